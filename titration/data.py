@@ -1,0 +1,134 @@
+"""Loading resource files (TOML) with validation that names the file, the key and the problem."""
+from __future__ import annotations
+
+import math
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from .errors import DataError
+from .units import Rate, parse_rate
+from .errors import InputError
+
+# IVIG_RESOURCES lets a unit point the app at its own edited copy of resources/.
+RESOURCES = Path(os.environ.get("IVIG_RESOURCES") or Path(__file__).resolve().parent.parent / "resources")
+
+
+def resource(*parts: str) -> Path:
+    return RESOURCES.joinpath(*parts)
+
+
+def load_toml(path: Path | str) -> dict:
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise DataError(str(path), "(file)", "not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(str(path), "(file)", f"not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise DataError(str(path), "(file)", f"cannot be read: {exc.strerror}") from None
+
+
+class Table:
+    """A TOML table with typed getters; every error names file and dotted key."""
+
+    def __init__(self, data: Any, path: str, key: str = ""):
+        if not isinstance(data, dict):
+            raise DataError(path, key or "(top)", "must be a table")
+        self.data, self.path, self.key = data, path, key
+
+    def _k(self, name: str) -> str:
+        return f"{self.key}.{name}" if self.key else name
+
+    def fail(self, name: str, problem: str) -> DataError:
+        return DataError(self.path, self._k(name), problem)
+
+    def has(self, name: str) -> bool:
+        return name in self.data
+
+    def raw(self, name: str, default: Any = ...) -> Any:
+        if name not in self.data:
+            if default is ...:
+                raise self.fail(name, "is missing")
+            return default
+        return self.data[name]
+
+    def str(self, name: str, default: Any = ..., choices: tuple | None = None) -> str:
+        v = self.raw(name, default)
+        if v is default and default is not ...:
+            return v
+        if not isinstance(v, str) or not v.strip():
+            raise self.fail(name, f"must be a non-empty string, not {v!r}")
+        if choices is not None and v not in choices:
+            raise self.fail(name, f"{v!r} is not one of {', '.join(map(str, choices))}")
+        return v
+
+    def num(self, name: str, default: Any = ..., lo: float | None = None, hi: float | None = None) -> float:
+        v = self.raw(name, default)
+        if v is default and default is not ...:
+            return v
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise self.fail(name, f"must be a number, not {v!r}")
+        if lo is not None and v < lo or hi is not None and v > hi:
+            raise self.fail(name, f"{v!r} is outside {lo} to {hi}")
+        return float(v)
+
+    def bool(self, name: str, default: Any = ...) -> bool:
+        v = self.raw(name, default)
+        if not isinstance(v, bool):
+            raise self.fail(name, f"must be true or false, not {v!r}")
+        return v
+
+    def strs(self, name: str, default: Any = ...) -> tuple[str, ...]:
+        v = self.raw(name, default)
+        if v is default and default is not ...:
+            return tuple(v)
+        if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+            raise self.fail(name, "must be a list of strings")
+        return tuple(v)
+
+    def nums(self, name: str, default: Any = ..., lo: float = 0.0) -> tuple[float, ...]:
+        v = self.raw(name, default)
+        if v is default and default is not ...:
+            return tuple(v)
+        if not isinstance(v, list) or not all(
+            isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) and x > lo for x in v
+        ):
+            raise self.fail(name, f"must be a list of numbers above {lo:g}")
+        return tuple(float(x) for x in v)
+
+    def rate(self, name: str, default: Any = ...) -> Rate | None:
+        v = self.raw(name, default)
+        if v is None:
+            return None
+        try:
+            return parse_rate(v, name)
+        except InputError as exc:
+            raise self.fail(name, f"{v!r} is not a rate; expected {exc.allowed}") from None
+
+    def rates(self, name: str) -> tuple[Rate, ...]:
+        v = self.raw(name)
+        if not isinstance(v, list) or not v:
+            raise self.fail(name, "must be a non-empty list of rates like '1 mg/kg/min'")
+        out = []
+        for i, x in enumerate(v):
+            try:
+                out.append(parse_rate(x, f"{name}[{i}]"))
+            except InputError as exc:
+                raise self.fail(f"{name}[{i}]", f"{x!r} is not a rate; expected {exc.allowed}") from None
+        return tuple(out)
+
+    def table(self, name: str, default: Any = ...) -> "Table | None":
+        v = self.raw(name, default)
+        if v is None:
+            return None
+        return Table(v, self.path, self._k(name))
+
+    def tables(self, name: str) -> list["Table"]:
+        v = self.raw(name)
+        if not isinstance(v, list) or not v:
+            raise self.fail(name, "must be a non-empty list of tables")
+        return [Table(x, self.path, f"{self._k(name)}[{i}]") for i, x in enumerate(v)]

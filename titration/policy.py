@@ -1,0 +1,83 @@
+"""Reaction policies (resources/policies/*.toml): a grade becomes a proposed action."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .data import Table, load_toml, resource
+from .errors import DataError, InputError
+
+ACTIONS = ("slow", "pause", "stop")
+AFTER = ("may-escalate", "hold")
+UNRESOLVED = ("moderate", "stop")
+
+
+@dataclass(frozen=True)
+class GradeRule:
+    action: str  # slow | pause | stop
+    first_step: str = "pause"  # what "slow" becomes when there is no lower tolerated rate
+    unresolved: str = "stop"  # after the review window: "moderate" (treat as moderate) or "stop"
+    after_resolved: str = "hold"  # may-escalate | hold (stay at the resumed rate to the end)
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    name: str
+    review_minutes: float
+    recurrence: str  # grade-up | stop
+    rules: dict[str, GradeRule]
+    sources: tuple[str, ...]
+
+    def rule(self, grade: str) -> GradeRule:
+        return self.rules[grade]
+
+    def effective_grade(self, grade: str, earlier_reactions: int) -> tuple[str, str]:
+        """The grade to act on, and why it differs (a recurrence)."""
+        from .reactions import one_up
+
+        if earlier_reactions == 0 or grade == "none":
+            return grade, ""
+        if self.recurrence == "stop":
+            return "severe", f"a second reaction in this infusion stops it ({self.name})"
+        up = one_up(grade)
+        return up, f"a second reaction in this infusion is handled one grade higher: {grade} -> {up}"
+
+
+def read_policy(path: Path) -> Policy:
+    t = Table(load_toml(path), str(path))
+    pid = t.str("id")
+    if pid != path.stem:
+        raise t.fail("id", f"{pid!r} must match the file name {path.stem!r}")
+    rules = {}
+    for grade in ("mild", "moderate"):
+        g = t.table(grade)
+        rules[grade] = GradeRule(
+            action=g.str("action", choices=ACTIONS),
+            first_step=g.str("first_step", "pause", choices=("pause", "stop")),
+            unresolved=g.str("unresolved", "stop", choices=UNRESOLVED),
+            after_resolved=g.str("after_resolved", "hold", choices=AFTER),
+        )
+    sev = t.table("severe")
+    if sev.str("action", choices=ACTIONS) != "stop":
+        raise sev.fail("action", "a severe reaction always stops the infusion")
+    rules["severe"] = GradeRule("stop")
+    return Policy(pid, t.str("name"), t.num("review_minutes", lo=5, hi=120),
+                  t.str("recurrence", choices=("grade-up", "stop")), rules, t.strs("sources"))
+
+
+@lru_cache(maxsize=4)
+def load_policies(folder: str | None = None) -> dict[str, Policy]:
+    folder_p = Path(folder) if folder else resource("policies")
+    if not folder_p.is_dir():
+        raise DataError(str(folder_p), "(folder)", "not found")
+    return {p.id: p for p in (read_policy(f) for f in sorted(folder_p.glob("*.toml")))}
+
+
+def get_policy(pid: str | None = None) -> Policy:
+    policies = load_policies()
+    pid = pid or "tiered"
+    if pid not in policies:
+        raise InputError("policy", pid, f"one of {', '.join(policies)}")
+    return policies[pid]

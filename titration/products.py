@@ -1,0 +1,160 @@
+"""The product library: label facts per product x indication, with their sources."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .data import Table, load_toml, resource
+from .errors import InputError
+from .protocols import Ladder, load_protocols, read_ladder
+
+INDICATIONS = {
+    "pi": "primary immunodeficiency",
+    "itp": "immune thrombocytopenia",
+    "cidp": "chronic inflammatory demyelinating polyneuropathy",
+    "mmn": "multifocal motor neuropathy",
+    "dm": "dermatomyositis",
+    "gbs": "Guillain-Barre syndrome",
+    "kawasaki": "Kawasaki disease",
+    "other": "other",
+}
+UNCONFIRMABLE = ("initial_minutes", "step_rule", "step_size")
+
+
+@dataclass(frozen=True)
+class Indication:
+    id: str
+    initial_mg_kg_min: float
+    initial_as_written: str
+    initial_minutes: float | None
+    max_mg_kg_min: float
+    max_as_written: str
+    at_risk_max_mg_kg_min: float | None
+    at_risk_as_written: str | None
+    at_risk_exclusive: bool
+    ladder: str  # "label" or a local protocol id
+    label_ladder: Ladder | None
+    unconfirmed: tuple[str, ...]
+    sources: tuple[str, ...]
+    ref: str
+
+
+@dataclass(frozen=True)
+class Product:
+    id: str
+    name: str
+    manufacturer: str
+    concentration_mg_per_ml: float
+    vial_sizes_g: tuple[float, ...]
+    vial_sizes_source: str
+    indications: dict[str, Indication] = field(default_factory=dict)
+
+    def indication(self, ind_id: str) -> Indication:
+        if ind_id not in self.indications:
+            raise InputError("--indication", ind_id, f"one of {', '.join(self.indications)} for {self.id}")
+        return self.indications[ind_id]
+
+
+def _read_indication(t: Table, conc: float, protocols: dict) -> Indication:
+    iid = t.str("id", choices=tuple(INDICATIONS))
+    initial, mx = t.rate("initial"), t.rate("max")
+    at_risk = t.rate("at_risk_max", None)
+    initial_mg, max_mg = initial.mg_kg_min(conc), mx.mg_kg_min(conc)
+    if initial_mg > max_mg:
+        raise t.fail("initial", f"{initial} is above the maximum {mx}")
+    if at_risk is not None and at_risk.mg_kg_min(conc) > max_mg + 1e-9:
+        raise t.fail("at_risk_max", f"{at_risk} is above the maximum {mx}")
+    ladder = t.str("ladder")
+    label_ladder = None
+    if ladder == "label":
+        lt = t.table("label_ladder")
+        label_ladder = read_ladder(lt)
+        firsts = [r.mg_kg_min(conc) for r in label_ladder.rates] or [label_ladder.start.mg_kg_min(conc)]
+        for r, mg in zip(label_ladder.rates, firsts):
+            if mg > max_mg + 1e-9:
+                raise lt.fail("rates", f"a step of {r} exceeds the maximum {mx}")
+        if abs(firsts[0] - initial_mg) > 1e-6:
+            raise lt.fail("rates", f"the first step ({firsts[0]:g} mg/kg/min) is not the initial rate {initial}")
+    elif ladder not in protocols:
+        raise t.fail("ladder", f"{ladder!r} is neither 'label' nor a protocol in resources/protocols/")
+    unconfirmed = t.strs("unconfirmed", ())
+    for u in unconfirmed:
+        if u not in UNCONFIRMABLE:
+            raise t.fail("unconfirmed", f"{u!r} is not one of {', '.join(UNCONFIRMABLE)}")
+    if unconfirmed and ladder == "label":
+        raise t.fail("ladder", "an indication with unconfirmed steps must name a local protocol")
+    return Indication(
+        id=iid,
+        initial_mg_kg_min=initial_mg,
+        initial_as_written=str(initial),
+        initial_minutes=t.num("initial_minutes", None, lo=1, hi=240),
+        max_mg_kg_min=max_mg,
+        max_as_written=str(mx),
+        at_risk_max_mg_kg_min=at_risk.mg_kg_min(conc) if at_risk else None,
+        at_risk_as_written=str(at_risk) if at_risk else None,
+        at_risk_exclusive=t.bool("at_risk_exclusive", False),
+        ladder=ladder,
+        label_ladder=label_ladder,
+        unconfirmed=unconfirmed,
+        sources=t.strs("sources"),
+        ref=t.str("ref", ""),
+    )
+
+
+def read_library(path: Path, protocols: dict) -> dict[str, Product]:
+    top = Table(load_toml(path), str(path))
+    out: dict[str, Product] = {}
+    for t in top.tables("product"):
+        pid = t.str("id")
+        if pid in out:
+            raise t.fail("id", f"{pid!r} appears twice")
+        if pid != pid.lower() or " " in pid:
+            raise t.fail("id", f"{pid!r} must be lower case and hyphenated")
+        conc = t.num("concentration_mg_per_ml", lo=10, hi=250)
+        inds: dict[str, Indication] = {}
+        for it in t.tables("indication"):
+            ind = _read_indication(it, conc, protocols)
+            if ind.id in inds:
+                raise it.fail("id", f"{ind.id!r} appears twice for {pid}")
+            inds[ind.id] = ind
+        out[pid] = Product(
+            id=pid, name=t.str("name"), manufacturer=t.str("manufacturer"),
+            concentration_mg_per_ml=conc,
+            vial_sizes_g=tuple(sorted(t.nums("vial_sizes_g", ()))),
+            vial_sizes_source=t.str("vial_sizes_source"),
+            indications=inds,
+        )
+    return out
+
+
+@lru_cache(maxsize=4)
+def load_library(path: str | None = None) -> dict[str, Product]:
+    return read_library(Path(path) if path else resource("products.toml"), load_protocols())
+
+
+def get_product(pid: str, library: dict[str, Product] | None = None) -> Product:
+    library = library if library is not None else load_library()
+    if pid not in library:
+        raise InputError("--product", pid, f"one of {', '.join(library)}")
+    return library[pid]
+
+
+def product_json(p: Product) -> dict:
+    return {
+        "id": p.id, "name": p.name, "manufacturer": p.manufacturer,
+        "concentration_mg_per_ml": p.concentration_mg_per_ml,
+        "vial_sizes_g": list(p.vial_sizes_g),
+        "indications": [
+            {
+                "id": i.id,
+                "initial_mg_kg_min": round(i.initial_mg_kg_min, 4),
+                "max_mg_kg_min": round(i.max_mg_kg_min, 4),
+                "at_risk_max_mg_kg_min": None if i.at_risk_max_mg_kg_min is None else round(i.at_risk_max_mg_kg_min, 4),
+                "ladder": i.ladder,
+                "unconfirmed": list(i.unconfirmed),
+                "sources": list(i.sources),
+            }
+            for i in p.indications.values()
+        ],
+    }

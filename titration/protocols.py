@@ -1,0 +1,153 @@
+"""Step ladders: the label's, or a named local protocol from resources/protocols/.
+
+A ladder yields target rates in mg/kg/min, each with its minutes; the last target has no
+minutes: it runs until the volume is in. Caps and pump rounding are the plan's business.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .data import Table, load_toml, resource
+from .errors import DataError, InputError
+from .units import Rate
+
+RULES = ("list", "increment", "double")
+KINDS = ("label", "local", "standard")
+
+
+@dataclass(frozen=True)
+class Ladder:
+    rule: str
+    step_minutes: float
+    rates: tuple[Rate, ...] = ()
+    start: Rate | None = None
+    increment: Rate | None = None
+    first_minutes: float | None = None
+
+    def targets(
+        self, conc: float, initial_mg: float, initial_minutes: float | None, max_mg: float
+    ) -> list[tuple[float, float | None]]:
+        """(mg/kg/min, minutes) from the first step to the one that reaches the maximum."""
+        if self.rule == "list":
+            values = [r.mg_kg_min(conc) for r in self.rates]
+        elif self.rule == "increment":
+            s, inc = self.start.mg_kg_min(conc), self.increment.mg_kg_min(conc)
+            values = [s]
+            while values[-1] < max_mg - 1e-9:
+                values.append(round(values[-1] + inc, 9))
+        else:  # double, from the label's own initial rate
+            values = [initial_mg]
+            while values[-1] < max_mg - 1e-9:
+                values.append(values[-1] * 2)
+        out: list[tuple[float, float | None]] = []
+        for i, v in enumerate(values):
+            if i == 0:
+                minutes = self.first_minutes or (initial_minutes if self.rule == "double" else None) or self.step_minutes
+            else:
+                minutes = self.step_minutes
+            out.append((min(v, max_mg), minutes))
+            if v >= max_mg - 1e-9:
+                break
+        out[-1] = (out[-1][0], None)
+        return out
+
+
+@dataclass(frozen=True)
+class Protocol:
+    id: str
+    name: str
+    kind: str
+    ladder: Ladder
+    description: str = ""
+    sources: tuple[str, ...] = ()
+    first_infusion_max: Rate | None = None
+    applies_to_concentration: tuple[float, ...] = ()
+    applies_to_products: tuple[str, ...] = ()
+    path: str = ""
+
+    @property
+    def is_local(self) -> bool:
+        return self.kind == "local"
+
+
+def read_ladder(t: Table) -> Ladder:
+    rule = t.str("rule", "list" if t.has("rates") else "increment" if t.has("increment") else "double", RULES)
+    step = t.num("step_minutes", lo=1, hi=240)
+    if rule == "list":
+        rates = t.rates("rates")
+        mgs = [r.value for r in rates] if len({r.unit for r in rates}) == 1 else None
+        if mgs and any(b <= a for a, b in zip(mgs, mgs[1:])):
+            raise t.fail("rates", "must increase from step to step")
+        return Ladder("list", step, rates=rates, first_minutes=t.num("first_minutes", None, lo=1, hi=240))
+    if rule == "increment":
+        return Ladder(
+            "increment", step, start=t.rate("start"), increment=t.rate("increment"),
+            first_minutes=t.num("first_minutes", None, lo=1, hi=240),
+        )
+    return Ladder("double", step, first_minutes=t.num("first_minutes", None, lo=1, hi=240))
+
+
+def read_protocol(path: Path) -> Protocol:
+    t = Table(load_toml(path), str(path))
+    pid = t.str("id")
+    if pid != path.stem:
+        raise t.fail("id", f"{pid!r} must match the file name {path.stem!r}")
+    if pid == "label":
+        raise t.fail("id", "'label' is reserved for the label's own ladder")
+    return Protocol(
+        id=pid,
+        name=t.str("name"),
+        kind=t.str("kind", choices=("local", "standard")),
+        ladder=read_ladder(t),
+        description=t.str("description", ""),
+        sources=t.strs("sources"),
+        first_infusion_max=t.rate("first_infusion_max", None),
+        applies_to_concentration=t.nums("applies_to_concentration_mg_per_ml", ()),
+        applies_to_products=t.strs("applies_to_products", ()),
+        path=str(path),
+    )
+
+
+@lru_cache(maxsize=4)
+def load_protocols(folder: str | None = None) -> dict[str, Protocol]:
+    folder_p = Path(folder) if folder else resource("protocols")
+    if not folder_p.is_dir():
+        raise DataError(str(folder_p), "(folder)", "not found")
+    out = {}
+    for p in sorted(folder_p.glob("*.toml")):
+        proto = read_protocol(p)
+        out[proto.id] = proto
+    return out
+
+
+def label_protocol(product, indication) -> Protocol:
+    return Protocol(
+        id="label", name=f"{product.name} label ({indication.id.upper()})", kind="label",
+        ladder=indication.label_ladder, sources=indication.sources,
+        description="The label's own step ladder.",
+    )
+
+
+def resolve(product, indication, protocol_id: str | None, protocols: dict[str, Protocol] | None = None) -> Protocol:
+    """The protocol to plan with: the one asked for, or the indication's default."""
+    protocols = protocols if protocols is not None else load_protocols()
+    pid = protocol_id or indication.ladder
+    if pid == "label":
+        if indication.label_ladder is None:
+            raise InputError(
+                "--protocol", "label",
+                f"a local protocol: the {product.name} label gives no step ladder for "
+                f"{indication.id} (choose one of: {', '.join(sorted(protocols))})",
+            )
+        return label_protocol(product, indication)
+    if pid not in protocols:
+        raise InputError("--protocol", pid, f"one of: label, {', '.join(sorted(protocols))}")
+    proto = protocols[pid]
+    if proto.applies_to_products and product.id not in proto.applies_to_products:
+        raise InputError("--protocol", pid, f"a protocol written for this product ({pid} is for {', '.join(proto.applies_to_products)} only)")
+    if proto.applies_to_concentration and product.concentration_mg_per_ml not in proto.applies_to_concentration:
+        allowed = ", ".join(f"{c:g} mg/mL" for c in proto.applies_to_concentration)
+        raise InputError("--protocol", pid, f"a protocol for this product's concentration ({pid} is for {allowed} only)")
+    return proto

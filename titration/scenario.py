@@ -1,0 +1,151 @@
+"""Scenario files (TOML) and the headless run behind `simulate`: protocol actions applied at once."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .data import Table, load_toml
+from .errors import DataError, InputError
+from .plan import PlanRequest, build_plan
+from .policy import get_policy
+from .reactions import Vitals, load_catalogue
+from .session import Session
+
+MAX_STEPS = 10_000  # a run that has not ended after this many decisions is a bug, not a patient
+
+
+@dataclass(frozen=True)
+class ScenarioEvent:
+    at_min: float
+    symptoms: tuple[str, ...] = ()
+    vitals: Vitals | None = None
+    resolved: bool = False
+    note: str = ""
+    extra: dict = field(default_factory=dict)  # keys other tools add (patient behaviour)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    path: str
+    title: str
+    request: PlanRequest
+    policy: str
+    baseline: Vitals | None
+    events: tuple[ScenarioEvent, ...]
+    raw: dict = field(default_factory=dict)
+
+
+def _vitals(t: Table, key: str) -> Vitals | None:
+    v = t.raw(key, None)
+    if v is None:
+        return None
+    if not isinstance(v, dict):
+        raise t.fail(key, "must be a table like {temp_c = 38.2, pulse = 96}")
+    try:
+        return Vitals.from_dict(v)
+    except InputError as exc:
+        raise t.fail(f"{key}.{exc.field}", f"{exc.value!r}: expected {exc.allowed}") from None
+
+
+def read_scenario(path: str | Path) -> Scenario:
+    path = str(path)
+    top = Table(load_toml(path), path)
+    pt, rx = top.table("patient"), top.table("prescription")
+    req = PlanRequest(
+        product=rx.str("product"),
+        indication=rx.str("indication"),
+        weight_kg=pt.num("weight_kg"),
+        dose_g_per_kg=rx.num("dose_g_per_kg"),
+        height_cm=pt.num("height_cm", None),
+        sex=pt.str("sex", None, choices=("female", "male")),
+        dosing_weight=rx.str("dosing_weight", "actual", choices=("actual", "ideal", "adjusted", "auto")),
+        at_risk=rx.bool("at_risk", False),
+        at_risk_cap_mg_kg_min=rx.num("at_risk_cap_mg_kg_min", None),
+        first_infusion=rx.bool("first_infusion", False),
+        product_switch=rx.bool("product_switch", False),
+        weeks_since_last=rx.num("weeks_since_last", None),
+        protocol=rx.str("protocol", None),
+        pump_resolution_ml_h=rx.num("pump_resolution_ml_h", 0.1),
+        max_ml_h=rx.num("max_ml_h", None),
+        tolerated_max_mg_kg_min=pt.num("tolerated_max_mg_kg_min", None),
+    )
+    catalogue = load_catalogue()
+    events = []
+    last = -1.0
+    for t in top.tables("events") if top.has("events") else []:
+        at = t.num("at_min", lo=0, hi=24 * 60)
+        if at < last:
+            raise t.fail("at_min", f"{at:g} is before the previous event ({last:g}): keep events in time order")
+        last = at
+        syms = t.strs("symptoms", ())
+        for s in syms:
+            if s not in catalogue.symptoms:
+                raise t.fail("symptoms", f"{s!r} is not a symptom id (see resources/symptoms.toml)")
+        ev_keys = {"at_min", "symptoms", "vitals", "resolved", "note"}
+        events.append(ScenarioEvent(at, syms, _vitals(t, "vitals"), t.bool("resolved", False), t.str("note", ""),
+                                    {k: v for k, v in t.data.items() if k not in ev_keys}))
+    policy = rx.str("policy", "tiered")
+    meta = top.table("meta", {})
+    return Scenario(path, meta.str("title", Path(path).stem), req, policy, _vitals(pt, "baseline_vitals"),
+                    tuple(events), top.data)
+
+
+def run_protocol(sc: Scenario) -> Session:
+    """Run a scenario with every proposed action confirmed at once (no nurse delay)."""
+    plan = build_plan(sc.request)
+    s = Session(plan, get_policy(sc.policy), load_catalogue())
+    if sc.baseline is not None:
+        s.record_vitals(0.0, sc.baseline, who="sim")
+    s.start(0.0, who="sim")
+    pending = list(sc.events)
+    t = 0.0
+    for _ in range(MAX_STEPS):
+        s.tick(t)
+        while pending and pending[0].at_min <= t + 1e-9:
+            ev = pending.pop(0)
+            apply_event(s, ev)
+        p = s.due(t)
+        while p is not None and s.status in ("running", "paused"):
+            s.confirm(t, p, who="sim")
+            p = s.due(t)
+        if s.status in ("stopped", "completed"):
+            # Events after the end (a late headache) are still recorded.
+            for ev in pending:
+                apply_event(s, ev)
+            return s
+        candidates = [x for x in (s.next_due_at(), s.completion_at(), pending[0].at_min if pending else None)
+                      if x is not None and x > t + 1e-9]
+        if not candidates:
+            if s.status == "paused":
+                raise DataError(sc.path, "events", "the infusion is paused with nothing left to happen")
+            break
+        t = min(candidates)
+    raise AssertionError("simulation did not end")
+
+
+def apply_event(s: Session, ev: ScenarioEvent) -> None:
+    at = max(ev.at_min, s.events[-1].at_min)
+    if ev.note:
+        s.note(at, ev.note, who="sim")
+    if ev.symptoms:
+        s.report_symptoms(at, list(ev.symptoms), ev.vitals, who="sim")
+    elif ev.vitals is not None:
+        s.record_vitals(at, ev.vitals, who="sim")
+    if ev.resolved and s.state.reaction is not None:
+        s.resolved(at, who="sim")
+
+
+def simulate_json(s: Session) -> dict:
+    st = s.state
+    return {
+        "outcome": "completed" if st.status in ("completed", "closed") else "stopped",
+        "end_min": None if st.end_min is None else round(st.end_min, 1),
+        "delivered_volume_ml": round(s.delivered_ml(st.end_min or 0.0), 1),
+        "volume_ml": round(s.volume_ml, 1),
+        "rate_segments": [
+            {"start_min": round(a, 1), "end_min": round(b, 1), "rate_ml_h": r} for a, b, r in s.rate_segments()
+        ],
+        "events": [
+            {k: v for k, v in e.to_dict().items() if k != "plan"} for e in s.events if e.kind != "planned"
+        ],
+    }
