@@ -1,7 +1,31 @@
-"""IVIg infusion-rate titration assistant: the desktop app, or a headless command (see --help)."""
+"""IVIg infusion-rate titration assistant: the desktop app, or a headless command (see --help).
+
+The core (titration/) never imports Qt; the two entry points that need it are handed in here
+and imported only when used, so headless commands start fast.
+"""
+import os
 import sys
 
 from titration.cli import main
+from titration.errors import InputError, TitrationError
+
+
+def run_gui(args) -> int:
+    try:
+        from ui.app import run
+    except ImportError as exc:
+        raise TitrationError(f"the desktop app could not load Qt ({exc}); see README, 'System libraries'") from None
+    return run(args)
+
+
+def export_chart(plan, path) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    try:
+        from ui.exports import export_plan_file
+    except ImportError as exc:
+        raise InputError("--export", path, f"a .csv file (chart export could not load Qt: {exc})") from None
+    export_plan_file(plan, path)
+
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(hooks={"gui": run_gui, "export": export_chart}))

@@ -160,12 +160,10 @@ def export_plan(plan, path: str) -> None:
         return
     if ext not in (".pdf", ".png", ".svg"):
         raise InputError("--export", path, "a file ending in .pdf, .png, .svg or .csv")
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    try:
-        from ui.exports import export_plan_file
-    except ImportError as exc:
-        raise InputError("--export", path, f"a .csv file (chart export needs the Qt part, which failed to load: {exc})")
-    export_plan_file(plan, path)
+    exporter = HOOKS.get("export")
+    if exporter is None:
+        raise InputError("--export", path, "a .csv file (chart export needs the desktop part: run through main.py)")
+    exporter(plan, path)
 
 
 def cmd_simulate(a) -> int:
@@ -190,15 +188,20 @@ def cmd_simulate(a) -> int:
 
 
 def cmd_gui(a) -> int:
-    try:
-        from ui.app import run
-    except ImportError as exc:
-        raise TitrationError(f"the desktop app could not load Qt ({exc}); see README 'System libraries'") from None
-    return run(a)
+    gui = HOOKS.get("gui")
+    if gui is None:
+        raise TitrationError("the desktop app is started through main.py")
+    return gui(a)
 
 
-def main(argv: list[str] | None = None) -> int:
+# Entry points that need Qt live outside the core; main.py hands them in.
+HOOKS: dict = {}
+
+
+def main(argv: list[str] | None = None, hooks: dict | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if hooks:
+        HOOKS.update(hooks)
     try:
         a = build_parser().parse_args(argv)
         handler = {"products": cmd_products, "plan": cmd_plan, "simulate": cmd_simulate}.get(a.command)

@@ -218,7 +218,7 @@ class Session:
             return None
         if s.last_increase_at is not None and (last is None or last < s.last_increase_at - EPS):
             return s.last_increase_at, "at the rate increase"
-        if last is None or last < s.started_at:
+        if last is None or last <= s.started_at:
             return s.started_at + 15.0, "15 min after the start"
         if s.reaction is not None:
             return last + 15.0, "every 15 min during a reaction"

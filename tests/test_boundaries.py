@@ -1,0 +1,37 @@
+"""The core never imports Qt or ui/ (napari enforces the same with import-linter)."""
+import ast
+import pathlib
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+FORBIDDEN = ("PySide6", "PyQt5", "PyQt6", "pyqtgraph", "shiboken6", "ui")
+
+
+def test_no_core_module_imports_qt_or_ui():
+    bad = []
+    for f in (ROOT / "titration").rglob("*.py"):
+        tree = ast.parse(f.read_text(), str(f))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            bad += [f"{f.name}: {n}" for n in names if n.split(".")[0] in FORBIDDEN]
+    assert not bad, bad
+
+
+def test_headless_commands_load_no_qt():
+    code = (
+        "import sys, io, contextlib\n"
+        "from titration.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['plan', '--product', 'octagam-10', '--indication', 'itp', '--weight-kg', '70',"
+        " '--dose-g-per-kg', '1', '--json'])\n"
+        "    main(['products', '--json'])\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'shiboken6', 'ui')]\n"
+        "assert not bad, bad\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
