@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-from .data import Table, load_toml, resource
-from .errors import DataError, InputError
+from .data import Table, load_toml, resource, stem, toml_files
+from .errors import InputError
 
 ACTIONS = ("slow", "pause", "stop")
 AFTER = ("may-escalate", "hold")
@@ -45,11 +44,11 @@ class Policy:
         return up, f"a second reaction in this infusion is handled one grade higher: {grade} -> {up}"
 
 
-def read_policy(path: Path) -> Policy:
-    t = Table(load_toml(path), str(path))
+def read_policy(path: str) -> Policy:
+    t = Table(load_toml(path), path)
     pid = t.str("id")
-    if pid != path.stem:
-        raise t.fail("id", f"{pid!r} must match the file name {path.stem!r}")
+    if pid != stem(path):
+        raise t.fail("id", f"{pid!r} must match the file name {stem(path)!r}")
     rules = {}
     for grade in ("mild", "moderate"):
         g = t.table(grade)
@@ -69,10 +68,7 @@ def read_policy(path: Path) -> Policy:
 
 @lru_cache(maxsize=4)
 def load_policies(folder: str | None = None) -> dict[str, Policy]:
-    folder_p = Path(folder) if folder else resource("policies")
-    if not folder_p.is_dir():
-        raise DataError(str(folder_p), "(folder)", "not found")
-    return {p.id: p for p in (read_policy(f) for f in sorted(folder_p.glob("*.toml")))}
+    return {p.id: p for p in (read_policy(f) for f in toml_files(folder or resource("policies")))}
 
 
 def get_policy(pid: str | None = None) -> Policy:

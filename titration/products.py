@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from .data import Table, load_toml, resource
 from .errors import InputError
@@ -102,7 +101,7 @@ def _read_indication(t: Table, conc: float, protocols: dict) -> Indication:
     )
 
 
-def read_library(path: Path, protocols: dict) -> dict[str, Product]:
+def read_library(path: str, protocols: dict) -> dict[str, Product]:
     top = Table(load_toml(path), str(path))
     out: dict[str, Product] = {}
     for t in top.tables("product"):
@@ -130,7 +129,7 @@ def read_library(path: Path, protocols: dict) -> dict[str, Product]:
 
 @lru_cache(maxsize=4)
 def load_library(path: str | None = None) -> dict[str, Product]:
-    return read_library(Path(path) if path else resource("products.toml"), load_protocols())
+    return read_library(path or resource("products.toml"), load_protocols())
 
 
 def get_product(pid: str, library: dict[str, Product] | None = None) -> Product:

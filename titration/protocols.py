@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-from .data import Table, load_toml, resource
-from .errors import DataError, InputError
+from .data import Table, load_toml, resource, stem, toml_files
+from .errors import InputError
 from .units import Rate
 
 RULES = ("list", "increment", "double")
@@ -89,11 +88,11 @@ def read_ladder(t: Table) -> Ladder:
     return Ladder("double", step, first_minutes=t.num("first_minutes", None, lo=1, hi=240))
 
 
-def read_protocol(path: Path) -> Protocol:
-    t = Table(load_toml(path), str(path))
+def read_protocol(path: str) -> Protocol:
+    t = Table(load_toml(path), path)
     pid = t.str("id")
-    if pid != path.stem:
-        raise t.fail("id", f"{pid!r} must match the file name {path.stem!r}")
+    if pid != stem(path):
+        raise t.fail("id", f"{pid!r} must match the file name {stem(path)!r}")
     if pid == "label":
         raise t.fail("id", "'label' is reserved for the label's own ladder")
     return Protocol(
@@ -106,17 +105,14 @@ def read_protocol(path: Path) -> Protocol:
         first_infusion_max=t.rate("first_infusion_max", None),
         applies_to_concentration=t.nums("applies_to_concentration_mg_per_ml", ()),
         applies_to_products=t.strs("applies_to_products", ()),
-        path=str(path),
+        path=path,
     )
 
 
 @lru_cache(maxsize=4)
 def load_protocols(folder: str | None = None) -> dict[str, Protocol]:
-    folder_p = Path(folder) if folder else resource("protocols")
-    if not folder_p.is_dir():
-        raise DataError(str(folder_p), "(folder)", "not found")
     out = {}
-    for p in sorted(folder_p.glob("*.toml")):
+    for p in toml_files(folder or resource("protocols")):
         proto = read_protocol(p)
         out[proto.id] = proto
     return out

@@ -4,7 +4,6 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
-from pathlib import Path
 
 from .data import Table, load_toml, resource
 from .errors import InputError
@@ -138,7 +137,7 @@ class Catalogue:
         return Grading(higher(grade, v.grade), tuple(reasons) + v.reasons)
 
 
-def read_catalogue(path: Path) -> Catalogue:
+def read_catalogue(path: str) -> Catalogue:
     top = Table(load_toml(path), str(path))
     symptoms: dict[str, Symptom] = {}
     for t in top.tables("symptom"):
@@ -165,4 +164,4 @@ def read_catalogue(path: Path) -> Catalogue:
 
 @lru_cache(maxsize=4)
 def load_catalogue(path: str | None = None) -> Catalogue:
-    return read_catalogue(Path(path) if path else resource("symptoms.toml"))
+    return read_catalogue(path or resource("symptoms.toml"))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+import os
 
 from .data import Table, load_toml
 from .errors import DataError, InputError
@@ -47,7 +47,7 @@ def _vitals(t: Table, key: str) -> Vitals | None:
         raise t.fail(f"{key}.{exc.field}", f"{exc.value!r}: expected {exc.allowed}") from None
 
 
-def read_scenario(path: str | Path) -> Scenario:
+def read_scenario(path: str) -> Scenario:
     path = str(path)
     top = Table(load_toml(path), path)
     pt, rx = top.table("patient"), top.table("prescription")
@@ -86,7 +86,7 @@ def read_scenario(path: str | Path) -> Scenario:
                                     {k: v for k, v in t.data.items() if k not in ev_keys}))
     policy = rx.str("policy", "tiered")
     meta = top.table("meta", {})
-    return Scenario(path, meta.str("title", Path(path).stem), req, policy, _vitals(pt, "baseline_vitals"),
+    return Scenario(path, meta.str("title", os.path.splitext(os.path.basename(path))[0]), req, policy, _vitals(pt, "baseline_vitals"),
                     tuple(events), top.data)
 
 
