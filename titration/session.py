@@ -100,6 +100,7 @@ class Session:
         self.events: list[Event] = []
         self.plans: list[Plan] = [plan]
         self.state = State()
+        self._rate_changes: list[tuple[float, float | None]] = []  # (at, mL/h); None ends the last segment
         self.listeners: list = []  # callables(event) told after each append (journal, UI)
         if _record:
             self._append(Event(0.0, "planned", "system",
@@ -116,8 +117,8 @@ class Session:
         s = cls(plan_from_dict(first.data["plan"]), policy or get_policy(first.data.get("policy")),
                 catalogue, training=bool(first.data.get("training")), _record=False)
         for e in evs:
+            s._fold(e)
             s.events.append(e)
-            s._apply(e)
         return s
 
     # ------------------------------------------------------------------ derived values
@@ -231,15 +232,17 @@ class Session:
         return None if s.end_min is None else s.end_min + OBSERVATION_MIN
 
     def rate_segments(self, until: float | None = None) -> list[tuple[float, float, float]]:
-        """Confirmed pump rates as (start, end, mL/h), pauses included as 0."""
+        """Confirmed pump rates as (start, end, mL/h), pauses included as 0.
+
+        Built from the rate changes kept while folding, so its cost does not grow with
+        vitals, notes and other events.
+        """
         segs: list[tuple[float, float, float]] = []
         cur: tuple[float, float] | None = None
-        for e in self.events:
-            if e.kind in ("start", "increase", "resume", "action", "pause", "stop", "complete"):
-                rate = e.data.get("rate_ml_h", 0.0) if e.kind not in ("pause", "stop", "complete") else 0.0
-                if cur is not None and e.at_min > cur[0] + EPS:
-                    segs.append((cur[0], e.at_min, cur[1]))
-                cur = (e.at_min, rate) if e.kind not in ("stop", "complete") else None
+        for at, rate in self._rate_changes:
+            if cur is not None and at > cur[0] + EPS:
+                segs.append((cur[0], at, cur[1]))
+            cur = (at, rate) if rate is not None else None
         if cur is not None:
             end = until if until is not None else (self.completion_at() or cur[0])
             if end > cur[0]:
@@ -359,10 +362,17 @@ class Session:
             raise SessionError(f"events are in time order: {e.at_min:g} min is before {self.events[-1].at_min:g} min")
         if self.state.status == "closed" and e.kind != "note":
             raise SessionError("this infusion is closed")
-        self._apply(e)  # validates before the event is kept
+        self._fold(e)  # validates before the event is kept
         self.events.append(e)
         for fn in self.listeners:
             fn(e)
+
+    def _fold(self, e: Event) -> None:
+        self._apply(e)
+        if e.kind in ("stop", "complete") or (e.kind == "action" and self.state.status == "stopped"):
+            self._rate_changes.append((e.at_min, None))
+        elif e.kind in ("start", "increase", "resume", "action", "pause"):
+            self._rate_changes.append((e.at_min, self.state.rate_ml_h))
 
     def _set_rate(self, at: float, rate: float) -> None:
         s = self.state
