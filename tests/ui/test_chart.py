@@ -1,0 +1,148 @@
+"""The chart draws the core's numbers (octagam-10 ITP, 70 kg, 1 g/kg: see tests/test_chartdata.py)."""
+import time
+
+import numpy as np
+import pytest
+
+from titration.plan import PlanRequest, build_plan
+from titration.reactions import Vitals
+from titration.session import Session
+from ui.chart import ClockAxis, InfusionChart
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return build_plan(PlanRequest("octagam-10", "itp", 70.0, 1.0))
+
+
+@pytest.fixture
+def chart(qtbot):
+    c = InfusionChart()
+    qtbot.addWidget(c)
+    c.resize(1000, 700)
+    c.show()
+    qtbot.waitExposed(c)
+    return c
+
+
+def mild_reaction(plan) -> Session:
+    s = Session(plan)
+    s.record_vitals(0, Vitals(36.8, 72, 124, 78, 98, 14))
+    s.start(0)
+    s.confirm(30, s.due(30))
+    s.confirm(40, s.report_symptoms(40, ["chills"]))  # mild: slow to 42 mL/h
+    return s
+
+
+def test_preview_draws_the_plan(chart, plan):
+    chart.set_plan(plan)
+    cv = chart.curves()
+    assert set(cv) >= {"original_ml", "current_ml", "delivered_ml", "planned_rate_ml_h", "actual_rate_ml_h"}
+    t, ml = cv["current_ml"]
+    assert t == pytest.approx([0, 30, 60, 90, 120, 165.8333], abs=1e-3)
+    assert ml == pytest.approx([0, 21, 63, 147, 315, 700])
+    tr, rate = cv["planned_rate_ml_h"]
+    assert rate.tolist() == [42, 84, 168, 336, 504] and len(tr) == 6
+    assert len(cv["delivered_ml"][0]) == 0 and len(cv["actual_rate_ml_h"][1]) == 0
+    # what pyqtgraph holds is what curves() reports
+    x, y = chart.c_current.getData()
+    assert np.allclose(x, t) and np.allclose(y, ml)
+    assert not chart.now_line.isVisible()
+
+
+def test_session_after_a_reaction(chart, plan):
+    s = mild_reaction(plan)
+    chart.set_session(s, 85.0)
+    cv = chart.curves()
+    assert cv["original_ml"][1] == pytest.approx([0, 21, 63, 147, 315, 700])
+    t, v = cv["current_ml"]
+    assert t == pytest.approx([40, 70, 100, 130, 160, 201.6667], abs=1e-3)
+    assert v == pytest.approx([35, 56, 98, 182, 350, 700])
+    t, v = cv["delivered_ml"]
+    assert t == pytest.approx([0, 30, 40, 85]) and v == pytest.approx([0, 21, 35, 66.5])
+    assert cv["actual_rate_ml_h"][1].tolist() == [42, 84, 42]
+    assert cv["planned_rate_ml_h"][1].tolist() == [42, 84, 168, 336, 504]
+    assert chart.now_line.value() == pytest.approx(85.0)
+    kinds = [m.kind for m in chart.markers()]
+    assert kinds == ["vitals", "start", "symptoms", "slow"]
+    assert len(chart.marker_items["symptoms"].data) == 1
+    assert chart.marker_items["symptoms"].data[0]["y"] == pytest.approx(35.0)  # on the delivered curve
+
+
+def test_refresh_work_does_not_grow_with_ticks(chart, plan):
+    s = mild_reaction(plan)
+    chart.set_session(s, 41.0)
+    redraws, rebuilds = chart.stats["full_redraws"], chart._trace.rebuilds
+    before = chart.stats["set_data"]
+    for i in range(500):
+        chart.refresh(41.0 + i * 0.05)
+    assert chart.stats["full_redraws"] == redraws  # nothing new: no full redraw
+    assert chart._trace.rebuilds == rebuilds  # the closed segments were not integrated again
+    assert chart.stats["set_data"] - before == 2 * 500  # delivered tip + actual-rate tip per tick
+    assert len(chart.curves()["delivered_ml"][0]) == 4
+    s.record_vitals(70.0, Vitals(37.0, 76, 120, 76, 98, 14))
+    chart.refresh(70.5)
+    assert chart.stats["full_redraws"] == redraws + 1
+    assert [m.kind for m in chart.markers()][-1] == "vitals"
+
+
+def test_a_tick_is_cheap(chart, plan):
+    s = mild_reaction(plan)
+    for k in range(40):  # a long record: the tick must not pay for it
+        s.note(40.0 + k * 0.1, f"note {k}")
+    chart.set_session(s, 45.0)
+    t0 = time.perf_counter()
+    for i in range(200):
+        chart.refresh(45.0 + i * 0.05)
+    per_tick_ms = (time.perf_counter() - t0) / 200 * 1000
+    assert per_tick_ms < 5.0
+
+
+def test_stopped_infusion_has_no_current_plan(chart, plan):
+    s = Session(plan)
+    s.start(0)
+    s.confirm(10, s.report_symptoms(10, ["wheeze"]))  # severe: stop
+    chart.set_session(s, 20.0)
+    cv = chart.curves()
+    assert len(cv["current_ml"][0]) == 0 and len(cv["planned_rate_ml_h"][1]) == 0
+    assert cv["delivered_ml"][1][-1] == pytest.approx(7.0)
+    assert len(chart.marker_items["stop"].data) == 1
+
+
+def test_curves_are_named_and_nurses_get_no_export_menu(chart):
+    names = {c.name() for c in chart.volume_plot.getPlotItem().listDataItems()}
+    assert {"Original plan", "Current plan", "Delivered"} <= names
+    names = {c.name() for c in chart.rate_plot.getPlotItem().listDataItems()}
+    assert {"Planned rate", "Pump rate (confirmed)"} <= names
+    for pw in (chart.volume_plot, chart.rate_plot):
+        assert not pw.getPlotItem().menuEnabled()
+        assert not pw.getPlotItem().getViewBox().menuEnabled()
+    # one shared time axis
+    assert chart.rate_plot.getPlotItem().getViewBox().linkedView(0) is chart.volume_plot.getPlotItem().getViewBox()
+
+
+def test_large_type_and_clock_time(chart, plan):
+    chart.set_plan(plan)
+    ax = chart.rate_plot.getPlotItem().getAxis("bottom")
+    assert ax.style["tickFont"].pointSize() >= 11
+    chart.set_large(True)
+    assert ax.style["tickFont"].pointSize() >= 14
+    assert chart.c_delivered.opts["pen"].widthF() > 4
+    start = time.mktime((2026, 11, 21, 10, 0, 0, 0, 0, -1))
+    chart.set_wall_start(start)
+    top = chart.volume_plot.getPlotItem().getAxis("top")
+    assert isinstance(top, ClockAxis)
+    assert top.tickStrings([0, 30, 90], 1, 30) == ["10:00", "10:30", "11:30"]
+    chart.set_wall_start(None)
+    assert top.tickStrings([0, 90], 1, 30) == ["0:00", "1:30"]
+
+
+def test_the_bundled_font_is_registered(qtbot):
+    from PySide6.QtGui import QFontDatabase
+
+    from ui.fonts import register_fonts
+
+    fam = register_fonts()
+    assert fam == "DejaVu Sans"
+    assert register_fonts() == fam  # idempotent
+    assert fam in QFontDatabase.families()

@@ -1,0 +1,505 @@
+"""The infusion chart: cumulative volume on top, the pump rate as steps beneath, one time axis.
+
+Every number comes from titration.chartdata (the core); this module only draws it.
+Before the start (`set_plan`): the planned volume and the planned rate. During and after an
+infusion (`set_session`): the original plan faded, the current plan (after any change) dashed,
+the delivered volume solid, the confirmed rate as steps, and markers for what happened.
+`refresh(now)` is the per-tick call: it moves the 'now' line and the delivered tip at constant
+cost, and redraws everything only when the session has new events or a new plan.
+
+Colours: the Okabe-Ito palette (safe for the common colour-vision deficiencies), and every
+series also differs by line style or width, so it reads in grey print too.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from titration.chartdata import DeliveredTrace, Marker, markers, plan_curve, rate_steps, volume_at
+from titration.report import clock
+
+from .fonts import register_fonts
+
+
+def _guard_pyside_6_12_refcounts() -> None:
+    """Work around a PySide6 6.12.0 bug on CPython < 3.12 (found here, 2026-11-21).
+
+    Every Signal.emit() drops a reference to True, and void methods (QGraphicsItem.update,
+    prepareGeometryChange, ...) drop one to None, without ever taking it. pyqtgraph emits on
+    every setData, so after a few thousand chart updates, or at interpreter exit, Python aborts
+    with "Fatal Python error: bool_dealloc / none_dealloc". 6.11.3 does not do it, and CPython
+    3.12+ makes these objects immortal. Until the pin excludes 6.12.0, give them the same
+    immortality: a very large reference count that no leak can use up.
+    """
+    import ctypes
+    import sys
+
+    import PySide6
+
+    if sys.implementation.name != "cpython" or sys.version_info >= (3, 12):
+        return
+    if not PySide6.__version__.startswith("6.12."):
+        return
+    for obj in (None, True, False):
+        ref = ctypes.c_ssize_t.from_address(id(obj))  # ob_refcnt is the first field of every object
+        if ref.value < (1 << 40):
+            ref.value += 1 << 40
+
+
+_guard_pyside_6_12_refcounts()
+
+# Okabe & Ito (2008) colour-blind-safe palette.
+OKABE_ITO = {
+    "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73",
+    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7",
+}
+GREY = "#8C8C8C"
+GRADE_COLOURS = {"none": OKABE_ITO["green"], "mild": OKABE_ITO["orange"], "moderate": OKABE_ITO["vermillion"],
+                 "severe": OKABE_ITO["black"]}
+
+# Marker kinds drawn as one scatter series each: (legend name, symbol, colour).
+MARKER_STYLES = {
+    "vitals": ("Vitals", "o", OKABE_ITO["green"]),
+    "symptoms": ("Symptoms", "t", OKABE_ITO["orange"]),
+    "slow": ("Slowed", "t1", OKABE_ITO["purple"]),
+    "pause": ("Paused", "s", OKABE_ITO["purple"]),
+    "resume": ("Resumed", "d", OKABE_ITO["blue"]),
+    "stop": ("Stopped", "x", OKABE_ITO["black"]),
+    "complete": ("Complete", "star", OKABE_ITO["blue"]),
+}
+LABELLED = ("symptoms", "slow", "pause", "resume", "stop", "complete")  # get a text label on the chart
+VLINED = ("symptoms", "pause", "stop")  # get a dotted vertical line across both plots
+
+CURVE_KEYS = ("original_ml", "current_ml", "delivered_ml", "planned_rate_ml_h", "actual_rate_ml_h",
+              "original_rate_ml_h")
+
+
+def _nice_spacing(span: float, pixels: float) -> tuple[float, float]:
+    """Major/minor tick spacing in minutes that match how nurses count time (15, 30, 60 min)."""
+    wanted = max(2.0, pixels / 90.0)  # about one label per 90 px
+    for major, minor in ((5, 1), (10, 5), (15, 5), (30, 10), (60, 15), (120, 30), (240, 60), (480, 120)):
+        if span / major <= wanted:
+            return float(major), float(minor)
+    return 960.0, 240.0
+
+
+class MinutesAxis(pg.AxisItem):
+    """Minutes from the planned start, ticked on 15/30/60-minute boundaries."""
+
+    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802 (pyqtgraph's name)
+        major, minor = _nice_spacing(maxVal - minVal, size)
+        return [(major, 0), (minor, 0)]
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802
+        return [f"{v:g}" for v in values]
+
+
+class ClockAxis(MinutesAxis):
+    """The same minutes as wall-clock time (HH:MM), once the start time is known."""
+
+    wall_start: float | None = None
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802
+        if self.wall_start is None:
+            return [clock(v) for v in values]  # elapsed h:mm
+        return [time.strftime("%H:%M", time.localtime(self.wall_start + v * 60.0)) for v in values]
+
+
+def _pen(colour: str, width: float, style=Qt.SolidLine, alpha: int = 255) -> QPen:
+    c = QColor(colour)
+    c.setAlpha(alpha)
+    p = pg.mkPen(c, width=width)
+    p.setStyle(style)
+    p.setCosmetic(True)
+    return p
+
+
+class InfusionChart(QWidget):
+    """Two stacked plots (volume mL, rate mL/h) sharing one time axis in minutes."""
+
+    def __init__(self, parent: QWidget | None = None, *, large: bool = False):
+        super().__init__(parent)
+        self.family = register_fonts()
+        self._large = large
+        self._plan = None
+        self._session = None
+        self._trace = DeliveredTrace()
+        self._n_events = -1
+        self._plan_drawn = None
+        self._now: float | None = None
+        self._wall_start: float | None = None
+        self._data: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._markers: list[Marker] = []
+        self._decor: list = []  # per-redraw items (labels, vertical lines), removed on the next redraw
+        self._x_max = 60.0
+        self.stats = {"full_redraws": 0, "ticks": 0, "set_data": 0}
+
+        self.volume_plot = pg.PlotWidget(background="w", axisItems={
+            "bottom": MinutesAxis("bottom"), "top": ClockAxis("top")})
+        self.rate_plot = pg.PlotWidget(background="w", axisItems={"bottom": MinutesAxis("bottom")})
+        self.rate_plot.setXLink(self.volume_plot)
+        self.volume_plot.setObjectName("volumePlot")
+        self.rate_plot.setObjectName("ratePlot")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.volume_plot, 3)
+        lay.addWidget(self.rate_plot, 2)
+
+        for pw in (self.volume_plot, self.rate_plot):
+            pi = pw.getPlotItem()
+            pi.setMenuEnabled(False)  # no pyqtgraph "Export..." or plot options for nurses
+            pi.getViewBox().setMenuEnabled(False)
+            pi.hideButtons()
+            pi.setMouseEnabled(x=False, y=False)  # a stray drag must not move the chart
+            pi.disableAutoRange()
+            pi.showGrid(x=True, y=True, alpha=0.25)
+        self.volume_plot.getPlotItem().showAxis("top")
+
+        vp, rp = self.volume_plot.getPlotItem(), self.rate_plot.getPlotItem()
+        self._legend_v = vp.addLegend(offset=(10, 10), labelTextSize="11pt", labelTextColor="#000")
+        self._legend_r = rp.addLegend(offset=(10, 10), labelTextSize="11pt", labelTextColor="#000")
+        # Named curves (pyqtgraph's export and our tests find them by name).
+        self.c_original = vp.plot(name="Original plan", antialias=True)
+        self.c_current = vp.plot(name="Current plan", antialias=True)
+        self.c_delivered = vp.plot(name="Delivered", antialias=True)
+        self.c_original_rate = rp.plot(name="Original rate", stepMode="center", antialias=True)
+        self.c_planned_rate = rp.plot(name="Planned rate", stepMode="center", antialias=True)
+        self.c_actual_rate = rp.plot(name="Pump rate (confirmed)", stepMode="center", antialias=True)
+        for c, name in ((self.c_original, "original_ml"), (self.c_current, "current_ml"),
+                        (self.c_delivered, "delivered_ml"), (self.c_original_rate, "original_rate_ml_h"),
+                        (self.c_planned_rate, "planned_rate_ml_h"), (self.c_actual_rate, "actual_rate_ml_h")):
+            c.setObjectName(name)
+        self.marker_items: dict[str, pg.ScatterPlotItem] = {}
+        for kind, (name, symbol, colour) in MARKER_STYLES.items():
+            it = pg.ScatterPlotItem(name=name, symbol=symbol, hoverable=True, tip=self._tip, size=12,
+                                    brush=pg.mkBrush(colour), pen=pg.mkPen("k", width=1.2))
+            it.setZValue(20)
+            vp.addItem(it)
+            self.marker_items[kind] = it
+        self.volume_line = pg.InfiniteLine(angle=0, movable=False, name="Prescribed volume")
+        vp.addItem(self.volume_line, ignoreBounds=True)
+        self.now_line = pg.InfiniteLine(angle=90, movable=False, name="now", label="now",
+                                        labelOpts={"position": 0.96, "anchors": [(0, 0), (0, 0)]})
+        self.now_line_rate = pg.InfiniteLine(angle=90, movable=False, name="now (rate)")
+        vp.addItem(self.now_line, ignoreBounds=True)
+        rp.addItem(self.now_line_rate, ignoreBounds=True)
+        for ln in (self.now_line, self.now_line_rate, self.volume_line):
+            ln.setZValue(30)
+            ln.hide()
+        self._apply_style()
+        self.clear()
+
+    # ------------------------------------------------------------------ public API
+    def set_plan(self, plan) -> None:
+        """Preview before the start: the planned volume and the planned rate."""
+        self._session, self._plan = None, plan
+        self._trace = DeliveredTrace()
+        self._n_events, self._plan_drawn, self._now = -1, None, None
+        self._draw_plan_preview()
+
+    def set_session(self, session, now_min: float | None = None) -> None:
+        """Draw an infusion: original (faded), current (dashed), delivered (solid), markers."""
+        self._session, self._plan = session, None
+        self._trace = DeliveredTrace()
+        self._n_events, self._plan_drawn = -1, None
+        if session is None:
+            self.clear()
+            return
+        if now_min is None:
+            now_min = session.events[-1].at_min if session.events else 0.0
+        self.refresh(now_min)
+
+    def refresh(self, now_min: float) -> None:
+        """Per tick: the 'now' line and the delivered tip; a full redraw only on new events or a new plan."""
+        s = self._session
+        self._now = now_min
+        if s is None:
+            return
+        self.stats["ticks"] += 1
+        if len(s.events) != self._n_events or s.plan is not self._plan_drawn:
+            self._redraw_session(now_min)
+        t, v = self._trace.update(s, now_min)
+        self._set(self.c_delivered, "delivered_ml", t, v)
+        tr, rr = self._trace.rates(s, now_min)
+        self._set_steps(self.c_actual_rate, "actual_rate_ml_h", tr, rr)
+        self._move_now(now_min)
+
+    def set_wall_start(self, epoch_seconds: float | None) -> None:
+        """Show clock time (HH:MM) on the top axis; None shows elapsed h:mm."""
+        self._wall_start = epoch_seconds
+        ax = self.volume_plot.getPlotItem().getAxis("top")
+        ax.wall_start = epoch_seconds
+        ax.setLabel("Clock time" if epoch_seconds is not None else "Elapsed (h:mm)", **self._label_css())
+        ax.picture = None  # tick strings changed: repaint them
+        ax.update()
+
+    def set_large(self, large: bool) -> None:
+        """Large-type mode: bigger text and thicker lines."""
+        self._large = bool(large)
+        self._apply_style()
+        if self._session is not None:
+            self._n_events = -1  # restyle the markers and labels
+            self.refresh(self._now if self._now is not None else 0.0)
+        elif self._plan is not None:
+            self._draw_plan_preview()
+
+    def curves(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """What is drawn, as (x, y) copies, keyed by curve name (for tests and exports)."""
+        return {k: (np.array(x, copy=True), np.array(y, copy=True)) for k, (x, y) in self._data.items()}
+
+    def markers(self) -> list[Marker]:
+        return list(self._markers)
+
+    def clear(self) -> None:
+        for c in (self.c_original, self.c_current, self.c_delivered, self.c_original_rate, self.c_planned_rate,
+                  self.c_actual_rate):
+            c.clear()
+        for it in self.marker_items.values():
+            it.clear()
+        self._clear_decor()
+        self._data = {k: (np.zeros(0), np.zeros(0)) for k in CURVE_KEYS}
+        self._markers = []
+        for ln in (self.now_line, self.now_line_rate, self.volume_line):
+            ln.hide()
+        self._sync_legends()
+        self._set_ranges(60.0, 100.0, 100.0)
+
+    # ------------------------------------------------------------------ drawing
+    def _draw_plan_preview(self) -> None:
+        plan = self._plan
+        self.clear()
+        if plan is None:
+            return
+        self.stats["full_redraws"] += 1
+        t, v = plan_curve(plan)
+        self._data["original_ml"] = (t, v)  # before the start, the original is the plan itself
+        self._set(self.c_current, "current_ml", t, v)
+        tr, rr = rate_steps(plan)
+        self._data["original_rate_ml_h"] = (tr, rr)
+        self._set_steps(self.c_planned_rate, "planned_rate_ml_h", tr, rr)
+        self.c_original.clear()
+        self.c_original_rate.clear()
+        self._show_volume(plan.volume_ml)
+        self._rate_labels(tr, rr, float(t[-1]))
+        self._sync_legends()
+        self._set_ranges(float(t[-1]), plan.volume_ml, float(rr.max()) if len(rr) else 10.0)
+
+    def _redraw_session(self, now_min: float) -> None:
+        s = self._session
+        self.stats["full_redraws"] += 1
+        self._n_events, self._plan_drawn = len(s.events), s.plan
+        self._clear_decor()
+        p0, p = s.original_plan, s.plan
+        t0, v0 = plan_curve(p0)
+        self._set(self.c_original, "original_ml", t0, v0)
+        tr0, rr0 = rate_steps(p0)
+        self._set_steps(self.c_original_rate, "original_rate_ml_h", tr0, rr0)
+        ended = s.status in ("stopped", "completed", "closed")
+        if ended or not p.steps:
+            self._data["current_ml"] = (np.zeros(0), np.zeros(0))
+            self._data["planned_rate_ml_h"] = (np.zeros(0), np.zeros(0))
+            self.c_current.clear()
+            self.c_planned_rate.clear()
+            end = s.state.end_min if s.state.end_min is not None else float(t0[-1])
+            tr, rr = np.zeros(0), np.zeros(0)
+        else:
+            t, v = plan_curve(p)
+            self._set(self.c_current, "current_ml", t, v)
+            tr, rr = rate_steps(p)
+            self._set_steps(self.c_planned_rate, "planned_rate_ml_h", tr, rr)
+            end = float(t[-1])
+        self._show_volume(s.volume_ml)
+        if len(tr):
+            self._rate_labels(tr, rr, end)
+        self._draw_markers(s)
+        self._sync_legends()
+        top_rate = max([float(rr0.max()) if len(rr0) else 0.0, float(rr.max()) if len(rr) else 0.0, 10.0])
+        self._x_max = max(float(t0[-1]), end)
+        self._set_ranges(max(self._x_max, now_min), s.volume_ml, top_rate)
+
+    def _draw_markers(self, s) -> None:
+        ms = markers(s)
+        self._markers = ms
+        xs = np.array([m.at_min for m in ms], dtype=float)
+        ys = volume_at(s, xs) if len(ms) else np.zeros(0)
+        big = self._large
+        for kind, it in self.marker_items.items():
+            name, symbol, colour = MARKER_STYLES[kind]
+            spots = []
+            for m, x, y in zip(ms, xs, ys):
+                if m.kind != kind:
+                    continue
+                c = GRADE_COLOURS.get(m.grade, colour) if kind == "symptoms" else colour
+                spots.append({"pos": (x, y), "data": f"{clock(x)}  {m.label}", "brush": pg.mkBrush(c),
+                              "pen": pg.mkPen("k" if kind != "stop" else c, width=1.5 if kind != "stop" else 3),
+                              "size": (18 if big else 14) if kind != "vitals" else (12 if big else 9)})
+            it.setData(spots, symbol=symbol)
+        # Text labels for the events that change the plan; same-minute events share one label.
+        groups: dict[float, list[Marker]] = {}
+        for m, x, y in zip(ms, xs, ys):
+            if m.kind in LABELLED:
+                groups.setdefault(round(float(x), 1), []).append(m)
+        vp, rp = self.volume_plot.getPlotItem(), self.rate_plot.getPlotItem()
+        yv = dict(zip(xs.round(1).tolist(), ys.tolist())) if len(ms) else {}
+        vol = s.volume_ml
+        for i, (x, group) in enumerate(groups.items()):
+            text = "\n".join(f"{clock(m.at_min)} {m.label}" for m in group)
+            ti = pg.TextItem(text, color=OKABE_ITO["black"], anchor=(0.0, 0.5), fill=pg.mkBrush(255, 255, 255, 225),
+                             border=pg.mkPen(GREY))
+            ti.setFont(self._font(11 if not big else 14))
+            # Beside the event's dotted line, in the empty middle of the plot (the curves run
+            # low early and high late); successive labels step down so they do not pile up.
+            ti.setPos(x, max(vol * (0.62 - 0.14 * (i % 4)), yv.get(x, 0.0) + 0.08 * vol))
+            ti.setZValue(25)
+            vp.addItem(ti, ignoreBounds=True)
+            self._decor.append((vp, ti))
+        for m, x in zip(ms, xs):
+            if m.kind in VLINED:
+                colour = GRADE_COLOURS.get(m.grade, GREY) if m.kind == "symptoms" else MARKER_STYLES[m.kind][2]
+                for pi in (vp, rp):
+                    ln = pg.InfiniteLine(pos=float(x), angle=90, movable=False, pen=_pen(colour, 1.5, Qt.DotLine))
+                    ln.setZValue(5)
+                    pi.addItem(ln, ignoreBounds=True)
+                    self._decor.append((pi, ln))
+
+    def _rate_labels(self, t: np.ndarray, r: np.ndarray, x_end: float) -> None:
+        """The mL/h of each planned step, written over it (what goes into the pump)."""
+        rp = self.rate_plot.getPlotItem()
+        span = max(x_end - float(t[0]), 1.0)
+        for a, b, rate in zip(t[:-1], t[1:], r):
+            if rate <= 0 or (b - a) < 0.04 * span:
+                continue
+            ti = pg.TextItem(f"{rate:g}", color=OKABE_ITO["blue"], anchor=(0.5, 1.0))
+            ti.setFont(self._font(11 if not self._large else 14, bold=True))
+            ti.setPos((a + b) / 2.0, rate)
+            rp.addItem(ti, ignoreBounds=True)
+            self._decor.append((rp, ti))
+
+    def _show_volume(self, volume_ml: float) -> None:
+        self.volume_line.setValue(volume_ml)
+        self.volume_line.show()
+        if self._vol_label is None:
+            self._vol_label = pg.InfLineLabel(self.volume_line, text="", position=0.99,
+                                              anchors=[(1, 1), (1, 1)], color=OKABE_ITO["black"])
+        self._vol_label.setText(f"prescribed {volume_ml:.0f} mL")
+        self._vol_label.setFont(self._font(11 if not self._large else 14))
+
+    def _move_now(self, now_min: float) -> None:
+        for ln in (self.now_line, self.now_line_rate):
+            ln.setValue(now_min)
+            ln.show()
+        self.now_line.label.setFormat(f"now {clock(now_min)}")
+        if now_min > self._x_range_max - 1.0:  # past the right edge: widen (rare)
+            self._set_ranges(max(self._x_max, now_min + 15.0), self._y_max, self._r_max)
+
+    def _set(self, curve, key: str, x: np.ndarray, y: np.ndarray) -> None:
+        self._data[key] = (x, y)
+        self.stats["set_data"] += 1
+        if len(x):
+            curve.setData(x, y)
+        else:
+            curve.clear()
+
+    def _set_steps(self, curve, key: str, t: np.ndarray, r: np.ndarray) -> None:
+        self._data[key] = (t, r)
+        self.stats["set_data"] += 1
+        if len(r):
+            curve.setData(t, r)
+        else:
+            curve.clear()
+
+    def _set_ranges(self, x_max: float, volume_ml: float, rate_max: float) -> None:
+        self._x_range_max, self._y_max, self._r_max = x_max * 1.03 + 1.0, volume_ml, rate_max
+        vp, rp = self.volume_plot.getPlotItem(), self.rate_plot.getPlotItem()
+        # A little room below 0 so the 0 ticks and the markers at the start are not clipped.
+        vp.setXRange(-0.02 * self._x_range_max, self._x_range_max, padding=0)
+        vp.setYRange(-0.03 * volume_ml, volume_ml * 1.1, padding=0)
+        rp.setYRange(-0.04 * rate_max, rate_max * 1.22, padding=0)
+
+    def _clear_decor(self) -> None:
+        for pi, it in self._decor:
+            pi.removeItem(it)
+        self._decor = []
+
+    def _sync_legends(self) -> None:
+        """The legend lists only what is drawn (no empty 'Stopped' entry on a calm infusion)."""
+        self._legend_v.clear()
+        self._legend_r.clear()
+        preview = self._session is None
+        for c, label in ((self.c_original, "Original plan"),
+                         (self.c_current, "Plan" if preview else "Current plan"),
+                         (self.c_delivered, "Delivered")):
+            if c.xData is not None and len(c.xData) or (c is self.c_delivered and not preview):
+                self._legend_v.addItem(c, label)
+        for kind, it in self.marker_items.items():
+            if len(it.data):
+                self._legend_v.addItem(it, MARKER_STYLES[kind][0])
+        for c, label in ((self.c_original_rate, "Original rate"),
+                         (self.c_planned_rate, "Planned rate"),
+                         (self.c_actual_rate, "Pump rate (confirmed)")):
+            if c.xData is not None and len(c.xData) or (c is self.c_actual_rate and not preview):
+                self._legend_r.addItem(c, label)
+
+    # ------------------------------------------------------------------ style
+    _vol_label = None
+    _x_range_max = 60.0
+    _y_max = 100.0
+    _r_max = 100.0
+
+    def _font(self, pt: int, bold: bool = False) -> QFont:
+        f = QFont(self.family, pt)
+        f.setBold(bold)
+        return f
+
+    def _label_css(self) -> dict:
+        return {"font-size": "15pt" if self._large else "12pt", "font-family": self.family, "color": "#000"}
+
+    def _apply_style(self) -> None:
+        big = self._large
+        tick_pt = 14 if big else 11
+        w = 1.6 if big else 1.0  # line width factor
+        for pw in (self.volume_plot, self.rate_plot):
+            pi = pw.getPlotItem()
+            for name in ("left", "bottom", "top"):
+                ax = pi.getAxis(name)
+                ax.setPen(pg.mkPen("#333"))
+                ax.setTextPen(pg.mkPen("#000"))
+                ax.setStyle(tickFont=self._font(tick_pt), tickTextOffset=6)
+                ax.enableAutoSIPrefix(False)  # never "kmL"
+            pi.getAxis("left").setWidth(int(tick_pt * 6.2))
+        vp, rp = self.volume_plot.getPlotItem(), self.rate_plot.getPlotItem()
+        css = self._label_css()
+        vp.setLabel("left", "Volume in (mL)", **css)
+        vp.getAxis("bottom").setStyle(showValues=False)
+        vp.getAxis("bottom").setHeight(4)
+        rp.setLabel("left", "Rate (mL/h)", **css)
+        rp.setLabel("bottom", "Time from start (min)", **css)
+        self.set_wall_start(self._wall_start)
+        for lg in (self._legend_v, self._legend_r):
+            lg.setLabelTextSize("14pt" if big else "11pt")
+            lg.setBrush(pg.mkBrush(255, 255, 255, 225))
+            lg.setPen(pg.mkPen(GREY))
+        self.c_original.setPen(_pen(OKABE_ITO["sky_blue"], 3 * w, alpha=150))
+        self.c_current.setPen(_pen(OKABE_ITO["blue"], 3 * w, Qt.DashLine))
+        self.c_delivered.setPen(_pen(OKABE_ITO["vermillion"], 4 * w))
+        self.c_original_rate.setPen(_pen(OKABE_ITO["sky_blue"], 3 * w, alpha=150))
+        self.c_planned_rate.setPen(_pen(OKABE_ITO["blue"], 3 * w, Qt.DashLine))
+        self.c_actual_rate.setPen(_pen(OKABE_ITO["vermillion"], 3.5 * w))
+        self.volume_line.setPen(_pen(GREY, 1.5 * w, Qt.DashDotLine))
+        for ln in (self.now_line, self.now_line_rate):
+            ln.setPen(_pen(OKABE_ITO["black"], 2 * w))
+        self.now_line.label.setFont(self._font(tick_pt, bold=True))
+        self.now_line.label.setColor(OKABE_ITO["black"])
+        self.now_line.label.fill = pg.mkBrush(255, 255, 255, 220)
+        if self._vol_label is not None:
+            self._vol_label.setFont(self._font(tick_pt))
+
+    @staticmethod
+    def _tip(x, y, data):
+        return str(data)
