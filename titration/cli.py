@@ -46,16 +46,11 @@ def _defer(field: str, choices: tuple):
     return parse
 
 
-def build_parser() -> Parser:
-    p = Parser(prog="python main.py", description="IVIg infusion-rate titration assistant. "
-               "With no command it opens the desktop app.")
-    p.add_argument("--db", help="journal file (SQLite); default: the user data folder, or $IVIG_DB")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-
-    pr = sub.add_parser("products", help="product ids, indications, limits and sources")
+def _add_products(pr) -> None:
     pr.add_argument("--json", action="store_true")
 
-    pl = sub.add_parser("plan", help="the weight-based rate plan for one infusion")
+
+def _add_plan(pl) -> None:
     pl.add_argument("--product", required=True)
     pl.add_argument("--indication", required=True)
     pl.add_argument("--weight-kg", required=True, type=number("--weight-kg", 2, 250, "kg"))
@@ -81,14 +76,46 @@ def build_parser() -> Parser:
     pl.add_argument("--json", action="store_true")
     pl.add_argument("--export", metavar="FILE", help="FILE.pdf, FILE.png, FILE.svg or FILE.csv")
 
-    si = sub.add_parser("simulate", help="run a scenario headless, protocol actions applied at once")
+
+def _add_simulate(si) -> None:
     si.add_argument("scenario", metavar="SCENARIO.toml")
     si.add_argument("--json", action="store_true")
     si.add_argument("--speed", type=number("--speed", 0, 100000, "times real time", True),
                     help="journal each event as it happens, at N times real time (needs --db)")
 
-    for extra in _extensions():
-        extra.add_parser(sub)
+
+BUILTIN = {
+    "products": ("product ids, indications, limits and sources", _add_products),
+    "plan": ("the weight-based rate plan for one infusion", _add_plan),
+    "simulate": ("run a scenario headless, protocol actions applied at once", _add_simulate),
+}
+
+
+def _command_of(argv: list[str] | None) -> str | None:
+    """The subcommand named in argv, skipping the global --db option."""
+    it = iter(argv or [])
+    for tok in it:
+        if tok == "--db":
+            next(it, None)
+        elif not tok.startswith("-"):
+            return tok
+    return None
+
+
+def build_parser(argv: list[str] | None = None) -> Parser:
+    """The parser; for a known command only that command's options are built (start-up time)."""
+    cmd = _command_of(argv)
+    p = Parser(prog="python main.py", description="IVIg infusion-rate titration assistant. "
+               "With no command it opens the desktop app.")
+    p.add_argument("--db", help="journal file (SQLite); default: the user data folder, or $IVIG_DB")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for name, (help_text, add) in BUILTIN.items():
+        sp = sub.add_parser(name, help=help_text)
+        if cmd in (None, name):
+            add(sp)
+    if cmd not in BUILTIN:
+        for extra in _extensions():
+            extra.add_parser(sub)
     return p
 
 
@@ -203,7 +230,7 @@ def main(argv: list[str] | None = None, hooks: dict | None = None) -> int:
     if hooks:
         HOOKS.update(hooks)
     try:
-        a = build_parser().parse_args(argv)
+        a = build_parser(argv).parse_args(argv)
         handler = {"products": cmd_products, "plan": cmd_plan, "simulate": cmd_simulate}.get(a.command)
         if handler is None and a.command:
             handler = getattr(a, "handler")
