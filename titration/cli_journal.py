@@ -1,0 +1,216 @@
+"""`journal` (list, verify) and the journaled `simulate --db PATH --speed N`.
+
+    python main.py journal --db PATH [--json]     sessions, their events and derived state
+    python main.py journal verify --db PATH       exit 0 if intact, 1 if the record is broken
+
+Listing and verifying open the file read-only: they work while the app has it open, and never
+change, move or create a journal.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import datetime
+
+from .errors import DataError, InputError, TitrationError
+from .journal import Journal, JournalError, default_path
+
+DB_HELP = "journal file (SQLite); default: $IVIG_DB, or the user data folder"
+
+
+def add_parser(sub) -> None:
+    jp = sub.add_parser("journal", help="list the journal's infusions (default), or verify its hash chain",
+                        description="List the infusions in the journal with their events and state, or "
+                                    "'verify' that no recorded event was edited or deleted (exit 1 if so).")
+    jp.add_argument("action", nargs="?", default="list", choices=("list", "verify"),
+                    help="list (default) or verify")
+    # SUPPRESS: given here it wins; not given, the top-level `--db` (before the command) stays.
+    jp.add_argument("--db", dest="db", default=argparse.SUPPRESS, metavar="PATH", help=DB_HELP)
+    jp.add_argument("--json", action="store_true")
+    jp.add_argument("--real", action="store_true", help="real infusions only (leave out training)")
+    jp.set_defaults(handler=cmd_journal)
+    # `simulate SCENARIO --db PATH` names the journal after the command too (cli.py only has the
+    # top-level --db, which must come before the command).
+    si = sub.choices.get("simulate")
+    if si is not None and "--db" not in si._option_string_actions:
+        si.add_argument("--db", dest="db", default=argparse.SUPPRESS, metavar="PATH",
+                        help="journal each event in this file (with --speed, as it happens)")
+
+
+def _path(a):
+    return getattr(a, "db", None) or default_path()
+
+
+def _clock(wall: float | None) -> str:
+    return "" if wall is None else datetime.fromtimestamp(wall).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def cmd_journal(a) -> int:
+    path = _path(a)
+    if a.action == "verify":
+        return _verify(path, a.json)
+    j = Journal(path, readonly=True)
+    try:
+        out = journal_json(j, training=False if a.real else None)
+    finally:
+        j.close()
+    if a.json:
+        print(json.dumps(out, indent=1))
+        return 0
+    print(f"journal {out['journal']}: {len(out['sessions'])} session(s)")
+    for s in out["sessions"]:
+        tag = "  TRAINING" if s["training"] else ""
+        who = f"patient {s['patient_id']}" if s["patient_id"] else "no patient id"
+        vol = "" if s["delivered_volume_ml"] is None else f"  {s['delivered_volume_ml']:g} of {s['volume_ml']:g} mL"
+        print(f"\n#{s['id']}  {s['started']}  chair {s['chair']}  {who}  {s['product_name']}  {s['state']}{vol}{tag}")
+        for e in s["events"]:
+            extra = e.get("reason") or ", ".join(e.get("symptoms", [])) or e.get("text", "")
+            if not extra and "rate_ml_h" in e:
+                extra = f"{e['rate_ml_h']:g} mL/h"
+            print(f"  {e['at_min']:7.1f}  {e['kind']:<9} {e.get('who', ''):<8} {extra}")
+    return 0
+
+
+def journal_json(j: Journal, training: bool | None = None) -> dict:
+    sessions = []
+    for d in j.sessions(training=training):
+        events = j.events(d["id"])
+        item = {"id": d["id"], "chair": d["chair"], "patient_id": d["patient_id"], "training": d["training"],
+                "started": _clock(d["wall_start"]), "wall_start": d["wall_start"], "last_written": _clock(d["last_wall"]),
+                "product": d["product"], "product_name": d["product"], "state": d["status"],
+                "delivered_volume_ml": None, "volume_ml": None}
+        try:
+            from .session import Session
+
+            s = Session.replay(events)
+            last = s.events[-1].at_min
+            st = s.state
+            item.update({
+                "state": s.status, "product_name": s.original_plan.product_name,
+                "delivered_volume_ml": round(s.delivered_ml(last), 1), "volume_ml": round(s.volume_ml, 1),
+                "rate_ml_h": st.rate_ml_h, "end_min": st.end_min, "highest_grade": st.highest_grade,
+                "tolerated_ml_h": st.tolerated_ml_h, "reactions": st.reactions,
+            })
+        except Exception as exc:  # noqa: BLE001 - show the record even if it no longer replays
+            item["state"] = f"unreadable: {exc}"
+        # The full plan is in the record; the listing names it rather than printing it.
+        item["events"] = [{k: v for k, v in e.items() if k != "plan"} for e in events]
+        sessions.append(item)
+    return {"journal": str(j.path), "sessions": sessions}
+
+
+def _verify(path, as_json: bool) -> int:
+    try:
+        j = Journal(path, readonly=True)
+    except JournalError as exc:
+        if "there is no journal file" in str(exc):
+            raise InputError("--db", str(path), "an existing journal file") from None
+        problems, n_s, n_e = [str(exc)], 0, 0
+    else:
+        try:
+            problems = j.verify()
+            n_s = len(j.sessions())
+            n_e = sum(d["n_events"] for d in j.sessions())
+        finally:
+            j.close()
+    if as_json:
+        print(json.dumps({"journal": str(path), "intact": not problems, "sessions": n_s, "events": n_e,
+                          "problems": problems}, indent=1))
+    elif problems:
+        print(f"journal {path}: BROKEN ({len(problems)} problem(s))")
+        for p in problems:
+            print(f"  - {p}")
+    else:
+        print(f"journal {path}: intact ({n_s} sessions, {n_e} events, hash chain verified)")
+    return 1 if problems else 0
+
+
+# ---------------------------------------------------------------------------- journaled simulation
+def protocol_steps(sc, s):
+    """titration.scenario.run_protocol as a generator: yields each next session time (minutes)
+    before acting at it, so a caller can wait for it. Same decisions, same events."""
+    from .scenario import MAX_STEPS, apply_event
+
+    if sc.baseline is not None:
+        s.record_vitals(0.0, sc.baseline, who="sim")
+    s.start(0.0, who="sim")
+    pending = list(sc.events)
+    t = 0.0
+    for _ in range(MAX_STEPS):
+        s.tick(t)
+        while pending and pending[0].at_min <= t + 1e-9:
+            apply_event(s, pending.pop(0))
+        p = s.due(t)
+        while p is not None and s.status in ("running", "paused"):
+            s.confirm(t, p, who="sim")
+            p = s.due(t)
+        if s.status in ("stopped", "completed"):
+            for ev in pending:  # events after the end (a late headache) are still recorded
+                yield max(ev.at_min, t)
+                apply_event(s, ev)
+            return
+        candidates = [x for x in (s.next_due_at(), s.completion_at(), pending[0].at_min if pending else None)
+                      if x is not None and x > t + 1e-9]
+        if not candidates:
+            if s.status == "paused":
+                raise DataError(sc.path, "events", "the infusion is paused with nothing left to happen")
+            break
+        t = min(candidates)
+        yield t
+    raise TitrationError(f"{sc.path}: the simulation did not end")
+
+
+def simulate_journaled(a) -> int:
+    """`simulate SCENARIO --db PATH [--speed N]`: journal each event as it happens, at N times
+    real time (without --speed, as fast as the disk allows). Kill it at any moment: the journal
+    holds every event up to the kill, and the next start recovers the infusion."""
+    from .plan import build_plan
+    from .policy import get_policy
+    from .reactions import load_catalogue
+    from .report import clock
+    from .scenario import read_scenario, simulate_json
+    from .session import Session
+
+    db = getattr(a, "db", None)
+    if not db:
+        raise InputError("--db", None, "a journal file: --speed journals the run as it happens "
+                                       "(simulate SCENARIO --db PATH --speed N)")
+    speed = a.speed
+    sc = read_scenario(a.scenario)
+    out = sys.stderr if a.json else sys.stdout
+    plan = build_plan(sc.request)
+    s = Session(plan, get_policy(sc.policy), load_catalogue(), training=True)
+    j = Journal(db)
+    try:
+        if j.notice:
+            print(f"note: {j.notice}", file=out, flush=True)
+        wall0 = time.time()
+        sid = j.attach(s, chair="simulation", patient_id=None, training=True, wall_start=wall0, speed=speed or 1.0)
+        pace = f"at {speed:g}x real time" if speed else "as fast as possible"
+        print(f"journal {j.path}: session {sid}, '{sc.title}' {pace} (training)", file=out, flush=True)
+
+        def progress(e) -> None:  # after the journal's listener: the line means "on disk"
+            extra = e.data.get("reason") or ", ".join(e.data.get("symptoms", [])) or e.data.get("text", "")
+            if not extra and "rate_ml_h" in e.data:
+                extra = f"{e.data['rate_ml_h']:g} mL/h"
+            print(f"{clock(e.at_min):>8}  {e.at_min:7.1f} min  {e.kind:<9} {extra}  [journaled #{len(s.events)}]",
+                  file=out, flush=True)
+
+        s.listeners.append(progress)
+        for t in protocol_steps(sc, s):
+            if speed:
+                delay = wall0 + t * 60.0 / speed - time.time()
+                if delay > 0:
+                    time.sleep(delay)
+    finally:
+        j.close()
+    res = simulate_json(s)
+    if a.json:
+        res["journal"] = {"path": str(j.path), "session_id": sid}
+        print(json.dumps(res, indent=1))
+    else:
+        print(f"{res['outcome']} at {res['end_min']} min, {res['delivered_volume_ml']} of {res['volume_ml']} mL; "
+              f"journal session {sid}")
+    return 0

@@ -1,0 +1,81 @@
+"""After a crash: ask the nurse what the pump did while the app was closed.
+
+All numbers come from `titration.recovery.summary`; this dialog only words and shows them.
+Keyboard: Alt+R "ran on", Alt+S "stopped", Tab between them, Escape = decide later (None).
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from titration.journal import Recovered
+from titration.recovery import Summary, summary
+
+
+def _minutes(m: float) -> str:
+    m = int(m)  # whole minutes away, not rounded up
+    if m < 1:
+        return "less than a minute"
+    if m < 120:
+        return f"{m} min"
+    return f"{m // 60} h {m % 60:02d} min"
+
+
+def question_text(s: Summary) -> str:
+    who = f"patient {s.patient_id}" if s.patient_id else "no patient identifier"
+    lines = [
+        f"The app was closed unexpectedly {_minutes(s.away_min)} ago.",
+        f"Chair {s.chair}, {who}{' (TRAINING)' if s.training else ''}, last rate {s.rate_ml_h:g} mL/h.",
+        f"Recorded up to {s.last_at_min:.0f} min: {s.delivered_ml:.1f} of {s.volume_ml:g} mL in.",
+        "",
+        "What did the pump do meanwhile?",
+    ]
+    if s.completes_if_ran_at is not None:
+        lines.insert(3, f"If it ran on, the volume was complete at {s.completes_if_ran_at:.0f} min.")
+    else:
+        lines.insert(3, f"If it ran on, about {s.delivered_if_ran_ml:.1f} mL are in now.")
+    return "\n".join(lines)
+
+
+class RecoveryDialog(QDialog):
+    def __init__(self, parent: QWidget | None, recovered: Recovered, now_wall: float):
+        super().__init__(parent)
+        self.choice: str | None = None
+        s = summary(recovered, now_wall)
+        self.setWindowTitle(f"Reopening chair {s.chair}")
+        self.setObjectName("recoveryDialog")
+        text = QLabel(question_text(s))
+        text.setObjectName("recoveryText")
+        text.setWordWrap(True)
+        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.ran = QPushButton(f"It &ran on at {s.rate_ml_h:g} mL/h")
+        self.stopped = QPushButton("It was &stopped")
+        for b, name, value in ((self.ran, "ranButton", "ran"), (self.stopped, "stoppedButton", "stopped")):
+            b.setObjectName(name)
+            b.setAccessibleName(b.text().replace("&", ""))
+            b.setAutoDefault(False)  # Enter alone never answers a clinical question
+            b.clicked.connect(lambda _=False, v=value: self._choose(v))
+        row = QHBoxLayout()
+        row.addWidget(self.ran)
+        row.addWidget(self.stopped)
+        lay = QVBoxLayout(self)
+        lay.addWidget(text)
+        lay.addLayout(row)
+        self.text = text
+        self.ran.setFocus()
+
+    def _choose(self, value: str) -> None:
+        self.choice = value
+        self.accept()
+
+
+def ask_pump_state(parent: QWidget | None, recovered: Recovered, now_wall: float) -> str | None:
+    """'ran', 'stopped', or None (the nurse closed the dialog: ask again later).
+
+    A paused or not yet started infusion had no pump running: nothing is asked ('stopped').
+    """
+    if recovered.session.status != "running":
+        return "stopped"
+    dlg = RecoveryDialog(parent, recovered, now_wall)
+    dlg.exec()
+    return dlg.choice
