@@ -1,14 +1,13 @@
 """Loading resource files (TOML) with validation that names the file, the key and the problem."""
 from __future__ import annotations
 
+import marshal
 import math
 import os
-import tomllib
 from typing import Any
 
-from .errors import DataError
+from .errors import DataError, InputError
 from .units import Rate, parse_rate
-from .errors import InputError
 
 # IVIG_RESOURCES lets a unit point the app at its own edited copy of resources/.
 # os.path, not pathlib: pathlib costs a headless command ~5 ms of start-up.
@@ -19,17 +18,68 @@ def resource(*parts: str) -> str:
     return os.path.join(RESOURCES, *parts)
 
 
+def _cache_file(path: str) -> str | None:
+    """Where the parsed form of a TOML file is cached (like __pycache__ for bytecode)."""
+    if os.name == "nt":
+        base = os.environ.get("LOCALAPPDATA")
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if not base:
+        return None
+    name = os.path.abspath(path).replace(os.sep, "%").replace(":", "%")
+    return os.path.join(base, "ivig-titration", "toml", name + ".marshal")
+
+
+def _cached(cache: str | None, key: tuple) -> dict | None:
+    if cache is None:
+        return None
+    try:
+        with open(cache, "rb") as fh:
+            k, data = marshal.load(fh)
+        return data if tuple(k) == key else None
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+
+
+def _store(cache: str | None, key: tuple, data: dict) -> None:
+    if cache is None:
+        return
+    try:
+        os.makedirs(os.path.dirname(cache), exist_ok=True)
+        tmp = f"{cache}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as fh:
+            marshal.dump((key, data), fh)
+        os.replace(tmp, cache)
+    except (OSError, ValueError):
+        pass  # a cache that cannot be written only costs time
+
+
 def load_toml(path: str) -> dict:
+    """Parse a TOML file. The parsed form is cached by path, size and modification time,
+    because importing and running tomllib is most of a headless command's start-up."""
     path = os.fspath(path)
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        st = os.stat(path)
     except FileNotFoundError:
         raise DataError(path, "(file)", "not found") from None
+    except OSError as exc:
+        raise DataError(path, "(file)", f"cannot be read: {exc.strerror}") from None
+    key = (os.path.abspath(path), st.st_mtime_ns, st.st_size)
+    cache = _cache_file(path)
+    data = _cached(cache, key)
+    if data is not None:
+        return data
+    import tomllib
+
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise DataError(path, "(file)", f"not valid TOML: {exc}") from None
     except OSError as exc:
         raise DataError(path, "(file)", f"cannot be read: {exc.strerror}") from None
+    _store(cache, key, data)
+    return data
 
 
 def toml_files(folder: str) -> list[str]:
