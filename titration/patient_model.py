@@ -1,0 +1,538 @@
+"""The simulated patient of a training scenario: reacts to what the pump does, speaks, has vitals.
+
+A scenario's `[behaviour]` section describes the patient (README "Writing a scenario"):
+
+    [[behaviour.reaction]]
+    id = "chills"                             # a name for the debrief
+    symptoms = ["chills"]                     # catalogue ids (resources/symptoms.toml)
+    onset = { step = 2, delay_min = 5 }       # or at_min (after the start), rate_ml_kg_min,
+                                              # after_end_min; delay_min: how long the rate is held
+    vitals = { temp_c = 0.6, pulse = 12 }     # change from [patient].baseline_vitals while active
+    settle_min = 15                           # settles after this long with the rate lowered
+    settles_on = "slow"                       # slow (any lower rate) | pause (rate zero) | stop (ended)
+    worsen_after_min = 10                     # not relieved for this long: worse
+    worsen_to = ["rigors"]                    # what the patient then reports
+    worsen_vitals = { temp_c = 1.4, pulse = 25 }
+    recur_within_min = 30                     # rate back up to the onset rate this soon after settling:
+    recur_delay_min = 5                       #   symptoms come back this long after
+    recur_symptoms = ["chills"]               # default: the onset symptoms
+    silent = false                            # true: says nothing; found only in the vitals
+
+The patient is deterministic: its course depends only on the pump history it is shown and on
+the seed (vitals noise is seeded by seed and time, so asking twice gives the same reading).
+The patient speaks in its own words (the catalogue's `words`), never in grades.
+Scenarios without `[behaviour]` (only `[[events]]`) are played as a script: symptoms at fixed times,
+settling at the next `resolved = true` event.
+"""
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+
+from .data import Table
+from .errors import DataError
+from .reactions import VITAL_FIELDS, Vitals, load_catalogue
+from functools import lru_cache
+
+from .data import load_toml, resource
+
+EPS = 1e-9
+ONSETS = ("at_min", "rate_ml_kg_min", "step", "after_end_min")
+SETTLES_ON = ("slow", "pause", "stop")
+REACTION_KEYS = {"id", "symptoms", "onset", "vitals", "settle_min", "settles_on", "worsen_after_min", "worsen_to",
+                 "worsen_vitals", "recur_within_min", "recur_delay_min", "recur_symptoms", "silent", "note"}
+BEHAVIOUR_KEYS = {"reaction", "noise", "better_words", "worse_words", "recur_words"}
+
+
+# ---------------------------------------------------------------------------- defaults (resources/training.toml)
+@dataclass(frozen=True)
+class PatientDefaults:
+    settle_min: float
+    recur_delay_min: float
+    noise: dict
+    better_words: str
+    worse_words: str
+    recur_words: str
+
+
+@lru_cache(maxsize=4)
+def load_settings(path: str | None = None) -> PatientDefaults:
+    path = path or str(resource("training.toml"))
+    t = Table(load_toml(path), path).table("patient")
+    nt = t.table("noise")
+    noise = {}
+    for f in nt.data:
+        if f not in VITAL_FIELDS:
+            raise nt.fail(f, f"is not a vital sign; use {', '.join(VITAL_FIELDS)}")
+        noise[f] = nt.num(f, lo=0, hi=20)
+    return PatientDefaults(t.num("settle_min", lo=0.5, hi=240), t.num("recur_delay_min", lo=0, hi=240), noise,
+                           t.str("better_words"), t.str("worse_words"), t.str("recur_words"))
+
+
+# ---------------------------------------------------------------------------- the scenario's description
+@dataclass(frozen=True)
+class Onset:
+    kind: str  # at_min | rate_ml_kg_min | step | after_end_min | clock_min (a scripted [[events]] time)
+    value: float
+    delay_min: float = 0.0
+
+
+@dataclass(frozen=True)
+class ReactionSpec:
+    id: str
+    symptoms: tuple[str, ...]
+    onset: Onset
+    vitals: dict = field(default_factory=dict)
+    settle_min: float = math.inf
+    settles_on: str = "slow"
+    worsen_after_min: float | None = None
+    worsen_to: tuple[str, ...] = ()
+    worsen_vitals: dict = field(default_factory=dict)
+    recur_within_min: float = 0.0
+    recur_delay_min: float = 0.0
+    recur_symptoms: tuple[str, ...] = ()
+    silent: bool = False
+    resolves_at_min: float | None = None  # scripted: settles at this time whatever the pump does
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    reactions: tuple[ReactionSpec, ...]
+    baseline: Vitals | None
+    noise: dict
+    better_words: str
+    worse_words: str
+    recur_words: str
+    scripted: bool = False
+
+
+def _deltas(t: Table, key: str, baseline: Vitals | None) -> dict:
+    v = t.raw(key, {})
+    if not isinstance(v, dict):
+        raise t.fail(key, "must be a table of changes from baseline, like {temp_c = 1.2, pulse = 20}")
+    out = {}
+    for f, d in v.items():
+        if f not in VITAL_FIELDS:
+            raise t.fail(f"{key}.{f}", f"is not a vital sign; use {', '.join(VITAL_FIELDS)}")
+        if isinstance(d, bool) or not isinstance(d, (int, float)) or not math.isfinite(d):
+            raise t.fail(f"{key}.{f}", f"must be a number (a change from baseline), not {d!r}")
+        if baseline is None or getattr(baseline, f) is None:
+            raise t.fail(f"{key}.{f}", f"needs a baseline: add {f} to [patient].baseline_vitals")
+        lo, hi = VITAL_FIELDS[f][2]
+        value = getattr(baseline, f) + d
+        if not lo <= value <= hi:
+            raise t.fail(f"{key}.{f}", f"baseline {getattr(baseline, f):g} + {d:g} = {value:g} is outside {lo:g} to {hi:g}")
+        out[f] = float(d)
+    return out
+
+
+def _symptoms(t: Table, key: str, default=(), allow_empty: bool = False) -> tuple[str, ...]:
+    ids = t.strs(key, default)
+    cat = load_catalogue()
+    for s in ids:
+        if s not in cat.symptoms:
+            raise t.fail(key, f"{s!r} is not a symptom id (see resources/symptoms.toml)")
+    if not ids and not allow_empty:
+        raise t.fail(key, "must name at least one symptom id")
+    return tuple(ids)
+
+
+def _onset(t: Table) -> Onset:
+    o = t.table("onset")
+    unknown = set(o.data) - set(ONSETS) - {"delay_min"}
+    if unknown:
+        raise o.fail(sorted(unknown)[0], f"is not an onset key; use one of {', '.join(ONSETS)} (and delay_min)")
+    kinds = [k for k in ONSETS if o.has(k)]
+    if len(kinds) != 1:
+        raise t.fail("onset", f"give exactly one of {', '.join(ONSETS)}")
+    k = kinds[0]
+    hi = {"at_min": 24 * 60, "rate_ml_kg_min": 1.0, "step": 50, "after_end_min": 24 * 60}[k]
+    v = o.num(k, lo=0, hi=hi)
+    if k == "step" and (v < 1 or v != int(v)):
+        raise o.fail("step", f"{v:g} must be a whole step number from 1 (step 1 is the starting rate)")
+    if k == "rate_ml_kg_min" and v <= 0:
+        raise o.fail(k, "must be above 0")
+    return Onset(k, v, o.num("delay_min", 0.0, lo=0, hi=24 * 60))
+
+
+def read_behaviour(scenario) -> Behaviour:
+    """The simulated patient of a scenario; every problem names file, key and what is wrong."""
+    raw, path = scenario.raw, scenario.path
+    settings = load_settings()
+    baseline = scenario.baseline
+    top = Table(raw, path)
+    if not top.has("behaviour"):
+        return _scripted(scenario, settings)
+    b = top.table("behaviour")
+    unknown = set(b.data) - BEHAVIOUR_KEYS
+    if unknown:
+        raise b.fail(sorted(unknown)[0], f"is not a behaviour key; use {', '.join(sorted(BEHAVIOUR_KEYS))}")
+    if baseline is None:
+        raise DataError(path, "patient.baseline_vitals", "is missing: a simulated patient needs baseline vitals")
+    noise = dict(settings.noise)
+    nt = b.table("noise", {})
+    for f in nt.data:
+        if f not in VITAL_FIELDS:
+            raise nt.fail(f, f"is not a vital sign; use {', '.join(VITAL_FIELDS)}")
+        noise[f] = nt.num(f, lo=0, hi=20)
+    specs = []
+    seen = set()
+    for i, t in enumerate(b.tables("reaction") if b.has("reaction") else []):
+        unknown = set(t.data) - REACTION_KEYS
+        if unknown:
+            raise t.fail(sorted(unknown)[0], f"is not a reaction key; use {', '.join(sorted(REACTION_KEYS))}")
+        rid = t.str("id", f"reaction-{i + 1}")
+        if rid in seen:
+            raise t.fail("id", f"{rid!r} appears twice")
+        seen.add(rid)
+        silent = t.bool("silent", False)
+        syms = _symptoms(t, "symptoms", (), allow_empty=silent)
+        vit = _deltas(t, "vitals", baseline)
+        if silent and not vit:
+            raise t.fail("vitals", "a silent reaction is found only in the vitals: give the changes")
+        worsen_after = t.num("worsen_after_min", None, lo=0.5, hi=24 * 60)
+        worsen_to = _symptoms(t, "worsen_to", (), allow_empty=True)
+        if worsen_after is not None and not worsen_to and not t.has("worsen_vitals"):
+            raise t.fail("worsen_to", "worsen_after_min needs worsen_to (symptom ids) or worsen_vitals")
+        if worsen_after is None and (worsen_to or t.has("worsen_vitals")):
+            raise t.fail("worsen_after_min", "is missing: when does it get worse if nothing is done?")
+        specs.append(ReactionSpec(
+            id=rid, symptoms=syms, onset=_onset(t), vitals=vit,
+            settle_min=t.num("settle_min", settings.settle_min, lo=0.5, hi=24 * 60),
+            settles_on=t.str("settles_on", "slow", choices=SETTLES_ON),
+            worsen_after_min=worsen_after, worsen_to=worsen_to,
+            worsen_vitals=_deltas(t, "worsen_vitals", baseline) if t.has("worsen_vitals") else vit,
+            recur_within_min=t.num("recur_within_min", 0.0, lo=0, hi=24 * 60),
+            recur_delay_min=t.num("recur_delay_min", settings.recur_delay_min, lo=0, hi=24 * 60),
+            recur_symptoms=_symptoms(t, "recur_symptoms", syms, allow_empty=silent),
+            silent=silent,
+        ))
+    return Behaviour(tuple(specs), baseline, noise, b.str("better_words", settings.better_words),
+                     b.str("worse_words", settings.worse_words), b.str("recur_words", settings.recur_words))
+
+
+def _scripted(scenario, settings: PatientDefaults) -> Behaviour:
+    """A scenario with only [[events]]: symptoms at fixed times, settling at the next 'resolved'."""
+    base = scenario.baseline
+    specs = []
+    evs = list(scenario.events)
+    for i, ev in enumerate(evs):
+        if not ev.symptoms and ev.vitals is None:
+            continue
+        deltas = {}
+        if ev.vitals is not None and base is not None:
+            deltas = {f: v - getattr(base, f) for f, v in ev.vitals.to_dict().items() if getattr(base, f) is not None}
+        resolves = next((e.at_min for e in evs[i + 1:] if e.resolved), None)
+        if ev.resolved:
+            resolves = ev.at_min
+        specs.append(ReactionSpec(f"event-{i + 1}", tuple(ev.symptoms), Onset("clock_min", ev.at_min), deltas,
+                                  silent=not ev.symptoms, resolves_at_min=resolves))
+    return Behaviour(tuple(specs), base, dict(settings.noise), settings.better_words, settings.worse_words,
+                     settings.recur_words, scripted=True)
+
+
+# ---------------------------------------------------------------------------- what the pump does
+@dataclass(frozen=True)
+class Pump:
+    """The pump from `at_min` on (a step change in what the patient receives)."""
+
+    at_min: float
+    rate_ml_h: float
+    rung: int
+    status: str  # planned | running | paused | ended
+
+
+IDLE = Pump(0.0, 0.0, -1, "planned")
+
+
+def pump_changes(session) -> list[Pump]:
+    """The pump's history, from a session's events (confirmed rates only)."""
+    out: list[Pump] = []
+    rung = 0
+    for e in session.events:
+        k, d = e.kind, e.data
+        if k in ("start", "increase", "resume"):
+            rung = d.get("rung", rung)
+            out.append(Pump(e.at_min, d["rate_ml_h"], rung, "running"))
+        elif k == "action":
+            a = d.get("action")
+            if a == "stop":
+                out.append(Pump(e.at_min, 0.0, -1, "ended"))
+            elif a == "pause":
+                out.append(Pump(e.at_min, 0.0, rung, "paused"))
+            else:
+                rung = d.get("rung", rung)
+                out.append(Pump(e.at_min, d["rate_ml_h"], rung, "running"))
+        elif k == "pause":
+            out.append(Pump(e.at_min, 0.0, rung, "paused"))
+        elif k in ("stop", "complete"):
+            out.append(Pump(e.at_min, 0.0, -1, "ended"))
+    return out
+
+
+# ---------------------------------------------------------------------------- the patient
+@dataclass(frozen=True)
+class PatientEvent:
+    at_min: float
+    kind: str  # onset | worse | recur | better
+    reaction: str
+    symptom_ids: tuple[str, ...]
+    text: str  # '' when the patient says nothing (a silent reaction)
+
+
+class _Course:
+    """One reaction's course: dormant -> active -> settled (-> active again on a recurrence)."""
+
+    def __init__(self, spec: ReactionSpec):
+        self.spec = spec
+        self.phase = "dormant"  # dormant | active | settled | gone
+        self.cond_since: float | None = None
+        self.onset_at: float | None = None
+        self.onset_rate = 0.0
+        self.symptoms: tuple[str, ...] = ()
+        self.deltas: dict = {}
+        self.worsened = False
+        self.unrel_acc = 0.0
+        self.unrel_since: float | None = None
+        self.relief_since: float | None = None
+        self.settled_at: float | None = None
+        self.recurred = 0
+
+
+class SimulatedPatient:
+    """Answers the pump: symptoms start, settle when relieved, worsen when not, recur if rushed."""
+
+    def __init__(self, scenario, seed: int = 0, plan=None):
+        from .plan import build_plan
+
+        self.scenario = scenario
+        self.seed = int(seed)
+        self.plan = plan if plan is not None else build_plan(scenario.request)
+        self.behaviour = read_behaviour(scenario)
+        self.catalogue = load_catalogue()
+        self.kg = self.plan.rate_weight_kg
+        self.resolution = scenario.request.pump_resolution_ml_h
+        self.courses = [_Course(s) for s in self.behaviour.reactions]
+        self.t = 0.0
+        self.pump = IDLE
+        self.started_at: float | None = None
+        self.ended_at: float | None = None
+        self.log: list[PatientEvent] = []
+
+    # -------------------------------------------------------------- queries
+    @property
+    def baseline(self) -> Vitals | None:
+        return self.behaviour.baseline
+
+    def complaints(self) -> tuple[str, ...]:
+        """Symptom ids the patient has now (silent reactions excluded)."""
+        out: list[str] = []
+        for c in self.courses:
+            if c.phase == "active" and not c.spec.silent:
+                out += [s for s in c.symptoms if s not in out]
+        return tuple(out)
+
+    def unwell(self) -> bool:
+        """Any reaction active now, spoken or silent."""
+        return any(c.phase == "active" for c in self.courses)
+
+    def unwell_at(self, t: float) -> bool:
+        """Was any reaction active at time t (from the log; t up to the patient's clock)?"""
+        state: dict[str, bool] = {}
+        for e in self.log:
+            if e.at_min > t + EPS:
+                break
+            state[e.reaction] = e.kind != "better"
+        return any(state.values())
+
+    def utterances(self) -> list[PatientEvent]:
+        return [e for e in self.log if e.text]
+
+    def next_event_at(self) -> float | None:
+        """When the patient will next change if the pump stays as it is now."""
+        times = [x for x in (self._next(c) for c in self.courses) if x is not None]
+        return max(min(times), self.t) if times else None
+
+    def vitals(self, t: float | None = None) -> Vitals:
+        """Observations now: baseline + the active reactions' changes + seeded noise."""
+        t = self.t if t is None else t
+        base = self.behaviour.baseline
+        if base is None:
+            return Vitals()
+        values = base.to_dict()
+        for c in self.courses:
+            if c.phase != "active":
+                continue
+            k = 1.0
+            if c.relief_since is not None and math.isfinite(c.spec.settle_min):
+                k = max(0.0, 1.0 - (t - c.relief_since) / c.spec.settle_min)  # easing off while relieved
+            for f, d in c.deltas.items():
+                if f in values:
+                    values[f] += d * k
+        rng = random.Random(f"{self.seed}:{t:.4f}")
+        out = {}
+        for f, v in values.items():
+            v += rng.gauss(0.0, self.behaviour.noise.get(f, 0.0))
+            lo, hi = VITAL_FIELDS[f][2]
+            v = min(max(v, lo), hi)
+            out[f] = round(v, 1) if f == "temp_c" else float(round(v))
+        return Vitals(**out)
+
+    # -------------------------------------------------------------- time
+    def advance(self, t: float, changes: list[Pump]) -> list[PatientEvent]:
+        """Live up to time t under the pump history `changes`; returns what happened."""
+        n0 = len(self.log)
+        t = max(t, self.t)
+        self._set_pump(self._pump_at(changes, self.t), changes)
+        bounds = sorted({c.at_min for c in changes if self.t + EPS < c.at_min <= t + EPS})
+        for seg_end in bounds + [t]:
+            self._run_to(min(seg_end, t))
+            if seg_end < t + EPS:
+                self._set_pump(self._pump_at(changes, seg_end), changes)
+        self.t = t
+        return self.log[n0:]
+
+    def _pump_at(self, changes: list[Pump], x: float) -> Pump:
+        p = IDLE
+        for c in changes:
+            if c.at_min <= x + EPS:
+                p = c
+            else:
+                break
+        return p
+
+    def _set_pump(self, p: Pump, changes: list[Pump]) -> None:
+        self.pump = p
+        x = self.t
+        if self.started_at is None:
+            self.started_at = next((c.at_min for c in changes if c.status == "running" and c.at_min <= x + EPS), None)
+        if self.ended_at is None:
+            self.ended_at = next((c.at_min for c in changes if c.status == "ended" and c.at_min <= x + EPS), None)
+        for c in self.courses:
+            self._sync(c, x)
+
+    def _run_to(self, end: float) -> None:
+        for _ in range(10_000):
+            nxt = self.next_event_at()
+            if nxt is None or nxt > end + EPS:
+                break
+            self.t = max(self.t, nxt)
+            for c in self.courses:
+                x = self._next(c)
+                if x is not None and x <= self.t + EPS:
+                    self._fire(c, self.t)
+            for c in self.courses:
+                self._sync(c, self.t)
+        self.t = max(self.t, end)
+
+    # -------------------------------------------------------------- one reaction
+    def _reached(self, c: _Course) -> bool:
+        p, o = self.pump, c.spec.onset
+        if p.status != "running":
+            return False
+        if o.kind == "rate_ml_kg_min":
+            # within one pump resolution: rates are rounded down to the pump's resolution
+            return p.rate_ml_h + self.resolution >= o.value * self.kg * 60.0 - EPS
+        if o.kind == "step":
+            return p.rung >= int(o.value) - 1
+        return False
+
+    def _relieved(self, c: _Course) -> bool:
+        p, how = self.pump, c.spec.settles_on
+        if how == "stop":
+            return p.status == "ended"
+        if how == "pause":
+            return p.status != "running"
+        return p.status != "running" or p.rate_ml_h < c.onset_rate - EPS
+
+    def _raised_again(self, c: _Course) -> bool:
+        p = self.pump
+        return p.status == "running" and p.rate_ml_h >= c.onset_rate - EPS
+
+    def _sync(self, c: _Course, x: float) -> None:
+        """Update a course's timers for the pump as it is now."""
+        if c.phase == "dormant" and c.spec.onset.kind in ("rate_ml_kg_min", "step"):
+            c.cond_since = (c.cond_since if c.cond_since is not None else x) if self._reached(c) else None
+        elif c.phase == "active":
+            if self._relieved(c):
+                if c.unrel_since is not None:
+                    c.unrel_acc += x - c.unrel_since
+                    c.unrel_since = None
+                c.relief_since = c.relief_since if c.relief_since is not None else x
+            else:
+                c.relief_since = None
+                c.unrel_since = c.unrel_since if c.unrel_since is not None else x
+        elif c.phase == "settled":
+            s = c.spec
+            if not self._raised_again(c) or c.recurred >= 1 or s.recur_within_min <= 0:
+                c.cond_since = None
+            elif c.cond_since is None and x - c.settled_at < s.recur_within_min - EPS:
+                c.cond_since = x
+
+    def _next(self, c: _Course) -> float | None:
+        s = c.spec
+        if c.phase == "dormant":
+            o = s.onset
+            if o.kind == "clock_min":
+                return o.value
+            if o.kind == "at_min":
+                return None if self.started_at is None else self.started_at + o.value
+            if o.kind == "after_end_min":
+                return None if self.ended_at is None else self.ended_at + o.value
+            return None if c.cond_since is None else c.cond_since + o.delay_min
+        if c.phase == "active":
+            times = []
+            if s.resolves_at_min is not None:
+                times.append(s.resolves_at_min)
+            if c.unrel_since is not None and s.worsen_after_min is not None and not c.worsened:
+                times.append(c.unrel_since + s.worsen_after_min - c.unrel_acc)
+            if c.relief_since is not None and math.isfinite(s.settle_min):
+                times.append(c.relief_since + s.settle_min)
+            return min(times) if times else None
+        if c.phase == "settled" and c.cond_since is not None:
+            return c.cond_since + s.recur_delay_min
+        return None
+
+    def _fire(self, c: _Course, x: float) -> None:
+        s, p = c.spec, self.pump
+        if c.phase == "dormant":
+            if s.onset.kind == "at_min" and p.status != "running":
+                c.phase = "gone"  # the infusion is not running then: nothing to react to
+                return
+            self._begin(c, x, "onset", s.symptoms, s.vitals)
+            return
+        if c.phase == "active":
+            settle = c.relief_since is not None and c.relief_since + s.settle_min <= x + EPS
+            if s.resolves_at_min is not None and s.resolves_at_min <= x + EPS:
+                settle = True
+            if settle:
+                c.phase, c.settled_at, c.deltas = "settled", x, {}
+                c.cond_since = c.unrel_since = c.relief_since = None
+                self._say(x, "better", c, (), "" if s.silent else self.behaviour.better_words)
+                return
+            c.worsened = True
+            c.symptoms, c.deltas = s.worsen_to or c.symptoms, s.worsen_vitals
+            self._say(x, "worse", c, c.symptoms, self._words(c.symptoms, self.behaviour.worse_words, s.silent))
+            return
+        if c.phase == "settled":
+            c.recurred += 1
+            self._begin(c, x, "recur", s.recur_symptoms, s.vitals)
+
+    def _begin(self, c: _Course, x: float, kind: str, symptoms, deltas) -> None:
+        c.phase, c.onset_at, c.symptoms, c.deltas = "active", x, tuple(symptoms), dict(deltas)
+        c.onset_rate = self.pump.rate_ml_h if self.pump.status == "running" else 0.0
+        c.worsened, c.unrel_acc, c.unrel_since, c.relief_since, c.cond_since = False, 0.0, None, None, None
+        prefix = self.behaviour.recur_words if kind == "recur" else ""
+        self._say(x, kind, c, c.symptoms, self._words(c.symptoms, prefix, c.spec.silent))
+
+    def _words(self, symptoms, prefix: str, silent: bool) -> str:
+        if silent or not symptoms:
+            return ""
+        said = " ".join(self.catalogue.symptom(s).words or self.catalogue.symptom(s).label for s in symptoms)
+        return f"{prefix} {said}".strip()
+
+    def _say(self, x: float, kind: str, c: _Course, symptoms, text: str) -> None:
+        self.log.append(PatientEvent(x, kind, c.spec.id, tuple(symptoms), text))
+
+
