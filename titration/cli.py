@@ -164,7 +164,6 @@ def cmd_products(a) -> int:
 
 def cmd_plan(a) -> int:
     from .plan import build_plan, plan_json
-    from .report import plan_table
 
     plan = build_plan(request_from_args(a))
     if a.export:
@@ -172,6 +171,8 @@ def cmd_plan(a) -> int:
     if a.json:
         print(json.dumps(plan_json(plan), indent=1))
     elif not a.export:
+        from .report import plan_table
+
         print(plan_table(plan))
     else:
         print(f"wrote {a.export}")

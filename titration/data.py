@@ -4,7 +4,6 @@ from __future__ import annotations
 import marshal
 import math
 import os
-from typing import Any
 
 from .errors import DataError, InputError
 from .units import Rate, parse_rate
@@ -96,7 +95,7 @@ def stem(path: str) -> str:
 class Table:
     """A TOML table with typed getters; every error names file and dotted key."""
 
-    def __init__(self, data: Any, path: str, key: str = ""):
+    def __init__(self, data: object, path: str, key: str = ""):
         if not isinstance(data, dict):
             raise DataError(path, key or "(top)", "must be a table")
         self.data, self.path, self.key = data, path, key
@@ -110,14 +109,14 @@ class Table:
     def has(self, name: str) -> bool:
         return name in self.data
 
-    def raw(self, name: str, default: Any = ...) -> Any:
+    def raw(self, name: str, default: object = ...) -> object:
         if name not in self.data:
             if default is ...:
                 raise self.fail(name, "is missing")
             return default
         return self.data[name]
 
-    def str(self, name: str, default: Any = ..., choices: tuple | None = None) -> str:
+    def str(self, name: str, default: object = ..., choices: tuple | None = None) -> str:
         v = self.raw(name, default)
         if v is default and default is not ...:
             return v
@@ -127,7 +126,7 @@ class Table:
             raise self.fail(name, f"{v!r} is not one of {', '.join(map(str, choices))}")
         return v
 
-    def num(self, name: str, default: Any = ..., lo: float | None = None, hi: float | None = None) -> float:
+    def num(self, name: str, default: object = ..., lo: float | None = None, hi: float | None = None) -> float:
         v = self.raw(name, default)
         if v is default and default is not ...:
             return v
@@ -137,13 +136,13 @@ class Table:
             raise self.fail(name, f"{v!r} is outside {lo} to {hi}")
         return float(v)
 
-    def bool(self, name: str, default: Any = ...) -> bool:
+    def bool(self, name: str, default: object = ...) -> bool:
         v = self.raw(name, default)
         if not isinstance(v, bool):
             raise self.fail(name, f"must be true or false, not {v!r}")
         return v
 
-    def strs(self, name: str, default: Any = ...) -> tuple[str, ...]:
+    def strs(self, name: str, default: object = ...) -> tuple[str, ...]:
         v = self.raw(name, default)
         if v is default and default is not ...:
             return tuple(v)
@@ -151,7 +150,7 @@ class Table:
             raise self.fail(name, "must be a list of strings")
         return tuple(v)
 
-    def nums(self, name: str, default: Any = ..., lo: float = 0.0) -> tuple[float, ...]:
+    def nums(self, name: str, default: object = ..., lo: float = 0.0) -> tuple[float, ...]:
         v = self.raw(name, default)
         if v is default and default is not ...:
             return tuple(v)
@@ -161,7 +160,7 @@ class Table:
             raise self.fail(name, f"must be a list of numbers above {lo:g}")
         return tuple(float(x) for x in v)
 
-    def rate(self, name: str, default: Any = ...) -> Rate | None:
+    def rate(self, name: str, default: object = ...) -> Rate | None:
         v = self.raw(name, default)
         if v is None:
             return None
@@ -182,7 +181,7 @@ class Table:
                 raise self.fail(f"{name}[{i}]", f"{x!r} is not a rate; expected {exc.allowed}") from None
         return tuple(out)
 
-    def table(self, name: str, default: Any = ...) -> "Table | None":
+    def table(self, name: str, default: object = ...) -> "Table | None":
         v = self.raw(name, default)
         if v is None:
             return None
