@@ -1,0 +1,156 @@
+"""Start the desktop app: `run(args) -> exit code` (args has `.db`).
+
+Before Qt is touched it checks that a window can be shown: with no display it explains how to
+run the app (Xvfb or the offscreen platform) and exits 0; when the xcb platform plugin cannot
+load, it names the Linux libraries a real window needs, instead of Qt's abort.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+XCB_LIBS = ("libxcb-cursor0", "libxkbcommon-x11-0", "libegl1", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-shape0",
+            "libxcb-xinerama0", "libxcb-randr0", "libxcb-render-util0", "libxcb-image0")
+
+NO_DISPLAY = """The IVIg chair workstation needs a display, and this machine has none
+(neither DISPLAY nor WAYLAND_DISPLAY is set).
+
+To run it anyway:
+  xvfb-run -a python main.py                 # a virtual X server (apt-get install xvfb)
+  QT_QPA_PLATFORM=offscreen python main.py   # no window at all (for scripted checks)
+
+Headless commands need no display: python main.py --help
+"""
+
+XCB_FAILED = """The window could not open: Qt's X11 (xcb) platform plugin failed to load.
+On Debian/Ubuntu install the system libraries a Qt window needs:
+  sudo apt-get install {libs}
+(or run `make sysdeps`), then start again. Details from Qt:
+{detail}"""
+
+PROBE = "from PySide6.QtGui import QGuiApplication; app = QGuiApplication([]); print('ok')"
+
+
+def display_problem(env=None, platform: str | None = None) -> str | None:
+    """The advice to print when no window can be shown, or None."""
+    env = os.environ if env is None else env
+    platform = platform or sys.platform
+    if not platform.startswith("linux"):
+        return None
+    if env.get("QT_QPA_PLATFORM"):
+        return None
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return None
+    return NO_DISPLAY
+
+
+def xcb_problem(env=None, timeout: float = 20.0) -> str | None:
+    """Try the platform plugin in a child process (Qt aborts the process when it cannot load)."""
+    env = dict(os.environ if env is None else env)
+    if not sys.platform.startswith("linux"):
+        return None
+    platform = env.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith("xcb"):
+        return None
+    if not env.get("DISPLAY"):
+        return None
+    try:
+        p = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return XCB_FAILED.format(libs=" ".join(XCB_LIBS), detail=f"  probe failed: {exc}")
+    if p.returncode == 0 and "ok" in p.stdout:
+        return None
+    detail = "\n".join("  " + ln for ln in (p.stderr or p.stdout).strip().splitlines()[-6:])
+    return XCB_FAILED.format(libs=" ".join(XCB_LIBS), detail=detail)
+
+
+def run(args) -> int:
+    advice = display_problem()
+    if advice:
+        print(advice)
+        return 0
+    problem = xcb_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+    os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+    try:
+        from PySide6.QtWidgets import QApplication, QMessageBox
+    except ImportError as exc:
+        print(f"error: Qt (PySide6) could not load: {exc}. The Linux libraries a window needs: "
+              f"{' '.join(XCB_LIBS)}", file=sys.stderr)
+        return 1
+    from ui import optional
+    from ui.main_window import MainWindow, app_settings
+    from ui.model import AppModel
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("IVIg chair workstation")
+    fonts = optional.load("ui.fonts")
+    if fonts is not None:
+        from PySide6.QtGui import QFont
+
+        family = fonts.register_fonts()
+        app.setFont(QFont(family, 10))
+
+    journal, journal_error = open_journal(getattr(args, "db", None))
+    model = AppModel(journal)
+    win = MainWindow(model, settings=app_settings())
+    if journal_error:
+        win.show_notice(f"NOT RECORDING: {journal_error}")
+        QMessageBox.critical(win, "The journal cannot be used", journal_error)
+    elif getattr(journal, "notice", ""):
+        win.show_notice(journal.notice)
+    win.show()
+    ask = _pump_question(win)
+    for line in model.recover_unfinished(ask):
+        win.show_notice(line)
+    if getattr(journal, "notice", "") and journal.notice not in win.notice.text():
+        win.show_notice(journal.notice)
+    if model.chairs:
+        win.show_chair(model.chairs[0])
+    code = app.exec()
+    if journal is not None:
+        try:
+            journal.close()
+        except Exception:  # noqa: BLE001 - closing at exit: nothing left to tell
+            pass
+    return code
+
+
+def open_journal(path):
+    """(journal, None) or (None, a one-line reason): the app still opens, saying loudly it does not record."""
+    mod = optional_journal()
+    if mod is None:
+        return None, "the journal module is not available: nothing is being recorded"
+    try:
+        return mod.Journal(path), None
+    except Exception as exc:  # noqa: BLE001 - JournalError says what to do; anything else in one line
+        return None, f"{exc}"
+
+
+def optional_journal():
+    from ui import optional
+
+    return optional.load("titration.journal")
+
+
+def _pump_question(parent):
+    """ask(recovered, now_wall) using the journal helper's dialog (or a plain question if it is missing)."""
+    from ui import optional
+
+    mod = optional.load("ui.recovery_dialog")
+
+    def ask(rec, now_wall):
+        if mod is not None:
+            return mod.ask_pump_state(parent, rec, now_wall)
+        from PySide6.QtWidgets import QMessageBox
+
+        b = QMessageBox.question(parent, "Infusion reopened",
+                                 f"{rec.chair}: the app closed during an infusion. Did the pump run on at the last "
+                                 f"rate while it was closed? (Yes: it ran; No: it was stopped)",
+                                 QMessageBox.Yes | QMessageBox.No | QMessageBox.Cancel)
+        return {QMessageBox.Yes: "ran", QMessageBox.No: "stopped"}.get(b)
+
+    return ask

@@ -1,0 +1,615 @@
+"""The live view of one chair: what to set on the pump, what is due, the chart, vitals, symptoms, the log.
+
+Everything shown is a core answer (session.due, next_step_at, vitals_due, delivered_ml,
+expected_end ...). Panels are inline (no modal dialog steals focus from a running countdown).
+A clock tick only updates labels and the chart's tip; tables grow by appending rows.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QProgressBar, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
+
+from titration.plan import fmt_hm
+from titration.units import mg_kg_min_from_ml_h
+from ui import optional
+from ui.alerts import AlertBar
+from ui.event_log import EventLog
+from ui.model import ChairModel
+from ui.style import GRADE_COLOURS, STATE_COLOURS
+from ui.symptoms_panel import SymptomsPanel
+from ui.vitals_dialog import VitalsForm
+
+ACTION_WORDS = {"increase": "Increase", "slow": "SLOW DOWN", "pause": "PAUSE", "resume": "RESUME", "stop": "STOP"}
+
+
+def countdown(minutes: float) -> str:
+    """Minutes as m:ss (or h:mm:ss), for a countdown."""
+    s = max(0, int(round(minutes * 60)))
+    h, rem = divmod(s, 3600)
+    m, sec = divmod(rem, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def _label(name: str, text: str = "", wrap: bool = False) -> QLabel:
+    w = QLabel(text)
+    w.setObjectName(name)
+    w.setWordWrap(wrap)
+    w.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    return w
+
+
+class ChairView(QWidget):
+    def __init__(self, chair: ChairModel, parent=None, *, beep=None):
+        super().__init__(parent)
+        self.chair = chair
+        self.session = chair.session
+        self._fc_plan = None
+        self.forecast = None
+        self._emergency_for = None
+        root = QVBoxLayout(self)
+        root.setContentsMargins(6, 6, 6, 6)
+        root.setSpacing(4)
+
+        self.training_panel = None
+        if chair.training:
+            from ui.training_panel import TrainingBanner  # noqa: PLC0415
+
+            root.addWidget(TrainingBanner(chair.scenario_title))
+        self.journal_banner = _label("journalBanner", wrap=True)
+        self.journal_banner.hide()
+        root.addWidget(self.journal_banner)
+        self.alert_bar = AlertBar(beep=beep)
+        self.alert_bar.sig_acknowledge.connect(chair.acknowledge)
+        root.addWidget(self.alert_bar)
+
+        head = QHBoxLayout()
+        self.header = _label("chairHeader")
+        self.state_badge = _label("stateBadge")
+        self.export_plan_button = QPushButton("Export rate chart…")
+        self.export_record_button = QPushButton("Export infusion record…")
+        for b in (self.export_plan_button, self.export_record_button):
+            b.setFocusPolicy(Qt.NoFocus)
+        head.addWidget(self.header, 1)
+        head.addWidget(self.state_badge)
+        head.addWidget(self.export_plan_button)
+        head.addWidget(self.export_record_button)
+        root.addLayout(head)
+        self.error = _label("errorLine", wrap=True)
+        root.addWidget(self.error)
+
+        split = QSplitter(Qt.Horizontal)
+        root.addWidget(split, 1)
+        split.addWidget(self._left_column())
+        centre = QSplitter(Qt.Vertical)
+        self.chart = optional.chart_widget()
+        self.chart.setMinimumSize(360, 260)
+        centre.addWidget(self.chart)
+        self.log = EventLog(chair.clock_text)
+        centre.addWidget(self.log)
+        centre.setSizes([520, 200])
+        split.addWidget(centre)
+        split.addWidget(self._right_column())
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setStretchFactor(2, 0)
+        split.setSizes([380, 640, 340])
+
+        if optional.is_chart(self.chart):
+            self.chart.set_wall_start(chair.wall_start)
+            self.chart.set_session(self.session, chair.now)
+        chair.sig_changed.connect(self.on_changed)
+        chair.sig_tick.connect(self.on_tick)
+        chair.sig_error.connect(self.show_error)
+        chair.sig_alerts.connect(self.alert_bar.show_alerts)
+        chair.sig_journal_failed.connect(self.show_journal_failure)
+        chair.sig_utterances.connect(self._utterances)
+        self.on_changed()
+
+    # ------------------------------------------------------------------ layout
+    def _left_column(self) -> QWidget:
+        w = QWidget()
+        w.setMinimumWidth(340)
+        lay = QVBoxLayout(w)
+        lay.setContentsMargins(0, 0, 0, 0)
+
+        pump = QGroupBox("Pump")
+        pl = QVBoxLayout(pump)
+        self.pump_title = _label("pumpTitle")
+        self.pump_rate = _label("pumpRate")
+        self.pump_units = _label("pumpUnits", wrap=True)
+        self.reason = _label("proposalReason", wrap=True)
+        self.rule = _label("proposalRule", wrap=True)
+        self.rule.setStyleSheet("color: #555555;")
+        for x in (self.pump_title, self.pump_rate, self.pump_units, self.reason, self.rule):
+            pl.addWidget(x)
+        self.confirm_button = QPushButton("Confirm (Ctrl+Enter)")
+        self.confirm_button.setObjectName("confirm")
+        self.confirm_button.clicked.connect(self.confirm)
+        self.override_button = QPushButton("Override with a reason… (Ctrl+Shift+O)")
+        self.override_button.setObjectName("overrideButton")
+        self.override_button.clicked.connect(self.open_override)
+        pl.addWidget(self.confirm_button)
+        pl.addWidget(self.override_button)
+        pl.addWidget(self._override_panel())
+        lay.addWidget(pump)
+
+        lay.addWidget(self._emergency_panel())
+
+        status = QGroupBox("Now")
+        g = QGridLayout(status)
+        g.setVerticalSpacing(4)
+        self.status_labels: dict[str, QLabel] = {}
+        for i, (key, text) in enumerate((("state", "State"), ("rate", "Pump rate now"), ("next_step", "Next step"),
+                                         ("vitals", "Vitals due"), ("volume", "Volume in"),
+                                         ("finish", "Expected finish"), ("forecast", "Likely done by"),
+                                         ("observation", "Observation"))):
+            name = QLabel(text)
+            name.setStyleSheet("color: #555555;")
+            val = _label(f"status_{key}", wrap=True)
+            val.setObjectName(f"status_{key}")
+            val.setProperty("class", "bigValue")
+            self.status_labels[key] = val
+            g.addWidget(name, 2 * i, 0, Qt.AlignTop)
+            g.addWidget(val, 2 * i, 1)
+            if key == "volume":
+                self.volume_bar = QProgressBar()
+                self.volume_bar.setTextVisible(False)
+                self.volume_bar.setMaximumHeight(8)
+                g.addWidget(self.volume_bar, 2 * i + 1, 1)
+        g.setColumnStretch(1, 1)
+        lay.addWidget(status)
+
+        ctl = QGroupBox("Infusion")
+        cl = QGridLayout(ctl)
+        self.resolved_button = QPushButton("Symptoms resolved (Ctrl+R)")
+        self.resolved_button.setObjectName("resolvedButton")
+        self.resolved_button.clicked.connect(self.resolved)
+        self.pause_button = QPushButton("Pause infusion… (Ctrl+P)")
+        self.pause_button.setObjectName("pauseButton")
+        self.pause_button.clicked.connect(lambda: self.open_reason("pause"))
+        self.resume_button = QPushButton("Resume (Ctrl+Shift+R)")
+        self.resume_button.setObjectName("resumeButton")
+        self.resume_button.clicked.connect(self.resume)
+        self.stop_button = QPushButton("Stop infusion… (Ctrl+Shift+X)")
+        self.stop_button.setObjectName("stopButton")
+        self.stop_button.clicked.connect(lambda: self.open_reason("stop"))
+        cl.addWidget(self.resolved_button, 0, 0, 1, 2)
+        cl.addWidget(self.pause_button, 1, 0)
+        cl.addWidget(self.resume_button, 1, 1)
+        cl.addWidget(self.stop_button, 2, 0, 1, 2)
+        cl.addWidget(self._reason_panel(), 3, 0, 1, 2)
+        lay.addWidget(ctl)
+
+        self.summary_box = QGroupBox("After the infusion")
+        sl = QVBoxLayout(self.summary_box)
+        self.summary = _label("summary", wrap=True)
+        sl.addWidget(self.summary)
+        self.close_obs_button = QPushButton("Close observation (Ctrl+Shift+C)")
+        self.close_obs_button.setObjectName("closeObservation")
+        self.close_obs_button.clicked.connect(self.close_observation)
+        sl.addWidget(self.close_obs_button)
+        self.summary_box.hide()
+        lay.addWidget(self.summary_box)
+
+        self.debrief_holder = QVBoxLayout()
+        lay.addLayout(self.debrief_holder)
+        lay.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setWidget(w)
+        scroll.setMinimumWidth(360)
+        return scroll
+
+    def _override_panel(self) -> QWidget:
+        self.override_panel = QFrame()
+        self.override_panel.setFrameShape(QFrame.StyledPanel)
+        g = QGridLayout(self.override_panel)
+        self.ov_action = QComboBox()
+        self.ov_action.setObjectName("overrideAction")
+        for a in ("slow", "pause", "continue", "stop"):
+            self.ov_action.addItem(a, a)
+        self.ov_rate = QLineEdit()
+        self.ov_rate.setObjectName("overrideRate")
+        self.ov_rate.setPlaceholderText("mL/h")
+        self.ov_reason = QLineEdit()
+        self.ov_reason.setObjectName("overrideReason")
+        self.ov_reason.setPlaceholderText("reason (required)")
+        self.ov_reason.returnPressed.connect(self.submit_override)
+        ok = QPushButton("Record override")
+        ok.setObjectName("submitOverride")
+        ok.clicked.connect(self.submit_override)
+        cancel = QPushButton("Cancel")
+        cancel.clicked.connect(self.override_panel.hide)  # what was typed stays for next time
+        g.addWidget(QLabel("Instead:"), 0, 0)
+        g.addWidget(self.ov_action, 0, 1)
+        g.addWidget(QLabel("rate"), 0, 2)
+        g.addWidget(self.ov_rate, 0, 3)
+        g.addWidget(self.ov_reason, 1, 0, 1, 4)
+        g.addWidget(ok, 2, 2)
+        g.addWidget(cancel, 2, 3)
+        self.override_panel.hide()
+        return self.override_panel
+
+    def _reason_panel(self) -> QWidget:
+        self.reason_panel = QFrame()
+        self.reason_panel.setFrameShape(QFrame.StyledPanel)
+        h = QHBoxLayout(self.reason_panel)
+        self.reason_kind = "pause"
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setObjectName("reasonEdit")
+        self.reason_edit.returnPressed.connect(self.submit_reason)
+        self.reason_ok = QPushButton("Pause")
+        self.reason_ok.setObjectName("submitReason")
+        self.reason_ok.clicked.connect(self.submit_reason)
+        cancel = QPushButton("Cancel")
+        cancel.clicked.connect(self.reason_panel.hide)
+        h.addWidget(self.reason_edit, 1)
+        h.addWidget(self.reason_ok)
+        h.addWidget(cancel)
+        self.reason_panel.hide()
+        return self.reason_panel
+
+    def _emergency_panel(self) -> QWidget:
+        self.emergency = QFrame()
+        self.emergency.setObjectName("emergency")
+        lay = QVBoxLayout(self.emergency)
+        t = QLabel("SEVERE REACTION — EMERGENCY")
+        t.setObjectName("emergencyTitle")
+        t.setWordWrap(True)
+        lay.addWidget(t)
+        self.emergency_steps = _label("emergencySteps", wrap=True)
+        lay.addWidget(self.emergency_steps)
+        self.emergency_source = _label("emergencySource", wrap=True)
+        lay.addWidget(self.emergency_source)
+        hide = QPushButton("Hide emergency steps")
+        hide.setFocusPolicy(Qt.NoFocus)
+        hide.clicked.connect(self.emergency.hide)
+        lay.addWidget(hide)
+        self.emergency.hide()
+        return self.emergency
+
+    def _right_column(self) -> QWidget:
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        lay.setContentsMargins(0, 0, 0, 0)
+        if self.chair.training:
+            from ui.training_panel import TrainingPanel  # noqa: PLC0415
+
+            self.training_panel = TrainingPanel(self.chair)
+            self.training_panel.sig_take_vitals.connect(self.take_vitals)
+            lay.addWidget(self.training_panel)
+        vg = QGroupBox("Vitals (Ctrl+Shift+V)")
+        vl = QVBoxLayout(vg)
+        self.vitals = VitalsForm(catalogue=self.session.catalogue)
+        self.vitals.sig_record.connect(self._record_vitals)
+        self.vitals.sig_error.connect(self.show_error)
+        vl.addWidget(self.vitals)
+        lay.addWidget(vg)
+        sg = QGroupBox("Symptoms (Ctrl+Shift+S)")
+        sgl = QVBoxLayout(sg)
+        self.symptoms = SymptomsPanel(catalogue=self.session.catalogue)
+        self.symptoms.sig_report.connect(self._report)
+        sgl.addWidget(self.symptoms)
+        lay.addWidget(sg)
+        lay.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setWidget(w)
+        scroll.setMinimumWidth(320)
+        return scroll
+
+    # ------------------------------------------------------------------ intents (buttons and shortcuts)
+    def confirm(self) -> None:
+        self.error.setText("")
+        self.chair.confirm()
+
+    def open_override(self) -> None:
+        p = self.chair.proposal()
+        if p is None:
+            self.show_error("Override: there is no proposal to override")
+            return
+        if p.action == "stop":
+            self.show_error("A stop cannot be overridden (severe reaction or policy stop).")
+            return
+        if not self.ov_rate.text():
+            self.ov_rate.setText(f"{self.session.state.rate_ml_h:g}")
+        self.override_panel.show()
+        self.ov_reason.setFocus()
+
+    def submit_override(self) -> None:
+        try:
+            rate = float(self.ov_rate.text().replace(",", ".") or "0")
+        except ValueError:
+            self.show_error(f"Override: {self.ov_rate.text()!r} is not a rate in mL/h")
+            return
+        self.error.setText("")
+        self.chair.override(self.ov_action.currentData(), rate, self.ov_reason.text())
+        if not self.error.text():
+            self.ov_reason.clear()
+            self.override_panel.hide()
+
+    def open_reason(self, kind: str) -> None:
+        self.reason_kind = kind
+        self.reason_ok.setText("Pause now" if kind == "pause" else "STOP the infusion")
+        self.reason_edit.setPlaceholderText("reason (optional)" if kind == "pause" else "reason (required)")
+        self.reason_panel.show()
+        self.reason_edit.setFocus()
+
+    def submit_reason(self) -> None:
+        self.error.setText("")
+        text = self.reason_edit.text()
+        if self.reason_kind == "pause":
+            self.chair.pause(text)
+        else:
+            self.chair.stop(text)
+        if not self.error.text():
+            self.reason_edit.clear()
+            self.reason_panel.hide()
+
+    def resolved(self) -> None:
+        self.error.setText("")
+        self.chair.resolved()
+
+    def resume(self) -> None:
+        self.error.setText("")
+        self.chair.resume()
+
+    def close_observation(self) -> None:
+        self.error.setText("")
+        self.chair.close_observation()
+
+    def focus_vitals(self) -> None:
+        self.vitals.fields["temp_c"].setFocus()
+
+    def focus_symptoms(self) -> None:
+        next(iter(self.symptoms.boxes.values())).setFocus()
+
+    def take_vitals(self) -> None:
+        """Training: the simulated patient's vitals, pre-filled for the trainee to record."""
+        run = self.chair.run
+        if run is None:
+            return
+        try:
+            self.vitals.set_values(run.take_vitals(self.chair.time_now()))
+        except Exception as exc:  # noqa: BLE001
+            self.show_error(f"Take vitals: {exc}")
+            return
+        self.focus_vitals()
+
+    def _record_vitals(self, v) -> None:
+        self.error.setText("")
+        if self.chair.record_vitals(v) is not None:
+            self.vitals.clear()
+
+    def _report(self, ids) -> None:
+        self.error.setText("")
+        self.chair.report_symptoms(ids)
+        if not self.error.text():
+            self.symptoms.set_checked(())
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+
+    def show_journal_failure(self, text: str) -> None:
+        self.journal_banner.setText(text)
+        self.journal_banner.show()
+
+    def _utterances(self, items) -> None:
+        if self.training_panel is not None:
+            self.training_panel.add_utterances(items, self.chair.clock_text)
+
+    def set_large(self, large: bool) -> None:
+        from ui.style import BASE_PT  # noqa: PLC0415
+
+        for lab in self.status_labels.values():
+            f = lab.font()
+            f.setPointSize(BASE_PT[large] + 1)
+            f.setBold(True)
+            lab.setFont(f)
+        if hasattr(self.chart, "set_large"):
+            self.chart.set_large(large)
+
+    # ------------------------------------------------------------------ rendering
+    def on_changed(self) -> None:
+        s = self.session
+        c = self.chair
+        p0 = s.original_plan
+        r = p0.request
+        self.header.setText(f"{c.name} · {c.patient.label} · {p0.product_name} · {r.indication.upper()} · "
+                            f"{r.weight_kg:g} kg · {p0.volume_ml:.0f} mL")
+        colour = STATE_COLOURS.get(s.status, "#555")
+        self.state_badge.setText(s.status.upper())
+        self.state_badge.setStyleSheet(f"background: {colour}; color: white; font-weight: bold; padding: 4px 10px;")
+        self.vitals.set_baseline(s.state.baseline)
+        self._update_controls()
+        self.on_tick(c.now)
+
+    def _update_controls(self) -> None:
+        s = self.session
+        st = s.status
+        r = s.state.reaction
+        self.resolved_button.setEnabled(r is not None and r.resolved_at is None and st in ("running", "paused"))
+        self.pause_button.setEnabled(st == "running")
+        self.resume_button.setEnabled(st == "paused" and r is None and s.state.pending is None)
+        self.stop_button.setEnabled(st in ("running", "paused"))
+        ended = st in ("completed", "stopped", "closed")
+        self.summary_box.setVisible(ended)
+        self.symptoms.report_button.setEnabled(st != "closed")
+        self.vitals.record_button.setEnabled(st != "closed")
+
+    def _emergency(self, p) -> None:
+        steps = p.emergency if p is not None and p.emergency else ()
+        if steps and self._emergency_for != p:
+            self._emergency_for = p
+            self.emergency_steps.setText("\n".join(f"{i}. {x}" for i, x in enumerate(steps, 1)))
+            self.emergency_source.setText(f"Source: {self.session.catalogue.emergency_source}")
+            self.emergency.show()
+
+    def _pump(self, t: float) -> None:
+        s, c = self.session, self.chair
+        plan = s.original_plan
+        st = s.status
+        p = s.due(t) if st in ("running", "paused") else None
+        self._emergency(p)
+        self.override_button.setEnabled(p is not None and p.action != "stop")
+        if st == "planned":
+            rate = s.rungs[0].rate_ml_h
+            self.pump_title.setText("Set pump to (step 1)")
+            self._rate(rate)
+            ready = s.state.baseline is not None
+            self.reason.setText("Start the infusion when the pump is set." if ready
+                                else "Record the baseline vitals first (Vitals panel), then start.")
+            self.rule.setText(f"protocol {plan.protocol_id}" + (" (LOCAL)" if plan.protocol_kind == "local" else ""))
+            self.confirm_button.setText("Start: pump is set (Ctrl+Enter)")
+            self.confirm_button.setEnabled(ready)
+            return
+        if p is not None:
+            word = ACTION_WORDS.get(p.action, p.action)
+            if p.action in ("pause", "stop"):
+                self.pump_title.setText(f"{word}: set the pump to 0" if p.action == "pause" else "STOP THE INFUSION")
+                self.pump_rate.setText("0 mL/h" if p.action == "pause" else "STOP")
+                self.pump_units.setText("")
+            else:
+                self.pump_title.setText(f"{word}: set pump to")
+                self._rate(p.rate_ml_h)
+            self.reason.setText(p.reason)
+            grade = f"grade {p.grade} · " if p.grade != "none" else ""
+            self.rule.setText(f"{grade}{p.rule}")
+            self.reason.setStyleSheet(f"color: {GRADE_COLOURS.get(p.grade, '#1a1a1a')}; font-weight: bold;"
+                                      if p.grade != "none" else "")
+            self.confirm_button.setText(f"Confirm: {p.action} (Ctrl+Enter)")
+            self.confirm_button.setEnabled(True)
+            return
+        self.reason.setStyleSheet("")
+        self.confirm_button.setText("Nothing to confirm")
+        self.confirm_button.setEnabled(False)
+        if st == "running":
+            self.pump_title.setText("Pump runs at")
+            self._rate(s.state.rate_ml_h)
+            nxt = s.next_step_at()
+            rx = s.state.reaction
+            if rx is not None:
+                self.reason.setText(f"Reaction ({rx.grade}): escalation on hold; review at "
+                                    f"{c.clock_text(rx.review_at)}" if rx.review_at is not None else
+                                    f"Reaction ({rx.grade}): escalation on hold")
+            elif nxt is None:
+                self.reason.setText("Keep this rate until the volume is in.")
+            else:
+                self.reason.setText(f"Next step at {c.clock_text(nxt)}.")
+            self.rule.setText("")
+        elif st == "paused":
+            self.pump_title.setText("Infusion PAUSED")
+            self.pump_rate.setText("0 mL/h")
+            self.pump_units.setText("")
+            rx = s.state.reaction
+            if rx is not None and rx.review_at is not None:
+                self.reason.setText(f"Reaction ({rx.grade}): review at {c.clock_text(rx.review_at)}. "
+                                    f"Mark 'Symptoms resolved' when they are.")
+            else:
+                self.reason.setText("Paused by the nurse: Resume when ready.")
+            self.rule.setText("")
+        else:
+            end = s.state.end_min
+            word = {"completed": "Infusion COMPLETED", "stopped": "Infusion STOPPED",
+                    "closed": "Observation closed"}[st]
+            self.pump_title.setText(word)
+            self.pump_rate.setText(f"{s.delivered_ml(t):.1f} mL in")
+            self.pump_units.setText(f"of {s.volume_ml:.1f} mL, ended {c.clock_text(end)}")
+            self.reason.setText("")
+            self.rule.setText("")
+
+    def _rate(self, rate: float) -> None:
+        plan = self.session.original_plan
+        mg = mg_kg_min_from_ml_h(rate, plan.rate_weight_kg, plan.concentration_mg_per_ml)
+        self.pump_rate.setText(f"{rate:g} mL/h")
+        self.pump_units.setText(f"{mg:.2f} mg/kg/min · {plan.ml_kg_min(rate):.4f} mL/kg/min "
+                                f"(at {plan.rate_weight_kg:g} kg, {plan.concentration_mg_per_ml:g} mg/mL)")
+
+    def on_tick(self, now: float) -> None:
+        s, c = self.session, self.chair
+        t = max(now, s.events[-1].at_min) if s.events else now
+        self._pump(t)
+        L = self.status_labels
+        L["state"].setText(s.status)
+        L["rate"].setText(f"{s.state.rate_ml_h:g} mL/h")
+        nxt = s.next_step_at()
+        rx = s.state.reaction
+        if s.status in ("completed", "stopped", "closed"):
+            L["next_step"].setText("—")
+        elif nxt is not None:
+            L["next_step"].setText("due NOW" if nxt <= t else f"in {countdown(nxt - t)} (at {c.clock_text(nxt)})")
+        elif rx is not None:
+            L["next_step"].setText("on hold (reaction)")
+        elif s.status == "planned":
+            L["next_step"].setText("after the start")
+        elif s.state.ceiling_ml_h is not None:
+            L["next_step"].setText(f"none: stays at {s.state.ceiling_ml_h:g} mL/h to the end")
+        else:
+            L["next_step"].setText("none: maximum rate reached")
+        v = s.vitals_due(t)
+        if v is None:
+            L["vitals"].setText("—")
+        else:
+            at, why = v
+            L["vitals"].setText(f"NOW — {why}" if at <= t + 1e-9 else f"in {countdown(at - t)} (at {c.clock_text(at)}) — {why}")
+        delivered = s.delivered_ml(t)
+        L["volume"].setText(f"{delivered:.1f} of {s.volume_ml:.1f} mL")
+        self.volume_bar.setValue(int(round(100 * delivered / s.volume_ml)) if s.volume_ml else 0)
+        end = s.expected_end(t)
+        L["finish"].setText(f"{c.clock_text(end)} (+{fmt_hm(end)})" if end is not None else "—")
+        self._forecast(t)
+        obs = s.observation_ends_at()
+        if obs is None:
+            L["observation"].setText("60 min after the end")
+        elif s.status == "closed":
+            L["observation"].setText("closed")
+        else:
+            L["observation"].setText("over: close it" if t >= obs else f"ends in {countdown(obs - t)} (at {c.clock_text(obs)})")
+        if s.status in ("completed", "stopped", "closed"):
+            self.summary.setText(self.summary_text(t))
+            self.close_obs_button.setEnabled(s.status != "closed")
+        self.log.sync(s.events, c.unsaved_from)
+        if optional.is_chart(self.chart):
+            self.chart.refresh(t)
+        if self.training_panel is not None:
+            self.training_panel.refresh(t)
+
+    def _forecast(self, t: float) -> None:
+        s, c = self.session, self.chair
+        L = self.status_labels
+        if s.status not in ("planned", "running", "paused"):
+            L["forecast"].setText("—")
+            return
+        if s.plan is not self._fc_plan:
+            self._fc_plan = s.plan
+            self.forecast = None
+            mod = optional.load("titration.forecast")
+            if mod is not None and s.plan.steps:
+                try:
+                    self.forecast = mod.forecast(s.plan, n=4000, seed=0)
+                except Exception:  # noqa: BLE001 - the forecast is an extra, never a blocker
+                    self.forecast = None
+        f = self.forecast
+        if f is None:
+            L["forecast"].setText("—")
+        else:
+            L["forecast"].setText(f"{c.clock_text(f.median_min)} · allow until {c.clock_text(f.p90_min)}")
+
+    def summary_text(self, t: float) -> str:
+        s, c = self.session, self.chair
+        st = s.state
+        lines = [f"{'Completed' if st.status != 'stopped' else 'STOPPED'} at {c.clock_text(st.end_min)} "
+                 f"(+{fmt_hm(st.end_min or 0)})."]
+        if st.started_at is not None and st.end_min is not None:
+            lines.append(f"Infusion time: {fmt_hm(st.end_min - st.started_at)}.")
+        lines.append(f"Delivered {s.delivered_ml(t):.1f} of {s.volume_ml:.1f} mL.")
+        top = max((seg[2] for seg in s.rate_segments()), default=0.0)
+        lines.append(f"Highest pump rate {top:g} mL/h; highest tolerated {st.tolerated_ml_h:g} mL/h.")
+        lines.append(f"Reactions: {st.reactions} (highest grade {st.highest_grade}).")
+        v = s.vitals_due(t)
+        if v is not None and st.status != "closed":
+            lines.append(f"Vitals: {v[1]} ({c.clock_text(v[0])}).")
+        return "\n".join(lines)

@@ -1,0 +1,114 @@
+"""The infusion's event log as a table (time, who, what), filled from the session's events.
+
+`sync(events)` appends only the rows it has not shown yet, so a clock tick costs the same with
+ten events or a thousand.
+"""
+from __future__ import annotations
+
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+
+from titration.reactions import load_catalogue
+
+
+def vitals_text(d: dict) -> str:
+    parts = []
+    if "temp_c" in d:
+        parts.append(f"T {d['temp_c']:g} °C")
+    if "pulse" in d:
+        parts.append(f"P {d['pulse']:g}/min")
+    if "sbp" in d and "dbp" in d:
+        parts.append(f"BP {d['sbp']:g}/{d['dbp']:g}")
+    elif "sbp" in d:
+        parts.append(f"SBP {d['sbp']:g}")
+    elif "dbp" in d:
+        parts.append(f"DBP {d['dbp']:g}")
+    if "spo2" in d:
+        parts.append(f"SpO2 {d['spo2']:g}%")
+    if "rr" in d:
+        parts.append(f"RR {d['rr']:g}/min")
+    return ", ".join(parts)
+
+
+def describe(e, catalogue=None) -> str:
+    """One line a nurse reads, from the event's own data."""
+    cat = catalogue or load_catalogue()
+    d, k = e.data, e.kind
+    if k == "planned":
+        return f"Plan made ({d.get('policy', '')} policy){' — TRAINING' if d.get('training') else ''}"
+    if k == "vitals":
+        g = d.get("grade", "none")
+        return f"Vitals: {vitals_text(d.get('vitals', {}))} — grade {g}"
+    if k == "start":
+        return f"Started: pump set to {d['rate_ml_h']:g} mL/h (step 1)"
+    if k == "increase":
+        return f"Pump set to {d['rate_ml_h']:g} mL/h (step {d['rung'] + 1})"
+    if k == "symptoms":
+        names = ", ".join(f"{cat.symptoms[s].label} ({cat.symptoms[s].grade})" if s in cat.symptoms else s
+                          for s in d.get("symptoms", []))
+        extra = f"; vitals {vitals_text(d['vitals'])}" if "vitals" in d else ""
+        return f"Symptoms reported: {names}{extra}"
+    if k == "action":
+        a = d.get("action", "")
+        rate = f" — pump {d.get('rate_ml_h', 0):g} mL/h" if a not in ("pause", "stop") else ""
+        if d.get("override"):
+            return f"OVERRIDE: {a}{rate} instead of {d.get('proposed', '?')} — reason: {d['override']}"
+        return f"Confirmed: {a}{rate} — {d.get('reason', '')}"
+    if k == "resolved":
+        return "Symptoms resolved"
+    if k == "pause":
+        return "Paused" + (f" — {d['reason']}" if d.get("reason") else "")
+    if k == "resume":
+        return f"Resumed at {d['rate_ml_h']:g} mL/h"
+    if k == "stop":
+        return f"STOPPED — {d.get('reason', '')}"
+    if k == "complete":
+        return f"Volume complete: {d.get('delivered_ml', 0):.1f} mL in"
+    if k == "observed":
+        return "Observation closed"
+    if k == "note":
+        return f"Note: {d.get('text', '')}"
+    return k
+
+
+class EventLog(QTableWidget):
+    def __init__(self, clock_text, parent=None, catalogue=None):
+        super().__init__(0, 3, parent)
+        self._clock_text = clock_text  # session minutes -> "HH:MM"
+        self.catalogue = catalogue or load_catalogue()
+        self.shown = 0
+        self.setObjectName("eventLog")
+        self.setHorizontalHeaderLabels(["Time", "Who", "What"])
+        self.verticalHeader().setVisible(False)
+        self.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.setWordWrap(False)
+        h = self.horizontalHeader()
+        h.setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        h.setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        h.setSectionResizeMode(2, QHeaderView.Stretch)
+
+    def sync(self, events, unsaved_from: int | None = None) -> None:
+        if len(events) == self.shown:
+            return
+        for i in range(self.shown, len(events)):
+            e = events[i]
+            m = int(e.at_min)
+            s = int(round((e.at_min - m) * 60)) % 60
+            when = f"{self._clock_text(e.at_min)}  (+{m // 60}:{m % 60:02d}:{s:02d})"
+            what = describe(e, self.catalogue)
+            if unsaved_from is not None and i >= unsaved_from:
+                what = "NOT SAVED — " + what
+            row = self.rowCount()
+            self.insertRow(row)
+            for col, text in enumerate((when, e.who, what)):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                if e.kind in ("stop",) or (e.kind == "action" and e.data.get("override")):
+                    item.setForeground(QBrush(QColor("#8b0000")))
+                self.setItem(row, col, item)
+        self.shown = len(events)
+        self.scrollToBottom()
+
+    def texts(self) -> list[tuple[str, str, str]]:
+        return [tuple(self.item(r, c).text() for c in range(3)) for r in range(self.rowCount())]

@@ -1,0 +1,108 @@
+"""Vital signs entry: an inline panel (not a modal dialog), with the grade the values imply.
+
+The grade comes from the core (catalogue.grade_vitals), against the baseline when there is one.
+Empty fields are simply not recorded. Typed values stay until they are recorded.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QDoubleValidator
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from titration.errors import TitrationError
+from titration.reactions import VITAL_FIELDS, Vitals, load_catalogue
+from ui.style import GRADE_COLOURS
+
+ORDER = ("temp_c", "pulse", "sbp", "dbp", "spo2", "rr")
+
+
+class VitalsForm(QWidget):
+    """Six fields; `vitals()` returns a core Vitals (or raises the core's InputError)."""
+
+    sig_record = Signal(object)  # a valid Vitals
+    sig_error = Signal(str)
+
+    def __init__(self, parent=None, *, button_text: str = "Record vitals", catalogue=None):
+        super().__init__(parent)
+        self.catalogue = catalogue or load_catalogue()
+        self.baseline: Vitals | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        form = QFormLayout()
+        form.setVerticalSpacing(3)
+        self.fields: dict[str, QLineEdit] = {}
+        for key in ORDER:
+            label, unit, (lo, hi) = VITAL_FIELDS[key]
+            e = QLineEdit()
+            e.setObjectName(f"vital_{key}")
+            e.setValidator(QDoubleValidator(0.0, 999.0, 1, e))
+            e.setPlaceholderText(f"{lo:g}–{hi:g}")
+            e.setMaximumWidth(110)
+            e.textChanged.connect(self._preview)
+            e.returnPressed.connect(self._record)
+            self.fields[key] = e
+            form.addRow(f"{label} ({unit})", e)
+        lay.addLayout(form)
+        self.grade = QLabel("Grade implied: —")
+        self.grade.setObjectName("vitalsGrade")
+        self.grade.setWordWrap(True)
+        lay.addWidget(self.grade)
+        row = QHBoxLayout()
+        self.record_button = QPushButton(button_text)
+        self.record_button.setObjectName("recordVitals")
+        self.record_button.clicked.connect(self._record)
+        row.addWidget(self.record_button)
+        row.addStretch(1)
+        lay.addLayout(row)
+
+    def set_baseline(self, baseline: Vitals | None) -> None:
+        self.baseline = baseline
+        self._preview()
+
+    def set_values(self, v: Vitals | None) -> None:
+        """Pre-fill (training: run.take_vitals)."""
+        d = v.to_dict() if v is not None else {}
+        for key, e in self.fields.items():
+            e.setText("" if key not in d else f"{d[key]:g}")
+
+    def clear(self) -> None:
+        for e in self.fields.values():
+            e.clear()
+
+    def vitals(self) -> Vitals:
+        values = {}
+        for key, e in self.fields.items():
+            text = e.text().strip().replace(",", ".")
+            if text:
+                try:
+                    values[key] = float(text)
+                except ValueError:
+                    values[key] = text  # the core names the field and the allowed range
+        return Vitals.from_dict(values)
+
+    def _preview(self) -> None:
+        try:
+            v = self.vitals()
+        except TitrationError:
+            self.grade.setText("Grade implied: — (a value is out of range)")
+            self.grade.setStyleSheet("")
+            return
+        if v.is_empty():
+            self.grade.setText("Grade implied: —")
+            self.grade.setStyleSheet("")
+            return
+        g = self.catalogue.grade_vitals(v, self.baseline)
+        why = "; ".join(r.split(" (")[0] for r in g.reasons)
+        self.grade.setText(f"Grade implied: {g.grade}" + (f" — {why}" if why else ""))
+        self.grade.setStyleSheet(f"color: {GRADE_COLOURS[g.grade]}; font-weight: bold;")
+
+    def _record(self) -> None:
+        try:
+            v = self.vitals()
+        except TitrationError as exc:
+            self.sig_error.emit(f"Vitals: {exc}")
+            return
+        if v.is_empty():
+            self.sig_error.emit("Vitals: type at least one value")
+            return
+        self.sig_record.emit(v)
