@@ -77,5 +77,8 @@ def ask_pump_state(parent: QWidget | None, recovered: Recovered, now_wall: float
     if recovered.session.status != "running":
         return "stopped"
     dlg = RecoveryDialog(parent, recovered, now_wall)
-    dlg.exec()
-    return dlg.choice
+    try:
+        dlg.exec()
+        return dlg.choice
+    finally:
+        dlg.deleteLater()  # Qt deletes it once control is back in the event loop
