@@ -193,7 +193,10 @@ def markers(session) -> list[Marker]:
                 out.append(Marker(e.at_min, "slow", f"Slowed to {d.get('rate_ml_h', 0):g} mL/h{why}", grade))
             elif act == "pause":
                 out.append(Marker(e.at_min, "pause", f"Paused{why}", grade))
-            elif act in ("resume", "increase", "continue"):
+            elif act == "increase":
+                out.append(Marker(e.at_min, "resume", f"Stepped up to {d.get('rate_ml_h', 0):g} mL/h after review{why}",
+                                  grade))
+            elif act in ("resume", "continue"):
                 out.append(Marker(e.at_min, "resume", f"Resumed at {d.get('rate_ml_h', 0):g} mL/h{why}", grade))
             elif act == "stop":
                 out.append(Marker(e.at_min, "stop", f"Stopped{why}", grade))

@@ -160,10 +160,16 @@ class InfusionChart(QWidget):
             pi.disableAutoRange()
             pi.showGrid(x=True, y=True, alpha=0.25)
         self.volume_plot.getPlotItem().showAxis("top")
+        for pw in (self.volume_plot, self.rate_plot):  # an empty right axis keeps the last tick label inside
+            pw.getPlotItem().showAxis("right")
+            pw.getPlotItem().getAxis("right").setStyle(showValues=False)
+            pw.getPlotItem().getAxis("right").setWidth(28)
 
         vp, rp = self.volume_plot.getPlotItem(), self.rate_plot.getPlotItem()
-        self._legend_v = vp.addLegend(offset=(10, 10), labelTextSize="11pt", labelTextColor="#000")
-        self._legend_r = rp.addLegend(offset=(10, 10), labelTextSize="11pt", labelTextColor="#000")
+        # One row along the top, in headroom kept above the prescribed volume / top rate, so the
+        # legend never covers a curve. Markers carry their own text labels, so only vitals are listed.
+        self._legend_v = vp.addLegend(offset=(8, 4), labelTextSize="11pt", labelTextColor="#000", colCount=4)
+        self._legend_r = rp.addLegend(offset=(8, 4), labelTextSize="11pt", labelTextColor="#000", colCount=3)
         # Named curves (pyqtgraph's export and our tests find them by name).
         self.c_original = vp.plot(name="Original plan", antialias=True)
         self.c_current = vp.plot(name="Current plan", antialias=True)
@@ -249,6 +255,12 @@ class InfusionChart(QWidget):
         elif self._plan is not None:
             self._draw_plan_preview()
 
+    def set_show_now(self, show: bool) -> None:
+        """Hide the 'now' line (a printed record after the end has no 'now')."""
+        self._show_now = bool(show)
+        for ln in (self.now_line, self.now_line_rate):
+            ln.setVisible(self._show_now and self._session is not None)
+
     def curves(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """What is drawn, as (x, y) copies, keyed by curve name (for tests and exports)."""
         return {k: (np.array(x, copy=True), np.array(y, copy=True)) for k, (x, y) in self._data.items()}
@@ -315,6 +327,7 @@ class InfusionChart(QWidget):
             self._set_steps(self.c_planned_rate, "planned_rate_ml_h", tr, rr)
             end = float(t[-1])
         self._show_volume(s.volume_ml)
+        self._x_max = max(float(t0[-1]), end)
         if len(tr):
             self._rate_labels(tr, rr, end)
         self._draw_markers(s)
@@ -350,8 +363,9 @@ class InfusionChart(QWidget):
         vol = s.volume_ml
         for i, (x, group) in enumerate(groups.items()):
             text = "\n".join(f"{clock(m.at_min)} {m.label}" for m in group)
-            ti = pg.TextItem(text, color=OKABE_ITO["black"], anchor=(0.0, 0.5), fill=pg.mkBrush(255, 255, 255, 225),
-                             border=pg.mkPen(GREY))
+            right_half = x > 0.55 * self._x_max  # late events: label to the left, so it stays on the chart
+            ti = pg.TextItem(text, color=OKABE_ITO["black"], anchor=(1.0 if right_half else 0.0, 0.5),
+                             fill=pg.mkBrush(255, 255, 255, 225), border=pg.mkPen(GREY))
             ti.setFont(self._font(11 if not big else 14))
             # Beside the event's dotted line, in the empty middle of the plot (the curves run
             # low early and high late); successive labels step down so they do not pile up.
@@ -385,15 +399,15 @@ class InfusionChart(QWidget):
         self.volume_line.setValue(volume_ml)
         self.volume_line.show()
         if self._vol_label is None:
-            self._vol_label = pg.InfLineLabel(self.volume_line, text="", position=0.99,
-                                              anchors=[(1, 1), (1, 1)], color=OKABE_ITO["black"])
+            self._vol_label = pg.InfLineLabel(self.volume_line, text="", position=0.01,
+                                              anchors=[(0, 0), (0, 0)], color=OKABE_ITO["black"])
         self._vol_label.setText(f"prescribed {volume_ml:.0f} mL")
         self._vol_label.setFont(self._font(11 if not self._large else 14))
 
     def _move_now(self, now_min: float) -> None:
         for ln in (self.now_line, self.now_line_rate):
             ln.setValue(now_min)
-            ln.show()
+            ln.setVisible(self._show_now)
         self.now_line.label.setFormat(f"now {clock(now_min)}")
         if now_min > self._x_range_max - 1.0:  # past the right edge: widen (rare)
             self._set_ranges(max(self._x_max, now_min + 15.0), self._y_max, self._r_max)
@@ -415,12 +429,13 @@ class InfusionChart(QWidget):
             curve.clear()
 
     def _set_ranges(self, x_max: float, volume_ml: float, rate_max: float) -> None:
-        self._x_range_max, self._y_max, self._r_max = x_max * 1.03 + 1.0, volume_ml, rate_max
+        # 6% room on the right keeps the last tick label whole; headroom on top holds the legend.
+        self._x_range_max, self._y_max, self._r_max = x_max * 1.06 + 1.0, volume_ml, rate_max
         vp, rp = self.volume_plot.getPlotItem(), self.rate_plot.getPlotItem()
         # A little room below 0 so the 0 ticks and the markers at the start are not clipped.
         vp.setXRange(-0.02 * self._x_range_max, self._x_range_max, padding=0)
-        vp.setYRange(-0.03 * volume_ml, volume_ml * 1.1, padding=0)
-        rp.setYRange(-0.04 * rate_max, rate_max * 1.22, padding=0)
+        vp.setYRange(-0.03 * volume_ml, volume_ml * 1.2, padding=0)
+        rp.setYRange(-0.04 * rate_max, rate_max * 1.4, padding=0)
 
     def _clear_decor(self) -> None:
         for pi, it in self._decor:
@@ -437,9 +452,8 @@ class InfusionChart(QWidget):
                          (self.c_delivered, "Delivered")):
             if c.xData is not None and len(c.xData) or (c is self.c_delivered and not preview):
                 self._legend_v.addItem(c, label)
-        for kind, it in self.marker_items.items():
-            if len(it.data):
-                self._legend_v.addItem(it, MARKER_STYLES[kind][0])
+        if len(self.marker_items["vitals"].data):
+            self._legend_v.addItem(self.marker_items["vitals"], MARKER_STYLES["vitals"][0])
         for c, label in ((self.c_original_rate, "Original rate"),
                          (self.c_planned_rate, "Planned rate"),
                          (self.c_actual_rate, "Pump rate (confirmed)")):
@@ -448,6 +462,7 @@ class InfusionChart(QWidget):
 
     # ------------------------------------------------------------------ style
     _vol_label = None
+    _show_now = True
     _x_range_max = 60.0
     _y_max = 100.0
     _r_max = 100.0

@@ -1,0 +1,231 @@
+"""Exported files, checked as files: PDF (renders with pdftoppm where present), PNG size, SVG parses,
+CSV round-trips with the plan's numbers, a de-identified record holds no patient identifier."""
+import csv
+import re
+import shutil
+import subprocess
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+from PySide6.QtGui import QImage
+
+from titration.errors import InputError
+from titration.plan import PlanRequest, build_plan
+from titration.reactions import Vitals
+from titration.report import rows
+from titration.session import Session
+from ui.exports import CHART_SIZE, export_plan_file, export_record_file
+
+PDFTOPPM = shutil.which("pdftoppm")
+PDFTOTEXT = shutil.which("pdftotext")
+PATIENT = {"id": "MRN-884422", "name": "Jane Example"}
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return build_plan(PlanRequest("octagam-10", "itp", 70.0, 1.0))
+
+
+@pytest.fixture
+def app(qtbot):
+    """pytest-qt's QApplication (never our own, peers-and-pitfalls C.3)."""
+    return qtbot
+
+
+def pdf_text(path) -> str:
+    return subprocess.run([PDFTOTEXT, "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pdf_pages(path) -> int:
+    return pdf_text(path).count("\f")
+
+
+def render_pdf(path, tmp_path) -> list:
+    subprocess.run([PDFTOPPM, "-r", "40", "-png", str(path), str(tmp_path / "page")], check=True, timeout=60)
+    return sorted(tmp_path.glob("page*.png"))
+
+
+def a_finished_infusion(plan) -> Session:
+    s = Session(plan)
+    s.record_vitals(0, Vitals(36.8, 72, 124, 78, 98, 14))
+    s.start(0)
+    s.confirm(30, s.due(30))
+    s.confirm(40, s.report_symptoms(40, ["chills"]))  # mild: slow to 42 mL/h
+    s.record_vitals(55, Vitals(37.2, 80, 118, 74, 97, 16))
+    s.resolved(62)
+    s.note(63, f"patient {PATIENT['id']} feels better")  # free text a nurse typed
+    t = 70.0
+    while s.status == "running" and t < 400:
+        p = s.due(t)
+        if p is not None:
+            s.confirm(t, p)
+        t += 1.0
+        s.tick(t)
+    assert s.status == "completed"
+    return s
+
+
+# ---------------------------------------------------------------- the plan
+def test_plan_pdf_a4(app, plan, tmp_path):
+    out = tmp_path / "plan.pdf"
+    export_plan_file(plan, out)
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF")
+    assert re.search(rb"/MediaBox \[0 0 595(\.0+)? 842", data)  # A4 is 595 x 842 pt
+    if PDFTOTEXT:
+        text = pdf_text(out)
+        for expected in ("IVIg rate plan", "Octagam 10%", "Patient weight: 70 kg", "immune thrombocytopenia",
+                         "Decision support only", "Generated", "504.0", "700.0", "octagamusa.com",
+                         "12 mg/kg/min x 70 x 60 / 100 = 504.00 -> 504 mL/h"):
+            assert expected in text, expected
+    if PDFTOPPM:
+        pages = render_pdf(out, tmp_path)
+        assert pages and QImage(str(pages[0])).width() > 200
+
+
+def test_plan_pdf_letter(app, plan, tmp_path):
+    out = tmp_path / "plan.pdf"
+    export_plan_file(plan, out, page="letter")
+    assert re.search(rb"/MediaBox \[0 0 612(\.0+)? 792(\.0+)?\]", out.read_bytes())  # Letter
+    with pytest.raises(InputError):
+        export_plan_file(plan, tmp_path / "x.pdf", page="legal")
+
+
+def test_a_local_protocol_is_flagged(app, tmp_path):
+    plan = build_plan(PlanRequest("privigen", "pi", 70.0, 0.4))
+    assert plan.protocol_kind == "local"
+    out = tmp_path / "local.pdf"
+    export_plan_file(plan, out)
+    if not PDFTOTEXT:
+        pytest.skip("pdftotext not installed")
+    text = pdf_text(out)
+    assert "LOCAL protocol" in text and "LOCAL PROTOCOL" in text
+
+
+def test_plan_pdf_is_quick(app, plan, tmp_path):
+    export_plan_file(plan, tmp_path / "warm.pdf")  # first use loads fonts and pyqtgraph
+    t0 = time.perf_counter()
+    export_plan_file(plan, tmp_path / "plan.pdf")
+    assert time.perf_counter() - t0 < 0.5
+
+
+def test_plan_png_has_the_chart_size(app, plan, tmp_path):
+    out = tmp_path / "plan.png"
+    export_plan_file(plan, out)
+    img = QImage(str(out))
+    assert (img.width(), img.height()) == CHART_SIZE == (1200, 800)
+    # not blank: the planned-rate blue is on it
+    colours = {img.pixelColor(x, y).name() for x in range(0, 1200, 7) for y in range(0, 800, 7)}
+    assert "#0072b2" in colours
+
+
+def test_plan_svg_is_valid_vector_xml(app, plan, tmp_path):
+    out = tmp_path / "plan.svg"
+    export_plan_file(plan, out)
+    root = ET.parse(out).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.tag == ns + "svg"
+    assert root.get("viewBox") == "0 0 1200 800"
+    assert not root.findall(f".//{ns}image")  # vector, not a bitmap inside an SVG
+    assert len(root.findall(f".//{ns}polyline")) + len(root.findall(f".//{ns}path")) > 10
+    texts = " ".join(t.text or "" for t in root.iter(ns + "text"))
+    assert "504" in texts and "Rate (mL/h)" in texts
+
+
+def test_plan_csv_round_trips(app, plan, tmp_path):
+    out = tmp_path / "plan.csv"
+    export_plan_file(plan, out)
+    with open(out, newline="", encoding="utf-8") as fh:
+        got = list(csv.DictReader(fh))
+    want = rows(plan)
+    assert [float(r["rate_ml_h"]) for r in got] == [42, 84, 168, 336, 504]
+    assert [float(r["cumulative_ml"]) for r in got] == pytest.approx([21, 63, 147, 315, 700])
+    assert float(got[-1]["end_min"]) == pytest.approx(want[-1]["end_min"], abs=1e-4)
+    assert got[-1]["until_volume_complete"] == "True"
+
+
+def test_bad_export_names_fail_in_one_line(app, plan, tmp_path):
+    with pytest.raises(InputError, match="pdf, .png, .svg or .csv"):
+        export_plan_file(plan, tmp_path / "plan.docx")
+    with pytest.raises(InputError, match="existing folder"):
+        export_plan_file(plan, tmp_path / "missing" / "plan.pdf")
+
+
+# ---------------------------------------------------------------- the infusion record
+def test_record_pdf(app, plan, tmp_path):
+    s = a_finished_infusion(plan)
+    out = tmp_path / "record.pdf"
+    t0 = time.perf_counter()
+    export_record_file(s, out, patient=PATIENT)
+    assert time.perf_counter() - t0 < 2.0
+    assert out.read_bytes().startswith(b"%PDF")
+    if PDFTOTEXT:
+        text = pdf_text(out)
+        for expected in ("IVIg infusion record", "Jane Example", PATIENT["id"], "Delivered: 700.0 mL",
+                         "Chills", "Slowed to 42 mL/h", "Vital signs", "Second check", "Signature", "Date",
+                         "Events"):
+            assert expected in text, expected
+    if PDFTOPPM:
+        assert render_pdf(out, tmp_path)
+
+
+def test_deidentified_record_holds_no_identifier(app, plan, tmp_path):
+    s = a_finished_infusion(plan)
+    pdf, table = tmp_path / "teach.pdf", tmp_path / "teach.csv"
+    export_record_file(s, pdf, patient=PATIENT, deidentified=True)
+    export_record_file(s, table, patient=PATIENT, deidentified=True)
+    text = table.read_text(encoding="utf-8")
+    assert PATIENT["id"] not in text and "[removed]" in text
+    if PDFTOTEXT:
+        text = pdf_text(pdf)
+        assert PATIENT["id"] not in text and PATIENT["name"] not in text
+        assert "DE-IDENTIFIED" in text
+
+
+def test_record_csv_lists_the_events(app, plan, tmp_path):
+    s = a_finished_infusion(plan)
+    out = tmp_path / "events.csv"
+    export_record_file(s, out)
+    with open(out, newline="", encoding="utf-8") as fh:
+        got = list(csv.DictReader(fh))
+    assert len(got) == len(s.events) - 1  # all but the 'planned' event
+    assert [r["kind"] for r in got[:3]] == ["vitals", "start", "increase"]
+    assert got[-1]["kind"] == "complete"
+    slow = [r for r in got if r["kind"] == "action"][0]
+    assert float(slow["rate_ml_h"]) == 42 and float(slow["at_min"]) == 40 and slow["elapsed"] == "0:40"
+
+
+def test_a_long_record_runs_over_pages(app, plan, tmp_path):
+    s = a_finished_infusion(plan)
+    for k in range(80):
+        s.note(s.events[-1].at_min + 0.5, f"observation note {k}")
+    out = tmp_path / "long.pdf"
+    export_record_file(s, out)
+    if not PDFTOTEXT:
+        pytest.skip("pdftotext not installed")
+    text = pdf_text(out)
+    assert pdf_pages(out) >= 3
+    assert "page 3 of" in text
+    assert "observation note 79" in text
+
+
+@pytest.mark.parametrize("ext", ["pdf", "svg"])
+def test_command_line_export(tmp_path, ext):
+    import os
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path / f"plan.{ext}"
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    r = subprocess.run([sys.executable, str(root / "main.py"), "plan", "--product", "octagam-10", "--indication", "itp",
+                        "--weight-kg", "70", "--dose-g-per-kg", "1", "--export", str(out)],
+                       capture_output=True, text=True, timeout=120, env=env, cwd=root)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == f"wrote {out}"
+    assert r.stderr == ""  # no Qt chatter, no traceback
+    if ext == "pdf":
+        assert out.read_bytes()[:5] == b"%PDF-"
+    else:
+        assert ET.parse(out).getroot().tag.endswith("svg")
