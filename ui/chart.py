@@ -191,7 +191,7 @@ class InfusionChart(QWidget):
         self.volume_line = pg.InfiniteLine(angle=0, movable=False, name="Prescribed volume")
         vp.addItem(self.volume_line, ignoreBounds=True)
         self.now_line = pg.InfiniteLine(angle=90, movable=False, name="now", label="now",
-                                        labelOpts={"position": 0.96, "anchors": [(0, 0), (0, 0)]})
+                                        labelOpts={"position": 0.74, "anchors": [(0, 0.5), (0, 0.5)]})
         self.now_line_rate = pg.InfiniteLine(angle=90, movable=False, name="now (rate)")
         vp.addItem(self.now_line, ignoreBounds=True)
         rp.addItem(self.now_line_rate, ignoreBounds=True)
