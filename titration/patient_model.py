@@ -298,6 +298,7 @@ class _Course:
         self.relief_since: float | None = None
         self.settled_at: float | None = None
         self.recurred = 0
+        self.spoken = not spec.silent
 
 
 class SimulatedPatient:
@@ -329,7 +330,7 @@ class SimulatedPatient:
         """Symptom ids the patient has now (silent reactions excluded)."""
         out: list[str] = []
         for c in self.courses:
-            if c.phase == "active" and not c.spec.silent:
+            if c.phase == "active" and c.spoken:
                 out += [s for s in c.symptoms if s not in out]
         return tuple(out)
 
@@ -509,11 +510,12 @@ class SimulatedPatient:
             if settle:
                 c.phase, c.settled_at, c.deltas = "settled", x, {}
                 c.cond_since = c.unrel_since = c.relief_since = None
-                self._say(x, "better", c, (), "" if s.silent else self.behaviour.better_words)
+                self._say(x, "better", c, (), self.behaviour.better_words if c.spoken else "")
                 return
             c.worsened = True
             c.symptoms, c.deltas = s.worsen_to or c.symptoms, s.worsen_vitals
-            self._say(x, "worse", c, c.symptoms, self._words(c.symptoms, self.behaviour.worse_words, s.silent))
+            c.spoken = c.spoken or bool(s.worsen_to)  # a silent fever left alone turns into rigors
+            self._say(x, "worse", c, c.symptoms, self._words(c.symptoms, self.behaviour.worse_words, not c.spoken))
             return
         if c.phase == "settled":
             c.recurred += 1
@@ -521,10 +523,11 @@ class SimulatedPatient:
 
     def _begin(self, c: _Course, x: float, kind: str, symptoms, deltas) -> None:
         c.phase, c.onset_at, c.symptoms, c.deltas = "active", x, tuple(symptoms), dict(deltas)
+        c.spoken = not c.spec.silent
         c.onset_rate = self.pump.rate_ml_h if self.pump.status == "running" else 0.0
         c.worsened, c.unrel_acc, c.unrel_since, c.relief_since, c.cond_since = False, 0.0, None, None, None
         prefix = self.behaviour.recur_words if kind == "recur" else ""
-        self._say(x, kind, c, c.symptoms, self._words(c.symptoms, prefix, c.spec.silent))
+        self._say(x, kind, c, c.symptoms, self._words(c.symptoms, prefix, not c.spoken))
 
     def _words(self, symptoms, prefix: str, silent: bool) -> str:
         if silent or not symptoms:

@@ -276,8 +276,11 @@ class TrainingRun:
 
 
 # ---------------------------------------------------------------------------- the perfect nurse
-def perfect_run(scenario, seed: int = 0, who: str = "nurse") -> TrainingRun:
-    """Every proposal confirmed at once, symptoms recorded when said, observations when due."""
+def perfect_run(scenario, seed: int = 0, who: str = "nurse", close: bool = True) -> TrainingRun:
+    """Every proposal confirmed at once, symptoms recorded when said, observations when due.
+
+    It runs to the end of the observation hour; `close=False` leaves the observation open (the
+    session then says 'completed' or 'stopped', as `simulate` reports)."""
     run = TrainingRun(scenario, seed)
     s, p = run.session, run.patient
     s.record_vitals(0.0, run.take_vitals(0.0), who=who)
@@ -310,7 +313,8 @@ def perfect_run(scenario, seed: int = 0, who: str = "nurse") -> TrainingRun:
         if s.status in ("completed", "stopped"):
             obs_end = s.observation_ends_at()
             if t >= obs_end - EPS and (s.state.last_vitals_at or 0.0) >= obs_end - EPS:
-                s.close_observation(t, who=who)
+                if close:
+                    s.close_observation(t, who=who)
                 return run
         run._move(t)  # let the patient see what the pump does from now on
         cands = [s.next_due_at(), s.completion_at(), p.next_event_at(), s.observation_ends_at()]
@@ -328,7 +332,7 @@ def perfect_run(scenario, seed: int = 0, who: str = "nurse") -> TrainingRun:
 
 def run_with_patient(scenario, seed: int = 0) -> Session:
     """The protocol's own actions against the simulated patient (for `simulate`)."""
-    return perfect_run(scenario, seed, who="sim").session
+    return perfect_run(scenario, seed, who="sim", close=False).session
 
 
 _REFS: dict = {}
