@@ -365,6 +365,19 @@ def _step_table(doc: Document, plan) -> None:
               shade=lambda i: "#F6F6F6" if i % 2 else None)
 
 
+def patient_dict(patient) -> dict:
+    """{'id', 'name'} from a dict, a bare identifier string, or an object with .identifier/.id/.name."""
+    if not patient:
+        return {}
+    if isinstance(patient, dict):
+        return {k: patient.get(k) for k in ("id", "name") if patient.get(k)}
+    if isinstance(patient, str):
+        return {"id": patient}
+    out = {"id": getattr(patient, "identifier", None) or getattr(patient, "id", None),
+           "name": getattr(patient, "name", None)}
+    return {k: str(v) for k, v in out.items() if v}
+
+
 def _patient_lines(patient: dict | None, deidentified: bool) -> list[str]:
     if deidentified:
         return ["Patient: DE-IDENTIFIED for teaching (no name or identifier)"]
@@ -379,10 +392,11 @@ def _patient_lines(patient: dict | None, deidentified: bool) -> list[str]:
 
 
 # ---------------------------------------------------------------------- the plan
-def export_plan_file(plan, path, *, page: str = "a4", patient: dict | None = None, deidentified: bool = False,
+def export_plan_file(plan, path, *, page: str = "a4", patient: dict | str | None = None, deidentified: bool = False,
                      wall_start: float | None = None) -> str:
     """Write the plan to `path`; the format follows the extension (.pdf .png .svg .csv)."""
     path = str(path)
+    patient = patient_dict(patient)
     ext = Path(path).suffix.lower()
     if ext not in (".pdf", ".png", ".svg", ".csv"):
         raise InputError("export file", path, "a file ending in .pdf, .png, .svg or .csv")
@@ -441,7 +455,7 @@ def _scrub(text: str, patient: dict | None) -> str:
     """Remove the patient's name and identifier from free text (a nurse may have typed them)."""
     for key in ("name", "id"):
         v = str((patient or {}).get(key) or "").strip()
-        if v:
+        if len(v) >= 3:  # a one- or two-character id would wipe digits out of every number
             text = text.replace(v, "[removed]")
     return text
 
@@ -472,10 +486,11 @@ def _record_facts(session, now_min: float) -> list[str]:
     return lines
 
 
-def export_record_file(session, path, *, deidentified: bool = False, patient: dict | None = None,
+def export_record_file(session, path, *, deidentified: bool = False, patient: dict | str | None = None,
                        page: str = "a4", now_min: float | None = None, wall_start: float | None = None) -> str:
     """The infusion record after an infusion: .pdf (chart, events, vitals, reactions, signatures) or .csv."""
     path = str(path)
+    patient = patient_dict(patient)
     ext = Path(path).suffix.lower()
     if ext not in (".pdf", ".csv"):
         raise InputError("record file", path, "a file ending in .pdf or .csv")

@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import time
+import unicodedata
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -34,7 +35,8 @@ def app(qtbot):
 
 
 def pdf_text(path) -> str:
-    return subprocess.run([PDFTOTEXT, "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([PDFTOTEXT, "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return unicodedata.normalize("NFKC", out)  # the font's ligatures: "ﬁ" -> "fi"
 
 
 def pdf_pages(path) -> int:
@@ -181,6 +183,17 @@ def test_deidentified_record_holds_no_identifier(app, plan, tmp_path):
         text = pdf_text(pdf)
         assert PATIENT["id"] not in text and PATIENT["name"] not in text
         assert "DE-IDENTIFIED" in text
+
+
+def test_patient_may_be_a_bare_identifier(app, plan, tmp_path):
+    s = a_finished_infusion(plan)
+    out = tmp_path / "teach.csv"
+    export_record_file(s, out, patient=PATIENT["id"], deidentified=True)  # as the main window passes it
+    assert PATIENT["id"] not in out.read_text(encoding="utf-8")
+    if PDFTOTEXT:
+        pdf = tmp_path / "named.pdf"
+        export_record_file(s, pdf, patient=PATIENT["id"])
+        assert f"Identifier: {PATIENT['id']}" in pdf_text(pdf)
 
 
 def test_record_csv_lists_the_events(app, plan, tmp_path):
