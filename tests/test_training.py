@@ -8,7 +8,7 @@ from titration.cli import main
 from titration.errors import TitrationError
 from titration.scenario import read_scenario
 from titration.session import Session
-from titration.training import Debrief, TrainingRun, Utterance, perfect_run, run_with_patient
+from titration.training import Debrief, TrainingRun, Utterance, list_scenarios, perfect_run, run_with_patient
 
 SC = pathlib.Path(__file__).resolve().parent.parent / "resources" / "scenarios"
 MILD = SC / "02-mild-reaction-first-increase.toml"
@@ -238,3 +238,20 @@ def test_scenario_tolerance_override(tmp_path):
     bad.write_text(MILD.read_text() + "\n[debrief.tolerance]\nrecord = 10\n")
     with pytest.raises(TitrationError, match="debrief.tolerance.record: is not a tolerance"):
         TrainingRun(read_scenario(bad))
+
+
+def test_scenario_list_and_the_expected_run_for_the_debrief_chart():
+    found = {pathlib.Path(s["path"]).name: s for s in list_scenarios()}
+    assert found["04-anaphylaxis.toml"]["title"] == "Anaphylaxis" and found["04-anaphylaxis.toml"]["learning_goals"]
+    assert found["04-anaphylaxis.toml"]["pending"] == ""
+    run = TrainingRun(read_scenario(MILD))
+    exp = run.expected_session()
+    assert exp.rate_segments()[:3] == [(0.0, 30.0, 48.0), (30.0, 35.0, 96.0), (35.0, 65.0, 48.0)]
+
+
+def test_readme_example_response_file_replays(tmp_path):
+    text = (SC / "README.md").read_text()
+    example = text.split("```json\n")[1].split("```")[0]
+    d = TrainingRun.replay(read_scenario(MILD), json.loads(example)).debrief()
+    assert [(i.kind, i.verdict) for i in d.items if i.kind in ("record", "reaction", "resolved")] == [
+        ("record", "correct"), ("reaction", "correct"), ("resolved", "correct")]

@@ -19,6 +19,10 @@ API (the GUI codes against this; keep it stable):
                                                # replays, then lets time run to the natural end
     run.now                                    # the last time advanced to (minutes)
     run.horizon() -> float                     # when the exercise naturally ends (for replays)
+    run.expected_session() -> Session          # the perfect nurse's session on the same patient (draw
+                                               # its rate_segments() beside the trainee's in the debrief)
+    list_scenarios(folder=None) -> list[dict]  # shipped scenarios: path, title, description,
+                                               # learning_goals, pending ('' or why it cannot run yet)
 
     run_with_patient(scenario, seed=0) -> Session   # the 'perfect nurse': every proposal confirmed at
                                                # once, symptoms recorded the moment they are said,
@@ -273,6 +277,31 @@ class TrainingRun:
 
     def debrief(self) -> Debrief:
         return _Debriefer(self).make()
+
+    def expected_session(self) -> Session:
+        return _reference(self.scenario, self.seed).session
+
+
+def list_scenarios(folder: str | None = None) -> list[dict]:
+    """The scenarios in resources/scenarios/ (or `folder`), for a picker; unreadable ones say why."""
+    import os
+
+    from .scenario import read_scenario
+
+    folder = folder or str(resource("scenarios"))
+    out = []
+    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        if not name.endswith(".toml"):
+            continue
+        path = os.path.join(folder, name)
+        try:
+            sc = read_scenario(path)
+            meta = sc.raw.get("meta", {}) if isinstance(sc.raw.get("meta"), dict) else {}
+            out.append({"path": path, "title": sc.title, "description": str(meta.get("description", "")).strip(),
+                        "learning_goals": list(meta.get("learning_goals", [])), "pending": str(meta.get("pending", ""))})
+        except TitrationError as exc:
+            out.append({"path": path, "title": name, "description": "", "learning_goals": [], "pending": str(exc)})
+    return out
 
 
 # ---------------------------------------------------------------------------- the perfect nurse
