@@ -419,3 +419,24 @@ def test_journal_command_lists_sessions_with_events_and_state(tmp_path, capsys):
     assert cli.main(["journal", "--db", str(db), "--real"]) == 0
     text = capsys.readouterr().out
     assert "1 session(s)" in text and "chills" in text and "TRAINING" not in text
+
+
+def test_an_infusion_never_started_can_be_set_aside_with_a_reason(tmp_path):
+    db = tmp_path / "j.sqlite3"
+    j = Journal(db)
+    s = infusion()
+    sid = j.attach(s, chair="1", patient_id="P1", training=False, wall_start=0.0)
+    with pytest.raises(JournalError, match="needs a reason"):
+        j.set_aside(s, " ")
+    j.set_aside(s, "patient unwell, sent home")
+    assert j.events(sid)[-1]["text"] == "Set aside, never started: patient unwell, sent home"
+    assert j.unfinished() == [] and j.verify() == []
+    running = infusion()
+    j.attach(running, chair="2", patient_id="P2", training=False, wall_start=0.0)
+    running.start(0)
+    with pytest.raises(JournalError, match="stop it instead"):
+        j.set_aside(running, "no")
+    j.close()
+    j = Journal(db)
+    assert [r.chair for r in j.unfinished()] == ["2"]
+    j.close()

@@ -15,7 +15,7 @@ import time
 from datetime import datetime
 
 from .errors import DataError, InputError, TitrationError
-from .journal import Journal, JournalError, default_path
+from .journal import Journal, JournalError, _set_aside, default_path
 
 DB_HELP = "journal file (SQLite); default: $IVIG_DB, or the user data folder"
 
@@ -31,12 +31,6 @@ def add_parser(sub) -> None:
     jp.add_argument("--json", action="store_true")
     jp.add_argument("--real", action="store_true", help="real infusions only (leave out training)")
     jp.set_defaults(handler=cmd_journal)
-    # `simulate SCENARIO --db PATH` names the journal after the command too (cli.py only has the
-    # top-level --db, which must come before the command).
-    si = sub.choices.get("simulate")
-    if si is not None and "--db" not in si._option_string_actions:
-        si.add_argument("--db", dest="db", default=argparse.SUPPRESS, metavar="PATH",
-                        help="journal each event in this file (with --speed, as it happens)")
 
 
 def _path(a):
@@ -88,7 +82,7 @@ def journal_json(j: Journal, training: bool | None = None) -> dict:
             last = s.events[-1].at_min
             st = s.state
             item.update({
-                "state": s.status, "product_name": s.original_plan.product_name,
+                "state": "set aside" if _set_aside(s) else s.status, "product_name": s.original_plan.product_name,
                 "delivered_volume_ml": round(s.delivered_ml(last), 1), "volume_ml": round(s.volume_ml, 1),
                 "rate_ml_h": st.rate_ml_h, "end_min": st.end_min, "highest_grade": st.highest_grade,
                 "tolerated_ml_h": st.tolerated_ml_h, "reactions": st.reactions,

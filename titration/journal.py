@@ -43,6 +43,7 @@ from .session import Session
 APP_ID = 0x49564947  # "IVIG" in PRAGMA application_id: our journal, not any SQLite file
 GENESIS = "0" * 64
 ENDED = ("completed", "stopped", "closed")
+SET_ASIDE = "Set aside, never started:"  # a note that closes an infusion that was not started
 BUSY_TIMEOUT_S = 2.0
 
 
@@ -83,6 +84,11 @@ class Recovered:
     @property
     def last_seen_wall(self) -> float:
         return max(self.last_wall, self.alive_wall or self.last_wall)
+
+
+def _set_aside(s: Session) -> bool:
+    last = s.events[-1]
+    return s.status == "planned" and last.kind == "note" and str(last.data.get("text", "")).startswith(SET_ASIDE)
 
 
 def default_path() -> Path:
@@ -339,6 +345,9 @@ class Journal:
             raise JournalError(f"{self.path} is not a readable journal ({why})") from None
         except sqlite3.Error as exc:
             raise JournalError(f"cannot read the journal {self.path}: {exc}") from None
+        if version == 0:
+            c.close()
+            raise JournalError(f"{self.path} is empty: no journal has been written there yet")
         if version != LATEST:
             c.close()
             raise JournalError(f"the journal {self.path} has schema {version}; this version reads {LATEST} "
@@ -497,6 +506,20 @@ class Journal:
         self._tx(lambda c: c.executemany("UPDATE sessions SET alive_wall=? WHERE id=?", [(w, i) for i in ids]),
                  "noting that the app is running")
 
+    def set_aside(self, session: Session, reason: str, at_min: float | None = None, who: str = "nurse") -> None:
+        """Close the record of an infusion that was never started (the patient went home), so it
+        is not reopened at every start. The reason is recorded as a note, in the hash chain."""
+        if session.status != "planned":
+            raise JournalError("only an infusion that has not started can be set aside; stop it instead")
+        if not reason.strip():
+            raise JournalError("setting an infusion aside needs a reason")
+        at = session.events[-1].at_min if at_min is None else max(at_min, session.events[-1].at_min)
+        session.note(at, f"{SET_ASIDE} {reason.strip()}", who=who)  # written by our listener
+        for sid, (s, _) in self._attached.items():
+            if s is session:
+                self._tx(lambda c: c.execute("UPDATE sessions SET status='set-aside' WHERE id=?", (sid,)),
+                         "setting an infusion aside")
+
     def detach(self, session: Session) -> None:
         for sid, (s, fn) in list(self._attached.items()):
             if s is session:
@@ -555,7 +578,7 @@ class Journal:
         """Infusions not completed, stopped or closed, rebuilt from their events, oldest first."""
         out = []
         for d in self.sessions():
-            if d["status"] in ENDED:
+            if d["status"] in ENDED or d["status"] == "set-aside":
                 continue
             try:
                 s = self.session(d["id"])
@@ -563,7 +586,7 @@ class Journal:
                 line = f"Session {d['id']} (chair {d['chair']}) could not be rebuilt from the journal: {exc}"
                 self.notice = (self.notice + " " if self.notice else "") + line
                 continue
-            if s.status in ENDED:
+            if s.status in ENDED or _set_aside(s):
                 continue
             self._recovered[id(s)] = (d["id"], s)
             out.append(Recovered(d["id"], s, d["chair"], d["patient_id"], d["training"], d["wall_start"],
