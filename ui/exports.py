@@ -253,6 +253,31 @@ class Document:
             b.header_height = hh
             self.blocks.append(b)
 
+    def sign_here(self, fields: list[tuple[str, float]], pt: float = 10.5) -> None:
+        """One row of 'Label: ________' fields (fractions of the width), drawn as lines, never wrapped."""
+        from PySide6.QtCore import QPointF, QRectF, Qt
+        from PySide6.QtGui import QColor, QPen
+
+        font = self.font(pt)
+        fm = self.metrics(font)
+        h = fm.height() * 2.6
+
+        def draw(p, x, y, width):
+            p.setFont(font)
+            total = sum(f for _, f in fields)
+            cx = x
+            for label, frac in fields:
+                w = frac / total * width
+                tw = fm.horizontalAdvance(label + ": ")
+                base = y + h - fm.descent() - 2
+                p.setPen(QColor("#000000"))
+                p.drawText(QRectF(cx, y, tw, h - 2), int(Qt.AlignLeft | Qt.AlignBottom), label + ":")
+                p.setPen(QPen(QColor("#000000"), 0.8))
+                p.drawLine(QPointF(cx + tw, base), QPointF(cx + w - 14, base))
+                cx += w
+
+        self.blocks.append(Block(h, draw))
+
     def image(self, height: float, draw: Callable) -> None:
         self.blocks.append(Block(height, draw))
 
@@ -565,8 +590,8 @@ def _record_pdf(session, chart, path, page, patient, deidentified, now, scrub) -
               shade=lambda i: "#F6F6F6" if i % 2 else None)
 
     doc.heading("Signatures")
-    for who in ("Nurse (name)", "Second check (name)"):
-        doc.text(f"{who}:  {'_' * 26}   Signature:  {'_' * 18}   Date:  {'_' * 10}", 10.5, space_before=16)
+    for who in ("Nurse", "Second check"):
+        doc.sign_here([(f"{who} (name)", 0.45), ("Signature", 0.33), ("Date", 0.22)])
     doc.spacer(10)
     doc.text(DECISION_SUPPORT, 9.5, bold=True)
     doc.text(_generated() + " by the IVIg titration assistant. Times are h:mm from the start of the infusion.",
