@@ -226,16 +226,15 @@ class Journal:
             self._lock_fd = None
 
     def _connect(self) -> sqlite3.Connection:
-        fresh = not self.path.exists() or self.path.stat().st_size == 0
-        if not self.path.exists():
+        if not self.path.exists():  # created private before SQLite opens it (-wal/-shm copy the mode)
             os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        os.chmod(self.path, 0o600)
         try:
             c = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as exc:
             raise JournalError(f"cannot open the journal {self.path}: {exc}") from None
         try:
-            version = self._check(c, fresh)
+            version = self._check(c)
+            os.chmod(self.path, 0o600)  # ours: keep it private (an older copy may have been 0644)
             if version > LATEST:
                 raise JournalError(f"the journal {self.path} was written by a newer version of the app "
                                    f"(schema {version}; this version reads up to {LATEST}); it was not changed")
@@ -258,7 +257,7 @@ class Journal:
             raise
         return c
 
-    def _check(self, c: sqlite3.Connection, fresh: bool) -> int:
+    def _check(self, c: sqlite3.Connection) -> int:
         """The schema version, after making sure this is our journal and it is intact.
 
         Only reads: nothing is written to a file before we know it is ours.
@@ -340,7 +339,7 @@ class Journal:
         uri = "file:" + str(self.path.resolve()).replace("?", "%3f").replace("#", "%23") + "?mode=ro"
         try:
             c = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            version = self._check(c, False)
+            version = self._check(c)
         except _Unreadable as why:
             raise JournalError(f"{self.path} is not a readable journal ({why})") from None
         except sqlite3.Error as exc:
