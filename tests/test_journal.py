@@ -443,3 +443,13 @@ def test_an_infusion_never_started_can_be_set_aside_with_a_reason(tmp_path):
     j = Journal(db)
     assert [r.chair for r in j.unfinished()] == ["2"]
     j.close()
+
+
+def test_a_finished_status_written_by_hand_is_caught(tmp_path, capsys):
+    db = tampered(tmp_path)  # both infusions are running
+    c = sqlite3.connect(db)
+    c.execute("UPDATE sessions SET status='completed' WHERE id=1")  # would hide it from recovery
+    c.commit()
+    c.close()
+    code, out = verify_cli(db, capsys)
+    assert code == 1 and "session 1: recorded as 'completed' but its events say 'running'" in out
