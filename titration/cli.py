@@ -203,7 +203,13 @@ def cmd_simulate(a) -> int:
         except ModuleNotFoundError:
             raise InputError("--db", a.db, "no value yet: journaled simulation is not built") from None
         return simulate_journaled(a)
-    s = run_protocol(read_scenario(a.scenario))
+    sc = read_scenario(a.scenario)
+    if "behaviour" in sc.raw:  # a simulated patient: the protocol's own actions against it
+        from .training import run_with_patient
+
+        s = run_with_patient(sc)
+    else:
+        s = run_protocol(sc)
     out = simulate_json(s)
     if a.json:
         print(json.dumps(out, indent=1))

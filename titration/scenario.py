@@ -137,8 +137,9 @@ def apply_event(s: Session, ev: ScenarioEvent) -> None:
 
 def simulate_json(s: Session) -> dict:
     st = s.state
+    stopped = any(e.kind == "stop" or (e.kind == "action" and e.data.get("action") == "stop") for e in s.events)
     return {
-        "outcome": "completed" if st.status in ("completed", "closed") else "stopped",
+        "outcome": "stopped" if stopped or st.status == "stopped" else "completed",
         "end_min": None if st.end_min is None else round(st.end_min, 1),
         "delivered_volume_ml": round(s.delivered_ml(st.end_min or 0.0), 1),
         "volume_ml": round(s.volume_ml, 1),

@@ -330,6 +330,10 @@ class Session:
     def note(self, at: float, text: str, who: str = "nurse") -> None:
         self._append(Event(at, "note", who, {"text": text}))
 
+    def apply(self, e: Event) -> None:
+        """Append an event recorded elsewhere (a trainee's run, a journal), validated like any other."""
+        self._append(e)
+
     def tick(self, t: float) -> list[Event]:
         """Record what happened by itself up to t: the volume completing."""
         done = self.completion_at()

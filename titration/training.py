@@ -625,7 +625,7 @@ class _Debriefer:
                 break
             self.refresh(sh, e.at_min)
             self.trainee_event(sh, e)
-            sh._append(e)  # the shadow follows the trainee's session event by event
+            sh.apply(e)  # the shadow follows the trainee's session event by event
             if sh.state.pending is None:
                 self.report_at = None
             self.refresh(sh, e.at_min)
