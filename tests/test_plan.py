@@ -168,3 +168,11 @@ def test_replan_keeps_the_old_plan_and_conserves_volume():
     paused = p.replan(45.0, 31.5, 1, pause_until=75.0)
     assert paused.steps[0].rate_ml_h == 0 and paused.steps[0].end_min == 75.0
     assert sum(s.volume_ml for s in paused.steps) == pytest.approx(700 - 31.5)
+
+
+def test_kawasaki_single_dose_runs_within_the_guidelines_10_to_12_hours():
+    # 18 kg, 2 g/kg = 36 g = 360 mL; cap 200 mg/kg/h = 3.33 mg/kg/min = 36.0 mL/h
+    p = build_plan(PlanRequest("octagam-10", "kawasaki", 18, 2.0))
+    assert rates(p) == [10.8, 21.6, 36.0]
+    assert 600 <= p.duration_min <= 720
+    assert p.protocol_kind == "local"
