@@ -10,6 +10,7 @@ import random
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -38,6 +39,9 @@ symptoms = ["chills"]
 at_min = 50
 resolved = true
 """
+# A moderate reaction: paused at 40 min, resumed at 55 at 42 mL/h to the end (1005 min).
+MODERATE = SCENARIO.replace('at_min = 35\nsymptoms = ["chills"]', 'at_min = 40\nsymptoms = ["rigors"]').replace(
+    "at_min = 50", "at_min = 55")
 
 
 def norm(events):
@@ -82,24 +86,35 @@ def test_speed_without_a_journal_is_refused(scenario, capsys):
 def test_kill_9_at_random_moments_loses_nothing_confirmed(tmp_path, scenario):
     seed = int.from_bytes(os.urandom(4), "little")
     rng = random.Random(seed)
-    ref = run_protocol(read_scenario(scenario))
-    ref_events = norm(ref.events)
-    segments = ref.rate_segments()
-    run_s = ref.state.end_min * 60.0 / SPEED  # about 2 s
+    moderate = tmp_path / "moderate.toml"
+    moderate.write_text(MODERATE)
+    refs = {}
+    for sc in (scenario, moderate):
+        r = run_protocol(read_scenario(sc))
+        refs[sc] = (norm(r.events), r.rate_segments(), r.state.end_min)
+    mild_s = refs[scenario][2] * 60.0 / SPEED  # about 2 s
     db = tmp_path / "kill.sqlite3"
-    plan = [(SPEED, run_s * 0.95), (SPEED, run_s * 0.95), (SPEED, run_s * 0.95), (None, 0.03)]
-    seen_prefixes = []
-    for i, (speed, window) in enumerate(plan):
+    # (scenario, speed, how long after the start to kill at the latest, in seconds)
+    plan = [(scenario, SPEED, mild_s * 0.95), (moderate, SPEED, 60 * 60 / SPEED), (scenario, SPEED, mild_s * 0.95),
+            (moderate, SPEED, 60 * 60 / SPEED), (scenario, None, 0.005)]
+    seen = []
+    for i, (sc, speed, window) in enumerate(plan):
         why = f"(seed {seed}, iteration {i})"
-        args = [sys.executable, "main.py", "--db", str(db), "simulate", str(scenario)]
+        ref_events, segments, _ = refs[sc]
+        args = [sys.executable, "main.py", "--db", str(db), "simulate", str(sc)]
         if speed:
             args += ["--speed", f"{speed:g}"]
         p = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        first = p.stdout.readline()  # printed once the session is on disk
-        assert "session" in first, (first, p.stderr.read(), why)
-        time.sleep(rng.uniform(0.0, window))
-        p.kill()  # SIGKILL: no clean-up of any kind
-        p.wait()
+        watchdog = threading.Timer(30, p.kill)  # never hang the suite
+        watchdog.start()
+        try:
+            first = p.stdout.readline()  # printed once the session is on disk
+            assert "session" in first, (first, p.stderr.read(), why)
+            time.sleep(rng.uniform(0.0, window))
+        finally:
+            p.kill()  # SIGKILL: no clean-up of any kind
+            p.wait()
+            watchdog.cancel()
 
         c = sqlite3.connect(db)
         assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok", why
@@ -110,7 +125,7 @@ def test_kill_9_at_random_moments_loses_nothing_confirmed(tmp_path, scenario):
         got = j.events(sid)
         k = len(got)
         assert k >= 1 and got == ref_events[:k], why
-        seen_prefixes.append(k)
+        seen.append(f"{k}/{len(ref_events)}")
         if k == len(ref_events):
             assert all(r.id != sid for r in j.unfinished()), why
             j.close()
@@ -129,10 +144,11 @@ def test_kill_9_at_random_moments_loses_nothing_confirmed(tmp_path, scenario):
             s = recover(rec, rec.last_wall + 0.5, "ran")  # 0.5 s at 6000x = 50 session minutes
             expect = min(rec.session.volume_ml, before + rate * 50 / 60)
             assert s.delivered_ml(last + 50) == pytest.approx(expect, abs=1e-3), why
-        else:
-            s = recover(rec, rec.last_wall, None)
+        else:  # paused (the moderate reaction) or not started: nothing ran
+            s = recover(rec, rec.last_wall + 0.5, None)
+            assert s.delivered_ml(last + 50) == pytest.approx(before), why
         assert j.attach(s, chair="simulation", patient_id=None, training=True, wall_start=rec.wall_start) == sid
         assert j.verify() == [], why
         j.close()
-    print(f"kill loop seed {seed}: journal prefixes {seen_prefixes} of {len(ref_events)} events")
-    assert len(seen_prefixes) == len(plan)
+    print(f"kill loop seed {seed}: events on disk at each kill {seen}")
+    assert len(seen) == len(plan)
