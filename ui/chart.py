@@ -81,7 +81,7 @@ CURVE_KEYS = ("original_ml", "current_ml", "delivered_ml", "planned_rate_ml_h", 
 
 def _nice_spacing(span: float, pixels: float) -> tuple[float, float]:
     """Major/minor tick spacing in minutes that match how nurses count time (15, 30, 60 min)."""
-    wanted = max(2.0, pixels / 90.0)  # about one label per 90 px
+    wanted = max(2.0, pixels / 75.0)  # about one label per 75 px
     for major, minor in ((5, 1), (10, 5), (15, 5), (30, 10), (60, 15), (120, 30), (240, 60), (480, 120)):
         if span / major <= wanted:
             return float(major), float(minor)
@@ -189,7 +189,10 @@ class InfusionChart(QWidget):
             vp.addItem(it)
             self.marker_items[kind] = it
         self.volume_line = pg.InfiniteLine(angle=0, movable=False, name="Prescribed volume")
+        self._volume_sample = pg.PlotDataItem(name="Prescribed volume")  # its legend sample only, never drawn
         vp.addItem(self.volume_line, ignoreBounds=True)
+        vp.getViewBox().sigResized.connect(self._fit_legends)
+        rp.getViewBox().sigResized.connect(self._fit_legends)
         self.now_line = pg.InfiniteLine(angle=90, movable=False, name="now", label="now",
                                         labelOpts={"position": 0.74, "anchors": [(0, 0.5), (0, 0.5)]})
         self.now_line_rate = pg.InfiniteLine(angle=90, movable=False, name="now (rate)")
@@ -369,7 +372,7 @@ class InfusionChart(QWidget):
             ti.setFont(self._font(11 if not big else 14))
             # Beside the event's dotted line, in the empty middle of the plot (the curves run
             # low early and high late); successive labels step down so they do not pile up.
-            ti.setPos(x, max(vol * (0.62 - 0.14 * (i % 4)), yv.get(x, 0.0) + 0.08 * vol))
+            ti.setPos(x, max(vol * (0.55 - 0.13 * (i % 4)), yv.get(x, 0.0) + 0.08 * vol))
             ti.setZValue(25)
             vp.addItem(ti, ignoreBounds=True)
             self._decor.append((vp, ti))
@@ -398,11 +401,7 @@ class InfusionChart(QWidget):
     def _show_volume(self, volume_ml: float) -> None:
         self.volume_line.setValue(volume_ml)
         self.volume_line.show()
-        if self._vol_label is None:
-            self._vol_label = pg.InfLineLabel(self.volume_line, text="", position=0.01,
-                                              anchors=[(0, 0), (0, 0)], color=OKABE_ITO["black"])
-        self._vol_label.setText(f"prescribed {volume_ml:.0f} mL")
-        self._vol_label.setFont(self._font(11 if not self._large else 14))
+        self._volume_text = f"Prescribed {volume_ml:.0f} mL"  # said in the legend: a label on the line collides
 
     def _move_now(self, now_min: float) -> None:
         for ln in (self.now_line, self.now_line_rate):
@@ -434,8 +433,37 @@ class InfusionChart(QWidget):
         vp, rp = self.volume_plot.getPlotItem(), self.rate_plot.getPlotItem()
         # A little room below 0 so the 0 ticks and the markers at the start are not clipped.
         vp.setXRange(-0.02 * self._x_range_max, self._x_range_max, padding=0)
-        vp.setYRange(-0.03 * volume_ml, volume_ml * 1.2, padding=0)
-        rp.setYRange(-0.04 * rate_max, rate_max * 1.4, padding=0)
+        self._fit_legends()
+
+    def _fit_legends(self, *_) -> None:
+        """Legend columns that fit the plot's width, and just enough headroom above the data to hold them.
+
+        Runs on a resize or a redraw, never per tick. The chart is narrow beside a chair's controls and
+        wide in an export: a fixed layout would either cover the curves or waste the top of the plot.
+        """
+        label_px = 30 if self._large else 22  # the mL/h written above the top rate step
+        for pw, lg, top, below, extra_px in ((self.volume_plot, self._legend_v, self._y_max, 0.03, 6),
+                                             (self.rate_plot, self._legend_r, self._r_max, 0.04, label_px)):
+            vb = pw.getPlotItem().getViewBox()
+            w, h = vb.width(), vb.height()
+            n = len(lg.items)
+            for cols in range(max(n, 1), 0, -1):
+                lg.setColumnCount(cols)
+                if lg.boundingRect().width() <= w - 24:
+                    break
+            lo = -below * top  # a little room below 0: the 0 tick and the first markers stay whole
+            legend_px = lg.boundingRect().height() + 8 if n else 0.0
+            # In a small chart the rate legend would crush the steps; the volume legend above
+            # already tells the styles apart (faded original, dashed plan, solid delivered).
+            squeeze = lg is self._legend_r and h > 40 and legend_px > 0.3 * h
+            lg.setVisible(not squeeze)
+            if squeeze:
+                legend_px = 0.0
+            f = min(0.6, (legend_px + extra_px) / h) if h > 40 else 0.25
+            hi = (top - f * lo) / (1.0 - f)  # the band above `top` is f of the plot's height
+            pw.getPlotItem().setYRange(lo, hi, padding=0)
+            if pw is self.volume_plot:  # 'now' label just under the prescribed-volume line, clear of the legend
+                self.now_line.label.setPosition(min(0.95, max(0.05, (0.86 * top - lo) / (hi - lo))))
 
     def _clear_decor(self) -> None:
         for pi, it in self._decor:
@@ -454,6 +482,11 @@ class InfusionChart(QWidget):
                 self._legend_v.addItem(c, label)
         if len(self.marker_items["vitals"].data):
             self._legend_v.addItem(self.marker_items["vitals"], MARKER_STYLES["vitals"][0])
+        if self.volume_line.isVisible():
+            self._legend_v.addItem(self._volume_sample, self._volume_text)
+        for lg in (self._legend_v, self._legend_r):
+            for sample, _label in lg.items:  # a click on a legend entry must not hide a curve
+                sample.setAcceptedMouseButtons(Qt.NoButton)
         for c, label in ((self.c_original_rate, "Original rate"),
                          (self.c_planned_rate, "Planned rate"),
                          (self.c_actual_rate, "Pump rate (confirmed)")):
@@ -461,7 +494,7 @@ class InfusionChart(QWidget):
                 self._legend_r.addItem(c, label)
 
     # ------------------------------------------------------------------ style
-    _vol_label = None
+    _volume_text = ""
     _show_now = True
     _x_range_max = 60.0
     _y_max = 100.0
@@ -512,8 +545,7 @@ class InfusionChart(QWidget):
         self.now_line.label.setFont(self._font(tick_pt, bold=True))
         self.now_line.label.setColor(OKABE_ITO["black"])
         self.now_line.label.fill = pg.mkBrush(255, 255, 255, 220)
-        if self._vol_label is not None:
-            self._vol_label.setFont(self._font(tick_pt))
+        self._volume_sample.setPen(self.volume_line.pen)
 
     @staticmethod
     def _tip(x, y, data):

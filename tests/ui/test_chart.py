@@ -146,3 +146,22 @@ def test_the_bundled_font_is_registered(qtbot):
     assert fam == "DejaVu Sans"
     assert register_fonts() == fam  # idempotent
     assert fam in QFontDatabase.families()
+
+
+@pytest.mark.parametrize("size", [(420, 520), (1200, 800)])
+def test_the_legend_fits_above_the_data(qtbot, plan, size):
+    c = InfusionChart()
+    qtbot.addWidget(c)
+    c.resize(*size)
+    c.show()
+    qtbot.waitExposed(c)
+    c.set_session(mild_reaction(plan), 50.0)
+    qtbot.wait(10)
+    vb = c.volume_plot.getPlotItem().getViewBox()
+    lo, hi = vb.viewRange()[1]
+    legend = c._legend_v.boundingRect()
+    assert legend.width() <= vb.width()
+    band_px = (hi - 700.0) / (hi - lo) * vb.height()  # room above the prescribed volume
+    assert band_px >= legend.height()
+    names = [label.text for _, label in c._legend_v.items]
+    assert "Prescribed 700 mL" in names and "Delivered" in names
