@@ -5,7 +5,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QKeySequence  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QLabel  # noqa: E402
 
 from titration.journal import Journal  # noqa: E402
 from titration.plan import PlanRequest, build_plan  # noqa: E402
@@ -41,7 +41,8 @@ def test_the_question_names_chair_patient_rate_and_time_away(qtbot, rec):
     assert "closed unexpectedly 20 min ago" in text
     assert "Chair 2, patient P5, last rate 84 mL/h" in text
     assert "42.0 of 700 mL in" in text and "about 70.0 mL are in now" in text
-    assert "What did the pump do meanwhile?" in text
+    assert d.findChild(QLabel, "recoveryQuestion").text() == "What did the pump do meanwhile?"
+    assert d.windowTitle() == "Reopening Chair 2"
     assert d.ran.text().replace("&", "") == "It ran on at 84 mL/h"
     assert d.stopped.text().replace("&", "") == "It was stopped"
 

@@ -21,19 +21,24 @@ def _minutes(m: float) -> str:
     return f"{m // 60} h {m % 60:02d} min"
 
 
+QUESTION = "What did the pump do meanwhile?"
+
+
+def _chair(name: str) -> str:
+    return name if name.lower().startswith("chair") else f"Chair {name}"
+
+
 def question_text(s: Summary) -> str:
     who = f"patient {s.patient_id}" if s.patient_id else "no patient identifier"
     lines = [
         f"The app was closed unexpectedly {_minutes(s.away_min)} ago.",
-        f"Chair {s.chair}, {who}{' (TRAINING)' if s.training else ''}, last rate {s.rate_ml_h:g} mL/h.",
-        f"Recorded up to {s.last_at_min:.0f} min: {s.delivered_ml:.1f} of {s.volume_ml:g} mL in.",
-        "",
-        "What did the pump do meanwhile?",
+        f"{_chair(s.chair)}, {who}{' (TRAINING)' if s.training else ''}, last rate {s.rate_ml_h:g} mL/h.",
+        f"Recorded up to minute {s.last_at_min:.0f} of the infusion: {s.delivered_ml:.1f} of {s.volume_ml:g} mL in.",
     ]
     if s.completes_if_ran_at is not None:
-        lines.insert(3, f"If it ran on, the volume was complete at {s.completes_if_ran_at:.0f} min.")
+        lines.append(f"If it ran on, the volume was complete at minute {s.completes_if_ran_at:.0f}.")
     else:
-        lines.insert(3, f"If it ran on, about {s.delivered_if_ran_ml:.1f} mL are in now.")
+        lines.append(f"If it ran on, about {s.delivered_if_ran_ml:.1f} mL are in now.")
     return "\n".join(lines)
 
 
@@ -42,12 +47,18 @@ class RecoveryDialog(QDialog):
         super().__init__(parent)
         self.choice: str | None = None
         s = summary(recovered, now_wall)
-        self.setWindowTitle(f"Reopening chair {s.chair}")
+        self.setWindowTitle(f"Reopening {_chair(s.chair)}")
         self.setObjectName("recoveryDialog")
         text = QLabel(question_text(s))
         text.setObjectName("recoveryText")
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        ask = QLabel(QUESTION)
+        ask.setObjectName("recoveryQuestion")
+        f = ask.font()
+        f.setBold(True)
+        f.setPointSizeF(f.pointSizeF() * 1.2)
+        ask.setFont(f)
         self.ran = QPushButton(f"It &ran on at {s.rate_ml_h:g} mL/h")
         self.stopped = QPushButton("It was &stopped")
         for b, name, value in ((self.ran, "ranButton", "ran"), (self.stopped, "stoppedButton", "stopped")):
@@ -60,7 +71,10 @@ class RecoveryDialog(QDialog):
         row.addWidget(self.stopped)
         lay = QVBoxLayout(self)
         lay.addWidget(text)
+        lay.addSpacing(8)
+        lay.addWidget(ask)
         lay.addLayout(row)
+        self.setMinimumWidth(440)
         self.text = text
         self.ran.setFocus()
 
