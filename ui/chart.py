@@ -72,7 +72,7 @@ MARKER_STYLES = {
     "stop": ("Stopped", "x", OKABE_ITO["black"]),
     "complete": ("Complete", "star", OKABE_ITO["blue"]),
 }
-LABELLED = ("symptoms", "slow", "pause", "resume", "stop", "complete")  # get a text label on the chart
+LABELLED = ("symptoms", "slow", "pause", "resume", "stop")  # get a text label on the chart (the end shows itself)
 VLINED = ("symptoms", "pause", "stop")  # get a dotted vertical line across both plots
 
 CURVE_KEYS = ("original_ml", "current_ml", "delivered_ml", "planned_rate_ml_h", "actual_rate_ml_h",
@@ -372,7 +372,7 @@ class InfusionChart(QWidget):
             ti.setFont(self._font(11 if not big else 14))
             # Beside the event's dotted line, in the empty middle of the plot (the curves run
             # low early and high late); successive labels step down so they do not pile up.
-            ti.setPos(x, max(vol * (0.55 - 0.13 * (i % 4)), yv.get(x, 0.0) + 0.08 * vol))
+            ti.setPos(x, min(0.8 * vol, max(vol * (0.55 - 0.13 * (i % 4)), yv.get(x, 0.0) + 0.08 * vol)))
             ti.setZValue(25)
             vp.addItem(ti, ignoreBounds=True)
             self._decor.append((vp, ti))
