@@ -29,6 +29,10 @@ On Debian/Ubuntu install the system libraries a Qt window needs:
 (or run `make sysdeps`), then start again. Details from Qt:
 {detail}"""
 
+NO_CONNECTION = """The window could not open: there is no X server at DISPLAY={display}.
+Start one (for example `xvfb-run -a python main.py`) or check DISPLAY. Details from Qt:
+{detail}"""
+
 PROBE = "from PySide6.QtGui import QGuiApplication; app = QGuiApplication([]); print('ok')"
 
 
@@ -61,7 +65,10 @@ def xcb_problem(env=None, timeout: float = 20.0) -> str | None:
         return XCB_FAILED.format(libs=" ".join(XCB_LIBS), detail=f"  probe failed: {exc}")
     if p.returncode == 0 and "ok" in p.stdout:
         return None
-    detail = "\n".join("  " + ln for ln in (p.stderr or p.stdout).strip().splitlines()[-6:])
+    out = (p.stderr or p.stdout).strip()
+    detail = "\n".join("  " + ln for ln in out.splitlines()[-6:])
+    if "could not connect to display" in out:
+        return NO_CONNECTION.format(display=env.get("DISPLAY"), detail=detail)
     return XCB_FAILED.format(libs=" ".join(XCB_LIBS), detail=detail)
 
 
@@ -110,6 +117,7 @@ def run(args) -> int:
         win.show_notice(journal.notice)
     if model.chairs:
         win.show_chair(model.chairs[0])
+    _smoke_hooks(app, win)
     code = app.exec()
     if journal is not None:
         try:
@@ -117,6 +125,31 @@ def run(args) -> int:
         except Exception:  # noqa: BLE001 - closing at exit: nothing left to tell
             pass
     return code
+
+
+def _smoke_hooks(app, win) -> None:
+    """For the real-window smoke test: IVIG_GUI_SCREENSHOT=FILE.png saves the window, and
+    IVIG_GUI_QUIT_MS=N quits after N ms (the window closes without asking)."""
+    from PySide6.QtCore import QTimer
+
+    ms = os.environ.get("IVIG_GUI_QUIT_MS")
+    shot = os.environ.get("IVIG_GUI_SCREENSHOT")
+    if not ms:
+        return
+    delay = max(200, int(ms))
+
+    def finish():
+        if shot:
+            screen = app.primaryScreen()
+            img = screen.grabWindow(0) if screen is not None else win.grab()
+            if img.isNull() or img.width() < 10:
+                img = win.grab()
+            img.save(shot)
+        win.force_close = True
+        win.close()
+        app.quit()
+
+    QTimer.singleShot(delay, finish)
 
 
 def open_journal(path):

@@ -64,7 +64,8 @@ class ChairView(QWidget):
         root.addWidget(self.alert_bar)
 
         head = QHBoxLayout()
-        self.header = _label("chairHeader")
+        self.header = _label("chairHeader", wrap=True)
+        self.header.setMinimumWidth(200)
         self.state_badge = _label("stateBadge")
         self.export_plan_button = QPushButton("Export rate chart…")
         self.export_record_button = QPushButton("Export infusion record…")
@@ -83,7 +84,7 @@ class ChairView(QWidget):
         split.addWidget(self._left_column())
         centre = QSplitter(Qt.Vertical)
         self.chart = optional.chart_widget()
-        self.chart.setMinimumSize(360, 260)
+        self.chart.setMinimumSize(300, 220)
         centre.addWidget(self.chart)
         self.log = EventLog(chair.clock_text)
         centre.addWidget(self.log)
@@ -109,7 +110,7 @@ class ChairView(QWidget):
     # ------------------------------------------------------------------ layout
     def _left_column(self) -> QWidget:
         w = QWidget()
-        w.setMinimumWidth(340)
+        w.setMinimumWidth(320)
         lay = QVBoxLayout(w)
         lay.setContentsMargins(0, 0, 0, 0)
 
@@ -199,7 +200,7 @@ class ChairView(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
         scroll.setWidget(w)
-        scroll.setMinimumWidth(360)
+        scroll.setMinimumWidth(340)
         return scroll
 
     def _override_panel(self) -> QWidget:
@@ -298,7 +299,7 @@ class ChairView(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
         scroll.setWidget(w)
-        scroll.setMinimumWidth(320)
+        scroll.setMinimumWidth(290)
         return scroll
 
     # ------------------------------------------------------------------ intents (buttons and shortcuts)

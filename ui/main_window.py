@@ -75,7 +75,7 @@ class MainWindow(QMainWindow):
         self.chair_list.setSpacing(2)
         self.chair_list.currentItemChanged.connect(self._chair_selected)
         sl.addWidget(self.chair_list, 1)
-        side.setMinimumWidth(230)
+        side.setMinimumWidth(190)
         split.addWidget(side)
 
         self.stack = QStackedWidget()
@@ -316,6 +316,7 @@ class MainWindow(QMainWindow):
         self.items[chair] = item
         self.chair_list.addItem(item)
         chair.sig_alerts.connect(lambda _a, c=chair: self._refresh_item(c))
+        chair.sig_changed.connect(lambda c=chair: self._refresh_item(c))
         self._refresh_item(chair)
 
     def _chair_removed(self, chair: ChairModel) -> None:

@@ -426,13 +426,15 @@ class AppModel(QObject):
                     said.append(f"{rec.chair}: not reopened (what the pump did was not answered); "
                                 f"it will be offered again at the next start.")
                     continue
+            # before recover(): it appends to the same session, which moves rec's "last event"
+            now_min = rec_mod.minutes_now(rec, now_wall)
+            away = rec_mod.away_minutes(rec, now_wall)
             try:
                 session = rec_mod.recover(rec, now_wall, pump)
             except TitrationError as exc:
                 said.append(f"{rec.chair}: could not be reopened: {exc}")
                 continue
-            start = max(rec_mod.minutes_now(rec, now_wall), session.events[-1].at_min)
-            away = rec_mod.away_minutes(rec, now_wall)
+            start = max(now_min, session.events[-1].at_min)
             self.add_chair(session, name=rec.chair if rec.chair not in {c.name for c in self.chairs} else None,
                            patient=PatientInfo(rec.patient_id or ""), speed=rec.speed, start_min=start,
                            wall_start=rec.wall_start)

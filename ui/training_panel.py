@@ -10,7 +10,7 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, Qt, Signal
-from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtGui import QBrush, QColor, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
                                QListWidget, QListWidgetItem, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
@@ -217,6 +217,11 @@ def _item_dict(it) -> dict:
     return {"item": str(it)}
 
 
+COLUMNS = {"at_min": "due (min)", "expected": "expected", "done": "done", "verdict": "verdict",
+           "done_at": "done at (min)", "rule": "rule"}
+VERDICT_COLOURS = {"correct": "#009E73", "late": "#E69F00", "early": "#E69F00", "missed": "#D55E00", "wrong": "#D55E00"}
+
+
 def _cell(v) -> str:
     if isinstance(v, float):
         return f"{v:.1f}"
@@ -258,28 +263,37 @@ class DebriefPanel(QWidget):
         lay.addLayout(row)
 
     def columns(self) -> list[str]:
-        cols: list[str] = []
+        """The known columns in a reading order, then anything else the debrief carries."""
+        seen: list[str] = []
         for it in (self.data or {}).get("items", []):
             for k in _item_dict(it):
-                if k not in cols:
-                    cols.append(k)
-        return cols
+                if k not in seen and k != "kind":
+                    seen.append(k)
+        return [k for k in COLUMNS if k in seen] + [k for k in seen if k not in COLUMNS]
 
     def show_debrief(self, debrief, run=None, title: str = "") -> None:
         self.run, self.title = run, title
         self.data = _debrief_dict(debrief)
         score = self.data.get("score")
-        self.score.setText(f"Score: {_cell(score)}" + (f" / {_cell(self.data['max_score'])}"
-                                                       if self.data.get("max_score") is not None else ""))
+        counts = self.data.get("counts") or {}
+        tally = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
+        outcome = self.data.get("outcome")
+        self.score.setText(f"Score: {_cell(score)} / 100" + (f" · {outcome}" if outcome else "")
+                           + (f" · {tally}" if tally else ""))
         items = [_item_dict(it) for it in self.data.get("items", [])]
         cols = self.columns()
         self.table.setColumnCount(len(cols))
-        self.table.setHorizontalHeaderLabels([c.replace("_", " ") for c in cols])
+        self.table.setHorizontalHeaderLabels([COLUMNS.get(c, c.replace("_", " ")) for c in cols])
         self.table.setRowCount(len(items))
         for r, it in enumerate(items):
             for c, key in enumerate(cols):
                 item = QTableWidgetItem(_cell(it.get(key)))
                 item.setToolTip(_cell(it.get(key)))
+                if key == "verdict" and it.get(key) in VERDICT_COLOURS:
+                    item.setForeground(QBrush(QColor(VERDICT_COLOURS[it[key]])))
+                    f = item.font()
+                    f.setBold(True)
+                    item.setFont(f)
                 self.table.setItem(r, c, item)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         if cols:
@@ -289,7 +303,7 @@ class DebriefPanel(QWidget):
         cols = self.columns()
         rows = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(_item_dict(it).get(c)))}</td>" for c in cols) + "</tr>"
                        for it in (self.data or {}).get("items", []))
-        head = "".join(f"<th align='left'>{html.escape(c.replace('_', ' '))}</th>" for c in cols)
+        head = "".join(f"<th align='left'>{html.escape(COLUMNS.get(c, c))}</th>" for c in cols)
         return (f"<h1>Training debrief</h1><p><b>{html.escape(self.title)}</b></p>"
                 f"<p><b>{html.escape(self.score.text())}</b></p>"
                 f"<table border='1' cellspacing='0' cellpadding='3' width='100%'><tr>{head}</tr>{rows}</table>"

@@ -1,0 +1,94 @@
+"""GUI fixtures: offscreen Qt, the bundled font, UTC clock times, a manual clock, a window, a journal.
+
+No test waits on real time: the clock is a ManualClock the test moves, and the model is ticked
+by hand (`model.tick()`), never by its QTimer.
+"""
+import os
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+import pytest  # noqa: E402
+
+from titration.clock import ManualClock  # noqa: E402
+
+WALL0 = 1795248000.0  # 2026-11-21 08:00:00 UTC: t = 0 shows as 08:00
+
+
+@pytest.fixture(autouse=True)
+def _utc(monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    time.tzset()
+
+
+@pytest.fixture
+def clock():
+    return ManualClock()
+
+
+class Beeper:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self):
+        self.count += 1
+
+
+@pytest.fixture
+def beeper():
+    return Beeper()
+
+
+@pytest.fixture
+def journal(tmp_path):
+    from titration.journal import Journal
+
+    j = Journal(tmp_path / "gui-journal.sqlite3")
+    yield j
+    j.close()
+
+
+@pytest.fixture
+def window(qtbot, clock, beeper, journal):
+    from ui.fonts import register_fonts
+    from ui.main_window import MainWindow
+    from ui.model import AppModel
+
+    register_fonts()
+    model = AppModel(journal, clock_factory=lambda **kw: clock, wall=lambda: WALL0, autostart=False)
+    w = MainWindow(model, beep=beeper)
+    w.force_close = True  # closing at teardown must not ask about running infusions
+    qtbot.addWidget(w)
+    w.resize(1440, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    model.timer.stop()
+
+
+def answer_checklist(form, *, prior=0, iga=0, brand=0, hydrated=True, pregnant=0, breastfeeding=0, vaccine=0,
+                     infection=0):
+    c = form.checklist
+    for yn, v in ((c.prior_reaction, prior), (c.iga, iga), (c.pregnant, pregnant), (c.breastfeeding, breastfeeding),
+                  (c.vaccine, vaccine), (c.infection, infection), (c.brand, brand)):
+        if v is not None:
+            yn.buttons[v].click()
+    c.hydrated.setChecked(hydrated)
+
+
+def fill_patient(form, qtbot, *, weight="70", dose="1", product="octagam-10", indication="itp", pid="P-123",
+                 baseline=True):
+    form.product.setCurrentIndex(form.product.findData(product))
+    form.indication.setCurrentIndex(form.indication.findData(indication))
+    form.patient_id.setText(pid)
+    form.weight.clear()
+    qtbot.keyClicks(form.weight, weight)
+    form.dose.clear()
+    qtbot.keyClicks(form.dose, dose)
+    if baseline:
+        for k, v in dict(temp_c="36.8", pulse="72", sbp="124", dbp="78", spo2="98", rr="14").items():
+            form.baseline.fields[k].setText(v)
+    form.update_preview()

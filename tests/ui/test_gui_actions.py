@@ -1,0 +1,158 @@
+"""Keyboard shortcuts, pause/resume/stop, override, a severe reaction, large type, the chair list,
+and a journal that cannot write (shown loudly)."""
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from tests.ui.conftest import answer_checklist, fill_patient
+
+
+def start_infusion(qtbot, window, clock):
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot)
+    answer_checklist(f)
+    assert f.create()
+    qtbot.keyClick(window, Qt.Key_Return, Qt.ControlModifier)
+    chair = window.model.chairs[-1]
+    assert chair.session.status == "running"
+    return chair, window.current_view()
+
+
+def test_shortcuts_pause_resume_stop(qtbot, window, clock):
+    chair, view = start_infusion(qtbot, window, clock)
+    s = chair.session
+    clock.set(10)
+    window.model.tick()
+    qtbot.keyClick(window, Qt.Key_P, Qt.ControlModifier)
+    assert view.reason_panel.isVisible()
+    qtbot.keyClicks(view.reason_edit, "patient to the toilet")
+    qtbot.keyClick(view.reason_edit, Qt.Key_Return)
+    assert s.status == "paused" and s.events[-1].data["reason"] == "patient to the toilet"
+    assert view.pump_title.text() == "Infusion PAUSED" and view.pump_rate.text() == "0 mL/h"
+    clock.set(20)
+    window.model.tick()
+    qtbot.keyClick(window, Qt.Key_R, Qt.ControlModifier | Qt.ShiftModifier)
+    assert s.status == "running" and s.state.rate_ml_h == 42.0
+    # 42 mL/h for 10 min, paused 10 min: 7.0 mL in at 20 min
+    assert view.status_labels["volume"].text() == "7.0 of 700.0 mL"
+    qtbot.keyClick(window, Qt.Key_X, Qt.ControlModifier | Qt.ShiftModifier)
+    assert view.reason_panel.isVisible()
+    qtbot.keyClick(view.reason_edit, Qt.Key_Return)  # no reason: refused, said in one line
+    assert s.status == "running" and "reason" in view.error.text()
+    qtbot.keyClicks(view.reason_edit, "line occluded")
+    qtbot.keyClick(view.reason_edit, Qt.Key_Return)
+    assert s.status == "stopped"
+    assert view.log.texts()[-1][2] == "STOPPED — line occluded"
+    assert view.summary_box.isVisible() and view.summary.text().startswith("STOPPED at 08:20")
+
+
+def test_override_with_a_reason(qtbot, window, clock):
+    chair, view = start_infusion(qtbot, window, clock)
+    s = chair.session
+    clock.set(30)
+    window.model.tick()
+    qtbot.keyClick(window, Qt.Key_Return, Qt.ControlModifier)  # step 2, 84 mL/h
+    clock.set(40)
+    window.model.tick()
+    view.symptoms.boxes["headache"].setChecked(True)
+    view.symptoms.report_button.click()
+    assert chair.proposal().action == "slow"
+    qtbot.keyClick(window, Qt.Key_O, Qt.ControlModifier | Qt.ShiftModifier)
+    assert view.override_panel.isVisible()
+    view.ov_action.setCurrentIndex(view.ov_action.findData("pause"))
+    view.submit_override()  # no reason: refused
+    assert s.status == "running" and "reason" in view.error.text()
+    qtbot.keyClicks(view.ov_reason, "patient asked to stop for a while")
+    qtbot.keyClick(view.ov_reason, Qt.Key_Return)
+    assert s.status == "paused"
+    row = view.log.texts()[-1][2]
+    assert row.startswith("OVERRIDE: pause instead of slow — reason: patient asked to stop for a while")
+    assert not view.override_panel.isVisible()
+
+
+def test_severe_reaction_shows_the_emergency_steps_and_ends(qtbot, window, clock):
+    chair, view = start_infusion(qtbot, window, clock)
+    s = chair.session
+    clock.set(20)
+    window.model.tick()
+    view.symptoms.boxes["wheeze"].setChecked(True)
+    qtbot.mouseClick(view.symptoms.report_button, Qt.LeftButton)
+    p = chair.proposal()
+    assert p.action == "stop" and p.grade == "severe"
+    assert view.emergency.isVisible()
+    steps = view.emergency_steps.text().splitlines()
+    assert steps == [f"{i}. {x}" for i, x in enumerate(s.catalogue.emergency_steps, 1)]
+    assert view.pump_title.text() == "STOP THE INFUSION"
+    assert not view.override_button.isEnabled()
+    qtbot.keyClick(window, Qt.Key_O, Qt.ControlModifier | Qt.ShiftModifier)
+    assert "cannot be overridden" in view.error.text()
+    qtbot.keyClick(window, Qt.Key_Return, Qt.ControlModifier)
+    assert s.status == "stopped"
+    assert view.emergency.isVisible()  # stays until the nurse hides it
+    assert "STOPPED" in view.summary.text() and "highest grade severe" in view.summary.text()
+    assert not view.resume_button.isEnabled() and not view.pause_button.isEnabled()
+
+
+def test_large_type_help_and_chair_list(qtbot, window, clock):
+    chair, view = start_infusion(qtbot, window, clock)
+    small = view.pump_rate.font().pointSize()
+    qtbot.keyClick(window, Qt.Key_L, Qt.ControlModifier)
+    assert window.large and view.pump_rate.font().pointSize() > small
+    assert QApplication.font().pointSize() == 14
+    qtbot.keyClick(window, Qt.Key_L, Qt.ControlModifier)
+    assert view.pump_rate.font().pointSize() == small
+    qtbot.keyClick(window, Qt.Key_F1)
+    d = window.shortcuts_dialog
+    assert d.isVisible() and not d.isModal()
+    rows = dict((b, a) for a, b in window.shortcut_rows())
+    assert rows["Confirm / start / create"] == "Ctrl+Return or Ctrl+Enter"
+    assert rows["Pause / resume simulation (clock)"] == "Ctrl+Space"
+    assert len(rows) >= 20
+    d.close()
+    item = window.items[chair]
+    lines = item.text().splitlines()
+    assert lines[1:4] == ["P-123", "Octagam 10%", "running · 42 mL/h"]
+    assert lines[4] == "next: vitals 08:15, step 08:30"
+    assert lines[5] == "finish: 10:45"
+
+
+def test_two_chairs_each_with_its_own_infusion(qtbot, window, clock):
+    c1, v1 = start_infusion(qtbot, window, clock)
+    clock.set(5)
+    window.model.tick()
+    c2, v2 = start_infusion(qtbot, window, clock)
+    assert [c.name for c in window.model.chairs] == ["Chair 1", "Chair 2"]
+    assert c2.session.state.started_at == 5 and c1.session.state.started_at == 0
+    qtbot.keyClick(window, Qt.Key_PageUp, Qt.ControlModifier)
+    assert window.current_view() is v1
+    qtbot.keyClick(window, Qt.Key_PageDown, Qt.ControlModifier)
+    assert window.current_view() is v2
+
+
+def test_a_journal_that_cannot_write_is_shown_loudly(qtbot, clock, beeper):
+    from titration.journal import JournalError
+    from ui.main_window import MainWindow
+    from ui.model import AppModel
+
+    class BrokenJournal:
+        def attach(self, session, **kw):
+            def listener(e):
+                if e.kind == "start":
+                    raise JournalError("disk full while recording 'start'")
+            session.listeners.insert(0, listener)
+            return 1
+
+    model = AppModel(BrokenJournal(), clock_factory=lambda **kw: clock, wall=lambda: 0.0, autostart=False)
+    w = MainWindow(model, beep=beeper)
+    w.force_close = True
+    qtbot.addWidget(w)
+    w.show()
+    f = w.new_form
+    fill_patient(f, qtbot)
+    answer_checklist(f)
+    assert f.create()
+    view = w.current_view()
+    w.confirm()
+    assert view.journal_banner.isVisible()
+    assert view.journal_banner.text().startswith("NOT SAVED") and "disk full" in view.journal_banner.text()
+    assert view.log.texts()[-1][2].startswith("NOT SAVED — Started")

@@ -1,0 +1,178 @@
+"""Starting the app: no display, a broken platform plugin, a real X server (Xvfb), recovery, geometry."""
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def clean_env(**extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env.update(extra)
+    return env
+
+
+def test_no_display_explains_how_to_run():
+    from ui.app import display_problem
+
+    assert "xvfb-run -a python main.py" in display_problem({}, "linux")
+    assert "QT_QPA_PLATFORM=offscreen" in display_problem({}, "linux")
+    assert display_problem({"DISPLAY": ":0"}, "linux") is None
+    assert display_problem({"WAYLAND_DISPLAY": "wayland-0"}, "linux") is None
+    assert display_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
+    assert display_problem({}, "win32") is None
+
+
+def test_main_without_a_display_prints_advice_and_exits_0(tmp_path):
+    p = subprocess.run([sys.executable, "main.py", "--db", str(tmp_path / "j.sqlite3")], cwd=ROOT,
+                       env=clean_env(), capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert "xvfb-run -a python main.py" in p.stdout
+    assert "Traceback" not in p.stdout + p.stderr
+
+
+def test_no_x_server_at_display_is_said_plainly():
+    from ui.app import xcb_problem
+
+    msg = xcb_problem(clean_env(DISPLAY=":87", QT_QPA_PLATFORM="xcb"))
+    assert msg is not None and ("no X server at DISPLAY=:87" in msg or "libxcb" in msg)
+
+
+@pytest.fixture
+def xvfb():
+    """A real X server, or a clean skip where Xvfb cannot be started."""
+    if not shutil.which("Xvfb"):
+        pytest.skip("Xvfb is not installed (apt-get install xvfb)")
+    r, w = os.pipe()
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+                            pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(w)
+    num = b""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not num.endswith(b"\n"):
+        chunk = os.read(r, 16)
+        if not chunk:
+            break
+        num += chunk
+    os.close(r)
+    if not num.strip():
+        proc.kill()
+        pytest.skip("Xvfb did not start")
+    yield f":{num.strip().decode()}"
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.mark.slow
+def test_a_platform_plugin_that_cannot_load_names_the_libraries(xvfb, tmp_path):
+    """A broken libxcb-cursor (an empty file first on the library path) makes the xcb plugin fail."""
+    from ui.app import XCB_LIBS
+
+    (tmp_path / "libxcb-cursor.so.0").write_bytes(b"")
+    env = clean_env(DISPLAY=xvfb, LD_LIBRARY_PATH=str(tmp_path))
+    p = subprocess.run([sys.executable, "main.py", "--db", str(tmp_path / "j.sqlite3")], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=90)
+    assert p.returncode == 1
+    assert "xcb) platform plugin failed to load" in p.stderr
+    assert all(lib in p.stderr for lib in XCB_LIBS)
+    assert "Traceback" not in p.stderr
+
+
+@pytest.mark.slow
+def test_the_window_opens_on_a_real_x_server(xvfb, tmp_path):
+    from ui.app import xcb_problem
+
+    env = clean_env(DISPLAY=xvfb, IVIG_GUI_QUIT_MS="1500", IVIG_GUI_SCREENSHOT=str(tmp_path / "shot.png"))
+    problem = xcb_problem(env)
+    if problem:
+        pytest.skip(f"the xcb plugin cannot load here (make sysdeps): {problem.splitlines()[0]}")
+    p = subprocess.run([sys.executable, "main.py", "--db", str(tmp_path / "j.sqlite3")], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=90)
+    assert p.returncode == 0, p.stderr
+    shot = tmp_path / "shot.png"
+    assert shot.exists()
+    from PySide6.QtGui import QImage
+
+    img = QImage(str(shot))
+    assert img.width() >= 800 and img.height() >= 600
+    # not a blank screen: the window's light background and dark text are both there
+    colours = {img.pixelColor(x, y).name() for x in range(0, img.width(), 37) for y in range(0, img.height(), 29)}
+    assert len(colours) > 3
+
+
+def _unfinished_journal(path, wall0):
+    from titration.journal import Journal
+    from titration.plan import PlanRequest, build_plan
+    from titration.reactions import Vitals
+    from titration.session import Session
+
+    j = Journal(path, now=lambda: wall0 + 31 * 60)
+    s = Session(build_plan(PlanRequest("octagam-10", "itp", 70.0, 1.0)))
+    j.attach(s, chair="Chair 3", patient_id="P-7", training=False, wall_start=wall0)
+    s.record_vitals(0, Vitals(36.8, 72, 124, 78, 98, 14))
+    s.start(0)
+    s.confirm(30, s.due(30))  # 84 mL/h from 30 min; 21 mL in by then
+    j.close()
+
+
+@pytest.mark.parametrize("answer, status", [("stopped", "paused"), ("ran", "running"), (None, None)])
+def test_unfinished_infusions_reopen_in_their_chair(qtbot, tmp_path, answer, status):
+    from titration.journal import Journal
+    from ui.main_window import MainWindow
+    from ui.model import AppModel
+
+    from tests.ui.conftest import WALL0
+
+    path = tmp_path / "crash.sqlite3"
+    _unfinished_journal(path, WALL0)
+    now = WALL0 + 40 * 60  # 9 min after the last event was written (at 31 min)
+    j = Journal(path, now=lambda: now)
+    model = AppModel(j, wall=lambda: now, autostart=False)
+    w = MainWindow(model)
+    w.force_close = True
+    qtbot.addWidget(w)
+    asked = []
+    lines = model.recover_unfinished(lambda rec, wall: asked.append((rec.chair, wall)) or answer)
+    assert asked == [("Chair 3", now)]
+    if answer is None:
+        assert model.chairs == [] and "not reopened" in lines[0]
+        j.close()
+        return
+    chair = model.chairs[0]
+    assert chair.name == "Chair 3" and chair.patient.identifier == "P-7"
+    assert chair.session.status == status
+    assert "reopened after 9 min away" in lines[0]
+    if answer == "ran":
+        # 21 mL + 84 mL/h x 9 min = 33.6 mL in now (session minute 39)
+        assert chair.time_now() == pytest.approx(39.0, abs=0.05)
+        assert chair.session.delivered_ml(chair.time_now()) == pytest.approx(33.6, abs=0.1)
+    else:
+        assert chair.session.delivered_ml(chair.time_now()) == pytest.approx(21.0)
+    # the record continues under the same id
+    assert j.events(chair.journal_id)[-1]["kind"] == chair.session.events[-1].kind
+    j.close()
+
+
+def test_window_geometry_is_the_only_setting(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from ui.main_window import MainWindow
+    from ui.model import AppModel
+
+    ini = str(tmp_path / "settings.ini")
+    st = QSettings(ini, QSettings.IniFormat)
+    w = MainWindow(AppModel(None, autostart=False), settings=st)
+    qtbot.addWidget(w)
+    w.resize(1000, 701)
+    w.show()
+    w.close()
+    st.sync()
+    assert QSettings(ini, QSettings.IniFormat).allKeys() == ["geometry"]
+    w2 = MainWindow(AppModel(None, autostart=False), settings=QSettings(ini, QSettings.IniFormat))
+    qtbot.addWidget(w2)
+    assert w2.height() == 701  # (the offscreen screen is 800 px wide: widths are clamped)

@@ -1,0 +1,151 @@
+"""The new-infusion form: the checklist blocks for real, flags it sets, the at-risk cap, a course split."""
+from PySide6.QtCore import Qt
+
+from tests.ui.conftest import answer_checklist, fill_patient
+
+
+def test_previous_severe_reaction_blocks_the_start(qtbot, window):
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot)
+    answer_checklist(f, prior=1)
+    assert not f.create_button.isEnabled()
+    assert "contraindicated" in f.blockers.text()
+    qtbot.keyClick(window, Qt.Key_Return, Qt.ControlModifier)  # the shortcut is refused too
+    f.create_button.click()
+    assert window.model.chairs == []
+    answer_checklist(f, prior=0)
+    assert f.create_button.isEnabled()
+    assert f.create()
+    assert len(window.model.chairs) == 1
+
+
+def test_iga_blocks_unless_a_prescriber_override_with_a_reason(qtbot, window):
+    f = window.new_form
+    fill_patient(f, qtbot)
+    window.show_new_infusion()
+    answer_checklist(f, iga=1)
+    assert f.checklist.iga_box.isVisible()
+    assert not f.create()
+    assert "anti-IgA" in f.blockers.text()
+    f.checklist.iga_override.setChecked(True)
+    f.checklist.iga_prescriber.setText("Dr Jones")
+    assert not f.create()  # a name without a reason is not enough
+    f.checklist.iga_reason.setText("low-IgA product, benefit outweighs risk")
+    assert f.create()
+    chair = window.model.chairs[0]
+    note = [e for e in chair.session.events if e.kind == "note"][0].data["text"]
+    assert "IgA override: Dr Jones: low-IgA product, benefit outweighs risk" in note
+
+
+def test_unanswered_checklist_and_hydration_block(qtbot, window):
+    f = window.new_form
+    fill_patient(f, qtbot)
+    assert not f.create()
+    text = f.blockers.text()
+    assert "previous severe reaction" in text and "hydrated" in text and "same brand" in text
+    answer_checklist(f, hydrated=False)
+    assert not f.create() and "hydrated" in f.blockers.text()
+
+
+def test_risk_factors_set_at_risk_and_the_label_cap_applies(qtbot, window):
+    f = window.new_form
+    fill_patient(f, qtbot)
+    answer_checklist(f)
+    f.age.setCurrentText("over 65")  # age > 65: a renal risk factor (boxed warnings)
+    assert f.checklist.renal["age-over-65"].isChecked()
+    assert f.at_risk.isChecked() and not f.at_risk.isEnabled()
+    f.update_preview()
+    # Octagam 10% at risk: <= 3.3 mg/kg/min -> 3.3 x 70 x 60 / 100 = 138.6 mL/h, the top of the ladder.
+    assert f.plan.rungs[-1].rate_ml_h == 138.6
+    rates = [f.table.item(r, 1).text() for r in range(f.table.rowCount())]
+    assert rates == ["42", "84", "138.6"]
+    assert "capped: at-risk" in f.table.item(2, 6).text()
+
+
+def test_label_without_an_at_risk_number_asks_for_the_cap(qtbot, window):
+    f = window.new_form
+    fill_patient(f, qtbot, product="privigen", indication="pi")
+    answer_checklist(f)
+    f.checklist.renal["diabetes"].setChecked(True)
+    f.update_preview()
+    assert f.plan is None
+    assert "At-risk cap needed" in f.error.text() and "minimum rate practicable" in f.error.text()
+    assert not f.create()
+    f.at_risk_cap.setText("2")
+    f.update_preview()
+    # 2 mg/kg/min x 70 x 60 / 100 = 84 mL/h
+    assert f.plan is not None and f.plan.rungs[-1].rate_ml_h == 84.0
+    assert f.create()
+
+
+def test_product_switch_from_the_checklist(qtbot, window):
+    f = window.new_form
+    fill_patient(f, qtbot)
+    answer_checklist(f, brand=1)
+    assert f.product_switch.isChecked() and not f.product_switch.isEnabled()
+    assert "Product switch" in f.warnings.text()
+    f.update_preview()
+    assert f.plan.request.product_switch
+    assert "Starts at the initial rate: product switch" in f.arithmetic.toPlainText()
+
+
+def test_a_course_is_split_by_the_core(qtbot, window):
+    f = window.new_form
+    fill_patient(f, qtbot, dose="")
+    f.course.click()
+    f.course_total.setText("2")
+    f.course_days.setValue(5)
+    f.update_preview()
+    # 2 g/kg over 5 days = 0.4 g/kg per infusion: 0.4 x 70 = 28 g = 280 mL of a 10% product
+    assert "0.4 g/kg per infusion" in f.course_split.text()
+    assert f.plan.dose.dose_g == 28.0 and f.plan.volume_ml == 280.0
+
+
+def test_core_errors_are_one_clear_line(qtbot, window):
+    f = window.new_form
+    fill_patient(f, qtbot, weight="400")
+    assert f.plan is None
+    assert "--weight-kg" in f.error.text() and "Traceback" not in f.error.text()
+    assert "\n" not in f.error.text()
+
+
+def test_typed_values_survive_leaving_the_form(qtbot, window):
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot)
+    qtbot.keyClick(window, Qt.Key_0, Qt.ControlModifier)  # overview
+    assert window.stack.currentWidget() is window.home
+    window.resize(900, 700)
+    qtbot.keyClick(window, Qt.Key_N, Qt.ControlModifier)
+    assert f.weight.text() == "70" and f.patient_id.text() == "P-123"
+    assert f.baseline.fields["temp_c"].text() == "36.8"
+
+
+def test_history_offers_the_tolerated_maximum_and_warns_of_a_switch(qtbot, window):
+    """A completed infusion of P-9 on Octagam 10% is offered next time: a switch, and a soft cap."""
+    from titration.plan import PlanRequest, build_plan
+    from titration.reactions import Vitals
+    from titration.session import Session
+
+    j = window.model.journal
+    s = Session(build_plan(PlanRequest("octagam-10", "itp", 70.0, 0.4)))
+    j.attach(s, chair="Chair 9", patient_id="P-9", training=False, wall_start=1795000000.0)
+    s.record_vitals(0, Vitals(36.8, 72, 124, 78, 98, 14))
+    s.start(0)
+    t = 0.0
+    while s.status == "running":
+        t = s.next_due_at() or s.completion_at()
+        s.tick(t)
+        if s.status == "running" and s.due(t) is not None:
+            s.confirm(t, s.due(t))
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot, product="panzyga", indication="itp", pid="P-9")
+    f._lookup_history()
+    assert f.history.isVisible()
+    assert "Product switch" in f.history.text() and "Octagam 10%" in f.history.text()
+    assert f.product_switch.isChecked()
+    # 0.4 g/kg = 280 mL: 21 + 42 + 84 = 147 mL by 90 min, the rest at 336 mL/h (8 mg/kg/min),
+    # complete before the 504 mL/h step: the highest tolerated rate is 8 mg/kg/min.
+    assert f.tolerated.text() == "8"
