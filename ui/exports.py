@@ -485,6 +485,13 @@ def _scrub(text: str, patient: dict | None) -> str:
     return text
 
 
+def _when(at_min: float, wall_start: float | None) -> str:
+    """Elapsed h:mm, with the clock time in front when the start's wall time is known."""
+    if wall_start is None:
+        return clock(at_min)
+    return time.strftime("%H:%M", time.localtime(wall_start + at_min * 60.0)) + f" (+{clock(at_min)})"
+
+
 def _end_min(session) -> float:
     st = session.state
     if st.end_min is not None:
@@ -523,33 +530,34 @@ def export_record_file(session, path, *, deidentified: bool = False, patient: di
     now = _end_min(session) if now_min is None else now_min
     scrub = (lambda t: _scrub(t, patient)) if deidentified else (lambda t: t)
     if ext == ".csv":
-        _record_csv(session, path, scrub)
+        _record_csv(session, path, scrub, wall_start)
         return path
     ended = session.state.end_min is not None
     chart = export_chart(session=session, now_min=now, wall_start=wall_start, size=PDF_CHART_SIZE, large=True,
                          show_now=not ended)
     try:
-        _record_pdf(session, chart, path, page, patient, deidentified, now, scrub)
+        _record_pdf(session, chart, path, page, patient, deidentified, now, scrub, wall_start)
     finally:
         _done(chart)
     return path
 
 
-RECORD_CSV_HEADER = ["at_min", "elapsed", "kind", "who", "what", "rate_ml_h", "grade"]
+RECORD_CSV_HEADER = ["at_min", "elapsed", "clock", "kind", "who", "what", "rate_ml_h", "grade"]
 
 
-def _record_csv(session, path: str, scrub) -> None:
+def _record_csv(session, path: str, scrub, wall_start: float | None = None) -> None:
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(RECORD_CSV_HEADER)
         for e in session.events:
             if e.kind == "planned":
                 continue
-            w.writerow([round(e.at_min, 2), clock(e.at_min), e.kind, e.who, scrub(_describe(e, session.catalogue)),
+            wall = "" if wall_start is None else time.strftime("%Y-%m-%d %H:%M", time.localtime(wall_start + e.at_min * 60))
+            w.writerow([round(e.at_min, 2), clock(e.at_min), wall, e.kind, e.who, scrub(_describe(e, session.catalogue)),
                         e.data.get("rate_ml_h", ""), e.data.get("grade", "")])
 
 
-def _record_pdf(session, chart, path, page, patient, deidentified, now, scrub) -> int:
+def _record_pdf(session, chart, path, page, patient, deidentified, now, scrub, wall_start=None) -> int:
     p0 = session.original_plan
     title = f"IVIg infusion record — {p0.product_name}"
     doc = Document(path, page, title, f"{title} · {_generated()}")
@@ -557,6 +565,8 @@ def _record_pdf(session, chart, path, page, patient, deidentified, now, scrub) -
     doc.lines([scrub(t) for t in _patient_lines(patient, deidentified)], pt=10.5, indent=0)
     doc.lines(_plan_facts(p0), pt=10.5, indent=0)
     doc.heading("Summary")
+    if wall_start is not None:
+        doc.lines([time.strftime("Started: %Y-%m-%d %H:%M %Z", time.localtime(wall_start))], pt=10.5)
     doc.lines(_record_facts(session, now), pt=10.5)
     doc.heading("Timeline")
     _chart_block(doc, chart, doc.height * 0.5)
@@ -564,7 +574,8 @@ def _record_pdf(session, chart, path, page, patient, deidentified, now, scrub) -
     reactions = [m for m in markers(session) if m.kind in ("symptoms", "slow", "pause", "resume", "stop", "resolved")]
     doc.heading("Reactions and actions")
     if reactions:
-        doc.table(["Time", "What"], [[clock(m.at_min), scrub(m.label)] for m in reactions], [0.7, 6.0], pt=9.5)
+        doc.table(["Time", "What"], [[_when(m.at_min, wall_start), scrub(m.label)] for m in reactions],
+                  [1.3 if wall_start else 0.7, 6.0], pt=9.5)
     else:
         doc.lines(["No reaction recorded."])
 
@@ -575,18 +586,20 @@ def _record_pdf(session, chart, path, page, patient, deidentified, now, scrub) -
         for e in vit:
             v = e.data.get("vitals", {})
             bp = f"{v['sbp']:g}/{v['dbp']:g}" if "sbp" in v and "dbp" in v else f"{v.get('sbp', '')}"
-            body.append([clock(e.at_min), f"{v['temp_c']:.1f}" if "temp_c" in v else "", f"{v.get('pulse', ''):g}"
-                         if "pulse" in v else "", bp, f"{v['spo2']:g}" if "spo2" in v else "",
-                         f"{v['rr']:g}" if "rr" in v else "", e.data.get("grade", "with symptoms"), e.who])
+            def num(key, fmt="g"):
+                return format(v[key], fmt) if key in v else ""
+
+            body.append([_when(e.at_min, wall_start), num("temp_c", ".1f"), num("pulse"), bp, num("spo2"), num("rr"),
+                         e.data.get("grade", "with symptoms"), e.who])
         doc.table(["Time", "Temp °C", "Pulse", "BP", "SpO2 %", "RR", "Grade", "Who"], body,
-                  [0.8, 0.9, 0.8, 1.0, 0.8, 0.6, 1.2, 1.0], pt=9.5, align_right={1, 2, 3, 4, 5})
+                  [1.3 if wall_start else 0.8, 0.9, 0.8, 1.0, 0.8, 0.6, 1.2, 1.0], pt=9.5, align_right={1, 2, 3, 4, 5})
     else:
         doc.lines(["No vital signs recorded."])
 
     doc.heading("Events")
-    body = [[clock(e.at_min), e.who, scrub(_describe(e, session.catalogue))]
+    body = [[_when(e.at_min, wall_start), e.who, scrub(_describe(e, session.catalogue))]
             for e in session.events if e.kind != "planned"]
-    doc.table(["Time", "Who", "What"], body, [0.7, 0.9, 6.0], pt=9,
+    doc.table(["Time", "Who", "What"], body, [1.3 if wall_start else 0.7, 0.9, 6.0], pt=9,
               shade=lambda i: "#F6F6F6" if i % 2 else None)
 
     doc.heading("Signatures")
@@ -594,8 +607,8 @@ def _record_pdf(session, chart, path, page, patient, deidentified, now, scrub) -
         doc.sign_here([(f"{who} (name)", 0.45), ("Signature", 0.33), ("Date", 0.22)])
     doc.spacer(10)
     doc.text(DECISION_SUPPORT, 9.5, bold=True)
-    doc.text(_generated() + " by the IVIg titration assistant. Times are h:mm from the start of the infusion.",
-             9, colour="#333333")
+    times = "Times are clock time (+h:mm from the start)." if wall_start else "Times are h:mm from the start."
+    doc.text(f"{_generated()} by the IVIg titration assistant. {times}", 9, colour="#333333")
     return doc.save()
 
 

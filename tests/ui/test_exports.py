@@ -242,3 +242,25 @@ def test_command_line_export(tmp_path, ext):
         assert out.read_bytes()[:5] == b"%PDF-"
     else:
         assert ET.parse(out).getroot().tag.endswith("svg")
+
+
+def test_record_with_clock_times(app, plan, tmp_path, monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        s = a_finished_infusion(plan)
+        start = 1795248000.0  # 2026-11-21 08:00 UTC
+        out = tmp_path / "events.csv"
+        export_record_file(s, out, wall_start=start)
+        with open(out, newline="", encoding="utf-8") as fh:
+            got = list(csv.DictReader(fh))
+        slow = [r for r in got if r["kind"] == "action"][0]
+        assert slow["clock"] == "2026-11-21 08:40"
+        if PDFTOTEXT:
+            pdf = tmp_path / "record.pdf"
+            export_record_file(s, pdf, wall_start=start)
+            text = pdf_text(pdf)
+            assert "Started: 2026-11-21 08:00" in text and "08:40 (+0:40)" in text
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
