@@ -82,6 +82,8 @@ def _add_simulate(si) -> None:
     si.add_argument("--json", action="store_true")
     si.add_argument("--speed", type=number("--speed", 0, 100000, "times real time", True),
                     help="journal each event as it happens, at N times real time (needs --db)")
+    si.add_argument("--db", dest="db", default=argparse.SUPPRESS, metavar="PATH",
+                    help="journal each event in this file (with --speed, as it happens)")
 
 
 BUILTIN = {
@@ -125,8 +127,9 @@ def _extensions():
     for name in ("titration.cli_journal", "titration.cli_train"):
         try:
             mods.append(__import__(name, fromlist=["add_parser"]))
-        except ModuleNotFoundError:
-            pass
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # a broken import inside the module must not hide its command
+                raise
     return mods
 
 

@@ -122,40 +122,6 @@ def _verify(path, as_json: bool) -> int:
 
 
 # ---------------------------------------------------------------------------- journaled simulation
-def protocol_steps(sc, s):
-    """titration.scenario.run_protocol as a generator: yields each next session time (minutes)
-    before acting at it, so a caller can wait for it. Same decisions, same events."""
-    from .scenario import MAX_STEPS, apply_event
-
-    if sc.baseline is not None:
-        s.record_vitals(0.0, sc.baseline, who="sim")
-    s.start(0.0, who="sim")
-    pending = list(sc.events)
-    t = 0.0
-    for _ in range(MAX_STEPS):
-        s.tick(t)
-        while pending and pending[0].at_min <= t + 1e-9:
-            apply_event(s, pending.pop(0))
-        p = s.due(t)
-        while p is not None and s.status in ("running", "paused"):
-            s.confirm(t, p, who="sim")
-            p = s.due(t)
-        if s.status in ("stopped", "completed"):
-            for ev in pending:  # events after the end (a late headache) are still recorded
-                yield max(ev.at_min, t)
-                apply_event(s, ev)
-            return
-        candidates = [x for x in (s.next_due_at(), s.completion_at(), pending[0].at_min if pending else None)
-                      if x is not None and x > t + 1e-9]
-        if not candidates:
-            if s.status == "paused":
-                raise DataError(sc.path, "events", "the infusion is paused with nothing left to happen")
-            break
-        t = min(candidates)
-        yield t
-    raise TitrationError(f"{sc.path}: the simulation did not end")
-
-
 def simulate_journaled(a) -> int:
     """`simulate SCENARIO --db PATH [--speed N]`: journal each event as it happens, at N times
     real time (without --speed, as fast as the disk allows). Kill it at any moment: the journal
@@ -164,7 +130,7 @@ def simulate_journaled(a) -> int:
     from .policy import get_policy
     from .reactions import load_catalogue
     from .report import clock
-    from .scenario import read_scenario, simulate_json
+    from .scenario import protocol_steps, read_scenario, simulate_json
     from .session import Session
 
     db = getattr(a, "db", None)
@@ -193,11 +159,23 @@ def simulate_journaled(a) -> int:
                   file=out, flush=True)
 
         s.listeners.append(progress)
-        for t in protocol_steps(sc, s):
+
+        def wait_until(t: float) -> None:
             if speed:
                 delay = wall0 + t * 60.0 / speed - time.time()
                 if delay > 0:
                     time.sleep(delay)
+
+        if "behaviour" in sc.raw:
+            # A simulated patient: run it in memory, then journal its events at their own times.
+            from .training import run_with_patient
+
+            for e in run_with_patient(sc).events[1:]:
+                wait_until(e.at_min)
+                s.apply(e)
+        else:
+            for t in protocol_steps(sc, s):
+                wait_until(t)
     finally:
         j.close()
     res = simulate_json(s)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 import os
 
 from .data import Table, load_toml
-from .errors import DataError, InputError
+from .errors import DataError, InputError, TitrationError
 from .plan import PlanRequest, build_plan
 from .policy import get_policy
 from .reactions import Vitals, load_catalogue
@@ -92,8 +92,15 @@ def read_scenario(path: str) -> Scenario:
 
 def run_protocol(sc: Scenario) -> Session:
     """Run a scenario with every proposed action confirmed at once (no nurse delay)."""
-    plan = build_plan(sc.request)
-    s = Session(plan, get_policy(sc.policy), load_catalogue())
+    s = Session(build_plan(sc.request), get_policy(sc.policy), load_catalogue())
+    for _ in protocol_steps(sc, s):
+        pass
+    return s
+
+
+def protocol_steps(sc: Scenario, s: Session):
+    """The protocol run as a generator: yields each next session time (minutes) before acting
+    at it, so a caller can wait for it (the journaled simulation at N times real time)."""
     if sc.baseline is not None:
         s.record_vitals(0.0, sc.baseline, who="sim")
     s.start(0.0, who="sim")
@@ -102,17 +109,16 @@ def run_protocol(sc: Scenario) -> Session:
     for _ in range(MAX_STEPS):
         s.tick(t)
         while pending and pending[0].at_min <= t + 1e-9:
-            ev = pending.pop(0)
-            apply_event(s, ev)
+            apply_event(s, pending.pop(0))
         p = s.due(t)
         while p is not None and s.status in ("running", "paused"):
             s.confirm(t, p, who="sim")
             p = s.due(t)
         if s.status in ("stopped", "completed"):
-            # Events after the end (a late headache) are still recorded.
-            for ev in pending:
+            for ev in pending:  # events after the end (a late headache) are still recorded
+                yield max(ev.at_min, t)
                 apply_event(s, ev)
-            return s
+            return
         candidates = [x for x in (s.next_due_at(), s.completion_at(), pending[0].at_min if pending else None)
                       if x is not None and x > t + 1e-9]
         if not candidates:
@@ -120,7 +126,8 @@ def run_protocol(sc: Scenario) -> Session:
                 raise DataError(sc.path, "events", "the infusion is paused with nothing left to happen")
             break
         t = min(candidates)
-    raise AssertionError("simulation did not end")
+        yield t
+    raise TitrationError(f"{sc.path}: the simulation did not end")
 
 
 def apply_event(s: Session, ev: ScenarioEvent) -> None:
