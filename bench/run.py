@@ -1,0 +1,67 @@
+"""`make bench`: every performance budget of issue 6, measured afresh, as a table and results.json.
+
+Each figure is a ratio or a percentile over repeated runs, so a noisy machine does not decide it.
+Keys starting with '_' are the raw figures behind a ratio.
+"""
+import json
+import os
+import platform
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from common import ROOT  # noqa: E402
+
+BUDGETS = {  # key: (limit, "max" | "under", what)
+    "startup_ratio": (1.3, "max", "start to first painted main window vs a bare PySide6 + pyqtgraph window"),
+    "replan_p95_ms": (16.0, "max", "symptom -> proposal -> replan -> chart data, 10,000 events"),
+    "tick_ratio": (1.5, "max", "one live update at 10,000 events vs at 10"),
+    "plan_cli_ratio": (3.0, "max", "main.py plan --json vs python -c pass"),
+    "forecast_10k_s": (1.0, "under", "chair-time forecast, 10,000 infusions"),
+    "pdf_export_s": (0.5, "under", "a rate-chart PDF"),
+    "gui_rss_mb": (250.0, "max", "resident memory, four chairs running"),
+}
+MODULES = ["cli_start", "replan", "tick", "forecast", "pdf_export", "startup", "gui_rss"]
+
+
+def main() -> int:
+    only = sys.argv[1:] or MODULES
+    results: dict = {"_machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+                     "_measured_at": time.strftime("%Y-%m-%d %H:%M:%S")}
+    errors = {}
+    for name in only:
+        t = time.perf_counter()
+        try:
+            mod = __import__(name)
+            results.update(mod.run())
+        except Exception as exc:  # a broken benchmark is reported, not hidden
+            errors[name] = f"{type(exc).__name__}: {exc}"
+            if os.environ.get("BENCH_DEBUG"):
+                traceback.print_exc()
+        print(f"  ran {name} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    failed = []
+    print(f"\n{'key':<16} {'value':>10} {'budget':>10}  result  what")
+    for key, (limit, kind, what) in BUDGETS.items():
+        v = results.get(key)
+        if v is None:
+            print(f"{key:<16} {'—':>10} {limit:>10g}  n/a     {what}")
+            continue
+        ok = v <= limit if kind == "max" else v < limit
+        failed += [] if ok else [key]
+        print(f"{key:<16} {v:>10.4g} {limit:>10g}  {'ok' if ok else 'OVER':<6}  {what}")
+    for k, v in results.items():
+        if k.startswith("_") and isinstance(v, float):
+            print(f"  {k[1:]}: {v:.3f}")
+    for name, err in errors.items():
+        print(f"  {name}: FAILED TO RUN: {err}")
+    out = os.path.join(ROOT, "bench", "results.json")
+    with open(out, "w") as fh:
+        json.dump({**results, "_errors": errors, "_over_budget": failed}, fh, indent=1)
+    print(f"\nwrote {os.path.relpath(out, ROOT)}")
+    return 1 if failed or errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
