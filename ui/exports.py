@@ -212,7 +212,8 @@ class Document:
             self.text(it, pt, indent=indent)
 
     def table(self, header: list[str], body: list[list[str]], widths: list[float], pt: float = 9.0,
-              align_right: set[int] = frozenset(), shade: Callable[[int], str | None] | None = None) -> None:
+              align_right: set[int] = frozenset(), shade: Callable[[int], str | None] | None = None,
+              bold_cols: set[int] = frozenset()) -> None:
         """A table with a repeated header after each page break; widths are fractions of the page."""
         from PySide6.QtCore import QRectF, Qt
         from PySide6.QtGui import QColor, QPen
@@ -231,10 +232,10 @@ class Document:
             h = h or row_height(cells, f)
             if fill:
                 p.fillRect(QRectF(x, y, sum(cols), h), QColor(fill))
-            p.setFont(f)
             p.setPen(QColor("#000000"))
             cx = x
             for i, (c, t) in enumerate(zip(cols, cells)):
+                p.setFont(bold if i in bold_cols else f)
                 flags = int(Qt.TextWordWrap) | int(Qt.AlignRight if i in align_right else Qt.AlignLeft)
                 p.drawText(QRectF(cx + pad, y + pad, c - 2 * pad, h - 2 * pad), flags, t)
                 cx += c
@@ -385,9 +386,9 @@ def _step_table(doc: Document, plan) -> None:
         body.append([str(row["step"]), f"{clock(row['start_min'])}–{clock(row['end_min'])}",
                      f"{row['rate_ml_h']:.1f}", f"{row['rate_mg_kg_min']:.2f}", f"{row['rate_ml_kg_min']:.4f}",
                      f"{row['volume_ml']:.1f}", f"{row['cumulative_ml']:.1f}", note])
-    doc.table(["Step", "Time (h:mm)", "Pump mL/h", "mg/kg/min", "mL/kg/min", "Step mL", "Total mL", "Note"],
-              body, [0.5, 1.1, 1.05, 1.0, 1.0, 0.85, 0.85, 1.6], pt=9.5, align_right={0, 2, 3, 4, 5, 6},
-              shade=lambda i: "#F6F6F6" if i % 2 else None)
+    doc.table(["Step", "Time h:mm", "Pump mL/h", "mg/kg/min", "mL/kg/min", "Step mL", "Total mL", "Note"],
+              body, [0.5, 1.25, 1.05, 1.0, 1.0, 0.85, 0.85, 1.5], pt=9.5, align_right={0, 2, 3, 4, 5, 6},
+              shade=lambda i: "#F6F6F6" if i % 2 else None, bold_cols={2})  # the pump setting stands out
 
 
 def patient_dict(patient) -> dict:
