@@ -6,9 +6,10 @@ A clock tick only updates labels and the chart's tip; tables grow by appending r
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QProgressBar, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
+                               QProgressBar, QPushButton, QScrollArea, QSplitter, QStackedWidget, QVBoxLayout,
+                               QWidget)
 
 from titration.plan import fmt_hm
 from titration.units import mg_kg_min_from_ml_h
@@ -31,8 +32,35 @@ def countdown(minutes: float) -> str:
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
+class WrapLabel(QLabel):
+    """A word-wrapped label that asks for the height its text needs at its width.
+
+    (Qt lays out wrapped labels for a guessed width; inside a scroll area that guess clips the
+    last line. Asking again on every resize keeps every line visible.)
+    """
+
+    def resizeEvent(self, event):  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit()
+
+    def changeEvent(self, event):  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange:
+            self._fit()
+
+    def setText(self, text: str) -> None:  # noqa: N802
+        if text != self.text():
+            super().setText(text)
+            self._fit()
+
+    def _fit(self) -> None:
+        h = self.heightForWidth(max(self.width(), 50)) if self.text() else 0
+        if h > 0 and h != self.minimumHeight():
+            self.setMinimumHeight(h)
+
+
 def _label(name: str, text: str = "", wrap: bool = False) -> QLabel:
-    w = QLabel(text)
+    w = WrapLabel(text) if wrap else QLabel(text)
     w.setObjectName(name)
     w.setWordWrap(wrap)
     w.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -80,21 +108,43 @@ class ChairView(QWidget):
         root.addWidget(self.error)
 
         split = QSplitter(Qt.Horizontal)
-        root.addWidget(split, 1)
+        self.split = split
+        self.body = QStackedWidget()  # the live view, or (training) the debrief at full width
+        self.body.addWidget(split)
+        root.addWidget(self.body, 1)
         split.addWidget(self._left_column())
         centre = QSplitter(Qt.Vertical)
+        self.centre = centre
         self.chart = optional.chart_widget()
         self.chart.setMinimumSize(300, 220)
         centre.addWidget(self.chart)
         self.log = EventLog(chair.clock_text)
         centre.addWidget(self.log)
-        centre.setSizes([520, 200])
+        centre.setSizes([520, 220])
+        right = self._right_column()
+        if self.training_panel is not None:
+            page = QWidget()
+            pl = QVBoxLayout(page)
+            row = QHBoxLayout()
+            title = QLabel("Debrief: what the protocol expected, against what was done")
+            title.setObjectName("chairHeader")
+            back = QPushButton("Back to the chair (Esc)")
+            back.setObjectName("debriefBack")
+            back.clicked.connect(self.show_live)
+            back.setShortcut("Esc")
+            row.addWidget(title, 1)
+            row.addWidget(back)
+            pl.addLayout(row)
+            pl.addWidget(self.training_panel.debrief, 1)
+            self.debrief_page = page
+            self.body.addWidget(page)
+            self.training_panel.sig_debrief_shown = self.show_debrief_tab
         split.addWidget(centre)
-        split.addWidget(self._right_column())
+        split.addWidget(right)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
         split.setStretchFactor(2, 0)
-        split.setSizes([380, 640, 340])
+        split.setSizes([370, 620, 350])
 
         if optional.is_chart(self.chart):
             self.chart.set_wall_start(chair.wall_start)
@@ -127,7 +177,7 @@ class ChairView(QWidget):
         self.confirm_button = QPushButton("Confirm (Ctrl+Enter)")
         self.confirm_button.setObjectName("confirm")
         self.confirm_button.clicked.connect(self.confirm)
-        self.override_button = QPushButton("Override with a reason… (Ctrl+Shift+O)")
+        self.override_button = QPushButton("Override… (Ctrl+Shift+O)")
         self.override_button.setObjectName("overrideButton")
         self.override_button.clicked.connect(self.open_override)
         pl.addWidget(self.confirm_button)
@@ -299,7 +349,8 @@ class ChairView(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
         scroll.setWidget(w)
-        scroll.setMinimumWidth(290)
+        scroll.setMinimumWidth(330)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         return scroll
 
     # ------------------------------------------------------------------ intents (buttons and shortcuts)
@@ -391,6 +442,13 @@ class ChairView(QWidget):
         if not self.error.text():
             self.symptoms.set_checked(())
 
+    def show_debrief_tab(self) -> None:
+        """The debrief needs room: it takes the chair's whole body (Back returns to the live view)."""
+        self.body.setCurrentWidget(self.debrief_page)
+
+    def show_live(self) -> None:
+        self.body.setCurrentIndex(0)
+
     def show_error(self, text: str) -> None:
         self.error.setText(text)
 
@@ -412,6 +470,10 @@ class ChairView(QWidget):
             lab.setFont(f)
         if hasattr(self.chart, "set_large"):
             self.chart.set_large(large)
+        # larger type needs wider side columns; the chart gives up the width
+        total = sum(self.split.sizes()) or 1340
+        side = (400, 380) if large else (370, 350)
+        self.split.setSizes([side[0], max(total - sum(side), 300), side[1]])
 
     # ------------------------------------------------------------------ rendering
     def on_changed(self) -> None:
@@ -479,8 +541,8 @@ class ChairView(QWidget):
             self.reason.setText(p.reason)
             grade = f"grade {p.grade} · " if p.grade != "none" else ""
             self.rule.setText(f"{grade}{p.rule}")
-            self.reason.setStyleSheet(f"color: {GRADE_COLOURS.get(p.grade, '#1a1a1a')}; font-weight: bold;"
-                                      if p.grade != "none" else "")
+            self.reason.setStyleSheet(f"font-weight: bold; border-left: 8px solid {GRADE_COLOURS.get(p.grade)}; "
+                                      f"padding-left: 6px;" if p.grade != "none" else "")
             self.confirm_button.setText(f"Confirm: {p.action} (Ctrl+Enter)")
             self.confirm_button.setEnabled(True)
             return
@@ -594,7 +656,9 @@ class ChairView(QWidget):
                 except Exception:  # noqa: BLE001 - the forecast is an extra, never a blocker
                     self.forecast = None
         f = self.forecast
-        if f is None:
+        if s.state.reactions:
+            L["forecast"].setText("— (after a reaction: see the expected finish)")
+        elif f is None:
             L["forecast"].setText("—")
         else:
             L["forecast"].setText(f"{c.clock_text(f.median_min)} · allow until {c.clock_text(f.p90_min)}")

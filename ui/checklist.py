@@ -163,7 +163,7 @@ class Checklist(QGroupBox):
                 cb.setObjectName(f"risk_{key}")
                 cb.toggled.connect(self.sig_changed)
                 store[key] = cb
-                gl.addWidget(cb, i // 3, i % 3)
+                gl.addWidget(cb, i // 2, i % 2)
             lay.addWidget(g)
 
         self.hydrated = QCheckBox("Patient adequately hydrated (confirm)")

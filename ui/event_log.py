@@ -82,7 +82,7 @@ class EventLog(QTableWidget):
         self.verticalHeader().setVisible(False)
         self.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.setWordWrap(False)
+        self.setWordWrap(True)  # a nurse reads the whole line, not an ellipsis
         h = self.horizontalHeader()
         h.setSectionResizeMode(0, QHeaderView.ResizeToContents)
         h.setSectionResizeMode(1, QHeaderView.ResizeToContents)
@@ -107,6 +107,7 @@ class EventLog(QTableWidget):
                 if e.kind in ("stop",) or (e.kind == "action" and e.data.get("override")):
                     item.setForeground(QBrush(QColor("#8b0000")))
                 self.setItem(row, col, item)
+            self.resizeRowToContents(row)  # this row only: constant cost per new event
         self.shown = len(events)
         self.scrollToBottom()
 

@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         self.notice.hide()
         outer.addWidget(self.notice)
         split = QSplitter(Qt.Horizontal)
+        self.main_split = split
         outer.addWidget(split, 1)
 
         side = QWidget()
@@ -367,6 +368,9 @@ class MainWindow(QMainWindow):
         app.setFont(f)
         self.setStyleSheet(app_stylesheet(self.large))
         apply_fonts(self, self.large)
+        total = sum(self.main_split.sizes()) or 1440
+        side = 220 if self.large else 260
+        self.main_split.setSizes([side, max(total - side, 600)])
         for v in self.views.values():
             v.set_large(self.large)
         if hasattr(self.new_form.chart, "set_large"):

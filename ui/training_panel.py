@@ -140,8 +140,9 @@ class TrainingPanel(QGroupBox):
         self.hold_button.toggled.connect(self._hold)
         row.addWidget(QLabel("Speed"))
         row.addWidget(self.speed)
-        row.addWidget(self.hold_button, 1)
+        row.addStretch(1)
         lay.addLayout(row)
+        lay.addWidget(self.hold_button)
         self.clock_label = QLabel("")
         self.clock_label.setObjectName("simClock")
         lay.addWidget(self.clock_label)
@@ -149,9 +150,10 @@ class TrainingPanel(QGroupBox):
         self.said = QListWidget()
         self.said.setObjectName("utterances")
         self.said.setWordWrap(True)
-        self.said.setMinimumHeight(90)
+        self.said.setMinimumHeight(70)
+        self.said.setMaximumHeight(130)
         lay.addWidget(self.said)
-        row2 = QHBoxLayout()
+        row2 = QVBoxLayout()
         self.take_button = QPushButton("Take vitals (Ctrl+Shift+T)")
         self.take_button.setObjectName("takeVitals")
         self.take_button.clicked.connect(self.sig_take_vitals)
@@ -161,9 +163,8 @@ class TrainingPanel(QGroupBox):
         row2.addWidget(self.take_button)
         row2.addWidget(self.debrief_button)
         lay.addLayout(row2)
-        self.debrief = DebriefPanel()
-        self.debrief.hide()
-        lay.addWidget(self.debrief)
+        self.debrief = DebriefPanel()  # the chair view places it where there is room
+        self.sig_debrief_shown = None  # set by the chair view: a callable that brings it to the front
 
     def _hold(self, on: bool) -> None:
         self.chair.hold_simulation(on)
@@ -193,10 +194,11 @@ class TrainingPanel(QGroupBox):
             d = run.debrief()
         except Exception as exc:  # noqa: BLE001
             self.debrief.error.setText(f"Debrief: {exc}")
-            self.debrief.show()
-            return
-        self.debrief.show_debrief(d, run, self.chair.scenario_title)
-        self.debrief.show()
+            d = None
+        if d is not None:
+            self.debrief.show_debrief(d, run, self.chair.scenario_title)
+        if self.sig_debrief_shown is not None:
+            self.sig_debrief_shown()
 
 
 def _debrief_dict(d) -> dict:
@@ -217,8 +219,9 @@ def _item_dict(it) -> dict:
     return {"item": str(it)}
 
 
-COLUMNS = {"at_min": "due (min)", "expected": "expected", "done": "done", "verdict": "verdict",
+COLUMNS = {"verdict": "verdict", "at_min": "due (min)", "expected": "expected", "done": "done",
            "done_at": "done at (min)", "rule": "rule"}
+WIDE = ("expected", "done", "rule")  # wrapped text; the short columns fit their contents
 VERDICT_COLOURS = {"correct": "#009E73", "late": "#E69F00", "early": "#E69F00", "missed": "#D55E00", "wrong": "#D55E00"}
 
 
@@ -240,8 +243,9 @@ class DebriefPanel(QWidget):
         self.title = ""
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        self.score = QLabel("")
+        self.score = QLabel("Debrief: shown when the exercise has ended (Ctrl+Shift+D).")
         self.score.setObjectName("debriefScore")
+        self.score.setWordWrap(True)
         lay.addWidget(self.score)
         self.table = QTableWidget(0, 0)
         self.table.setObjectName("debriefTable")
@@ -261,6 +265,10 @@ class DebriefPanel(QWidget):
         row.addWidget(self.pdf_button)
         row.addWidget(self.responses_button)
         lay.addLayout(row)
+
+    def resizeEvent(self, event):  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self.table.resizeRowsToContents()  # re-wrap at the new width (a debrief has a few dozen rows)
 
     def columns(self) -> list[str]:
         """The known columns in a reading order, then anything else the debrief carries."""
@@ -295,9 +303,10 @@ class DebriefPanel(QWidget):
                     f.setBold(True)
                     item.setFont(f)
                 self.table.setItem(r, c, item)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        if cols:
-            self.table.horizontalHeader().setStretchLastSection(True)
+        h = self.table.horizontalHeader()
+        for c, key in enumerate(cols):
+            h.setSectionResizeMode(c, QHeaderView.Stretch if key in WIDE else QHeaderView.ResizeToContents)
+        self.table.resizeRowsToContents()
 
     def html(self) -> str:
         cols = self.columns()

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from titration.clock import SourceClock
 from tests.ui.conftest import WALL0
@@ -52,7 +53,7 @@ def test_a_training_run_with_debrief(qtbot, training_window, tmp_path):
     view = w.current_view()
     s = chair.session
     assert chair.training and s.training
-    banner = view.findChild(type(view.header), "trainingBanner")
+    banner = view.findChild(QLabel, "trainingBanner")
     assert banner is not None and banner.isVisible() and "TRAINING" in banner.text()
     assert w.model.journal.sessions(training=True)[0]["id"] == chair.journal_id
     assert w.model.journal.sessions(training=False) == []
@@ -102,7 +103,7 @@ def test_a_training_run_with_debrief(qtbot, training_window, tmp_path):
     assert d.table.rowCount() == len(chair.run.debrief().items) > 0
     assert d.score.text().startswith(f"Score: {chair.run.debrief().score} / 100")
     headers = [d.table.horizontalHeaderItem(i).text() for i in range(d.table.columnCount())]
-    assert headers[:4] == ["due (min)", "expected", "done", "verdict"]
+    assert headers[:4] == ["verdict", "due (min)", "expected", "done"]
     pdf = tmp_path / "debrief.pdf"
     d.export_pdf(str(pdf))
     assert pdf.read_bytes()[:4] == b"%PDF" and pdf.stat().st_size > 1000
