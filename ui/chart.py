@@ -26,33 +26,6 @@ from titration.report import clock
 from .fonts import register_fonts
 
 
-def _guard_pyside_6_12_refcounts() -> None:
-    """Work around a PySide6 6.12.0 bug on CPython < 3.12 (found here, 2026-11-21).
-
-    Every Signal.emit() drops a reference to True, and void methods (QGraphicsItem.update,
-    prepareGeometryChange, ...) drop one to None, without ever taking it. pyqtgraph emits on
-    every setData, so after a few thousand chart updates, or at interpreter exit, Python aborts
-    with "Fatal Python error: bool_dealloc / none_dealloc". 6.11.3 does not do it, and CPython
-    3.12+ makes these objects immortal. Until the pin excludes 6.12.0, give them the same
-    immortality: a very large reference count that no leak can use up.
-    """
-    import ctypes
-    import sys
-
-    import PySide6
-
-    if sys.implementation.name != "cpython" or sys.version_info >= (3, 12):
-        return
-    if not PySide6.__version__.startswith("6.12."):
-        return
-    for obj in (None, True, False):
-        ref = ctypes.c_ssize_t.from_address(id(obj))  # ob_refcnt is the first field of every object
-        if ref.value < (1 << 40):
-            ref.value += 1 << 40
-
-
-_guard_pyside_6_12_refcounts()
-
 # Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = {
     "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73",
