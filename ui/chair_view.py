@@ -55,7 +55,7 @@ class WrapLabel(QLabel):
 
     def _fit(self) -> None:
         h = self.heightForWidth(max(self.width(), 50)) if self.text() else 0
-        if h > 0 and h != self.minimumHeight():
+        if h != self.minimumHeight():
             self.setMinimumHeight(h)
 
 
@@ -164,7 +164,7 @@ class ChairView(QWidget):
         lay = QVBoxLayout(w)
         lay.setContentsMargins(0, 0, 0, 0)
 
-        pump = QGroupBox("Pump")
+        pump = QGroupBox("Pump — Ctrl+Enter confirms")
         pl = QVBoxLayout(pump)
         self.pump_title = _label("pumpTitle")
         self.pump_rate = _label("pumpRate")
@@ -174,8 +174,9 @@ class ChairView(QWidget):
         self.rule.setStyleSheet("color: #555555;")
         for x in (self.pump_title, self.pump_rate, self.pump_units, self.reason, self.rule):
             pl.addWidget(x)
-        self.confirm_button = QPushButton("Confirm (Ctrl+Enter)")
+        self.confirm_button = QPushButton("Confirm")
         self.confirm_button.setObjectName("confirm")
+        self.confirm_button.setToolTip("Ctrl+Enter")
         self.confirm_button.clicked.connect(self.confirm)
         self.override_button = QPushButton("Override… (Ctrl+Shift+O)")
         self.override_button.setObjectName("overrideButton")
@@ -186,6 +187,17 @@ class ChairView(QWidget):
         lay.addWidget(pump)
 
         lay.addWidget(self._emergency_panel())
+        self.summary_box = QGroupBox("After the infusion")
+        sl = QVBoxLayout(self.summary_box)
+        self.summary = _label("summary", wrap=True)
+        sl.addWidget(self.summary)
+        self.close_obs_button = QPushButton("Close observation (Ctrl+Shift+C)")
+        self.close_obs_button.setObjectName("closeObservation")
+        self.close_obs_button.clicked.connect(self.close_observation)
+        sl.addWidget(self.close_obs_button)
+        self.summary_box.hide()
+        lay.addWidget(self.summary_box)
+
 
         status = QGroupBox("Now")
         g = QGridLayout(status)
@@ -232,19 +244,6 @@ class ChairView(QWidget):
         cl.addWidget(self._reason_panel(), 3, 0, 1, 2)
         lay.addWidget(ctl)
 
-        self.summary_box = QGroupBox("After the infusion")
-        sl = QVBoxLayout(self.summary_box)
-        self.summary = _label("summary", wrap=True)
-        sl.addWidget(self.summary)
-        self.close_obs_button = QPushButton("Close observation (Ctrl+Shift+C)")
-        self.close_obs_button.setObjectName("closeObservation")
-        self.close_obs_button.clicked.connect(self.close_observation)
-        sl.addWidget(self.close_obs_button)
-        self.summary_box.hide()
-        lay.addWidget(self.summary_box)
-
-        self.debrief_holder = QVBoxLayout()
-        lay.addLayout(self.debrief_holder)
         lay.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -488,6 +487,10 @@ class ChairView(QWidget):
         self.state_badge.setStyleSheet(f"background: {colour}; color: white; font-weight: bold; padding: 4px 10px;")
         self.vitals.set_baseline(s.state.baseline)
         self._update_controls()
+        if s.status in ("completed", "stopped", "closed"):
+            # only events change it: kept out of the per-tick work (it walks the event list)
+            self.summary.setText(self.summary_text(c.time_now()))
+            self.close_obs_button.setEnabled(s.status != "closed")
         self.on_tick(c.now)
 
     def _update_controls(self) -> None:
@@ -500,6 +503,8 @@ class ChairView(QWidget):
         self.stop_button.setEnabled(st in ("running", "paused"))
         ended = st in ("completed", "stopped", "closed")
         self.summary_box.setVisible(ended)
+        self.confirm_button.setVisible(not ended)  # nothing to confirm on the pump after the end
+        self.override_button.setVisible(not ended)
         self.symptoms.report_button.setEnabled(st != "closed")
         self.vitals.record_button.setEnabled(st != "closed")
 
@@ -526,7 +531,7 @@ class ChairView(QWidget):
             self.reason.setText("Start the infusion when the pump is set." if ready
                                 else "Record the baseline vitals first (Vitals panel), then start.")
             self.rule.setText(f"protocol {plan.protocol_id}" + (" (LOCAL)" if plan.protocol_kind == "local" else ""))
-            self.confirm_button.setText("Start: pump is set (Ctrl+Enter)")
+            self.confirm_button.setText("Start: pump is set")
             self.confirm_button.setEnabled(ready)
             return
         if p is not None:
@@ -543,7 +548,7 @@ class ChairView(QWidget):
             self.rule.setText(f"{grade}{p.rule}")
             self.reason.setStyleSheet(f"font-weight: bold; border-left: 8px solid {GRADE_COLOURS.get(p.grade)}; "
                                       f"padding-left: 6px;" if p.grade != "none" else "")
-            self.confirm_button.setText(f"Confirm: {p.action} (Ctrl+Enter)")
+            self.confirm_button.setText(f"Confirm: {p.action}")
             self.confirm_button.setEnabled(True)
             return
         self.reason.setStyleSheet("")
@@ -631,9 +636,6 @@ class ChairView(QWidget):
             L["observation"].setText("closed")
         else:
             L["observation"].setText("over: close it" if t >= obs else f"ends in {countdown(obs - t)} (at {c.clock_text(obs)})")
-        if s.status in ("completed", "stopped", "closed"):
-            self.summary.setText(self.summary_text(t))
-            self.close_obs_button.setEnabled(s.status != "closed")
         self.log.sync(s.events, c.unsaved_from)
         if optional.is_chart(self.chart):
             self.chart.refresh(t)

@@ -403,8 +403,11 @@ class MainWindow(QMainWindow):
                 from titration.report import write_plan_csv  # noqa: PLC0415
 
                 write_plan_csv(plan, path)
+            elif v is not None:
+                mod.export_plan_file(plan, path, patient=v.chair.patient.identifier or None,
+                                     wall_start=v.chair.wall_start)
             else:
-                mod.export_plan_file(plan, path)
+                mod.export_plan_file(plan, path, patient=self.new_form.patient_id.text().strip() or None)
         except Exception as exc:  # noqa: BLE001 - one line for the nurse
             self._export_error(f"Export failed: {exc}")
             return None
@@ -427,7 +430,8 @@ class MainWindow(QMainWindow):
             return None
         try:
             mod.export_record_file(v.chair.session, path, deidentified=deidentified,
-                                   patient=v.chair.patient.identifier or None)
+                                   patient=v.chair.patient.identifier or None, now_min=v.chair.time_now(),
+                                   wall_start=v.chair.wall_start)
         except Exception as exc:  # noqa: BLE001
             self._export_error(f"Export failed: {exc}")
             return None

@@ -156,3 +156,21 @@ def test_a_journal_that_cannot_write_is_shown_loudly(qtbot, clock, beeper):
     assert view.journal_banner.isVisible()
     assert view.journal_banner.text().startswith("NOT SAVED") and "disk full" in view.journal_banner.text()
     assert view.log.texts()[-1][2].startswith("NOT SAVED — Started")
+
+
+def test_exports_from_the_window_write_files(qtbot, window, clock, tmp_path):
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot)
+    answer_checklist(f)
+    plan_pdf = window.export_rate_chart(str(tmp_path / "plan.pdf"))  # from the preview
+    assert plan_pdf and (tmp_path / "plan.pdf").read_bytes()[:4] == b"%PDF"
+    chair, view = start_infusion(qtbot, window, clock)
+    clock.set(20)
+    window.model.tick()
+    assert window.export_rate_chart(str(tmp_path / "plan.csv"))
+    lines = (tmp_path / "plan.csv").read_text().splitlines()
+    assert lines[1].split(",")[3] == "42.0" and len(lines) == 6  # header + 5 steps
+    assert window.export_record(str(tmp_path / "record.pdf"))
+    assert (tmp_path / "record.pdf").read_bytes()[:4] == b"%PDF"
+    assert view.error.text() == ""
