@@ -174,3 +174,78 @@ def test_exports_from_the_window_write_files(qtbot, window, clock, tmp_path):
     assert window.export_record(str(tmp_path / "record.pdf"))
     assert (tmp_path / "record.pdf").read_bytes()[:4] == b"%PDF"
     assert view.error.text() == ""
+
+
+def test_moderate_reaction_pause_resolve_resume_and_hold(qtbot, window, clock):
+    """Tiered policy, moderate (rigors) at 45 min in step 2 (84 mL/h): pause; resolved at 60 min
+    (within 30 min): resume at the last tolerated rate, 42 mL/h, and stay there to the end."""
+    chair, view = start_infusion(qtbot, window, clock)
+    s = chair.session
+    clock.set(30)
+    window.model.tick()
+    window.confirm()
+    clock.set(45)
+    window.model.tick()
+    view.symptoms.boxes["rigors"].setChecked(True)
+    view.symptoms.report_button.click()
+    p = chair.proposal()
+    assert (p.action, p.grade) == ("pause", "moderate")
+    assert view.pump_title.text() == "PAUSE: set the pump to 0" and view.pump_rate.text() == "0 mL/h"
+    window.confirm()
+    assert s.status == "paused"
+    assert view.reason.text().startswith("Reaction (moderate): review at 09:15")
+    assert view.resolved_button.isEnabled() and not view.resume_button.isEnabled()
+    clock.set(60)
+    window.model.tick()
+    qtbot.keyClick(window, Qt.Key_R, Qt.ControlModifier)
+    p = chair.proposal()
+    assert (p.action, p.rate_ml_h) == ("resume", 42.0)
+    assert view.pump_title.text() == "RESUME: set pump to" and view.pump_rate.text() == "42 mL/h"
+    window.confirm()
+    assert s.status == "running" and s.state.rate_ml_h == 42.0
+    assert view.status_labels["next_step"].text() == "none: stays at 42 mL/h to the end"
+    # 21 mL (step 1) + 84 x 15/60 = 21 mL (step 2 until 45) = 42 mL in at the pause
+    assert view.status_labels["volume"].text() == "42.0 of 700.0 mL"
+
+
+def test_alert_beeps_again_until_acknowledged(qtbot, window, clock, beeper):
+    chair, view = start_infusion(qtbot, window, clock)
+    clock.set(15)
+    window.model.tick()
+    assert view.alert_bar.active
+    first = beeper.count
+    for _ in range(8):  # 8 flashes = 4 s: two more beeps
+        view.alert_bar._flash()
+    assert beeper.count == first + 2
+    window.acknowledge()
+    assert not view.alert_bar.active and not view.alert_bar.isVisible()
+    window.model.tick()
+    assert not view.alert_bar.active  # the same alert does not come back
+    clock.set(30)
+    window.model.tick()
+    assert view.alert_bar.active and "DUE NOW" in view.alert_bar.text.text()  # a new one does
+
+
+def test_cancelled_panels_keep_what_was_typed(qtbot, window, clock):
+    chair, view = start_infusion(qtbot, window, clock)
+    clock.set(40)
+    window.model.tick()
+    view.symptoms.boxes["chills"].setChecked(True)
+    view.symptoms.report_button.click()
+    view.open_override()
+    view.ov_reason.setText("half-typed reason")
+    view.override_panel.hide()  # Cancel
+    window.resize(1000, 760)
+    view.open_override()
+    assert view.ov_reason.text() == "half-typed reason"
+    view.vitals.fields["pulse"].setText("88")
+    qtbot.keyClick(window, Qt.Key_N, Qt.ControlModifier)
+    window.show_chair(chair)
+    assert view.vitals.fields["pulse"].text() == "88"
+
+
+def test_heartbeat_tells_the_journal_the_app_is_alive(qtbot, window, clock):
+    chair, view = start_infusion(qtbot, window, clock)
+    window.model.heartbeat()
+    row = [d for d in window.model.journal.sessions() if d["id"] == chair.journal_id][0]
+    assert row["alive_wall"] is not None
