@@ -110,6 +110,7 @@ def run(args) -> int:
     elif getattr(journal, "notice", ""):
         win.show_notice(journal.notice)
     win.show()
+    _smoke_hooks(app, win)
     ask = _pump_question(win)
     for line in model.recover_unfinished(ask):
         win.show_notice(line)
@@ -117,8 +118,7 @@ def run(args) -> int:
         win.show_notice(journal.notice)
     if model.chairs:
         win.show_chair(model.chairs[0])
-    _smoke_hooks(app, win)
-    code = app.exec()
+    code = 0 if app.property("smoke_quit") else app.exec()
     if journal is not None:
         try:
             journal.close()
@@ -146,7 +146,11 @@ def _smoke_hooks(app, win) -> None:
                 img = win.grab()
             img.save(shot)
         win.force_close = True
+        for w in app.topLevelWidgets():  # a question still open (recovery) is closed unanswered
+            if w is not win and w.isVisible():
+                w.close()
         win.close()
+        app.setProperty("smoke_quit", True)  # quit() before exec() would be lost
         app.quit()
 
     QTimer.singleShot(delay, finish)

@@ -50,8 +50,13 @@ class MainWindow(QMainWindow):
         central = QWidget()
         outer = QVBoxLayout(central)
         outer.setContentsMargins(4, 4, 4, 4)
-        self.notice = QLabel("")
-        self.notice.setObjectName("journalBanner")
+        self.alarm = QLabel("")  # NOT SAVED / NOT RECORDING: red, stays
+        self.alarm.setObjectName("journalBanner")
+        self.alarm.setWordWrap(True)
+        self.alarm.hide()
+        outer.addWidget(self.alarm)
+        self.notice = QLabel("")  # information (a journal moved aside, infusions reopened): yellow
+        self.notice.setObjectName("warnLine")
         self.notice.setWordWrap(True)
         self.notice.hide()
         outer.addWidget(self.notice)
@@ -357,8 +362,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ notices, large type, exports
     def show_notice(self, text: str) -> None:
-        self.notice.setText((self.notice.text() + "\n" if self.notice.text() else "") + text)
-        self.notice.show()
+        label = self.alarm if text.startswith("NOT ") else self.notice
+        label.setText((label.text() + "\n" if label.text() else "") + text)
+        label.show()
 
     def set_large(self, large: bool) -> None:
         self.large = bool(large)
