@@ -94,12 +94,15 @@ class ChairView(QWidget):
         head = QHBoxLayout()
         self.header = _label("chairHeader", wrap=True)
         self.header.setMinimumWidth(200)
+        self.now_label = _label("nowClock")
+        self.now_label.setToolTip("the time now, and how long since the plan was made")
         self.state_badge = _label("stateBadge")
         self.export_plan_button = QPushButton("Export rate chart…")
         self.export_record_button = QPushButton("Export infusion record…")
         for b in (self.export_plan_button, self.export_record_button):
             b.setFocusPolicy(Qt.NoFocus)
         head.addWidget(self.header, 1)
+        head.addWidget(self.now_label)
         head.addWidget(self.state_badge)
         head.addWidget(self.export_plan_button)
         head.addWidget(self.export_record_button)
@@ -600,6 +603,8 @@ class ChairView(QWidget):
         s, c = self.session, self.chair
         t = max(now, s.events[-1].at_min) if s.events else now
         self._pump(t)
+        m = int(t)
+        self.now_label.setText(f"now {c.clock_text(t)}  (+{m // 60}:{m % 60:02d})")
         L = self.status_labels
         L["state"].setText(s.status)
         L["rate"].setText(f"{s.state.rate_ml_h:g} mL/h")

@@ -295,7 +295,7 @@ class ChairModel(QObject):
             v = s.vitals_due(t)
             cands = []
             if at is not None:
-                cands.append((at, "step"))
+                cands.append((at, "review" if s.state.reaction is not None else "step"))
             if v is not None:
                 cands.append((v[0], "vitals"))
             if s.status in ("completed", "stopped") and s.observation_ends_at() is not None:

@@ -316,6 +316,27 @@ class NewInfusionForm(QWidget):
         f.addRow("At-risk cap", self.at_risk_cap)
         f.addRow(self.at_risk_note)
         f.addRow("Previously tolerated maximum", self.tolerated)
+        # Soft limits may be set aside with a recorded reason (design 3); hard limits never.
+        self.overrides: dict[str, tuple[QCheckBox, QLineEdit]] = {}
+        for name, text in (("first-infusion", "Set aside the first-infusion maximum"),
+                           ("unit-cap", "Set aside the unit's pump maximum"),
+                           ("tolerated-max", "Set aside the previously tolerated maximum")):
+            cb = QCheckBox(text)
+            cb.setObjectName(f"override_{name}")
+            why = QLineEdit()
+            why.setObjectName(f"overrideReason_{name}")
+            why.setPlaceholderText("reason (required)")
+            why.setEnabled(False)
+            cb.toggled.connect(why.setEnabled)
+            cb.toggled.connect(self.schedule_preview)
+            why.textChanged.connect(self.schedule_preview)
+            row = QWidget()
+            rl = QHBoxLayout(row)
+            rl.setContentsMargins(0, 0, 0, 0)
+            rl.addWidget(cb)
+            rl.addWidget(why, 1)
+            f.addRow(row)
+            self.overrides[name] = (cb, why)
         return g
 
     # ------------------------------------------------------------------ reactions to input
@@ -484,6 +505,8 @@ class NewInfusionForm(QWidget):
             weeks_since_last=read_number(self.weeks), protocol=self.protocol.currentData(),
             pump_resolution_ml_h=self.resolution.currentData(), max_ml_h=read_number(self.unit_cap),
             tolerated_max_mg_kg_min=read_number(self.tolerated),
+            overrides=tuple((name, why.text().strip()) for name, (cb, why) in self.overrides.items()
+                            if cb.isChecked()),
         )
 
     def update_preview(self) -> None:
@@ -569,6 +592,9 @@ class NewInfusionForm(QWidget):
         self.checklist.hydrated.setChecked(False)
         for cb in (self.first_infusion, self.product_switch, self.at_risk):
             cb.setChecked(False)
+        for cb, why in self.overrides.values():
+            cb.setChecked(False)
+            why.clear()
         self.age.setCurrentIndex(0)
         self.sex.setCurrentIndex(0)
         self.history_offer = None

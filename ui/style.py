@@ -30,7 +30,7 @@ BASE_PT = {False: 10, True: 14}
 FONT_ROLES = {
     "pumpRate": (20, True), "pumpUnits": (1, False), "proposalReason": (1, False), "pumpTitle": (2, True),
     "chairHeader": (4, True), "bigValue": (3, True), "confirm": (4, True), "emergencyTitle": (8, True),
-    "trainingBanner": (6, True), "stateBadge": (2, True), "debriefScore": (4, True),
+    "trainingBanner": (6, True), "stateBadge": (2, True), "debriefScore": (4, True), "nowClock": (3, True),
 }
 LARGE_EXTRA = {"pumpRate": 16}  # the pump rate grows more than the rest in large type
 

@@ -149,3 +149,21 @@ def test_history_offers_the_tolerated_maximum_and_warns_of_a_switch(qtbot, windo
     # 0.4 g/kg = 280 mL: 21 + 42 + 84 = 147 mL by 90 min, the rest at 336 mL/h (8 mg/kg/min),
     # complete before the 504 mL/h step: the highest tolerated rate is 8 mg/kg/min.
     assert f.tolerated.text() == "8"
+
+
+def test_a_soft_limit_is_set_aside_only_with_a_reason(qtbot, window):
+    """First infusion under NL-IVIG002 caps at 0.08 mL/kg/min (336 mL/h at 70 kg of 10%)."""
+    f = window.new_form
+    fill_patient(f, qtbot)
+    answer_checklist(f, brand=2)  # first infusion
+    f.protocol.setCurrentIndex(f.protocol.findData("nl-ivig002"))
+    f.update_preview()
+    assert f.plan.rungs[-1].rate_ml_h == 336.0 and f.plan.rungs[-1].limited_by == "first-infusion"
+    cb, why = f.overrides["first-infusion"]
+    cb.setChecked(True)
+    f.update_preview()
+    assert f.plan is None and "override reason" in f.error.text()
+    why.setText("tolerated 0.12 mL/kg/min on this product elsewhere; prescriber agrees")
+    f.update_preview()
+    assert f.plan.rungs[-1].rate_ml_h > 336.0
+    assert "Soft limit first-infusion" in f.arithmetic.toPlainText()

@@ -174,3 +174,7 @@ def test_whole_infusion_through_the_window(qtbot, window, clock, beeper):
     # Everything was journaled, in the same order (the record is the journal's, not the screen's).
     stored = w.model.journal.events(chair.journal_id)
     assert [e["kind"] for e in stored] == [e.kind for e in s.events]
+
+    # The chair is closed with the observation: Ctrl+W frees it.
+    qtbot.keyClick(w, Qt.Key_W, Qt.ControlModifier)
+    assert w.model.chairs == [] and w.chair_list.count() == 0
