@@ -102,6 +102,7 @@ def run(args) -> int:
         app.setFont(QFont(family, 10))
 
     journal, journal_error = open_journal(getattr(args, "db", None))
+    _one_line_errors()
     model = AppModel(journal)
     win = MainWindow(model, settings=app_settings())
     if journal_error:
@@ -125,6 +126,27 @@ def run(args) -> int:
         except Exception:  # noqa: BLE001 - closing at exit: nothing left to tell
             pass
     return code
+
+
+def _one_line_errors() -> None:
+    """An unexpected error in a button's handler: one line on the screen and on stderr, never a
+    traceback (IVIG_DEBUG=1 keeps Python's own report). The window stays usable."""
+    if os.environ.get("IVIG_DEBUG"):
+        return
+
+    def hook(kind, exc, tb):
+        line = f"internal error: {kind.__name__}: {exc} (set IVIG_DEBUG=1 for details)"
+        print(line, file=sys.stderr)
+        try:
+            from PySide6.QtWidgets import QApplication, QMainWindow
+
+            for w in QApplication.topLevelWidgets():
+                if isinstance(w, QMainWindow):
+                    w.statusBar().showMessage(line, 30000)
+        except Exception:  # noqa: BLE001 - reporting must never raise
+            pass
+
+    sys.excepthook = hook
 
 
 def _smoke_hooks(app, win) -> None:

@@ -106,6 +106,7 @@ class NewInfusionForm(QWidget):
         ll.addWidget(base)
         ll.addStretch(1)
         scroll = QScrollArea()
+        self.scroll = scroll
         scroll.setWidgetResizable(True)
         scroll.setWidget(left)
         scroll.setMinimumWidth(470)
@@ -123,6 +124,11 @@ class NewInfusionForm(QWidget):
         self.error.setObjectName("errorLine")
         self.error.setWordWrap(True)
         rl.addWidget(self.error)
+        self.plan_notes = QLabel("")  # LOCAL protocol, starts at the initial rate, a limit set aside
+        self.plan_notes.setObjectName("warnLine")
+        self.plan_notes.setWordWrap(True)
+        self.plan_notes.hide()
+        rl.addWidget(self.plan_notes)
         self.table = QTableWidget(0, 7)
         self.table.setObjectName("planTable")
         self.table.setHorizontalHeaderLabels(["Time", "mL/h", "mg/kg/min", "mL/kg/min", "step mL", "total mL", "note"])
@@ -519,6 +525,7 @@ class NewInfusionForm(QWidget):
             self._clear_preview(str(exc))
             if exc.field == "--at-risk-cap":
                 self.at_risk_cap.setStyleSheet("border: 2px solid #D55E00;")
+                self.scroll.ensureWidgetVisible(self.at_risk_cap)  # show the nurse where to type it
                 self.error.setText(f"At-risk cap needed: {exc.why}")
         except TitrationError as exc:
             self._clear_preview(str(exc))
@@ -529,6 +536,7 @@ class NewInfusionForm(QWidget):
 
     def _clear_preview(self, message: str) -> None:
         self.error.setText(message)
+        self.plan_notes.hide()
         self.summary.setText("No plan yet.")
         self.table.setRowCount(0)
         self.arithmetic.setPlainText("")
@@ -543,6 +551,8 @@ class NewInfusionForm(QWidget):
             f"{plan.product_name}: {plan.dose.dose_g:g} g = {plan.volume_ml:.1f} mL over "
             f"{fmt_hm(plan.duration_min)}; starts at {plan.rungs[0].rate_ml_h:g} mL/h, up to {top.rate_ml_h:g} mL/h"
             f" (protocol {plan.protocol_id}{local})")
+        self.plan_notes.setText("\n".join(plan.notes))
+        self.plan_notes.setVisible(bool(plan.notes))
         data = rows(plan)
         self.table.setRowCount(len(data))
         for r, row in enumerate(data):
