@@ -105,13 +105,13 @@ def run(args) -> int:
     _one_line_errors()
     model = AppModel(journal)
     win = MainWindow(model, settings=app_settings())
+    win.show()
+    _smoke_hooks(app, win)
     if journal_error:
         win.show_notice(f"NOT RECORDING: {journal_error}")
         QMessageBox.critical(win, "The journal cannot be used", journal_error)
     elif getattr(journal, "notice", ""):
         win.show_notice(journal.notice)
-    win.show()
-    _smoke_hooks(app, win)
     ask = _pump_question(win)
     for line in model.recover_unfinished(ask):
         win.show_notice(line)

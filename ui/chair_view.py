@@ -158,6 +158,8 @@ class ChairView(QWidget):
         chair.sig_alerts.connect(self.alert_bar.show_alerts)
         chair.sig_journal_failed.connect(self.show_journal_failure)
         chair.sig_utterances.connect(self._utterances)
+        if chair.unsaved_from is not None:
+            self.show_journal_failure("NOT SAVED: this infusion has no journal record. Keep a paper record.")
         self.on_changed()
 
     # ------------------------------------------------------------------ layout

@@ -377,6 +377,8 @@ class AppModel(QObject):
                                      f"Keep a paper record.")
         chair = ChairModel(name, session, clock, wall_start=wall_start, patient=patient, training_run=training_run,
                            journal_id=journal_id, scenario_title=scenario_title, parent=self)
+        if journal_id is None:  # no journal, or it could not open a record: every row says so
+            chair.unsaved_from = 0
         self.chairs.append(chair)
         self.sig_chair_added.emit(chair)
         chair.tick()

@@ -249,3 +249,20 @@ def test_heartbeat_tells_the_journal_the_app_is_alive(qtbot, window, clock):
     window.model.heartbeat()
     row = [d for d in window.model.journal.sessions() if d["id"] == chair.journal_id][0]
     assert row["alive_wall"] is not None
+
+
+def test_without_a_journal_every_row_says_not_saved(qtbot, clock):
+    from ui.main_window import MainWindow
+    from ui.model import AppModel
+
+    model = AppModel(None, clock_factory=lambda **kw: clock, wall=lambda: 0.0, autostart=False)
+    w = MainWindow(model, beep=lambda: None)
+    w.force_close = True
+    qtbot.addWidget(w)
+    w.show()
+    fill_patient(w.new_form, qtbot)
+    answer_checklist(w.new_form)
+    assert w.new_form.create()
+    view = w.current_view()
+    assert view.journal_banner.isVisible() and "NOT SAVED" in view.journal_banner.text()
+    assert all(r[2].startswith("NOT SAVED — ") for r in view.log.texts())
