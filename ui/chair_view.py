@@ -420,6 +420,9 @@ class ChairView(QWidget):
     def focus_vitals(self) -> None:
         self.vitals.fields["temp_c"].setFocus()
 
+    def report_ticked(self) -> None:
+        self._report(self.symptoms.checked())
+
     def focus_symptoms(self) -> None:
         next(iter(self.symptoms.boxes.values())).setFocus()
 

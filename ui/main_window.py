@@ -153,6 +153,8 @@ class MainWindow(QMainWindow):
         act(c, "vitals", "Record vitals (go to the vitals panel)", "Ctrl+Shift+V", lambda: self._chair_call("focus_vitals"))
         act(c, "symptoms", "Report symptoms (go to the symptoms panel)", "Ctrl+Shift+S",
             lambda: self._chair_call("focus_symptoms"))
+        act(c, "report", "Report the ticked symptoms", "Ctrl+Shift+Return",
+            lambda: self._chair_call("report_ticked"))
         act(c, "resolved", "Symptoms resolved", "Ctrl+R", lambda: self._chair_call("resolved"))
         c.addSeparator()
         act(c, "pause", "Pause infusion…", "Ctrl+P", lambda: self._chair_call("open_reason", "pause"))

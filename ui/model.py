@@ -419,15 +419,19 @@ class AppModel(QObject):
         if self.journal is None or rec_mod is None:
             return []
         said = []
+        answers = []
+        # Every question first, then the chairs: no reopened chair's countdown runs behind a question.
         for rec in self.journal.unfinished():
-            now_wall = self.wall()
             pump = None
             if rec_mod.needs_answer(rec):
-                pump = ask(rec, now_wall)
+                pump = ask(rec, self.wall())
                 if pump is None:
                     said.append(f"{rec.chair}: not reopened (what the pump did was not answered); "
                                 f"it will be offered again at the next start.")
                     continue
+            answers.append((rec, pump))
+        for rec, pump in answers:
+            now_wall = self.wall()
             # before recover(): it appends to the same session, which moves rec's "last event"
             now_min = rec_mod.minutes_now(rec, now_wall)
             away = rec_mod.away_minutes(rec, now_wall)

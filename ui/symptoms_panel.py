@@ -32,7 +32,7 @@ class SymptomsPanel(QWidget):
                 grid.addWidget(cb, i // 2, i % 2)
             lay.addWidget(g)
         row = QHBoxLayout()
-        self.report_button = QPushButton("Report symptoms")
+        self.report_button = QPushButton("Report symptoms (Ctrl+Shift+Enter)")
         self.report_button.setObjectName("reportSymptoms")
         self.report_button.clicked.connect(self._report)
         row.addWidget(self.report_button)

@@ -266,3 +266,23 @@ def test_without_a_journal_every_row_says_not_saved(qtbot, clock):
     view = w.current_view()
     assert view.journal_banner.isVisible() and "NOT SAVED" in view.journal_banner.text()
     assert all(r[2].startswith("NOT SAVED — ") for r in view.log.texts())
+
+
+def test_symptoms_by_keyboard_alone(qtbot, window, clock):
+    chair, view = start_infusion(qtbot, window, clock)
+    clock.set(10)
+    window.model.tick()
+    qtbot.keyClick(window, Qt.Key_S, Qt.ControlModifier | Qt.ShiftModifier)  # to the symptoms panel
+    first = view.symptoms.boxes["headache"]
+    assert first.hasFocus() or not window.isActiveWindow()
+    qtbot.keyClick(first, Qt.Key_Space)  # tick "Headache"
+    assert first.isChecked()
+    qtbot.keyClick(window, Qt.Key_Return, Qt.ControlModifier | Qt.ShiftModifier)
+    # mild in the first step: no lower tolerated rate, so the tiered policy pauses
+    p = chair.proposal()
+    assert (p.action, p.grade) == ("pause", "mild")
+    qtbot.keyClick(window, Qt.Key_V, Qt.ControlModifier | Qt.ShiftModifier)  # to the vitals panel
+    t = view.vitals.fields["temp_c"]
+    qtbot.keyClicks(t, "38.4")
+    qtbot.keyClick(t, Qt.Key_Return)  # Enter records
+    assert chair.session.events[-1].kind == "vitals" and chair.session.events[-1].data["grade"] == "moderate"
