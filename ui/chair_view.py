@@ -664,7 +664,7 @@ class ChairView(QWidget):
             mod = optional.load("titration.forecast")
             if mod is not None and s.plan.steps:
                 try:
-                    self.forecast = mod.forecast(s.plan, n=4000, seed=0)
+                    self.forecast = mod.forecast(s.plan, n=10000, seed=0)
                 except Exception:  # noqa: BLE001 - the forecast is an extra, never a blocker
                     self.forecast = None
         f = self.forecast
