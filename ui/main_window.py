@@ -7,7 +7,7 @@ wherever the focus is, and Help > Shortcuts lists them from the actions themselv
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QListWidget,
                                QListWidgetItem, QMainWindow, QMessageBox, QPushButton, QSplitter, QStackedWidget,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -17,7 +17,7 @@ from ui import optional
 from ui.chair_view import ChairView
 from ui.model import AppModel, ChairModel
 from ui.new_infusion import NewInfusionForm
-from ui.style import BASE_PT, app_stylesheet, apply_fonts
+from ui.style import ALERT_BG, BASE_PT, app_stylesheet, apply_fonts
 from ui.training_panel import TrainingSetup
 
 SETTINGS = ("ivig-titration", "chair-workstation")
@@ -361,6 +361,8 @@ class MainWindow(QMainWindow):
                 f"{s['state']} · {s['rate']}\nnext: {s['next']}\nfinish: {s['finish']}")
         if item.text() != text:
             item.setText(text)
+            # an alerting chair stands out in the list even when another chair is in front
+            item.setBackground(QBrush(QColor(ALERT_BG)) if alert else QBrush())
 
     # ------------------------------------------------------------------ notices, large type, exports
     def show_notice(self, text: str) -> None:
