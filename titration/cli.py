@@ -11,7 +11,7 @@ import math
 import os
 import sys
 
-from .errors import InputError, NeedsInput, TitrationError
+from .errors import InputError, TitrationError
 
 
 class UsageError(Exception):
@@ -245,16 +245,7 @@ def main(argv: list[str] | None = None, hooks: dict | None = None) -> int:
         if handler is None and a.command:
             handler = getattr(a, "handler")
         return (handler or cmd_gui)(a)
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except NeedsInput as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except TitrationError as exc:
+    except (UsageError, TitrationError) as exc:  # bad input, a missing value, a broken file
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
