@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .plan import Plan
-from .reactions import higher
+from .reactions import higher, vitals_text
 
 EPS = 1e-9
 
@@ -148,21 +148,6 @@ class Marker:
     grade: str = "none"  # the reaction grade it carries, for colour
 
 
-def _vitals_text(v: dict) -> str:
-    parts = []
-    if "temp_c" in v:
-        parts.append(f"T {v['temp_c']:g} °C")
-    if "pulse" in v:
-        parts.append(f"P {v['pulse']:g}")
-    if "sbp" in v:
-        parts.append(f"BP {v['sbp']:g}/{v['dbp']:g}" if "dbp" in v else f"SBP {v['sbp']:g}")
-    if "spo2" in v:
-        parts.append(f"SpO2 {v['spo2']:g}%")
-    if "rr" in v:
-        parts.append(f"RR {v['rr']:g}")
-    return ", ".join(parts)
-
-
 def markers(session) -> list[Marker]:
     """The events a nurse wants to see on the timeline, in time order."""
     out: list[Marker] = []
@@ -173,7 +158,7 @@ def markers(session) -> list[Marker]:
             out.append(Marker(e.at_min, "start", f"Start {d.get('rate_ml_h', 0):g} mL/h"))
         elif k == "vitals":
             g = d.get("grade", "none")
-            txt = _vitals_text(d.get("vitals", {}))
+            txt = vitals_text(d.get("vitals", {}))
             out.append(Marker(e.at_min, "vitals", f"Vitals: {txt}" + (f" ({g})" if g != "none" else ""), g))
         elif k == "symptoms":
             ids = d.get("symptoms", [])

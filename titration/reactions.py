@@ -65,6 +65,26 @@ class Vitals:
         return not self.to_dict()
 
 
+def vitals_text(d: dict) -> str:
+    """Recorded vitals in the short form a chart reads: 'T 37.2 °C, P 80/min, BP 120/75, ...'."""
+    parts = []
+    if "temp_c" in d:
+        parts.append(f"T {d['temp_c']:g} °C")
+    if "pulse" in d:
+        parts.append(f"P {d['pulse']:g}/min")
+    if "sbp" in d and "dbp" in d:
+        parts.append(f"BP {d['sbp']:g}/{d['dbp']:g}")
+    elif "sbp" in d:
+        parts.append(f"SBP {d['sbp']:g}")
+    elif "dbp" in d:
+        parts.append(f"DBP {d['dbp']:g}")
+    if "spo2" in d:
+        parts.append(f"SpO2 {d['spo2']:g}%")
+    if "rr" in d:
+        parts.append(f"RR {d['rr']:g}/min")
+    return ", ".join(parts)
+
+
 @dataclass(frozen=True)
 class Symptom:
     id: str

@@ -8,26 +8,7 @@ from __future__ import annotations
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
-from titration.reactions import load_catalogue
-
-
-def vitals_text(d: dict) -> str:
-    parts = []
-    if "temp_c" in d:
-        parts.append(f"T {d['temp_c']:g} °C")
-    if "pulse" in d:
-        parts.append(f"P {d['pulse']:g}/min")
-    if "sbp" in d and "dbp" in d:
-        parts.append(f"BP {d['sbp']:g}/{d['dbp']:g}")
-    elif "sbp" in d:
-        parts.append(f"SBP {d['sbp']:g}")
-    elif "dbp" in d:
-        parts.append(f"DBP {d['dbp']:g}")
-    if "spo2" in d:
-        parts.append(f"SpO2 {d['spo2']:g}%")
-    if "rr" in d:
-        parts.append(f"RR {d['rr']:g}/min")
-    return ", ".join(parts)
+from titration.reactions import load_catalogue, vitals_text
 
 
 def describe(e, catalogue=None) -> str:
