@@ -1,5 +1,4 @@
 """Chair-time forecast: Monte Carlo over reactions, vectorised; numbers checked by hand."""
-import time
 
 import numpy as np
 import pytest
@@ -54,11 +53,11 @@ def test_sourced_defaults_and_distribution():
     assert np.array_equal(forecast(PLAN, n=10_000, seed=0).samples, f.samples)  # seeded
 
 
-def test_ten_thousand_infusions_in_under_a_second():
-    forecast(PLAN, n=10_000)
-    t0 = time.perf_counter()
-    forecast(PLAN, n=10_000, params={"probability": 0.2})
-    assert time.perf_counter() - t0 < 1.0
+def test_ten_thousand_infusions_are_one_array_each_way():
+    # Speed is measured by bench/forecast.py; here: every sample is a finish time, none lost.
+    f = forecast(PLAN, n=10_000, params={"probability": 0.2})
+    assert f.samples.shape == (10_000,) and np.all(f.samples >= PLAN.duration_min - 1e-9)
+    assert f.median_min <= f.p90_min
 
 
 def test_malformed_parameters_name_the_key(tmp_path):

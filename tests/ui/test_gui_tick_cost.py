@@ -1,28 +1,28 @@
-"""A clock tick costs the same with a few events or many (no table rebuilt, no list walked)."""
-import time
+"""A clock tick does constant work: with a long event log, no table is rebuilt and no chart is redrawn.
 
+Speed itself is measured by bench/tick.py; here the work a tick does is counted.
+"""
 from tests.ui.conftest import answer_checklist, fill_patient
 
 
-def tick_cost(window, n=200):
-    t0 = time.perf_counter()
-    for _ in range(n):
-        window.model.tick()
-    return (time.perf_counter() - t0) / n
-
-
-def test_tick_cost_does_not_grow_with_the_event_log(qtbot, window, clock):
+def test_a_tick_adds_no_rows_and_redraws_nothing_however_long_the_log(qtbot, window, clock):
     f = window.new_form
     fill_patient(f, qtbot)
     answer_checklist(f)
     assert f.create()
     window.confirm()
     chair = window.model.chairs[0]
-    clock.set(1)
-    few = tick_cost(window)
-    for i in range(150):  # 150 notes: the log and the session grow
+    for i in range(150):  # the log and the session grow
         chair.note(f"note {i}")
+    clock.set(1)
+    window.model.tick()  # takes in the notes once
     view = window.current_view()
     assert view.log.rowCount() == len(chair.session.events)
-    many = tick_cost(window)
-    assert many < few * 3 + 0.002, (few, many)
+    rows, redraws = view.log.rowCount(), view.chart.stats["full_redraws"]
+    trace_rebuilds = view.chart._trace.rebuilds  # the delivered curve's cached points
+    for k in range(50):
+        clock.set(1 + k * 0.01)
+        window.model.tick()
+    assert view.log.rowCount() == rows
+    assert view.chart.stats["full_redraws"] == redraws
+    assert view.chart._trace.rebuilds == trace_rebuilds
