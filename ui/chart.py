@@ -5,7 +5,13 @@ Before the start (`set_plan`): the planned volume and the planned rate. During a
 infusion (`set_session`): the original plan faded, the current plan (after any change) dashed,
 the delivered volume solid, the confirmed rate as steps, and markers for what happened.
 `refresh(now)` is the per-tick call: it moves the 'now' line and the delivered tip at constant
-cost, and redraws everything only when the session has new events or a new plan.
+cost, and redraws everything only when the session has new events that change what is drawn
+(a note changes nothing) or a new plan.
+
+The key: a wide chart (an export) lists the series in a legend inside each plot, in headroom kept
+above the data. A narrow one (beside a chair's controls) would need a tall legend that covers the
+curves and squashes them; there the in-plot legends hide and a compact key (one wrapping line of
+text above the plots) says the same thing.
 
 Colours: the Okabe-Ito palette (safe for the common colour-vision deficiencies), and every
 series also differs by line style or width, so it reads in grey print too.
@@ -18,7 +24,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPen
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from titration.chartdata import DeliveredTrace, Marker, markers, plan_curve, rate_steps, volume_at
 from titration.report import clock
@@ -47,6 +53,11 @@ MARKER_STYLES = {
 }
 LABELLED = ("symptoms", "slow", "pause", "resume", "stop")  # get a text label on the chart (the end shows itself)
 VLINED = ("symptoms", "pause", "stop")  # get a dotted vertical line across both plots
+
+# Events that change neither a curve nor a drawn marker: the chart skips its full redraw for them.
+UNDRAWN_EVENTS = ("note",)
+LEGEND_MAX_ROWS = 2  # a taller in-plot legend gives way to the compact key above the plots
+LEGEND_MAX_SHARE = 0.3  # ...as does one taller than this share of the plot (the PDF chart's two rows take 0.28)
 
 CURVE_KEYS = ("original_ml", "current_ml", "delivered_ml", "planned_rate_ml_h", "actual_rate_ml_h",
               "original_rate_ml_h")
@@ -83,6 +94,25 @@ class ClockAxis(MinutesAxis):
         return [time.strftime("%H:%M", time.localtime(self.wall_start + v * 60.0)) for v in values]
 
 
+def _faded(colour: str, alpha: int) -> str:
+    """The colour a line drawn with `alpha` shows on white (the key's text has no transparency)."""
+    c = QColor(colour)
+    a = alpha / 255.0
+    return QColor(*(round(v * a + 255 * (1.0 - a)) for v in (c.red(), c.green(), c.blue()))).name()
+
+
+ORIGINAL_ALPHA = 150  # the original plan is drawn faded
+
+# The compact key's glyph for each series: (text, colour). Same colours and styles as the lines.
+KEY_GLYPHS = {
+    "original": ("\u2501\u2501", _faded(OKABE_ITO["sky_blue"], ORIGINAL_ALPHA)),  # solid, faded
+    "current": ("\u254d\u254d", OKABE_ITO["blue"]),  # dashed
+    "delivered": ("\u2501\u2501", OKABE_ITO["vermillion"]),  # solid
+    "vitals": ("\u25cf", OKABE_ITO["green"]),
+    "volume": ("\u2500\u00b7\u2500", GREY),  # dash-dot
+}
+
+
 def _pen(colour: str, width: float, style=Qt.SolidLine, alpha: int = 255) -> QPen:
     c = QColor(colour)
     c.setAlpha(alpha)
@@ -110,7 +140,11 @@ class InfusionChart(QWidget):
         self._markers: list[Marker] = []
         self._decor: list = []  # per-redraw items (labels, vertical lines), removed on the next redraw
         self._x_max = 60.0
-        self.stats = {"full_redraws": 0, "ticks": 0, "set_data": 0}
+        self._legend_sig = None  # what the legends list; rebuilt only when it changes
+        self._spots_drawn: dict[str, tuple] = {}  # per marker kind, what its scatter holds
+        self._fit_sig = None  # (legend, plot size, large) the legend layout was fitted for
+        self._compact = False  # legends hidden, the key above the plots instead
+        self.stats = {"full_redraws": 0, "ticks": 0, "set_data": 0, "legend_rebuilds": 0, "skipped_redraws": 0}
 
         self.volume_plot = pg.PlotWidget(background="w", axisItems={
             "bottom": MinutesAxis("bottom"), "top": ClockAxis("top")})
@@ -118,9 +152,17 @@ class InfusionChart(QWidget):
         self.rate_plot.setXLink(self.volume_plot)
         self.volume_plot.setObjectName("volumePlot")
         self.rate_plot.setObjectName("ratePlot")
+        self.key = QLabel()  # the compact key of a narrow chart (hidden when the in-plot legends fit)
+        self.key.setObjectName("chartKey")
+        self.key.setTextFormat(Qt.RichText)
+        self.key.setWordWrap(True)
+        self.key.setStyleSheet("QLabel#chartKey { background: white; color: black; padding: 3px 8px; }")
+        self.key.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
+        self.key.hide()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
+        lay.addWidget(self.key)
         lay.addWidget(self.volume_plot, 3)
         lay.addWidget(self.rate_plot, 2)
 
@@ -204,8 +246,15 @@ class InfusionChart(QWidget):
         if s is None:
             return
         self.stats["ticks"] += 1
-        if len(s.events) != self._n_events or s.plan is not self._plan_drawn:
+        if s.plan is not self._plan_drawn or len(s.events) < self._n_events:
             self._redraw_session(now_min)
+        elif len(s.events) > self._n_events:
+            if all(e.kind in UNDRAWN_EVENTS for e in s.events[self._n_events:]):
+                self._n_events = len(s.events)  # a note: nothing drawn changes
+                self._markers = markers(s)
+                self.stats["skipped_redraws"] += 1
+            else:
+                self._redraw_session(now_min)
         t, v = self._trace.update(s, now_min)
         self._set(self.c_delivered, "delivered_ml", t, v)
         tr, rr = self._trace.rates(s, now_min)
@@ -225,6 +274,7 @@ class InfusionChart(QWidget):
         """Large-type mode: bigger text and thicker lines."""
         self._large = bool(large)
         self._apply_style()
+        self._legend_sig = self._fit_sig = None  # new text size: rebuild and refit the legends
         if self._session is not None:
             self._n_events = -1  # restyle the markers and labels
             self.refresh(self._now if self._now is not None else 0.0)
@@ -250,6 +300,7 @@ class InfusionChart(QWidget):
             c.clear()
         for it in self.marker_items.values():
             it.clear()
+        self._spots_drawn = {}
         self._clear_decor()
         self._data = {k: (np.zeros(0), np.zeros(0)) for k in CURVE_KEYS}
         self._markers = []
@@ -320,14 +371,16 @@ class InfusionChart(QWidget):
         big = self._large
         for kind, it in self.marker_items.items():
             name, symbol, colour = MARKER_STYLES[kind]
-            spots = []
-            for m, x, y in zip(ms, xs, ys):
-                if m.kind != kind:
-                    continue
-                c = GRADE_COLOURS.get(m.grade, colour) if kind == "symptoms" else colour
-                spots.append({"pos": (x, y), "data": f"{clock(x)}  {m.label}", "brush": pg.mkBrush(c),
-                              "pen": pg.mkPen("k" if kind != "stop" else c, width=1.5 if kind != "stop" else 3),
-                              "size": (18 if big else 14) if kind != "vitals" else (12 if big else 9)})
+            mine = [(float(x), float(y), m.label, GRADE_COLOURS.get(m.grade, colour) if kind == "symptoms" else colour)
+                    for m, x, y in zip(ms, xs, ys) if m.kind == kind]
+            key = (tuple(mine), big)
+            if self._spots_drawn.get(kind) == key:
+                continue  # unchanged (most events add one marker of one kind): setData is the costly part
+            self._spots_drawn[kind] = key
+            size = (18 if big else 14) if kind != "vitals" else (12 if big else 9)
+            spots = [{"pos": (x, y), "data": f"{clock(x)}  {label}", "brush": pg.mkBrush(c),
+                      "pen": pg.mkPen("k" if kind != "stop" else c, width=1.5 if kind != "stop" else 3), "size": size}
+                     for x, y, label, c in mine]
             it.setData(spots, symbol=symbol)
         # Text labels for the events that change the plan; same-minute events share one label.
         groups: dict[float, list[Marker]] = {}
@@ -413,30 +466,63 @@ class InfusionChart(QWidget):
 
         Runs on a resize or a redraw, never per tick. The chart is narrow beside a chair's controls and
         wide in an export: a fixed layout would either cover the curves or waste the top of the plot.
+        When the volume legend would need more than LEGEND_MAX_ROWS rows (or too much of the height),
+        both in-plot legends hide and the compact key above the plots lists the series instead; the
+        headroom is then only what the 'now' label and the rate labels need.
         """
-        label_px = 30 if self._large else 22  # the mL/h written above the top rate step
-        for pw, lg, top, below, extra_px in ((self.volume_plot, self._legend_v, self._y_max, 0.03, 6),
-                                             (self.rate_plot, self._legend_r, self._r_max, 0.04, label_px)):
-            vb = pw.getPlotItem().getViewBox()
-            w, h = vb.width(), vb.height()
+        vb = self.volume_plot.getPlotItem().getViewBox()
+        h = vb.height()
+        if self.key.isVisible():  # judge by the height the plot has without the key (no flip-flop)
+            h += self.key.height() * 3 / 5
+        sig = (self._legend_sig, round(vb.width()), round(h / 8), self._large)
+        if sig != self._fit_sig:  # the column search re-lays out the legend: only when it can change
+            self._fit_sig = sig
+            self._choose_layout(h)
+        self._fit_headroom()
+
+    def _choose_layout(self, h: float) -> None:
+        """In-plot legends (as many columns as fit) or, when they would not fit, the compact key."""
+        for pw, lg in ((self.volume_plot, self._legend_v), (self.rate_plot, self._legend_r)):
+            w = pw.getPlotItem().getViewBox().width()
             n = len(lg.items)
             for cols in range(max(n, 1), 0, -1):
                 lg.setColumnCount(cols)
                 if lg.boundingRect().width() <= w - 24:
                     break
+        vb = self.volume_plot.getPlotItem().getViewBox()
+        lg = self._legend_v
+        rows = -(-len(lg.items) // max(1, lg.columnCount))
+        too_tall = h > 40 and lg.boundingRect().height() + 8 > LEGEND_MAX_SHARE * h
+        compact = vb.width() > 0 and len(lg.items) > 0 and (rows > LEGEND_MAX_ROWS or too_tall)
+        self._compact = compact
+        self.key.setVisible(compact)
+        self._legend_v.setVisible(not compact)
+
+    def _fit_headroom(self) -> None:
+        label_px = 30 if self._large else 22  # the mL/h written above the top rate step
+        now_px = 28 if self._large else 22  # the 'now' label, under the prescribed-volume line
+        for pw, lg, top, below, extra_px in ((self.volume_plot, self._legend_v, self._y_max, 0.03, 6),
+                                             (self.rate_plot, self._legend_r, self._r_max, 0.04, label_px)):
+            vb = pw.getPlotItem().getViewBox()
+            h = vb.height()
+            n = len(lg.items)
             lo = -below * top  # a little room below 0: the 0 tick and the first markers stay whole
-            legend_px = lg.boundingRect().height() + 8 if n else 0.0
+            legend_px = lg.boundingRect().height() + 8 if n and not self._compact else 0.0
             # In a small chart the rate legend would crush the steps; the volume legend above
             # already tells the styles apart (faded original, dashed plan, solid delivered).
-            squeeze = lg is self._legend_r and h > 40 and legend_px > 0.3 * h
-            lg.setVisible(not squeeze)
-            if squeeze:
-                legend_px = 0.0
+            squeeze = self._compact or (lg is self._legend_r and h > 40 and legend_px > 0.3 * h)
+            if lg is self._legend_r:
+                lg.setVisible(not squeeze)
+                if squeeze:
+                    legend_px = 0.0
+            if self._compact and pw is self.volume_plot:
+                extra_px = 12  # the prescribed-volume line clear of the plot's frame
             f = min(0.6, (legend_px + extra_px) / h) if h > 40 else 0.25
             hi = (top - f * lo) / (1.0 - f)  # the band above `top` is f of the plot's height
             pw.getPlotItem().setYRange(lo, hi, padding=0)
             if pw is self.volume_plot:  # 'now' label just under the prescribed-volume line, clear of the legend
-                self.now_line.label.setPosition(min(0.95, max(0.05, (0.86 * top - lo) / (hi - lo))))
+                y = 0.86 * top if not self._compact else top - (now_px / h if h > 40 else 0.1) * (hi - lo)
+                self.now_line.label.setPosition(min(0.95, max(0.05, (y - lo) / (hi - lo))))
 
     def _clear_decor(self) -> None:
         for pi, it in self._decor:
@@ -444,27 +530,58 @@ class InfusionChart(QWidget):
         self._decor = []
 
     def _sync_legends(self) -> None:
-        """The legend lists only what is drawn (no empty 'Stopped' entry on a calm infusion)."""
-        self._legend_v.clear()
-        self._legend_r.clear()
+        """The legend lists only what is drawn (no empty 'Stopped' entry on a calm infusion).
+
+        Rebuilt only when that list changes: a new vitals entry on an infusion that already has
+        some leaves the legends (and the key) as they are.
+        """
         preview = self._session is None
-        for c, label in ((self.c_original, "Original plan"),
-                         (self.c_current, "Plan" if preview else "Current plan"),
-                         (self.c_delivered, "Delivered")):
+        vol, rate = [], []
+        for c, key, label in ((self.c_original, "original", "Original plan"),
+                              (self.c_current, "current", "Plan" if preview else "Current plan"),
+                              (self.c_delivered, "delivered", "Delivered")):
             if c.xData is not None and len(c.xData) or (c is self.c_delivered and not preview):
-                self._legend_v.addItem(c, label)
+                vol.append((c, key, label))
         if len(self.marker_items["vitals"].data):
-            self._legend_v.addItem(self.marker_items["vitals"], MARKER_STYLES["vitals"][0])
+            vol.append((self.marker_items["vitals"], "vitals", MARKER_STYLES["vitals"][0]))
         if self.volume_line.isVisible():
-            self._legend_v.addItem(self._volume_sample, self._volume_text)
-        for lg in (self._legend_v, self._legend_r):
-            for sample, _label in lg.items:  # a click on a legend entry must not hide a curve
-                sample.setAcceptedMouseButtons(Qt.NoButton)
+            vol.append((self._volume_sample, "volume", self._volume_text))
         for c, label in ((self.c_original_rate, "Original rate"),
                          (self.c_planned_rate, "Planned rate"),
                          (self.c_actual_rate, "Pump rate (confirmed)")):
             if c.xData is not None and len(c.xData) or (c is self.c_actual_rate and not preview):
-                self._legend_r.addItem(c, label)
+                rate.append((c, label))
+        sig = (tuple((key, label) for _, key, label in vol), tuple(label for _, label in rate), self._large)
+        if sig == self._legend_sig:
+            return
+        self._legend_sig = sig
+        self.stats["legend_rebuilds"] += 1
+        self._legend_v.clear()
+        self._legend_r.clear()
+        for c, _key, label in vol:
+            self._legend_v.addItem(c, label)
+        for c, label in rate:
+            self._legend_r.addItem(c, label)
+        for lg in (self._legend_v, self._legend_r):
+            for sample, _label in lg.items:  # a click on a legend entry must not hide a curve
+                sample.setAcceptedMouseButtons(Qt.NoButton)
+        self.key.setText(self._key_html([(key, label) for _, key, label in vol], preview))
+
+    def _key_html(self, entries: list[tuple[str, str]], preview: bool) -> str:
+        """The compact key: a coloured glyph and a name per series; breaks only between entries.
+
+        The rate plot uses the same colours and styles, so the key names both where they pair up.
+        """
+        pt = 14 if self._large else 11
+        both = {"original": "Original plan", "current": "Plan" if preview else "Current plan",
+                "delivered": "Delivered / pump rate"}
+        parts = []
+        for key, label in entries:
+            glyph, colour = KEY_GLYPHS[key]
+            text = both.get(key, label).replace(" ", "&nbsp;")
+            parts.append(f'<span style="color:{colour}; font-weight:bold">{glyph}</span>&nbsp;{text}')
+        return (f'<span style="font-family:\'{self.family}\'; font-size:{pt}pt">'
+                + " &nbsp; ".join(parts) + "</span>")
 
     # ------------------------------------------------------------------ style
     _volume_text = ""
@@ -506,10 +623,10 @@ class InfusionChart(QWidget):
             lg.setLabelTextSize("14pt" if big else "11pt")
             lg.setBrush(pg.mkBrush(255, 255, 255, 225))
             lg.setPen(pg.mkPen(GREY))
-        self.c_original.setPen(_pen(OKABE_ITO["sky_blue"], 3 * w, alpha=150))
+        self.c_original.setPen(_pen(OKABE_ITO["sky_blue"], 3 * w, alpha=ORIGINAL_ALPHA))
         self.c_current.setPen(_pen(OKABE_ITO["blue"], 3 * w, Qt.DashLine))
         self.c_delivered.setPen(_pen(OKABE_ITO["vermillion"], 4 * w))
-        self.c_original_rate.setPen(_pen(OKABE_ITO["sky_blue"], 3 * w, alpha=150))
+        self.c_original_rate.setPen(_pen(OKABE_ITO["sky_blue"], 3 * w, alpha=ORIGINAL_ALPHA))
         self.c_planned_rate.setPen(_pen(OKABE_ITO["blue"], 3 * w, Qt.DashLine))
         self.c_actual_rate.setPen(_pen(OKABE_ITO["vermillion"], 3.5 * w))
         self.volume_line.setPen(_pen(GREY, 1.5 * w, Qt.DashDotLine))

@@ -3,6 +3,7 @@ import time
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QPointF
 
 from titration.plan import PlanRequest, build_plan
 from titration.reactions import Vitals
@@ -148,20 +149,121 @@ def test_the_bundled_font_is_registered(qtbot):
     assert fam in QFontDatabase.families()
 
 
-@pytest.mark.parametrize("size", [(420, 520), (1200, 800)])
-def test_the_legend_fits_above_the_data(qtbot, plan, size):
+def _shown_chart(qtbot, size, session_or_plan, now=None):
     c = InfusionChart()
     qtbot.addWidget(c)
     c.resize(*size)
     c.show()
     qtbot.waitExposed(c)
-    c.set_session(mild_reaction(plan), 50.0)
+    if now is None:
+        c.set_plan(session_or_plan)
+    else:
+        c.set_session(session_or_plan, now)
+    qtbot.wait(10)  # the key's show/hide settles the layout
+    return c
+
+
+def _curve_points_in_scene(c, pw):
+    """Every curve drawn in plot `pw`, sampled densely (segments too, not only vertices), in its scene."""
+    keys = (("original_ml", "current_ml", "delivered_ml") if pw is c.volume_plot
+            else ("original_rate_ml_h", "planned_rate_ml_h", "actual_rate_ml_h"))
+    vb = pw.getPlotItem().getViewBox()
+    out = []
+    for k in keys:
+        x, y = c.curves()[k]
+        if len(x) < 2:
+            continue
+        if len(y) == len(x) - 1:  # steps: edges and rates
+            x, y = np.repeat(x, 2)[1:-1], np.repeat(y, 2)
+        d = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(x) / np.ptp(x), np.diff(y) / max(np.ptp(y), 1)))])
+        u = np.linspace(0, d[-1], 400)
+        for xi, yi in zip(np.interp(u, d, x), np.interp(u, d, y)):
+            out.append(vb.mapViewToScene(QPointF(xi, yi)))
+    assert out
+    return out
+
+
+@pytest.mark.parametrize("size", [(420, 560), (1200, 800), (900, 620)])
+def test_no_legend_covers_a_curve_or_the_now_label(qtbot, plan, size):
+    c = _shown_chart(qtbot, size, mild_reaction(plan), 50.0)
+    now_label = c.now_line.label.sceneBoundingRect()
+    shown = 0
+    for pw, lg in ((c.volume_plot, c._legend_v), (c.rate_plot, c._legend_r)):
+        if not (lg.isVisible() and lg.items):
+            continue
+        shown += 1
+        r = lg.sceneBoundingRect()
+        assert not any(r.contains(p) for p in _curve_points_in_scene(c, pw))
+        if pw is c.volume_plot:
+            assert not r.intersects(now_label)
+    assert shown == (0 if size[0] < 500 else 2)
+
+
+@pytest.mark.parametrize("narrow", [(420, 560), (300, 400)])
+def test_a_narrow_chart_shows_a_compact_key_and_little_headroom(qtbot, plan, narrow):
+    c = _shown_chart(qtbot, narrow, mild_reaction(plan), 50.0)
+    assert c.key.isVisible() and not c._legend_v.isVisible() and not c._legend_r.isVisible()
+    key = c.key.text()
+    for name in ("Original plan", "Current plan", "Delivered", "Vitals", "Prescribed 700 mL"):
+        assert name.replace(" ", "&nbsp;") in key
+    assert c.key.geometry().bottom() <= c.volume_plot.geometry().top()  # above the plots, not on them
+    lo, hi = c.volume_plot.getPlotItem().getViewBox().viewRange()[1]
+    assert hi < 1.35 * 700.0  # was ~1650 mL with the tall in-plot legend
+    assert (hi - 700.0) / (hi - lo) < 0.25
+    # the 'now' label stays inside the plot, under the prescribed-volume line
+    vb = c.volume_plot.getPlotItem().getViewBox()
+    label = c.now_line.label.sceneBoundingRect()
+    assert vb.sceneBoundingRect().contains(label)
+    assert label.top() > vb.mapViewToScene(QPointF(0.0, 700.0)).y()
+    # widening brings the in-plot legends back, narrowing again the key
+    c.resize(1200, 800)
     qtbot.wait(10)
+    assert not c.key.isVisible() and c._legend_v.isVisible()
+    c.resize(*narrow)
+    qtbot.wait(10)
+    assert c.key.isVisible() and not c._legend_v.isVisible()
+
+
+def test_the_wide_legend_fits_above_the_data(qtbot, plan):
+    c = _shown_chart(qtbot, (1200, 800), mild_reaction(plan), 50.0)
+    assert not c.key.isVisible()
     vb = c.volume_plot.getPlotItem().getViewBox()
     lo, hi = vb.viewRange()[1]
     legend = c._legend_v.boundingRect()
+    assert c._legend_v.isVisible() and c._legend_r.isVisible()
     assert legend.width() <= vb.width()
     band_px = (hi - 700.0) / (hi - lo) * vb.height()  # room above the prescribed volume
     assert band_px >= legend.height()
+    assert c._legend_v.columnCount == 5  # one row
     names = [label.text for _, label in c._legend_v.items]
-    assert "Prescribed 700 mL" in names and "Delivered" in names
+    assert names == ["Original plan", "Current plan", "Delivered", "Vitals", "Prescribed 700 mL"]
+
+
+def test_a_note_does_not_redraw_and_legends_rebuild_only_when_their_list_changes(qtbot, plan):
+    s = Session(plan)
+    s.start(0)
+    s.confirm(30, s.due(30))
+    c = _shown_chart(qtbot, (420, 560), s, 35.0)
+    redraws, rebuilds = c.stats["full_redraws"], c.stats["legend_rebuilds"]
+    assert "Vitals" not in c.key.text()
+    s.note(36.0, "patient asleep")
+    c.refresh(36.5)
+    assert c.stats["full_redraws"] == redraws and c.stats["legend_rebuilds"] == rebuilds
+    assert c.markers()[-1].kind == "note" and c.markers()[-1].label == "Note: patient asleep"
+    s.record_vitals(40.0, Vitals(36.8, 72, 124, 78, 98, 14))  # the first vitals: a new legend entry
+    c.refresh(40.5)
+    assert c.stats["full_redraws"] == redraws + 1 and c.stats["legend_rebuilds"] == rebuilds + 1
+    assert "Vitals" in c.key.text()
+    s.record_vitals(45.0, Vitals(36.9, 74, 122, 78, 98, 14))  # another: a new marker, the same legend
+    c.refresh(45.5)
+    assert c.stats["full_redraws"] == redraws + 2 and c.stats["legend_rebuilds"] == rebuilds + 1
+    assert len(c.marker_items["vitals"].data) == 2
+    s.note(46.0, "tea")
+    s.confirm(60, s.due(60))  # a note and a rate change together: a full redraw
+    c.refresh(60.5)
+    assert c.stats["full_redraws"] == redraws + 3
+    assert c.curves()["actual_rate_ml_h"][1].tolist() == [42, 84, 168]
+    sizes = c.marker_items["vitals"].data["size"].tolist()
+    c.set_large(True)  # unchanged markers are not set again, but a new style is
+    assert sizes == [9, 9] and c.marker_items["vitals"].data["size"].tolist() == [12, 12]
+    assert "font-size:14pt" in c.key.text()
