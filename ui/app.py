@@ -3,11 +3,14 @@
 Before Qt is touched it checks that a window can be shown: with no display it explains how to
 run the app (Xvfb or the offscreen platform) and exits 0; when the xcb platform plugin cannot
 load, it names the Linux libraries a real window needs, instead of Qt's abort.
+
+The xcb check is cheap at every start (load the libraries the plugin needs, connect to the X
+server: a few milliseconds); only when one of those fails does a child process try the real
+plugin, to quote Qt's own words (and to overrule the cheap check if Qt copes after all).
 """
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 
 XCB_LIBS = ("libxcb-cursor0", "libxkbcommon-x11-0", "libegl1", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-shape0",
@@ -35,6 +38,12 @@ Start one (for example `xvfb-run -a python main.py`) or check DISPLAY. Details f
 
 PROBE = "from PySide6.QtGui import QGuiApplication; app = QGuiApplication([]); print('ok')"
 
+# The shared libraries (sonames) of the packages in XCB_LIBS, with libxcb itself: the ones the
+# xcb plugin fails without on a bare system (peers-and-pitfalls C.4).
+XCB_SONAMES = ("libxcb.so.1", "libxcb-cursor.so.0", "libxkbcommon-x11.so.0", "libEGL.so.1", "libxcb-icccm.so.4",
+               "libxcb-keysyms.so.1", "libxcb-shape.so.0", "libxcb-xinerama.so.0", "libxcb-randr.so.0",
+               "libxcb-render-util.so.0", "libxcb-image.so.0")
+
 
 def display_problem(env=None, platform: str | None = None) -> str | None:
     """The advice to print when no window can be shown, or None."""
@@ -49,8 +58,47 @@ def display_problem(env=None, platform: str | None = None) -> str | None:
     return NO_DISPLAY
 
 
+def unloadable_libraries(sonames=XCB_SONAMES) -> list[str]:
+    """'soname: reason' for each library this process cannot load (missing, or a broken file)."""
+    import ctypes  # noqa: PLC0415 - only on Linux with a display
+
+    bad = []
+    for name in sonames:
+        try:
+            ctypes.CDLL(name)
+        except OSError as exc:
+            bad.append(f"{name}: {exc}")
+    return bad
+
+
+def x_server_answers(display: str) -> bool:
+    """True when libxcb connects to the X server at `display` (what Qt's plugin does first)."""
+    import ctypes  # noqa: PLC0415
+
+    try:
+        xcb = ctypes.CDLL("libxcb.so.1")
+    except OSError:
+        return False
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = (ctypes.c_char_p, ctypes.c_void_p)
+    xcb.xcb_connection_has_error.argtypes = (ctypes.c_void_p,)
+    xcb.xcb_disconnect.argtypes = (ctypes.c_void_p,)
+    conn = xcb.xcb_connect(display.encode(), None)
+    if not conn:
+        return False
+    try:
+        return xcb.xcb_connection_has_error(conn) == 0
+    finally:
+        xcb.xcb_disconnect(conn)  # an errored connection must be freed too
+
+
 def xcb_problem(env=None, timeout: float = 20.0) -> str | None:
-    """Try the platform plugin in a child process (Qt aborts the process when it cannot load)."""
+    """The message to print when the xcb platform plugin cannot work here, or None.
+
+    Fast path: every library loads and the X server answers, so no child process is needed.
+    Otherwise the plugin is tried in a child process (Qt aborts the process when it cannot load).
+    The libraries are looked up for this process (its LD_LIBRARY_PATH), the X server at env's DISPLAY.
+    """
     env = dict(os.environ if env is None else env)
     if not sys.platform.startswith("linux"):
         return None
@@ -59,6 +107,16 @@ def xcb_problem(env=None, timeout: float = 20.0) -> str | None:
         return None
     if not env.get("DISPLAY"):
         return None
+    missing = unloadable_libraries()
+    if not missing and x_server_answers(env["DISPLAY"]):
+        return None
+    return _probe(env, timeout, missing)
+
+
+def _probe(env: dict, timeout: float, missing: list[str]) -> str | None:
+    """Start Qt's platform plugin in a child process: None if it works, else the message."""
+    import subprocess  # noqa: PLC0415 - only when the cheap check failed
+
     try:
         p = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=timeout)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -66,7 +124,7 @@ def xcb_problem(env=None, timeout: float = 20.0) -> str | None:
     if p.returncode == 0 and "ok" in p.stdout:
         return None
     out = (p.stderr or p.stdout).strip()
-    detail = "\n".join("  " + ln for ln in out.splitlines()[-6:])
+    detail = "\n".join("  " + ln for ln in (missing + out.splitlines()[-6:]))
     if "could not connect to display" in out:
         return NO_CONNECTION.format(display=env.get("DISPLAY"), detail=detail)
     return XCB_FAILED.format(libs=" ".join(XCB_LIBS), detail=detail)
@@ -105,6 +163,7 @@ def run(args) -> int:
     _one_line_errors()
     model = AppModel(journal)
     win = MainWindow(model, settings=app_settings())
+    win.prepare_pages_after_first_paint()  # the New-infusion page, once the window is on the screen
     win.show()
     _smoke_hooks(app, win)
     if journal_error:
@@ -199,9 +258,8 @@ def _pump_question(parent):
     """ask(recovered, now_wall) using the journal helper's dialog (or a plain question if it is missing)."""
     from ui import optional
 
-    mod = optional.load("ui.recovery_dialog")
-
     def ask(rec, now_wall):
+        mod = optional.load("ui.recovery_dialog")  # only when an infusion is reopened
         if mod is not None:
             return mod.ask_pump_state(parent, rec, now_wall)
         from PySide6.QtWidgets import QMessageBox

@@ -6,7 +6,9 @@ wherever the focus is, and Help > Shortcuts lists them from the actions themselv
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QListWidget,
                                QListWidgetItem, QMainWindow, QMessageBox, QPushButton, QSplitter, QStackedWidget,
@@ -14,11 +16,16 @@ from PySide6.QtWidgets import (QApplication, QDialog, QFileDialog, QHBoxLayout, 
 
 from titration.errors import TitrationError
 from ui import optional
-from ui.chair_view import ChairView
 from ui.model import AppModel, ChairModel
-from ui.new_infusion import NewInfusionForm
 from ui.style import ALERT_BG, BASE_PT, app_stylesheet, apply_fonts
-from ui.training_panel import TrainingSetup
+
+if TYPE_CHECKING:
+    from ui.chair_view import ChairView
+    from ui.new_infusion import NewInfusionForm
+    from ui.training_panel import TrainingSetup
+
+# The chair view, the New-infusion form and the training picker are imported and built when first
+# needed: the window paints sooner at start-up, when none of them is on the screen yet.
 
 SETTINGS = ("ivig-titration", "chair-workstation")
 
@@ -44,6 +51,8 @@ class MainWindow(QMainWindow):
         self.large = False
         self.settings = settings
         self.views: dict[ChairModel, ChairView] = {}
+        self._new_form = None  # built when first opened (see new_form)
+        self._training_setup = None
         self.items: dict[ChairModel, QListWidgetItem] = {}
         self.setWindowTitle("IVIg infusion chair workstation")
 
@@ -68,6 +77,7 @@ class MainWindow(QMainWindow):
         sl = QVBoxLayout(side)
         sl.setContentsMargins(0, 0, 0, 0)
         b1 = QPushButton("New infusion (Ctrl+N)")
+        self.new_button = b1
         b1.setObjectName("newInfusionButton")
         b1.clicked.connect(self.show_new_infusion)
         b2 = QPushButton("Training (Ctrl+T)")
@@ -90,15 +100,6 @@ class MainWindow(QMainWindow):
         self.home.setAlignment(Qt.AlignTop | Qt.AlignLeft)
         self.home.setMargin(20)
         self.stack.addWidget(self.home)
-        self.new_form = NewInfusionForm(journal=model.journal, wall=model.wall)
-        self.new_form.sig_create.connect(self._create_infusion)
-        self.new_form.sig_cancel.connect(self.show_home_or_chair)
-        self.new_form.export_button.clicked.connect(self.export_rate_chart)
-        self.stack.addWidget(self.new_form)
-        self.training_setup = TrainingSetup()
-        self.training_setup.sig_start.connect(self._start_training)
-        self.training_setup.sig_cancel.connect(self.show_home_or_chair)
-        self.stack.addWidget(self.training_setup)
         split.addWidget(self.stack)
         split.setStretchFactor(1, 1)
         split.setSizes([260, 1300])
@@ -114,6 +115,52 @@ class MainWindow(QMainWindow):
         self.set_large(False)
         self.resize(1440, 900)
         self._restore_geometry()
+
+    # ------------------------------------------------------------------ pages built when first needed
+    @property
+    def new_form(self) -> NewInfusionForm:
+        """The New-infusion page (a NewInfusionForm), built the first time it is asked for."""
+        if self._new_form is None:
+            from ui.new_infusion import NewInfusionForm  # noqa: PLC0415
+
+            f = NewInfusionForm(journal=self.model.journal, wall=self.model.wall)
+            f.sig_create.connect(self._create_infusion)
+            f.sig_cancel.connect(self.show_home_or_chair)
+            f.export_button.clicked.connect(self.export_rate_chart)
+            self.stack.addWidget(f)
+            self._new_form = f
+            self._page_type(f)
+        return self._new_form
+
+    @property
+    def training_setup(self) -> TrainingSetup:
+        """The training page (a TrainingSetup), built the first time it is asked for."""
+        if self._training_setup is None:
+            from ui.training_panel import TrainingSetup  # noqa: PLC0415
+
+            t = TrainingSetup()
+            t.sig_start.connect(self._start_training)
+            t.sig_cancel.connect(self.show_home_or_chair)
+            self.stack.addWidget(t)
+            self._training_setup = t
+            self._page_type(t)
+        return self._training_setup
+
+    def prepare_pages_after_first_paint(self, delay_ms: int = 150) -> None:
+        """Build the New-infusion page (and import the chart library) just after the window has
+        first painted, so start-up is not slowed and the first Ctrl+N is still quick."""
+        self._first_paint = _AfterFirstPaint(self.new_button, lambda: QTimer.singleShot(delay_ms, self._prepare))
+
+    def _prepare(self) -> None:
+        if self.isVisible() and self._new_form is None:
+            self.new_form  # noqa: B018 - the property builds the page
+
+    def _page_type(self, page) -> None:
+        """A page built after start-up gets the type size the window has now."""
+        apply_fonts(page, self.large)
+        chart = getattr(page, "chart", None)
+        if hasattr(chart, "set_large"):
+            chart.set_large(self.large)
 
     # ------------------------------------------------------------------ actions and shortcuts
     def _make_actions(self) -> None:
@@ -211,8 +258,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ pages
     def current_view(self) -> ChairView | None:
+        """The ChairView in front, or None."""
         w = self.stack.currentWidget()
-        return w if isinstance(w, ChairView) else None
+        return w if w is not None and any(w is v for v in self.views.values()) else None
 
     def _chair_call(self, method: str, *args) -> None:
         v = self.current_view()
@@ -221,11 +269,13 @@ class MainWindow(QMainWindow):
 
     def confirm(self) -> None:
         w = self.stack.currentWidget()
-        if w is self.new_form:
-            self.new_form.create()
-        elif w is self.training_setup:
-            self.training_setup.start()
-        elif isinstance(w, ChairView):
+        if w is None:
+            return
+        if w is self._new_form:
+            w.create()
+        elif w is self._training_setup:
+            w.start()
+        elif self.current_view() is w:
             w.confirm()
 
     def acknowledge(self) -> None:
@@ -312,6 +362,8 @@ class MainWindow(QMainWindow):
             self.show_chair(chair)
 
     def _chair_added(self, chair: ChairModel) -> None:
+        from ui.chair_view import ChairView  # noqa: PLC0415 - imported with the first chair (see the top)
+
         view = ChairView(chair, beep=self._beep)
         apply_fonts(view, self.large)
         view.set_large(self.large)
@@ -383,8 +435,8 @@ class MainWindow(QMainWindow):
         self.main_split.setSizes([side, max(total - side, 600)])
         for v in self.views.values():
             v.set_large(self.large)
-        if hasattr(self.new_form.chart, "set_large"):
-            self.new_form.chart.set_large(self.large)
+        if self._new_form is not None and hasattr(self._new_form.chart, "set_large"):
+            self._new_form.chart.set_large(self.large)
         a = self.actions_by_name.get("large")
         if a is not None and a.isChecked() != self.large:
             a.setChecked(self.large)
@@ -395,7 +447,10 @@ class MainWindow(QMainWindow):
     def export_rate_chart(self, path: str | None = None) -> str | None:
         """The rate chart of the plan in front (the preview, or the chair's plan)."""
         v = self.current_view()
-        plan = v.chair.session.original_plan if v is not None else self.new_form.plan
+        if v is not None:
+            plan = v.chair.session.original_plan
+        else:  # the preview, if the New-infusion page was ever opened
+            plan = self._new_form.plan if self._new_form is not None else None
         if plan is None:
             self._export_error("Export: there is no plan yet")
             return None
@@ -452,8 +507,10 @@ class MainWindow(QMainWindow):
         v = self.current_view()
         if v is not None:
             v.show_error(text)
-        else:
-            self.new_form.error.setText(text)
+        elif self._new_form is not None:
+            self._new_form.error.setText(text)
+        else:  # nothing opened yet: the status bar says it
+            self.statusBar().showMessage(text, 8000)
 
     # ------------------------------------------------------------------ window state (QSettings: geometry only)
     def _restore_geometry(self) -> None:
@@ -477,6 +534,22 @@ class MainWindow(QMainWindow):
             self.settings.setValue("geometry", self.saveGeometry())
         self.model.timer.stop()
         event.accept()
+
+
+class _AfterFirstPaint(QObject):
+    """Calls `then()` once, after the first paint of `widget` (a widget visible at start-up)."""
+
+    def __init__(self, widget, then):
+        super().__init__(widget)
+        self.then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Paint and self.then is not None:
+            then, self.then = self.then, None
+            obj.removeEventFilter(self)
+            then()
+        return False
 
 
 def app_settings() -> QSettings:

@@ -83,6 +83,25 @@ def test_a_platform_plugin_that_cannot_load_names_the_libraries(xvfb, tmp_path):
     assert "Traceback" not in p.stderr
 
 
+def test_a_missing_library_is_named_with_the_reason():
+    from ui.app import unloadable_libraries
+
+    bad = unloadable_libraries(("libxcb.so.1", "libivig-not-there.so.7"))
+    assert len(bad) == 1 and bad[0].startswith("libivig-not-there.so.7: ")
+
+
+def test_a_working_x_server_is_checked_without_a_child_process(xvfb, monkeypatch):
+    """Every start on a real display: libraries load and the X server answers, no Qt probe process."""
+    import ui.app as app
+
+    if app.unloadable_libraries():
+        pytest.skip("the xcb libraries are not all installed here (make sysdeps)")
+    monkeypatch.setattr(app, "_probe", lambda *a: pytest.fail("the slow probe ran on a working display"))
+    assert app.x_server_answers(xvfb)
+    assert app.xcb_problem(clean_env(DISPLAY=xvfb)) is None
+    assert not app.x_server_answers(":87")  # nothing there: the probe then gives Qt's words
+
+
 @pytest.mark.slow
 def test_the_window_opens_on_a_real_x_server(xvfb, tmp_path):
     from ui.app import xcb_problem
