@@ -7,7 +7,7 @@ Octagam 10% ITP, 70 kg, 1 g/kg: 70 g = 700 mL; rates 1/2/4/8/12 mg/kg/min x 70 x
 import numpy as np
 import pytest
 
-from titration.chartdata import (DeliveredTrace, integrate_steps, markers, plan_curve, rate_steps,
+from titration.chartdata import (DeliveredTrace, MarkerTrace, integrate_steps, markers, plan_curve, rate_steps,
                                  segments_to_steps, volume_at)
 from titration.plan import PlanRequest, build_plan
 from titration.reactions import Vitals
@@ -162,3 +162,25 @@ def test_stop_and_complete_markers(plan):
 def test_volume_at_places_markers_on_the_delivered_curve(plan):
     s = mild_reaction(plan)
     assert volume_at(s, [0, 15, 30, 40, 50]) == pytest.approx([0, 10.5, 21, 35, 42])
+
+
+def test_marker_trace_takes_in_only_new_events_and_agrees_with_a_full_pass(plan):
+    s = Session(plan)
+    s.record_vitals(0, Vitals(temp_c=36.8))
+    s.start(0)
+    tr = MarkerTrace()
+    assert [m.kind for m, _ in tr.update(s)] == ["vitals", "start"]
+    s.confirm(30, s.due(30))
+    s.record_vitals(40, Vitals(temp_c=36.9))
+    added = tr.update(s)
+    assert [m.kind for m, _ in added] == ["vitals"]  # the increase has no marker of its own
+    assert added[0][1] == pytest.approx(21 + 84 * 10 / 60)  # its height: delivered at 40 min
+    s.confirm(45, s.report_symptoms(45, ["chills"]))
+    assert [m.kind for m, _ in tr.update(s)] == ["symptoms", "slow"]
+    assert tr.update(s) == [] and tr.rebuilds == 1
+    assert [m for m, _ in tr.pairs] == markers(s)
+    heights = dict((m.at_min, y) for m, y in tr.pairs)
+    assert heights[45] == pytest.approx(volume_at(s, [45])[0])
+    other = Session(plan)
+    other.start(0)
+    assert [m.kind for m, _ in tr.update(other)] == ["start"] and tr.rebuilds == 2  # another session: afresh

@@ -148,56 +148,86 @@ class Marker:
     grade: str = "none"  # the reaction grade it carries, for colour
 
 
+def marker_for(e, session) -> Marker | None:
+    """The marker one event puts on the timeline, or None."""
+    cat = session.catalogue
+    d, k = e.data, e.kind
+    if k == "start":
+        return Marker(e.at_min, "start", f"Start {d.get('rate_ml_h', 0):g} mL/h")
+    elif k == "vitals":
+        g = d.get("grade", "none")
+        txt = vitals_text(d.get("vitals", {}))
+        return Marker(e.at_min, "vitals", f"Vitals: {txt}" + (f" ({g})" if g != "none" else ""), g)
+    elif k == "symptoms":
+        ids = d.get("symptoms", [])
+        syms = [cat.symptoms[i] for i in ids if i in cat.symptoms]
+        grade = "none"
+        for s in syms:
+            grade = higher(s.grade, grade)
+        names = ", ".join(s.label for s in syms) or ", ".join(ids)
+        return Marker(e.at_min, "symptoms", f"Symptoms: {names}", grade)
+    elif k == "resolved":
+        return Marker(e.at_min, "resolved", "Symptoms resolved")
+    elif k == "action":
+        act = d.get("action", "")
+        why = f" (override: {d['override']})" if d.get("override") else ""
+        grade = d.get("grade", "none")
+        if act == "slow":
+            return Marker(e.at_min, "slow", f"Slowed to {d.get('rate_ml_h', 0):g} mL/h{why}", grade)
+        elif act == "pause":
+            return Marker(e.at_min, "pause", f"Paused{why}", grade)
+        elif act == "increase":
+            return Marker(e.at_min, "resume", f"Stepped up to {d.get('rate_ml_h', 0):g} mL/h after review{why}",
+                          grade)
+        elif act in ("resume", "continue"):
+            return Marker(e.at_min, "resume", f"Resumed at {d.get('rate_ml_h', 0):g} mL/h{why}", grade)
+        elif act == "stop":
+            return Marker(e.at_min, "stop", f"Stopped{why}", grade)
+    elif k == "pause":
+        return Marker(e.at_min, "pause", "Paused" + (f": {d['reason']}" if d.get("reason") else ""))
+    elif k == "resume":
+        return Marker(e.at_min, "resume", f"Resumed at {d.get('rate_ml_h', 0):g} mL/h")
+    elif k == "stop":
+        return Marker(e.at_min, "stop", "Stopped" + (f": {d['reason']}" if d.get("reason") else ""))
+    elif k == "complete":
+        return Marker(e.at_min, "complete", f"Complete: {d.get('delivered_ml', session.volume_ml):.0f} mL in")
+    elif k == "observed":
+        return Marker(e.at_min, "observed", "Observation closed")
+    elif k == "note":
+        return Marker(e.at_min, "note", f"Note: {d.get('text', '')}")
+    return None
+
+
 def markers(session) -> list[Marker]:
     """The events a nurse wants to see on the timeline, in time order."""
-    out: list[Marker] = []
-    cat = session.catalogue
-    for e in session.events:
-        d, k = e.data, e.kind
-        if k == "start":
-            out.append(Marker(e.at_min, "start", f"Start {d.get('rate_ml_h', 0):g} mL/h"))
-        elif k == "vitals":
-            g = d.get("grade", "none")
-            txt = vitals_text(d.get("vitals", {}))
-            out.append(Marker(e.at_min, "vitals", f"Vitals: {txt}" + (f" ({g})" if g != "none" else ""), g))
-        elif k == "symptoms":
-            ids = d.get("symptoms", [])
-            syms = [cat.symptoms[i] for i in ids if i in cat.symptoms]
-            grade = "none"
-            for s in syms:
-                grade = higher(s.grade, grade)
-            names = ", ".join(s.label for s in syms) or ", ".join(ids)
-            out.append(Marker(e.at_min, "symptoms", f"Symptoms: {names}", grade))
-        elif k == "resolved":
-            out.append(Marker(e.at_min, "resolved", "Symptoms resolved"))
-        elif k == "action":
-            act = d.get("action", "")
-            why = f" (override: {d['override']})" if d.get("override") else ""
-            grade = d.get("grade", "none")
-            if act == "slow":
-                out.append(Marker(e.at_min, "slow", f"Slowed to {d.get('rate_ml_h', 0):g} mL/h{why}", grade))
-            elif act == "pause":
-                out.append(Marker(e.at_min, "pause", f"Paused{why}", grade))
-            elif act == "increase":
-                out.append(Marker(e.at_min, "resume", f"Stepped up to {d.get('rate_ml_h', 0):g} mL/h after review{why}",
-                                  grade))
-            elif act in ("resume", "continue"):
-                out.append(Marker(e.at_min, "resume", f"Resumed at {d.get('rate_ml_h', 0):g} mL/h{why}", grade))
-            elif act == "stop":
-                out.append(Marker(e.at_min, "stop", f"Stopped{why}", grade))
-        elif k == "pause":
-            out.append(Marker(e.at_min, "pause", "Paused" + (f": {d['reason']}" if d.get("reason") else "")))
-        elif k == "resume":
-            out.append(Marker(e.at_min, "resume", f"Resumed at {d.get('rate_ml_h', 0):g} mL/h"))
-        elif k == "stop":
-            out.append(Marker(e.at_min, "stop", "Stopped" + (f": {d['reason']}" if d.get("reason") else "")))
-        elif k == "complete":
-            out.append(Marker(e.at_min, "complete", f"Complete: {d.get('delivered_ml', session.volume_ml):.0f} mL in"))
-        elif k == "observed":
-            out.append(Marker(e.at_min, "observed", "Observation closed"))
-        elif k == "note":
-            out.append(Marker(e.at_min, "note", f"Note: {d.get('text', '')}"))
-    return out
+    return [m for m in (marker_for(e, session) for e in session.events) if m is not None]
+
+
+class MarkerTrace:
+    """Markers with their height on the delivered curve, taken in as events arrive.
+
+    A marker's height is the volume delivered at its time, which never changes once that time
+    has passed; so each event is looked at once, and a redraw after a new event costs the same
+    with ten events or ten thousand.
+    """
+
+    def __init__(self) -> None:
+        self.pairs: list[tuple[Marker, float]] = []
+        self.rebuilds = 0
+        self._n = 0
+        self._session_id = None
+
+    def update(self, session) -> list[tuple[Marker, float]]:
+        """The (marker, mL) pairs added since the last call (all of them after a rebuild)."""
+        if id(session) != self._session_id or len(session.events) < self._n:
+            self.pairs, self._n, self._session_id = [], 0, id(session)
+            self.rebuilds += 1
+        fresh = [m for m in (marker_for(e, session) for e in session.events[self._n:]) if m is not None]
+        self._n = len(session.events)
+        ys = volume_at(session, [m.at_min for m in fresh]) if fresh else ()
+        added = [(m, float(y)) for m, y in zip(fresh, ys)]
+        self.pairs.extend(added)
+        return added
 
 
 def volume_at(session, times) -> np.ndarray:

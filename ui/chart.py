@@ -26,7 +26,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from titration.chartdata import DeliveredTrace, Marker, markers, plan_curve, rate_steps, volume_at
+from titration.chartdata import DeliveredTrace, Marker, MarkerTrace, plan_curve, rate_steps
 from titration.report import clock
 
 from .fonts import register_fonts
@@ -137,11 +137,12 @@ class InfusionChart(QWidget):
         self._now: float | None = None
         self._wall_start: float | None = None
         self._data: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._markers: list[Marker] = []
+        self._mtrace = MarkerTrace()  # markers taken in as events arrive
+        self._labelled: list[tuple[Marker, float]] = []  # the few that get a text label or a line
+        self._spots_big: bool | None = None  # the type size the marker spots were drawn at
         self._decor: list = []  # per-redraw items (labels, vertical lines), removed on the next redraw
         self._x_max = 60.0
         self._legend_sig = None  # what the legends list; rebuilt only when it changes
-        self._spots_drawn: dict[str, tuple] = {}  # per marker kind, what its scatter holds
         self._fit_sig = None  # (legend, plot size, large) the legend layout was fitted for
         self._compact = False  # legends hidden, the key above the plots instead
         self.stats = {"full_redraws": 0, "ticks": 0, "set_data": 0, "legend_rebuilds": 0, "skipped_redraws": 0}
@@ -231,6 +232,7 @@ class InfusionChart(QWidget):
         """Draw an infusion: original (faded), current (dashed), delivered (solid), markers."""
         self._session, self._plan = session, None
         self._trace = DeliveredTrace()
+        self._mtrace, self._labelled, self._spots_big = MarkerTrace(), [], None  # another session: start afresh
         self._n_events, self._plan_drawn = -1, None
         if session is None:
             self.clear()
@@ -251,7 +253,7 @@ class InfusionChart(QWidget):
         elif len(s.events) > self._n_events:
             if all(e.kind in UNDRAWN_EVENTS for e in s.events[self._n_events:]):
                 self._n_events = len(s.events)  # a note: nothing drawn changes
-                self._markers = markers(s)
+                self._mtrace.update(s)
                 self.stats["skipped_redraws"] += 1
             else:
                 self._redraw_session(now_min)
@@ -292,7 +294,7 @@ class InfusionChart(QWidget):
         return {k: (np.array(x, copy=True), np.array(y, copy=True)) for k, (x, y) in self._data.items()}
 
     def markers(self) -> list[Marker]:
-        return list(self._markers)
+        return [m for m, _ in self._mtrace.pairs]
 
     def clear(self) -> None:
         for c in (self.c_original, self.c_current, self.c_delivered, self.c_original_rate, self.c_planned_rate,
@@ -300,10 +302,9 @@ class InfusionChart(QWidget):
             c.clear()
         for it in self.marker_items.values():
             it.clear()
-        self._spots_drawn = {}
+        self._mtrace, self._labelled, self._spots_big = MarkerTrace(), [], None
         self._clear_decor()
         self._data = {k: (np.zeros(0), np.zeros(0)) for k in CURVE_KEYS}
-        self._markers = []
         for ln in (self.now_line, self.now_line_rate, self.volume_line):
             ln.hide()
         self._sync_legends()
@@ -364,49 +365,56 @@ class InfusionChart(QWidget):
         self._set_ranges(max(self._x_max, now_min), s.volume_ml, top_rate)
 
     def _draw_markers(self, s) -> None:
-        ms = markers(s)
-        self._markers = ms
-        xs = np.array([m.at_min for m in ms], dtype=float)
-        ys = volume_at(s, xs) if len(ms) else np.zeros(0)
+        """Append the markers of new events; redraw them all only for a new session or a new type size."""
+        rebuilds = self._mtrace.rebuilds
+        added = self._mtrace.update(s)
         big = self._large
-        for kind, it in self.marker_items.items():
-            name, symbol, colour = MARKER_STYLES[kind]
-            mine = [(float(x), float(y), m.label, GRADE_COLOURS.get(m.grade, colour) if kind == "symptoms" else colour)
-                    for m, x, y in zip(ms, xs, ys) if m.kind == kind]
-            key = (tuple(mine), big)
-            if self._spots_drawn.get(kind) == key:
-                continue  # unchanged (most events add one marker of one kind): setData is the costly part
-            self._spots_drawn[kind] = key
-            size = (18 if big else 14) if kind != "vitals" else (12 if big else 9)
-            spots = [{"pos": (x, y), "data": f"{clock(x)}  {label}", "brush": pg.mkBrush(c),
-                      "pen": pg.mkPen("k" if kind != "stop" else c, width=1.5 if kind != "stop" else 3), "size": size}
-                     for x, y, label, c in mine]
-            it.setData(spots, symbol=symbol)
-        # Text labels for the events that change the plan; same-minute events share one label.
-        groups: dict[float, list[Marker]] = {}
-        for m, x, y in zip(ms, xs, ys):
+        if self._mtrace.rebuilds != rebuilds or self._spots_big != big:
+            added = self._mtrace.pairs
+            for it in self.marker_items.values():
+                it.clear()
+            self._labelled, self._spots_big = [], big
+        new_spots: dict[str, list] = {}
+        for m, y in added:
+            if m.kind in self.marker_items:
+                new_spots.setdefault(m.kind, []).append(self._spot(m, y, big))
+            if m.kind in LABELLED or m.kind in VLINED:
+                self._labelled.append((m, y))
+        for kind, spots in new_spots.items():
+            self.marker_items[kind].addPoints(spots, symbol=MARKER_STYLES[kind][1])
+        self._draw_labels(s.volume_ml, big)
+
+    def _spot(self, m: Marker, y: float, big: bool) -> dict:
+        kind = m.kind
+        colour = GRADE_COLOURS.get(m.grade, MARKER_STYLES[kind][2]) if kind == "symptoms" else MARKER_STYLES[kind][2]
+        size = (18 if big else 14) if kind != "vitals" else (12 if big else 9)
+        return {"pos": (m.at_min, y), "data": f"{clock(m.at_min)}  {m.label}", "brush": pg.mkBrush(colour),
+                "pen": pg.mkPen("k" if kind != "stop" else colour, width=1.5 if kind != "stop" else 3), "size": size}
+
+    def _draw_labels(self, vol: float, big: bool) -> None:
+        """Text labels and dotted lines for the few events that change the plan (a short list)."""
+        groups: dict[float, list[tuple[Marker, float]]] = {}
+        for m, y in self._labelled:
             if m.kind in LABELLED:
-                groups.setdefault(round(float(x), 1), []).append(m)
+                groups.setdefault(round(m.at_min, 1), []).append((m, y))
         vp, rp = self.volume_plot.getPlotItem(), self.rate_plot.getPlotItem()
-        yv = dict(zip(xs.round(1).tolist(), ys.tolist())) if len(ms) else {}
-        vol = s.volume_ml
         for i, (x, group) in enumerate(groups.items()):
-            text = "\n".join(f"{clock(m.at_min)} {m.label}" for m in group)
+            text = "\n".join(f"{clock(m.at_min)} {m.label}" for m, _ in group)
             right_half = x > 0.55 * self._x_max  # late events: label to the left, so it stays on the chart
             ti = pg.TextItem(text, color=OKABE_ITO["black"], anchor=(1.0 if right_half else 0.0, 0.5),
                              fill=pg.mkBrush(255, 255, 255, 225), border=pg.mkPen(GREY))
             ti.setFont(self._font(11 if not big else 14))
             # Beside the event's dotted line, in the empty middle of the plot (the curves run
             # low early and high late); successive labels step down so they do not pile up.
-            ti.setPos(x, min(0.8 * vol, max(vol * (0.55 - 0.13 * (i % 4)), yv.get(x, 0.0) + 0.08 * vol)))
+            ti.setPos(x, min(0.8 * vol, max(vol * (0.55 - 0.13 * (i % 4)), group[0][1] + 0.08 * vol)))
             ti.setZValue(25)
             vp.addItem(ti, ignoreBounds=True)
             self._decor.append((vp, ti))
-        for m, x in zip(ms, xs):
+        for m, _ in self._labelled:
             if m.kind in VLINED:
                 colour = GRADE_COLOURS.get(m.grade, GREY) if m.kind == "symptoms" else MARKER_STYLES[m.kind][2]
                 for pi in (vp, rp):
-                    ln = pg.InfiniteLine(pos=float(x), angle=90, movable=False, pen=_pen(colour, 1.5, Qt.DotLine))
+                    ln = pg.InfiniteLine(pos=float(m.at_min), angle=90, movable=False, pen=_pen(colour, 1.5, Qt.DotLine))
                     ln.setZValue(5)
                     pi.addItem(ln, ignoreBounds=True)
                     self._decor.append((pi, ln))
