@@ -259,20 +259,15 @@ def test_a_second_copy_of_the_app_is_told_the_journal_is_in_use(tmp_path):
     j.close()
     Journal(db).close()  # released on close
     # In another process too (the lock is released when a killed app's process dies).
-    code = f"from titration.journal import Journal\nJournal({str(db)!r})\nimport time; time.sleep(30)\n"
-    p = subprocess.Popen([sys.executable, "-c", code, ], cwd=os.path.dirname(os.path.dirname(__file__)))
+    code = (f"from titration.journal import Journal\nj = Journal({str(db)!r})\n"
+            "print('locked', flush=True)\nimport time; time.sleep(60)\n")
+    p = subprocess.Popen([sys.executable, "-c", code], cwd=os.path.dirname(os.path.dirname(__file__)),
+                         stdout=subprocess.PIPE, text=True)
     try:
-        import time
-
-        for _ in range(100):
-            try:
-                Journal(db).close()
-            except JournalLocked as exc:
-                assert f"process {p.pid}" in str(exc)
-                break
-            time.sleep(0.05)
-        else:
-            pytest.fail("the other process never held the journal")
+        assert p.stdout.readline().strip() == "locked"  # the child says when it holds the journal
+        with pytest.raises(JournalLocked) as exc:
+            Journal(db)
+        assert f"process {p.pid}" in str(exc.value)
     finally:
         p.kill()
         p.wait()
