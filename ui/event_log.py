@@ -65,13 +65,16 @@ class EventLog(QTableWidget):
         self.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.setWordWrap(True)  # a nurse reads the whole line, not an ellipsis
         h = self.horizontalHeader()
-        h.setSectionResizeMode(0, QHeaderView.ResizeToContents)
-        h.setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        # Time and who have a fixed format: sized once per batch of rows, not re-measured over the
+        # whole table at every insert (ResizeToContents made opening a long record quadratic).
+        h.setSectionResizeMode(0, QHeaderView.Interactive)
+        h.setSectionResizeMode(1, QHeaderView.Interactive)
         h.setSectionResizeMode(2, QHeaderView.Stretch)
 
     def sync(self, events, unsaved_from: int | None = None) -> None:
         if len(events) == self.shown:
             return
+        first = self.shown
         for i in range(self.shown, len(events)):
             e = events[i]
             m = int(e.at_min)
@@ -88,7 +91,11 @@ class EventLog(QTableWidget):
                 if e.kind in ("stop",) or (e.kind == "action" and e.data.get("override")):
                     item.setForeground(QBrush(QColor("#8b0000")))
                 self.setItem(row, col, item)
-            self.resizeRowToContents(row)  # this row only: constant cost per new event
+        if first == 0:
+            self.resizeColumnToContents(0)
+            self.resizeColumnToContents(1)
+        for row in range(first, len(events)):
+            self.resizeRowToContents(row)  # the new rows only: constant cost per new event
         self.shown = len(events)
         self.scrollToBottom()
 
