@@ -448,56 +448,42 @@ class MainWindow(QMainWindow):
         """The rate chart of the plan in front (the preview, or the chair's plan)."""
         v = self.current_view()
         if v is not None:
-            plan = v.chair.session.original_plan
+            plan, patient, wall = v.chair.session.original_plan, v.chair.patient.identifier, v.chair.wall_start
         else:  # the preview, if the New-infusion page was ever opened
             plan = self._new_form.plan if self._new_form is not None else None
+            patient = self._new_form.patient_id.text().strip() if self._new_form is not None else ""
+            wall = None
         if plan is None:
             self._export_error("Export: there is no plan yet")
             return None
-        mod = optional.load("ui.exports")
-        if mod is None:
-            self._export_error(f"Export is not available ({optional.missing().get('ui.exports')})")
-            return None
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(self, "Export rate chart", "rate-chart.pdf",
-                                                  "PDF (*.pdf);;PNG (*.png);;SVG (*.svg);;CSV (*.csv)")
-        if not path:
-            return None
-        try:
-            if path.lower().endswith(".csv"):
-                from titration.report import write_plan_csv  # noqa: PLC0415
-
-                write_plan_csv(plan, path)
-            elif v is not None:
-                mod.export_plan_file(plan, path, patient=v.chair.patient.identifier or None,
-                                     wall_start=v.chair.wall_start)
-            else:
-                mod.export_plan_file(plan, path, patient=self.new_form.patient_id.text().strip() or None)
-        except Exception as exc:  # noqa: BLE001 - one line for the nurse
-            self._export_error(f"Export failed: {exc}")
-            return None
-        self.statusBar().showMessage(f"Wrote {path}", 8000)
-        return path
+        return self._export(path, "Export rate chart", "rate-chart.pdf",
+                            "PDF (*.pdf);;PNG (*.png);;SVG (*.svg);;CSV (*.csv)",
+                            lambda mod, p: mod.export_plan_file(plan, p, patient=patient or None, wall_start=wall))
 
     def export_record(self, path: str | None = None, deidentified: bool = False) -> str | None:
         v = self.current_view()
         if v is None:
             self._export_error("Export: open a chair first")
             return None
+        chair = v.chair
+        return self._export(path, "Export infusion record", "infusion-record.pdf", "PDF (*.pdf);;CSV (*.csv)",
+                            lambda mod, p: mod.export_record_file(
+                                chair.session, p, deidentified=deidentified, patient=chair.patient.identifier or None,
+                                now_min=chair.time_now(), wall_start=chair.wall_start))
+
+    def _export(self, path: str | None, title: str, default_name: str, filters: str, write) -> str | None:
+        """Ask for a file name (unless given), write it with ui.exports, and say what happened."""
         mod = optional.load("ui.exports")
         if mod is None:
             self._export_error(f"Export is not available ({optional.missing().get('ui.exports')})")
             return None
         if not path:
-            path, _ = QFileDialog.getSaveFileName(self, "Export infusion record", "infusion-record.pdf",
-                                                  "PDF (*.pdf);;CSV (*.csv)")
+            path, _ = QFileDialog.getSaveFileName(self, title, default_name, filters)
         if not path:
             return None
         try:
-            mod.export_record_file(v.chair.session, path, deidentified=deidentified,
-                                   patient=v.chair.patient.identifier or None, now_min=v.chair.time_now(),
-                                   wall_start=v.chair.wall_start)
-        except Exception as exc:  # noqa: BLE001
+            write(mod, path)
+        except Exception as exc:  # noqa: BLE001 - one line for the nurse
             self._export_error(f"Export failed: {exc}")
             return None
         self.statusBar().showMessage(f"Wrote {path}", 8000)
