@@ -246,3 +246,19 @@ def test_override_needs_a_reason_and_is_recorded():
     e = s.events[-1]
     assert e.data["override"] == "patient asked to stop for a while" and e.data["proposed"] == "slow"
     assert s.status == "paused"
+
+
+def test_the_observation_hour_closes_early_only_with_a_reason():
+    s = octagam()
+    s.confirm(40, s.report_symptoms(40, ["wheeze"]))  # stopped at 40: observe until 100
+    with pytest.raises(SessionError, match="runs 60 min more"):
+        s.close_observation(40)
+    s.close_observation(70, reason="transferred to the ward for ongoing observation")
+    assert s.status == "closed"
+    assert s.events[-1].data == {"early": "transferred to the ward for ongoing observation"}
+    late = octagam()
+    for t in (30, 60, 90, 120):
+        step_to(late, t)
+    late.tick(300)
+    late.close_observation(late.state.end_min + 60)
+    assert late.status == "closed" and late.events[-1].data == {}

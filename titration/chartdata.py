@@ -192,7 +192,7 @@ def marker_for(e, session) -> Marker | None:
     elif k == "complete":
         return Marker(e.at_min, "complete", f"Complete: {d.get('delivered_ml', session.volume_ml):.0f} mL in")
     elif k == "observed":
-        return Marker(e.at_min, "observed", "Observation closed")
+        return Marker(e.at_min, "observed", "Observation closed" + (f" early: {d['early']}" if d.get("early") else ""))
     elif k == "note":
         return Marker(e.at_min, "note", f"Note: {d.get('text', '')}")
     return None

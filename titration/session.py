@@ -322,10 +322,16 @@ class Session:
             raise SessionError(f"the infusion is not running ({self.state.status})")
         self._append(Event(at, "stop", who, {"reason": reason}))
 
-    def close_observation(self, at: float, who: str = "nurse") -> None:
+    def close_observation(self, at: float, who: str = "nurse", reason: str = "") -> None:
+        """End the observation after the infusion; before the hour is up only with a recorded reason."""
         if self.state.status not in ("completed", "stopped"):
             raise SessionError("the observation follows the end of the infusion")
-        self._append(Event(at, "observed", who))
+        ends = self.observation_ends_at()
+        early = at < ends - EPS
+        if early and not reason.strip():
+            raise SessionError(f"the {OBSERVATION_MIN:g}-minute observation runs {ends - at:.0f} min more; "
+                               f"closing it early needs a reason")
+        self._append(Event(at, "observed", who, {"early": reason.strip()} if early else {}))
 
     def note(self, at: float, text: str, who: str = "nurse") -> None:
         self._append(Event(at, "note", who, {"text": text}))

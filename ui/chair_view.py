@@ -389,7 +389,8 @@ class ChairView(QWidget):
 
     def open_reason(self, kind: str) -> None:
         self.reason_kind = kind
-        self.reason_ok.setText("Pause now" if kind == "pause" else "STOP the infusion")
+        self.reason_ok.setText({"pause": "Pause now", "stop": "STOP the infusion",
+                                "close": "Close the observation early"}[kind])
         self.reason_edit.setPlaceholderText("reason (optional)" if kind == "pause" else "reason (required)")
         self.reason_panel.show()
         self.reason_edit.setFocus()
@@ -399,6 +400,8 @@ class ChairView(QWidget):
         text = self.reason_edit.text()
         if self.reason_kind == "pause":
             self.chair.pause(text)
+        elif self.reason_kind == "close":
+            self.chair.close_observation(text)
         else:
             self.chair.stop(text)
         if not self.error.text():
@@ -415,6 +418,10 @@ class ChairView(QWidget):
 
     def close_observation(self) -> None:
         self.error.setText("")
+        ends = self.session.observation_ends_at()
+        if ends is not None and self.chair.time_now() < ends:
+            self.open_reason("close")  # the hour is not up: say why it ends early
+            return
         self.chair.close_observation()
 
     def focus_vitals(self) -> None:

@@ -46,7 +46,7 @@ def describe(e, catalogue=None) -> str:
     if k == "complete":
         return f"Volume complete: {d.get('delivered_ml', 0):.1f} mL in"
     if k == "observed":
-        return "Observation closed"
+        return "Observation closed" + (f" early: {d['early']}" if d.get("early") else "")
     if k == "note":
         return f"Note: {d.get('text', '')}"
     return k

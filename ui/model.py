@@ -184,8 +184,8 @@ class ChairModel(QObject):
             return None
         return self._do("Stop", self.session.stop, self.time_now(), reason)
 
-    def close_observation(self):
-        return self._do("Close observation", self.session.close_observation, self.time_now())
+    def close_observation(self, reason: str = ""):
+        return self._do("Close observation", self.session.close_observation, self.time_now(), reason=reason)
 
     def note(self, text: str):
         return self._do("Note", self.session.note, self.time_now(), text)
