@@ -327,7 +327,7 @@ class Session:
         if self.state.status not in ("completed", "stopped"):
             raise SessionError("the observation follows the end of the infusion")
         ends = self.observation_ends_at()
-        early = at < ends - EPS
+        early = at < ends - 0.01  # times kept to the millisecond-of-a-minute in journals and responses
         if early and not reason.strip():
             raise SessionError(f"the {OBSERVATION_MIN:g}-minute observation runs {ends - at:.0f} min more; "
                                f"closing it early needs a reason")

@@ -253,7 +253,7 @@ class TrainingRun:
         elif k == "stop":
             s.stop(at, r.get("reason") or "stopped by the nurse", who=who)
         elif k == "observed":
-            s.close_observation(at, who=who)
+            s.close_observation(at, who=who, reason=r.get("early", ""))
         elif k == "note":
             s.note(at, r.get("text", ""), who=who)
         elif k in ("complete", "planned"):
