@@ -21,25 +21,3 @@ def test_new_events_add_rows_without_re_measuring_the_table(qtbot, monkeypatch):
     assert log.rowCount() == 303 and calls == {"row": 1, "column": 0}
     assert log.texts()[-1][2].endswith("one more")
 
-
-def test_closing_the_observation_early_asks_for_a_reason_in_the_chair(qtbot, window, clock):
-    from tests.ui.conftest import answer_checklist, fill_patient
-
-    f = window.new_form
-    fill_patient(f, qtbot)
-    answer_checklist(f)
-    assert f.create()
-    window.confirm()  # started
-    chair = window.model.chairs[0]
-    view = window.current_view()
-    clock.set(10)
-    window.model.tick()
-    chair.stop("patient unwell")
-    view.close_observation()
-    assert chair.session.status == "stopped" and view.reason_panel.isVisible()
-    view.submit_reason()  # no reason: refused, said on screen
-    assert chair.session.status == "stopped" and "needs a reason" in view.error.text()
-    view.reason_edit.setText("sent to the emergency department")
-    view.submit_reason()
-    assert chair.session.status == "closed"
-    assert view.log.texts()[-1][2] == "Observation closed early: sent to the emergency department"

@@ -1,0 +1,34 @@
+"""Safety prompts in the window: an early end of the observation hour, a child's vitals."""
+
+
+def test_closing_the_observation_early_asks_for_a_reason_in_the_chair(qtbot, window, clock):
+    from tests.ui.conftest import answer_checklist, fill_patient
+
+    f = window.new_form
+    fill_patient(f, qtbot)
+    answer_checklist(f)
+    assert f.create()
+    window.confirm()  # started
+    chair = window.model.chairs[0]
+    view = window.current_view()
+    clock.set(10)
+    window.model.tick()
+    chair.stop("patient unwell")
+    view.close_observation()
+    assert chair.session.status == "stopped" and view.reason_panel.isVisible()
+    view.submit_reason()  # no reason: refused, said on screen
+    assert chair.session.status == "stopped" and "needs a reason" in view.error.text()
+    view.reason_edit.setText("sent to the emergency department")
+    view.submit_reason()
+    assert chair.session.status == "closed"
+    assert view.log.texts()[-1][2] == "Observation closed early: sent to the emergency department"
+
+
+def test_a_child_gets_a_warning_that_the_vitals_grading_is_for_adults(qtbot, window):
+    from tests.ui.conftest import answer_checklist
+
+    f = window.new_form
+    answer_checklist(f)
+    assert not any("Child" in w for w in f.checklist.result().warnings)
+    f.age.setCurrentIndex(f.age.findText("child (under 18)"))
+    assert any("adult NEWS2 bands" in w for w in f.checklist.result().warnings)
