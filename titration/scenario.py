@@ -154,6 +154,7 @@ def simulate_json(s: Session) -> dict:
             {"start_min": round(a, 1), "end_min": round(b, 1), "rate_ml_h": r} for a, b, r in s.rate_segments()
         ],
         "events": [
-            {k: v for k, v in e.to_dict().items() if k != "plan"} for e in s.events if e.kind != "planned"
+            {**{k: v for k, v in e.to_dict().items() if k != "plan"}, "at_min": round(e.at_min, 2)}
+            for e in s.events if e.kind != "planned"
         ],
     }

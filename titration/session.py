@@ -30,7 +30,7 @@ class Event:
     data: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return {"at_min": round(self.at_min, 4), "kind": self.kind, "who": self.who, **self.data}
+        return {"at_min": self.at_min, "kind": self.kind, "who": self.who, **self.data}  # exact: replay must agree
 
     @classmethod
     def from_dict(cls, d: dict) -> "Event":
@@ -327,7 +327,7 @@ class Session:
         if self.state.status not in ("completed", "stopped"):
             raise SessionError("the observation follows the end of the infusion")
         ends = self.observation_ends_at()
-        early = at < ends - 0.01  # times kept to the millisecond-of-a-minute in journals and responses
+        early = at < ends - EPS
         if early and not reason.strip():
             raise SessionError(f"the {OBSERVATION_MIN:g}-minute observation runs {ends - at:.0f} min more; "
                                f"closing it early needs a reason")
