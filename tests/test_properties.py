@@ -2,7 +2,7 @@
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from titration.errors import InputError, NeedsInput
+from titration.errors import InputError
 from titration.plan import PlanRequest, build_plan
 from titration.policy import get_policy
 from titration.products import load_library

@@ -38,7 +38,7 @@ def number(field: str, lo: float, hi: float, unit: str = "", lo_open: bool = Fal
     return parse
 
 
-def _defer(field: str, choices: tuple):
+def choice(field: str, choices: tuple):
     def parse(text: str) -> str:
         if text not in choices:
             raise InputError(field, text, "one of " + ", ".join(choices))
@@ -56,8 +56,8 @@ def _add_plan(pl) -> None:
     pl.add_argument("--weight-kg", required=True, type=number("--weight-kg", 2, 250, "kg"))
     pl.add_argument("--dose-g-per-kg", required=True, type=number("--dose-g-per-kg", 0, 2, "g/kg (one infusion)", True))
     pl.add_argument("--height-cm", type=number("--height-cm", 40, 250, "cm"))
-    pl.add_argument("--sex", type=_defer("--sex", ("female", "male")))
-    pl.add_argument("--dosing-weight", default="actual", type=_defer("--dosing-weight", ("actual", "adjusted", "ideal", "auto")))
+    pl.add_argument("--sex", type=choice("--sex", ("female", "male")))
+    pl.add_argument("--dosing-weight", default="actual", type=choice("--dosing-weight", ("actual", "adjusted", "ideal", "auto")))
     pl.add_argument("--at-risk", action="store_true", help="at risk of renal dysfunction or thrombosis")
     pl.add_argument("--at-risk-cap", type=number("--at-risk-cap", 0, 20, "mg/kg/min", True), metavar="MG_KG_MIN",
                     help="prescriber's cap where the label gives no number")
@@ -72,7 +72,7 @@ def _add_plan(pl) -> None:
                     help="unit's maximum pump rate (a soft limit)")
     pl.add_argument("--override", action="append", default=[], metavar="LIMIT=REASON",
                     help="set a soft limit aside with a reason (first-infusion, unit-cap, tolerated-max)")
-    pl.add_argument("--round-dose", default="none", type=_defer("--round-dose", ("none", "vial")))
+    pl.add_argument("--round-dose", default="none", type=choice("--round-dose", ("none", "vial")))
     pl.add_argument("--json", action="store_true")
     pl.add_argument("--export", metavar="FILE", help="FILE.pdf, FILE.png, FILE.svg or FILE.csv")
 
@@ -133,7 +133,7 @@ def _extensions():
     return mods
 
 
-def request_from_args(a) -> "PlanRequest":
+def request_from_args(a):
     from .plan import PlanRequest
 
     overrides = []

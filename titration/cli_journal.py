@@ -14,7 +14,7 @@ import sys
 import time
 from datetime import datetime
 
-from .errors import DataError, InputError, TitrationError
+from .errors import InputError
 from .journal import Journal, JournalError, _set_aside, default_path
 
 DB_HELP = "journal file (SQLite); default: $IVIG_DB, or the user data folder"

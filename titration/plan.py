@@ -9,7 +9,7 @@ neighbouring steps at one rate are one step; the last step runs until the volume
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 
 from .dosing import Dose, DosingWeight, Patient, compute_dose, dosing_weight
 from .errors import InputError, NeedsInput

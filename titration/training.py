@@ -46,7 +46,7 @@ from .errors import DataError, SessionError, TitrationError
 from .patient_model import EPS, PatientEvent, SimulatedPatient, pump_changes
 from .plan import build_plan
 from .policy import get_policy
-from .reactions import Vitals, grade_index, load_catalogue
+from .reactions import Vitals, load_catalogue
 from .session import OBSERVATION_MIN, Event, Proposal, Session
 
 VERDICTS = ("correct", "late", "early", "missed", "wrong")

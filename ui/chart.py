@@ -464,9 +464,8 @@ class InfusionChart(QWidget):
     def _set_ranges(self, x_max: float, volume_ml: float, rate_max: float) -> None:
         # 6% room on the right keeps the last tick label whole; headroom on top holds the legend.
         self._x_range_max, self._y_max, self._r_max = x_max * 1.06 + 1.0, volume_ml, rate_max
-        vp, rp = self.volume_plot.getPlotItem(), self.rate_plot.getPlotItem()
-        # A little room below 0 so the 0 ticks and the markers at the start are not clipped.
-        vp.setXRange(-0.02 * self._x_range_max, self._x_range_max, padding=0)
+        # A little room below 0 so the 0 ticks and the markers at the start are not clipped (the x axis is shared).
+        self.volume_plot.getPlotItem().setXRange(-0.02 * self._x_range_max, self._x_range_max, padding=0)
         self._fit_legends()
 
     def _fit_legends(self, *_) -> None:
