@@ -153,7 +153,7 @@ class PatientHistory:
     def offer(self, for_product: str, now_wall: float | None = None, product_name: str | None = None) -> dict:
         """What the next infusion of `for_product` should carry from this history.
 
-        `request` holds PlanRequest fields to set (dataclasses.replace(req, **offer["request"])).
+        `request` holds PlanRequest fields to set (record.replace(req, **offer["request"])).
         """
         request: dict = {}
         warnings: list[str] = []
