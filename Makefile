@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test bench sysdeps clean
+.PHONY: venv compile run test bench sysdeps clean
 
 venv: $(STAMP)
 
@@ -29,7 +29,12 @@ sysdeps:
 	    || echo "warning: could not install $$missing (tests that need them will skip)"; fi; \
 	fi
 
-run: venv
+# Byte-compile our sources, as an install would: with PYTHONDONTWRITEBYTECODE set (some machines
+# set it) every start would compile them again.
+compile: venv
+	@$(BIN)/python -m compileall -q titration ui main.py >/dev/null
+
+run: compile
 	$(BIN)/python main.py
 
 test: venv sysdeps

@@ -2,7 +2,7 @@
 import subprocess
 import time
 
-from common import PY, ROOT, median
+from common import PY, ROOT, compile_sources, median
 
 PLAN = [PY, "main.py", "plan", "--product", "octagam-10", "--indication", "itp", "--weight-kg", "70",
         "--dose-g-per-kg", "1", "--json"]
@@ -11,7 +11,8 @@ BARE = [PY, "-c", "pass"]
 
 def run(rounds: int = 21) -> dict:
     a, b = [], []
-    for cmd in (PLAN, BARE):  # warm the file cache and the .pyc files
+    compile_sources()
+    for cmd in (PLAN, BARE):  # warm the file cache
         subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
     for _ in range(rounds):
         for cmd, acc in ((PLAN, a), (BARE, b)):

@@ -11,6 +11,17 @@ if ROOT not in sys.path:
 PY = sys.executable
 
 
+def compile_sources() -> None:
+    """Write our .pyc files, as an install does. A warm-up run cannot where PYTHONDONTWRITEBYTECODE
+    is set (this machine sets it): every start would then compile our modules, ~15 ms of a
+    `plan --json` that no installed copy pays."""
+    import compileall
+
+    for d in ("titration", "ui"):
+        compileall.compile_dir(os.path.join(ROOT, d), quiet=1)
+    compileall.compile_file(os.path.join(ROOT, "main.py"), quiet=1)
+
+
 def percentile(xs: list[float], q: float) -> float:
     xs = sorted(xs)
     k = (len(xs) - 1) * q

@@ -5,7 +5,7 @@ import subprocess
 import sys
 import time
 
-from common import PY, ROOT, median
+from common import PY, ROOT, compile_sources, median
 
 CHILD = os.path.join(ROOT, "bench", "_first_paint.py")
 
@@ -22,6 +22,7 @@ def once(which: str) -> float:
 
 
 def run(rounds: int = 11) -> dict:
+    compile_sources()
     once("bare"), once("app")  # warm the file cache
     a, b = [], []
     for _ in range(rounds):

@@ -35,3 +35,23 @@ def test_headless_commands_load_no_qt():
     )
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
+
+
+def test_plan_json_loads_only_what_it_needs():
+    """argparse, dataclasses (and inspect), pathlib and typing cost `plan --json` most of its start-up
+    (bench/cli_start.py); the records and the small parser exist so that none of them is loaded.
+    The first run parses the TOML (tomllib loads typing) and caches it; the second is measured."""
+    code = (
+        "import sys, io, contextlib\n"
+        "from titration.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['plan', '--product', 'octagam-10', '--indication', 'itp', '--weight-kg', '70',"
+        " '--dose-g-per-kg', '1', '--json'])\n"
+        "print(' '.join(sys.modules))\n"
+    )
+    for _ in range(2):
+        r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+    loaded = set(r.stdout.split())
+    heavy = {"argparse", "dataclasses", "inspect", "pathlib", "typing", "shutil", "locale", "sqlite3", "numpy"}
+    assert "titration.plan" in loaded and not heavy & loaded, sorted(heavy & loaded)

@@ -5,96 +5,74 @@ No traceback reaches a user (set IVIG_DEBUG=1 to see one).
 """
 from __future__ import annotations
 
-import argparse
 import json
-import math
 import os
 import sys
 
 from .errors import InputError, TitrationError
+from .options import Arg, Command, Opt, Parser, UsageError, number
+
+DB_HELP = "journal file (SQLite); default: $IVIG_DB, or the user data folder"
 
 
-class UsageError(Exception):
-    pass
+def _commands() -> tuple[Command, ...]:
+    return (
+        Command("products", "product ids, indications, limits and sources", cmd_products,
+                opts=(Opt("--json", "print JSON (design section 5)", flag=True),)),
+        Command("plan", "the weight-based rate plan for one infusion", cmd_plan, opts=PLAN_OPTIONS),
+        Command("simulate", "run a scenario headless, protocol actions applied at once", cmd_simulate,
+                args=(Arg("scenario", "the scenario file (TOML)", metavar="SCENARIO.toml"),),
+                opts=(Opt("--json", "print JSON (design section 5)", flag=True),
+                      Opt("--speed", "journal each event as it happens, at N times real time (needs --db)",
+                          type=number("--speed", 0, 100000, "times real time", True), metavar="N"),
+                      Opt("--db", "journal each event in this file (with --speed, as it happens)", metavar="PATH"))),
+    )
 
 
-class Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, exit 2
-        raise UsageError(message)
+PLAN_OPTIONS = (
+    Opt("--product", "product id (see the products command)", required=True, metavar="ID"),
+    Opt("--indication", "indication id for that product (pi, itp, cidp, ...)", required=True, metavar="ID"),
+    Opt("--weight-kg", "actual body weight", required=True, type=number("--weight-kg", 2, 250, "kg"), metavar="KG"),
+    Opt("--dose-g-per-kg", "the dose of this one infusion", required=True, metavar="G_PER_KG",
+        type=number("--dose-g-per-kg", 0, 2, "g/kg (one infusion)", True)),
+    Opt("--height-cm", "height, for an ideal or adjusted dosing weight", type=number("--height-cm", 40, 250, "cm"),
+        metavar="CM"),
+    Opt("--sex", "for an ideal or adjusted dosing weight", choices=("female", "male")),
+    Opt("--dosing-weight", "weight the dose is worked out on (auto: adjusted when BMI > 30)", default="actual",
+        choices=("actual", "adjusted", "ideal", "auto")),
+    Opt("--at-risk", "at risk of renal dysfunction or thrombosis: the label's lower cap applies", flag=True),
+    Opt("--at-risk-cap", "prescriber's cap where the label gives no number", metavar="MG_KG_MIN",
+        type=number("--at-risk-cap", 0, 20, "mg/kg/min", True)),
+    Opt("--first-infusion", "first infusion of IVIg: start at the initial rate", flag=True),
+    Opt("--product-switch", "a different product than last time: start at the initial rate", flag=True),
+    Opt("--weeks-since-last", "weeks since the last infusion (over 8: start at the initial rate)",
+        type=number("--weeks-since-last", 0, 5200, "weeks"), metavar="WEEKS"),
+    Opt("--tolerated-max", "previously tolerated maximum (a soft limit)", metavar="MG_KG_MIN",
+        type=number("--tolerated-max", 0, 20, "mg/kg/min", True)),
+    Opt("--protocol", "'label' or a protocol id from resources/protocols/ (default: the indication's)", metavar="ID"),
+    Opt("--pump-resolution", "the pump's rate step; rates are rounded down to it", default=0.1, metavar="ML_H",
+        type=number("--pump-resolution", 0, 10, "mL/h", True)),
+    Opt("--max-ml-h", "unit's maximum pump rate (a soft limit)", metavar="ML_H",
+        type=number("--max-ml-h", 0, 1200, "mL/h", True)),
+    Opt("--override", "set a soft limit aside with a reason (first-infusion, unit-cap, tolerated-max)", many=True,
+        metavar="LIMIT=REASON"),
+    Opt("--round-dose", "round the dose to whole vials", default="none", choices=("none", "vial")),
+    Opt("--json", "print JSON (design section 5)", flag=True),
+    Opt("--export", "write the rate chart or table", metavar="FILE.pdf|.png|.svg|.csv"),
+)
 
 
-def number(field: str, lo: float, hi: float, unit: str = "", lo_open: bool = False):
-    def parse(text: str) -> float:
-        try:
-            v = float(text)
-        except ValueError:
-            v = math.nan
-        ok = math.isfinite(v) and (v > lo if lo_open else v >= lo) and v <= hi
-        if not ok:
-            bound = f"above {lo:g}" if lo_open else f"from {lo:g}"
-            raise InputError(field, text, f"a number {bound} to {hi:g}{' ' + unit if unit else ''}")
-        return v
-    parse.__name__ = field
-    return parse
-
-
-def choice(field: str, choices: tuple):
-    def parse(text: str) -> str:
-        if text not in choices:
-            raise InputError(field, text, "one of " + ", ".join(choices))
-        return text
-    return parse
-
-
-def _add_products(pr) -> None:
-    pr.add_argument("--json", action="store_true")
-
-
-def _add_plan(pl) -> None:
-    pl.add_argument("--product", required=True)
-    pl.add_argument("--indication", required=True)
-    pl.add_argument("--weight-kg", required=True, type=number("--weight-kg", 2, 250, "kg"))
-    pl.add_argument("--dose-g-per-kg", required=True, type=number("--dose-g-per-kg", 0, 2, "g/kg (one infusion)", True))
-    pl.add_argument("--height-cm", type=number("--height-cm", 40, 250, "cm"))
-    pl.add_argument("--sex", type=choice("--sex", ("female", "male")))
-    pl.add_argument("--dosing-weight", default="actual", type=choice("--dosing-weight", ("actual", "adjusted", "ideal", "auto")))
-    pl.add_argument("--at-risk", action="store_true", help="at risk of renal dysfunction or thrombosis")
-    pl.add_argument("--at-risk-cap", type=number("--at-risk-cap", 0, 20, "mg/kg/min", True), metavar="MG_KG_MIN",
-                    help="prescriber's cap where the label gives no number")
-    pl.add_argument("--first-infusion", action="store_true")
-    pl.add_argument("--product-switch", action="store_true")
-    pl.add_argument("--weeks-since-last", type=number("--weeks-since-last", 0, 5200, "weeks"))
-    pl.add_argument("--tolerated-max", type=number("--tolerated-max", 0, 20, "mg/kg/min", True), metavar="MG_KG_MIN",
-                    help="previously tolerated maximum (a soft limit)")
-    pl.add_argument("--protocol", help="'label' or a protocol id from resources/protocols/")
-    pl.add_argument("--pump-resolution", type=number("--pump-resolution", 0, 10, "mL/h", True), default=0.1, metavar="ML_H")
-    pl.add_argument("--max-ml-h", type=number("--max-ml-h", 0, 1200, "mL/h", True), metavar="ML_H",
-                    help="unit's maximum pump rate (a soft limit)")
-    pl.add_argument("--override", action="append", default=[], metavar="LIMIT=REASON",
-                    help="set a soft limit aside with a reason (first-infusion, unit-cap, tolerated-max)")
-    pl.add_argument("--round-dose", default="none", type=choice("--round-dose", ("none", "vial")))
-    pl.add_argument("--json", action="store_true")
-    pl.add_argument("--export", metavar="FILE", help="FILE.pdf, FILE.png, FILE.svg or FILE.csv")
-
-
-def _add_simulate(si) -> None:
-    si.add_argument("scenario", metavar="SCENARIO.toml")
-    si.add_argument("--json", action="store_true")
-    si.add_argument("--speed", type=number("--speed", 0, 100000, "times real time", True),
-                    help="journal each event as it happens, at N times real time (needs --db)")
-    si.add_argument("--db", dest="db", default=argparse.SUPPRESS, metavar="PATH",
-                    help="journal each event in this file (with --speed, as it happens)")
-
-
-BUILTIN = {
-    "products": ("product ids, indications, limits and sources", _add_products),
-    "plan": ("the weight-based rate plan for one infusion", _add_plan),
-    "simulate": ("run a scenario headless, protocol actions applied at once", _add_simulate),
-}
+def build_parser(argv: list[str] | None = None) -> Parser:
+    """The parser. Commands in their own modules are loaded only when no built-in command is named."""
+    commands = _commands()
+    if _command_of(argv) not in {c.name for c in commands}:
+        commands += tuple(mod.COMMAND for mod in _extensions())
+    return Parser("python main.py", "IVIg infusion-rate titration assistant. With no command it opens the desktop app.",
+                  (Opt("--db", DB_HELP, metavar="PATH"),), commands)
 
 
 def _command_of(argv: list[str] | None) -> str | None:
-    """The subcommand named in argv, skipping the global --db option."""
+    """The command named in argv, skipping the global --db option and its value."""
     it = iter(argv or [])
     for tok in it:
         if tok == "--db":
@@ -104,29 +82,12 @@ def _command_of(argv: list[str] | None) -> str | None:
     return None
 
 
-def build_parser(argv: list[str] | None = None) -> Parser:
-    """The parser; for a known command only that command's options are built (start-up time)."""
-    cmd = _command_of(argv)
-    p = Parser(prog="python main.py", description="IVIg infusion-rate titration assistant. "
-               "With no command it opens the desktop app.")
-    p.add_argument("--db", help="journal file (SQLite); default: the user data folder, or $IVIG_DB")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for name, (help_text, add) in BUILTIN.items():
-        sp = sub.add_parser(name, help=help_text)
-        if cmd in (None, name):
-            add(sp)
-    if cmd not in BUILTIN:
-        for extra in _extensions():
-            extra.add_parser(sub)
-    return p
-
-
 def _extensions():
     """Subcommands kept in their own modules (journal, train)."""
     mods = []
     for name in ("titration.cli_journal", "titration.cli_train"):
         try:
-            mods.append(__import__(name, fromlist=["add_parser"]))
+            mods.append(__import__(name, fromlist=["COMMAND"]))
         except ModuleNotFoundError as exc:
             if exc.name != name:  # a broken import inside the module must not hide its command
                 raise
@@ -240,11 +201,8 @@ def main(argv: list[str] | None = None, hooks: dict | None = None) -> int:
     if hooks:
         HOOKS.update(hooks)
     try:
-        a = build_parser(argv).parse_args(argv)
-        handler = {"products": cmd_products, "plan": cmd_plan, "simulate": cmd_simulate}.get(a.command)
-        if handler is None and a.command:
-            handler = getattr(a, "handler")
-        return (handler or cmd_gui)(a)
+        command, a = build_parser(argv).parse(argv)
+        return (command.handler if command else cmd_gui)(a)
     except (UsageError, TitrationError) as exc:  # bad input, a missing value, a broken file
         print(f"error: {exc}", file=sys.stderr)
         return 2

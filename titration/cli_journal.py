@@ -8,29 +8,16 @@ change, move or create a journal.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
 from datetime import datetime
 
+from .cli import DB_HELP
 from .errors import InputError
 from .journal import Journal, JournalError, _set_aside, default_path
+from .options import Arg, Command, Opt
 
-DB_HELP = "journal file (SQLite); default: $IVIG_DB, or the user data folder"
-
-
-def add_parser(sub) -> None:
-    jp = sub.add_parser("journal", help="list the journal's infusions (default), or verify its hash chain",
-                        description="List the infusions in the journal with their events and state, or "
-                                    "'verify' that no recorded event was edited or deleted (exit 1 if so).")
-    jp.add_argument("action", nargs="?", default="list", choices=("list", "verify"),
-                    help="list (default) or verify")
-    # SUPPRESS: given here it wins; not given, the top-level `--db` (before the command) stays.
-    jp.add_argument("--db", dest="db", default=argparse.SUPPRESS, metavar="PATH", help=DB_HELP)
-    jp.add_argument("--json", action="store_true")
-    jp.add_argument("--real", action="store_true", help="real infusions only (leave out training)")
-    jp.set_defaults(handler=cmd_journal)
 
 
 def _path(a):
@@ -186,3 +173,13 @@ def simulate_journaled(a) -> int:
         print(f"{res['outcome']} at {res['end_min']} min, {res['delivered_volume_ml']} of {res['volume_ml']} mL; "
               f"journal session {sid}")
     return 0
+
+
+COMMAND = Command(
+    "journal", "list the journal's infusions (default), or verify its hash chain", cmd_journal,
+    description="List the infusions in the journal with their events and state, or 'verify' that no "
+                "recorded event was edited or deleted (exit 1 if so).",
+    args=(Arg("action", "list (default) or verify", choices=("list", "verify"), default="list"),),
+    # Given here it wins; not given, the global `--db` (before the command) stays.
+    opts=(Opt("--db", DB_HELP, metavar="PATH"), Opt("--json", "print JSON", flag=True),
+          Opt("--real", "real infusions only (leave out training)", flag=True)))

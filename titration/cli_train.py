@@ -1,18 +1,10 @@
 """`python main.py train SCENARIO --responses FILE [--json]`: replay a trainee's actions, print the debrief.
 
-Kept light at import: the parser is built for every command, the work is done in the handler.
+Kept light at import: the command is listed for every other command's --help; the work is in the handler.
 """
 from __future__ import annotations
 
-
-def add_parser(sub) -> None:
-    p = sub.add_parser("train", help="replay a trainee's recorded actions against a scenario; print the debrief")
-    p.add_argument("scenario", metavar="SCENARIO.toml")
-    p.add_argument("--responses", required=True, metavar="FILE",
-                   help="the trainee's actions (JSON, as the app saves them; or a plain list of actions)")
-    p.add_argument("--seed", type=int, default=None, help="the simulated patient's seed (default: the file's, or 0)")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_train)
+from .options import Arg, Command, Opt, whole
 
 
 def read_responses(path: str):
@@ -45,3 +37,12 @@ def cmd_train(a) -> int:
     else:
         print("\n".join(d.lines()))
     return 0
+
+
+COMMAND = Command(
+    "train", "replay a trainee's recorded actions against a scenario; print the debrief", cmd_train,
+    args=(Arg("scenario", "the scenario file (TOML)", metavar="SCENARIO.toml"),),
+    opts=(Opt("--responses", "the trainee's actions (JSON, as the app saves them; or a plain list of actions)",
+              required=True, metavar="FILE"),
+          Opt("--seed", "the simulated patient's seed (default: the file's, or 0)", type=whole("--seed"), metavar="N"),
+          Opt("--json", "print JSON", flag=True)))
