@@ -13,7 +13,9 @@ $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@# strict: a plain path entry. The default editable mode installs an import hook that loads
+	@# pathlib and more at every Python start in the venv (~11 ms of each command).
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]' --config-settings editable_mode=strict
 	@touch $(STAMP)
 
 # System libraries a Qt window (and the Xvfb smoke test) need on Debian/Ubuntu.
@@ -44,4 +46,4 @@ bench: venv sysdeps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis build
