@@ -255,3 +255,64 @@ def test_readme_example_response_file_replays(tmp_path):
     d = TrainingRun.replay(read_scenario(MILD), json.loads(example)).debrief()
     assert [(i.kind, i.verdict) for i in d.items if i.kind in ("record", "reaction", "resolved")] == [
         ("record", "correct"), ("reaction", "correct"), ("resolved", "correct")]
+
+
+def _nurse(run):
+    """A trainee who records what is said, confirms what is due and reports resolution."""
+    s = run.session
+
+    def act(t, said):
+        if t == 0:
+            s.record_vitals(0.0, run.take_vitals(0.0))
+            s.start(0.0)
+        for u in said:
+            if u.symptom_ids:
+                s.report_symptoms(t, list(u.symptom_ids))
+        if s.state.reaction is not None and s.state.reaction.resolved_at is None and not run.patient.unwell() \
+                and s.status in ("running", "paused") and s.state.pending is None:
+            s.resolved(t)
+        p = s.due(t)
+        if p is not None:
+            s.confirm(t, p)
+    return act
+
+
+def test_a_training_run_reopened_after_a_crash_has_its_patient_back():
+    sc = read_scenario(MILD)
+    live = TrainingRun(sc, seed=5)
+    drive(live, 40, _nurse(live))  # the patient has complained and the rate was slowed by now
+    assert any(e.kind == "symptoms" for e in live.session.events)
+    # What the journal keeps: the events as plain data (the scenario and seed ride in 'planned').
+    record = json.loads(json.dumps([e.to_dict() for e in live.session.events]))
+    assert record[0]["simulation"] == {"scenario": str(MILD), "seed": 5}
+    crashed = Session.replay(record)
+    assert crashed.training and crashed.simulation["seed"] == 5
+
+    back = TrainingRun.resume(crashed, live.now)
+    assert back.session is crashed and back.now == live.now
+    assert back.patient.log == live.patient.log  # the same reaction, at the same minutes
+    assert back.advance(live.now) == []  # nothing said again
+    # From here on both runs answer the same nurse in the same way.
+    t = live.now + 1
+    act_live, act_back = _nurse(live), _nurse(back)
+    while t <= 150:
+        said_live, said_back = live.advance(t), back.advance(t)
+        assert said_back == said_live
+        act_live(t, said_live), act_back(t, said_back)
+        t += 1
+    plain = lambda run: json.loads(json.dumps([e.to_dict() for e in run.session.events]))  # noqa: E731
+    assert plain(back) == plain(live)
+    assert back.debrief().to_dict() == live.debrief().to_dict()
+
+
+def test_resume_refuses_a_changed_or_unnamed_scenario(tmp_path):
+    sc_file = tmp_path / "s.toml"
+    sc_file.write_text(MILD.read_text())
+    run = TrainingRun(read_scenario(sc_file))
+    record = [e.to_dict() for e in run.session.events]
+    sc_file.write_text(MILD.read_text().replace("weight_kg = 80", "weight_kg = 81"))
+    with pytest.raises(TitrationError, match="has changed"):
+        TrainingRun.resume(Session.replay(record), 0.0)
+    del record[0]["simulation"]
+    with pytest.raises(TitrationError, match="does not name its scenario"):
+        TrainingRun.resume(Session.replay(record), 0.0)

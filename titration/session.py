@@ -94,18 +94,24 @@ class State:
 
 class Session:
     def __init__(self, plan: Plan, policy: Policy | None = None, catalogue: Catalogue | None = None,
-                 *, training: bool = False, who: str = "nurse", _record: bool = True):
+                 *, training: bool = False, simulation: dict | None = None, who: str = "nurse",
+                 _record: bool = True):
         self.policy = policy or get_policy()
         self.catalogue = catalogue or load_catalogue()
-        self.training = training
+        self.training = training or simulation is not None
+        # A training simulation's scenario and seed, kept in the record so that the simulated
+        # patient can be rebuilt after a crash.
+        self.simulation = simulation
         self.events: list[Event] = []
         self.plans: list[Plan] = [plan]
         self.state = State()
         self._rate_changes: list[tuple[float, float | None]] = []  # (at, mL/h); None ends the last segment
         self.listeners: list = []  # callables(event) told after each append (journal, UI)
         if _record:
-            self._append(Event(0.0, "planned", "system",
-                               {"plan": plan_to_dict(plan), "policy": self.policy.id, "training": training}))
+            data = {"plan": plan_to_dict(plan), "policy": self.policy.id, "training": self.training}
+            if simulation is not None:
+                data["simulation"] = dict(simulation)
+            self._append(Event(0.0, "planned", "system", data))
 
     # ------------------------------------------------------------------ replay
     @classmethod
@@ -116,7 +122,8 @@ class Session:
             raise SessionError("a session's first event must be 'planned'")
         first = evs[0]
         s = cls(plan_from_dict(first.data["plan"]), policy or get_policy(first.data.get("policy")),
-                catalogue, training=bool(first.data.get("training")), _record=False)
+                catalogue, training=bool(first.data.get("training")), simulation=first.data.get("simulation"),
+                _record=False)
         for e in evs:
             s._fold(e)
             s.events.append(e)

@@ -38,6 +38,7 @@ patient said), against what the trainee did and when.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
@@ -146,15 +147,37 @@ def settings_for(scenario) -> Settings:
 
 # ---------------------------------------------------------------------------- the run
 class TrainingRun:
-    def __init__(self, scenario, seed: int = 0):
+    def __init__(self, scenario, seed: int = 0, session: Session | None = None):
         self.scenario = scenario
         self.seed = int(seed)
-        plan = build_plan(scenario.request)
-        self.session = Session(plan, get_policy(scenario.policy), load_catalogue(), training=True)
-        self.patient = SimulatedPatient(scenario, self.seed, plan=plan)
+        if session is None:
+            session = Session(build_plan(scenario.request), get_policy(scenario.policy), load_catalogue(),
+                              simulation={"scenario": os.path.abspath(scenario.path), "seed": self.seed})
+        self.session = session
+        self.patient = SimulatedPatient(scenario, self.seed, plan=session.original_plan)
         self.settings = settings_for(scenario)
         self.now = 0.0
         self._said = 0  # how many utterances advance() has handed out
+
+    @classmethod
+    def resume(cls, session: Session, now: float, heard_until: float | None = None) -> "TrainingRun":
+        """The run of a training session reopened after a crash: the same scenario and seed, the
+        simulated patient brought through the recorded pump history to `now`. What it said up to
+        `heard_until` (default: the last recorded event) was heard then; what it said later, while
+        the app was closed, is said at the next advance, as a patient tells the nurse who comes back."""
+        from .scenario import read_scenario
+
+        sim = session.simulation
+        if not sim or not sim.get("scenario"):
+            raise TitrationError("the record does not name its scenario (started before this was kept)")
+        scenario = read_scenario(sim["scenario"])
+        if scenario.request != session.original_plan.request:
+            raise TitrationError(f"{sim['scenario']} has changed since this simulation started")
+        run = cls(scenario, int(sim.get("seed", 0)), session=session)
+        heard_until = session.events[-1].at_min if heard_until is None else heard_until
+        run._move(now)
+        run._said = sum(1 for u in run.patient.utterances() if u.at_min <= heard_until + EPS)
+        return run
 
     # -------------------------------------------------------------- the clock moves
     def _move(self, t: float) -> None:

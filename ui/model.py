@@ -434,6 +434,7 @@ class AppModel(QObject):
             now_wall = self.wall()
             # before recover(): it appends to the same session, which moves rec's "last event"
             now_min = rec_mod.minutes_now(rec, now_wall)
+            heard_until = rec.last_at_min
             away = rec_mod.away_minutes(rec, now_wall)
             try:
                 session = rec_mod.recover(rec, now_wall, pump)
@@ -441,12 +442,27 @@ class AppModel(QObject):
                 said.append(f"{rec.chair}: could not be reopened: {exc}")
                 continue
             start = max(now_min, session.events[-1].at_min)
+            run, lost = self._simulation_of(session, start, heard_until) if session.training else (None, "")
             self.add_chair(session, name=rec.chair if rec.chair not in {c.name for c in self.chairs} else None,
-                           patient=PatientInfo(rec.patient_id or ""), speed=rec.speed, start_min=start,
-                           wall_start=rec.wall_start)
+                           patient=PatientInfo(f"SIMULATED: {run.scenario.title}" if run else rec.patient_id or ""),
+                           speed=rec.speed, start_min=start, wall_start=rec.wall_start, training_run=run,
+                           scenario_title=run.scenario.title if run else "")
             said.append(f"{rec.chair}: reopened after {away:.0f} min away"
-                        + (f" (pump {pump})" if pump else "") + ".")
+                        + (f" (pump {pump})" if pump else "") + "." + lost)
         return said
+
+    @staticmethod
+    def _simulation_of(session: Session, now: float, heard_until: float):
+        """(the training run with its simulated patient, '') or (None, why it could not be rebuilt)."""
+        from ui import optional  # noqa: PLC0415
+
+        mod = optional.load("titration.training")
+        if mod is None:
+            return None, " The simulated patient is not available (training mode is not installed)."
+        try:
+            return mod.TrainingRun.resume(session, now, heard_until), ""
+        except TitrationError as exc:
+            return None, f" The simulated patient could not be brought back: {exc}."
 
     def heartbeat(self) -> None:
         """Tell the journal the app is alive, so recovery knows how long it was away."""

@@ -195,3 +195,48 @@ def test_window_geometry_is_the_only_setting(qtbot, tmp_path):
     w2 = MainWindow(AppModel(None, autostart=False), settings=QSettings(ini, QSettings.IniFormat))
     qtbot.addWidget(w2)
     assert w2.height() == 701  # (the offscreen screen is 800 px wide: widths are clamped)
+
+
+def test_a_training_chair_reopens_with_its_simulated_patient(qtbot, tmp_path):
+    """After a crash the simulated patient is rebuilt from the scenario and seed in the record;
+    what it said while the app was closed is said when the chair reopens, and it goes on."""
+    from titration.clock import SourceClock
+    from titration.journal import Journal
+    from titration.scenario import read_scenario
+    from titration.training import TrainingRun
+    from ui.model import AppModel
+
+    from tests.ui.conftest import WALL0
+
+    scenario = read_scenario(ROOT / "resources" / "scenarios" / "02-mild-reaction-first-increase.toml")
+    path = tmp_path / "crash.sqlite3"
+    j = Journal(path, now=lambda: WALL0 + 3 * 60)  # at 10x, session minute 30 is 3 real minutes in
+    run = TrainingRun(scenario, seed=2)
+    s = run.session
+    j.attach(s, chair="Chair 2", patient_id=None, training=True, wall_start=WALL0, speed=10.0)
+    s.record_vitals(0, run.take_vitals(0))
+    s.start(0)
+    run.advance(30)
+    s.confirm(30, s.due(30))
+    j.close()  # the crash: this patient starts shivering at 35 and worsens at 45 (seed 2)
+
+    now = WALL0 + 4 * 60  # one real minute later: session minute 40
+    secs = [0.0]
+    model = AppModel(Journal(path, now=lambda: now), wall=lambda: now, autostart=False,
+                     clock_factory=lambda start_min=0.0, speed=1.0, training=False:
+                     SourceClock(lambda: secs[0], start_min=start_min, speed=speed))
+    heard = []  # as the chair view listens: from the moment the chair is added
+    model.sig_chair_added.connect(lambda chair: chair.sig_utterances.connect(
+        lambda said: heard.extend((round(u.at_min), u.text) for u in said)))
+    assert model.recover_unfinished(lambda rec, wall: "ran") == ["Chair 2: reopened after 1 min away (pump ran)."]
+    chair = model.chairs[0]
+    assert chair.training and chair.run is not None and chair.run.session is chair.session
+    assert chair.patient.identifier == "SIMULATED: Mild reaction at the first increase"
+    assert heard == [(35, "I feel cold and shivery.")]  # said while the app was closed
+    model.tick()
+    assert len(heard) == 1  # and said once
+    secs[0] += 60  # 10 session minutes
+    model.tick()
+    assert heard[1:] == [(45, "It's getting worse. I can't stop shaking.")]
+    assert chair.run.take_vitals(chair.time_now()).temp_c is not None
+    model.journal.close()
