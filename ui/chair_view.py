@@ -691,7 +691,8 @@ class ChairView(QWidget):
             lines.append(f"Infusion time: {fmt_hm(st.end_min - st.started_at)}.")
         lines.append(f"Delivered {s.delivered_ml(t):.1f} of {s.volume_ml:.1f} mL.")
         top = max((seg[2] for seg in s.rate_segments()), default=0.0)
-        lines.append(f"Highest pump rate {top:g} mL/h; highest tolerated {st.tolerated_ml_h:g} mL/h.")
+        tolerated = f"{st.tolerated_ml_h:g} mL/h" if st.tolerated_ml_h > 0 else "none recorded"
+        lines.append(f"Highest pump rate {top:g} mL/h; highest tolerated {tolerated}.")
         lines.append(f"Reactions: {st.reactions} (highest grade {st.highest_grade}).")
         v = s.vitals_due(t)
         if v is not None and st.status != "closed":

@@ -141,6 +141,7 @@ class InfusionChart(QWidget):
         self._labelled: list[tuple[Marker, float]] = []  # the few that get a text label or a line
         self._spots_big: bool | None = None  # the type size the marker spots were drawn at
         self._decor: list = []  # per-redraw items (labels, vertical lines), removed on the next redraw
+        self._event_labels: list[tuple[pg.TextItem, float]] = []  # (label, its event's minute), for placing
         self._x_max = 60.0
         self._legend_sig = None  # what the legends list; rebuilt only when it changes
         self._fit_sig = None  # (legend, plot size, large) the legend layout was fitted for
@@ -400,8 +401,7 @@ class InfusionChart(QWidget):
         vp, rp = self.volume_plot.getPlotItem(), self.rate_plot.getPlotItem()
         for i, (x, group) in enumerate(groups.items()):
             text = "\n".join(f"{clock(m.at_min)} {m.label}" for m, _ in group)
-            right_half = x > 0.55 * self._x_max  # late events: label to the left, so it stays on the chart
-            ti = pg.TextItem(text, color=OKABE_ITO["black"], anchor=(1.0 if right_half else 0.0, 0.5),
+            ti = pg.TextItem(text, color=OKABE_ITO["black"], anchor=(0.0, 0.5),
                              fill=pg.mkBrush(255, 255, 255, 225), border=pg.mkPen(GREY))
             ti.setFont(self._font(11 if not big else 14))
             # Beside the event's dotted line, in the empty middle of the plot (the curves run
@@ -410,6 +410,8 @@ class InfusionChart(QWidget):
             ti.setZValue(25)
             vp.addItem(ti, ignoreBounds=True)
             self._decor.append((vp, ti))
+            self._event_labels.append((ti, x))
+        self._place_labels()
         for m, _ in self._labelled:
             if m.kind in VLINED:
                 colour = GRADE_COLOURS.get(m.grade, GREY) if m.kind == "symptoms" else MARKER_STYLES[m.kind][2]
@@ -486,6 +488,7 @@ class InfusionChart(QWidget):
             self._fit_sig = sig
             self._choose_layout(h)
         self._fit_headroom()
+        self._place_labels()
 
     def _choose_layout(self, h: float) -> None:
         """In-plot legends (as many columns as fit) or, when they would not fit, the compact key."""
@@ -531,10 +534,30 @@ class InfusionChart(QWidget):
                 y = 0.86 * top if not self._compact else top - (now_px / h if h > 40 else 0.1) * (hi - lo)
                 self.now_line.label.setPosition(min(0.95, max(0.05, (y - lo) / (hi - lo))))
 
+    def _place_labels(self) -> None:
+        """Each event label right of its line when it fits there, else moved left just enough to
+        stay inside the plot: a narrow chart beside a chair's controls must not cut it off."""
+        if not self._event_labels:
+            return
+        vb = self.volume_plot.getPlotItem().getViewBox()
+        x0, x1 = vb.viewRange()[0]
+        px_per_min = vb.width() / max(x1 - x0, 1e-9)
+        for ti, x in self._event_labels:
+            w = max(ti.boundingRect().width(), 1.0)  # pixels: a TextItem ignores the view's scale
+            right, left = (x1 - x) * px_per_min, (x - x0) * px_per_min
+            if w <= right:
+                a = 0.0
+            elif w <= right + left:
+                a = (w - right) / w  # flush with the right edge
+            else:
+                a = max(0.0, left) / w  # wider than the plot: flush with the left edge
+            ti.setAnchor((min(1.0, a), 0.5))
+
     def _clear_decor(self) -> None:
         for pi, it in self._decor:
             pi.removeItem(it)
         self._decor = []
+        self._event_labels = []
 
     def _sync_legends(self) -> None:
         """The legend lists only what is drawn (no empty 'Stopped' entry on a calm infusion).

@@ -272,3 +272,28 @@ def test_a_note_does_not_redraw_and_legends_rebuild_only_when_their_list_changes
     c.set_large(True)  # unchanged markers are not set again, but a new style is
     assert sizes == [9, 9] and c.marker_items["vitals"].data["size"].tolist() == [12, 12]
     assert "font-size:14pt" in c.key.text()
+
+
+def _eventful(plan) -> Session:
+    """Three labelled moments, the later two in the right half of a narrow chart."""
+    s = mild_reaction(plan)
+    s.resolved(50)
+    s.confirm(70, s.due(70))  # back up after the review
+    s.confirm(84, s.report_symptoms(84, ["rigors"]))
+    return s
+
+
+@pytest.mark.parametrize("size", [(420, 560), (1200, 800)])
+def test_event_labels_stay_inside_the_plot(qtbot, plan, size):
+    c = _shown_chart(qtbot, size, _eventful(plan), 100.0)
+    plot = c.volume_plot.getPlotItem().getViewBox().sceneBoundingRect()
+    labels = [ti for ti, _ in c._event_labels]
+    assert len(labels) == 3
+    for ti in labels:
+        r = ti.sceneBoundingRect()
+        assert plot.left() - 1 <= r.left() and r.right() <= plot.right() + 1, ti.toPlainText()
+    c.resize(size[0] // 2 + 200, size[1])  # narrower again: the labels move back inside
+    qtbot.wait(10)
+    plot = c.volume_plot.getPlotItem().getViewBox().sceneBoundingRect()
+    assert all(plot.left() - 1 <= ti.sceneBoundingRect().left() and ti.sceneBoundingRect().right() <= plot.right() + 1
+               for ti in labels)
