@@ -176,3 +176,10 @@ def test_kawasaki_single_dose_runs_within_the_guidelines_10_to_12_hours():
     assert rates(p) == [10.8, 21.6, 36.0]
     assert 600 <= p.duration_min <= 720
     assert p.protocol_kind == "local"
+
+
+def test_a_pump_rate_in_dose_units_and_a_volume_in_grams():
+    p = build_plan(PlanRequest("octagam-10", "itp", 70.0, 1.0))
+    assert p.mg_kg_min(42.0) == pytest.approx(1.0)  # 42 mL/h x 100 mg/mL / (70 kg x 60 min/h)
+    assert p.mg_kg_min(504.0) == pytest.approx(12.0)
+    assert p.grams(700.0) == pytest.approx(70.0) and p.grams(21.0) == pytest.approx(2.1)

@@ -147,6 +147,13 @@ class Plan:
         caps = [l.cap_ml_h for l in self.limits if not l.overridden]
         return mg_kg_min_from_ml_h(min(caps), self.rate_weight_kg, self.concentration_mg_per_ml)
 
+    def mg_kg_min(self, rate_ml_h: float) -> float:
+        """What a pump rate delivers, as mg/kg/min at the rate weight."""
+        return mg_kg_min_from_ml_h(rate_ml_h, self.rate_weight_kg, self.concentration_mg_per_ml)
+
+    def grams(self, volume_ml: float) -> float:
+        return volume_ml * self.concentration_mg_per_ml / 1000.0
+
     def ml_kg_min(self, rate_ml_h: float) -> float:
         return ml_kg_min(mg_kg_min_from_ml_h(rate_ml_h, self.rate_weight_kg, self.concentration_mg_per_ml),
                          self.concentration_mg_per_ml)

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QGroupBox, QHBoxL
                                QWidget)
 
 from titration.plan import fmt_hm
-from titration.units import mg_kg_min_from_ml_h
 from ui import optional
 from ui.alerts import AlertBar
 from ui.event_log import EventLog
@@ -606,7 +605,7 @@ class ChairView(QWidget):
 
     def _rate(self, rate: float) -> None:
         plan = self.session.original_plan
-        mg = mg_kg_min_from_ml_h(rate, plan.rate_weight_kg, plan.concentration_mg_per_ml)
+        mg = plan.mg_kg_min(rate)
         self.pump_rate.setText(f"{rate:g} mL/h")
         self.pump_units.setText(f"{mg:.2f} mg/kg/min · {plan.ml_kg_min(rate):.4f} mL/kg/min "
                                 f"(at {plan.rate_weight_kg:g} kg, {plan.concentration_mg_per_ml:g} mg/mL)")

@@ -508,10 +508,9 @@ def _record_facts(session, now_min: float) -> list[str]:
     lines = [
         f"Outcome: {outcome}" + (f" at {clock(st.end_min)} ({st.end_min:.0f} min)" if st.end_min is not None else ""),
         f"Delivered: {delivered:.1f} mL of {session.volume_ml:.1f} mL prescribed"
-        f" ({delivered * p0.concentration_mg_per_ml / 1000.0:.1f} g of {p0.dose.dose_g:g} g)",
-        f"Highest rate tolerated: {st.tolerated_ml_h:g} mL/h"
-        + (f" = {session.original_plan.ml_kg_min(st.tolerated_ml_h) * p0.concentration_mg_per_ml:.2f} mg/kg/min"
-           if st.tolerated_ml_h else ""),
+        f" ({p0.grams(delivered):.1f} g of {p0.dose.dose_g:g} g)",
+        (f"Highest rate tolerated: {st.tolerated_ml_h:g} mL/h = {p0.mg_kg_min(st.tolerated_ml_h):.2f} mg/kg/min"
+         if st.tolerated_ml_h else "Highest rate tolerated: none recorded"),
         f"Reactions: {st.reactions} (highest grade: {st.highest_grade})   ·   policy: {session.policy.id}",
     ]
     if session.training:
