@@ -22,39 +22,34 @@ def test_no_core_module_imports_qt_or_ui():
     assert not bad, bad
 
 
-def test_headless_commands_load_no_qt():
-    code = (
-        "import sys, io, contextlib\n"
-        "from titration.cli import main\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
-        "    main(['plan', '--product', 'octagam-10', '--indication', 'itp', '--weight-kg', '70',"
-        " '--dose-g-per-kg', '1', '--json'])\n"
-        "    main(['products', '--json'])\n"
-        "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'shiboken6', 'ui')]\n"
-        "assert not bad, bad\n"
-    )
+PLAN_JSON = "['plan', '--product', 'octagam-10', '--indication', 'itp', '--weight-kg', '70', '--dose-g-per-kg', '1', '--json']"
+
+
+def modules_after(*argvs: str) -> set[str]:
+    """The modules a fresh interpreter holds after running these command lines through main()."""
+    code = ("import sys, io, contextlib\n"
+            "from titration.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            + "".join(f"    main({argv})\n" for argv in argvs)
+            + "print(' '.join(sys.modules))\n")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
+    return set(r.stdout.split())
+
+
+def test_headless_commands_load_no_qt():
+    loaded = modules_after(PLAN_JSON, "['products', '--json']")
+    assert not [m for m in loaded if m.split(".")[0] in ("PySide6", "pyqtgraph", "shiboken6", "ui")]
 
 
 def test_plan_json_loads_only_what_it_needs():
     """argparse, dataclasses (and inspect), pathlib and typing cost `plan --json` most of its start-up
     (bench/cli_start.py); the records and the small parser exist so that none of them is loaded.
     The first run parses the TOML (tomllib loads typing) and caches it; the second is measured."""
-    code = (
-        "import sys, io, contextlib\n"
-        "from titration.cli import main\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
-        "    main(['plan', '--product', 'octagam-10', '--indication', 'itp', '--weight-kg', '70',"
-        " '--dose-g-per-kg', '1', '--json'])\n"
-        "print(' '.join(sys.modules))\n"
-    )
-    for _ in range(2):
-        r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
-        assert r.returncode == 0, r.stderr
+    modules_after(PLAN_JSON)
     # What the interpreter loads before any of our code (site, an install's .pth hooks) is not ours.
     bare = subprocess.run([sys.executable, "-c", "import sys; print(' '.join(sys.modules))"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60).stdout.split()
-    loaded = set(r.stdout.split()) - set(bare)
+    loaded = modules_after(PLAN_JSON) - set(bare)
     heavy = {"argparse", "dataclasses", "inspect", "pathlib", "typing", "shutil", "locale", "sqlite3", "numpy"}
     assert "titration.plan" in loaded and not heavy & loaded, sorted(heavy & loaded)

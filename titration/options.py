@@ -35,6 +35,9 @@ class Opt:
         self.default = False if flag else default
         self.metavar = metavar or ("|".join(choices) if choices else self.dest.upper())
 
+    def initial(self):
+        return [] if self.many else self.default
+
     def convert(self, text: str):
         if self.choices and text not in self.choices:
             raise InputError(self.name, text, "one of " + ", ".join(self.choices))
@@ -76,7 +79,7 @@ class Parser:
         self.global_opts, self.commands = tuple(global_opts), {c.name: c for c in commands}
 
     def parse(self, argv: list[str]) -> tuple[Command | None, Namespace]:
-        ns = Namespace(command=None, **{o.dest: o.default for o in self.global_opts})
+        ns = Namespace(command=None, **{o.dest: o.initial() for o in self.global_opts})
         opts = {o.name: o for o in self.global_opts}
         i = 0
         while i < len(argv) and argv[i].startswith("-"):
@@ -91,7 +94,7 @@ class Parser:
         ns.command = cmd.name
         for o in cmd.opts:  # an option the command shares with the global ones keeps the global value
             if not hasattr(ns, o.dest):
-                setattr(ns, o.dest, [] if o.many else o.default)
+                setattr(ns, o.dest, o.initial())
         opts = {o.name: o for o in cmd.opts}
         given, positionals = set(), []
         i += 1
