@@ -70,6 +70,15 @@ class Protocol:
     def is_local(self) -> bool:
         return self.kind == "local"
 
+    def not_for(self, product) -> str:
+        """Why this protocol may not be used for the product, or '' if it may."""
+        if self.applies_to_products and product.id not in self.applies_to_products:
+            return f"a protocol written for this product ({self.id} is for {', '.join(self.applies_to_products)} only)"
+        if self.applies_to_concentration and product.concentration_mg_per_ml not in self.applies_to_concentration:
+            allowed = ", ".join(f"{c:g} mg/mL" for c in self.applies_to_concentration)
+            return f"a protocol for this product's concentration ({self.id} is for {allowed} only)"
+        return ""
+
 
 def read_ladder(t: Table) -> Ladder:
     rule = t.str("rule", "list" if t.has("rates") else "increment" if t.has("increment") else "double", RULES)
@@ -141,9 +150,7 @@ def resolve(product, indication, protocol_id: str | None, protocols: dict[str, P
     if pid not in protocols:
         raise InputError("--protocol", pid, f"one of: label, {', '.join(sorted(protocols))}")
     proto = protocols[pid]
-    if proto.applies_to_products and product.id not in proto.applies_to_products:
-        raise InputError("--protocol", pid, f"a protocol written for this product ({pid} is for {', '.join(proto.applies_to_products)} only)")
-    if proto.applies_to_concentration and product.concentration_mg_per_ml not in proto.applies_to_concentration:
-        allowed = ", ".join(f"{c:g} mg/mL" for c in proto.applies_to_concentration)
-        raise InputError("--protocol", pid, f"a protocol for this product's concentration ({pid} is for {allowed} only)")
+    why = proto.not_for(product)
+    if why:
+        raise InputError("--protocol", pid, why)
     return proto

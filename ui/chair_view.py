@@ -58,6 +58,16 @@ class WrapLabel(QLabel):
             self.setMinimumHeight(h)
 
 
+def _scrolled(w: QWidget, min_width: int) -> QScrollArea:
+    """A side column that scrolls when the window is short, without a frame."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.NoFrame)
+    scroll.setWidget(w)
+    scroll.setMinimumWidth(min_width)
+    return scroll
+
+
 def _label(name: str, text: str = "", wrap: bool = False) -> QLabel:
     w = WrapLabel(text) if wrap else QLabel(text)
     w.setObjectName(name)
@@ -249,12 +259,7 @@ class ChairView(QWidget):
         lay.addWidget(ctl)
 
         lay.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
-        scroll.setWidget(w)
-        scroll.setMinimumWidth(340)
-        return scroll
+        return _scrolled(w, 340)
 
     def _override_panel(self) -> QWidget:
         self.override_panel = QFrame()
@@ -348,11 +353,7 @@ class ChairView(QWidget):
         sgl.addWidget(self.symptoms)
         lay.addWidget(sg)
         lay.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
-        scroll.setWidget(w)
-        scroll.setMinimumWidth(330)
+        scroll = _scrolled(w, 330)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         return scroll
 

@@ -261,7 +261,7 @@ class InfusionChart(QWidget):
         t, v = self._trace.update(s, now_min)
         self._set(self.c_delivered, "delivered_ml", t, v)
         tr, rr = self._trace.rates(s, now_min)
-        self._set_steps(self.c_actual_rate, "actual_rate_ml_h", tr, rr)
+        self._set(self.c_actual_rate, "actual_rate_ml_h", tr, rr)
         self._move_now(now_min)
 
     def set_wall_start(self, epoch_seconds: float | None) -> None:
@@ -323,7 +323,7 @@ class InfusionChart(QWidget):
         self._set(self.c_current, "current_ml", t, v)
         tr, rr = rate_steps(plan)
         self._data["original_rate_ml_h"] = (tr, rr)
-        self._set_steps(self.c_planned_rate, "planned_rate_ml_h", tr, rr)
+        self._set(self.c_planned_rate, "planned_rate_ml_h", tr, rr)
         self.c_original.clear()
         self.c_original_rate.clear()
         self._show_volume(plan.volume_ml)
@@ -340,7 +340,7 @@ class InfusionChart(QWidget):
         t0, v0 = plan_curve(p0)
         self._set(self.c_original, "original_ml", t0, v0)
         tr0, rr0 = rate_steps(p0)
-        self._set_steps(self.c_original_rate, "original_rate_ml_h", tr0, rr0)
+        self._set(self.c_original_rate, "original_rate_ml_h", tr0, rr0)
         ended = s.status in ("stopped", "completed", "closed")
         if ended or not p.steps:
             self._data["current_ml"] = (np.zeros(0), np.zeros(0))
@@ -353,7 +353,7 @@ class InfusionChart(QWidget):
             t, v = plan_curve(p)
             self._set(self.c_current, "current_ml", t, v)
             tr, rr = rate_steps(p)
-            self._set_steps(self.c_planned_rate, "planned_rate_ml_h", tr, rr)
+            self._set(self.c_planned_rate, "planned_rate_ml_h", tr, rr)
             end = float(t[-1])
         self._show_volume(s.volume_ml)
         self._x_max = max(float(t0[-1]), end)
@@ -448,18 +448,11 @@ class InfusionChart(QWidget):
             self._set_ranges(max(self._x_max, now_min + 15.0), self._y_max, self._r_max)
 
     def _set(self, curve, key: str, x: np.ndarray, y: np.ndarray) -> None:
+        """Points, or steps (len(x) == len(y) + 1); nothing to draw clears the curve."""
         self._data[key] = (x, y)
         self.stats["set_data"] += 1
-        if len(x):
+        if len(y):
             curve.setData(x, y)
-        else:
-            curve.clear()
-
-    def _set_steps(self, curve, key: str, t: np.ndarray, r: np.ndarray) -> None:
-        self._data[key] = (t, r)
-        self.stats["set_data"] += 1
-        if len(r):
-            curve.setData(t, r)
         else:
             curve.clear()
 

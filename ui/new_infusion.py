@@ -372,11 +372,8 @@ class NewInfusionForm(QWidget):
             if ind.label_ladder is not None:
                 self.protocol.addItem("label", "label")
             for pr_id, pr in self.protocols.items():
-                if pr.applies_to_products and p.id not in pr.applies_to_products:
-                    continue
-                if pr.applies_to_concentration and p.concentration_mg_per_ml not in pr.applies_to_concentration:
-                    continue
-                self.protocol.addItem(f"{pr.name} ({pr.kind})", pr_id)
+                if not pr.not_for(p):
+                    self.protocol.addItem(f"{pr.name} ({pr.kind})", pr_id)
         self.protocol.blockSignals(False)
         self._at_risk_ui()
         self.schedule_preview()
