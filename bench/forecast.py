@@ -5,7 +5,7 @@ from common import median
 
 
 def run() -> dict:
-    from titration.forecast import forecast
+    from titration.training.forecast import forecast
     from titration.plan import PlanRequest, build_plan
 
     plan = build_plan(PlanRequest("octagam-10", "itp", 70, 1.0))

@@ -9,7 +9,7 @@ from common import long_session, median
 
 
 def tick_cost(session, t0: float, ticks: int = 2000) -> float:
-    from titration.chartdata import DeliveredTrace
+    from titration.report.chartdata import DeliveredTrace
 
     trace = DeliveredTrace()
     trace.update(session, t0)

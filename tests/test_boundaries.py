@@ -28,7 +28,7 @@ PLAN_JSON = "['plan', '--product', 'octagam-10', '--indication', 'itp', '--weigh
 def modules_after(*argvs: str) -> set[str]:
     """The modules a fresh interpreter holds after running these command lines through main()."""
     code = ("import sys, io, contextlib\n"
-            "from titration.cli import main\n"
+            "from titration.cli.main import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             + "".join(f"    main({argv})\n" for argv in argvs)
             + "print(' '.join(sys.modules))\n")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from titration.errors import DataError
-from titration.forecast import Forecast, forecast, load_params
+from titration.training.forecast import Forecast, forecast, load_params
 from titration.plan import PlanRequest, build_plan
 
 # Octagam 10%, 70 kg, 1 g/kg: 42, 84, 168, 336 mL/h for 30 min each, then 504 mL/h; 700 mL in 165.83 min

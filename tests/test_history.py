@@ -7,8 +7,8 @@ from titration.record import replace
 
 import pytest
 
-from titration.history import History, tolerated_mg_kg_min
-from titration.journal import Journal
+from titration.store.history import History, tolerated_mg_kg_min
+from titration.store.journal import Journal
 from titration.plan import PlanRequest, build_plan
 from titration.session import Session
 

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from titration.journal import Journal, JournalFull
+from titration.store.journal import Journal, JournalFull
 from titration.plan import PlanRequest, build_plan
 from titration.session import Session
 

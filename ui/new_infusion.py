@@ -23,7 +23,7 @@ from titration.policy import load_policies
 from titration.products import INDICATIONS, load_library
 from titration.protocols import load_protocols
 from titration.reactions import Vitals
-from titration.report import clock, rows
+from titration.report.table import clock, rows
 from ui import optional
 from ui.checklist import Checklist, ChecklistResult
 from ui.model import PatientInfo
@@ -436,7 +436,7 @@ class NewInfusionForm(QWidget):
         if not pid or self.journal is None:
             self._show_blockers()
             return
-        mod = optional.load("titration.history")
+        mod = optional.load("titration.store.history")
         if mod is None:
             return
         try:

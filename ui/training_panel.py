@@ -76,7 +76,7 @@ class TrainingSetup(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        from titration.scenario import read_scenario  # noqa: PLC0415
+        from titration.training.scenario import read_scenario  # noqa: PLC0415
 
         self.list.clear()
         self._info = []

@@ -125,7 +125,7 @@ def test_the_window_opens_on_a_real_x_server(xvfb, tmp_path):
 
 
 def _unfinished_journal(path, wall0):
-    from titration.journal import Journal
+    from titration.store.journal import Journal
     from titration.plan import PlanRequest, build_plan
     from titration.reactions import Vitals
     from titration.session import Session
@@ -141,7 +141,7 @@ def _unfinished_journal(path, wall0):
 
 @pytest.mark.parametrize("answer, status", [("stopped", "paused"), ("ran", "running"), (None, None)])
 def test_unfinished_infusions_reopen_in_their_chair(qtbot, tmp_path, answer, status):
-    from titration.journal import Journal
+    from titration.store.journal import Journal
     from ui.main_window import MainWindow
     from ui.model import AppModel
 
@@ -201,9 +201,9 @@ def test_a_training_chair_reopens_with_its_simulated_patient(qtbot, tmp_path):
     """After a crash the simulated patient is rebuilt from the scenario and seed in the record;
     what it said while the app was closed is said when the chair reopens, and it goes on."""
     from titration.clock import SourceClock
-    from titration.journal import Journal
-    from titration.scenario import read_scenario
-    from titration.training import TrainingRun
+    from titration.store.journal import Journal
+    from titration.training.scenario import read_scenario
+    from titration.training.run import TrainingRun
     from ui.model import AppModel
 
     from tests.ui.conftest import WALL0

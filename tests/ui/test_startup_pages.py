@@ -16,7 +16,7 @@ import os, sys, tempfile
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from titration.journal import Journal
+from titration.store.journal import Journal
 from ui.main_window import MainWindow
 from ui.model import AppModel
 w = MainWindow(AppModel(Journal(os.path.join(tempfile.mkdtemp(), "j.sqlite3")), autostart=False))

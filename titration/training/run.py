@@ -2,7 +2,7 @@
 
 API (the GUI codes against this; keep it stable):
 
-    run = TrainingRun(scenario, seed=0)        # scenario: titration.scenario.read_scenario(path)
+    run = TrainingRun(scenario, seed=0)        # scenario: titration.training.scenario.read_scenario(path)
     run.scenario, run.session, run.patient     # session is Session(training=True); patient a SimulatedPatient
     run.advance(t) -> list[Utterance]          # what the patient says up to minute t (each said once).
                                                # Nothing is recorded for the trainee: the trainee records
@@ -42,13 +42,13 @@ import os
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
-from .data import Table, load_toml, resource
-from .errors import DataError, SessionError, TitrationError
+from ..data import Table, load_toml, resource
+from ..errors import DataError, SessionError, TitrationError
 from .patient_model import EPS, PatientEvent, SimulatedPatient, pump_changes
-from .plan import build_plan
-from .policy import get_policy
-from .reactions import Vitals, load_catalogue
-from .session import OBSERVATION_MIN, Event, Proposal, Session
+from ..plan import build_plan
+from ..policy import get_policy
+from ..reactions import Vitals, load_catalogue
+from ..session import OBSERVATION_MIN, Event, Proposal, Session
 
 VERDICTS = ("correct", "late", "early", "missed", "wrong")
 TOLERANCE_KEYS = ("increase", "reaction_action", "severe_action", "review_action", "record_symptoms", "resolved",

@@ -13,10 +13,10 @@ import sys
 import time
 from datetime import datetime
 
-from .cli import DB_HELP
-from .errors import InputError
-from .journal import Journal, JournalError, _set_aside, default_path
-from .options import Arg, Command, Opt
+from .main import DB_HELP
+from ..errors import InputError
+from ..store.journal import Journal, JournalError, _set_aside, default_path
+from ..options import Arg, Command, Opt
 
 
 
@@ -63,7 +63,7 @@ def journal_json(j: Journal, training: bool | None = None) -> dict:
                 "product": d["product"], "product_name": d["product"], "state": d["status"],
                 "delivered_volume_ml": None, "volume_ml": None}
         try:
-            from .session import Session
+            from ..session import Session
 
             s = Session.replay(events)
             last = s.events[-1].at_min
@@ -113,12 +113,12 @@ def simulate_journaled(a) -> int:
     """`simulate SCENARIO --db PATH [--speed N]`: journal each event as it happens, at N times
     real time (without --speed, as fast as the disk allows). Kill it at any moment: the journal
     holds every event up to the kill, and the next start recovers the infusion."""
-    from .plan import build_plan
-    from .policy import get_policy
-    from .reactions import load_catalogue
-    from .report import clock
-    from .scenario import protocol_steps, read_scenario, simulate_json
-    from .session import Session
+    from ..plan import build_plan
+    from ..policy import get_policy
+    from ..reactions import load_catalogue
+    from ..report.table import clock
+    from ..training.scenario import protocol_steps, read_scenario, simulate_json
+    from ..session import Session
 
     db = getattr(a, "db", None)
     if not db:
@@ -155,7 +155,7 @@ def simulate_journaled(a) -> int:
 
         if "behaviour" in sc.raw:
             # A simulated patient: run it in memory, then journal its events at their own times.
-            from .training import run_with_patient
+            from ..training.run import run_with_patient
 
             for e in run_with_patient(sc).events[1:]:
                 wait_until(e.at_min)

@@ -4,13 +4,13 @@ Kept light at import: the command is listed for every other command's --help; th
 """
 from __future__ import annotations
 
-from .options import Arg, Command, Opt, whole
+from ..options import Arg, Command, Opt, whole
 
 
 def read_responses(path: str):
     import json
 
-    from .errors import TitrationError
+    from ..errors import TitrationError
 
     try:
         with open(path, encoding="utf-8") as fh:
@@ -26,8 +26,8 @@ def read_responses(path: str):
 def cmd_train(a) -> int:
     import json
 
-    from .scenario import read_scenario
-    from .training import TrainingRun
+    from ..training.scenario import read_scenario
+    from ..training.run import TrainingRun
 
     scenario = read_scenario(a.scenario)
     run = TrainingRun.replay(scenario, read_responses(a.responses), seed=a.seed)

@@ -9,8 +9,8 @@ import json
 import os
 import sys
 
-from .errors import InputError, TitrationError
-from .options import Arg, Command, Opt, Parser, UsageError, number
+from ..errors import InputError, TitrationError
+from ..options import Arg, Command, Opt, Parser, UsageError, number
 
 DB_HELP = "journal file (SQLite); default: $IVIG_DB, or the user data folder"
 
@@ -85,7 +85,7 @@ def _command_of(argv: list[str] | None) -> str | None:
 def _extensions():
     """Subcommands kept in their own modules (journal, train)."""
     mods = []
-    for name in ("titration.cli_journal", "titration.cli_train"):
+    for name in ("titration.cli.journal", "titration.cli.train"):
         try:
             mods.append(__import__(name, fromlist=["COMMAND"]))
         except ModuleNotFoundError as exc:
@@ -95,7 +95,7 @@ def _extensions():
 
 
 def request_from_args(a):
-    from .plan import PlanRequest
+    from ..plan import PlanRequest
 
     overrides = []
     for o in a.override:
@@ -112,7 +112,7 @@ def request_from_args(a):
 
 
 def cmd_products(a) -> int:
-    from .products import load_library, product_json
+    from ..products import load_library, product_json
 
     lib = load_library()
     if a.json:
@@ -127,7 +127,7 @@ def cmd_products(a) -> int:
 
 
 def cmd_plan(a) -> int:
-    from .plan import build_plan, plan_json
+    from ..plan import build_plan, plan_json
 
     plan = build_plan(request_from_args(a))
     if a.export:
@@ -135,7 +135,7 @@ def cmd_plan(a) -> int:
     if a.json:
         print(json.dumps(plan_json(plan), indent=1))
     elif not a.export:
-        from .report import plan_table
+        from ..report.table import plan_table
 
         print(plan_table(plan))
     else:
@@ -146,7 +146,7 @@ def cmd_plan(a) -> int:
 def export_plan(plan, path: str) -> None:
     ext = os.path.splitext(path)[1].lower()
     if ext == ".csv":
-        from .report import write_plan_csv
+        from ..report.table import write_plan_csv
 
         write_plan_csv(plan, path)
         return
@@ -159,17 +159,17 @@ def export_plan(plan, path: str) -> None:
 
 
 def cmd_simulate(a) -> int:
-    from .scenario import read_scenario, run_protocol, simulate_json
+    from ..training.scenario import read_scenario, run_protocol, simulate_json
 
     if a.speed is not None or a.db:
         try:
-            from .cli_journal import simulate_journaled
+            from .journal import simulate_journaled
         except ModuleNotFoundError:
             raise InputError("--db", a.db, "no value yet: journaled simulation is not built") from None
         return simulate_journaled(a)
     sc = read_scenario(a.scenario)
     if "behaviour" in sc.raw:  # a simulated patient: the protocol's own actions against it
-        from .training import run_with_patient
+        from ..training.run import run_with_patient
 
         s = run_with_patient(sc)
     else:

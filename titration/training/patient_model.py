@@ -30,12 +30,12 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from .data import Table
-from .errors import DataError
-from .reactions import VITAL_FIELDS, Vitals, load_catalogue
+from ..data import Table
+from ..errors import DataError
+from ..reactions import VITAL_FIELDS, Vitals, load_catalogue
 from functools import lru_cache
 
-from .data import load_toml, resource
+from ..data import load_toml, resource
 
 EPS = 1e-9
 ONSETS = ("at_min", "rate_ml_kg_min", "step", "after_end_min")
@@ -305,7 +305,7 @@ class SimulatedPatient:
     """Answers the pump: symptoms start, settle when relieved, worsen when not, recur if rushed."""
 
     def __init__(self, scenario, seed: int = 0, plan=None):
-        from .plan import build_plan
+        from ..plan import build_plan
 
         self.scenario = scenario
         self.seed = int(seed)
