@@ -209,9 +209,11 @@ class History:
         if not pid:
             return None
         infusions = []
-        for d in self.journal.sessions(training=False, patient_id=pid):
+        # The unit server when there is one (history follows the patient to any chair), else this file.
+        src = self.journal.history_store() if hasattr(self.journal, "history_store") else self.journal
+        for d in src.sessions(training=False, patient_id=pid):
             try:
-                s = self.journal.session(d["id"])
+                s = Session.replay(src.events(d["id"]))
             except Exception:  # noqa: BLE001 - an unreadable record is reported by `journal verify`
                 continue
             if s.state.started_at is None:

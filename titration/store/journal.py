@@ -57,6 +57,7 @@ class Journal:
         self._stored: dict[int, int] = {}  # session id -> events written
         self._meta: dict[int, dict] = {}  # session id -> the identity that is hashed
         self._uids: dict[int, str] = {}
+        self._speed: dict[int, float] = {}
         self._recovered: dict[int, tuple[int, Session]] = {}  # id(Session) -> (session id, session)
         self.outbox = None
         if readonly:
@@ -146,13 +147,15 @@ class Journal:
 
         sid = self._tx(write, "starting the record of a new infusion")
         self._uids[sid] = uid
+        self._speed[sid] = float(speed)
+        self._note(sid, session)
         self._stored[sid] = len(session.events)
         self._subscribe(sid, session)
         return sid
 
     def _continue(self, sid: int, session: Session) -> int:
-        row = self.local.conn().execute("SELECT chair, patient_id, training, wall_start, uid FROM sessions WHERE id=?",
-                                        (sid,)).fetchone()
+        row = self.local.conn().execute("SELECT chair, patient_id, training, wall_start, uid, speed FROM sessions "
+                                        "WHERE id=?", (sid,)).fetchone()
         if row is None:
             raise JournalError(f"there is no session {sid} in the journal {self.path}")
         stored = self.events(sid)
@@ -163,6 +166,7 @@ class Journal:
             raise JournalError(f"session {sid} in the journal does not match this infusion's events; not continued")
         self._meta[sid] = identity(sid, row[0], row[1], bool(row[2]), row[3], row[4])
         self._uids[sid] = row[4]
+        self._speed[sid] = float(row[5] or 1.0)
         self._stored[sid] = len(stored)
         self._subscribe(sid, session)
         self._write(sid)
@@ -186,6 +190,12 @@ class Journal:
         n = self._tx(lambda c: self._insert(c, sid, session, start),
                      f"recording '{last.kind}' at {last.at_min:.1f} min")
         self._stored[sid] = start + n
+        self._note(sid, session)
+
+    def _note(self, sid: int, session: Session) -> None:
+        if self.outbox is not None:
+            meta = self._meta[sid]
+            self.outbox.note(self._uids.get(sid), session, meta["wall_start"], self._speed.get(sid, 1.0))
 
     def unwritten(self) -> int:
         """Events held in memory that the journal has not written yet (after a failed write)."""
@@ -231,6 +241,14 @@ class Journal:
                 del self._attached[sid]
                 if self.outbox is not None:
                     self.outbox.unwatch(self._uids.get(sid))
+
+    def waiting(self) -> int:
+        """Events recorded here that the unit server does not have yet (0 without a server)."""
+        if self.outbox is None or self.local is None:
+            return 0
+        from .outbox import waiting_in
+
+        return waiting_in(self.local.conn())
 
     def flush(self, timeout: float = 10.0) -> int:
         """Wait (up to timeout) for the outbox to reach the server; events still waiting."""
