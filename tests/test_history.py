@@ -3,7 +3,7 @@
 Octagam 10% (100 mg/mL), ITP, 70 kg: 1, 2, 4, 8, 12 mg/kg/min = 42, 84, 168, 336, 504 mL/h.
 mg/kg/min = mL/h x 100 / (70 x 60).
 """
-from titration.record import replace
+from dataclasses import replace
 
 import pytest
 

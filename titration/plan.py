@@ -9,7 +9,7 @@ neighbouring steps at one rate are one step; the last step runs until the volume
 from __future__ import annotations
 
 import math
-from .record import asdict, record, replace
+from dataclasses import asdict, dataclass, replace
 
 from .dosing import Dose, DosingWeight, Patient, compute_dose, dosing_weight
 from .errors import InputError, NeedsInput
@@ -24,7 +24,7 @@ DOSE_RANGE = (0.0, 2.0)  # g/kg in one infusion; 2 g/kg single dose is the highe
 RESTART_WEEKS = 8  # ref 2.1: more than 8 weeks since the last infusion
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class PlanRequest:
     product: str
     indication: str
@@ -69,7 +69,7 @@ class PlanRequest:
         return ", ".join(why)
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Limit:
     name: str
     hard: bool
@@ -79,7 +79,7 @@ class Limit:
     overridden: str | None = None  # the recorded reason, for a soft limit set aside
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Rung:
     """One rate of the ladder in pump units, after caps, rounding and merging."""
 
@@ -90,7 +90,7 @@ class Rung:
     limited_by: str | None
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Step:
     start_min: float
     end_min: float
@@ -106,7 +106,7 @@ class Step:
         return self.end_min - self.start_min
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Plan:
     request: PlanRequest
     product_name: str

@@ -5,7 +5,7 @@ minutes: it runs until the volume is in. Caps and pump rounding are the plan's b
 """
 from __future__ import annotations
 
-from .record import record
+from dataclasses import dataclass
 from functools import lru_cache
 
 from .data import Table, load_toml, resource, stem, toml_files
@@ -16,7 +16,7 @@ RULES = ("list", "increment", "double")
 KINDS = ("label", "local", "standard")
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Ladder:
     rule: str
     step_minutes: float
@@ -53,7 +53,7 @@ class Ladder:
         return out
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Protocol:
     id: str
     name: str

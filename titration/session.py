@@ -7,14 +7,13 @@ clock. A rate takes effect when the nurse confirms it was set on the pump.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .errors import SessionError
 from .plan import Plan
 from .planio import plan_from_dict, plan_to_dict
 from .policy import Policy, get_policy
 from .reactions import Catalogue, Grading, Vitals, grade_index, load_catalogue
-from .record import replace
 
 OBSERVATION_MIN = 60.0  # observe for an hour after the end (design section 1)
 EPS = 1e-9

@@ -13,14 +13,12 @@ import sys
 import time
 from datetime import datetime
 
-from .main import DB_HELP
 from ..errors import InputError
-from ..store.journal import Journal, JournalError, _set_aside, default_path
-from ..options import Arg, Command, Opt
-
-
+from .args import add_db, choice
 
 def _path(a):
+    from ..store.journal import default_path
+
     return getattr(a, "db", None) or default_path()
 
 
@@ -29,6 +27,8 @@ def _clock(wall: float | None) -> str:
 
 
 def cmd_journal(a) -> int:
+    from ..store.journal import Journal
+
     path = _path(a)
     if a.action == "verify":
         return _verify(path, a.json)
@@ -54,8 +54,10 @@ def cmd_journal(a) -> int:
     return 0
 
 
-def journal_json(j: Journal, training: bool | None = None) -> dict:
+def journal_json(j, training: bool | None = None) -> dict:
     sessions = []
+    from ..store.journal import _set_aside
+
     for d in j.sessions(training=training):
         events = j.events(d["id"])
         item = {"id": d["id"], "chair": d["chair"], "patient_id": d["patient_id"], "training": d["training"],
@@ -83,6 +85,8 @@ def journal_json(j: Journal, training: bool | None = None) -> dict:
 
 
 def _verify(path, as_json: bool) -> int:
+    from ..store.journal import Journal, JournalError
+
     try:
         j = Journal(path, readonly=True)
     except JournalError as exc:
@@ -119,6 +123,8 @@ def simulate_journaled(a) -> int:
     from ..report.table import clock
     from ..training.scenario import protocol_steps, read_scenario, simulate_json
     from ..session import Session
+
+    from ..store.journal import Journal
 
     db = getattr(a, "db", None)
     if not db:
@@ -175,11 +181,13 @@ def simulate_journaled(a) -> int:
     return 0
 
 
-COMMAND = Command(
-    "journal", "list the journal's infusions (default), or verify its hash chain", cmd_journal,
-    description="List the infusions in the journal with their events and state, or 'verify' that no "
-                "recorded event was edited or deleted (exit 1 if so).",
-    args=(Arg("action", "list (default) or verify", choices=("list", "verify"), default="list"),),
-    # Given here it wins; not given, the global `--db` (before the command) stays.
-    opts=(Opt("--db", DB_HELP, metavar="PATH"), Opt("--json", "print JSON", flag=True),
-          Opt("--real", "real infusions only (leave out training)", flag=True)))
+def add_parser(sub) -> None:
+    p = sub.add_parser("journal", help="list the journal's infusions (default), or verify its hash chain",
+                       description="List the infusions in the journal with their events and state, or 'verify' "
+                                   "that no recorded event was edited or deleted (exit 1 if so).")
+    p.add_argument("action", nargs="?", default="list", metavar="list|verify",
+                   type=choice("action", ("list", "verify")), help="list (default) or verify")
+    add_db(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--real", action="store_true", help="real infusions only (leave out training)")
+    p.set_defaults(handler=cmd_journal)
