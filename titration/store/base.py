@@ -14,7 +14,7 @@ import os
 import socket
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from ..errors import TitrationError
 from ..session import Session
@@ -82,23 +82,8 @@ def scrub(text: str) -> str:
     """A URL (or a message holding one) with any password replaced by '***'."""
     import re
 
-    def one(m: "re.Match") -> str:
-        url = m.group(0)
-        try:
-            parts = urlsplit(url)
-            netloc = parts.netloc
-            if "@" in netloc:
-                user, host = netloc.rsplit("@", 1)
-                if ":" in user:
-                    user = user.split(":", 1)[0] + ":***"
-                netloc = f"{user}@{host}"
-            query = urlencode([(k, "***" if k.lower() == "password" else v) for k, v in
-                               parse_qsl(parts.query, keep_blank_values=True)], safe="/:")
-            return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-        except ValueError:
-            return url.split("://", 1)[0] + "://***"
-    out = re.sub(r"postgres(?:ql)?://\S+", one, str(text))
-    return re.sub(r"(password\s*=\s*)\S+", r"\1***", out, flags=re.I)
+    out = re.sub(r"(postgres(?:ql)?://[^/\s:@]*):[^@/\s]*@", r"\1:***@", str(text))
+    return re.sub(r"(password\s*=\s*)[^&\s]+", r"\1***", out, flags=re.I)
 
 
 def has_password(url: str) -> bool:

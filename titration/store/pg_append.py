@@ -36,8 +36,9 @@ def _lease(cur, sid: int, chair: str, me: str, nurse: str, take: bool = False) -
                 (me, nurse, LEASE_S, me, sid))
 
 
-def receive(store: PgStore, sess: dict, events: list[tuple], summary: dict | None, me: str, nurse: str) -> int:
-    """Append a batch of one infusion's events; returns how many events of it the server holds.
+def receive(store: PgStore, sess: dict, events: list[tuple], summary: dict | None, me: str,
+            nurse: str) -> tuple[int, int]:
+    """Append a batch of one infusion's events; (events of it the server holds, events added).
 
     sess: uid, chair, patient_id, training, wall_start, speed, product, workstation, nurse.
     events: (seq, wall, body text, workstation, nurse), in order.
@@ -57,6 +58,7 @@ def receive(store: PgStore, sess: dict, events: list[tuple], summary: dict | Non
             _lease(cur, sid, row[1], me, nurse)
             cur.execute("SELECT coalesce(max(seq) + 1, 0) FROM events WHERE session_id=%s", (sid,))
             have = cur.fetchone()[0]
+            added = 0
             new = [e for e in events if e[0] >= have]
             if new and new[0][0] != have:
                 raise JournalError(f"the unit server holds {have} events of chair {row[1]} but this workstation "
@@ -74,10 +76,11 @@ def receive(store: PgStore, sess: dict, events: list[tuple], summary: dict | Non
                                 " nurse) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s)", rows)
                 cur.execute("UPDATE chain_head SET n=%s, hash=%s", (n + len(rows), prev))
                 have += len(rows)
+                added = len(rows)
             if summary is not None:
                 _chair(cur, sid, summary, have, new[-1][1] if new else None)
             cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(sid)))
-        return have
+        return have, added
     except (LeaseHeld, JournalError):
         raise
     except pg.OperationalError:
