@@ -22,7 +22,8 @@ def test_no_core_module_imports_qt_or_ui():
     assert not bad, bad
 
 
-PLAN_JSON = "['plan', '--product', 'octagam-10', '--indication', 'itp', '--weight-kg', '70', '--dose-g-per-kg', '1', '--json']"
+PLAN_JSON = ("['plan', '--product', 'octagam-10', '--indication', 'itp', '--weight-kg', '70', "
+             "'--dose-g-per-kg', '1', '--json']")
 
 
 def modules_after(*argvs: str) -> set[str]:

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from titration.report.chartdata import markers
 from titration.errors import InputError, TitrationError
 from titration.plan import fmt_hm
 from titration.products import INDICATIONS
+from titration.report.chartdata import markers
 from titration.report.table import clock, rows, write_plan_csv
 
 CHART_SIZE = (1200, 800)  # px: PNG and SVG size

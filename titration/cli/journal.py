@@ -178,10 +178,9 @@ def simulate_journaled(a) -> int:
     from ..policy import get_policy
     from ..reactions import load_catalogue
     from ..report.table import clock
-    from ..training.scenario import protocol_steps, read_scenario, simulate_json
     from ..session import Session
-
     from ..store.journal import Journal
+    from ..training.scenario import protocol_steps, read_scenario, simulate_json
 
     db = getattr(a, "db", None)
     if not db:

@@ -26,8 +26,8 @@ def read_responses(path: str):
 def cmd_train(a) -> int:
     import json
 
-    from ..training.scenario import read_scenario
     from ..training.run import TrainingRun
+    from ..training.scenario import read_scenario
 
     scenario = read_scenario(a.scenario)
     run = TrainingRun.replay(scenario, read_responses(a.responses), seed=a.seed)

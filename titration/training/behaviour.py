@@ -1,4 +1,5 @@
-"""How a scenario's simulated patient behaves: its `[behaviour]` section (or a scripted `[[events]]` list), read and checked.
+"""How a scenario's simulated patient behaves: its `[behaviour]` section (or a scripted
+`[[events]]` list), read and checked.
 
 A scenario's `[behaviour]` section describes the patient (README "Writing a scenario"):
 
@@ -118,7 +119,8 @@ def _deltas(t: Table, key: str, baseline: Vitals | None) -> dict:
         lo, hi = VITAL_FIELDS[f][2]
         value = getattr(baseline, f) + d
         if not lo <= value <= hi:
-            raise t.fail(f"{key}.{f}", f"baseline {getattr(baseline, f):g} + {d:g} = {value:g} is outside {lo:g} to {hi:g}")
+            raise t.fail(f"{key}.{f}",
+                         f"baseline {getattr(baseline, f):g} + {d:g} = {value:g} is outside {lo:g} to {hi:g}")
         out[f] = float(d)
     return out
 

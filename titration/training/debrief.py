@@ -144,9 +144,9 @@ class _Debriefer:
         if st.reaction is not None:  # the review after a reaction
             due = sh.next_due_at()
             due = x if due is None or due > x else due
-            return _Duty("review", key, due, f"{p.action}: {p.reason}",
-                         (p.rule or f"policy {self.pol.id}") + f"; {self.pol.review_minutes:g}-min review (NHS Borders, ref 3)",
-                         self.tol["review_action"])
+            review = f"{self.pol.review_minutes:g}-min review (NHS Borders, ref 3)"
+            rule = f"{p.rule or f'policy {self.pol.id}'}; {review}"
+            return _Duty("review", key, due, f"{p.action}: {p.reason}", rule, self.tol["review_action"])
         due = sh.next_step_at()
         due = x if due is None or due > x else due
         return _Duty("increase", key, due, p.reason, f"{p.rule} (step timing: {self.s.original_plan.protocol_name})",
@@ -155,7 +155,8 @@ class _Debriefer:
     # -------------------------------------------------------------- the patient's side
     def patient_event(self, sh: Session, e: PatientEvent) -> None:
         st = sh.state
-        open_reaction = st.reaction is not None and st.reaction.resolved_at is None and st.status in ("running", "paused")
+        open_reaction = (st.reaction is not None and st.reaction.resolved_at is None
+                         and st.status in ("running", "paused"))
         if e.kind == "better":
             if not e.text:
                 self.silent_settled.append(e.at_min)
@@ -170,17 +171,18 @@ class _Debriefer:
             return
         if e.text:
             key = ("record", e.at_min, e.reaction)
-            self.open[key] = _Duty("record", key, e.at_min, f'record what the patient reports: "{e.text}"',
-                                   "record symptoms as the patient reports them; the policy grades them "
-                                   f"(resources/symptoms.toml; policy {self.pol.id}, ref 3)", self.tol["record_symptoms"],
-                                   {"ids": e.symptom_ids})
+            rule = ("record symptoms as the patient reports them; the policy grades them "
+                    f"(resources/symptoms.toml; policy {self.pol.id}, ref 3)")
+            self.open[key] = _Duty("record", key, e.at_min, f'record what the patient reports: "{e.text}"', rule,
+                                   self.tol["record_symptoms"], {"ids": e.symptom_ids})
         elif st.status in ("running", "paused"):
             vd = sh.vitals_due(e.at_min)
             due = max(e.at_min, vd[0]) if vd else e.at_min
             key = ("detect", e.at_min)
+            rule = ("vitals can raise a grade: temperature >= 38.0 C or 1 C above baseline is moderate "
+                    "(resources/symptoms.toml; Lifeblood FNHTR, ref 3)")
             self.open[key] = _Duty("detect", key, due, "find the reaction in the observations (the patient does not "
-                                   "complain)", "vitals can raise a grade: temperature >= 38.0 C or 1 C above baseline is "
-                                   "moderate (resources/symptoms.toml; Lifeblood FNHTR, ref 3)", self.tol["detect"])
+                                   "complain)", rule, self.tol["detect"])
 
     # -------------------------------------------------------------- the trainee's side
     def trainee_event(self, sh: Session, e: Event) -> None:

@@ -44,12 +44,12 @@ from functools import lru_cache
 
 from ..data import Table, load_toml, resource
 from ..errors import DataError, SessionError, TitrationError
-from .debrief import ITEM_KINDS, VERDICTS, Debrief, DebriefItem, _Debriefer  # noqa: F401 - part of this API
-from .patient_model import EPS, SimulatedPatient, pump_changes
 from ..plan import build_plan
 from ..policy import get_policy
 from ..reactions import Vitals, load_catalogue
 from ..session import OBSERVATION_MIN, Session
+from .debrief import ITEM_KINDS, VERDICTS, Debrief, DebriefItem, _Debriefer  # noqa: F401 - part of this API
+from .patient_model import EPS, SimulatedPatient, pump_changes
 
 TOLERANCE_KEYS = ("increase", "reaction_action", "severe_action", "review_action", "record_symptoms", "resolved",
                   "vitals", "vitals_early", "detect", "start", "observation")
