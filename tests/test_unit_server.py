@@ -140,7 +140,7 @@ def test_a_workstation_killed_while_sending_loses_and_doubles_nothing(url, pg_se
     sender = subprocess.Popen([sys.executable, os.path.join(ROOT, "main.py"), "unit", "send", "--db", url], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
-    while (n := q(url, "SELECT count(*) FROM events")[0][0]) < 3:
+    while q(url, "SELECT count(*) FROM events")[0][0] < 3:
         assert time.monotonic() < deadline and sender.poll() is None
         time.sleep(0.01)
     sender.send_signal(signal.SIGKILL)

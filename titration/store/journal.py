@@ -26,9 +26,30 @@ from pathlib import Path
 from typing import Callable
 
 from ..session import Session
-from .base import (ENDED, GENESIS, SET_ASIDE, JournalError, JournalFull, JournalLocked, LeaseHeld,  # noqa: F401
-                   Recovered, ServerUnreachable, _payload, _set_aside, by, canonical, chain_hash, default_db,
-                   default_path, identity, is_url, local_default, nurse_name, scrub, workstation_name)
+from .base import (  # noqa: F401
+    ENDED,
+    GENESIS,
+    SET_ASIDE,
+    JournalError,
+    JournalFull,
+    JournalLocked,
+    LeaseHeld,
+    Recovered,
+    ServerUnreachable,
+    _payload,
+    _set_aside,
+    by,
+    canonical,
+    chain_hash,
+    default_db,
+    default_path,
+    identity,
+    is_url,
+    local_default,
+    nurse_name,
+    scrub,
+    workstation_name,
+)
 from .sqlite_schema import APP_ID, LATEST, MIGRATIONS  # noqa: F401
 from .sqlite_store import SqliteStore, insert_events
 
@@ -109,7 +130,8 @@ class Journal:
                              session.status)
 
     def attach(self, session: Session, *, chair: str, patient_id: str | None, training: bool,
-               wall_start: float, speed: float = 1.0, session_id: int | None = None, uid: str | None = None) -> int:
+               wall_start: float, speed: float = 1.0, session_id: int | None = None,
+               uid: str | None = None) -> int:
         """Record the session's events so far and every later one, synchronously. Returns its id.
 
         A session that came from `unfinished()` (and `recovery.recover`) continues its own record:
@@ -130,8 +152,8 @@ class Journal:
         uid = uid or uuid.uuid4().hex
 
         def write(c):
-            cur = c.execute("INSERT INTO sessions(chair, patient_id, training, wall_start, created_wall, speed, product,"
-                            " uid, workstation, nurse) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            cur = c.execute("INSERT INTO sessions(chair, patient_id, training, wall_start, created_wall, speed, "
+                            "product, uid, workstation, nurse) VALUES (?,?,?,?,?,?,?,?,?,?)",
                             (chair, patient_id, int(training), float(wall_start), created, float(speed),
                              session.original_plan.request.product, uid, self.workstation, self.nurse))
             sid = cur.lastrowid
@@ -230,7 +252,7 @@ class Journal:
         session.note(at, f"{SET_ASIDE} {reason.strip()}", who=who)  # written by our listener
         for sid, (s, _) in self._attached.items():
             if s is session:
-                self._tx(lambda c: c.execute("UPDATE sessions SET status='set-aside' WHERE id=?", (sid,)),
+                self._tx(lambda c, sid=sid: c.execute("UPDATE sessions SET status='set-aside' WHERE id=?", (sid,)),
                          "setting an infusion aside")
 
     def detach(self, session: Session) -> None:

@@ -24,7 +24,8 @@ def _m1(c: sqlite3.Connection) -> None:
         id INTEGER PRIMARY KEY AUTOINCREMENT, session_id INTEGER NOT NULL REFERENCES sessions(id),
         seq INTEGER NOT NULL, wall REAL NOT NULL, body TEXT NOT NULL,
         prev_hash TEXT NOT NULL, hash TEXT NOT NULL, UNIQUE(session_id, seq))""")
-    c.execute("CREATE TABLE chain_head(one INTEGER PRIMARY KEY CHECK (one = 1), n INTEGER NOT NULL, hash TEXT NOT NULL)")
+    c.execute("CREATE TABLE chain_head(one INTEGER PRIMARY KEY CHECK (one = 1), n INTEGER NOT NULL, "
+              "hash TEXT NOT NULL)")
     c.execute("INSERT INTO chain_head VALUES (1, 0, ?)", (GENESIS,))
 
 
@@ -37,7 +38,8 @@ def _m2(c: sqlite3.Connection) -> None:
     c.execute("CREATE INDEX sessions_patient ON sessions(patient_id, training)")
     c.execute("CREATE INDEX sessions_status ON sessions(status)")
     for (sid,) in c.execute("SELECT id FROM sessions").fetchall():
-        bodies = [json.loads(b) for (b,) in c.execute("SELECT body FROM events WHERE session_id=? ORDER BY seq", (sid,))]
+        bodies = [json.loads(b) for (b,) in
+                  c.execute("SELECT body FROM events WHERE session_id=? ORDER BY seq", (sid,))]
         try:
             s = Session.replay(bodies)
             status, product = s.status, s.original_plan.request.product

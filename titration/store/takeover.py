@@ -62,8 +62,8 @@ def _copy_in(journal, d: dict, rows) -> int:
             sid = found[0]
             have = c.execute("SELECT coalesce(max(seq) + 1, 0) FROM events WHERE session_id=?", (sid,)).fetchone()[0]
         else:
-            cur = c.execute("INSERT INTO sessions(chair, patient_id, training, wall_start, created_wall, speed, product,"
-                            " uid, workstation, nurse) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            cur = c.execute("INSERT INTO sessions(chair, patient_id, training, wall_start, created_wall, speed, "
+                            "product, uid, workstation, nurse) VALUES (?,?,?,?,?,?,?,?,?,?)",
                             (d["chair"], d["patient_id"], int(d["training"]), d["wall_start"], journal._now(),
                              d["speed"], d["product"], d["uid"], journal.workstation, journal.nurse))
             sid, have = cur.lastrowid, 0
