@@ -124,7 +124,8 @@ def take_lease(store: PgStore, uid: str, me: str, nurse: str) -> dict:
         row = cur.fetchone()
         if row is None:
             raise JournalError(f"the unit server has no infusion {uid}")
-        cur.execute("SELECT workstation, extract(epoch FROM expires) FROM leases WHERE session_id=%s", (row[0],))
+        cur.execute("SELECT workstation, extract(epoch FROM expires)::float8 FROM leases WHERE session_id=%s",
+                    (row[0],))
         before = cur.fetchone()
         _lease(cur, row[0], row[1], me, nurse, take=True)
         cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(row[0])))

@@ -181,7 +181,8 @@ class PgStore:
     def summaries(self, session_ids=None, include_ended_h: float = 12.0) -> list[dict]:
         """The unit board's rows: each chair's summary with who holds it (one query)."""
         q = ("SELECT s.id, s.uid, s.chair, s.patient_id, s.training, c.status, c.summary, c.n_events, c.last_wall, "
-             "c.alive_wall, l.workstation, l.nurse, extract(epoch FROM l.expires), l.expires > now(), s.workstation "
+             "c.alive_wall, l.workstation, l.nurse, extract(epoch FROM l.expires)::float8, l.expires > now(), "
+             "s.workstation "
              "FROM chairs c JOIN sessions s ON s.id = c.session_id LEFT JOIN leases l ON l.session_id = s.id ")
         if session_ids is not None:
             rows = self.q(q + "WHERE s.id = ANY(%s) ORDER BY s.chair, s.id", (list(session_ids),))
