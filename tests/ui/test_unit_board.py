@@ -1,0 +1,89 @@
+"""The unit server in the window: the banner when it is unreachable, and the board feed.
+
+Waits are for a condition (qtbot.waitUntil / waitSignal), never for a time.
+"""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from titration.plan import PlanRequest, build_plan
+from titration.session import Session
+from titration.store.journal import Journal
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def test_the_banner_says_the_unit_server_is_unreachable_and_counts_what_waits(qtbot, tmp_path, window):
+    from ui.unit_board import attach_unit
+
+    url = f"postgresql:///unit?host={tmp_path}&port=1"  # no server there
+    j = Journal(url, outbox=tmp_path / "outbox.sqlite3", workstation="ws-1", nurse="n")
+    try:
+        s = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)))
+        j.attach(s, chair="1", patient_id="P1", training=False, wall_start=0.0)
+        s.start(0)
+        s.confirm(30, s.due(30))
+        banner, feed = attach_unit(window, j)
+        feed.stop()
+        qtbot.waitUntil(lambda: banner.isVisible(), timeout=20_000)
+        assert banner.text() == f"Unit server unreachable: recording on this workstation ({len(s.events)} events waiting)"
+        assert j.sessions()[0]["n_events"] == len(s.events)  # recorded here meanwhile: nothing waits on the network
+        window.grab().save(str(tmp_path / "unit-banner.png"))
+        if os.environ.get("IVIG_SHOTS"):
+            window.grab().save(os.path.join(os.environ["IVIG_SHOTS"], "unit-banner.png"))
+    finally:
+        j.close()
+
+
+class FakeListener:
+    def __init__(self, url):
+        self.calls = 0
+
+    def snapshot(self):
+        return [{"chair": "Bay A/1", "state": "running"}]
+
+    def changes(self, timeout):
+        self.calls += 1
+        return [{"chair": "Bay A/1", "state": "paused"}] if self.calls == 1 else []
+
+    def close(self):
+        pass
+
+
+def test_the_feed_hands_the_board_a_snapshot_then_changes_on_the_gui_thread(qtbot):
+    from ui.unit_board import UnitFeed
+
+    feed = UnitFeed("postgresql:///x", listener_factory=FakeListener)
+    got = []
+    feed.sig_snapshot.connect(lambda rows: got.append(("snapshot", rows)))
+    feed.sig_changed.connect(lambda rows: got.append(("changed", rows)))
+    try:
+        with qtbot.waitSignal(feed.sig_changed, timeout=20_000):
+            feed.start()
+    finally:
+        feed.stop()
+    assert got == [("snapshot", [{"chair": "Bay A/1", "state": "running"}]),
+                   ("changed", [{"chair": "Bay A/1", "state": "paused"}])]
+
+
+@pytest.mark.pg
+def test_the_feed_hears_another_workstations_event(qtbot, pg_server, tmp_path):
+    from ui.unit_board import UnitFeed
+
+    url = pg_server.new_database()
+    feed = UnitFeed(url)
+    try:
+        with qtbot.waitSignal(feed.sig_snapshot, timeout=20_000):
+            feed.start()
+        env = dict(os.environ, IVIG_OUTBOX=str(tmp_path / "o.sqlite3"), IVIG_WORKSTATION="ws-7")
+        with qtbot.waitSignal(feed.sig_changed, timeout=60_000) as blocker:
+            p = subprocess.Popen([sys.executable, os.path.join(ROOT, "main.py"), "simulate",
+                                  os.path.join(ROOT, "resources", "scenarios", "01-uneventful-first-infusion.toml"),
+                                  "--db", url, "--speed", "20000"], env=env, stdout=subprocess.DEVNULL)
+        p.wait(timeout=60)
+    finally:
+        feed.stop()
+    (row,) = blocker.args[0][:1]
+    assert row["chair"] == "simulation" and row["held_by"] == "ws-7"
