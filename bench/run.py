@@ -22,8 +22,13 @@ BUDGETS = {  # key: (limit, "max" | "under", what)
     "forecast_10k_s": (1.0, "under", "chair-time forecast, 10,000 infusions"),
     "pdf_export_s": (0.5, "under", "a rate-chart PDF"),
     "gui_rss_mb": (250.0, "max", "resident memory, four chairs running"),
+    # The unit server (issue 14). The nurse waits only on the local commit; these bound how stale
+    # the server and the board may be: the board must show an event within a second.
+    "server_commit_p95_ms": (500.0, "max", "local commit -> on the unit server and NOTIFY heard"),
+    "board_snapshot_p95_ms": (250.0, "max", "unit board: all 40 chairs, 4 workstations writing"),
+    "outbox_1000_s": (10.0, "under", "send a 1,000-event outbox after an outage"),
 }
-MODULES = ["cli_start", "replan", "tick", "forecast", "pdf_export", "startup", "gui_rss"]
+MODULES = ["cli_start", "replan", "tick", "forecast", "pdf_export", "startup", "gui_rss", "unit_server"]
 
 
 def main() -> int:

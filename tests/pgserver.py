@@ -26,7 +26,8 @@ def bin_dir() -> str | None:
 
 
 class PgServer:
-    def __init__(self):
+    def __init__(self, fsync: bool = False):
+        self.fsync = fsync  # off for the tests (speed); on for the benchmarks (a real server's cost)
         self.bin = bin_dir()
         if self.bin is None:
             raise RuntimeError("PostgreSQL is not installed (no pg_ctl; `make sysdeps` installs it)")
@@ -64,8 +65,8 @@ class PgServer:
         self.start()
 
     def start(self) -> None:
-        opts = (f"-k {self.sock} -p {PORT} -c listen_addresses='' -c fsync=off -c full_page_writes=off "
-                "-c max_connections=60 -c shared_buffers=16MB")
+        sync = "" if self.fsync else "-c fsync=off -c full_page_writes=off "
+        opts = (f"-k {self.sock} -p {PORT} -c listen_addresses='' {sync}-c max_connections=60 -c shared_buffers=16MB")
         r = self._run("pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "log"), "-o", opts, "-w", "-t", "60",
                       "start", check=False)
         if r.returncode != 0:
