@@ -153,7 +153,7 @@ def test_an_edited_row_with_a_recomputed_hash_breaks_the_next_link(tmp_path):
     ev = json.loads(body)
     ev["rate_ml_h"] = 48.0
     uid, = c.execute("SELECT uid FROM sessions WHERE id=1").fetchone()
-    meta = identity(1, "1", "P1", False, 0.0, uid)
+    meta = identity(1, "1", "P1", False, 0.0, uid, 1.0)
     c.execute("UPDATE events SET body=?, hash=? WHERE id=?",
               (json.dumps(ev), chain_hash(prev, _payload(meta, seq, wall, ev, by(ws, nurse))), rid))
     c.commit()

@@ -191,3 +191,39 @@ def test_one_infusion_cannot_hold_two_events_with_one_sequence_number(db, tmp_pa
          "prev_hash, hash FROM events")
     with pytest.raises(Exception, match="(?i)unique|duplicate"):
         raw(db, sql)
+
+
+@pytest.mark.parametrize("edit, found", [
+    ("UPDATE sessions SET speed = 60", "does not match its hash (edited)"),  # in the chain since schema 3
+    ("UPDATE sessions SET chair = 'Bay Z/9'", "does not match its hash (edited)"),
+])
+def test_the_infusions_identity_is_in_the_chain(db, tmp_path, edit, found):
+    j = writer(db, tmp_path)
+    s = infusion()
+    j.attach(s, chair="1", patient_id="P1", training=True, wall_start=T0, speed=1.0)
+    run_some(s)
+    done(j)
+    j.close()
+    raw(db, edit)
+    r = Journal(db, readonly=True)
+    problems = r.verify()
+    r.close()
+    assert problems and all(found in p for p in problems)
+
+
+def test_the_caches_outside_the_chain_are_checked_against_it(db, tmp_path):
+    j = writer(db, tmp_path)
+    s = infusion()
+    j.attach(s, chair="1", patient_id="P1", training=False, wall_start=T0)
+    s.start(0)
+    s.stop(5, "cannula")
+    done(j)
+    j.close()
+    status_table = "chairs" if db.startswith("postgresql") else "sessions"
+    raw(db, f"UPDATE {status_table} SET status = 'running'")
+    raw(db, "UPDATE sessions SET product = 'privigen'")
+    r = Journal(db, readonly=True)
+    problems = r.verify()
+    r.close()
+    assert any("recorded as 'running' but its events say 'stopped'" in p for p in problems)
+    assert any("listed as product 'privigen' but its plan is for 'octagam-10'" in p for p in problems)

@@ -94,3 +94,21 @@ def test_the_local_journal_commands_load_no_database_driver(tmp_path):
             "print('psycopg' in sys.modules)\n")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert r.stdout.strip() == "False", r.stderr
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+SAFE = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~!$'()*+,;=",
+               min_size=1, max_size=20)
+
+
+@settings(max_examples=60, deadline=None)
+@given(user=st.text(alphabet="abcdefgh.-_", min_size=1, max_size=10), password=SAFE.map(lambda p: f"QQ{p}QQ"),
+       host=st.sampled_from(["db.unit", "", "10.0.0.5:5433"]))
+def test_no_spelling_of_a_password_survives_scrubbing(user, password, host):
+    for url in (f"postgresql://{user}:{password}@{host}/ivig",
+                f"postgres://{user}:{password}@{host}/ivig?sslmode=require",
+                f"postgresql://{host}/ivig?user={user}&password={password}&sslmode=verify-full"):
+        out = scrub(f"cannot reach {url}: refused")
+        assert "QQ" not in out and out.startswith("cannot reach postgres") and out.endswith(": refused")

@@ -139,12 +139,14 @@ def _payload(meta: dict, seq: int, wall: float, event: dict, by: dict | None = N
     return canonical(d)
 
 
-def identity(sid, chair, patient_id, training, wall_start, uid=None) -> dict:
-    """What of a session is hashed with each of its events (uid since version 3)."""
+def identity(sid, chair, patient_id, training, wall_start, uid=None, speed=None) -> dict:
+    """What of a session is hashed with each of its events. Since version 3 (sessions with a
+    uid) the simulation speed is hashed too: recovery counts minutes with it."""
     d = {"id": sid, "chair": chair, "patient_id": patient_id, "training": bool(training),
          "wall_start": float(wall_start)}
     if uid:
         d["uid"] = uid
+        d["speed"] = float(speed or 1.0)
     return d
 
 

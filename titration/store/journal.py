@@ -157,7 +157,7 @@ class Journal:
                             (chair, patient_id, int(training), float(wall_start), created, float(speed),
                              session.original_plan.request.product, uid, self.workstation, self.nurse))
             sid = cur.lastrowid
-            self._meta[sid] = identity(sid, chair, patient_id, training, wall_start, uid)
+            self._meta[sid] = identity(sid, chair, patient_id, training, wall_start, uid, speed)
             try:
                 self._insert(c, sid, session, 0)
             except BaseException:
@@ -186,7 +186,7 @@ class Journal:
         mine = [json.loads(canonical(e.to_dict())) for e in session.events[:len(stored)]]
         if mine != stored:
             raise JournalError(f"session {sid} in the journal does not match this infusion's events; not continued")
-        self._meta[sid] = identity(sid, row[0], row[1], bool(row[2]), row[3], row[4])
+        self._meta[sid] = identity(sid, row[0], row[1], bool(row[2]), row[3], row[4], row[5])
         self._uids[sid] = row[4]
         self._speed[sid] = float(row[5] or 1.0)
         self._stored[sid] = len(stored)

@@ -51,7 +51,7 @@ def receive(store: PgStore, sess: dict, events: list[tuple], summary: dict | Non
                         "workstation, nurse) VALUES (%(uid)s, %(chair)s, %(patient_id)s, %(training)s, "
                         "%(wall_start)s, %(speed)s, %(product)s, %(workstation)s, %(nurse)s) "
                         "ON CONFLICT (uid) DO NOTHING", sess)
-            cur.execute("SELECT id, chair, patient_id, training, wall_start, uid FROM sessions WHERE uid=%s",
+            cur.execute("SELECT id, chair, patient_id, training, wall_start, uid, speed FROM sessions WHERE uid=%s",
                         (sess["uid"],))
             row = cur.fetchone()
             sid, meta = row[0], identity(*row)

@@ -15,9 +15,10 @@ from .pg_schema import LATEST, MIGRATIONS, ROLE
 CONNECT_TIMEOUT_S = 5
 SESSION_COLS = ("s.id, s.chair, s.patient_id, s.training, s.wall_start, s.speed, coalesce(c.status, 'planned'), "
                 "s.product, c.alive_wall, (SELECT count(*) FROM events e WHERE e.session_id = s.id), "
-                "(SELECT max(wall) FROM events e WHERE e.session_id = s.id), s.uid")
+                "(SELECT max(wall) FROM events e WHERE e.session_id = s.id), s.uid, "
+                "(SELECT min(wall) FROM events e WHERE e.session_id = s.id)")
 SESSION_KEYS = ("id", "chair", "patient_id", "training", "wall_start", "speed", "status", "product", "alive_wall",
-                "n_events", "last_wall", "uid")
+                "n_events", "last_wall", "uid", "first_wall")
 
 
 def psycopg():
@@ -169,7 +170,7 @@ class PgStore:
             self.conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             head = self.conn.execute("SELECT n, hash FROM chain_head").fetchone()
             meta = {r[0]: identity(*r) for r in self.conn.execute(
-                "SELECT id, chair, patient_id, training, wall_start, uid FROM sessions").fetchall()}
+                "SELECT id, chair, patient_id, training, wall_start, uid, speed FROM sessions").fetchall()}
             cur = self.conn.cursor()
             cur.execute("SELECT id, session_id, seq, wall, convert_to(body, 'UTF8'), prev_hash, hash, workstation, "
                         "nurse FROM events ORDER BY id")

@@ -26,7 +26,7 @@ BUSY_TIMEOUT_S = 2.0
 SQLITE_MAGIC = b"SQLite format 3\x00"
 WHERE = "choose another file with --db PATH or the IVIG_DB variable"
 SESSION_KEYS = ("id", "chair", "patient_id", "training", "wall_start", "speed", "status", "product", "alive_wall",
-                "n_events", "last_wall", "uid")
+                "n_events", "last_wall", "uid", "first_wall")
 
 
 class _Unreadable(Exception):
@@ -315,7 +315,8 @@ class SqliteStore:
         """Sessions in the order they were started; `training` False lists real infusions only."""
         q = ("SELECT s.id, s.chair, s.patient_id, s.training, s.wall_start, s.speed, s.status, s.product, s.alive_wall,"
              " (SELECT count(*) FROM events e WHERE e.session_id = s.id),"
-             f" (SELECT max(wall) FROM events e WHERE e.session_id = s.id), {self._uid} FROM sessions s")
+             f" (SELECT max(wall) FROM events e WHERE e.session_id = s.id), {self._uid},"
+             " (SELECT min(wall) FROM events e WHERE e.session_id = s.id) FROM sessions s")
         where, args = [], []
         if training is not None:
             where.append("s.training = ?")
@@ -369,8 +370,8 @@ class SqliteStore:
 
         c.text_factory = bytes
         try:
-            meta = {r[0]: identity(r[0], *[_t(x) for x in r[1:3]], r[3], r[4], _t(r[5])) for r in
-                    c.execute(f"SELECT id, chair, patient_id, training, wall_start, {uid} FROM sessions")}
+            meta = {r[0]: identity(r[0], *[_t(x) for x in r[1:3]], r[3], r[4], _t(r[5]), r[6]) for r in
+                    c.execute(f"SELECT id, chair, patient_id, training, wall_start, {uid}, speed FROM sessions")}
             rows = c.execute(f"SELECT id, session_id, seq, wall, CAST(body AS BLOB), prev_hash, hash, {who} "
                              "FROM events ORDER BY id")
             head = c.execute("SELECT n, hash FROM chain_head").fetchone()

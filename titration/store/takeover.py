@@ -67,7 +67,7 @@ def _copy_in(journal, d: dict, rows) -> int:
                             (d["chair"], d["patient_id"], int(d["training"]), d["wall_start"], journal._now(),
                              d["speed"], d["product"], d["uid"], journal.workstation, journal.nurse))
             sid, have = cur.lastrowid, 0
-        meta = identity(sid, d["chair"], d["patient_id"], d["training"], d["wall_start"], d["uid"])
+        meta = identity(sid, d["chair"], d["patient_id"], d["training"], d["wall_start"], d["uid"], d["speed"])
         n, prev = c.execute("SELECT n, hash FROM chain_head").fetchone()
         added = 0
         for seq, wall, text, ws, nurse in rows:
