@@ -70,10 +70,12 @@ def _print_text(j, items) -> None:
             if "damaged" in e:
                 print(f"  DAMAGED event row {e['row']} (event #{e['seq'] + 1}): {e['damaged']}")
                 continue
-            extra = e.get("reason") or ", ".join(e.get("symptoms", [])) or e.get("text", "")
-            if not extra and "rate_ml_h" in e:
+            extra = e.get("reason") or ", ".join(map(str, e.get("symptoms") or [])) or e.get("text", "")
+            if not extra and isinstance(e.get("rate_ml_h"), (int, float)):
                 extra = f"{e['rate_ml_h']:g} mL/h"
-            print(f"  {e.get('at_min', 0):7.1f}  {e.get('kind', '?'):<9} {e.get('who', ''):<8} {extra}")
+            at = e.get("at_min", 0)
+            at = f"{at:7.1f}" if isinstance(at, (int, float)) and not isinstance(at, bool) else f"{str(at):>7}"
+            print(f"  {at}  {str(e.get('kind', '?')):<9} {str(e.get('who', '')):<8} {extra}")
     if first:
         print(f"journal {j.path}: 0 session(s)")
 

@@ -97,9 +97,8 @@ class Journal:
 
     @property
     def path(self):
-        """What the nurse is told the journal is (a URL without its password)."""
-        return scrub(self.url) if self.url and self.local is None else self.store.path if self.local is None \
-            else self.local.path
+        """The file written first (the outbox, with a server), or the server read (its URL, scrubbed)."""
+        return self.store.path if self.local is None else self.local.path
 
     @property
     def _db(self):
@@ -327,7 +326,25 @@ class Journal:
                 continue
             if s.status in ENDED or _set_aside(s):
                 continue
-            self._recovered[id(s)] = (d["id"], s)
             out.append(Recovered(d["id"], s, d["chair"], d["patient_id"], d["training"], d["wall_start"],
                                  d["last_wall"], d["speed"] or 1.0, d["alive_wall"], d.get("uid")))
+        elsewhere = self._taken_elsewhere([r.uid for r in out if r.uid])
+        for r in [r for r in out if r.uid in elsewhere]:
+            out.remove(r)
+            line = (f"Chair {r.chair} is now driven from workstation {elsewhere[r.uid]} (taken over); it is not "
+                    "reopened here, and this workstation's record of it is kept.")
+            self.notice = (self.notice + " " if self.notice else "") + line
+        for r in out:
+            self._recovered[id(r.session)] = (r.id, r.session)
         return out
+
+    def _taken_elsewhere(self, uids: list[str]) -> dict[str, str]:
+        """Infusions another workstation has taken over (asked of the server, when it answers)."""
+        if self.outbox is None or not uids:
+            return {}
+        try:
+            rows = self.outbox.reader().q("SELECT s.uid, l.workstation FROM leases l JOIN sessions s ON "
+                                          "s.id = l.session_id WHERE s.uid = ANY(%s)", (uids,))
+        except JournalError:
+            return {}  # unknown now: reopened; the server refuses its events if it was taken over
+        return {uid: ws for uid, ws in rows if ws != self.workstation}
