@@ -260,3 +260,16 @@ def test_the_unit_board_hears_another_processs_event(url, tmp_path):
         board.close()
     assert seen and seen[0]["chair"] == "simulation" and seen[0]["held_by"] == "ws9"
     assert seen[0]["product"] == "octagam-10" and seen[0]["training"] is True
+
+
+def test_the_heartbeat_renews_the_lease(url, tmp_path):
+    j, s = _driven_by(tmp_path, url, "ws-a")
+    try:
+        q(url, "UPDATE leases SET expires = now() + interval '2 seconds'")
+        j.alive()
+        assert j.flush(20) == 0
+        (left,) = q(url, "SELECT extract(epoch FROM expires - now())::float8 FROM leases")[0]
+        assert left > 60  # renewed for the full lease (90 s), not the 2 s it had
+    finally:
+        j.close()
+

@@ -19,10 +19,18 @@ from ..errors import InputError
 from .args import add_db, choice
 
 
+def given_db(a):
+    """--db as given: None when not given; an empty value is refused, never replaced by the default."""
+    db = getattr(a, "db", None)
+    if db is not None and not str(db).strip():
+        raise InputError("--db", db, "a journal file or a postgresql:// URL (it was empty)")
+    return db
+
+
 def _path(a):
     from ..store.journal import default_path
 
-    return getattr(a, "db", None) or default_path()
+    return given_db(a) or default_path()
 
 
 def _clock(wall: float | None) -> str:
@@ -184,7 +192,7 @@ def simulate_journaled(a) -> int:
     from ..store.journal import Journal
     from ..training.scenario import protocol_steps, read_scenario, simulate_json
 
-    db = getattr(a, "db", None)
+    db = given_db(a)
     if not db:
         raise InputError("--db", None, "a journal file or a postgresql:// URL: --speed journals the run as it "
                                        "happens (simulate SCENARIO --db PATH|URL --speed N)")

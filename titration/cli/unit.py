@@ -19,7 +19,9 @@ from .args import add_db, add_json, choice
 def _url(a) -> str:
     from ..store.base import default_db, is_url, scrub
 
-    db = getattr(a, "db", None) or default_db()
+    from .journal import given_db
+
+    db = given_db(a) or default_db()
     if not is_url(str(db)):
         raise InputError("--db", scrub(str(db)), "a postgresql:// URL of the unit server")
     return str(db)

@@ -67,7 +67,9 @@ class Journal:
     def __init__(self, db=None, *, now: Callable[[], float] = time.time, readonly: bool = False,
                  outbox: str | os.PathLike | None = None, workstation: str | None = None,
                  nurse: str | None = None, start_sender: bool = True):
-        db = default_db() if db is None or db == "" else db
+        if db is not None and not str(db).strip():
+            raise JournalError("no journal given (an empty name): give a file or a postgresql:// URL")
+        db = default_db() if db is None else db
         self.url = db.strip() if is_url(db) else None
         self.failing = ""  # the last write error, until a write succeeds again
         self.readonly = readonly
