@@ -18,6 +18,10 @@ PORT = 5439  # only names the socket file inside our own folder
 
 
 def bin_dir() -> str | None:
+    """Where initdb and pg_ctl are: $IVIG_PG_BIN, else the newest /usr/lib/postgresql/*/bin, else PATH."""
+    if os.environ.get("IVIG_PG_BIN"):
+        d = os.environ["IVIG_PG_BIN"]
+        return d if os.path.exists(os.path.join(d, "pg_ctl")) else None
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]))
     if found:
         return os.path.dirname(found[-1])
