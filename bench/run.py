@@ -47,15 +47,15 @@ def main() -> int:
                 traceback.print_exc()
         print(f"  ran {name} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
     failed = []
-    print(f"\n{'key':<16} {'value':>10} {'budget':>10}  result  what")
+    print(f"\n{'key':<22} {'value':>10} {'budget':>10}  result  what")
     for key, (limit, kind, what) in BUDGETS.items():
         v = results.get(key)
         if v is None:
-            print(f"{key:<16} {'—':>10} {limit:>10g}  n/a     {what}")
+            print(f"{key:<22} {'—':>10} {limit:>10g}  n/a     {what}")
             continue
         ok = v <= limit if kind == "max" else v < limit
         failed += [] if ok else [key]
-        print(f"{key:<16} {v:>10.4g} {limit:>10g}  {'ok' if ok else 'OVER':<6}  {what}")
+        print(f"{key:<22} {v:>10.4g} {limit:>10g}  {'ok' if ok else 'OVER':<6}  {what}")
     for k, v in results.items():
         if k.startswith("_") and isinstance(v, float):
             print(f"  {k[1:]}: {v:.3f}")
