@@ -153,8 +153,9 @@ def test_any_file_that_is_not_our_journal_is_refused_and_left_exactly_as_it_was(
     assert [p.name for p in folder.iterdir()] == ["notes.db"]
 
 
-@pytest.mark.parametrize("argv", [["journal", "--db", ""], ["--db", "", "journal", "verify"], ["unit", "status", "--db", " "],
-                                  ["simulate", "resources/scenarios/01-uneventful-first-infusion.toml", "--db", ""]])
+@pytest.mark.parametrize("argv", [
+    ["journal", "--db", ""], ["--db", "", "journal", "verify"], ["unit", "status", "--db", " "],
+    ["simulate", "resources/scenarios/01-uneventful-first-infusion.toml", "--db", ""]])
 def test_an_empty_db_is_refused_not_replaced_by_the_default(argv, capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("IVIG_DB", str(tmp_path / "default.sqlite3"))
     assert main(argv) == 2

@@ -5,6 +5,7 @@ over, tampering refused by the server, history and the board across workstations
 All against the real PostgreSQL server the tests start (tests/pgserver.py); runs are short
 and fast (simulations at thousands of times real time).
 """
+import json
 import os
 import signal
 import subprocess
@@ -13,6 +14,8 @@ import time
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from titration.plan import PlanRequest, build_plan
 from titration.session import Session
@@ -273,3 +276,51 @@ def test_the_heartbeat_renews_the_lease(url, tmp_path):
     finally:
         j.close()
 
+
+
+@pytest.fixture(scope="module")
+def shared_url(pg_server):
+    return pg_server.new_database()
+
+
+STEPS = st.lists(st.sampled_from(["event", "event", "event", "send", "down", "up", "forget"]), min_size=1,
+                 max_size=30)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=STEPS)
+def test_whatever_the_order_of_outages_sends_and_lost_notes_the_server_ends_with_exactly_the_events(
+        shared_url, tmp_path_factory, steps):
+    """Events recorded while the server comes and goes, sends, and the outbox forgetting what it sent
+    (a kill between the server's commit and the outbox's note): at the end the server holds each
+    infusion's events once each, in order, as recorded locally."""
+    folder = tmp_path_factory.mktemp("ob")
+    bad = f"postgresql:///nowhere?host={folder}&port=1"
+    j = Journal(shared_url, outbox=folder / "outbox.sqlite3", workstation="ws-p", nurse="n", start_sender=False)
+    try:
+        s = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)))
+        sid = j.attach(s, chair="P", patient_id=None, training=True, wall_start=T0)
+        uid = j._uids[sid]
+        t = 0.0
+        for step in steps:
+            if step == "event":
+                t += 1
+                s.note(t, f"n{t:g}")
+            elif step == "send":
+                j.outbox.send_now()
+            elif step == "down":
+                j.outbox.url = bad
+                j.outbox._server = None
+            elif step == "up":
+                j.outbox.url = shared_url
+            elif step == "forget":
+                j._db.execute("UPDATE outbox SET sent = sent / 2")
+        j.outbox.url = shared_url
+        assert j.outbox.send_now() and j.waiting() == 0
+        local = [json.dumps(e.to_dict(), sort_keys=True) for e in s.events]
+    finally:
+        j.close()
+    rows = q(shared_url, "SELECT e.seq, e.body FROM events e JOIN sessions s ON s.id = e.session_id "
+                         "WHERE s.uid = %s ORDER BY e.id", (uid,))
+    assert [r[0] for r in rows] == list(range(len(local)))
+    assert [json.dumps(json.loads(r[1]), sort_keys=True) for r in rows] == local

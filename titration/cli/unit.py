@@ -18,7 +18,6 @@ from .args import add_db, add_json, choice
 
 def _url(a) -> str:
     from ..store.base import default_db, is_url, scrub
-
     from .journal import given_db
 
     db = given_db(a) or default_db()

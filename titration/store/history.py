@@ -170,12 +170,14 @@ class PatientHistory:
         if cap is not None:
             request["tolerated_max_mg_kg_min"] = cap
             src = self.tolerated_from
-            why = f"{cap:g} mg/kg/min tolerated on {src.date} with {src.product_name} (a soft cap: override with a reason)"
+            why = (f"{cap:g} mg/kg/min tolerated on {src.date} with {src.product_name} "
+                   "(a soft cap: override with a reason)")
         if now_wall is not None:
             request["weeks_since_last"] = math.floor(max(0.0, now_wall - self.last_wall) / WEEK_S * 10) / 10
         reactions = [r.describe() for r in self.reactions]
         if reactions:
-            warnings.append("Previous reaction" + ("s" if len(reactions) > 1 else "") + ": " + "; ".join(reactions) + ".")
+            warnings.append("Previous reaction" + ("s" if len(reactions) > 1 else "") + ": " + "; ".join(reactions)
+                            + ".")
         return {
             "patient_id": self.patient_id,
             "product_switch": switch,
