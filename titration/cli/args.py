@@ -7,7 +7,7 @@ import math
 
 from ..errors import InputError
 
-DB_HELP = "journal: a file (SQLite) or a postgresql:// URL (the unit server); default: $IVIG_DB, or the user data folder"
+DB_HELP = "journal: a file (SQLite) or a postgresql:// URL (unit server); default: $IVIG_DB, or the user data folder"
 JSON_HELP = "print JSON (design section 5)"
 
 
