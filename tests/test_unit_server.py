@@ -201,8 +201,8 @@ def test_an_expired_lease_is_taken_over_with_its_reason_journaled(url, tmp_path)
     q(url, "UPDATE leases SET expires = now() - interval '1 second'")
     b = Journal(url, outbox=tmp_path / "outbox-ws-b.sqlite3", workstation="ws-b", nurse="nurse-b")
     try:
-        sid, taken = take_over(b, uid, pump="stopped", reason="ws-a froze", now_wall=T0 + 45 * 60)
-        assert taken.status == "paused"  # the pump was stopped: counted only up to the last event
+        taken = take_over(b, uid, pump="stopped", reason="ws-a froze", now_wall=T0 + 45 * 60)
+        assert taken.session.status == "paused" and taken.taken_from == "ws-a"  # the pump was stopped: counted only up to the last event
         assert b.flush(20) == 0
     finally:
         b.close()

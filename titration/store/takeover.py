@@ -8,10 +8,26 @@ journaled and sent like any event. While the other workstation's lease is live, 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..session import Session
 from .base import JournalError, Recovered, _payload, by, canonical, chain_hash, identity
 from .pg_append import take_lease
-from .recovery import recover
+from .recovery import minutes_now, recover
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A chair taken over: its journal id here, the session, and where its clock stands now."""
+
+    id: int
+    session: Session
+    chair: str
+    patient_id: str | None
+    wall_start: float
+    speed: float
+    now_min: float  # session minutes now (the chair's clock starts here)
+    taken_from: str | None
 
 
 def watch(journal, uid: str) -> tuple[dict, Session]:
@@ -23,8 +39,8 @@ def watch(journal, uid: str) -> tuple[dict, Session]:
     return d, Session.replay(server.events(d["id"]))
 
 
-def take_over(journal, uid: str, *, pump: str | None, reason: str, now_wall: float) -> tuple[int, Session]:
-    """Drive the infusion `uid` from this workstation from now on; (local id, session)."""
+def take_over(journal, uid: str, *, pump: str | None, reason: str, now_wall: float) -> Taken:
+    """Drive the infusion `uid` from this workstation from now on."""
     if not reason.strip():
         raise JournalError("taking over a chair needs a reason")
     server = _server(journal)
@@ -36,6 +52,7 @@ def take_over(journal, uid: str, *, pump: str | None, reason: str, now_wall: flo
     s = Session.replay([__import__("json").loads(r[2]) for r in rows])
     rec = Recovered(sid, s, d["chair"], d["patient_id"], d["training"], d["wall_start"], d["last_wall"],
                     d["speed"] or 1.0, d["alive_wall"], uid)
+    now_min = minutes_now(rec, now_wall)  # before recover(): it moves the last event
     recover(rec, now_wall, pump)
     at = s.events[-1].at_min
     came = f" from workstation {info['from']}" if info["from"] and info["from"] != journal.workstation else ""
@@ -43,7 +60,8 @@ def take_over(journal, uid: str, *, pump: str | None, reason: str, now_wall: flo
            who="nurse")
     journal.attach(s, chair=d["chair"], patient_id=d["patient_id"], training=d["training"],
                    wall_start=d["wall_start"], speed=d["speed"] or 1.0, session_id=sid)
-    return sid, s
+    return Taken(sid, s, d["chair"], d["patient_id"], d["wall_start"], d["speed"] or 1.0,
+                 max(now_min, s.events[-1].at_min), info["from"])
 
 
 def _server(journal):
