@@ -123,8 +123,10 @@ class OutboxBanner(QLabel):
             waiting = self.journal.waiting()
         except Exception:  # noqa: BLE001 - the local journal's own errors are shown by its banner
             waiting = ob.status().get("waiting", 0)
-        text = banner_text(ob.status(), waiting)
+        status = ob.status()
+        text = banner_text(status, waiting)
         self.setText(text)
+        self.setToolTip(status.get("unreachable", ""))  # why, for whoever looks after the server
         self.setVisible(bool(text))
 
 

@@ -308,6 +308,9 @@ class Journal:
         """Where patient history is read: the unit server when there is one and it answers,
         else this workstation's own journal (`notice` says so)."""
         if self.outbox is not None:
+            if self.outbox.unreachable:  # known to be away: do not make the nurse wait on it
+                self.notice = f"Patient history from this workstation only: {self.outbox.unreachable}"
+                return self.store
             try:
                 return self.outbox.reader()
             except JournalError as exc:
