@@ -16,9 +16,10 @@ CONNECT_TIMEOUT_S = 5
 SESSION_COLS = ("s.id, s.chair, s.patient_id, s.training, s.wall_start, s.speed, coalesce(c.status, 'planned'), "
                 "s.product, c.alive_wall, (SELECT count(*) FROM events e WHERE e.session_id = s.id), "
                 "(SELECT max(wall) FROM events e WHERE e.session_id = s.id), s.uid, "
-                "(SELECT min(wall) FROM events e WHERE e.session_id = s.id)")
+                "(SELECT min(wall) FROM events e WHERE e.session_id = s.id), (c.summary->>'events')::int")
 SESSION_KEYS = ("id", "chair", "patient_id", "training", "wall_start", "speed", "status", "product", "alive_wall",
-                "n_events", "last_wall", "uid", "first_wall")
+                "n_events", "last_wall", "uid", "first_wall",
+                "status_of_n")
 
 
 def psycopg():

@@ -45,4 +45,5 @@ def chair_summary(s: Session, *, wall_start: float | None = None, speed: float =
         "delivered_ml": round(s.delivered_ml(last), 1), "volume_ml": round(s.volume_ml, 1),
         "at_min": last, "next_due": due_what, "next_due_min": due_at, "next_due_wall": wall(due_at),
         "alerts": alerts, "highest_grade": st.highest_grade, "training": s.training,
+        "events": len(s.events),  # how many events this summary reflects (verify compares like with like)
     }
