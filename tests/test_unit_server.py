@@ -165,6 +165,30 @@ def test_a_workstation_killed_while_sending_loses_and_doubles_nothing(url, pg_se
     assert in_order(url) and intact(url) == []
 
 
+def test_the_board_lists_every_chair_across_workstations_with_who_drives_it(url, tmp_path):
+    from titration.store.board import UnitListener
+
+    a, s = _driven_by(tmp_path, url, "ws-a")
+    b = Journal(url, outbox=tmp_path / "outbox-ws-b.sqlite3", workstation="ws-b", nurse="nurse-b")
+    t = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)))
+    b.attach(t, chair="Bay C/1", patient_id="P5", training=False, wall_start=T0)
+    assert b.flush(20) == 0
+    board = UnitListener(url)
+    try:
+        rows = {r["chair"]: r for r in board.snapshot()}
+    finally:
+        board.close()
+        a.close()
+        b.close()
+    assert set(rows) == {"Bay B/4", "Bay C/1"}
+    r = rows["Bay B/4"]
+    assert (r["bay"], r["patient_id"], r["held_by"], r["state"], r["rate_ml_h"], r["step"], r["steps"]) == \
+        ("Bay B", "P4", "ws-a", "running", 84.0, 2, 5)
+    # no observations were taken at the 30-min increase: they are due now, before the next step (60 min)
+    assert r["next_due_min"] == 30.0 and r["next_due"] == "observations: at the rate increase"
+    assert rows["Bay C/1"]["state"] == "planned" and rows["Bay C/1"]["held_by"] == "ws-b"
+
+
 def _driven_by(tmp_path, url, ws):
     j = Journal(url, outbox=tmp_path / f"outbox-{ws}.sqlite3", workstation=ws, nurse=f"nurse-{ws}")
     s = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)))

@@ -196,7 +196,9 @@ class PgStore:
         for (sid, uid, chair, pid, training, status, summ, n, last_wall, alive, holder, nurse, expires, live,
              ws) in rows:
             d = dict(summ if isinstance(summ, dict) else json.loads(summ))
-            d.update({"session_id": sid, "uid": uid, "chair": chair, "patient_id": pid, "training": training,
+            bay = chair.split("/", 1)[0].strip() if "/" in chair else ""  # "Bay A/3": bay A, chair 3
+            d.update({"session_id": sid, "uid": uid, "chair": chair, "bay": bay, "patient_id": pid,
+                      "training": training,
                       "status": status, "n_events": n, "last_wall": last_wall, "alive_wall": alive,
                       "held_by": holder if live else None, "lease_expired": bool(holder) and not live,
                       "lease_expires": expires, "last_holder": holder or ws, "nurse": nurse})
