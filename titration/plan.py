@@ -44,6 +44,7 @@ class PlanRequest:
     tolerated_max_mg_kg_min: float | None = None
     overrides: tuple[tuple[str, str], ...] = ()  # (soft limit name, reason)
     round_dose: str = "none"
+    age_years: float | None = None  # under 18: a child's vitals are graded by paediatric bands only
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -205,6 +206,8 @@ def validate(req: PlanRequest) -> None:
         _check_number("--at-risk-cap", req.at_risk_cap_mg_kg_min, 0, 20, lo_open=True)
     if req.tolerated_max_mg_kg_min is not None:
         _check_number("tolerated maximum", req.tolerated_max_mg_kg_min, 0, 20, lo_open=True)
+    if req.age_years is not None:
+        _check_number("age", req.age_years, 0, 120)
     if req.weeks_since_last is not None:
         _check_number("weeks since last infusion", req.weeks_since_last, 0, 5200)
     for name, reason in req.overrides:
