@@ -300,3 +300,20 @@ def test_property_a_third_reaction_always_stops(reactions, policy):
         assert r is not None and r.action in ("increase", "resume")
         s.confirm(t + 30, r)
         t += 40
+
+
+def test_the_anaphylaxis_by_criteria_scenario_stops_at_the_onset():
+    import pathlib
+
+    from titration.scenario import read_scenario, simulate_json
+    from titration.training import run_with_patient
+
+    f = pathlib.Path(CAT_PATH).parent / "scenarios" / "12-anaphylaxis-by-criteria.toml"
+    s = run_with_patient(read_scenario(f))
+    out = simulate_json(s)
+    stops = [e for e in out["events"] if e["kind"] == "action" and e["action"] == "stop"]
+    assert out["outcome"] == "stopped" and len(stops) == 1
+    assert stops[0]["grade"] == "severe" and stops[0]["reaction_kind"] == "anaphylactic"
+    reported = [e for e in out["events"] if e["kind"] == "symptoms"][0]
+    assert set(reported["symptoms"]) == {"urticaria", "breathlessness"}
+    assert stops[0]["at_min"] == reported["at_min"]
