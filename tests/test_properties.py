@@ -5,7 +5,7 @@ from hypothesis import assume, given, settings, strategies as st
 from titration.errors import InputError
 from titration.plan import PlanRequest, build_plan
 from titration.policy import get_policy
-from titration.products import load_library
+from titration.products import load_library, load_usual_doses
 from titration.session import Session
 from titration.units import ml_h
 
@@ -22,10 +22,16 @@ def requests(draw):
     if at_risk and (ind.at_risk_max_mg_kg_min is None or draw(st.booleans())):
         top = ind.at_risk_max_mg_kg_min or ind.max_mg_kg_min
         cap = draw(st.floats(0.2, top))
+    usual = load_usual_doses().get(indication)
+    dose = draw(st.floats(0.05, 2.0))
+    overrides = ()
+    if usual and dose > usual.single_g_per_kg:  # above the usual single infusion: only with a reason
+        overrides = (("single-dose", "prescriber: single infusion"),)
     return PlanRequest(
         product=product, indication=indication,
         weight_kg=draw(st.floats(2, 250)),
-        dose_g_per_kg=draw(st.floats(0.05, 2.0)),
+        dose_g_per_kg=dose,
+        overrides=overrides,
         at_risk=at_risk, at_risk_cap_mg_kg_min=cap,
         first_infusion=draw(st.booleans()),
         pump_resolution_ml_h=draw(st.sampled_from([0.1, 0.5, 1.0])),

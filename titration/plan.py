@@ -228,12 +228,34 @@ def lay_out(plan: Plan, at_min: float, delivered_ml: float, rung: int, *, first_
     raise AssertionError("the last rung always holds to the end")
 
 
+def check_single_dose(req: PlanRequest) -> str:
+    """A single infusion above the indication's usual one is a soft limit: refused without a recorded
+    reason (the course split is offered); with a reason, a note. Returns the note, or ''."""
+    from .dosing import offered_split
+    from .products import load_usual_doses
+
+    usual = load_usual_doses().get(req.indication)
+    if usual is None or req.dose_g_per_kg <= usual.single_g_per_kg + 1e-9:
+        return ""
+    split = offered_split(req.dose_g_per_kg, usual.single_g_per_kg)
+    offer = f"{len(split)} infusions of {split[0]:.2g} g/kg on consecutive days"
+    reason = dict(req.overrides).get("single-dose")
+    if not reason:
+        raise InputError("--dose-g-per-kg", req.dose_g_per_kg,
+                         f"at most the usual single infusion of {usual.single_g_per_kg:g} g/kg for {req.indication} "
+                         f"({usual.source}); split the course ({offer}), or record a reason with "
+                         f"--override single-dose=REASON")
+    return (f"Soft limit single-dose ({usual.single_g_per_kg:g} g/kg in one infusion) set aside: {reason}. "
+            f"The usual course split would be {offer}.")
+
+
 def build_plan(req: PlanRequest, library: dict | None = None, protocols: dict | None = None) -> Plan:
     validate(req)
     product = get_product(req.product, library)
     ind = product.indication(req.indication)
     proto = resolve(product, ind, req.protocol, protocols)
     conc = product.concentration_mg_per_ml
+    single_dose_note = check_single_dose(req)
     dw = dosing_weight(Patient(req.weight_kg, req.height_cm, req.sex), req.dosing_weight)
     rate_kg = min(dw.kg, req.weight_kg)
     dose = compute_dose(dw.kg, req.dose_g_per_kg, conc, product.vial_sizes_g, req.round_dose)
@@ -257,6 +279,8 @@ def build_plan(req: PlanRequest, library: dict | None = None, protocols: dict | 
         notes.append(f"{proto.name}: rates read from the printed {column:g} kg column ({rate_kg:g} kg rounded down "
                      f"to the 5-kg column below, as the table says); check them against the printed table.")
     notes += paced
+    if single_dose_note:
+        notes.append(single_dose_note)
     if req.restart_at_initial:
         notes.append(f"Starts at the initial rate: {req.restart_at_initial} (ref 2.1).")
     if req.first_infusion and ind.first_infusion_words:

@@ -179,3 +179,24 @@ def product_json(p: Product) -> dict:
             for i in p.indications.values()
         ],
     }
+
+
+@record
+class UsualDose:
+    """The largest dose the labels give as one infusion for an indication (a soft limit)."""
+
+    indication: str
+    single_g_per_kg: float
+    source: str
+
+
+@lru_cache(maxsize=4)
+def load_usual_doses(path: str | None = None) -> dict[str, UsualDose]:
+    top = Table(load_toml(path or resource("products.toml")), str(path or "products.toml"))
+    out: dict[str, UsualDose] = {}
+    for t in top.tables("usual_dose") if top.has("usual_dose") else []:
+        iid = t.str("indication", choices=tuple(INDICATIONS))
+        if iid in out:
+            raise t.fail("indication", f"{iid!r} appears twice")
+        out[iid] = UsualDose(iid, t.num("single_g_per_kg", lo=0.05, hi=2.0), t.str("source"))
+    return out
