@@ -57,6 +57,10 @@ PLAN_OPTIONS = (
     Opt("--override", "set a soft limit aside with a reason (first-infusion, unit-cap, tolerated-max)", many=True,
         metavar="LIMIT=REASON"),
     Opt("--round-dose", "round the dose to whole vials", default="none", choices=("none", "vial")),
+    Opt("--start", "time of day the infusion starts (HH:MM): warns when it will not fit the day", metavar="HH:MM"),
+    Opt("--closing", "the unit's closing time (HH:MM)", default="18:00", metavar="HH:MM"),
+    Opt("--max-hours", "the longest infusion the unit accepts", metavar="H",
+        type=number("--max-hours", 0, 48, "hours", True)),
     Opt("--json", "print JSON (design section 5)", flag=True),
     Opt("--export", "write the rate chart or table", metavar="FILE.pdf|.png|.svg|.csv"),
 )
@@ -107,7 +111,7 @@ def request_from_args(a):
         at_risk_cap_mg_kg_min=a.at_risk_cap, first_infusion=a.first_infusion, product_switch=a.product_switch,
         weeks_since_last=a.weeks_since_last, protocol=a.protocol, pump_resolution_ml_h=a.pump_resolution,
         max_ml_h=a.max_ml_h, tolerated_max_mg_kg_min=a.tolerated_max, overrides=tuple(overrides),
-        round_dose=a.round_dose,
+        round_dose=a.round_dose, start_clock=a.start, closing_clock=a.closing, max_hours=a.max_hours,
     )
 
 

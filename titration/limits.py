@@ -50,7 +50,7 @@ def limits_for(req, product: Product, ind, proto: Protocol, kg: float) -> list[L
     src = "; ".join(ind.sources)
     out = [Limit("label-max", True, cap(ind.max_mg_kg_min), ind.max_as_written, f"label: {src}"),
            Limit("label-initial", True, cap(ind.initial_mg_kg_min), ind.initial_as_written,
-                 f"label's initial rate, a hard limit of the first step: {src}", first_step_only=True)]
+                 f"label's initial rate, a hard limit of the first step ({ind.sources[0]})", first_step_only=True)]
     if req.at_risk:
         if ind.at_risk_max_mg_kg_min is not None:
             if req.at_risk_cap_mg_kg_min is not None and req.at_risk_cap_mg_kg_min > ind.at_risk_max_mg_kg_min + 1e-9:

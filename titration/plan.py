@@ -44,6 +44,9 @@ class PlanRequest:
     overrides: tuple[tuple[str, str], ...] = ()  # (soft limit name, reason)
     round_dose: str = "none"
     age_years: float | None = None  # under 18: a child's vitals are graded by paediatric bands only
+    start_clock: str | None = None  # "HH:MM" the infusion starts: checks the day's fit (day_fit)
+    closing_clock: str = "18:00"  # the unit's closing time (a setting)
+    max_hours: float | None = None  # the longest infusion the unit accepts (a setting)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -185,6 +188,11 @@ def validate(req: PlanRequest) -> None:
         _check_number("--at-risk-cap", req.at_risk_cap_mg_kg_min, 0, 20, lo_open=True)
     if req.tolerated_max_mg_kg_min is not None:
         _check_number("tolerated maximum", req.tolerated_max_mg_kg_min, 0, 20, lo_open=True)
+    if req.start_clock is not None:
+        from .day_fit import DaySettings, parse_clock
+
+        parse_clock(req.start_clock, "--start")
+        DaySettings(req.closing_clock, req.max_hours)
     if req.age_years is not None:
         _check_number("age", req.age_years, 0, 120)
     if req.weeks_since_last is not None:
@@ -327,7 +335,20 @@ def explain(plan: Plan) -> list[str]:
         state = f" (set aside: {l.overridden})" if l.overridden else ""
         lines.append(f"Limit {l.name} ({kind}): {l.as_written} = at most {l.cap_ml_h:g} mL/h{state}. Source: {l.source}")
     lines.append(f"Total: {plan.volume_ml:.1f} mL in {plan.duration_min:.1f} min ({fmt_hm(plan.duration_min)}).")
+    fit = plan_day_fit(plan)
+    if fit is not None and not fit.fits:
+        lines += [f"DOES NOT FIT THE DAY: {fit.message}"] + [f"  Choice: {c.words}" for c in fit.choices]
     return lines + list(plan.notes)
+
+
+def plan_day_fit(plan: Plan):
+    """The day's fit for a plan whose request gives a start time, else None."""
+    r = plan.request
+    if r.start_clock is None:
+        return None
+    from .day_fit import DaySettings, day_fit, parse_clock
+
+    return day_fit(plan, parse_clock(r.start_clock, "--start"), DaySettings(r.closing_clock, r.max_hours))
 
 
 def fmt_hm(minutes: float) -> str:
@@ -367,6 +388,7 @@ def plan_json(plan: Plan) -> dict:
             for l in plan.limits
         ],
         "table_column_kg": plan.table_column_kg,
+        "day_fit": None if plan_day_fit(plan) is None else plan_day_fit(plan).to_dict(),
         "notes": list(plan.notes),
         "arithmetic": plan.arithmetic(),
     }

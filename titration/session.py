@@ -81,6 +81,13 @@ class Session(Schedule, ReactionFlow):
     def status(self) -> str:
         return self.state.status
 
+    def day_fit(self, t: float, start_clock_min: float, settings=None):
+        """Does the expected finish still fit the day (closing time, longest infusion)? See day_fit."""
+        from .day_fit import day_fit
+
+        end = self.expected_end(t)
+        return day_fit(self.plan, start_clock_min, settings, end, self.state.started_at or 0.0)
+
     @property
     def age_years(self) -> float | None:
         """The patient's age, for grading a child's vitals by paediatric bands (None: an adult)."""
