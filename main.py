@@ -6,7 +6,7 @@ and imported only when used, so headless commands start fast.
 import os
 import sys
 
-from titration.cli import main
+from titration.cli.main import main
 from titration.errors import InputError, TitrationError
 
 

@@ -305,8 +305,8 @@ def test_property_a_third_reaction_always_stops(reactions, policy):
 def test_the_anaphylaxis_by_criteria_scenario_stops_at_the_onset():
     import pathlib
 
-    from titration.scenario import read_scenario, simulate_json
-    from titration.training import run_with_patient
+    from titration.training.run import run_with_patient
+    from titration.training.scenario import read_scenario, simulate_json
 
     f = pathlib.Path(CAT_PATH).parent / "scenarios" / "12-anaphylaxis-by-criteria.toml"
     s = run_with_patient(read_scenario(f))

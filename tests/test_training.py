@@ -4,11 +4,11 @@ import pathlib
 
 import pytest
 
-from titration.cli import main
+from titration.cli.main import main
 from titration.errors import TitrationError
-from titration.scenario import read_scenario
 from titration.session import Session
-from titration.training import Debrief, TrainingRun, Utterance, list_scenarios, perfect_run, run_with_patient
+from titration.training.run import Debrief, TrainingRun, Utterance, list_scenarios, perfect_run, run_with_patient
+from titration.training.scenario import read_scenario
 
 SC = pathlib.Path(__file__).resolve().parent.parent / "resources" / "scenarios"
 MILD = SC / "02-mild-reaction-first-increase.toml"

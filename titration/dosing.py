@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from .record import record
+from dataclasses import dataclass
 from itertools import combinations_with_replacement
 
 from .errors import InputError
@@ -17,7 +17,7 @@ SOURCE_DDW = "DDW = IBW + 0.4 x (actual - IBW), nba.gov.au BloodSTAR (G), ref 4.
 MAX_VIAL_ROUNDING = 0.10
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Patient:
     weight_kg: float
     height_cm: float | None = None
@@ -30,7 +30,7 @@ class Patient:
         return self.weight_kg / (self.height_cm / 100) ** 2
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class DosingWeight:
     kg: float
     method: str  # actual | ideal | adjusted
@@ -80,7 +80,7 @@ def dosing_weight(p: Patient, method: str = "actual") -> DosingWeight:
     return DosingWeight(round(ddw, 2), "adjusted", f"{why}; {SOURCE_DDW}", ideal_kg=ibw, bmi=bmi)
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Dose:
     prescribed_g: float  # dose_g_per_kg x dosing weight, before any rounding
     dose_g: float  # what is given

@@ -7,17 +7,18 @@ rounded DOWN; a limit is checked after rounding. No step climbs faster than the 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 from .errors import InputError, NeedsInput
 from .products import Product
 from .protocols import Protocol
-from .record import record, replace
 from .units import below, mg_kg_min_from_ml_h, ml_h, round_down
 
 SOFT_LIMITS = ("first-infusion", "unit-cap", "tolerated-max", "single-dose")
 HARD_LIMITS = ("label-max", "at-risk", "label-initial")
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Limit:
     name: str
     hard: bool
@@ -28,7 +29,7 @@ class Limit:
     first_step_only: bool = False  # the label's initial rate: a limit of the first step only
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Rung:
     """One rate of the ladder in pump units, after caps, rounding and merging."""
 

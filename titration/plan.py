@@ -9,7 +9,7 @@ neighbouring steps at one rate are one step; the last step runs until the volume
 from __future__ import annotations
 
 import math
-from .record import asdict, record, replace
+from dataclasses import asdict, dataclass, replace
 
 from .dosing import Dose, DosingWeight, Patient, compute_dose, dosing_weight
 from .errors import InputError
@@ -23,7 +23,7 @@ DOSE_RANGE = (0.0, 2.0)  # g/kg in one infusion; 2 g/kg single dose is the highe
 RESTART_WEEKS = 8  # ref 2.1: more than 8 weeks since the last infusion
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class PlanRequest:
     product: str
     indication: str
@@ -72,7 +72,7 @@ class PlanRequest:
         return ", ".join(why)
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Step:
     start_min: float
     end_min: float
@@ -88,7 +88,7 @@ class Step:
         return self.end_min - self.start_min
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Plan:
     request: PlanRequest
     product_name: str

@@ -1,7 +1,7 @@
 """A Plan to and from plain data, so a journal replays the plan it ran, not today's library."""
 from __future__ import annotations
 
-from .record import asdict
+from dataclasses import asdict
 
 from .dosing import Dose, DosingWeight
 from .plan import Limit, Plan, PlanRequest, Rung, Step

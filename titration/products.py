@@ -1,7 +1,7 @@
 """The product library: label facts per product x indication, with their sources."""
 from __future__ import annotations
 
-from .record import field, record
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .data import Table, load_toml, resource
@@ -21,7 +21,7 @@ INDICATIONS = {
 UNCONFIRMABLE = ("initial_minutes", "step_rule", "step_size")
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Indication:
     id: str
     initial_mg_kg_min: float
@@ -44,7 +44,7 @@ class Indication:
     first_infusion_max_as_written: str | None = None
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Product:
     id: str
     name: str
@@ -181,7 +181,7 @@ def product_json(p: Product) -> dict:
     }
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class UsualDose:
     """The largest dose the labels give as one infusion for an indication (a soft limit)."""
 

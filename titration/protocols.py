@@ -6,9 +6,8 @@ minutes: it runs until the volume is in. Caps and pump rounding are the plan's b
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import lru_cache
-
-from .record import record
 
 from .data import Table, load_toml, resource, stem, toml_files
 from .errors import InputError
@@ -18,7 +17,7 @@ RULES = ("list", "increment", "double")
 KINDS = ("label", "local", "standard")
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Ladder:
     rule: str
     step_minutes: float
@@ -55,7 +54,7 @@ class Ladder:
         return out
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Protocol:
     id: str
     name: str

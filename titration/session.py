@@ -10,13 +10,14 @@ course); this module folds events into state and replans.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .errors import SessionError
 from .plan import Plan
 from .planio import plan_from_dict, plan_to_dict
 from .policy import Policy, get_policy
 from .reaction_flow import ReactionFlow
 from .reactions import Catalogue, Grading, Vitals, grade_index, load_catalogue
-from .record import replace
 from .schedule import Schedule
 from .session_events import EPS, KINDS, OBSERVATION_MIN, Event, Proposal, Reaction, State
 

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from titration.chartdata import markers
 from titration.errors import InputError, TitrationError
 from titration.plan import fmt_hm
 from titration.products import INDICATIONS
-from titration.report import clock, rows, write_plan_csv
+from titration.report.chartdata import markers
+from titration.report.table import clock, rows, write_plan_csv
 
 CHART_SIZE = (1200, 800)  # px: PNG and SVG size
 PDF_CHART_SIZE = (900, 620)  # px: the chart's layout in a PDF, in large type, so it prints at about 9 pt

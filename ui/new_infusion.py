@@ -11,10 +11,29 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QDoubleValidator
-from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCheckBox, QComboBox, QFormLayout, QGridLayout,
-                               QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
-                               QRadioButton, QScrollArea, QSpinBox, QSplitter, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from titration.dosing import split_course
 from titration.errors import NeedsInput, TitrationError
@@ -23,7 +42,7 @@ from titration.policy import load_policies
 from titration.products import INDICATIONS, load_library
 from titration.protocols import load_protocols
 from titration.reactions import Vitals
-from titration.report import clock, rows
+from titration.report.table import clock, rows
 from ui import optional
 from ui.checklist import Checklist, ChecklistResult
 from ui.model import PatientInfo
@@ -436,7 +455,7 @@ class NewInfusionForm(QWidget):
         if not pid or self.journal is None:
             self._show_blockers()
             return
-        mod = optional.load("titration.history")
+        mod = optional.load("titration.store.history")
         if mod is None:
             return
         try:

@@ -14,7 +14,7 @@ from PySide6.QtGui import QImage
 from titration.errors import InputError
 from titration.plan import PlanRequest, build_plan
 from titration.reactions import Vitals
-from titration.report import rows
+from titration.report.table import rows
 from titration.session import Session
 from ui.exports import CHART_SIZE, export_plan_file, export_record_file
 

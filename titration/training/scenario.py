@@ -1,15 +1,15 @@
 """Scenario files (TOML) and the headless run behind `simulate`: protocol actions applied at once."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import os
+from dataclasses import dataclass, field
 
-from .data import Table, load_toml
-from .errors import DataError, InputError, TitrationError
-from .plan import PlanRequest, build_plan
-from .policy import get_policy
-from .reactions import Vitals, load_catalogue
-from .session import Session
+from ..data import Table, load_toml
+from ..errors import DataError, InputError, TitrationError
+from ..plan import PlanRequest, build_plan
+from ..policy import get_policy
+from ..reactions import Vitals, load_catalogue
+from ..session import Session
 
 MAX_STEPS = 10_000  # a run that has not ended after this many decisions is a bug, not a patient
 

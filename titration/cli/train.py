@@ -4,13 +4,13 @@ Kept light at import: the command is listed for every other command's --help; th
 """
 from __future__ import annotations
 
-from .options import Arg, Command, Opt, whole
+from .args import add_json, whole
 
 
 def read_responses(path: str):
     import json
 
-    from .errors import TitrationError
+    from ..errors import TitrationError
 
     try:
         with open(path, encoding="utf-8") as fh:
@@ -26,8 +26,8 @@ def read_responses(path: str):
 def cmd_train(a) -> int:
     import json
 
-    from .scenario import read_scenario
-    from .training import TrainingRun
+    from ..training.run import TrainingRun
+    from ..training.scenario import read_scenario
 
     scenario = read_scenario(a.scenario)
     run = TrainingRun.replay(scenario, read_responses(a.responses), seed=a.seed)
@@ -39,10 +39,13 @@ def cmd_train(a) -> int:
     return 0
 
 
-COMMAND = Command(
-    "train", "replay a trainee's recorded actions against a scenario; print the debrief", cmd_train,
-    args=(Arg("scenario", "the scenario file (TOML)", metavar="SCENARIO.toml"),),
-    opts=(Opt("--responses", "the trainee's actions (JSON, as the app saves them; or a plain list of actions)",
-              required=True, metavar="FILE"),
-          Opt("--seed", "the simulated patient's seed (default: the file's, or 0)", type=whole("--seed"), metavar="N"),
-          Opt("--json", "print JSON", flag=True)))
+def add_parser(sub) -> None:
+    p = sub.add_parser("train", help="replay a trainee's recorded actions against a scenario; print the debrief",
+                       description="Replay a trainee's recorded actions against a scenario and print the debrief.")
+    p.add_argument("scenario", metavar="SCENARIO.toml", help="the scenario file (TOML)")
+    p.add_argument("--responses", required=True, metavar="FILE",
+                   help="the trainee's actions (JSON, as the app saves them; or a plain list of actions)")
+    p.add_argument("--seed", metavar="N", type=whole("--seed"),
+                   help="the simulated patient's seed (default: the file's, or 0)")
+    add_json(p, "print JSON")
+    p.set_defaults(handler=cmd_train)
