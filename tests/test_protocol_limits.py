@@ -5,7 +5,8 @@ exact provenance, the label's first-infusion words."""
 import json
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from titration.errors import InputError
 from titration.plan import PlanRequest, build_plan, plan_json
@@ -115,7 +116,7 @@ def test_first_infusion_words_are_shown_and_a_number_in_them_is_a_soft_limit():
     # "rapid infusion (>2 mg/kg/min)": 2 x 70 x 60 / 50 = 168 mL/h for a first infusion
     assert max(r.rate_ml_h for r in p.rungs) == 168.0
     assert any("rapid infusion" in n for n in p.notes)
-    lim = [l for l in p.limits if l.name == "first-infusion"][0]
+    lim = [x for x in p.limits if x.name == "first-infusion"][0]
     assert not lim.hard
     freed = build_plan(PlanRequest("octagam-5", "pi", 70, 0.4, first_infusion=True,
                                    overrides=(("first-infusion", "prescriber: had Octagam 5% 3 weeks ago"),)))

@@ -5,9 +5,11 @@ for the classes (anaphylaxis criteria always stop; a third reaction always stops
 beyond a NEWS2 score-3 band is graded "none"; a child is never graded with adult bands).
 """
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from titration.catalogue_file import read_catalogue
+from titration.data import resource
 from titration.errors import DataError
 from titration.plan import PlanRequest, build_plan
 from titration.policy import get_policy
@@ -15,6 +17,7 @@ from titration.reactions import Vitals, load_catalogue
 from titration.session import Session
 
 CAT = load_catalogue()
+CAT_PATH = resource("symptoms.toml")
 BASE = Vitals(temp_c=36.8, pulse=72, sbp=124, dbp=78, spo2=98, rr=14)
 SKIN = ["urticaria", "angioedema", "itch", "flushing"]
 OTHER_SYSTEMS = ["breathlessness", "chest-tightness", "wheeze", "stridor", "severe-dyspnoea", "collapse",
@@ -146,11 +149,6 @@ def test_a_symptom_with_an_unknown_kind_is_refused_on_load(tmp_path):
     bad.write_text(text)
     with pytest.raises(DataError, match="kidney"):
         read_catalogue(str(bad))
-
-
-from titration.data import resource  # noqa: E402
-
-CAT_PATH = resource("symptoms.toml")
 
 
 # ------------------------------------------------------------------ every dangerous vital sign

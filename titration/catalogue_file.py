@@ -5,8 +5,18 @@ A mistake names the file, the key and the problem (a DataError), like every othe
 from __future__ import annotations
 
 from .data import Table, load_toml
-from .reactions import (DERIVED_FIELDS, GRADES, OPS, VITAL_FIELDS, Catalogue, ChildBand, Criterion, Kind,
-                        Symptom, VitalsRule)
+from .reactions import (
+    DERIVED_FIELDS,
+    GRADES,
+    OPS,
+    VITAL_FIELDS,
+    Catalogue,
+    ChildBand,
+    Criterion,
+    Kind,
+    Symptom,
+    VitalsRule,
+)
 
 WHEN_FIELDS = (*VITAL_FIELDS, *DERIVED_FIELDS)
 
@@ -67,7 +77,8 @@ def _bands(top: Table, kinds: dict) -> tuple[ChildBand, ...]:
         lo, hi = t.num("age_from", lo=0, hi=18), t.num("age_to", lo=0, hi=18)
         if hi <= lo:
             raise t.fail("age_to", f"{hi:g} must be above age_from {lo:g}")
-        out.append(ChildBand(t.str("label"), t.str("field", choices=tuple(VITAL_FIELDS)), t.str("op", choices=tuple(OPS)),
+        out.append(ChildBand(t.str("label"), t.str("field", choices=tuple(VITAL_FIELDS)),
+                             t.str("op", choices=tuple(OPS)),
                              t.num("value"), t.num("per_year", 0.0, lo=0, hi=20), lo, hi,
                              t.str("grade", choices=GRADES[1:]), t.str("source"), _kind(t, kinds), t.str("sign", "")))
     return tuple(out)

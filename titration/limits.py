@@ -70,21 +70,25 @@ def limits_for(req, product: Product, ind, proto: Protocol, kg: float) -> list[L
             )
         else:
             if req.at_risk_cap_mg_kg_min > ind.max_mg_kg_min:
-                raise InputError("--at-risk-cap", req.at_risk_cap_mg_kg_min, f"at most the label maximum {ind.max_as_written}")
-            out.append(Limit("at-risk", True, cap(req.at_risk_cap_mg_kg_min), f"{req.at_risk_cap_mg_kg_min:g} mg/kg/min",
+                raise InputError("--at-risk-cap", req.at_risk_cap_mg_kg_min,
+                                 f"at most the label maximum {ind.max_as_written}")
+            out.append(Limit("at-risk", True, cap(req.at_risk_cap_mg_kg_min),
+                             f"{req.at_risk_cap_mg_kg_min:g} mg/kg/min",
                              "prescriber's cap (the label says only 'minimum rate practicable')"))
     if req.first_infusion and proto.first_infusion_max is not None:
         mg = proto.first_infusion_max.mg_kg_min(conc)
         out.append(Limit("first-infusion", False, cap(mg), str(proto.first_infusion_max),
                          f"protocol {proto.id}: {'; '.join(proto.sources[:1])}", over.get("first-infusion")))
     if req.first_infusion and ind.first_infusion_max_mg_kg_min is not None:
-        out.append(Limit("first-infusion", False, cap(ind.first_infusion_max_mg_kg_min), ind.first_infusion_max_as_written,
+        out.append(Limit("first-infusion", False, cap(ind.first_infusion_max_mg_kg_min),
+                         ind.first_infusion_max_as_written,
                          f"label, first infusions: '{ind.first_infusion_words}' ({src})", over.get("first-infusion")))
     if req.max_ml_h is not None:
         out.append(Limit("unit-cap", False, round_down(req.max_ml_h, res), f"{req.max_ml_h:g} mL/h",
                          "unit's maximum pump rate (local setting)", over.get("unit-cap")))
     if req.tolerated_max_mg_kg_min is not None:
-        out.append(Limit("tolerated-max", False, cap(req.tolerated_max_mg_kg_min), f"{req.tolerated_max_mg_kg_min:g} mg/kg/min",
+        out.append(Limit("tolerated-max", False, cap(req.tolerated_max_mg_kg_min),
+                         f"{req.tolerated_max_mg_kg_min:g} mg/kg/min",
                          "patient's previously tolerated maximum (history)", over.get("tolerated-max")))
     return out
 
@@ -93,18 +97,19 @@ def rungs_for(targets, limits: list[Limit], kg: float, conc: float, res: float,
               ladder_kg: float | None = None) -> tuple[Rung, ...]:
     """The ladder in mL/h under the limits. `ladder_kg`: the weight the ladder's rates are read at
     (a printed weight table's column); caps are always at the rate weight `kg`."""
-    applied = [l for l in limits if not l.overridden]
+    applied = [lim for lim in limits if not lim.overridden]
     rungs: list[Rung] = []
     for i, (mg, minutes) in enumerate(targets):
         rate = round_down(ml_h(mg, ladder_kg or kg, conc), res)
         limited = None
-        for l in applied:
-            if l.first_step_only and i > 0:
+        for lim in applied:
+            if lim.first_step_only and i > 0:
                 continue
-            if l.cap_ml_h < rate - 1e-9:
-                rate, limited = l.cap_ml_h, l.name
+            if lim.cap_ml_h < rate - 1e-9:
+                rate, limited = lim.cap_ml_h, lim.name
         if rate <= 0:
-            raise InputError("--pump-resolution", res, f"a finer resolution: {mg:g} mg/kg/min at {kg:g} kg rounds down to 0 mL/h")
+            raise InputError("--pump-resolution", res,
+                             f"a finer resolution: {mg:g} mg/kg/min at {kg:g} kg rounds down to 0 mL/h")
         rung = Rung(rate, mg_kg_min_from_ml_h(rate, kg, conc), mg, minutes, limited)
         if rungs and abs(rungs[-1].rate_ml_h - rate) < 1e-9:
             prev = rungs[-1]
@@ -127,7 +132,8 @@ def label_pace(targets, ind) -> tuple[list[tuple[float, float | None]], list[str
     for i, (mg, minutes) in enumerate(targets):
         least = ind.initial_minutes if i == 0 else ind.step_minutes
         if minutes is not None and least is not None and minutes < least - 1e-9:
-            notes.append(f"Step {i + 1} lengthened from {minutes:g} to {least:g} min: the label allows no faster climb.")
+            notes.append(f"Step {i + 1} lengthened from {minutes:g} to {least:g} min: "
+                         f"the label allows no faster climb.")
             minutes = least
         out.append((mg, minutes))
     return out, notes

@@ -53,7 +53,8 @@ class Policy:
         floor = one_up(previous if previous and previous != "none" else grade)
         eff = higher(grade, floor)
         if grade_index(eff) >= len(GRADES) - 1 and grade != "severe":
-            return eff, f"a {nth} reaction in this infusion is handled one grade higher than the last ({previous or grade}): STOP"
+            return eff, (f"a {nth} reaction in this infusion is handled one grade higher than the last "
+                         f"({previous or grade}): STOP")
         return eff, f"a {nth} reaction in this infusion is handled one grade higher than the last: {grade} -> {eff}"
 
 

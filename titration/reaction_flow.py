@@ -21,7 +21,8 @@ class ReactionFlow:
         grading = self.catalogue.grade(symptoms, vitals, s.baseline, self.age_years)
         if grading.grade == "none":
             return
-        s.highest_grade = grading.grade if grade_index(grading.grade) > grade_index(s.highest_grade) else s.highest_grade
+        if grade_index(grading.grade) > grade_index(s.highest_grade):
+            s.highest_grade = grading.grade
         if s.status not in ("running", "paused"):
             return  # after the end: recorded and shown, nothing to slow
         open_r = s.reaction if s.reaction is not None and s.reaction.resolved_at is None else None
@@ -57,11 +58,13 @@ class ReactionFlow:
         if action == "slow":
             g = self.rungs[rung_now - 1]
             return Proposal("slow", g.rate_ml_h, rung_now - 1,
-                            f"Slow to the last tolerated rate, {g.rate_ml_h:g} mL/h; hold escalation ({why})", src, grade,
+                            f"Slow to the last tolerated rate, {g.rate_ml_h:g} mL/h; hold escalation ({why})",
+                            src, grade,
                             kind=kind.id)
         if action == "stop":
             return Proposal("stop", 0.0, -1, f"STOP: {what} ({why}). Do not restart.", src, grade, kind=kind.id)
-        return Proposal("pause", 0.0, r.resume_rung, f"Pause the infusion now ({why}); review in {pol.review_minutes:g} min",
+        return Proposal("pause", 0.0, r.resume_rung,
+                        f"Pause the infusion now ({why}); review in {pol.review_minutes:g} min",
                         src, grade, kind=kind.id)
 
     def _act(self, e: Event) -> None:

@@ -297,14 +297,14 @@ class Catalogue:
         if vitals is not None and not vitals.is_empty():
             hits, judge = self._vitals_hits(self._values(vitals, baseline), age_years)
             v_grade = "none"
-            for label, g, kind, sign, source in hits:
+            for _label, g, kind, sign, _source in hits:
                 v_grade = higher(v_grade, g)
                 contributors.append((g, kind))
                 if sign:
                     present.add(sign)
             if grade_index(v_grade) > grade_index(grade) and _say_raise:
                 reasons.append(f"vitals raise the grade from {grade} to {v_grade}")
-            reasons += [f"{label} -> {g} ({source})" for label, g, _, _, source in hits]
+            reasons += [f"{hit[0]} -> {hit[1]} ({hit[4]})" for hit in hits]
             grade = higher(grade, v_grade)
         held = []
         for c in self.criteria:

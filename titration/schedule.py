@@ -43,7 +43,8 @@ class Schedule:
         if nxt is not None and t >= nxt - EPS:
             g = self.rungs[s.rung + 1]
             return Proposal("increase", g.rate_ml_h, s.rung + 1,
-                            f"Step {s.rung + 2}: increase to {g.rate_ml_h:g} mL/h ({g.rate_mg_kg_min:.2f} mg/kg/min) if tolerated",
+                            f"Step {s.rung + 2}: increase to {g.rate_ml_h:g} mL/h "
+                            f"({g.rate_mg_kg_min:.2f} mg/kg/min) if tolerated",
                             rule=f"protocol {self.original_plan.protocol_id}")
         return None
 
@@ -99,11 +100,14 @@ class Schedule:
                 g = self.rungs[s.rung + 1]
                 return Proposal("increase", g.rate_ml_h, s.rung + 1,
                                 f"Symptoms resolved and {pol.review_minutes:g} min at this rate: escalation may resume "
-                                f"to {g.rate_ml_h:g} mL/h (confirm with the nurse in charge)", src, r.grade, kind=r.kind)
+                                f"to {g.rate_ml_h:g} mL/h (confirm with the nurse in charge)", src, r.grade,
+                                kind=r.kind)
             if r.unresolved == "moderate":
                 return Proposal("pause", 0.0, r.resume_rung,
-                                f"Not resolved after {pol.review_minutes:g} min: treat as moderate, pause now", src, "moderate", kind=r.kind)
-            return Proposal("stop", 0.0, -1, f"Not resolved after {pol.review_minutes:g} min: STOP", src, r.grade, kind=r.kind)
+                                f"Not resolved after {pol.review_minutes:g} min: treat as moderate, pause now", src,
+                                "moderate", kind=r.kind)
+            return Proposal("stop", 0.0, -1, f"Not resolved after {pol.review_minutes:g} min: STOP", src, r.grade,
+                            kind=r.kind)
         if r.action == "pause":
             if r.resolved_at is not None and r.resolved_at <= r.review_at + EPS:
                 g = self.rungs[r.resume_rung]
@@ -112,6 +116,7 @@ class Schedule:
                                 f"Resolved: resume at the last tolerated rate, {g.rate_ml_h:g} mL/h"
                                 + (" and stay there to the end" if hold else ""), src, r.grade, kind=r.kind)
             if t >= r.review_at - EPS:
-                return Proposal("stop", 0.0, -1, f"Not resolved within {pol.review_minutes:g} min: STOP. Do not restart.",
+                return Proposal("stop", 0.0, -1,
+                                f"Not resolved within {pol.review_minutes:g} min: STOP. Do not restart.",
                                 src, r.grade, kind=r.kind)
         return None

@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .reactions import Vitals
 
 OBSERVATION_MIN = 60.0  # observe for an hour after the end (design section 1)
 EPS = 1e-9
