@@ -6,11 +6,10 @@ ten events or ten thousand. Times are minutes from the planned start; the core n
 clock. A rate takes effect when the nurse confirms it was set on the pump.
 
 The parts: session_events (the values), schedule (what is due), reaction_flow (a reaction's
-course); this module folds events into state and replans.
+course), replanning (the rest of the infusion from the current state); this module records the
+nurse's intents and folds events into state.
 """
 from __future__ import annotations
-
-from dataclasses import replace
 
 from .errors import SessionError
 from .plan import Plan
@@ -18,13 +17,14 @@ from .planio import plan_from_dict, plan_to_dict
 from .policy import Policy, get_policy
 from .reaction_flow import ReactionFlow
 from .reactions import Catalogue, Grading, Vitals, grade_index, load_catalogue
+from .replanning import Replanning
 from .schedule import Schedule
 from .session_events import EPS, KINDS, OBSERVATION_MIN, Event, Proposal, Reaction, State
 
 __all__ = ["Session", "Event", "Proposal", "Reaction", "State", "KINDS", "OBSERVATION_MIN", "EPS"]
 
 
-class Session(Schedule, ReactionFlow):
+class Session(Schedule, ReactionFlow, Replanning):
     def __init__(self, plan: Plan, policy: Policy | None = None, catalogue: Catalogue | None = None,
                  *, training: bool = False, simulation: dict | None = None, who: str = "nurse",
                  _record: bool = True):
@@ -266,30 +266,6 @@ class Session(Schedule, ReactionFlow):
         s = self.state
         s.delivered_at_rate = self.delivered_ml(at) if s.status == "running" else s.delivered_at_rate
         s.t_rate, s.rate_ml_h = at, rate
-
-    def _replan(self, at: float) -> None:
-        s, p0 = self.state, self.original_plan
-        delivered = s.delivered_at_rate
-        r = s.reaction
-        if s.status in ("stopped", "completed", "closed"):
-            new = replace(p0, steps=(), delivered_at_start_ml=delivered, replanned_at_min=at)
-        elif s.status == "paused":
-            resume_at = r.review_at if r is not None and r.action == "pause" else at
-            rung = r.resume_rung if r is not None else s.rung
-            ceiling = self.rungs[rung].rate_ml_h if r is not None and r.after_resolved == "hold" else s.ceiling_ml_h
-            s.resume_assumed_at = resume_at
-            new = p0.replan(at, delivered, rung, pause_until=resume_at, ceiling_ml_h=ceiling)
-        elif s.ceiling_ml_h is not None:
-            new = p0.replan(at, delivered, s.rung, ceiling_ml_h=s.ceiling_ml_h)
-        else:
-            first = None
-            g = self.rungs[s.rung]
-            if g.minutes is not None:
-                first = max(s.rung_started + g.minutes, s.held_until or 0.0) - at
-                if r is not None and r.review_at is not None:
-                    first = max(first, r.review_at - at)
-            new = p0.replan(at, delivered, s.rung, first_minutes=first)
-        self.plans.append(new)
 
     def _apply(self, e: Event) -> None:
         s, d = self.state, e.data
