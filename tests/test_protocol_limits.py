@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from titration.errors import InputError
+from titration.limits import label_rate_at
 from titration.plan import PlanRequest, build_plan, plan_json
 from titration.products import load_library, product_json
 from titration.protocols import load_protocols, resolve
@@ -43,6 +44,12 @@ def test_property_no_plan_starts_above_the_label_initial_rate_or_climbs_faster(t
         least = ind.initial_minutes if i == 0 else ind.step_minutes
         if least is not None:
             assert r.minutes >= least - 1e-9, (pid, iid, proto, i, r.minutes, least)
+    if ind.label_ladder is not None:  # never above the label's own ladder at the same minute
+        label = ind.label_ladder.targets(conc, ind.initial_mg_kg_min, ind.initial_minutes, ind.max_mg_kg_min)
+        start = 0.0
+        for r in p.rungs:
+            assert r.rate_mg_kg_min <= label_rate_at(label, start) + 1e-9, (pid, iid, proto, start)
+            start += r.minutes or 0.0
 
 
 def test_every_product_indication_and_protocol_pair_is_either_planned_or_refused_with_a_reason():
@@ -59,6 +66,16 @@ def test_a_protocol_faster_than_the_label_is_slowed_to_the_labels_interval():
     p = build_plan(PlanRequest("octagam-10", "itp", 70, 1.0, protocol="local-doubling-15"))
     assert [r.minutes for r in p.rungs[:-1]] == [30, 30, 30, 30]
     assert any("lengthened from 15 to 30 min" in n for n in p.notes)
+
+
+def test_a_protocol_never_climbs_above_the_labels_own_ladder():
+    # Bivigam's label: 0.5 mg/kg/min for 10 min, then +0.8 every 20 min to 6. Doubling every 30 min
+    # would reach 4 at 70 min where the label is at 3.7: held to 3.7, then the label's own steps.
+    p = build_plan(PlanRequest("bivigam", "pi", 70, 0.4, protocol="local-doubling-30"))
+    assert [(r.rate_ml_h, r.minutes) for r in p.rungs] == [
+        (21.0, 10), (42.0, 30), (84.0, 30), (155.4, 30), (189.0, 20), (222.6, 20), (252.0, None)]
+    assert any("held to 3.7 mg/kg/min (not 4)" in n for n in p.notes)
+    assert label_rate_at([(0.5, 10), (1.3, 20), (6.0, None)], 29.9) == 1.3
 
 
 def test_the_label_initial_rate_caps_a_first_step_written_above_it():

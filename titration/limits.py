@@ -125,15 +125,63 @@ def rungs_for(targets, limits: list[Limit], kg: float, conc: float, res: float,
 
 
 
-def label_pace(targets, ind) -> tuple[list[tuple[float, float | None]], list[str]]:
+def label_pace(targets, ind, label_targets=None) -> tuple[list[tuple[float, float | None]], list[str]]:
     """No step climbs faster than the label: the first step lasts at least the label's time at the
-    initial rate, each later one at least the label's interval. Returns the targets and what changed."""
+    initial rate, each later one at least the label's interval; where the label gives its whole
+    ladder (`label_targets`), no step starts above the label's own rate at that minute.
+    Returns the targets and what changed."""
     out, notes = [], []
+    t = 0.0
+    held_top = None
     for i, (mg, minutes) in enumerate(targets):
         least = ind.initial_minutes if i == 0 else ind.step_minutes
         if minutes is not None and least is not None and minutes < least - 1e-9:
             notes.append(f"Step {i + 1} lengthened from {minutes:g} to {least:g} min: "
                          f"the label allows no faster climb.")
             minutes = least
+        if label_targets:
+            allowed = label_rate_at(label_targets, t)
+            if mg > allowed + 1e-9:
+                notes.append(f"Step {i + 1} held to {allowed:.3g} mg/kg/min (not {mg:.3g}): the label's own ladder "
+                             f"is at {allowed:.3g} mg/kg/min {t:g} min after the start.")
+                held_top = mg if minutes is None else None
+                mg = allowed
         out.append((mg, minutes))
+        if minutes is not None:
+            t += minutes
+    if held_top is not None:  # the last step was held: climb on with the label's own later steps
+        start = t
+        for s_start, s_mg in label_steps(label_targets):
+            if s_start <= start + 1e-9 or s_mg <= out[-1][0] + 1e-9:
+                continue
+            at = max(s_start, start + (ind.step_minutes or 0.0))  # never sooner than the label's interval
+            out[-1] = (out[-1][0], at - start)
+            out.append((min(s_mg, held_top), None))
+            start = at
+            if s_mg >= held_top - 1e-9:
+                break
     return out, notes
+
+
+def label_steps(label_targets) -> list[tuple[float, float]]:
+    """(start minute, mg/kg/min) of each step of the label's own ladder."""
+    out, start = [], 0.0
+    for mg, minutes in label_targets:
+        out.append((start, mg))
+        if minutes is None:
+            break
+        start += minutes
+    return out
+
+
+def label_rate_at(label_targets, t: float) -> float:
+    """The label ladder's rate (mg/kg/min) at minute t, stepping up on time as tolerated."""
+    start, rate = 0.0, label_targets[0][0]
+    for mg, minutes in label_targets:
+        if start > t + 1e-9:
+            break
+        rate = mg
+        if minutes is None:
+            break
+        start += minutes
+    return rate

@@ -269,7 +269,10 @@ def build_plan(req: PlanRequest, library: dict | None = None, protocols: dict | 
     dose = compute_dose(dw.kg, req.dose_g_per_kg, conc, product.vial_sizes_g, req.round_dose)
     limits = limits_for(req, product, ind, proto, rate_kg)
     targets = proto.ladder.targets(conc, ind.initial_mg_kg_min, ind.initial_minutes, ind.max_mg_kg_min)
-    targets, paced = label_pace(targets, ind)
+    label_targets = None
+    if proto.kind != "label" and ind.label_ladder is not None:
+        label_targets = ind.label_ladder.targets(conc, ind.initial_mg_kg_min, ind.initial_minutes, ind.max_mg_kg_min)
+    targets, paced = label_pace(targets, ind, label_targets)
     column = None
     if proto.weight_columns_kg is not None:
         column = proto.column_kg(rate_kg)
