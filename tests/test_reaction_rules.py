@@ -231,6 +231,8 @@ def test_a_childs_session_uses_the_paediatric_bands_and_records_what_to_judge():
     g = s.record_vitals(10, Vitals(pulse=112, rr=28))
     assert g.grade == "none" and s.due(10) is None
     assert s.events[-1].data["judge"] and s.events[-1].data["grade"] == "none"
+    s.report_symptoms(12, ["headache"], Vitals(rr=30))
+    assert "Respiratory rate 30/min" in s.events[-1].data["judge"][0]
     s2 = session(weight=18)  # the same values in an adult grade a reaction
     assert s2.record_vitals(10, Vitals(pulse=112, rr=28)).grade == "moderate"
 

@@ -147,6 +147,9 @@ class Session(Schedule, ReactionFlow, Replanning):
         data = {"symptoms": list(symptoms)}
         if vitals is not None and not vitals.is_empty():
             data["vitals"] = vitals.to_dict()
+            judge = self.catalogue.grade_vitals(vitals, self.state.baseline, self.age_years).judge
+            if judge:
+                data["judge"] = list(judge)  # a child's values no band covers: the nurse judges
         self._append(Event(at, "symptoms", who, data))
         return self.state.pending
 
