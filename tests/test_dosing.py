@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from titration.dosing import Patient, compute_dose, dosing_weight, fewest_vials, ideal_body_weight, split_course
 from titration.errors import InputError
@@ -76,9 +78,6 @@ def test_an_ideal_or_adjusted_weight_is_never_above_the_actual_weight(method):
     assert dw.kg == 60 and dw.method == "actual"
 
 
-from hypothesis import given, strategies as st  # noqa: E402
-
-
 @given(st.floats(30, 250), st.floats(152.4, 210), st.sampled_from(["female", "male"]),
        st.sampled_from(["ideal", "adjusted", "auto"]))
 def test_property_dosing_weight_never_above_actual(kg, cm, sex, method):
@@ -108,7 +107,8 @@ def test_a_single_infusion_above_the_usual_is_refused_without_a_reason_and_the_s
         build_plan(PlanRequest("octagam-10", "itp", 70, 2.0))
     assert e.value.field == "--dose-g-per-kg" and "2 infusions of 1 g/kg" in str(e.value)
     assert "--override single-dose=REASON" in str(e.value)
-    ok = build_plan(PlanRequest("octagam-10", "itp", 70, 2.0, overrides=(("single-dose", "haematologist: 2 g/kg today"),)))
+    ok = build_plan(PlanRequest("octagam-10", "itp", 70, 2.0,
+                                overrides=(("single-dose", "haematologist: 2 g/kg today"),)))
     assert ok.dose.dose_g == 140 and any("single-dose" in n and "haematologist" in n for n in ok.notes)
     assert build_plan(PlanRequest("octagam-10", "kawasaki", 18, 2.0)).dose.dose_g == 36  # the usual single dose
     from titration.dosing import offered_split

@@ -65,17 +65,18 @@ def test_at_risk_uses_the_labels_number_and_merges_the_flat_top():
 
 def test_exclusive_at_risk_cap_stays_strictly_below():
     # No shipped product has an exclusive ('<') numeric cap now; the rule is kept, tested on a copy.
+    from dataclasses import replace
+
     from titration.limits import limits_for
     from titration.products import get_product
     from titration.protocols import resolve
-    from dataclasses import replace
 
     product = get_product("octagam-10")
     base = product.indication("itp")
     excl = replace(base, at_risk_max_mg_kg_min=2.0, at_risk_as_written="2 mg/kg/min", at_risk_exclusive=True)
     lim = limits_for(PlanRequest("octagam-10", "itp", 70, 0.4, at_risk=True), product, excl,
                      resolve(product, base, None), 70)
-    assert [l.cap_ml_h for l in lim if l.name == "at-risk"] == [83.9]  # '< 2 mg/kg/min' = below 84.0
+    assert [x.cap_ml_h for x in lim if x.name == "at-risk"] == [83.9]  # '< 2 mg/kg/min' = below 84.0
 
 
 def test_at_risk_without_a_label_number_asks_for_a_cap():
