@@ -47,10 +47,16 @@ def add_parser(sub) -> None:
     p.add_argument("--max-ml-h", metavar="ML_H", type=number("--max-ml-h", 0, 1200, "mL/h", True),
                    help="unit's maximum pump rate (a soft limit)")
     p.add_argument("--override", action="append", default=[], metavar="LIMIT=REASON",
-                   help="set a soft limit aside with a reason (first-infusion, unit-cap, tolerated-max); "
+                   help="set a soft limit aside with a reason (first-infusion, unit-cap, tolerated-max, "
+                        "single-dose); "
                         "may be repeated")
     p.add_argument("--round-dose", default="none", metavar="none|vial", type=choice("--round-dose", ("none", "vial")),
                    help="round the dose to whole vials")
+    p.add_argument("--start", metavar="HH:MM",
+                   help="time of day the infusion starts: says so when it will not fit the day")
+    p.add_argument("--closing", default="18:00", metavar="HH:MM", help="the unit's closing time (default 18:00)")
+    p.add_argument("--max-hours", metavar="H", type=number("--max-hours", 0, 48, "hours", True),
+                   help="the longest infusion the unit accepts")
     add_json(p)
     p.add_argument("--export", metavar="FILE.pdf|.png|.svg|.csv", help="write the rate chart or table")
     p.set_defaults(handler=cmd_plan)
@@ -69,7 +75,7 @@ def request_from_args(a):
         at_risk_cap_mg_kg_min=a.at_risk_cap, first_infusion=a.first_infusion, product_switch=a.product_switch,
         weeks_since_last=a.weeks_since_last, protocol=a.protocol, pump_resolution_ml_h=a.pump_resolution,
         max_ml_h=a.max_ml_h, tolerated_max_mg_kg_min=a.tolerated_max, overrides=tuple(overrides),
-        round_dose=a.round_dose,
+        round_dose=a.round_dose, start_clock=a.start, closing_clock=a.closing, max_hours=a.max_hours,
     )
 
 

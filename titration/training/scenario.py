@@ -68,6 +68,7 @@ def read_scenario(path: str) -> Scenario:
         pump_resolution_ml_h=rx.num("pump_resolution_ml_h", 0.1),
         max_ml_h=rx.num("max_ml_h", None),
         tolerated_max_mg_kg_min=pt.num("tolerated_max_mg_kg_min", None),
+        age_years=pt.num("age_years", None, lo=0, hi=120),
     )
     catalogue = load_catalogue()
     events = []
