@@ -226,7 +226,8 @@ def test_an_expired_lease_is_taken_over_with_its_reason_journaled(url, tmp_path)
     b = Journal(url, outbox=tmp_path / "outbox-ws-b.sqlite3", workstation="ws-b", nurse="nurse-b")
     try:
         taken = take_over(b, uid, pump="stopped", reason="ws-a froze", now_wall=T0 + 45 * 60)
-        assert taken.session.status == "paused" and taken.taken_from == "ws-a"  # the pump was stopped: counted only up to the last event
+        # the pump was stopped: counted only up to the last event
+        assert taken.session.status == "paused" and taken.taken_from == "ws-a"
         assert b.flush(20) == 0
     finally:
         b.close()
