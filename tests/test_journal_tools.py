@@ -161,3 +161,20 @@ def test_an_empty_db_is_refused_not_replaced_by_the_default(argv, capsys, tmp_pa
     assert main(argv) == 2
     assert "--db" in capsys.readouterr().err
     assert not (tmp_path / "default.sqlite3").exists()
+
+
+def test_the_streamed_listing_is_the_same_document_as_before(tmp_path, capsys):
+    from titration.cli.journal import journal_json
+
+    db = tmp_path / "j.sqlite3"
+    two_infusions(db)
+    assert main(["journal", "--db", str(db), "--json"]) == 0
+    streamed = json.loads(capsys.readouterr().out)
+    j = Journal(db, readonly=True)
+    try:
+        whole = journal_json(j)
+    finally:
+        j.close()
+    assert streamed == json.loads(json.dumps(whole))
+    assert set(streamed["sessions"][0]) >= {"id", "chair", "patient_id", "training", "started", "state", "events",
+                                            "delivered_volume_ml", "volume_ml", "rate_ml_h", "product_name"}
