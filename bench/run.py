@@ -27,8 +27,9 @@ BUDGETS = {  # key: (limit, "max" | "under", what)
     "server_commit_p95_ms": (500.0, "max", "local commit -> on the unit server and NOTIFY heard"),
     "board_snapshot_p95_ms": (250.0, "max", "unit board: all 40 chairs, 4 workstations writing"),
     "outbox_1000_s": (10.0, "under", "send a 1,000-event outbox after an outage"),
+    "journal_json_100k_mb": (150.0, "max", "journal --json, a 100,000-event session: peak memory (was 211 MB)"),
 }
-MODULES = ["cli_start", "replan", "tick", "forecast", "pdf_export", "startup", "gui_rss", "unit_server"]
+MODULES = ["cli_start", "replan", "tick", "forecast", "pdf_export", "startup", "gui_rss", "unit_server", "journal_stream"]
 
 
 def main() -> int:
