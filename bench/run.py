@@ -29,7 +29,8 @@ BUDGETS = {  # key: (limit, "max" | "under", what)
     "outbox_1000_s": (10.0, "under", "send a 1,000-event outbox after an outage"),
     "journal_json_100k_mb": (150.0, "max", "journal --json, a 100,000-event session: peak memory (was 211 MB)"),
 }
-MODULES = ["cli_start", "replan", "tick", "forecast", "pdf_export", "startup", "gui_rss", "unit_server", "journal_stream"]
+MODULES = ["cli_start", "replan", "tick", "forecast", "pdf_export", "startup", "gui_rss", "unit_server",
+           "journal_stream"]
 
 
 def main() -> int:
