@@ -240,15 +240,17 @@ def test_a_damaged_journal_of_ours_is_moved_aside_loudly_never_overwritten(tmp_p
     assert (tmp_path / aside[0]).read_bytes() == junk
 
 
-@pytest.mark.parametrize("make", ["text", "garbage sqlite", "recipes", "folder", "device"])
+@pytest.mark.parametrize("make", ["text", "garbage sqlite", "recipes", "recipes in WAL mode", "folder", "device"])
 def test_a_path_that_is_not_our_journal_is_refused_and_left_as_it_was(tmp_path, make):
     db = tmp_path / "j.sqlite3"
     if make == "text":
         db.write_text("shopping list\n")
     elif make == "garbage sqlite":
         db.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 20)
-    elif make == "recipes":
+    elif make.startswith("recipes"):
         c = sqlite3.connect(db)
+        if "WAL" in make:
+            c.execute("PRAGMA journal_mode=WAL")
         c.execute("CREATE TABLE recipes(name TEXT)")
         c.execute("INSERT INTO recipes VALUES ('soup')")
         c.commit()

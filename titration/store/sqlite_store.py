@@ -78,7 +78,11 @@ class SqliteStore:
                                f"it was; {WHERE}")
 
     def _peek_app_id(self) -> int:
-        uri = "file:" + str(self.path.resolve()).replace("?", "%3f").replace("#", "%23") + "?mode=ro"
+        # Without a -wal beside it the file is complete: read it as immutable, which creates no
+        # -wal or -shm beside a file that may be another program's. With one, it must be read too.
+        wal = self.path.with_name(self.path.name + "-wal").exists()
+        uri = "file:" + str(self.path.resolve()).replace("?", "%3f").replace("#", "%23") + \
+            ("?mode=ro" if wal else "?immutable=1")
         try:
             c = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
             try:
