@@ -10,7 +10,9 @@ Hook for the Overview board: `feed.sig_snapshot(list[dict])` gives every chair (
 after a reconnect), `feed.sig_changed(list[dict])` the chairs that changed; each dict is one
 chair's summary (chair, patient_id, product_name, rate_ml_h, step, steps, state, next_due,
 next_due_wall, alerts, held_by, lease_expired, uid). `feed.sig_problem(str)` says when the
-board cannot be refreshed ("" when it can again).
+board cannot be refreshed ("" when it can again). A chair driven from another workstation is
+shown read-only and live: `feed.watch(uid)`, then `feed.sig_session(uid, Session)` after each
+change. A chair whose lease expired is taken over with `AppModel.take_over(uid, pump, reason)`.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ class UnitFeed(QObject):
     sig_snapshot = Signal(list)
     sig_changed = Signal(list)
     sig_problem = Signal(str)
+    sig_session = Signal(str, object)  # (uid, Session): a watched chair as the server holds it now
 
     def __init__(self, url: str, parent=None, listener_factory=None):
         super().__init__(parent)
@@ -36,6 +39,9 @@ class UnitFeed(QObject):
         self._q: queue.Queue = queue.Queue()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._watched: set[str] = set()
+        self._reload: set[str] = set()
+        self._lock = threading.Lock()
         self.timer = QTimer(self)
         self.timer.setInterval(DRAIN_MS)
         self.timer.timeout.connect(self.drain)
@@ -53,6 +59,16 @@ class UnitFeed(QObject):
             self._thread.join(timeout=3)
             self._thread = None
 
+    def watch(self, uid: str) -> None:
+        """Follow one chair driven elsewhere: `sig_session` brings its infusion now and after each change."""
+        with self._lock:
+            self._watched.add(uid)
+            self._reload.add(uid)
+
+    def unwatch(self, uid: str) -> None:
+        with self._lock:
+            self._watched.discard(uid)
+
     def drain(self) -> None:
         """GUI thread: pass on what the listener found."""
         while True:
@@ -60,6 +76,9 @@ class UnitFeed(QObject):
                 kind, payload = self._q.get_nowait()
             except queue.Empty:
                 return
+            if kind == "session":
+                self.sig_session.emit(*payload)
+                continue
             {"snapshot": self.sig_snapshot, "changed": self.sig_changed, "problem": self.sig_problem}[kind].emit(
                 payload)
 
@@ -78,6 +97,11 @@ class UnitFeed(QObject):
                     changed = listener.changes(timeout=0.5)
                     if changed:
                         self._q.put(("changed", changed))
+                    with self._lock:
+                        due = self._reload | {r.get("uid") for r in changed} & self._watched
+                        self._reload = set()
+                    for uid in due:  # replayed here, in the worker: the GUI thread never waits on it
+                        self._q.put(("session", (uid, listener.session(uid))))
             except Exception as exc:  # noqa: BLE001 - any failure: say it, try again
                 self._q.put(("problem", f"The unit board cannot be refreshed: {exc}"))
                 self._stop.wait(RETRY_S)

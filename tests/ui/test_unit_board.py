@@ -120,3 +120,29 @@ def test_a_chair_whose_workstation_has_gone_is_taken_over_into_this_window(qtbot
     finally:
         model.timer.stop()
         b.close()
+
+
+@pytest.mark.pg
+def test_a_chair_driven_elsewhere_is_followed_read_only_and_live(qtbot, pg_server, tmp_path):
+    from ui.unit_board import UnitFeed
+
+    url = pg_server.new_database()
+    a = Journal(url, outbox=tmp_path / "a.sqlite3", workstation="ws-a", nurse="na")
+    feed = UnitFeed(url)
+    try:
+        s = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)))
+        sid = a.attach(s, chair="Bay A/5", patient_id="P5", training=False, wall_start=0.0)
+        s.start(0)
+        assert a.flush(20) == 0
+        with qtbot.waitSignal(feed.sig_snapshot, timeout=20_000):
+            feed.start()
+        with qtbot.waitSignal(feed.sig_session, timeout=20_000) as first:
+            feed.watch(a._uids[sid])
+        assert len(first.args[1].events) == 2 and first.args[1].state.rate_ml_h == 42.0
+        with qtbot.waitSignal(feed.sig_session, timeout=20_000,
+                              check_params_cb=lambda uid, ses: len(ses.events) == 3) as later:
+            s.confirm(30, s.due(30))  # on ws-a: the step to 84 mL/h
+        assert later.args[1].state.rate_ml_h == 84.0 and len(later.args[1].events) == 3
+    finally:
+        feed.stop()
+        a.close()

@@ -28,6 +28,13 @@ class UnitListener:
             ids.add(int(n.payload))
         return self.store.summaries(ids) if ids else []
 
+    def session(self, uid: str):
+        """One infusion as the server holds it now (a chair another workstation drives, read-only)."""
+        from ..session import Session
+
+        d = self.store.session_by_uid(uid)
+        return None if d is None else Session.replay(self.store.events(d["id"]))
+
     def close(self) -> None:
         self.conn.close()
         self.store.close()
