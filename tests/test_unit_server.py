@@ -89,7 +89,15 @@ def test_update_delete_and_truncate_are_refused_by_the_server_for_every_role(url
             q(url, sql)
     q(url, "CREATE ROLE ws_login LOGIN IN ROLE ivig_workstation")
     as_ws = url.replace("user=postgres", "user=ws_login")
-    assert q(as_ws, "SELECT count(*) FROM events")[0][0] == 1  # it may read
+    # The workstations' role can do all a workstation does: record, send, renew, read back, verify.
+    s2 = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)))
+    with Journal(as_ws, outbox=pg_server.dir + "/ws-outbox.sqlite3", workstation="w2", nurse="n2") as j:
+        j.attach(s2, chair="2", patient_id="P2", training=False, wall_start=T0)
+        s2.start(0)
+        j.alive()
+        assert j.flush(20) == 0, j.outbox.status()
+    assert intact(as_ws) == []
+    assert q(as_ws, "SELECT count(*) FROM events")[0][0] == 3  # it may read
     for sql in ("UPDATE events SET body = body", "DELETE FROM events"):
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied"):
             q(as_ws, sql)

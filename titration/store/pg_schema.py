@@ -56,6 +56,7 @@ BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ivig_workstation') THEN
         CREATE ROLE ivig_workstation NOLOGIN;
     END IF;
+    GRANT SELECT ON schema_version TO ivig_workstation;
     GRANT SELECT, INSERT ON events, sessions TO ivig_workstation;
     GRANT SELECT, INSERT, UPDATE ON chain_head, chairs, leases TO ivig_workstation;
     GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ivig_workstation;
