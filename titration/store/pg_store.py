@@ -97,9 +97,12 @@ class PgStore:
         self._pg = psycopg()
         try:
             version = schema_version(self.conn.cursor())
-        except self._pg.Error as exc:
+        except self._pg.OperationalError as exc:
             self.close()
             raise ServerUnreachable(f"the unit server {self.path} did not answer: {_first_line(exc)}") from None
+        except self._pg.Error as exc:  # answered, but no (a permission missing, ...)
+            self.close()
+            raise JournalError(f"the unit server {self.path} refused: {_first_line(exc)}") from None
         if version == 0:
             self.close()
             raise JournalError(f"the unit server {self.path} has no journal yet: run `python main.py unit init "
