@@ -52,7 +52,8 @@ class Outbox:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._idle = threading.Condition()
-        self._passes = 0
+        self._passes = 0  # passes begun
+        self._done = 0  # the number (1, 2, ...) of the last pass completed
         self._pending = -1
         self._stop = False
         self._beat = False
@@ -111,12 +112,12 @@ class Outbox:
             return self._pending
         deadline = time.monotonic() + timeout
         with self._idle:
-            start = self._passes
+            first = self._passes + 1  # only a pass begun after this call has seen every event written before it
             self._wake.set()
             while time.monotonic() < deadline:
-                if self._passes > start and self._pending == 0:
+                if self._done >= first and self._pending == 0:
                     return 0
-                if self._passes > start + 1 and self._pending > 0 and (self.unreachable or self.refused):
+                if self._done > first and self._pending > 0 and (self.unreachable or self.refused):
                     break
                 self._idle.wait(min(0.2, max(0.0, deadline - time.monotonic())))
                 self._wake.set()
@@ -167,6 +168,9 @@ class Outbox:
         return c
 
     def _pass(self, db: sqlite3.Connection) -> bool:
+        with self._idle:
+            self._passes += 1
+            number = self._passes
         try:
             if self._server is None:
                 from .pg_store import PgStore
@@ -197,7 +201,7 @@ class Outbox:
         except sqlite3.Error:
             pass
         with self._idle:
-            self._passes += 1
+            self._done = number
             self._idle.notify_all()
         return ok
 
