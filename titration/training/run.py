@@ -44,7 +44,7 @@ from functools import lru_cache
 
 from ..data import Table, load_toml, resource
 from ..errors import DataError, SessionError, TitrationError
-from .patient_model import EPS, PatientEvent, SimulatedPatient, pump_changes
+from .patient_model import EPS, PatientEvent, PumpHistory, SimulatedPatient
 from ..plan import build_plan
 from ..policy import get_policy
 from ..reactions import Vitals, load_catalogue
@@ -158,6 +158,7 @@ class TrainingRun:
         self.settings = settings_for(scenario)
         self.now = 0.0
         self._said = 0  # how many utterances advance() has handed out
+        self._pump = PumpHistory()
 
     @classmethod
     def resume(cls, session: Session, now: float, heard_until: float | None = None) -> "TrainingRun":
@@ -183,7 +184,7 @@ class TrainingRun:
     def _move(self, t: float) -> None:
         t = max(float(t), self.now)
         self.session.tick(t)
-        self.patient.advance(t, pump_changes(self.session))
+        self.patient.advance(t, self._pump.update(self.session.events))
         self.now = t
 
     def advance(self, t: float) -> list[Utterance]:
