@@ -203,10 +203,12 @@ def validate(req: PlanRequest) -> None:
         _check_number("--max-ml-h", req.max_ml_h, 0, 1200, lo_open=True)  # Alaris range tops at 1200 (ref 6)
     if req.at_risk_cap_mg_kg_min is not None:
         _check_number("--at-risk-cap", req.at_risk_cap_mg_kg_min, 0, 20, lo_open=True)
+        if not req.at_risk:  # never dropped: a cap without the at-risk flag is a slip, not a no-op
+            raise InputError("--at-risk-cap", req.at_risk_cap_mg_kg_min, "a cap only together with --at-risk")
     if req.tolerated_max_mg_kg_min is not None:
-        _check_number("tolerated maximum", req.tolerated_max_mg_kg_min, 0, 20, lo_open=True)
+        _check_number("--tolerated-max", req.tolerated_max_mg_kg_min, 0, 20, lo_open=True)
     if req.weeks_since_last is not None:
-        _check_number("weeks since last infusion", req.weeks_since_last, 0, 5200)
+        _check_number("--weeks-since-last", req.weeks_since_last, 0, 5200)
     for name, reason in req.overrides:
         if name not in SOFT_LIMITS:
             raise InputError("override", name, f"a soft limit ({', '.join(SOFT_LIMITS)}); hard limits cannot be overridden")
@@ -258,6 +260,11 @@ def _limits(req: PlanRequest, product: Product, ind, proto: Protocol, kg: float)
     return out
 
 
+# Which option a limit comes from, so an error blames the value the user gave (issue 11).
+LIMIT_FIELDS = {"unit-cap": "--max-ml-h", "at-risk": "--at-risk-cap", "tolerated-max": "--tolerated-max",
+                "first-infusion": "--protocol"}
+
+
 def _rungs(targets, limits: list[Limit], kg: float, conc: float, res: float) -> tuple[Rung, ...]:
     applied = [l for l in limits if not l.overridden]
     rungs: list[Rung] = []
@@ -267,6 +274,9 @@ def _rungs(targets, limits: list[Limit], kg: float, conc: float, res: float) -> 
         for l in applied:
             if l.cap_ml_h < rate - 1e-9:
                 rate, limited = l.cap_ml_h, l.name
+        if rate <= 0 and limited in LIMIT_FIELDS:  # the limit took the rate to nothing: blame the limit
+            raise InputError(LIMIT_FIELDS[limited], next(l.as_written for l in limits if l.name == limited),
+                             f"a limit that leaves at least one pump step ({res:g} mL/h): it rounds down to 0 mL/h")
         if rate <= 0:
             raise InputError("--pump-resolution", res, f"a finer resolution: {mg:g} mg/kg/min at {kg:g} kg rounds down to 0 mL/h")
         rung = Rung(rate, mg_kg_min_from_ml_h(rate, kg, conc), mg, minutes, limited)

@@ -5,7 +5,7 @@ import json
 import os
 
 from ..errors import InputError
-from .args import add_json, choice, number
+from .args import UsageError, add_json, choice, number
 from .hooks import HOOKS
 
 
@@ -48,7 +48,7 @@ def add_parser(sub) -> None:
                    help="unit's maximum pump rate (a soft limit)")
     p.add_argument("--override", action="append", default=[], metavar="LIMIT=REASON",
                    help="set a soft limit aside with a reason (first-infusion, unit-cap, tolerated-max); "
-                        "may be repeated")
+                        "repeat it for each limit (each limit once)")
     p.add_argument("--round-dose", default="none", metavar="none|vial", type=choice("--round-dose", ("none", "vial")),
                    help="round the dose to whole vials")
     add_json(p)
@@ -56,13 +56,45 @@ def add_parser(sub) -> None:
     p.set_defaults(handler=cmd_plan)
 
 
+# A soft limit exists only when its option is given: setting aside one that is not there is a slip.
+OVERRIDE_NEEDS = {"unit-cap": ("max_ml_h", "--max-ml-h"), "tolerated-max": ("tolerated_max", "--tolerated-max"),
+                  "first-infusion": ("first_infusion", "--first-infusion")}
+
+
+def check_together(a) -> None:
+    """Options that mean something only with another are refused alone, never dropped (issue 11)."""
+    if a.at_risk_cap is not None and not a.at_risk:
+        raise UsageError("--at-risk-cap needs --at-risk: the cap applies to a patient at risk of renal "
+                         "dysfunction or thrombosis; add --at-risk or leave the cap out")
+    if (a.height_cm is None) != (a.sex is None):
+        given, missing = ("--height-cm", "--sex") if a.sex is None else ("--sex", "--height-cm")
+        raise UsageError(f"{given} needs {missing}: an ideal or adjusted dosing weight needs both")
+    if a.height_cm is not None and a.dosing_weight == "actual":
+        raise UsageError("--height-cm and --sex need --dosing-weight adjusted, ideal or auto: with the actual "
+                         "weight they are not used; add the dosing weight or leave them out")
+
+
+def overrides_from_args(a) -> tuple:
+    seen: dict[str, str] = {}
+    for o in a.override:
+        name, eq, reason = o.partition("=")
+        name, reason = name.strip(), reason.strip()
+        if not eq or not reason:
+            raise UsageError(f"--override {o!r}: give LIMIT=REASON, with the reason for setting the limit aside")
+        if name in seen:
+            raise UsageError(f"--override {name}: given twice; give it once")
+        need = OVERRIDE_NEEDS.get(name)
+        if need is not None and not getattr(a, need[0]):
+            raise UsageError(f"--override {name} needs {need[1]}: there is no such limit to set aside")
+        seen[name] = reason
+    return tuple(seen.items())
+
+
 def request_from_args(a):
     from ..plan import PlanRequest
 
-    overrides = []
-    for o in a.override:
-        name, _, reason = o.partition("=")
-        overrides.append((name.strip(), reason.strip()))
+    check_together(a)
+    overrides = overrides_from_args(a)
     return PlanRequest(
         product=a.product, indication=a.indication, weight_kg=a.weight_kg, dose_g_per_kg=a.dose_g_per_kg,
         height_cm=a.height_cm, sex=a.sex, dosing_weight=a.dosing_weight, at_risk=a.at_risk,
