@@ -132,15 +132,10 @@ def settings_for(scenario) -> Settings:
     top = Table(scenario.raw, scenario.path)
     if not top.has("debrief"):
         return base
-    d = top.table("debrief")
-    for k in d.data:
-        if k != "tolerance":
-            raise d.fail(k, "is not a debrief key; use tolerance")
-    tt = d.table("tolerance", {})
+    d = top.table("debrief").only(("tolerance",), "debrief key")
+    tt = d.table("tolerance", {}).only(TOLERANCE_KEYS, "tolerance")
     tol = dict(base.tolerance)
     for k in tt.data:
-        if k not in TOLERANCE_KEYS:
-            raise tt.fail(k, f"is not a tolerance; use {', '.join(TOLERANCE_KEYS)}")
         tol[k] = tt.num(k, lo=0, hi=120)
     return Settings(tol, base.weights, base.credit)
 
