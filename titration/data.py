@@ -96,6 +96,21 @@ def stem(path: str) -> str:
     return os.path.splitext(os.path.basename(path))[0]
 
 
+def nearest(name: str, known) -> str | None:
+    """The known name a misspelt one most likely meant: one it begins (a shortened key), else the
+    closest spelling, ignoring case and - for _."""
+    flat = name.lower().replace("-", "_")
+    longer = sorted((k for k in known if k.startswith(flat) and k != flat), key=len)
+    if flat in known:
+        return flat
+    if longer:
+        return longer[0]
+    import difflib  # only on the error path: start-up stays light
+
+    near = difflib.get_close_matches(flat, list(known), n=1, cutoff=0.5)
+    return near[0] if near else None
+
+
 def _spelt(v: object) -> str:
     """A value as the file spelt it (TOML's true, not Python's True)."""
     return str(v).lower() if isinstance(v, bool) else repr(v)
@@ -121,10 +136,8 @@ class Table:
         known = tuple(known)
         for k in self.data:
             if k not in known:
-                import difflib  # only on the error path: start-up stays light
-
-                near = difflib.get_close_matches(str(k), known, n=1, cutoff=0.5)
-                hint = f"did you mean {near[0]}?" if near else f"use {', '.join(sorted(known))}"
+                near = nearest(str(k), known)
+                hint = f"did you mean {near}?" if near else f"use {', '.join(sorted(known))}"
                 raise self.fail(str(k), f"is not a {what}; {hint}")
         return self
 

@@ -260,9 +260,9 @@ def _limits(req: PlanRequest, product: Product, ind, proto: Protocol, kg: float)
     return out
 
 
-# Which option a limit comes from, so an error blames the value the user gave (issue 11).
-LIMIT_FIELDS = {"unit-cap": "--max-ml-h", "at-risk": "--at-risk-cap", "tolerated-max": "--tolerated-max",
-                "first-infusion": "--protocol"}
+# A limit named in an error, so it says which value took the rate to nothing (issue 11).
+LIMIT_NAMES = {"at-risk": "at-risk cap", "tolerated-max": "previously tolerated maximum",
+               "first-infusion": "first-infusion maximum", "label-max": "label maximum"}
 
 
 def _rungs(targets, limits: list[Limit], kg: float, conc: float, res: float) -> tuple[Rung, ...]:
@@ -274,11 +274,13 @@ def _rungs(targets, limits: list[Limit], kg: float, conc: float, res: float) -> 
         for l in applied:
             if l.cap_ml_h < rate - 1e-9:
                 rate, limited = l.cap_ml_h, l.name
-        if rate <= 0 and limited in LIMIT_FIELDS:  # the limit took the rate to nothing: blame the limit
-            raise InputError(LIMIT_FIELDS[limited], next(l.as_written for l in limits if l.name == limited),
-                             f"a limit that leaves at least one pump step ({res:g} mL/h): it rounds down to 0 mL/h")
-        if rate <= 0:
-            raise InputError("--pump-resolution", res, f"a finer resolution: {mg:g} mg/kg/min at {kg:g} kg rounds down to 0 mL/h")
+        if rate <= 0 and limited == "unit-cap":  # a pump cap below one pump step: the cap is the slip
+            raise InputError("--max-ml-h", next(l.as_written for l in limits if l.name == limited),
+                             f"a cap of at least one pump step ({res:g} mL/h): it rounds down to 0 mL/h")
+        if rate <= 0:  # a rate in mg/kg/min too small for this pump at this weight
+            what = f"the {LIMIT_NAMES[limited]} {next(l.as_written for l in limits if l.name == limited)}" \
+                if limited in LIMIT_NAMES else f"{mg:g} mg/kg/min"
+            raise InputError("--pump-resolution", res, f"a finer resolution: {what} at {kg:g} kg rounds down to 0 mL/h")
         rung = Rung(rate, mg_kg_min_from_ml_h(rate, kg, conc), mg, minutes, limited)
         if rungs and abs(rungs[-1].rate_ml_h - rate) < 1e-9:
             prev = rungs[-1]

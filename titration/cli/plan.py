@@ -70,8 +70,8 @@ def check_together(a) -> None:
         given, missing = ("--height-cm", "--sex") if a.sex is None else ("--sex", "--height-cm")
         raise UsageError(f"{given} needs {missing}: an ideal or adjusted dosing weight needs both")
     if a.height_cm is not None and a.dosing_weight == "actual":
-        raise UsageError("--height-cm and --sex need --dosing-weight adjusted, ideal or auto: with the actual "
-                         "weight they are not used; add the dosing weight or leave them out")
+        raise UsageError("--height-cm (with --sex) needs --dosing-weight adjusted, ideal or auto: with the "
+                         "actual weight they are not used; add the dosing weight or leave them out")
 
 
 def overrides_from_args(a) -> tuple:

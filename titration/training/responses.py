@@ -15,7 +15,7 @@ import json
 import math
 import os
 
-from ..data import Table
+from ..data import Table, nearest
 from ..errors import DataError
 from ..reactions import GRADES, VITAL_FIELDS
 
@@ -101,12 +101,10 @@ def check_action(t: Table) -> None:
             raise t.fail(key, "is missing: each action needs at_min and kind")
     kind = t.data["kind"]
     if not isinstance(kind, str) or kind not in KIND_KEYS:
-        import difflib
-
-        near = difflib.get_close_matches(str(kind), KIND_KEYS, n=1, cutoff=0.5)
+        near = nearest(str(kind), KIND_KEYS)
         raise t.fail("kind", f"{json.dumps(kind)} is not an action kind; "
-                             + (f"did you mean {near[0]}?" if near else f"use {', '.join(KIND_KEYS)}"))
-    t.only(("at_min", "kind", "who") + KIND_KEYS[kind], f"key of a {kind} action")
+                             + (f"did you mean {near}?" if near else f"use {', '.join(KIND_KEYS)}"))
+    t.only(("at_min", "kind", "who") + KIND_KEYS[kind], f"key of this action ({kind})")
     _number(t, "at_min", 0, MAX_AT_MIN)
     for key in t.data:
         if key in TEXT_KEYS:

@@ -114,6 +114,10 @@ def read_scenario(path: str) -> Scenario:
     meta.str("pending", "")
     sc = Scenario(path, title, req, policy, _vitals(pt, "baseline_vitals"), tuple(events), top.data)
     _check_plan(sc)
+    if top.has("debrief"):  # read by training runs only; a misspelling is refused wherever the file is read
+        from .run import settings_for
+
+        settings_for(sc)
     return sc
 
 
