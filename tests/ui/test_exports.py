@@ -163,17 +163,85 @@ def test_record_pdf(app, plan, tmp_path):
         assert render_pdf(out, tmp_path)
 
 
-def test_deidentified_record_holds_no_identifier(app, plan, tmp_path):
-    s = a_finished_infusion(plan)
+# Identifiers seeded into a record, in several spellings: none may survive de-identification.
+SEEDED = {
+    "identifier": ["MRN-884422", "mrn884422", "M R N 884 422", "884422", "884-422"],
+    "name": ["Jane Example", "JANE EXAMPLE", "Example, Jane", "J. Example"],
+    "dob": ["DOB 01/02/1960", "born 1 February 1960", "1960-02-01"],
+    "nhs": ["NHS 943 476 5919", "9434765919"],
+    "phone": ["01632 960983", "+44 1632 960983"],
+    "address": ["12 Acacia Avenue", "SW1A 1AA"],
+}
+FORBIDDEN = ["884422", "8844", "example", "jane", "1960", "9434765919", "4765919", "1632960983", "acacia",
+             "sw1a", "1aa"]
+
+
+def squash(text: str) -> str:
+    """Lower case, letters and digits only: '884 422' and '884-422' both read 884422."""
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+def a_record_seeded_with_identifiers(plan) -> Session:
+    s = Session(plan)
+    every = "; ".join(x for xs in SEEDED.values() for x in xs)
+    s.record_vitals(0, Vitals(36.8, 72, 124, 78, 98, 14), who="Sister Jane Example")
+    s.start(0, who="nurse")
+    s.note(5, f"pt {every}")
+    s.confirm(30, s.due(30))
+    s.pause(32, reason="Jane Example (MRN 884 422) to the toilet")
+    s.resume(34)
+    s.report_symptoms(40, ["chills"])
+    p = s.due(40)
+    s.override(40, p, "slow", p.rate_ml_h, f"agreed with Dr Smith for {SEEDED['identifier'][0]}, call 01632 960983")
+    s.note(50, "M.R.N. 8-8-4-4-2-2 / jane.example@example.org")
+    s.stop(60, reason=f"stopped: patient {SEEDED['identifier'][1]} asked")
+    s.close_observation(60 + 61, who="Sister Jane Example")
+    return s
+
+
+def test_deidentified_record_holds_no_identifier(app, plan, tmp_path, monkeypatch):
+    monkeypatch.setattr(time, "time", lambda: 1795248000.0)  # whatever 'now' is, it must not show
+    s = a_record_seeded_with_identifiers(plan)
     pdf, table = tmp_path / "teach.pdf", tmp_path / "teach.csv"
-    export_record_file(s, pdf, patient=PATIENT, deidentified=True)
-    export_record_file(s, table, patient=PATIENT, deidentified=True)
-    text = table.read_text(encoding="utf-8")
-    assert PATIENT["id"] not in text and "[removed]" in text
+    start = 1795248000.0  # a wall-clock start: 2026-11-21 08:00 UTC
+    export_record_file(s, pdf, patient=PATIENT, deidentified=True, wall_start=start)
+    export_record_file(s, table, patient=PATIENT, deidentified=True, wall_start=start)
+    texts = {"csv": table.read_text(encoding="utf-8")}
     if PDFTOTEXT:
-        text = pdf_text(pdf)
-        assert PATIENT["id"] not in text and PATIENT["name"] not in text
-        assert "DE-IDENTIFIED" in text
+        texts["pdf"] = pdf_text(pdf)
+    for kind, text in texts.items():
+        flat = squash(text)
+        for bad in FORBIDDEN:
+            assert bad not in flat, (kind, bad)
+        assert "[note removed]" in text and "[reason removed]" in text, kind
+        assert not re.search(r"20\d\d-\d\d-\d\d|\b08:\d\d\b|2026", text), kind  # no wall-clock date or time
+        assert "day 0, +0:40" in text, kind  # elapsed from the start
+        assert "Sister" not in text and "Smith" not in text, kind
+    if PDFTOTEXT:
+        assert "DE-IDENTIFIED" in texts["pdf"] and "de-identified" in texts["pdf"]
+        assert b"2026" not in pdf.read_bytes()  # nor in the file's metadata
+    # the same record, identified, keeps what the nurse wrote
+    named = tmp_path / "named.csv"
+    export_record_file(s, named, patient=PATIENT)
+    assert "Jane Example (MRN 884 422)" in named.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("text", [x for xs in SEEDED.values() for x in xs])
+def test_the_scrubber_removes_each_spelling(text):
+    from titration.report.deidentify import Scrubber
+
+    out = squash(Scrubber(PATIENT)(f"before {text} after"))
+    assert out.startswith("before") and out.endswith("after")
+    assert not any(bad in out for bad in FORBIDDEN), out
+
+
+@pytest.mark.parametrize("text", ["Slowed to 42 mL/h", "Delivered: 700.0 mL of 700.0 mL prescribed (70.0 g of 70 g)",
+                                  "Vitals: T 36.8 °C, P 72/min, BP 124/78, SpO2 98%, RR 14/min — grade none",
+                                  "12 mg/kg/min x 70 x 60 / 100 = 504.00 -> 504 mL/h", "day 0, +1:30"])
+def test_the_scrubber_leaves_clinical_text_alone(text):
+    from titration.report.deidentify import Scrubber
+
+    assert Scrubber(PATIENT)(text) == text
 
 
 def test_patient_may_be_a_bare_identifier(app, plan, tmp_path):

@@ -125,9 +125,11 @@ def cmd_plan(a) -> int:
 def export_plan(plan, path: str) -> None:
     ext = os.path.splitext(path)[1].lower()
     if ext == ".csv":
+        from ..report.files import written
         from ..report.table import write_plan_csv
 
-        write_plan_csv(plan, path)
+        with written(path, "--export") as tmp:  # one line if it cannot be written; 0600; whole or not at all
+            write_plan_csv(plan, tmp)
         return
     if ext not in (".pdf", ".png", ".svg"):
         raise InputError("--export", path, "a file ending in .pdf, .png, .svg or .csv")
