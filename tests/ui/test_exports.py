@@ -323,3 +323,160 @@ def test_record_with_clock_times(app, plan, tmp_path, monkeypatch):
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+# ---------------------------------------------------------------- paths, permissions (issue 11)
+FORMATS = ["pdf", "png", "svg", "csv"]
+
+
+@pytest.mark.parametrize("ext", FORMATS)
+def test_exports_are_created_0600(app, plan, tmp_path, ext):
+    import os
+    import stat
+
+    out = tmp_path / f"plan.{ext}"
+    export_plan_file(plan, out)
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    if ext in ("pdf", "csv"):
+        rec = tmp_path / f"record.{ext}"
+        export_record_file(a_finished_infusion(plan), rec, patient=PATIENT)
+        assert stat.S_IMODE(os.stat(rec).st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".ivig-export-")] == []  # no leftovers
+
+
+@pytest.mark.parametrize("ext", FORMATS)
+@pytest.mark.parametrize("where,words", [
+    ("missing/plan", "existing folder"), ("x" * 300, "shorter file name"), ("dir", "not a folder"),
+])
+def test_a_path_that_cannot_be_written_is_one_line(app, plan, tmp_path, ext, where, words):
+    (tmp_path / "dir.pdf").mkdir()
+    (tmp_path / "dir.png").mkdir()
+    (tmp_path / "dir.svg").mkdir()
+    (tmp_path / "dir.csv").mkdir()
+    with pytest.raises(InputError, match=words) as e:
+        export_plan_file(plan, tmp_path / f"{where}.{ext}")
+    assert "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("ext", FORMATS)
+def test_an_unwritable_place_is_one_line(app, plan, ext):
+    with pytest.raises(InputError) as e:
+        export_plan_file(plan, f"/proc/ivig-export-test.{ext}")  # not writable, even for root
+    assert "\n" not in str(e.value)
+
+
+def test_a_failed_export_leaves_an_earlier_file_whole(app, plan, tmp_path, monkeypatch):
+    out = tmp_path / "plan.csv"
+    out.write_text("an earlier export\n")
+    import titration.report.table as table
+
+    def broken(plan, path):
+        open(path, "w").write("half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("ui.exports.plan_export.write_plan_csv", broken)
+    with pytest.raises(InputError, match="free space"):
+        export_plan_file(plan, out)
+    assert out.read_text() == "an earlier export\n"
+    assert table  # the module stays importable
+
+
+@pytest.mark.parametrize("ext", ["csv", "svg"])
+def test_command_line_export_to_a_bad_path_is_one_line(tmp_path, ext):
+    import os
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    for bad in (tmp_path / "missing" / f"plan.{ext}", tmp_path / f"{'x' * 300}.{ext}"):
+        r = subprocess.run([sys.executable, str(root / "main.py"), "plan", "--product", "octagam-10", "--indication",
+                            "itp", "--weight-kg", "70", "--dose-g-per-kg", "1", "--export", str(bad)],
+                           capture_output=True, text=True, timeout=120, env=env, cwd=root)
+        assert r.returncode == 2 and r.stderr.count("\n") == 1 and r.stderr.startswith("error: --export:"), r.stderr
+
+
+# ---------------------------------------------------------------- exports a unit can file (issue 12)
+def a_stopped_infusion(plan) -> Session:
+    s = Session(plan)
+    s.record_vitals(0, Vitals(36.8, 72, 124, 78, 98, 14))
+    s.start(0)
+    s.confirm(30, s.due(30))  # 84 mL/h
+    s.pause(40, reason="cannula")
+    s.resume(50)
+    s.stop(70, reason="patient asked")
+    return s
+
+
+def test_rate_chart_of_a_stopped_chair_exports_what_happened(app, plan, tmp_path):
+    s = a_stopped_infusion(plan)
+    out = tmp_path / "chart.csv"
+    export_plan_file(plan, out, session=s)
+    with open(out, newline="", encoding="utf-8") as fh:
+        got = list(csv.DictReader(fh))
+    assert [(r["state"], float(r["start_min"]), float(r["end_min"]), float(r["rate_ml_h"])) for r in got] == [
+        ("delivered", 0, 30, 42), ("delivered", 30, 40, 84), ("paused", 40, 50, 0), ("delivered", 50, 70, 84),
+        ("stopped", 70, 70, 0)]
+    # 42 x 0.5 + 84 x (10 + 20) / 60 = 21 + 42 = 63 mL, as the session says
+    assert float(got[-1]["cumulative_ml"]) == pytest.approx(63.0) == pytest.approx(s.delivered_ml(70))
+    if PDFTOTEXT:
+        pdf = tmp_path / "chart.pdf"
+        export_plan_file(plan, pdf, session=s, patient=PATIENT)
+        text = pdf_text(pdf)
+        for expected in ("IVIg rate chart", "What happened", "STOPPED", "paused", "Delivered: 63.0 mL",
+                         f"patient {PATIENT['id']}"):
+            assert expected in text, expected
+
+
+def test_rate_chart_of_a_running_chair_stops_at_now(app, plan, tmp_path):
+    s = Session(plan)
+    s.start(0)
+    out = tmp_path / "chart.csv"
+    export_plan_file(plan, out, session=s, now_min=20)
+    lines = out.read_text().splitlines()
+    assert lines[1].split(",")[:6] == ["0.0", "20.0", "0:00", "0:20", "delivered", "42.0"] and len(lines) == 2
+
+
+def test_every_chart_carries_its_title(app, plan, tmp_path, monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        start = 1795248000.0  # 2026-11-21 08:00 UTC
+        svg = tmp_path / "plan.svg"
+        export_plan_file(plan, svg, patient=PATIENT, wall_start=start)
+        ns = "{http://www.w3.org/2000/svg}"
+        root = ET.parse(svg).getroot()
+        texts = " ".join(t.text or "" for t in root.iter(ns + "text"))
+        assert "Octagam 10%" in texts and f"patient {PATIENT['id']}" in texts and "2026-11-21" in texts
+        assert root.find(ns + "title").text.startswith("IVIg rate plan — Octagam 10%")
+        training = Session(plan, training=True)
+        training.start(0)
+        svg2 = tmp_path / "training.svg"
+        export_plan_file(plan, svg2, session=training, now_min=10)
+        texts = " ".join(t.text or "" for t in ET.parse(svg2).getroot().iter(ns + "text"))
+        assert "TRAINING" in texts and "training" in texts
+        png = tmp_path / "plan.png"
+        export_plan_file(plan, png, patient=PATIENT)
+        img = QImage(str(png))
+        band = {img.pixelColor(x, y).name() for x in range(0, 600, 3) for y in range(0, 44, 2)}
+        assert "#000000" in band or any(c != "#ffffff" for c in band)  # the title is drawn above the chart
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_default_file_names_name_chair_patient_date_and_never_an_existing_file(tmp_path):
+    from ui.exports import default_file_name
+
+    start = 1795248000.0
+    day = time.strftime("%Y-%m-%d", time.localtime(start))
+    name = default_file_name("rate chart", "pdf", chair="Bay 2/Chair 3", patient_id="MRN-884422", when=start,
+                             folder=str(tmp_path))
+    assert name == str(tmp_path / f"Bay 2-Chair 3 - MRN-884422 - {day} - rate chart.pdf")
+    (tmp_path / f"Bay 2-Chair 3 - MRN-884422 - {day} - rate chart.pdf").write_text("earlier")
+    again = default_file_name("rate chart", "pdf", chair="Bay 2/Chair 3", patient_id="MRN-884422", when=start,
+                              folder=str(tmp_path))
+    assert again.endswith(f"{day} - rate chart (2).pdf")
+    sim = default_file_name("infusion record", "pdf", chair="Chair 1", patient_id=None, training=True, when=start,
+                            folder=str(tmp_path))
+    assert sim.endswith(f"Chair 1 - training - {day} - infusion record.pdf")

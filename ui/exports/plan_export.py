@@ -69,8 +69,8 @@ def _happened_csv(session, now: float, path: str) -> None:
         w = csv.writer(fh)
         w.writerow(HAPPENED_CSV_HEADER)
         for r in what_happened(session, now):
-            w.writerow([round(r["start_min"], 2), round(r["end_min"], 2), clock(r["start_min"]), clock(r["end_min"]),
-                        r["state"], r["rate_ml_h"], round(r["rate_mg_kg_min"], 4), round(r["volume_ml"], 2),
+            w.writerow([round(float(r["start_min"]), 2), round(float(r["end_min"]), 2), clock(r["start_min"]),
+                        clock(r["end_min"]), r["state"], float(r["rate_ml_h"]), round(r["rate_mg_kg_min"], 4), round(r["volume_ml"], 2),
                         round(r["cumulative_ml"], 2)])
 
 
