@@ -206,8 +206,8 @@ class Document:
             p.drawLine(0, self.height - 20, self.width, self.height - 20)
             p.setFont(foot)
             p.setPen(QColor("#333333"))
-            p.drawText(QRectF(0, self.height - 17, self.width * 0.8, 16), int(Qt.AlignLeft | Qt.AlignVCenter),
-                       self.footer)
+            footer = self.metrics(foot).elidedText(self.footer, Qt.ElideMiddle, self.width * 0.8)  # one line
+            p.drawText(QRectF(0, self.height - 17, self.width * 0.8, 16), int(Qt.AlignLeft | Qt.AlignVCenter), footer)
             p.drawText(QRectF(0, self.height - 17, self.width, 16), int(Qt.AlignRight | Qt.AlignVCenter),
                        f"page {k + 1} of {len(pages)}")
         p.end()

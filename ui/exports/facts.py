@@ -25,7 +25,7 @@ def chart_block(doc: Document, chart, max_height: float) -> None:
 def generated(deidentified: bool = False) -> str:
     """When the file was made; a de-identified one says no date."""
     if deidentified:
-        return "Generated"
+        return "A de-identified copy, made"
     return time.strftime("Generated %Y-%m-%d %H:%M %Z", time.localtime())
 
 
@@ -101,7 +101,8 @@ def end_min(session) -> float:
 def record_facts(session, now_min: float) -> list[str]:
     st, p0 = session.state, session.original_plan
     delivered = session.delivered_ml(now_min)
-    outcome = {"completed": "completed", "closed": "completed, observation closed", "stopped": "STOPPED",
+    closed = "STOPPED, observation closed" if _stopped(session) else "completed, observation closed"
+    outcome = {"completed": "completed", "closed": closed, "stopped": "STOPPED",
                "running": "still running", "paused": "paused", "planned": "not started"}.get(st.status, st.status)
     lines = [
         f"Outcome: {outcome}" + (f" at {clock(st.end_min)} ({st.end_min:.0f} min)" if st.end_min is not None else ""),
