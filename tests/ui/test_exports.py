@@ -3,12 +3,14 @@ CSV round-trips with the plan's numbers, a de-identified record holds no patient
 import csv
 import re
 import shutil
+import string
 import subprocess
 import time
 import unicodedata
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 from PySide6.QtGui import QImage
 
 from titration.errors import InputError
@@ -480,3 +482,43 @@ def test_default_file_names_name_chair_patient_date_and_never_an_existing_file(t
     sim = default_file_name("infusion record", "pdf", chair="Chair 1", patient_id=None, training=True, when=start,
                             folder=str(tmp_path))
     assert sim.endswith(f"Chair 1 - training - {day} - infusion record.pdf")
+
+
+@st.composite
+def spelt(draw, ident: str) -> str:
+    """An identifier as a person might type it: any case, spaces, dashes or dots between characters."""
+    out = []
+    for c in ident:
+        out.append(c.upper() if draw(st.booleans()) else c.lower())
+        out.append(draw(st.sampled_from(["", "", "", " ", "-", "."])))
+    return "".join(out).strip(" -.")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data(), st.text(alphabet=string.ascii_uppercase, min_size=2, max_size=4),
+       st.integers(100_000, 99_999_999), st.sampled_from(["note", "pause", "stop", "override"]))
+def test_no_spelling_of_the_identifier_survives_de_identification(plan, tmp_path, data, prefix, number, where):
+    """The CSV is written without Qt, so a generated case costs milliseconds."""
+    ident = f"{prefix}-{number}"
+    typed = data.draw(spelt(ident))
+    s = Session(plan)
+    s.start(0)
+    text = f"for {typed} see {data.draw(spelt(str(number)))}"
+    if where == "note":
+        s.note(5, text)
+    elif where == "pause":
+        s.pause(5, reason=text)
+        s.resume(6)
+    elif where == "stop":
+        s.stop(5, reason=text)
+    else:
+        s.confirm(30, s.due(30))
+        s.report_symptoms(40, ["chills"])
+        p = s.due(40)
+        s.override(40, p, "slow", p.rate_ml_h, text)
+    out = tmp_path / "teach.csv"
+    export_record_file(s, out, patient={"id": ident}, deidentified=True)
+    rows = list(csv.reader(out.open(encoding="utf-8")))
+    for row in rows:
+        for cell in row:
+            assert str(number) not in squash(cell), (typed, cell)
