@@ -14,7 +14,7 @@ def tick_cost(session, t0: float, ticks: int = 2000) -> float:
     trace = DeliveredTrace()
     trace.update(session, t0)
     samples = []
-    for rep in range(7):
+    for _ in range(7):
         start = time.perf_counter()
         for k in range(ticks):
             t = t0 + k * 1e-4

@@ -106,7 +106,8 @@ def test_simulate_severe_stops(tmp_path):
 
 @pytest.mark.parametrize("body,key", [
     ("[patient]\nweight_kg = 70\n", "prescription"),
-    ('[patient]\nweight_kg = "heavy"\n[prescription]\nproduct="octagam-10"\nindication="itp"\ndose_g_per_kg=1\n', "weight_kg"),
+    ('[patient]\nweight_kg = "heavy"\n[prescription]\nproduct="octagam-10"\nindication="itp"\n'
+     'dose_g_per_kg=1\n', "weight_kg"),
     ('[patient]\nweight_kg = 70\n[prescription]\nproduct="octagam-10"\nindication="itp"\ndose_g_per_kg=1\n'
      '[[events]]\nat_min=5\nsymptoms=["hiccups"]\n', "hiccups"),
     ("this is not toml [", "not valid TOML"),

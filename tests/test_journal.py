@@ -9,10 +9,10 @@ import sys
 import pytest
 
 from titration.cli.main import main as cli_main
-from titration.store.journal import LATEST, Journal, JournalError, JournalFull, JournalLocked, default_path
 from titration.plan import PlanRequest, build_plan
 from titration.reactions import Vitals
 from titration.session import Session
+from titration.store.journal import LATEST, Journal, JournalError, JournalFull, JournalLocked, default_path
 
 BASE = Vitals(temp_c=36.8, pulse=72, sbp=124, dbp=78, spo2=98, rr=14)
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from titration.cli.main import main as cli_main
 from titration.cli.journal import simulate_journaled
+from titration.cli.main import main as cli_main
 from titration.store.journal import Journal
 from titration.store.recovery import STOPPED_REASON, recover
 from titration.training.scenario import read_scenario, run_protocol

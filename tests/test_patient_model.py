@@ -4,8 +4,8 @@ import pathlib
 import pytest
 
 from titration.errors import DataError
-from titration.training.patient_model import Pump, SimulatedPatient, read_behaviour
 from titration.reactions import load_catalogue
+from titration.training.patient_model import Pump, SimulatedPatient, read_behaviour
 from titration.training.scenario import read_scenario
 
 SC = pathlib.Path(__file__).resolve().parent.parent / "resources" / "scenarios"

@@ -72,7 +72,7 @@ def test_at_risk_without_a_label_number_asks_for_a_cap():
         build_plan(PlanRequest("privigen", "pi", 70, 0.4, at_risk=True))
     assert e.value.field == "--at-risk-cap"
     p = build_plan(PlanRequest("privigen", "pi", 70, 0.4, at_risk=True, at_risk_cap_mg_kg_min=2))
-    assert max(rates(p)) == 84.0 and [l for l in p.limits if l.name == "at-risk"][0].hard
+    assert max(rates(p)) == 84.0 and [lim for lim in p.limits if lim.name == "at-risk"][0].hard
 
 
 def test_a_prescriber_cap_cannot_loosen_the_labels_at_risk_cap():

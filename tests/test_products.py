@@ -114,7 +114,8 @@ def test_a_label_ladder_above_its_maximum_is_refused_with_file_and_key(tmp_path)
     (lambda s: s.replace('"1 mg/kg/min"\n', '"1 mg/kg/hour"\n', 1), "initial"),
     (lambda s: s.replace('id = "pi"', 'id = "flu"'), "indication[0].id"),
     (lambda s: s.replace('ladder = "label"', 'ladder = "nope"'), "ladder"),
-    (lambda s: s.replace("concentration_mg_per_ml = 100", 'concentration_mg_per_ml = "ten"'), "concentration_mg_per_ml"),
+    (lambda s: s.replace("concentration_mg_per_ml = 100", 'concentration_mg_per_ml = "ten"'),
+     "concentration_mg_per_ml"),
     (lambda s: s + "\n[[[broken", "(file)"),
 ])
 def test_broken_library_files_fail_with_a_clear_message(tmp_path, mutate, key):

@@ -1,6 +1,7 @@
 """Invariants over products x indications x weights x flags x reaction timings (hypothesis)."""
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from titration.errors import InputError
 from titration.plan import PlanRequest, build_plan
@@ -47,11 +48,11 @@ def test_never_above_a_hard_cap_and_volume_conserved(req):
     p = plan_or_skip(req)
     ind = load_library()[req.product].indication(req.indication)
     label_max = ml_h(ind.max_mg_kg_min, p.rate_weight_kg, p.concentration_mg_per_ml)
-    hard = [l.cap_ml_h for l in p.limits if l.hard]
+    hard = [lim.cap_ml_h for lim in p.limits if lim.hard]
     for s in p.steps:
         assert s.rate_ml_h <= label_max + 1e-9
         assert all(s.rate_ml_h <= c + 1e-9 for c in hard)
-        assert all(s.rate_ml_h <= l.cap_ml_h + 1e-9 for l in p.limits if not l.overridden)
+        assert all(s.rate_ml_h <= lim.cap_ml_h + 1e-9 for lim in p.limits if not lim.overridden)
         assert s.rate_ml_h > 0
         # rounded down to the pump resolution
         assert abs(s.rate_ml_h / req.pump_resolution_ml_h - round(s.rate_ml_h / req.pump_resolution_ml_h)) < 1e-6

@@ -5,7 +5,8 @@ import io
 import json
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from titration.cli.main import main
 from titration.data import RESOURCES
@@ -192,7 +193,8 @@ def test_a_misspelt_scenario_key_names_file_key_and_nearest(tmp_path, level, dat
 
 
 @pytest.mark.parametrize("key,value,nearest", [
-    ("max_ml_hr", "100", "max_ml_h"), ("dose_g_kg", "1", "dose_g_per_kg"), ("at_risk_cap", "2", "at_risk_cap_mg_kg_min"),
+    ("max_ml_hr", "100", "max_ml_h"), ("dose_g_kg", "1", "dose_g_per_kg"),
+    ("at_risk_cap", "2", "at_risk_cap_mg_kg_min"),
 ])
 def test_misspelt_prescription_keys_name_the_nearest(tmp_path, key, value, nearest):
     f = tmp_path / "s.toml"

@@ -6,9 +6,9 @@ import pytest
 
 from titration.cli.main import main
 from titration.errors import TitrationError
-from titration.training.scenario import read_scenario
 from titration.session import Session
 from titration.training.run import Debrief, TrainingRun, Utterance, list_scenarios, perfect_run, run_with_patient
+from titration.training.scenario import read_scenario
 
 SC = pathlib.Path(__file__).resolve().parent.parent / "resources" / "scenarios"
 MILD = SC / "02-mild-reaction-first-increase.toml"

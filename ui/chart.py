@@ -31,7 +31,6 @@ from titration.report.table import clock
 
 from .fonts import register_fonts
 
-
 # Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = {
     "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73",

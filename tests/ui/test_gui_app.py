@@ -156,10 +156,10 @@ def test_the_window_opens_on_a_real_x_server(xvfb, tmp_path):
 
 
 def _unfinished_journal(path, wall0):
-    from titration.store.journal import Journal
     from titration.plan import PlanRequest, build_plan
     from titration.reactions import Vitals
     from titration.session import Session
+    from titration.store.journal import Journal
 
     j = Journal(path, now=lambda: wall0 + 31 * 60)
     s = Session(build_plan(PlanRequest("octagam-10", "itp", 70.0, 1.0)))
@@ -172,11 +172,10 @@ def _unfinished_journal(path, wall0):
 
 @pytest.mark.parametrize("answer, status", [("stopped", "paused"), ("ran", "running"), (None, None)])
 def test_unfinished_infusions_reopen_in_their_chair(qtbot, tmp_path, answer, status):
+    from tests.ui.conftest import WALL0
     from titration.store.journal import Journal
     from ui.main_window import MainWindow
     from ui.model import AppModel
-
-    from tests.ui.conftest import WALL0
 
     path = tmp_path / "crash.sqlite3"
     _unfinished_journal(path, WALL0)
@@ -231,13 +230,12 @@ def test_window_geometry_is_the_only_setting(qtbot, tmp_path):
 def test_a_training_chair_reopens_with_its_simulated_patient(qtbot, tmp_path):
     """After a crash the simulated patient is rebuilt from the scenario and seed in the record;
     what it said while the app was closed is said when the chair reopens, and it goes on."""
+    from tests.ui.conftest import WALL0
     from titration.clock import SourceClock
     from titration.store.journal import Journal
-    from titration.training.scenario import read_scenario
     from titration.training.run import TrainingRun
+    from titration.training.scenario import read_scenario
     from ui.model import AppModel
-
-    from tests.ui.conftest import WALL0
 
     scenario = read_scenario(ROOT / "resources" / "scenarios" / "02-mild-reaction-first-increase.toml")
     path = tmp_path / "crash.sqlite3"

@@ -87,7 +87,7 @@ class Parser(argparse.ArgumentParser):
             dest = key[len(_GIVEN):].split(":", 1)[0]
             given.setdefault(dest, []).append(getattr(a, key))
             delattr(a, key)
-        for dest, options in given.items():
+        for options in given.values():
             if len(options) > 1:  # e.g. `--db A journal --db B`
                 self.error(f"argument {options[0]}: given twice (before and after the command); give it once")
         return a

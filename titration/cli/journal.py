@@ -16,6 +16,7 @@ from datetime import datetime
 from ..errors import InputError
 from .args import add_db, choice
 
+
 def _path(a):
     from ..store.journal import default_path
 
@@ -61,7 +62,8 @@ def journal_json(j, training: bool | None = None) -> dict:
     for d in j.sessions(training=training):
         events = j.events(d["id"])
         item = {"id": d["id"], "chair": d["chair"], "patient_id": d["patient_id"], "training": d["training"],
-                "started": _clock(d["wall_start"]), "wall_start": d["wall_start"], "last_written": _clock(d["last_wall"]),
+                "started": _clock(d["wall_start"]), "wall_start": d["wall_start"],
+                "last_written": _clock(d["last_wall"]),
                 "product": d["product"], "product_name": d["product"], "state": d["status"],
                 "delivered_volume_ml": None, "volume_ml": None}
         try:
@@ -121,10 +123,9 @@ def simulate_journaled(a) -> int:
     from ..policy import get_policy
     from ..reactions import load_catalogue
     from ..report.table import clock
-    from ..training.scenario import protocol_steps, read_scenario, simulate_json
     from ..session import Session
-
     from ..store.journal import Journal
+    from ..training.scenario import protocol_steps, read_scenario, simulate_json
 
     db = getattr(a, "db", None)
     if not db:

@@ -33,6 +33,7 @@ def add_parser(sub) -> None:
                    help="the trainee's actions (JSON, as the app saves them; or a plain list of actions); "
                         "at most 5 MB and 20,000 actions")
     p.add_argument("--seed", metavar="N", type=whole("--seed"),
-                   help="the simulated patient's seed (default: the file's, or 0; given, it must agree with the file's)")
+                   help="the simulated patient's seed (default: the file's, or 0; given, it must agree "
+                        "with the file's)")
     add_json(p, "print JSON")
     p.set_defaults(handler=cmd_train)

@@ -16,10 +16,10 @@ import math
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from .journal import Journal
 from ..reactions import Vitals, grade_index
 from ..session import Session
 from ..units import mg_kg_min_from_ml_h
+from .journal import Journal
 
 WEEK_S = 7 * 24 * 3600.0
 

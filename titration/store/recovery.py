@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import InputError
-from .journal import Recovered
 from ..session import Session
+from .journal import Recovered
 
 PUMP_CHOICES = ("ran", "stopped")
 STOPPED_REASON = "app closed unexpectedly; pump stopped"

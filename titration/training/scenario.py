@@ -1,8 +1,8 @@
 """Scenario files (TOML) and the headless run behind `simulate`: protocol actions applied at once."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import os
+from dataclasses import dataclass, field
 
 from ..data import Table, load_toml
 from ..errors import DataError, InputError, NeedsInput, TitrationError

@@ -34,7 +34,8 @@ class Document:
         self.writer.setResolution(96)  # the widget's own DPI, so chart fonts keep their size
         size = QPageSize(QPageSize.A4 if page == "a4" else QPageSize.Letter)
         m = self.MARGIN_MM
-        self.writer.setPageLayout(QPageLayout(size, QPageLayout.Portrait, QMarginsF(m, m, m, m), QPageLayout.Millimeter))
+        self.writer.setPageLayout(QPageLayout(size, QPageLayout.Portrait, QMarginsF(m, m, m, m),
+                                              QPageLayout.Millimeter))
         self.writer.setTitle(title)
         self.writer.setCreator("IVIg titration assistant")
         rect = self.writer.pageLayout().paintRectPixels(96)

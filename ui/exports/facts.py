@@ -144,7 +144,8 @@ def _stopped(session) -> bool:
 def happened_table(doc: Document, session, now_min: float, when) -> None:
     body = []
     for r in what_happened(session, now_min):
-        span = when(r["start_min"]) if r["start_min"] == r["end_min"] else f"{when(r['start_min'])}–{when(r['end_min'])}"
+        a, b = r["start_min"], r["end_min"]
+        span = when(a) if a == b else f"{when(a)}–{when(b)}"
         if r["state"] in ("stopped", "completed"):
             body.append([span, r["state"].upper() if r["state"] == "stopped" else "completed", "", "", "",
                          f"{r['cumulative_ml']:.1f}"])

@@ -10,11 +10,19 @@ from titration.report.files import written
 from titration.report.table import clock, write_plan_csv
 
 from .document import Document
-from .facts import chart_block, generated, happened_table, patient_dict, patient_lines, plan_facts, record_facts, \
-    step_table, what_happened
+from .facts import (
+    chart_block,
+    generated,
+    happened_table,
+    patient_dict,
+    patient_lines,
+    plan_facts,
+    record_facts,
+    step_table,
+    what_happened,
+)
 from .names import export_title
-from .render import CHART_SIZE, DECISION_SUPPORT, PDF_CHART_SIZE, TITLE_HEIGHT, done, export_chart, write_png, \
-    write_svg
+from .render import CHART_SIZE, DECISION_SUPPORT, PDF_CHART_SIZE, TITLE_HEIGHT, done, export_chart, write_png, write_svg
 
 FORMATS = (".pdf", ".png", ".svg", ".csv")
 HAPPENED_CSV_HEADER = ["start_min", "end_min", "elapsed_start", "elapsed_end", "state", "rate_ml_h", "rate_mg_kg_min",
@@ -36,8 +44,8 @@ def export_plan_file(plan, path, *, page: str = "a4", patient: dict | str | None
         plan = session.original_plan
     now = (session.events[-1].at_min if session.events else 0.0) if started and now_min is None else now_min
     training = bool(session is not None and session.training)
-    title = export_title("rate chart" if started else "rate plan", plan.product_name, patient_id=patient.get("id"), deidentified=deidentified,
-                         training=training, when=wall_start)
+    title = export_title("rate chart" if started else "rate plan", plan.product_name, patient_id=patient.get("id"),
+                         deidentified=deidentified, training=training, when=wall_start)
     with written(path, field) as tmp:
         if ext == ".csv":
             if started:
@@ -70,7 +78,8 @@ def _happened_csv(session, now: float, path: str) -> None:
         w.writerow(HAPPENED_CSV_HEADER)
         for r in what_happened(session, now):
             w.writerow([round(float(r["start_min"]), 2), round(float(r["end_min"]), 2), clock(r["start_min"]),
-                        clock(r["end_min"]), r["state"], float(r["rate_ml_h"]), round(r["rate_mg_kg_min"], 4), round(r["volume_ml"], 2),
+                        clock(r["end_min"]), r["state"], float(r["rate_ml_h"]), round(r["rate_mg_kg_min"], 4),
+                        round(r["volume_ml"], 2),
                         round(r["cumulative_ml"], 2)])
 
 

@@ -88,13 +88,15 @@ def _record_pdf(session, chart, path, page, patient, deidentified, now, scrub, w
         for e in vit:
             v = e.data.get("vitals", {})
             bp = f"{v['sbp']:g}/{v['dbp']:g}" if "sbp" in v and "dbp" in v else f"{v.get('sbp', '')}"
-            def num(key, fmt="g"):
+
+            def num(key, fmt="g", v=v):
                 return format(v[key], fmt) if key in v else ""
 
             body.append([when(e.at_min), num("temp_c", ".1f"), num("pulse"), bp, num("spo2"), num("rr"),
                          e.data.get("grade", "with symptoms"), scrub(e.who)])
         doc.table(["Time", "Temp °C", "Pulse", "BP", "SpO2 %", "RR", "Grade", "Who"], body,
-                  [1.3 if wall_start or deidentified else 0.8, 0.9, 0.8, 1.0, 0.8, 0.6, 1.2, 1.0], pt=9.5, align_right={1, 2, 3, 4, 5})
+                  [1.3 if wall_start or deidentified else 0.8, 0.9, 0.8, 1.0, 0.8, 0.6, 1.2, 1.0], pt=9.5,
+                  align_right={1, 2, 3, 4, 5})
     else:
         doc.lines(["No vital signs recorded."])
 
