@@ -523,3 +523,24 @@ def test_no_spelling_of_the_identifier_survives_de_identification(plan, tmp_path
     for row in rows:
         for cell in row:
             assert str(number) not in squash(cell), (typed, cell)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(min_size=0, max_size=300).filter(lambda t: "\x00" not in t))
+def test_any_file_name_is_written_0600_or_refused_in_one_line(plan, tmp_path, name):
+    """Whatever a user types as a name: the export is written (0600) where it says, or refused in one
+    line; never an internal error, never a file elsewhere, never a leftover temporary file."""
+    import os
+    import stat
+
+    folder = tmp_path / "out"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}.csv"
+    try:
+        export_plan_file(plan, path)
+    except InputError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+        os.unlink(path)
+    assert not [p for p in folder.rglob("*") if p.name.startswith(".ivig-export-")]
