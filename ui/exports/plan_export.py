@@ -105,7 +105,7 @@ def _tail(doc: Document, plan, deidentified: bool) -> int:
 
 
 def _plan_pdf(plan, chart, path: str, page: str, patient, deidentified: bool, title: str) -> int:
-    doc = Document(path, page, title, title if deidentified else f"{title} · {generated()}")
+    doc = Document(path, page, title, title)
     _head(doc, title, patient, deidentified, plan)
     doc.heading("Rate steps")
     step_table(doc, plan)
@@ -116,7 +116,7 @@ def _plan_pdf(plan, chart, path: str, page: str, patient, deidentified: bool, ti
 
 def _happened_pdf(session, chart, path: str, page: str, patient, deidentified: bool, now: float, title: str) -> int:
     p0 = session.original_plan
-    doc = Document(path, page, title, title if deidentified else f"{title} · {generated()}")
+    doc = Document(path, page, title, title)
     _head(doc, title, patient, deidentified, p0)
     doc.heading(f"What happened (to {clock(now)} after the start)")
     doc.lines(record_facts(session, now), pt=10.5)

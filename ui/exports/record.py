@@ -62,7 +62,7 @@ def _record_pdf(session, chart, path, page, patient, deidentified, now, scrub, w
     p0 = session.original_plan
     title = export_title("infusion record", p0.product_name, patient_id=patient.get("id"), deidentified=deidentified,
                          training=session.training, when=wall_start)
-    doc = Document(path, page, scrub(title), scrub(title) if deidentified else f"{title} · {generated()}")
+    doc = Document(path, page, scrub(title), scrub(title))
     doc.text(scrub(title), 15, bold=True)
     doc.lines([scrub(t) for t in patient_lines(patient, deidentified)], pt=10.5, indent=0)
     doc.lines([scrub(t) for t in plan_facts(p0)], pt=10.5, indent=0)
