@@ -51,7 +51,7 @@ def refused(argv, *words):
 VALUED = {"--weight-kg": "70", "--dose-g-per-kg": "1", "--product": "octagam-10", "--indication": "itp",
           "--height-cm": "170", "--sex": "male", "--dosing-weight": "auto", "--pump-resolution": "0.1",
           "--max-ml-h": "300", "--protocol": "label", "--tolerated-max": "4", "--weeks-since-last": "3",
-          "--round-dose": "none", "--export": "x.csv"}
+          "--round-dose": "none", "--export": "x.csv", "--start": "09:00", "--closing": "17:00", "--max-hours": "6"}
 FLAGS = ("--json", "--at-risk", "--first-infusion", "--product-switch")
 
 
@@ -129,6 +129,8 @@ def test_a_bad_seed_is_refused(seed, tmp_path):
     (["--override", "unit-cap=agreed with Dr B"], "--max-ml-h"),
     (["--override", "tolerated-max=agreed"], "--tolerated-max"),
     (["--override", "first-infusion=agreed"], "--first-infusion"),
+    (["--closing", "17:00"], "--start"),
+    (["--max-hours", "6"], "--start"),
 ])
 def test_an_option_that_needs_another_is_refused_naming_it(extra, needs):
     err = refused(PLAN + extra, "needs")
@@ -327,3 +329,19 @@ def test_a_saved_run_still_replays(tmp_path):
     rc, out, err = run(["train", MILD, "--responses", path, "--json"])
     assert rc == 0, err
     assert json.loads(out)["score"] == 100
+
+
+def test_every_key_a_session_writes_is_read_back(tmp_path):
+    """The strict reader knows every key Session records: the perfect run of every shipped scenario
+    (reactions, overrides' proposals, a child's vitals) saves a file the reader accepts."""
+    import glob
+
+    from titration.training.run import list_scenarios, perfect_run
+
+    for sc in list_scenarios():
+        if sc["pending"]:
+            continue
+        path = str(tmp_path / "saved.json")
+        perfect_run(read_scenario(sc["path"])).save_responses(path)
+        read_responses(path)
+    assert glob.glob(f"{RESOURCES}/scenarios/*.toml")

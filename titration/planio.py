@@ -25,4 +25,5 @@ def plan_from_dict(d: dict) -> Plan:
         limits=tuple(Limit(**x) for x in d["limits"]), rungs=tuple(Rung(**x) for x in d["rungs"]),
         steps=tuple(Step(**x) for x in d["steps"]), notes=tuple(d["notes"]), sources=tuple(d["sources"]),
         delivered_at_start_ml=d["delivered_at_start_ml"], replanned_at_min=d["replanned_at_min"],
+        table_column_kg=d.get("table_column_kg"),
     )

@@ -47,10 +47,15 @@ def add_parser(sub) -> None:
     p.add_argument("--max-ml-h", metavar="ML_H", type=number("--max-ml-h", 0, 1200, "mL/h", True),
                    help="unit's maximum pump rate (a soft limit)")
     p.add_argument("--override", action="append", default=[], metavar="LIMIT=REASON",
-                   help="set a soft limit aside with a reason (first-infusion, unit-cap, tolerated-max); "
-                        "repeat it for each limit (each limit once)")
+                   help="set a soft limit aside with a reason (first-infusion, unit-cap, tolerated-max, "
+                        "single-dose); repeat it for each limit (each limit once)")
     p.add_argument("--round-dose", default="none", metavar="none|vial", type=choice("--round-dose", ("none", "vial")),
                    help="round the dose to whole vials")
+    p.add_argument("--start", metavar="HH:MM",
+                   help="time of day the infusion starts: says so when it will not fit the day")
+    p.add_argument("--closing", metavar="HH:MM", help="the unit's closing time (default 18:00; needs --start)")
+    p.add_argument("--max-hours", metavar="H", type=number("--max-hours", 0, 48, "hours", True),
+                   help="the longest infusion the unit accepts (needs --start)")
     add_json(p)
     p.add_argument("--export", metavar="FILE.pdf|.png|.svg|.csv", help="write the rate chart or table")
     p.set_defaults(handler=cmd_plan)
@@ -69,6 +74,9 @@ def check_together(a) -> None:
     if (a.height_cm is None) != (a.sex is None):
         given, missing = ("--height-cm", "--sex") if a.sex is None else ("--sex", "--height-cm")
         raise UsageError(f"{given} needs {missing}: an ideal or adjusted dosing weight needs both")
+    for option, value in (("--closing", a.closing), ("--max-hours", a.max_hours)):
+        if value is not None and a.start is None:
+            raise UsageError(f"{option} needs --start: the day's fit is checked only from a start time")
     if a.height_cm is not None and a.dosing_weight == "actual":
         raise UsageError("--height-cm (with --sex) needs --dosing-weight adjusted, ideal or auto: with the "
                          "actual weight they are not used; add the dosing weight or leave them out")
@@ -101,7 +109,7 @@ def request_from_args(a):
         at_risk_cap_mg_kg_min=a.at_risk_cap, first_infusion=a.first_infusion, product_switch=a.product_switch,
         weeks_since_last=a.weeks_since_last, protocol=a.protocol, pump_resolution_ml_h=a.pump_resolution,
         max_ml_h=a.max_ml_h, tolerated_max_mg_kg_min=a.tolerated_max, overrides=tuple(overrides),
-        round_dose=a.round_dose,
+        round_dose=a.round_dose, start_clock=a.start, closing_clock=a.closing or "18:00", max_hours=a.max_hours,
     )
 
 

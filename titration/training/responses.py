@@ -24,15 +24,16 @@ MAX_ACTIONS = 20_000
 MAX_AT_MIN = 48 * 60  # an exercise lasts hours; two days is a slip of units
 SEED_MAX = 2**32 - 1
 TOP_KEYS = ("scenario", "title", "seed", "responses")
-PROPOSAL_KEYS = ("action", "rate_ml_h", "rung", "reason", "rule", "grade")
+PROPOSAL_KEYS = ("action", "rate_ml_h", "rung", "reason", "rule", "grade", "reaction_kind")
 ACTIONS = ("increase", "slow", "pause", "resume", "stop")
-KIND_KEYS = {  # what Session writes for each kind of event, besides at_min, kind and who
-    "vitals": ("vitals", "grade"), "start": ("rate_ml_h", "rung"), "symptoms": ("symptoms", "vitals"),
+KIND_KEYS = {  # what Session writes for each kind of event, besides at_min, kind and who (a test replays
+    # every shipped scenario's perfect run through this reader, so a new key in Session shows up there)
+    "vitals": ("vitals", "grade", "judge"), "start": ("rate_ml_h", "rung"), "symptoms": ("symptoms", "vitals", "judge"),
     "resolved": (), "increase": PROPOSAL_KEYS, "action": PROPOSAL_KEYS + ("override", "proposed"),
     "pause": ("reason",), "resume": ("rate_ml_h", "rung"), "stop": ("reason",), "observed": ("early",),
     "note": ("text",), "complete": ("delivered_ml",),
 }
-TEXT_KEYS = ("who", "reason", "rule", "override", "text", "early", "scenario", "title")
+TEXT_KEYS = ("who", "reason", "rule", "override", "text", "early", "scenario", "title", "reaction_kind")
 
 
 def _no_constant(name: str):
@@ -121,7 +122,7 @@ def check_action(t: Table) -> None:
         elif key == "grade":
             if t.data[key] not in GRADES:
                 raise t.fail(key, f"{json.dumps(t.data[key])} is not allowed; expected one of {', '.join(GRADES)}")
-        elif key == "symptoms":
+        elif key in ("symptoms", "judge"):
             t.strs(key)
         elif key == "vitals":
             Table(t.data[key], t.path, t._k(key)).only(VITAL_FIELDS, "vital sign")

@@ -51,7 +51,8 @@ OPTION_KEYS = {"--product": "prescription.product", "--indication": "prescriptio
                "--dosing-weight": "prescription.dosing_weight", "--at-risk-cap": "prescription.at_risk_cap_mg_kg_min",
                "--weeks-since-last": "prescription.weeks_since_last", "--protocol": "prescription.protocol",
                "--pump-resolution": "prescription.pump_resolution_ml_h", "--max-ml-h": "prescription.max_ml_h",
-               "--tolerated-max": "patient.tolerated_max_mg_kg_min", "policy": "prescription.policy"}
+               "--tolerated-max": "patient.tolerated_max_mg_kg_min", "policy": "prescription.policy",
+               "age": "patient.age_years"}
 
 
 def _vitals(t: Table, key: str) -> Vitals | None:
@@ -71,7 +72,6 @@ def read_scenario(path: str) -> Scenario:
     path = str(path)
     top = Table(load_toml(path), path).only(TOP_KEYS, "section")
     pt, rx = top.table("patient").only(PATIENT_KEYS), top.table("prescription").only(PRESCRIPTION_KEYS)
-    pt.num("age_years", None, lo=0, hi=120)  # for the educator; the plan does not use it
     req = PlanRequest(
         product=rx.str("product"),
         indication=rx.str("indication"),
@@ -89,6 +89,7 @@ def read_scenario(path: str) -> Scenario:
         pump_resolution_ml_h=rx.num("pump_resolution_ml_h", 0.1, lo=0, hi=10, lo_open=True),
         max_ml_h=rx.num("max_ml_h", None, lo=0, hi=1200, lo_open=True),
         tolerated_max_mg_kg_min=pt.num("tolerated_max_mg_kg_min", None, lo=0, hi=20, lo_open=True),
+        age_years=pt.num("age_years", None, lo=0, hi=120),
     )
     if req.at_risk_cap_mg_kg_min is not None and not req.at_risk:
         raise rx.fail("at_risk_cap_mg_kg_min", "needs at_risk = true: the cap applies to a patient at risk")
