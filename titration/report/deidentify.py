@@ -3,8 +3,9 @@ any spelling, no names, dates of birth, record/NHS numbers, phone numbers, addre
 no free text, no wall-clock date or time.
 
 Two layers, because free text can hold anything:
-1. `deidentified_session(session)`: the same infusion rebuilt with every free-text field a person
-   typed (notes, pause/stop reasons, override reasons, early-close reasons) replaced by
+1. `deidentified_session(session)`: the same infusion rebuilt with every text a person typed
+   (notes, pause/stop reasons, override reasons, early-close reasons: any text not on the
+   app's own list, SYSTEM_TEXT) replaced by
    "[note removed]" / "[reason removed]", who did it reduced to a role, and the simulation's file
    path reduced to its name. Everything drawn or listed from it (chart, events) is then clean.
 2. `Scrubber(patient)`: a last net over every string written: the patient's identifier and name in
@@ -22,10 +23,10 @@ NOTE_REMOVED = "[note removed]"
 REASON_REMOVED = "[reason removed]"
 REMOVED = "[removed]"
 ROLES = ("nurse", "doctor", "sim", "system", "pump", "trainee")
-# free text a person typed, by event kind: (key, replacement)
-FREE_TEXT = {"note": (("text", NOTE_REMOVED),), "pause": (("reason", REASON_REMOVED),),
-             "stop": (("reason", REASON_REMOVED),), "observed": (("early", REASON_REMOVED),),
-             "action": (("override", REASON_REMOVED),)}
+# Text the app itself writes (ids, grades, the policy's own wording); every other text in an event
+# is taken to be typed by a person and removed, so a field added later is removed until listed here.
+SYSTEM_TEXT = {"action", "proposed", "rule", "grade", "reaction_kind"}
+SYSTEM_REASON = {"increase", "action"}  # there "reason" is the policy's proposal, not the nurse's words
 _SEP = r"[\s\-_./:#]*"
 MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 SHAPES = [
@@ -85,10 +86,12 @@ def deidentified_session(session):
     events = []
     for e in session.events:
         data = dict(e.data)
-        for key, replacement in FREE_TEXT.get(e.kind, ()):
-            if data.get(key):
-                data[key] = replacement
-        if e.kind == "planned" and isinstance(data.get("simulation"), dict):
+        if e.kind != "planned":
+            for key, value in data.items():
+                typed = key not in SYSTEM_TEXT and not (key == "reason" and e.kind in SYSTEM_REASON)
+                if typed and isinstance(value, str) and value.strip():
+                    data[key] = NOTE_REMOVED if e.kind == "note" else REASON_REMOVED
+        elif isinstance(data.get("simulation"), dict):
             sim = dict(data["simulation"])
             sim["scenario"] = os.path.basename(str(sim.get("scenario", "")))
             data["simulation"] = sim
