@@ -494,7 +494,7 @@ class MainWindow(QMainWindow):
         chair = v.chair
         patient = None if chair.training else chair.patient.identifier or None
         name = default_file_name("infusion record", "pdf", chair=chair.name, patient_id=patient,
-                                 training=chair.training or deidentified, when=chair.wall_start)
+                                 training=chair.training, when=chair.wall_start, deidentified=deidentified)
         return self._export(path, "Export infusion record", name, "PDF (*.pdf);;CSV (*.csv)",
                             lambda mod, p: mod.export_record_file(
                                 chair.session, p, deidentified=deidentified, patient=patient,

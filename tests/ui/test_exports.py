@@ -483,6 +483,9 @@ def test_default_file_names_name_chair_patient_date_and_never_an_existing_file(t
     sim = default_file_name("infusion record", "pdf", chair="Chair 1", patient_id=None, training=True, when=start,
                             folder=str(tmp_path))
     assert sim.endswith(f"Chair 1 - training - {day} - infusion record.pdf")
+    teach = default_file_name("infusion record", "csv", chair="Chair 1", patient_id="MRN-884422", when=start,
+                              folder=str(tmp_path), deidentified=True)
+    assert teach.endswith("Chair 1 - de-identified - infusion record.csv")
 
 
 @st.composite

@@ -43,11 +43,16 @@ def safe(text: str) -> str:
 
 
 def default_file_name(what: str, ext: str, *, chair: str = "", patient_id: str | None = None,
-                      training: bool = False, when: float | None = None, folder: str | None = None) -> str:
+                      training: bool = False, when: float | None = None, folder: str | None = None,
+                      deidentified: bool = False) -> str:
     """'Chair 1 - MRN-884422 - 2026-12-01 - rate chart.pdf', numbered ' (2)' past a file already in
-    `folder` (default: the working folder), so an earlier export is never offered for overwriting."""
-    who = "training" if training or not patient_id else patient_id
-    parts = [p for p in (chair, who, date_text(when), what) if p]
+    `folder` (default: the working folder), so an earlier export is never offered for overwriting.
+    A de-identified file is named without the patient or the date."""
+    if deidentified:
+        parts = [p for p in (chair, "de-identified", what) if p]
+    else:
+        who = "training" if training or not patient_id else patient_id
+        parts = [p for p in (chair, who, date_text(when), what) if p]
     stem = safe(" - ".join(parts))[:180]  # well under any file system's name limit
     folder = folder or os.getcwd()
     name, n = f"{stem}.{ext}", 1
