@@ -146,6 +146,10 @@ def test_the_at_risk_cap_is_never_dropped():
     assert rc == 0 and max(s["rate_ml_h"] for s in json.loads(out)["steps"]) == 84.0  # 2 x 70 x 60 / 100
 
 
+def test_a_single_dose_override_with_nothing_to_set_aside_is_refused():
+    refused(PLAN + ["--override", "single-dose=agreed"], "--override", "within the usual")
+
+
 def test_an_override_given_twice_or_without_a_reason_is_refused():
     refused(PLAN + ["--max-ml-h", "300", "--override", "unit-cap=a", "--override", "unit-cap=b"], "twice")
     refused(PLAN + ["--max-ml-h", "300", "--override", "unit-cap"], "REASON")
