@@ -22,6 +22,7 @@ BUDGETS = {  # key: (limit, "max" | "under", what)
     "forecast_10k_s": (1.0, "under", "chair-time forecast, 10,000 infusions"),
     "pdf_export_s": (0.5, "under", "a rate-chart PDF"),
     "gui_rss_mb": (250.0, "max", "resident memory, four chairs running"),
+    "train_10k_s": (3.0, "under", "train replaying 10,000 actions (linear: 100,000 take ~10x)"),
     # The unit server (issue 14). The nurse waits only on the local commit; these bound how stale
     # the server and the board may be: the board must show an event within a second.
     "server_commit_p95_ms": (500.0, "max", "local commit -> on the unit server and NOTIFY heard"),
@@ -29,7 +30,7 @@ BUDGETS = {  # key: (limit, "max" | "under", what)
     "outbox_1000_s": (10.0, "under", "send a 1,000-event outbox after an outage"),
     "journal_json_100k_mb": (150.0, "max", "journal --json, a 100,000-event session: peak memory (was 211 MB)"),
 }
-MODULES = ["cli_start", "replan", "tick", "forecast", "pdf_export", "startup", "gui_rss", "unit_server",
+MODULES = ["cli_start", "replan", "tick", "forecast", "pdf_export", "startup", "gui_rss", "train_many", "unit_server",
            "journal_stream"]
 
 
