@@ -1,0 +1,139 @@
+"""Review of the reaction engine (issue 10, round two): cases that under-treated, kept as tests.
+
+- A child's vital no cited band covers, on either side, is never silently "none": the result says
+  so and asks the nurse to judge (a child's low temperature included), whatever a derived rule
+  (a fall from baseline) says.
+- A child's breathing rate, SpO2, infant pulse and high systolic pressure are graded by cited
+  paediatric bands (Bedside PEWS, Scottish national PEWS), never by adult NEWS2 bands.
+- Every NEWS2 score-2 band raises an adult's grade to at least mild, as symptoms.toml says
+  (systolic 91-100 was missing).
+"""
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from titration.reactions import GRADED_FIELDS, SIDES, VITAL_FIELDS, Vitals, grade_index, load_catalogue
+
+CAT = load_catalogue()
+
+
+# ------------------------------------------------------------------ children: judge, never silent
+@pytest.mark.parametrize("age", [0.02, 0.5, 5, 15])
+def test_a_childs_low_temperature_is_never_silently_none(age):
+    g = CAT.grade_vitals(Vitals(temp_c=34.0), age_years=age)
+    assert g.grade == "none"
+    assert len(g.judge) == 1 and g.judge[0].startswith("Temperature 34 °C") and "low" in g.judge[0]
+    assert "judge it yourself" in g.judge[0]
+
+
+def test_a_childs_fever_is_graded_and_only_the_low_side_is_left_to_judge():
+    g = CAT.grade_vitals(Vitals(temp_c=38.4), age_years=6)
+    assert g.grade == "moderate"
+    assert len(g.judge) == 1 and "low temperature" in g.judge[0]
+
+
+def test_a_fall_from_baseline_does_not_hide_an_uncovered_absolute_value():
+    # A week-old baby: no cited band grades a systolic of 40 at this age... until one does; either
+    # way the result must not be a silent "none" because a 11 % fall from 45 is under 30 %.
+    g = CAT.grade_vitals(Vitals(sbp=40), Vitals(sbp=45), age_years=0.02)
+    assert g.grade != "none" or any(j.startswith("Systolic BP 40") for j in g.judge)
+
+
+def test_age_text_for_a_newborn_is_not_zero_months():
+    g = CAT.grade_vitals(Vitals(temp_c=36.8), age_years=0.02)
+    assert "0 months" not in g.judge[0] and "under 1 month" in g.judge[0]
+
+
+# ------------------------------------------------------------------ children: cited paediatric bands
+@pytest.mark.parametrize("age,rr,expected", [
+    (0.1, 81, "moderate"), (0.1, 80, "none"), (0.1, 19, "moderate"), (0.1, 20, "none"),   # 0-3 months
+    (0.5, 71, "moderate"), (0.5, 70, "none"),                                              # 3-12 months
+    (2, 61, "moderate"), (2, 60, "none"), (2, 15, "moderate"), (2, 16, "none"),            # 1-4 years
+    (4, 41, "moderate"), (4, 40, "none"), (4, 18, "none"), (8, 14, "moderate"),            # 4-12 years
+    (14, 23, "moderate"), (14, 22, "none"), (14, 10, "moderate"), (14, 11, "none"),        # over 12 years
+])
+def test_a_childs_breathing_rate_by_age(age, rr, expected):
+    g = CAT.grade_vitals(Vitals(rr=rr), age_years=age)
+    assert g.grade == expected and not g.judge
+
+
+def test_a_childs_fast_breathing_with_hives_is_anaphylaxis():
+    g = CAT.grade(["urticaria"], Vitals(rr=62), age_years=2)
+    assert (g.grade, g.kind) == ("severe", "anaphylactic") and "anaphylaxis-skin" in g.criteria
+
+
+@pytest.mark.parametrize("age", [0.5, 3, 10, 16])
+def test_a_childs_low_spo2_is_graded_and_with_hives_is_anaphylaxis(age):
+    assert CAT.grade_vitals(Vitals(spo2=93), age_years=age).grade == "moderate"
+    assert CAT.grade_vitals(Vitals(spo2=94), age_years=age).grade == "none"
+    assert not CAT.grade_vitals(Vitals(spo2=85), age_years=age).judge
+    assert CAT.grade(["urticaria"], Vitals(spo2=92), age_years=age).grade == "severe"
+
+
+@pytest.mark.parametrize("age,pulse,expected", [
+    (0.1, 180, "mild"), (0.1, 179, "none"), (0.1, 90, "mild"), (0.1, 91, "none"),
+    (0.1, 190, "moderate"), (0.1, 80, "moderate"),
+    (0.5, 170, "mild"), (0.5, 169, "none"), (0.5, 80, "mild"), (0.5, 70, "moderate"),
+])
+def test_an_infants_pulse_by_age(age, pulse, expected):
+    g = CAT.grade_vitals(Vitals(pulse=pulse), age_years=age)
+    assert g.grade == expected and not g.judge
+
+
+@pytest.mark.parametrize("age,sbp,expected", [
+    (0.1, 100, "mild"), (0.1, 99, "none"), (0.5, 120, "mild"), (2, 125, "mild"), (2, 124, "none"),
+    (6, 140, "mild"), (6, 139, "none"), (15, 150, "mild"), (15, 149, "none"),
+    (0.02, 50, "severe"), (0.02, 51, "none"),   # a newborn's low systolic (under 1 month)
+])
+def test_a_childs_systolic_pressure_both_sides(age, sbp, expected):
+    g = CAT.grade_vitals(Vitals(sbp=sbp), age_years=age)
+    assert g.grade == expected and not g.judge
+
+
+def test_the_kawasaki_childs_baseline_is_not_a_reaction():
+    # resources/scenarios/10-kawasaki-child.toml: a 4-year-old's ordinary values.
+    g = CAT.grade_vitals(Vitals(temp_c=37.4, pulse=100, sbp=104, dbp=62, spo2=98, rr=18), age_years=4)
+    assert g.grade == "none"
+    assert [j.split(":")[0] for j in g.judge] == ["Temperature 37.4 °C"]  # only the low side is uncovered
+
+
+def _covered(age, field, side):
+    lows, highs = ("<", "<="), (">", ">=")
+    ops = lows if side == "low" else highs
+    for b in CAT.child_bands:
+        if b.covers(age) and b.field == field and b.op in ops:
+            return True
+    for r in CAT.rules:
+        if r.ages == "all" and len(r.when) == 1 and r.when[0][0] == field and r.when[0][1] in ops:
+            return True
+    return False
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(0, 17.99), st.sampled_from(GRADED_FIELDS), st.floats(0, 1), st.booleans())
+def test_property_no_childs_vital_is_silently_ungraded(age, field, frac, with_baseline):
+    lo, hi = VITAL_FIELDS[field][2]
+    value = round(lo + (hi - lo) * frac, 1)
+    base = Vitals(**{field: value}) if with_baseline else None
+    g = CAT.grade_vitals(Vitals(**{field: value}), base, age_years=age)
+    label = VITAL_FIELDS[field][0]
+    for side in SIDES.get(field, ("low", "high")):  # a high SpO2 is not dangerous
+        if not _covered(age, field, side):
+            assert any(j.startswith(label) for j in g.judge), (age, field, value, side)
+
+
+# ------------------------------------------------------------------ adults: NEWS2 score 2 bands
+@pytest.mark.parametrize("sbp,expected", [(100, "mild"), (91, "mild"), (101, "none"), (90, "moderate")])
+def test_adult_systolic_91_to_100_scores_2_and_is_at_least_mild(sbp, expected):
+    assert CAT.grade_vitals(Vitals(sbp=sbp)).grade == expected
+
+
+SCORE_2 = [("sbp", 91, 100), ("pulse", 111, 130), ("rr", 21, 24), ("spo2", 92, 93)]  # NEWS2 chart 1, score 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(SCORE_2), st.floats(0, 1))
+def test_property_no_adult_vital_in_a_score_2_band_is_graded_none(band, frac):
+    field, lo, hi = band
+    value = round(lo + (hi - lo) * frac)
+    assert grade_index(CAT.grade_vitals(Vitals(**{field: value})).grade) >= grade_index("mild")
