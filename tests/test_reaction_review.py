@@ -137,3 +137,33 @@ def test_property_no_adult_vital_in_a_score_2_band_is_graded_none(band, frac):
     field, lo, hi = band
     value = round(lo + (hi - lo) * frac)
     assert grade_index(CAT.grade_vitals(Vitals(**{field: value})).grade) >= grade_index("mild")
+
+
+# ------------------------------------------------------------------ a held reaction never escalates
+def _session(policy):
+    from titration.plan import PlanRequest, build_plan
+    from titration.policy import get_policy
+    from titration.session import Session
+
+    s = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)), get_policy(policy))
+    s.record_vitals(0, Vitals(temp_c=36.8, pulse=72, sbp=124, dbp=78, spo2=98, rr=14))
+    s.start(0)
+    for t in (30, 60):
+        s.confirm(t, s.due(t))  # 42 -> 84 -> 168 mL/h
+    return s
+
+
+@pytest.mark.parametrize("policy,symptom", [("pause-always", "headache"), ("tiered", "fever")])
+def test_a_pause_overridden_to_slow_is_still_held_after_it_resolves(policy, symptom):
+    # The policy says: resolved, resume at the last tolerated rate and stay there (hold). A nurse who
+    # slows instead of pausing (an override with a reason) must not then be offered escalation.
+    s = _session(policy)
+    p = s.report_symptoms(65, [symptom])
+    assert p.action == "pause"
+    s.override(65, p, "slow", 84.0, "patient asked to keep it running")
+    s.resolved(70)
+    r = s.due(95)
+    assert r is not None and r.action == "resume" and r.rate_ml_h == 84.0 and "stay there" in r.reason
+    s.confirm(95, r)
+    assert s.state.ceiling_ml_h == 84.0
+    assert all(s.due(t) is None or s.due(t).action != "increase" for t in (126, 160, 200, 300))
