@@ -167,3 +167,19 @@ def test_a_pause_overridden_to_slow_is_still_held_after_it_resolves(policy, symp
     s.confirm(95, r)
     assert s.state.ceiling_ml_h == 84.0
     assert all(s.due(t) is None or s.due(t).action != "increase" for t in (126, 160, 200, 300))
+
+
+def test_a_reaction_handled_higher_after_its_review_counts_as_handled_for_the_next():
+    # Tiered: a mild reaction is slowed; not resolved after 30 min it is treated as moderate (paused).
+    # It was handled as moderate, so the next reaction is handled one grade higher than that: STOP.
+    s = _session("tiered")
+    p = s.report_symptoms(65, ["headache"])
+    assert (p.action, p.grade) == ("slow", "mild")
+    s.confirm(65, p)
+    r = s.due(95)
+    assert (r.action, r.grade) == ("pause", "moderate")
+    s.confirm(95, r)
+    s.resolved(100)
+    s.confirm(101, s.due(101))  # resume at the last tolerated rate
+    p2 = s.report_symptoms(130, ["headache"])
+    assert (p2.action, p2.grade) == ("stop", "severe")
