@@ -183,3 +183,47 @@ def test_a_reaction_handled_higher_after_its_review_counts_as_handled_for_the_ne
     s.confirm(101, s.due(101))  # resume at the last tolerated rate
     p2 = s.report_symptoms(130, ["headache"])
     assert (p2.action, p2.grade) == ("stop", "severe")
+
+
+# A reaction reported by symptoms or by vitals alone; handled as proposed, by a slow instead of a
+# pause (an override), or left unresolved past its review. Whatever the path, a third reaction in
+# one infusion stops it (both policies), and a held reaction never escalates.
+TRIGGERS = [("symptoms", "headache"), ("symptoms", "fever"), ("symptoms", "itch"), ("vitals", Vitals(pulse=115)),
+            ("vitals", Vitals(temp_c=38.2))]
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(TRIGGERS), st.sampled_from(["confirm", "slow-instead", "unresolved"])),
+                min_size=3, max_size=3), st.sampled_from(["tiered", "pause-always"]))
+def test_property_a_third_reaction_stops_whatever_the_path(reactions, policy):
+    s = _session(policy)
+    t = 65.0
+    for n, ((how, what), handling) in enumerate(reactions, 1):
+        if how == "symptoms":
+            p = s.report_symptoms(t, [what])
+        else:
+            s.record_vitals(t, what)
+            p = s.due(t)
+        assert p is not None
+        if p.action == "stop" or n == 3:
+            assert p.action == "stop" and p.grade == "severe", (n, p)
+            return
+        if handling == "slow-instead" and p.action == "pause" and s.state.rung > 0:
+            s.override(t, p, "slow", s.rungs[s.state.rung - 1].rate_ml_h, "kept running at the nurse's choice")
+        else:
+            s.confirm(t, p)
+        if handling == "unresolved":
+            r = s.due(t + 30)
+            assert r is not None and r.action in ("pause", "stop")
+            if r.action == "stop":
+                return
+            s.confirm(t + 30, r)
+            t += 30
+        s.resolved(t + 5)
+        r = s.due(t + 30)
+        assert r is not None and r.action in ("increase", "resume")
+        held = s.state.reaction.after_resolved == "hold"
+        s.confirm(t + 30, r)
+        if held:
+            assert all(s.due(x) is None or s.due(x).action != "increase" for x in (t + 61, t + 95))
+        t += 40
