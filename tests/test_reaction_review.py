@@ -227,3 +227,25 @@ def test_property_a_third_reaction_stops_whatever_the_path(reactions, policy):
         if held:
             assert all(s.due(x) is None or s.due(x).action != "increase" for x in (t + 61, t + 95))
         t += 40
+
+
+# ------------------------------------------------------------------ anaphylaxis without skin signs
+@pytest.mark.parametrize("sid", ["wheeze", "stridor"])
+def test_bronchospasm_or_laryngeal_signs_alone_are_anaphylaxis(sid):
+    # WAO 2020 criterion 2: hypotension OR bronchospasm OR laryngeal involvement after exposure,
+    # even without skin signs. They already stopped; the kind and the steps must be anaphylaxis's.
+    g = CAT.grade([sid])
+    assert (g.grade, g.kind) == ("severe", "anaphylactic") and "anaphylaxis-airway" in g.criteria
+
+
+RESPIRATORY = ["breathlessness", "chest-tightness"]
+GUT = ["vomiting", "abdominal-pain"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(RESPIRATORY), st.sampled_from(GUT), st.sampled_from([None, 4, 10, 40]))
+def test_property_breathing_and_gut_signs_together_are_anaphylaxis(resp, gut, age):
+    # NIAID/FAAN 2006 criterion 2: two or more systems after a likely allergen (the wider net, the
+    # safer reading where WAO 2020 asks for skin signs first).
+    g = CAT.grade([resp, gut], age_years=age)
+    assert (g.grade, g.kind) == ("severe", "anaphylactic")
