@@ -24,7 +24,7 @@ def export_chart(plan, path) -> None:
         from ui.exports import export_plan_file
     except ImportError as exc:
         raise InputError("--export", path, f"a .csv file (chart export could not load Qt: {exc})") from None
-    export_plan_file(plan, path)
+    export_plan_file(plan, path, field="--export")
 
 
 if __name__ == "__main__":

@@ -22,8 +22,9 @@ BUDGETS = {  # key: (limit, "max" | "under", what)
     "forecast_10k_s": (1.0, "under", "chair-time forecast, 10,000 infusions"),
     "pdf_export_s": (0.5, "under", "a rate-chart PDF"),
     "gui_rss_mb": (250.0, "max", "resident memory, four chairs running"),
+    "train_10k_s": (3.0, "under", "train replaying 10,000 actions (linear: 100,000 take ~10x)"),
 }
-MODULES = ["cli_start", "replan", "tick", "forecast", "pdf_export", "startup", "gui_rss"]
+MODULES = ["cli_start", "replan", "tick", "forecast", "pdf_export", "startup", "gui_rss", "train_many"]
 
 
 def main() -> int:

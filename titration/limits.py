@@ -93,6 +93,11 @@ def limits_for(req, product: Product, ind, proto: Protocol, kg: float) -> list[L
     return out
 
 
+# A limit named in an error, so it says which value took the rate to nothing (issue 11).
+LIMIT_NAMES = {"at-risk": "at-risk cap", "tolerated-max": "previously tolerated maximum",
+               "first-infusion": "first-infusion maximum", "label-max": "label maximum"}
+
+
 def rungs_for(targets, limits: list[Limit], kg: float, conc: float, res: float,
               ladder_kg: float | None = None) -> tuple[Rung, ...]:
     """The ladder in mL/h under the limits. `ladder_kg`: the weight the ladder's rates are read at
@@ -107,9 +112,13 @@ def rungs_for(targets, limits: list[Limit], kg: float, conc: float, res: float,
                 continue
             if lim.cap_ml_h < rate - 1e-9:
                 rate, limited = lim.cap_ml_h, lim.name
-        if rate <= 0:
-            raise InputError("--pump-resolution", res,
-                             f"a finer resolution: {mg:g} mg/kg/min at {kg:g} kg rounds down to 0 mL/h")
+        if rate <= 0 and limited == "unit-cap":  # a pump cap below one pump step: the cap is the slip (issue 11)
+            raise InputError("--max-ml-h", next(lim.as_written for lim in limits if lim.name == limited),
+                             f"a cap of at least one pump step ({res:g} mL/h): it rounds down to 0 mL/h")
+        if rate <= 0:  # a rate in mg/kg/min too small for this pump at this weight: say which cap met it
+            what = f"the {LIMIT_NAMES[limited]} {next(lim.as_written for lim in limits if lim.name == limited)}" \
+                if limited in LIMIT_NAMES else f"{mg:g} mg/kg/min"
+            raise InputError("--pump-resolution", res, f"a finer resolution: {what} at {kg:g} kg rounds down to 0 mL/h")
         rung = Rung(rate, mg_kg_min_from_ml_h(rate, kg, conc), mg, minutes, limited)
         if rungs and abs(rungs[-1].rate_ml_h - rate) < 1e-9:
             prev = rungs[-1]

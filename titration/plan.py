@@ -186,8 +186,10 @@ def validate(req: PlanRequest) -> None:
         _check_number("--max-ml-h", req.max_ml_h, 0, 1200, lo_open=True)  # Alaris range tops at 1200 (ref 6)
     if req.at_risk_cap_mg_kg_min is not None:
         _check_number("--at-risk-cap", req.at_risk_cap_mg_kg_min, 0, 20, lo_open=True)
+        if not req.at_risk:  # never dropped: a cap without the at-risk flag is a slip, not a no-op
+            raise InputError("--at-risk-cap", req.at_risk_cap_mg_kg_min, "a cap only together with --at-risk")
     if req.tolerated_max_mg_kg_min is not None:
-        _check_number("tolerated maximum", req.tolerated_max_mg_kg_min, 0, 20, lo_open=True)
+        _check_number("--tolerated-max", req.tolerated_max_mg_kg_min, 0, 20, lo_open=True)
     if req.start_clock is not None:
         from .day_fit import DaySettings, parse_clock
 
@@ -196,7 +198,7 @@ def validate(req: PlanRequest) -> None:
     if req.age_years is not None:
         _check_number("age", req.age_years, 0, 120)
     if req.weeks_since_last is not None:
-        _check_number("weeks since last infusion", req.weeks_since_last, 0, 5200)
+        _check_number("--weeks-since-last", req.weeks_since_last, 0, 5200)
     for name, reason in req.overrides:
         if name not in SOFT_LIMITS:
             raise InputError("override", name, f"a soft limit ({', '.join(SOFT_LIMITS)}); hard limits cannot be overridden")
@@ -244,6 +246,10 @@ def check_single_dose(req: PlanRequest) -> str:
 
     usual = load_usual_doses().get(req.indication)
     if usual is None or req.dose_g_per_kg <= usual.single_g_per_kg + 1e-9:
+        if "single-dose" in dict(req.overrides):  # nothing to set aside: a slip, never ignored (issue 11)
+            within = "no usual single dose is recorded for this indication" if usual is None else \
+                f"{req.dose_g_per_kg:g} g/kg is within the usual single infusion of {usual.single_g_per_kg:g} g/kg"
+            raise InputError("--override", "single-dose", f"an override only for a dose above the usual ({within})")
         return ""
     split = offered_split(req.dose_g_per_kg, usual.single_g_per_kg)
     offer = f"{len(split)} infusions of {split[0]:.2g} g/kg on consecutive days"

@@ -5,7 +5,7 @@ import json
 import os
 
 from ..errors import InputError
-from .args import add_json, choice, number
+from .args import UsageError, add_json, choice, number
 from .hooks import HOOKS
 
 
@@ -50,34 +50,68 @@ def add_parser(sub) -> None:
                    help="unit's maximum pump rate (a soft limit)")
     p.add_argument("--override", action="append", default=[], metavar="LIMIT=REASON",
                    help="set a soft limit aside with a reason (first-infusion, unit-cap, tolerated-max, "
-                        "single-dose); "
-                        "may be repeated")
+                        "single-dose); repeat it for each limit (each limit once)")
     p.add_argument("--round-dose", default="none", metavar="none|vial", type=choice("--round-dose", ("none", "vial")),
                    help="round the dose to whole vials")
     p.add_argument("--start", metavar="HH:MM",
                    help="time of day the infusion starts: says so when it will not fit the day")
-    p.add_argument("--closing", default="18:00", metavar="HH:MM", help="the unit's closing time (default 18:00)")
+    p.add_argument("--closing", metavar="HH:MM", help="the unit's closing time (default 18:00; needs --start)")
     p.add_argument("--max-hours", metavar="H", type=number("--max-hours", 0, 48, "hours", True),
-                   help="the longest infusion the unit accepts")
+                   help="the longest infusion the unit accepts (needs --start)")
     add_json(p)
     p.add_argument("--export", metavar="FILE.pdf|.png|.svg|.csv", help="write the rate chart or table")
     p.set_defaults(handler=cmd_plan)
 
 
+# A soft limit exists only when its option is given: setting aside one that is not there is a slip.
+OVERRIDE_NEEDS = {"unit-cap": ("max_ml_h", "--max-ml-h"), "tolerated-max": ("tolerated_max", "--tolerated-max"),
+                  "first-infusion": ("first_infusion", "--first-infusion")}
+
+
+def check_together(a) -> None:
+    """Options that mean something only with another are refused alone, never dropped (issue 11)."""
+    if a.at_risk_cap is not None and not a.at_risk:
+        raise UsageError("--at-risk-cap needs --at-risk: the cap applies to a patient at risk of renal "
+                         "dysfunction or thrombosis; add --at-risk or leave the cap out")
+    if (a.height_cm is None) != (a.sex is None):
+        given, missing = ("--height-cm", "--sex") if a.sex is None else ("--sex", "--height-cm")
+        raise UsageError(f"{given} needs {missing}: an ideal or adjusted dosing weight needs both")
+    for option, value in (("--closing", a.closing), ("--max-hours", a.max_hours)):
+        if value is not None and a.start is None:
+            raise UsageError(f"{option} needs --start: the day's fit is checked only from a start time")
+    if a.height_cm is not None and a.dosing_weight == "actual":
+        raise UsageError("--height-cm (with --sex) needs --dosing-weight adjusted, ideal or auto: with the "
+                         "actual weight they are not used; add the dosing weight or leave them out")
+
+
+def overrides_from_args(a) -> tuple:
+    seen: dict[str, str] = {}
+    for o in a.override:
+        name, eq, reason = o.partition("=")
+        name, reason = name.strip(), reason.strip()
+        if not eq or not reason:
+            raise UsageError(f"--override {o!r}: give LIMIT=REASON, with the reason for setting the limit aside")
+        if name in seen:
+            raise UsageError(f"--override {name}: given twice; give it once")
+        need = OVERRIDE_NEEDS.get(name)
+        if need is not None and not getattr(a, need[0]):
+            raise UsageError(f"--override {name} needs {need[1]}: there is no such limit to set aside")
+        seen[name] = reason
+    return tuple(seen.items())
+
+
 def request_from_args(a):
     from ..plan import PlanRequest
 
-    overrides = []
-    for o in a.override:
-        name, _, reason = o.partition("=")
-        overrides.append((name.strip(), reason.strip()))
+    check_together(a)
+    overrides = overrides_from_args(a)
     return PlanRequest(
         product=a.product, indication=a.indication, weight_kg=a.weight_kg, dose_g_per_kg=a.dose_g_per_kg,
         height_cm=a.height_cm, sex=a.sex, dosing_weight=a.dosing_weight, at_risk=a.at_risk,
         at_risk_cap_mg_kg_min=a.at_risk_cap, first_infusion=a.first_infusion, product_switch=a.product_switch,
         weeks_since_last=a.weeks_since_last, protocol=a.protocol, pump_resolution_ml_h=a.pump_resolution,
         max_ml_h=a.max_ml_h, tolerated_max_mg_kg_min=a.tolerated_max, overrides=tuple(overrides),
-        round_dose=a.round_dose, start_clock=a.start, closing_clock=a.closing, max_hours=a.max_hours,
+        round_dose=a.round_dose, start_clock=a.start, closing_clock=a.closing or "18:00", max_hours=a.max_hours,
         age_years=a.age_years,
     )
 
@@ -102,9 +136,11 @@ def cmd_plan(a) -> int:
 def export_plan(plan, path: str) -> None:
     ext = os.path.splitext(path)[1].lower()
     if ext == ".csv":
+        from ..report.files import written
         from ..report.table import write_plan_csv
 
-        write_plan_csv(plan, path)
+        with written(path, "--export") as tmp:  # one line if it cannot be written; 0600; whole or not at all
+            write_plan_csv(plan, tmp)
         return
     if ext not in (".pdf", ".png", ".svg"):
         raise InputError("--export", path, "a file ending in .pdf, .png, .svg or .csv")

@@ -7,30 +7,16 @@ from __future__ import annotations
 from .args import add_json, whole
 
 
-def read_responses(path: str):
-    import json
-
-    from ..errors import TitrationError
-
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
-    except FileNotFoundError:
-        raise TitrationError(f"--responses: {path}: not found") from None
-    except json.JSONDecodeError as exc:
-        raise TitrationError(f"--responses: {path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
-    except OSError as exc:
-        raise TitrationError(f"--responses: {path}: cannot be read ({exc.strerror})") from None
-
-
 def cmd_train(a) -> int:
     import json
 
+    from ..training.responses import read_responses
     from ..training.run import TrainingRun
     from ..training.scenario import read_scenario
 
     scenario = read_scenario(a.scenario)
-    run = TrainingRun.replay(scenario, read_responses(a.responses), seed=a.seed)
+    seed, actions = read_responses(a.responses, a.seed)
+    run = TrainingRun.replay(scenario, actions, seed=seed)
     d = run.debrief()
     if a.json:
         print(json.dumps(d.to_dict(), indent=1))
@@ -44,8 +30,10 @@ def add_parser(sub) -> None:
                        description="Replay a trainee's recorded actions against a scenario and print the debrief.")
     p.add_argument("scenario", metavar="SCENARIO.toml", help="the scenario file (TOML)")
     p.add_argument("--responses", required=True, metavar="FILE",
-                   help="the trainee's actions (JSON, as the app saves them; or a plain list of actions)")
+                   help="the trainee's actions (JSON, as the app saves them; or a plain list of actions); "
+                        "at most 5 MB and 20,000 actions")
     p.add_argument("--seed", metavar="N", type=whole("--seed"),
-                   help="the simulated patient's seed (default: the file's, or 0)")
+                   help="the simulated patient's seed (default: the file's, or 0; given, it must agree "
+                        "with the file's)")
     add_json(p, "print JSON")
     p.set_defaults(handler=cmd_train)

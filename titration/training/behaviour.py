@@ -37,9 +37,9 @@ from ..reactions import VITAL_FIELDS, Vitals, load_catalogue
 
 ONSETS = ("at_min", "rate_ml_kg_min", "step", "after_end_min")
 SETTLES_ON = ("slow", "pause", "stop")
-REACTION_KEYS = {"id", "symptoms", "onset", "vitals", "settle_min", "settles_on", "worsen_after_min", "worsen_to",
-                 "worsen_vitals", "recur_within_min", "recur_delay_min", "recur_symptoms", "silent", "note"}
-BEHAVIOUR_KEYS = {"reaction", "noise", "better_words", "worse_words", "recur_words"}
+REACTION_KEYS = ("id", "symptoms", "onset", "vitals", "settle_min", "settles_on", "worsen_after_min", "worsen_to",
+                 "worsen_vitals", "recur_within_min", "recur_delay_min", "recur_symptoms", "silent", "note")
+BEHAVIOUR_KEYS = ("reaction", "noise", "better_words", "worse_words", "recur_words")
 
 
 # ---------------------------------------------------------------------------- defaults (resources/training.toml)
@@ -108,10 +108,9 @@ def _deltas(t: Table, key: str, baseline: Vitals | None) -> dict:
     v = t.raw(key, {})
     if not isinstance(v, dict):
         raise t.fail(key, "must be a table of changes from baseline, like {temp_c = 1.2, pulse = 20}")
+    Table(v, t.path, t._k(key)).only(VITAL_FIELDS, "vital sign")
     out = {}
     for f, d in v.items():
-        if f not in VITAL_FIELDS:
-            raise t.fail(f"{key}.{f}", f"is not a vital sign; use {', '.join(VITAL_FIELDS)}")
         if isinstance(d, bool) or not isinstance(d, (int, float)) or not math.isfinite(d):
             raise t.fail(f"{key}.{f}", f"must be a number (a change from baseline), not {d!r}")
         if baseline is None or getattr(baseline, f) is None:
@@ -138,9 +137,7 @@ def _symptoms(t: Table, key: str, default=(), allow_empty: bool = False) -> tupl
 
 def _onset(t: Table) -> Onset:
     o = t.table("onset")
-    unknown = set(o.data) - set(ONSETS) - {"delay_min"}
-    if unknown:
-        raise o.fail(sorted(unknown)[0], f"is not an onset key; use one of {', '.join(ONSETS)} (and delay_min)")
+    o.only(ONSETS + ("delay_min",), "onset key")
     kinds = [k for k in ONSETS if o.has(k)]
     if len(kinds) != 1:
         raise t.fail("onset", f"give exactly one of {', '.join(ONSETS)}")
@@ -162,24 +159,17 @@ def read_behaviour(scenario) -> Behaviour:
     top = Table(raw, path)
     if not top.has("behaviour"):
         return _scripted(scenario, settings)
-    b = top.table("behaviour")
-    unknown = set(b.data) - BEHAVIOUR_KEYS
-    if unknown:
-        raise b.fail(sorted(unknown)[0], f"is not a behaviour key; use {', '.join(sorted(BEHAVIOUR_KEYS))}")
+    b = top.table("behaviour").only(BEHAVIOUR_KEYS, "behaviour key")
     if baseline is None:
         raise DataError(path, "patient.baseline_vitals", "is missing: a simulated patient needs baseline vitals")
     noise = dict(settings.noise)
-    nt = b.table("noise", {})
+    nt = b.table("noise", {}).only(VITAL_FIELDS, "vital sign")
     for f in nt.data:
-        if f not in VITAL_FIELDS:
-            raise nt.fail(f, f"is not a vital sign; use {', '.join(VITAL_FIELDS)}")
         noise[f] = nt.num(f, lo=0, hi=20)
     specs = []
     seen = set()
     for i, t in enumerate(b.tables("reaction") if b.has("reaction") else []):
-        unknown = set(t.data) - REACTION_KEYS
-        if unknown:
-            raise t.fail(sorted(unknown)[0], f"is not a reaction key; use {', '.join(sorted(REACTION_KEYS))}")
+        t.only(REACTION_KEYS, "reaction key")
         rid = t.str("id", f"reaction-{i + 1}")
         if rid in seen:
             raise t.fail("id", f"{rid!r} appears twice")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import random
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from ..reactions import VITAL_FIELDS, Vitals, load_catalogue
@@ -31,29 +32,49 @@ class Pump:
 IDLE = Pump(0.0, 0.0, -1, "planned")
 
 
+class PumpHistory:
+    """The pump's history from a session's events (confirmed rates only), read incrementally:
+    events are append-only, so each update reads only the events added since the last one
+    (a replay of N actions then costs N, not N squared)."""
+
+    def __init__(self):
+        self.changes: list[Pump] = []
+        self._read = 0
+        self._rung = 0
+
+    def update(self, events) -> list[Pump]:
+        if len(events) < self._read:  # not the same history: read it afresh
+            self.__init__()
+        out = self.changes
+        for e in events[self._read:]:
+            k, d = e.kind, e.data
+            if k in ("start", "increase", "resume"):
+                self._rung = d.get("rung", self._rung)
+                out.append(Pump(e.at_min, d["rate_ml_h"], self._rung, "running"))
+            elif k == "action":
+                a = d.get("action")
+                if a == "stop":
+                    out.append(Pump(e.at_min, 0.0, -1, "ended"))
+                elif a == "pause":
+                    out.append(Pump(e.at_min, 0.0, self._rung, "paused"))
+                else:
+                    self._rung = d.get("rung", self._rung)
+                    out.append(Pump(e.at_min, d["rate_ml_h"], self._rung, "running"))
+            elif k == "pause":
+                out.append(Pump(e.at_min, 0.0, self._rung, "paused"))
+            elif k in ("stop", "complete"):
+                out.append(Pump(e.at_min, 0.0, -1, "ended"))
+        self._read = len(events)
+        return out
+
+
 def pump_changes(session) -> list[Pump]:
     """The pump's history, from a session's events (confirmed rates only)."""
-    out: list[Pump] = []
-    rung = 0
-    for e in session.events:
-        k, d = e.kind, e.data
-        if k in ("start", "increase", "resume"):
-            rung = d.get("rung", rung)
-            out.append(Pump(e.at_min, d["rate_ml_h"], rung, "running"))
-        elif k == "action":
-            a = d.get("action")
-            if a == "stop":
-                out.append(Pump(e.at_min, 0.0, -1, "ended"))
-            elif a == "pause":
-                out.append(Pump(e.at_min, 0.0, rung, "paused"))
-            else:
-                rung = d.get("rung", rung)
-                out.append(Pump(e.at_min, d["rate_ml_h"], rung, "running"))
-        elif k == "pause":
-            out.append(Pump(e.at_min, 0.0, rung, "paused"))
-        elif k in ("stop", "complete"):
-            out.append(Pump(e.at_min, 0.0, -1, "ended"))
-    return out
+    return list(PumpHistory().update(session.events))
+
+
+def _at(p: Pump) -> float:
+    return p.at_min
 
 
 # ---------------------------------------------------------------------------- the patient
@@ -105,6 +126,7 @@ class SimulatedPatient:
         self.started_at: float | None = None
         self.ended_at: float | None = None
         self.log: list[PatientEvent] = []
+        self._seen = 0  # how many pump changes have been looked at for the start and the end
 
     # -------------------------------------------------------------- queries
     @property
@@ -167,34 +189,31 @@ class SimulatedPatient:
 
     # -------------------------------------------------------------- time
     def advance(self, t: float, changes: list[Pump]) -> list[PatientEvent]:
-        """Live up to time t under the pump history `changes`; returns what happened."""
+        """Live up to time t under the pump history `changes` (in time order; a later call passes
+        the same history, perhaps longer); returns what happened. Changes are found by bisection
+        and each is looked at once, so a long history costs no more per call than a short one."""
         n0 = len(self.log)
         t = max(t, self.t)
-        self._set_pump(self._pump_at(changes, self.t), changes)
-        bounds = sorted({c.at_min for c in changes if self.t + EPS < c.at_min <= t + EPS})
+        self._set_pump(changes, bisect_right(changes, self.t + EPS, key=_at))
+        first, last = bisect_right(changes, self.t + EPS, key=_at), bisect_right(changes, t + EPS, key=_at)
+        bounds = sorted({c.at_min for c in changes[first:last]})
         for seg_end in bounds + [t]:
             self._run_to(min(seg_end, t))
             if seg_end < t + EPS:
-                self._set_pump(self._pump_at(changes, seg_end), changes)
+                self._set_pump(changes, bisect_right(changes, seg_end + EPS, key=_at))
         self.t = t
         return self.log[n0:]
 
-    def _pump_at(self, changes: list[Pump], x: float) -> Pump:
-        p = IDLE
-        for c in changes:
-            if c.at_min <= x + EPS:
-                p = c
-            else:
-                break
-        return p
-
-    def _set_pump(self, p: Pump, changes: list[Pump]) -> None:
-        self.pump = p
+    def _set_pump(self, changes: list[Pump], upto: int) -> None:
+        """The pump as it is after the first `upto` changes (those up to now)."""
+        self.pump = changes[upto - 1] if upto else IDLE
         x = self.t
-        if self.started_at is None:
-            self.started_at = next((c.at_min for c in changes if c.status == "running" and c.at_min <= x + EPS), None)
-        if self.ended_at is None:
-            self.ended_at = next((c.at_min for c in changes if c.status == "ended" and c.at_min <= x + EPS), None)
+        for c in changes[self._seen:upto]:  # the first start and the end, each change looked at once
+            if self.started_at is None and c.status == "running" and c.at_min <= x + EPS:
+                self.started_at = c.at_min
+            if self.ended_at is None and c.status == "ended" and c.at_min <= x + EPS:
+                self.ended_at = c.at_min
+        self._seen = max(self._seen, upto)
         for c in self.courses:
             self._sync(c, x)
 
