@@ -249,3 +249,11 @@ def test_property_breathing_and_gut_signs_together_are_anaphylaxis(resp, gut, ag
     # safer reading where WAO 2020 asks for skin signs first).
     g = CAT.grade([resp, gut], age_years=age)
     assert (g.grade, g.kind) == ("severe", "anaphylactic")
+
+
+def test_new_confusion_scores_3_on_news2_and_is_at_least_moderate():
+    # NEWS2 consciousness: new confusion (or V, P, U) scores 3 on its own; every score-3 band raises
+    # the grade to at least moderate. There was no symptom to report it.
+    s = CAT.symptom("new-confusion")
+    assert grade_index(s.grade) >= grade_index("moderate") and "NEWS2" in s.source
+    assert CAT.grade(["new-confusion"]).grade in ("moderate", "severe")
