@@ -304,6 +304,9 @@ def build_plan(req: PlanRequest, library: dict | None = None, protocols: dict | 
         notes.append(f"Starts at the initial rate: {req.restart_at_initial} (ref 2.1).")
     if req.first_infusion and ind.first_infusion_words:
         notes.append(f"Label on first infusions: '{ind.first_infusion_words}'")
+    if req.age_years is not None and req.age_years < 18:
+        notes.append(f"A child ({req.age_years:g} years): vitals are graded by the paediatric bands of "
+                     "resources/symptoms.toml only; a value no band covers is shown for the nurse to judge.")
     for lim in limits:
         if lim.overridden:
             notes.append(f"Soft limit {lim.name} ({lim.as_written}) set aside: {lim.overridden}")
@@ -403,6 +406,7 @@ def plan_json(plan: Plan) -> dict:
             for lim in plan.limits
         ],
         "table_column_kg": plan.table_column_kg,
+        "age_years": plan.request.age_years,
         "day_fit": None if plan_day_fit(plan) is None else plan_day_fit(plan).to_dict(),
         "notes": list(plan.notes),
         "arithmetic": plan.arithmetic(),
