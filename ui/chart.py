@@ -38,8 +38,7 @@ OKABE_ITO = {
     "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7",
 }
 GREY = "#8C8C8C"
-GRADE_COLOURS = {"none": OKABE_ITO["green"], "mild": OKABE_ITO["orange"], "moderate": OKABE_ITO["vermillion"],
-                 "severe": OKABE_ITO["black"]}
+from ui.style import GRADE_COLOURS  # noqa: E402 - the one grade palette (severe red, moderate orange, mild amber)
 
 # Marker kinds drawn as one scatter series each: (legend name, symbol, colour).
 MARKER_STYLES = {

@@ -173,6 +173,19 @@ class Checklist(QGroupBox):
         lay.addWidget(self.hydrated)
         self.iga.changed.connect(lambda: self.iga_box.setVisible(self.iga.value() == 1))
 
+    def questions(self) -> list[YesNo]:
+        return [self.prior_reaction, self.iga, self.pregnant, self.breastfeeding, self.vaccine, self.infection,
+                self.brand]
+
+    def clear(self) -> None:
+        """Every question unanswered again, every box cleared (a new patient)."""
+        for yn in self.questions():
+            yn.set_value(None)
+        for cb in list(self.renal.values()) + list(self.thrombosis.values()) + [self.hydrated, self.iga_override]:
+            cb.setChecked(False)
+        self.iga_prescriber.clear()
+        self.iga_reason.clear()
+
     def set_age_band(self, band: str) -> None:
         """Over 65 is a renal risk factor and advanced age a thrombosis one (boxed warnings)."""
         old = band == "over 65"
@@ -205,6 +218,11 @@ class Checklist(QGroupBox):
             else:
                 r.blocks.append("IgA deficiency with anti-IgA antibodies: contraindicated unless the prescriber's "
                                 "override is recorded with a name and a reason")
+        for what, yn in (("pregnant?", self.pregnant), ("breastfeeding?", self.breastfeeding),
+                         ("live vaccine in the last 2 weeks or planned in the next 3 months?", self.vaccine),
+                         ("infection today?", self.infection)):
+            if yn.value() is None:  # every question answered, so none is skipped by accident
+                r.blocks.append(f"answer: {what}")
         if self.pregnant.value() == 1:
             r.notes.append("Pregnancy: safety not established in controlled trials; give with caution. IVIg crosses "
                            "the placenta, more in the third trimester; experience suggests no harm to the pregnancy, "

@@ -9,6 +9,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from titration.reactions import load_catalogue, vitals_text
+from ui.style import RED
 
 
 def describe(e, catalogue=None) -> str:
@@ -89,7 +90,7 @@ class EventLog(QTableWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 if e.kind in ("stop",) or (e.kind == "action" and e.data.get("override")):
-                    item.setForeground(QBrush(QColor("#8b0000")))
+                    item.setForeground(QBrush(QColor(RED)))
                 self.setItem(row, col, item)
         if first == 0:
             self.resizeColumnToContents(0)

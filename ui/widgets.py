@@ -1,0 +1,59 @@
+"""Small presentational pieces the chair's panels share: wrapped labels, scrolling columns, countdowns."""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QWidget
+
+
+def countdown(minutes: float) -> str:
+    """Minutes as m:ss (or h:mm:ss), for a countdown."""
+    s = max(0, int(round(minutes * 60)))
+    h, rem = divmod(s, 3600)
+    m, sec = divmod(rem, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+class WrapLabel(QLabel):
+    """A word-wrapped label that asks for the height its text needs at its width.
+
+    (Qt lays out wrapped labels for a guessed width; inside a scroll area that guess clips the
+    last line. Asking again on every resize keeps every line visible.)
+    """
+
+    def resizeEvent(self, event):  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit()
+
+    def changeEvent(self, event):  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange:
+            self._fit()
+
+    def setText(self, text: str) -> None:  # noqa: N802
+        if text != self.text():
+            super().setText(text)
+            self._fit()
+
+    def _fit(self) -> None:
+        h = self.heightForWidth(max(self.width(), 50)) if self.text() else 0
+        if h != self.minimumHeight():
+            self.setMinimumHeight(h)
+
+
+def scrolled(w: QWidget, min_width: int) -> QScrollArea:
+    """A side column that scrolls when the window is short, without a frame."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.NoFrame)
+    scroll.setWidget(w)
+    scroll.setMinimumWidth(min_width)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+    return scroll
+
+
+def label(name: str, text: str = "", wrap: bool = False) -> QLabel:
+    w = WrapLabel(text) if wrap else QLabel(text)
+    w.setObjectName(name)
+    w.setWordWrap(wrap)
+    w.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    return w
