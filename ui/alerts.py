@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from ui.style import ALERT_BG, ALERT_FLASH_BG, GRADE_COLOURS, INK, MUTED, PAPER
+from ui.widgets import ElidedLabel
 
 FLASH_MS = 500
 BEEP_EVERY = 4  # flashes between beeps (2 s)
@@ -27,8 +28,7 @@ class AlertRow(QFrame):
         self.setObjectName("alertRow")
         lay = QHBoxLayout(self)
         lay.setContentsMargins(8, 2, 4, 2)
-        self.text = QLabel("")
-        self.text.setObjectName("alertText")
+        self.text = ElidedLabel("alertText")  # one line: the buttons stay in view (full text as tooltip)
         self.go = QPushButton("Go to chair")
         self.ack = QPushButton("Acknowledge")
         self.ack.setObjectName("acknowledge")
@@ -39,6 +39,9 @@ class AlertRow(QFrame):
         lay.addWidget(self.text, 1)
         lay.addWidget(self.go)
         lay.addWidget(self.ack)
+
+    def full_text(self) -> str:
+        return self.text.full_text()
 
     def show_alerts(self, alerts, on: bool) -> None:
         self.text.setText(f"{self.chair.name}: " + "   ·   ".join(
@@ -108,7 +111,7 @@ class AlertStrip(QScrollArea):
         self.refresh()
 
     def text(self) -> str:
-        return "\n".join(r.text.text() for r in self.rows.values())
+        return "\n".join(r.full_text() for r in self.rows.values())
 
     def refresh(self) -> None:
         alerting = [c for c in self.chairs if c.alerts()]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from ui.style import GRADE_COLOURS, STATE_COLOURS
 
@@ -92,6 +92,7 @@ class ChairTile(QFrame):
             lay.addWidget(w)
         lay.addStretch(1)
         self.setMinimumSize(220, 150)
+        self.setMaximumWidth(420)
 
     def show_summary(self, s: ChairSummary) -> None:
         self.summary = s
@@ -131,11 +132,15 @@ class OverviewBoard(QScrollArea):
         self.setFrameShape(QFrame.NoFrame)
         inner = QWidget()
         outer = QVBoxLayout(inner)
+        top = QHBoxLayout()
         self.heading = QLabel("Overview: every chair")
         self.heading.setObjectName("chairHeader")
-        outer.addWidget(self.heading)
+        top.addWidget(self.heading, 1)
+        self.top = top
+        outer.addLayout(top)
         self.grid = QGridLayout()
         self.grid.setSpacing(10)
+        self.grid.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         outer.addLayout(self.grid)
         self.help = QLabel(help_text)
         self.help.setWordWrap(True)
@@ -147,6 +152,12 @@ class OverviewBoard(QScrollArea):
         self._cols = 0
         board.sig_changed.connect(self.refresh)
         self.refresh()
+
+    def add_button(self, text: str, fn) -> QPushButton:
+        b = QPushButton(text)
+        b.clicked.connect(fn)
+        self.top.addWidget(b)
+        return b
 
     def columns(self) -> int:
         return max(1, (self.viewport().width() - 20) // 250)

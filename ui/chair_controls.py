@@ -64,10 +64,8 @@ class InfusionControls(QGroupBox):
         self.resume_button.setObjectName("resumeButton")
         self.stop_button = QPushButton("Stop infusion… (Ctrl+Shift+X)")
         self.stop_button.setObjectName("stopButton")
-        cl.addWidget(self.resolved_button, 0, 0, 1, 2)
-        cl.addWidget(self.pause_button, 1, 0)
-        cl.addWidget(self.resume_button, 1, 1)
-        cl.addWidget(self.stop_button, 2, 0, 1, 2)
+        for i, b in enumerate((self.resolved_button, self.pause_button, self.resume_button, self.stop_button)):
+            cl.addWidget(b, i, 0)  # one a row: the words never clip in a narrow column
 
     def update_for(self, s) -> None:
         st, r = s.status, s.state.reaction

@@ -103,6 +103,11 @@ class ChairModel(QObject):
         end = self.session.state.end_min
         return f"{hm((end if end is not None and t_min > end else t_min) - st)} since the start"
 
+    def elapsed_short(self, t_min: float) -> str:
+        """'+0:42' since the pump start (the header's form of elapsed_text)."""
+        text = self.elapsed_text(t_min)
+        return "not started" if text == "not started" else "+" + text.split(" ", 1)[0]
+
     def left_text(self, t_min: float, end: float | None) -> str:
         """'14:35, 2 h 10 min left' for an expected end."""
         if end is None:

@@ -20,7 +20,7 @@ from ui.pump_panel import PumpPanel
 from ui.style import GRADE_COLOURS, STATE_COLOURS
 from ui.symptoms_panel import SymptomsPanel
 from ui.vitals_dialog import VitalsForm
-from ui.widgets import countdown, label, scrolled
+from ui.widgets import ElidedLabel, countdown, label, scrolled
 
 __all__ = ["ChairView", "countdown"]
 HEADER_ACTION = {"stop": "STOP NOW", "pause": "PAUSE NOW", "slow": "SLOW DOWN NOW"}
@@ -84,22 +84,17 @@ class ChairView(QWidget):
     # ------------------------------------------------------------------ layout
     def _header(self) -> QHBoxLayout:
         head = QHBoxLayout()
-        self.header = label("chairHeader", wrap=True)
-        self.header.setMinimumWidth(200)
+        self.header = ElidedLabel("chairHeader")
         self.now_label = label("nowClock")
         self.now_label.setToolTip("the time now, and how long since the pump was started")
         self.state_badge = label("stateBadge")
-        self.export_plan_button = QPushButton("Export chart…")
-        self.export_plan_button.setToolTip("Export rate chart (Ctrl+E)")
-        self.export_record_button = QPushButton("Export record…")
-        self.export_record_button.setToolTip("Export infusion record (Ctrl+Shift+E)")
+        self.export_plan_button = QPushButton("Export rate chart… (Ctrl+E)")
+        self.export_record_button = QPushButton("Export infusion record… (Ctrl+Shift+E)")
         for b in (self.export_plan_button, self.export_record_button):
             b.setFocusPolicy(Qt.NoFocus)
         head.addWidget(self.header, 1)
-        head.addWidget(self.now_label)
-        head.addWidget(self.state_badge)
-        head.addWidget(self.export_plan_button)
-        head.addWidget(self.export_record_button)
+        for w in (self.now_label, self.state_badge):
+            head.addWidget(w, 0, Qt.AlignVCenter)
         return head
 
     def _left_column(self) -> QWidget:
@@ -117,6 +112,7 @@ class ChairView(QWidget):
         w = QWidget()
         lay = QVBoxLayout(w)
         lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.pump.why)
         self.emergency = EmergencyPanel()
         lay.addWidget(self.emergency)
         self.after = AfterPanel(self.chair)
@@ -130,6 +126,11 @@ class ChairView(QWidget):
         self.controls.resume_button.clicked.connect(self.resume)
         self.controls.stop_button.clicked.connect(lambda: self.open_reason("stop"))
         lay.addWidget(self.controls)
+        ex = QGroupBox("Export")
+        el = QVBoxLayout(ex)
+        for b in (self.export_plan_button, self.export_record_button):
+            el.addWidget(b)
+        lay.addWidget(ex)
         lay.addStretch(1)
         v.addWidget(scrolled(w, 300), 1)
         # the names the window's shortcuts and the tests use
@@ -283,6 +284,7 @@ class ChairView(QWidget):
             lab.setFont(f)
         if hasattr(self.chart, "set_large"):
             self.chart.set_large(large)
+        self.symptoms.set_columns(1 if large else 2)
 
     # ------------------------------------------------------------------ rendering
     def on_changed(self) -> None:
@@ -321,7 +323,7 @@ class ChairView(QWidget):
         self.emergency.offer(p, s.catalogue.emergency_source)
         self.pump.show_now(t, p)
         self._badge(p)
-        self.now_label.setText(f"{c.clock_text(t)} · {c.elapsed_text(t)}")
+        self.now_label.setText(f"{c.clock_text(t)} · {c.elapsed_short(t)}")
         self.now_panel.refresh(t)
         self.log.sync(s.events, c.unsaved_from)
         if optional.is_chart(self.chart):

@@ -471,16 +471,46 @@ class InfusionChart(QWidget):
         both in-plot legends hide and the compact key above the plots lists the series instead; the
         headroom is then only what the 'now' label and the rate labels need.
         """
-        vb = self.volume_plot.getPlotItem().getViewBox()
-        h = vb.height()
-        if self.key.isVisible():  # judge by the height the plot has without the key (no flip-flop)
-            h += self.key.height() * 3 / 5
-        sig = (self._legend_sig, round(vb.width()), round(h / 8), self._large)
-        if sig != self._fit_sig:  # the column search re-lays out the legend: only when it can change
-            self._fit_sig = sig
-            self._choose_layout(h)
-        self._fit_headroom()
-        self._place_labels()
+        if getattr(self, "_fitting", False):  # showing or hiding the key resizes the plot: no recursion
+            return
+        self._fitting = True
+        try:
+            vb = self.volume_plot.getPlotItem().getViewBox()
+            h = vb.height()
+            if self.key.isVisible():  # judge by the height the plot has without the key (no flip-flop)
+                h += self.key.height() * 3 / 5
+            # keyed on the chart's own size, which the key does not change: one decision per size
+            sig = (self._legend_sig, round(vb.width()), round(self.height() / 8), self._large)
+            if sig != self._fit_sig:  # the column search re-lays out the legend: only when it can change
+                self._fit_sig = sig
+                self._choose_layout(h)
+            self._fit_headroom()
+            self._fit_axis_titles()
+            self._place_labels()
+        finally:
+            self._fitting = False
+
+    AXIS_TITLES = {"volume": ("Volume in (mL)", "mL"), "rate": ("Rate (mL/h)", "mL/h")}
+
+    def _fit_axis_titles(self) -> None:
+        """Each y-axis title is written along its own plot's height: the full title where it fits,
+        just its unit where it would not (so the two titles never run into each other)."""
+        from PySide6.QtGui import QFontMetrics  # noqa: PLC0415
+
+        css = self._label_css()
+        f = self._font(int(css["font-size"][:-2]))
+        fm = QFontMetrics(f)
+        for key, pw in (("volume", self.volume_plot), ("rate", self.rate_plot)):
+            full, short = self.AXIS_TITLES[key]
+            room = pw.getPlotItem().getViewBox().height()
+            text = full if fm.horizontalAdvance(full) + 8 <= room else short
+            ax = pw.getPlotItem().getAxis("left")
+            if ax.labelText != text:
+                pw.getPlotItem().setLabel("left", text, **css)
+
+    def axis_title(self, key: str) -> str:
+        pw = self.volume_plot if key == "volume" else self.rate_plot
+        return pw.getPlotItem().getAxis("left").labelText
 
     def _choose_layout(self, h: float) -> None:
         """In-plot legends (as many columns as fit) or, when they would not fit, the compact key."""

@@ -116,14 +116,18 @@ class Checklist(QGroupBox):
         grid.setColumnStretch(0, 1)
         lay.addLayout(grid)
 
-        def question(row: int, text: str, src: str, labels=("No", "Yes")) -> YesNo:
+        def question(row: int, text: str, src: str, labels=("No", "Yes"), below: bool = False) -> YesNo:
             q = QLabel(text)
             q.setWordWrap(True)
             q.setToolTip(src)
             w = YesNo(labels)
             w.changed.connect(self.sig_changed)
-            grid.addWidget(q, row, 0)
-            grid.addWidget(w, row, 1)
+            if below:  # three answers: on their own line, so a narrow window still shows them all
+                grid.addWidget(q, row, 0, 1, 2)
+                grid.addWidget(w, row + 1, 0, 1, 2)
+            else:
+                grid.addWidget(q, row, 0)
+                grid.addWidget(w, row, 1)
             return w
 
         self.prior_reaction = question(0, "Previous severe or anaphylactic reaction to immunoglobulin?", SRC_REACTION)
@@ -132,7 +136,8 @@ class Checklist(QGroupBox):
         self.breastfeeding = question(3, "Breastfeeding?", SRC_PREG)
         self.vaccine = question(4, "Live vaccine in the last 2 weeks, or one planned in the next 3 months?", SRC_VACCINE)
         self.infection = question(5, "Infection today?", SRC_INFECTION)
-        self.brand = question(6, "Same brand as last time?", SRC_SWITCH, ("Yes, same", "No, a switch", "First infusion"))
+        self.brand = question(6, "Same brand as last time?", SRC_SWITCH, ("Yes, same", "No, a switch", "First infusion"),
+                              below=True)
 
         # IgA override: a prescriber's decision, recorded with a reason
         self.iga_box = QWidget()
@@ -164,7 +169,7 @@ class Checklist(QGroupBox):
                 cb.setObjectName(f"risk_{key}")
                 cb.toggled.connect(self.sig_changed)
                 store[key] = cb
-                gl.addWidget(cb, i // 2, i % 2)
+                gl.addWidget(cb, i, 0)  # one column: fits a narrow window in large type
             lay.addWidget(g)
 
         self.hydrated = QCheckBox("Patient adequately hydrated (confirm)")

@@ -13,9 +13,9 @@ from ui.form_fields import NumberEdit, field_row
 
 AGE_BANDS = ("—", "child (under 18)", "adult 18–65", "over 65")
 # soft limits the prescriber may set aside with a recorded reason (design 3); hard limits never
-SOFT_LIMIT_TEXT = (("first-infusion", "Set aside the first-infusion maximum"),
-                   ("unit-cap", "Set aside the unit's pump maximum"),
-                   ("tolerated-max", "Set aside the previously tolerated maximum"))
+SOFT_LIMIT_TEXT = (("first-infusion", "Set aside: first-infusion maximum"),
+                   ("unit-cap", "Set aside: unit's pump maximum"),
+                   ("tolerated-max", "Set aside: tolerated maximum"))
 
 
 class PatientBox(QGroupBox):
@@ -24,6 +24,7 @@ class PatientBox(QGroupBox):
     def __init__(self, parent=None):
         super().__init__("Patient", parent)
         f = QFormLayout(self)
+        f.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow window puts the field under its name
         self.patient_id = QLineEdit()
         self.patient_id.setObjectName("patientId")
         self.patient_id.setPlaceholderText("optional: hospital number (for the history)")
@@ -57,6 +58,7 @@ class PrescriptionBox(QGroupBox):
     def __init__(self, library, policies, parent=None):
         super().__init__("Prescription", parent)
         f = QFormLayout(self)
+        f.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow window puts the field under its name
         self.product = QComboBox()
         self.product.setObjectName("product")
         for pid, p in library.items():
@@ -146,9 +148,10 @@ class FlagsBox(QGroupBox):
     def __init__(self, parent=None):
         super().__init__("Flags", parent)
         f = QFormLayout(self)
+        f.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow window puts the field under its name
         self.first_infusion = QCheckBox("First infusion")
         self.first_infusion.setObjectName("firstInfusion")
-        self.product_switch = QCheckBox("Product switch (a different brand from last time)")
+        self.product_switch = QCheckBox("Product switch (another brand than last time)")
         self.product_switch.setObjectName("productSwitch")
         self.weeks = NumberEdit("Weeks since the last infusion", "weeks", "weeks (optional)", "weeksSinceLast")
         self.at_risk = QCheckBox("At risk of renal dysfunction or thrombosis")

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 SETTINGS = ("ivig-titration", "chair-workstation")
 SIDE_WIDTH = 180
+NARROW = 1200  # below this window width the chair list folds away (drag its edge to open it)
 
 HOME_TEXT = """<h3>No chair yet</h3>
 <p>Decision support only: check every rate against the prescription before setting the pump.</p>
@@ -85,19 +86,9 @@ class MainWindow(QMainWindow):
         self.main_split = split
         outer.addWidget(split, 1)
 
-        side = QWidget()
+        side = QWidget()  # the chair list; folded away in a narrow window (the Overview has every chair)
         sl = QVBoxLayout(side)
         sl.setContentsMargins(0, 0, 0, 0)
-        b1 = QPushButton("New infusion (Ctrl+N)")
-        self.new_button = b1
-        b1.setObjectName("newInfusionButton")
-        b1.clicked.connect(self.show_new_infusion)
-        b2 = QPushButton("Training (Ctrl+T)")
-        b2.clicked.connect(self.show_training_setup)
-        b3 = QPushButton("Overview (Ctrl+0)")
-        b3.clicked.connect(self.show_home)
-        for b in (b1, b2, b3):
-            sl.addWidget(b)
         sl.addWidget(QLabel("Chairs"))
         self.chair_list = QListWidget()
         self.chair_list.setObjectName("chairList")
@@ -107,10 +98,15 @@ class MainWindow(QMainWindow):
         sl.addWidget(self.chair_list, 1)
         side.setMinimumWidth(150)
         split.addWidget(side)
+        self.side = side
+        self._narrow = None
 
         self.stack = QStackedWidget()
         self.home = OverviewBoard(model.board, HOME_TEXT)
         self.home.sig_open.connect(self._open_key)
+        self.new_button = self.home.add_button("New infusion (Ctrl+N)", self.show_new_infusion)
+        self.new_button.setObjectName("newInfusionButton")
+        self.home.add_button("Training (Ctrl+T)", self.show_training_setup)
         self.stack.addWidget(self.home)
         split.addWidget(self.stack)
         split.setCollapsible(1, False)
@@ -435,6 +431,14 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(text, 8000)
 
     # ------------------------------------------------------------------ window state (QSettings: geometry only)
+    def resizeEvent(self, event):  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        narrow = self.width() < NARROW
+        if narrow != self._narrow:  # the chair view needs the width more than the list does
+            self._narrow = narrow
+            total = max(sum(self.main_split.sizes()), self.width())
+            self.main_split.setSizes([0, total] if narrow else [SIDE_WIDTH, total - SIDE_WIDTH])
+
     def _restore_geometry(self) -> None:
         if self.settings is None:
             return

@@ -31,6 +31,7 @@ from ui.infusion_inputs import FlagsBox, PatientBox, PrescriptionBox
 from ui.model import PatientInfo
 from ui.plan_preview import PlanPreview
 from ui.vitals_dialog import VitalsForm
+from ui.widgets import compact_combos, scrolled
 
 MISSING = "\0"  # marks "not typed yet": said in the panel, outlined only once Create was tried
 BLOCK_LINES = 4  # the panel's fixed height, in lines; more blockers scroll inside it
@@ -57,15 +58,27 @@ class NewInfusion:
 
 
 class BlockPanel(QScrollArea):
-    """'CANNOT START YET' or 'Ready', always in the same place with the same height."""
+    """'CANNOT START YET' or 'Ready', then the checklist's warnings: always in the same place with
+    the same height (what does not fit scrolls inside it)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        inner = QWidget()
+        v = QVBoxLayout(inner)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.setSpacing(2)
         self.label = QLabel("")
         self.label.setObjectName("blockLine")
         self.label.setWordWrap(True)
         self.label.setAlignment(Qt.AlignTop | Qt.AlignLeft)
-        self.setWidget(self.label)
+        v.addWidget(self.label)
+        self.warnings = QLabel("")
+        self.warnings.setObjectName("warnLine")
+        self.warnings.setWordWrap(True)
+        self.warnings.hide()
+        v.addWidget(self.warnings)
+        v.addStretch(1)
+        self.setWidget(inner)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
@@ -83,7 +96,7 @@ class BlockPanel(QScrollArea):
             self.label.setText("CANNOT START YET:\n• " + "\n• ".join(blocks))
             self.label.setObjectName("blockLine")
         else:
-            self.label.setText("Ready: check the plan, then Create infusion (Ctrl+Enter).")
+            self.label.setText("Ready: check the plan, then Create (Ctrl+Enter).")
             self.label.setObjectName("readyLine")
         self.label.style().unpolish(self.label)
         self.label.style().polish(self.label)
@@ -141,16 +154,14 @@ class NewInfusionForm(QWidget):
         bl.addWidget(self.baseline)
         ll.addWidget(base)
         ll.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(left)
-        self.scroll.setMinimumWidth(430)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.scroll = scrolled(left, 300)
+        self.scroll.setFrameShape(QFrame.StyledPanel)
         split.addWidget(self.scroll)
 
         self.preview = PlanPreview()
         self.summary, self.error, self.table = self.preview.summary, self.preview.error, self.preview.table
         self.chart, self.arithmetic, self.plan_notes = self.preview.chart, self.preview.arithmetic, self.preview.plan_notes
+        self.preview.setMinimumWidth(280)
         split.addWidget(self.preview)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
@@ -158,24 +169,22 @@ class NewInfusionForm(QWidget):
 
         self.blockers = BlockPanel()
         outer.addWidget(self.blockers)
-        self.warnings = QLabel("")
-        self.warnings.setObjectName("warnLine")
-        self.warnings.setWordWrap(True)
-        self.warnings.hide()
-        outer.addWidget(self.warnings)
+        self.warnings = self.blockers.warnings
         row = QHBoxLayout()
-        self.export_button = QPushButton("Export rate chart…")
+        self.export_button = QPushButton("Export chart…")
+        self.export_button.setToolTip("Export the rate chart of this plan (Ctrl+E)")
         self.export_button.setObjectName("exportPlan")
         row.addWidget(self.export_button)
         row.addStretch(1)
-        self.cancel_button = QPushButton("Back to the chairs (keeps what you typed)")
+        self.cancel_button = QPushButton("Back (keeps what you typed)")
         self.cancel_button.clicked.connect(self.sig_cancel)
-        self.create_button = QPushButton("Create infusion (Ctrl+Enter)")
+        self.create_button = QPushButton("Create (Ctrl+Enter)")
         self.create_button.setObjectName("confirm")
         self.create_button.clicked.connect(self.create)
         row.addWidget(self.cancel_button)
         row.addWidget(self.create_button)
         outer.addLayout(row)
+        compact_combos(self)
         self._wire()
         self._product_changed()
         self._checklist_changed()

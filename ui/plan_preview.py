@@ -45,10 +45,11 @@ class PlanPreview(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setMinimumHeight(90)
-        parts = QSplitter(Qt.Vertical)  # the nurse can give the table, chart or arithmetic more room
+        self.table.setMinimumWidth(200)  # it scrolls sideways in a narrow window
+        parts = self.parts = QSplitter(Qt.Vertical)  # the nurse can give the table, chart or arithmetic more room
         parts.addWidget(self.table)
         self.chart = optional.chart_widget()
-        self.chart.setMinimumHeight(160)
+        self.chart.setMinimumHeight(120)
         self.chart.setVisible(False)  # nothing to draw until there is a plan
         parts.addWidget(self.chart)
         box = QWidget()
@@ -103,7 +104,7 @@ class PlanPreview(QWidget):
         # the whole table in view (a ladder has a handful of steps)
         rows_h = sum(self.table.rowHeight(i) for i in range(self.table.rowCount()))
         need = rows_h + self.table.horizontalHeader().height() + 2 * self.table.frameWidth() + 4
-        self.table.setMinimumHeight(min(max(need, 90), 240))
+        self.parts.setSizes([min(max(need, 90), 240), 400, 140])  # sizes, not minimums: a short window still fits
         if optional.is_chart(self.chart):
             self.chart.set_plan(plan)
         self.chart.setVisible(True)

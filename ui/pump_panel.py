@@ -7,8 +7,7 @@ reaction grade's (severe red, moderate orange, mild amber), as everywhere.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QVBoxLayout)
+from PySide6.QtWidgets import QComboBox, QFrame, QGridLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from ui.chair_alerts import proposal_line
 from ui.form_fields import FieldError, parse_number
@@ -46,18 +45,16 @@ class PumpPanel(QGroupBox):
         wl.addWidget(self.why_text)
         wl.addWidget(self.rule)
         self.why.hide()
-        pl.addWidget(self.why_button, 0, Qt.AlignLeft)
-        pl.addWidget(self.why)
-        row = QHBoxLayout()
+        pl.addWidget(self.why_button, 0, Qt.AlignLeft)  # the reasons open at the top of the column below
         self.confirm_button = QPushButton("Confirm")
         self.confirm_button.setObjectName("confirm")
         self.confirm_button.setToolTip("Ctrl+Enter")
         self.override_button = QPushButton("Override… (Ctrl+Shift+O)")
+        self.override_button.setFlat(True)
         self.override_button.setObjectName("overrideButton")
         self.override_button.clicked.connect(self.open_override)
-        row.addWidget(self.confirm_button, 1)
-        row.addWidget(self.override_button)
-        pl.addLayout(row)
+        pl.addWidget(self.confirm_button)  # a row of its own: its words never clip
+        pl.addWidget(self.override_button)
         pl.addWidget(self._override_panel())
 
     def _why(self, on: bool) -> None:

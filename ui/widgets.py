@@ -40,9 +40,22 @@ class WrapLabel(QLabel):
             self.setMinimumHeight(h)
 
 
+class ColumnScroll(QScrollArea):
+    """Scrolls up and down only, and is never narrower than what it holds (nothing is clipped at
+    the side: the window's minimum width includes the column's)."""
+
+    def minimumSizeHint(self):  # noqa: N802 (Qt's name)
+        hint = super().minimumSizeHint()
+        w = self.widget()
+        if w is not None:
+            need = w.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
+            hint.setWidth(max(hint.width(), need, self.minimumWidth()))
+        return hint
+
+
 def scrolled(w: QWidget, min_width: int) -> QScrollArea:
     """A side column that scrolls when the window is short, without a frame."""
-    scroll = QScrollArea()
+    scroll = ColumnScroll()
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.NoFrame)
     scroll.setWidget(w)
@@ -57,3 +70,49 @@ def label(name: str, text: str = "", wrap: bool = False) -> QLabel:
     w.setWordWrap(wrap)
     w.setTextInteractionFlags(Qt.TextSelectableByMouse)
     return w
+
+
+def compact_combos(root: QWidget, chars: int = 10) -> None:
+    """Drop-downs under `root` ask only for `chars` characters of width (their lists still show
+    every item in full), so a long product or protocol name never widens the page."""
+    from PySide6.QtWidgets import QComboBox  # noqa: PLC0415
+
+    for box in root.findChildren(QComboBox):
+        box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        box.setMinimumContentsLength(chars)
+        box.view().setMinimumWidth(box.view().sizeHintForColumn(0) + 24)
+
+
+class ElidedLabel(QLabel):
+    """One line that ends in '…' when the window is narrow (the whole text is its tooltip)."""
+
+    def __init__(self, name: str, parent=None):
+        super().__init__(parent)
+        self.setObjectName(name)
+        self._full = ""
+        from PySide6.QtWidgets import QSizePolicy  # noqa: PLC0415
+
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+
+    def setText(self, text: str) -> None:  # noqa: N802
+        if text != self._full:
+            self._full = text
+            self.setToolTip(text)
+            self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event):  # noqa: N802
+        super().resizeEvent(event)
+        self._elide()
+
+    def changeEvent(self, event):  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange:
+            self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self._full, Qt.ElideRight, max(self.width(), 20))
+        if shown != super().text():
+            super().setText(shown)
