@@ -61,8 +61,11 @@ class AppModel(QObject):
     def tick(self) -> None:
         for c in list(self.chairs):
             c.tick()
-        self.board.set_summaries(local_summaries(self))
+        self.refresh_board()
         self.sig_tick.emit()
+
+    def refresh_board(self, *_a) -> None:
+        self.board.set_summaries(local_summaries(self))
 
     def next_chair_name(self) -> str:
         self._n += 1
@@ -101,6 +104,8 @@ class AppModel(QObject):
         if journal_id is None:  # no journal, or it could not open a record: every row says so
             chair.unsaved_from = 0
         self.chairs.append(chair)
+        chair.sig_changed.connect(self.refresh_board)  # the board follows an intent at once, not at the next tick
+        chair.sig_alerts.connect(self.refresh_board)
         self.sig_chair_added.emit(chair)
         chair.tick()
         self.board.set_summaries(local_summaries(self))
