@@ -103,6 +103,14 @@ class ChairModel(QObject):
         end = self.session.state.end_min
         return f"{hm((end if end is not None and t_min > end else t_min) - st)} since the start"
 
+    def elapsed_at(self, t_min: float) -> str:
+        """'+0:42:00' since the pump start for an event's time; '' before the start."""
+        st = self.session.state.started_at
+        if st is None or t_min < st - 1e-9:
+            return ""
+        s = int(round((t_min - st) * 60))
+        return f"+{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
     def elapsed_short(self, t_min: float) -> str:
         """'+0:42' since the pump start (the header's form of elapsed_text)."""
         text = self.elapsed_text(t_min)

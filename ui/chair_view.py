@@ -57,7 +57,7 @@ class ChairView(QWidget):
         self.chart = optional.chart_widget()
         self.chart.setMinimumSize(240, 200)
         self.centre.addWidget(self.chart)
-        self.log = EventLog(chair.clock_text)
+        self.log = EventLog(chair.clock_text, elapsed=chair.elapsed_at)
         self.centre.addWidget(self.log)
         self.centre.setSizes([520, 200])
         right = self._right_column()

@@ -72,14 +72,16 @@ def _nice_spacing(span: float, pixels: float) -> tuple[float, float]:
 
 
 class MinutesAxis(pg.AxisItem):
-    """Minutes from the planned start, ticked on 15/30/60-minute boundaries."""
+    """Minutes from the pump start (the chair's one clock), ticked on 15/30/60-minute boundaries."""
+
+    origin = 0.0  # the session minute the pump was started at (0 until it is)
 
     def tickSpacing(self, minVal, maxVal, size):  # noqa: N802 (pyqtgraph's name)
         major, minor = _nice_spacing(maxVal - minVal, size)
         return [(major, 0), (minor, 0)]
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802
-        return [f"{v:g}" for v in values]
+        return [f"{v - self.origin:g}" for v in values]
 
 
 class ClockAxis(MinutesAxis):
@@ -142,6 +144,7 @@ class InfusionChart(QWidget):
         self._decor: list = []  # per-redraw items (labels, vertical lines), removed on the next redraw
         self._event_labels: list[tuple[pg.TextItem, float]] = []  # (label, its event's minute), for placing
         self._x_max = 60.0
+        self._origin = 0.0  # session minute of the pump start: the x axis counts from it
         self._legend_sig = None  # what the legends list; rebuilt only when it changes
         self._fit_sig = None  # (legend, plot size, large) the legend layout was fitted for
         self._compact = False  # legends hidden, the key above the plots instead
@@ -336,10 +339,11 @@ class InfusionChart(QWidget):
         self._n_events, self._plan_drawn = len(s.events), s.plan
         self._clear_decor()
         p0, p = s.original_plan, s.plan
-        t0, v0 = plan_curve(p0)
-        self._set(self.c_original, "original_ml", t0, v0)
+        self._set_origin(s.state.started_at or 0.0)
+        t0, v0 = plan_curve(p0)  # drawn from the actual start: the plan as it would have run from then
+        self._set(self.c_original, "original_ml", t0 + self._origin, v0)
         tr0, rr0 = rate_steps(p0)
-        self._set(self.c_original_rate, "original_rate_ml_h", tr0, rr0)
+        self._set(self.c_original_rate, "original_rate_ml_h", tr0 + self._origin, rr0)
         ended = s.status in ("stopped", "completed", "closed")
         if ended or not p.steps:
             self._data["current_ml"] = (np.zeros(0), np.zeros(0))
@@ -388,7 +392,7 @@ class InfusionChart(QWidget):
         kind = m.kind
         colour = GRADE_COLOURS.get(m.grade, MARKER_STYLES[kind][2]) if kind == "symptoms" else MARKER_STYLES[kind][2]
         size = (18 if big else 14) if kind != "vitals" else (12 if big else 9)
-        return {"pos": (m.at_min, y), "data": f"{clock(m.at_min)}  {m.label}", "brush": pg.mkBrush(colour),
+        return {"pos": (m.at_min, y), "data": f"{self._elapsed(m.at_min)}  {m.label}", "brush": pg.mkBrush(colour),
                 "pen": pg.mkPen("k" if kind != "stop" else colour, width=1.5 if kind != "stop" else 3), "size": size}
 
     def _draw_labels(self, vol: float, big: bool) -> None:
@@ -399,7 +403,7 @@ class InfusionChart(QWidget):
                 groups.setdefault(round(m.at_min, 1), []).append((m, y))
         vp, rp = self.volume_plot.getPlotItem(), self.rate_plot.getPlotItem()
         for i, (x, group) in enumerate(groups.items()):
-            text = "\n".join(f"{clock(m.at_min)} {m.label}" for m, _ in group)
+            text = "\n".join(f"{self._elapsed(m.at_min)} {m.label}" for m, _ in group)
             ti = pg.TextItem(text, color=OKABE_ITO["black"], anchor=(0.0, 0.5),
                              fill=pg.mkBrush(255, 255, 255, 225), border=pg.mkPen(GREY))
             ti.setFont(self._font(11 if not big else 14))
@@ -438,11 +442,30 @@ class InfusionChart(QWidget):
         self.volume_line.show()
         self._volume_text = f"Prescribed {volume_ml:.0f} mL"  # said in the legend: a label on the line collides
 
+    def _elapsed(self, at_min: float) -> str:
+        """An event's time as the x axis counts it: h:mm since the pump start."""
+        if self._started() and at_min >= self._origin - 1e-9:
+            return clock(at_min - self._origin)
+        return clock(at_min)
+
+    def _started(self) -> bool:
+        return self._session is not None and self._session.state.started_at is not None
+
+    def _set_origin(self, origin: float) -> None:
+        """Elapsed time on the chart counts from the pump start, as everywhere else."""
+        self._origin = float(origin)
+        for pw in (self.volume_plot, self.rate_plot):
+            ax = pw.getPlotItem().getAxis("bottom")
+            if ax.origin != self._origin:
+                ax.origin = self._origin
+                ax.picture = None
+                ax.update()
+
     def _move_now(self, now_min: float) -> None:
         for ln in (self.now_line, self.now_line_rate):
             ln.setValue(now_min)
             ln.setVisible(self._show_now)
-        self.now_line.label.setFormat(f"now {clock(now_min)}")
+        self.now_line.label.setFormat(f"now {self._elapsed(now_min)}")
         if now_min > self._x_range_max - 1.0:  # past the right edge: widen (rare)
             self._set_ranges(max(self._x_max, now_min + 15.0), self._y_max, self._r_max)
 
