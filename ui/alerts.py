@@ -86,6 +86,9 @@ class AlertStrip(QScrollArea):
         self._timer.timeout.connect(self._flash)
         self._fit()
 
+    def refit(self) -> None:
+        self._fit()
+
     def _fit(self) -> None:
         row = max(QPushButton("Ag").sizeHint().height(), self.fontMetrics().lineSpacing()) + 6
         self.setFixedHeight(ROWS * row + 4)

@@ -526,10 +526,14 @@ class InfusionChart(QWidget):
         for key, pw in (("volume", self.volume_plot), ("rate", self.rate_plot)):
             full, short = self.AXIS_TITLES[key]
             room = pw.getPlotItem().getViewBox().height()
-            text = full if fm.horizontalAdvance(full) + 8 <= room else short
+            text = next((t for t in (full, short) if fm.horizontalAdvance(t) + 8 <= room), "")
             ax = pw.getPlotItem().getAxis("left")
-            if ax.labelText != text:
-                pw.getPlotItem().setLabel("left", text, **css)
+            if ax.labelText != text or ax.label.isVisible() != bool(text):
+                if text:
+                    pw.getPlotItem().setLabel("left", text, **css)
+                else:  # too short even for the unit: no title rather than one over the other
+                    ax.labelText = ""
+                    ax.showLabel(False)
 
     def axis_title(self, key: str) -> str:
         pw = self.volume_plot if key == "volume" else self.rate_plot

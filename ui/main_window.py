@@ -358,6 +358,11 @@ class MainWindow(QMainWindow):
 
     def set_large(self, large: bool) -> None:
         """Large type on or off; the splitters keep the sizes they had (off returns the layout exactly)."""
+        from PySide6.QtWidgets import QSplitter  # noqa: PLC0415
+
+        if large and not self.large:  # what the nurse had: given back exactly when large type goes off
+            self._normal_sizes = {sp: sp.sizes() for sp in self.findChildren(QSplitter)}
+        was_large = self.large
         self.large = bool(large)
         app = QApplication.instance()
         f = app.font()
@@ -369,6 +374,18 @@ class MainWindow(QMainWindow):
             v.set_large(self.large)
         if self._new_form is not None and hasattr(self._new_form.chart, "set_large"):
             self._new_form.chart.set_large(self.large)
+        if was_large != self.large:  # labels that size themselves to their text: measured in the new type
+            from ui.widgets import WrapLabel  # noqa: PLC0415
+
+            QApplication.processEvents()
+            for lab in self.findChildren(WrapLabel):
+                lab.refit()
+            self.alert_strip.refit()
+        if was_large and not self.large:
+            QApplication.processEvents()  # the smaller type laid out first, then the sizes it had
+            for sp, sizes in getattr(self, "_normal_sizes", {}).items():
+                if sp in self.findChildren(QSplitter):
+                    sp.setSizes(sizes)
         a = self.actions_by_name.get("large")
         if a is not None and a.isChecked() != self.large:
             a.setChecked(self.large)

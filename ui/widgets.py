@@ -27,14 +27,22 @@ class WrapLabel(QLabel):
     def changeEvent(self, event):  # noqa: N802
         super().changeEvent(event)
         if event.type() == QEvent.FontChange:
-            self._fit()
+            self._fit(fresh=True)
 
     def setText(self, text: str) -> None:  # noqa: N802
         if text != self.text():
+            shorter = len(text) < len(self.text())
             super().setText(text)
-            self._fit()
+            self._fit(fresh=shorter)  # a shorter text may need fewer lines than the minimum says
 
-    def _fit(self) -> None:
+    def refit(self) -> None:
+        """Measure again (after a type-size change, once the new font is in place)."""
+        self.ensurePolished()
+        self._fit(fresh=True)
+
+    def _fit(self, fresh: bool = False) -> None:
+        if fresh and self.minimumHeight():
+            self.setMinimumHeight(0)  # QLabel's measure never goes below the minimum: measure without it
         h = self.heightForWidth(max(self.width(), 50)) if self.text() else 0
         if h != self.minimumHeight():
             self.setMinimumHeight(h)
