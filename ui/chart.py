@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -415,6 +415,7 @@ class InfusionChart(QWidget):
             self._decor.append((vp, ti))
             self._event_labels.append((ti, x))
         self._place_labels()
+        QTimer.singleShot(0, self._place_labels)  # again once the plot is laid out (sizes are known then)
         for m, _ in self._labelled:
             if m.kind in VLINED:
                 colour = GRADE_COLOURS.get(m.grade, GREY) if m.kind == "symptoms" else MARKER_STYLES[m.kind][2]
@@ -468,6 +469,11 @@ class InfusionChart(QWidget):
         self.now_line.label.setFormat(f"now {self._elapsed(now_min)}")
         if now_min > self._x_range_max - 1.0:  # past the right edge: widen (rare)
             self._set_ranges(max(self._x_max, now_min + 15.0), self._y_max, self._r_max)
+        if self._show_now:
+            self._keep_now_inside()
+            r = self.now_line.label.sceneBoundingRect()
+            if any(ti.isVisible() and ti.sceneBoundingRect().intersects(r) for ti, _ in self._event_labels):
+                self._unstack_labels()  # 'now' walked onto a label: move the label
 
     def _set(self, curve, key: str, x: np.ndarray, y: np.ndarray) -> None:
         """Points, or steps (len(x) == len(y) + 1); nothing to draw clears the curve."""
@@ -601,6 +607,51 @@ class InfusionChart(QWidget):
             else:
                 a = max(0.0, left) / w  # wider than the plot: flush with the left edge
             ti.setAnchor((min(1.0, a), 0.5))
+        self._unstack_labels()
+
+    def showEvent(self, event):  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        QTimer.singleShot(0, self._place_labels)
+
+    def _keep_now_inside(self) -> None:
+        """The 'now' label to the right of its line, or to the left where the right edge is near."""
+        lab = self.now_line.label
+        vb = self.volume_plot.getPlotItem().getViewBox()
+        x0, x1 = vb.viewRange()[0]
+        right_px = (x1 - self.now_line.value()) * vb.width() / max(x1 - x0, 1e-9)
+        side = (1, 0.5) if lab.boundingRect().width() + 6 > right_px else (0, 0.5)
+        if lab.anchors[0] != side:
+            lab.anchors = [side, side]
+            lab.updatePosition()
+
+    def _unstack_labels(self) -> None:
+        """Event labels never cover each other or the 'now' label: each moves down below the one it
+        would cover; one that no longer fits in the plot is left out (its marker keeps the tip)."""
+        vb = self.volume_plot.getPlotItem().getViewBox()
+        h = vb.height()
+        if h <= 0:
+            return
+        y0, y1 = vb.viewRange()[1]
+        per_px = (y1 - y0) / h
+        bottom = vb.sceneBoundingRect().bottom()
+        self._keep_now_inside()
+        placed = [self.now_line.label.sceneBoundingRect()] if self.now_line.isVisible() else []
+        for ti, x in sorted(self._event_labels, key=lambda p: p[1]):
+            ti.show()
+            ti.updateTransform(force=True)  # its size on screen (a hidden label was never scaled)
+            for _ in range(len(self._event_labels) + 2):
+                r = ti.sceneBoundingRect()
+                hit = next((p for p in placed if r.intersects(p)), None)
+                if hit is None:
+                    break
+                ti.setPos(x, ti.pos().y() - (hit.bottom() - r.top() + 3) * per_px)
+            r = ti.sceneBoundingRect()
+            if r.bottom() > bottom + 2 and len(placed) > 1:  # no room below the others: left out
+                ti.hide()
+            elif any(r.intersects(p) for p in placed):
+                ti.hide()
+            else:
+                placed.append(r)
 
     def _clear_decor(self) -> None:
         for pi, it in self._decor:
