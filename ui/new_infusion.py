@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter,
+from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSplitter,
                                QVBoxLayout, QWidget)
 
 from titration.dosing import split_course
@@ -24,9 +24,10 @@ from titration.products import load_library
 from titration.protocols import load_protocols
 from titration.reactions import Vitals
 from titration.record import replace
-from ui import optional
 from ui.checklist import Checklist, ChecklistResult
+from ui.block_panel import BlockPanel
 from ui.form_fields import FieldError, plain_allowed, plain_error
+from ui.history_offer import HistoryOffer
 from ui.infusion_inputs import FlagsBox, PatientBox, PrescriptionBox
 from ui.model import PatientInfo
 from ui.plan_preview import PlanPreview
@@ -34,7 +35,6 @@ from ui.vitals_dialog import VitalsForm
 from ui.widgets import compact_combos, scrolled
 
 MISSING = "\0"  # marks "not typed yet": said in the panel, outlined only once Create was tried
-BLOCK_LINES = 4  # the panel's fixed height, in lines; more blockers scroll inside it
 # the core's field names (as its errors give them) -> the form's field
 CORE_FIELDS = {"--weight-kg": "weight", "--dose-g-per-kg": "dose", "--height-cm": "height",
                "--max-ml-h": "unit_cap", "--at-risk-cap": "at_risk_cap", "tolerated maximum": "tolerated",
@@ -57,55 +57,7 @@ class NewInfusion:
     chair_name: str = ""
 
 
-class BlockPanel(QScrollArea):
-    """'CANNOT START YET' or 'Ready', then the checklist's warnings: always in the same place with
-    the same height (what does not fit scrolls inside it)."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        inner = QWidget()
-        v = QVBoxLayout(inner)
-        v.setContentsMargins(0, 0, 0, 0)
-        v.setSpacing(2)
-        self.label = QLabel("")
-        self.label.setObjectName("blockLine")
-        self.label.setWordWrap(True)
-        self.label.setAlignment(Qt.AlignTop | Qt.AlignLeft)
-        v.addWidget(self.label)
-        self.warnings = QLabel("")
-        self.warnings.setObjectName("warnLine")
-        self.warnings.setWordWrap(True)
-        self.warnings.hide()
-        v.addWidget(self.warnings)
-        v.addStretch(1)
-        self.setWidget(inner)
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self._fit()
-
-    def _fit(self) -> None:
-        self.setFixedHeight(self.label.fontMetrics().lineSpacing() * BLOCK_LINES + 12)
-
-    def changeEvent(self, event):  # noqa: N802 (Qt's name): large type keeps four lines
-        super().changeEvent(event)
-        self._fit()
-
-    def show_blocks(self, blocks: list[str]) -> None:
-        if blocks:
-            self.label.setText("CANNOT START YET:\n• " + "\n• ".join(blocks))
-            self.label.setObjectName("blockLine")
-        else:
-            self.label.setText("Ready: check the plan, then Create (Ctrl+Enter).")
-            self.label.setObjectName("readyLine")
-        self.label.style().unpolish(self.label)
-        self.label.style().polish(self.label)
-
-    def text(self) -> str:
-        return self.label.text()
-
-
-class NewInfusionForm(QWidget):
+class NewInfusionForm(HistoryOffer, QWidget):
     """The page on which the nurse enters an infusion and sees its plan before creating it."""
 
     sig_create = Signal(object)  # NewInfusion
@@ -272,55 +224,6 @@ class NewInfusionForm(QWidget):
         self.warnings.setVisible(bool(warn))
         self.create_button.setEnabled(not blocks)
         return blocks
-
-    def _lookup_history(self) -> None:
-        """The patient's own history (same brand) offers the tolerated maximum and past reactions.
-
-        The offered values are put in the visible fields, where the nurse can see and change them.
-        """
-        self.history_offer = None
-        self.history.hide()
-        pid = self.patient_id.text().strip()
-        if not pid or self.journal is None:
-            self._show_blockers()
-            return
-        mod = optional.load("titration.history")
-        if mod is None:
-            return
-        try:
-            ph = mod.History(self.journal).for_patient(pid)
-            offer = ph.offer(self.product.currentData(), now_wall=self.wall()) if ph is not None else None
-        except Exception as exc:  # noqa: BLE001 - a history problem must not block the form
-            self.history.setText(f"History unavailable: {exc}")
-            self.history.show()
-            return
-        if not offer:
-            self.history.setText(f"No earlier infusion on record for {pid}.")
-            self.history.show()
-            self._show_blockers()
-            return
-        self.history_offer = dict(offer)
-        self.history.setText("From this patient's history:\n" + "\n".join(self._history_lines()))
-        self.history.show()
-        req = offer.get("request") or {}
-        if req.get("tolerated_max_mg_kg_min") is not None:
-            self.tolerated.setText(f"{float(req['tolerated_max_mg_kg_min']):g}")
-        if req.get("weeks_since_last") is not None and not self.weeks.text().strip():
-            self.weeks.setText(f"{float(req['weeks_since_last']):g}")
-        if req.get("product_switch"):
-            self.product_switch.setChecked(True)
-        if req.get("first_infusion"):
-            self.first_infusion.setChecked(True)
-        self.schedule_preview()
-
-    def _history_lines(self) -> list[str]:
-        o = self.history_offer or {}
-        out = list(o.get("warnings") or [])
-        if o.get("tolerated_why"):
-            out.append(f"Previously tolerated maximum: {o['tolerated_why']}")
-        if o.get("last_product_name"):
-            out.append(f"Last infusion: {o['last_product_name']} on {o.get('last_date', '?')}")
-        return out
 
     # ------------------------------------------------------------------ the plan
     def schedule_preview(self, *_a) -> None:
