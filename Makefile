@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv compile run test bench sysdeps clean
+.PHONY: venv compile run test lint bench sysdeps clean
 
 venv: $(STAMP)
 
@@ -39,7 +39,13 @@ compile: venv
 run: compile
 	$(BIN)/python main.py
 
+# ruff (pyflakes, pycodestyle, import order, bugbear) and the import contracts of pyproject.toml.
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
 test: venv sysdeps
+	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 bench: venv sysdeps

@@ -6,7 +6,7 @@ and imported only when used, so headless commands start fast.
 import os
 import sys
 
-from titration.cli import main
+from titration.cli.main import main
 from titration.errors import InputError, TitrationError
 
 
@@ -24,7 +24,7 @@ def export_chart(plan, path) -> None:
         from ui.exports import export_plan_file
     except ImportError as exc:
         raise InputError("--export", path, f"a .csv file (chart export could not load Qt: {exc})") from None
-    export_plan_file(plan, path)
+    export_plan_file(plan, path, field="--export")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ def rss_mb() -> float:
 
 
 def main(seconds: float) -> None:
-    from titration.journal import Journal
+    from titration.store.journal import Journal
     from ui.main_window import MainWindow
     from ui.model import AppModel
 

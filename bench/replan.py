@@ -7,7 +7,7 @@ from common import long_session, percentile
 
 
 def run(n_events: int = 10_000, rounds: int = 200) -> dict:
-    from titration.chartdata import DeliveredTrace, plan_curve, rate_steps
+    from titration.report.chartdata import DeliveredTrace, plan_curve, rate_steps
 
     base, t0 = long_session(n_events)
     times = []

@@ -9,12 +9,12 @@ from common import long_session, median
 
 
 def tick_cost(session, t0: float, ticks: int = 2000) -> float:
-    from titration.chartdata import DeliveredTrace
+    from titration.report.chartdata import DeliveredTrace
 
     trace = DeliveredTrace()
     trace.update(session, t0)
     samples = []
-    for rep in range(7):
+    for _ in range(7):
         start = time.perf_counter()
         for k in range(ticks):
             t = t0 + k * 1e-4

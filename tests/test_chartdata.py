@@ -7,10 +7,18 @@ Octagam 10% ITP, 70 kg, 1 g/kg: 70 g = 700 mL; rates 1/2/4/8/12 mg/kg/min x 70 x
 import numpy as np
 import pytest
 
-from titration.chartdata import (DeliveredTrace, MarkerTrace, integrate_steps, markers, plan_curve, rate_steps,
-                                 segments_to_steps, volume_at)
 from titration.plan import PlanRequest, build_plan
 from titration.reactions import Vitals
+from titration.report.chartdata import (
+    DeliveredTrace,
+    MarkerTrace,
+    integrate_steps,
+    markers,
+    plan_curve,
+    rate_steps,
+    segments_to_steps,
+    volume_at,
+)
 from titration.session import Session
 
 

@@ -41,7 +41,7 @@ def test_products_json_contract():
     oct10 = next(p for p in data["products"] if p["id"] == "octagam-10")
     assert set(oct10) >= {"id", "name", "manufacturer", "concentration_mg_per_ml", "vial_sizes_g", "indications"}
     itp = next(i for i in oct10["indications"] if i["id"] == "itp")
-    assert itp["at_risk_max_mg_kg_min"] == 3.3 and itp["ladder"] == "label" and itp["sources"]
+    assert itp["at_risk_max_mg_kg_min"] == 3.0 and itp["ladder"] == "label" and itp["sources"]
     priv = next(p for p in data["products"] if p["id"] == "privigen")
     assert priv["indications"][0]["at_risk_max_mg_kg_min"] is None
     assert priv["indications"][0]["ladder"] == "local-doubling-30"
@@ -106,7 +106,8 @@ def test_simulate_severe_stops(tmp_path):
 
 @pytest.mark.parametrize("body,key", [
     ("[patient]\nweight_kg = 70\n", "prescription"),
-    ('[patient]\nweight_kg = "heavy"\n[prescription]\nproduct="octagam-10"\nindication="itp"\ndose_g_per_kg=1\n', "weight_kg"),
+    ('[patient]\nweight_kg = "heavy"\n[prescription]\nproduct="octagam-10"\nindication="itp"\n'
+     'dose_g_per_kg=1\n', "weight_kg"),
     ('[patient]\nweight_kg = 70\n[prescription]\nproduct="octagam-10"\nindication="itp"\ndose_g_per_kg=1\n'
      '[[events]]\nat_min=5\nsymptoms=["hiccups"]\n', "hiccups"),
     ("this is not toml [", "not valid TOML"),

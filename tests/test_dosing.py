@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from titration.dosing import Patient, compute_dose, dosing_weight, fewest_vials, ideal_body_weight, split_course
 from titration.errors import InputError
@@ -66,3 +68,49 @@ def test_course_split():
     assert split_course(2.0, 2) == [1.0, 1.0]
     with pytest.raises(InputError):
         split_course(2.0, 0)
+
+
+# ------------------------------------------------------------------ issue 10: dosing limits
+@pytest.mark.parametrize("method", ["ideal", "adjusted", "auto"])
+def test_an_ideal_or_adjusted_weight_is_never_above_the_actual_weight(method):
+    # 180 cm male: Devine IBW 74.99 kg. At 60 kg actual, both formulas would give more than 60 kg.
+    dw = dosing_weight(Patient(60, 180, "male"), method)
+    assert dw.kg == 60 and dw.method == "actual"
+
+
+@given(st.floats(30, 250), st.floats(152.4, 210), st.sampled_from(["female", "male"]),
+       st.sampled_from(["ideal", "adjusted", "auto"]))
+def test_property_dosing_weight_never_above_actual(kg, cm, sex, method):
+    assert dosing_weight(Patient(kg, cm, sex), method).kg <= kg + 1e-9
+
+
+def test_vial_rounding_changes_the_dose_by_at_most_10_percent():
+    # 70 kg x 0.4 g/kg = 28 g; 10 g vials: 30 g is +7.1 %: rounded
+    d = compute_dose(70, 0.4, 100, (10, 20), "vial")
+    assert d.dose_g == 30 and "28.00 g -> 30 g" in d.rounded
+    # 18 kg x 0.4 g/kg = 7.2 g; 5 g vials: 5 g is -30.6 %: kept at 7.2 g and said so
+    kept = compute_dose(18, 0.4, 100, (5, 10), "vial")
+    assert kept.dose_g == pytest.approx(7.2) and "not rounded" in kept.rounded and "31 %" in kept.rounded
+
+
+@given(st.floats(5, 200), st.floats(0.1, 2.0), st.sampled_from([(1, 2.5, 5), (5, 10, 20), (2.5, 5), (5,)]))
+def test_property_vial_rounding_never_changes_the_dose_more_than_10_percent(kg, gpk, sizes):
+    d = compute_dose(kg, gpk, 100, sizes, "vial")
+    assert abs(d.dose_g - d.prescribed_g) <= 0.10 * d.prescribed_g + 1e-9
+
+
+def test_a_single_infusion_above_the_usual_is_refused_without_a_reason_and_the_split_offered():
+    from titration.errors import InputError
+    from titration.plan import PlanRequest, build_plan
+
+    with pytest.raises(InputError) as e:
+        build_plan(PlanRequest("octagam-10", "itp", 70, 2.0))
+    assert e.value.field == "--dose-g-per-kg" and "2 infusions of 1 g/kg" in str(e.value)
+    assert "--override single-dose=REASON" in str(e.value)
+    ok = build_plan(PlanRequest("octagam-10", "itp", 70, 2.0,
+                                overrides=(("single-dose", "haematologist: 2 g/kg today"),)))
+    assert ok.dose.dose_g == 140 and any("single-dose" in n and "haematologist" in n for n in ok.notes)
+    assert build_plan(PlanRequest("octagam-10", "kawasaki", 18, 2.0)).dose.dose_g == 36  # the usual single dose
+    from titration.dosing import offered_split
+
+    assert offered_split(2.0, 0.4) == [0.4] * 5 and offered_split(2.0, 1.0) == [1.0, 1.0]

@@ -3,14 +3,14 @@
 Octagam 10% (100 mg/mL), ITP, 70 kg: 1, 2, 4, 8, 12 mg/kg/min = 42, 84, 168, 336, 504 mL/h.
 mg/kg/min = mL/h x 100 / (70 x 60).
 """
-from titration.record import replace
+from dataclasses import replace
 
 import pytest
 
-from titration.history import History, tolerated_mg_kg_min
-from titration.journal import Journal
 from titration.plan import PlanRequest, build_plan
 from titration.session import Session
+from titration.store.history import History, tolerated_mg_kg_min
+from titration.store.journal import Journal
 
 DAY = 86400.0
 T0 = 1_800_000_000.0  # 2027-01-15
@@ -81,7 +81,8 @@ def test_a_reaction_resets_the_tolerated_rate_and_is_shown(j):
     assert (r.at_min, r.grade, r.symptoms, r.action, r.product) == (35.0, "mild", ("chills",), "slow", "octagam-10")
     offer = h.offer("octagam-10")
     assert offer["request"] == {"tolerated_max_mg_kg_min": 1.0}
-    assert offer["warnings"] == [f"Previous reaction: mild reaction (chills) at 35 min on {r.date} with Octagam 10%; slow."]
+    assert offer["warnings"] == [
+        f"Previous reaction: mild reaction (chills) at 35 min on {r.date} with Octagam 10%; slow."]
     # The cap reaches the plan: the next plan is capped at 1 mg/kg/min = 42 mL/h (a soft limit).
     plan = build_plan(replace(req(), **offer["request"]))
     lim = [x for x in plan.limits if x.name == "tolerated-max"]

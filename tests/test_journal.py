@@ -8,11 +8,11 @@ import sys
 
 import pytest
 
-from titration import cli
-from titration.journal import LATEST, Journal, JournalError, JournalFull, JournalLocked, default_path
+from titration.cli.main import main as cli_main
 from titration.plan import PlanRequest, build_plan
 from titration.reactions import Vitals
 from titration.session import Session
+from titration.store.journal import LATEST, Journal, JournalError, JournalFull, JournalLocked, default_path
 
 BASE = Vitals(temp_c=36.8, pulse=72, sbp=124, dbp=78, spo2=98, rr=14)
 
@@ -119,7 +119,7 @@ def tampered(tmp_path):
 
 
 def verify_cli(db, capsys):
-    code = cli.main(["journal", "verify", "--db", str(db)])
+    code = cli_main(["journal", "verify", "--db", str(db)])
     return code, capsys.readouterr().out
 
 
@@ -142,7 +142,7 @@ def test_an_edited_row_is_caught(tmp_path, capsys):
 
 
 def test_an_edited_row_with_a_recomputed_hash_breaks_the_next_link(tmp_path):
-    from titration.journal import _payload, chain_hash
+    from titration.store.journal import _payload, chain_hash
 
     db = tampered(tmp_path)
     c = sqlite3.connect(db)
@@ -200,7 +200,7 @@ def test_verify_of_a_file_that_is_no_journal_exits_1_and_leaves_it(tmp_path, cap
     code, out = verify_cli(db, capsys)
     assert code == 1 and "not a readable journal" in out
     assert db.read_bytes() == b"not a database at all" * 100
-    assert cli.main(["journal", "verify", "--db", str(tmp_path / "missing.sqlite3")]) == 2
+    assert cli_main(["journal", "verify", "--db", str(tmp_path / "missing.sqlite3")]) == 2
 
 
 def test_a_corrupt_file_is_moved_aside_never_overwritten(tmp_path):
@@ -259,7 +259,7 @@ def test_a_second_copy_of_the_app_is_told_the_journal_is_in_use(tmp_path):
     j.close()
     Journal(db).close()  # released on close
     # In another process too (the lock is released when a killed app's process dies).
-    code = (f"from titration.journal import Journal\nj = Journal({str(db)!r})\n"
+    code = (f"from titration.store.journal import Journal\nj = Journal({str(db)!r})\n"
             "print('locked', flush=True)\nimport time; time.sleep(60)\n")
     p = subprocess.Popen([sys.executable, "-c", code], cwd=os.path.dirname(os.path.dirname(__file__)),
                          stdout=subprocess.PIPE, text=True)
@@ -403,7 +403,7 @@ def test_journal_command_lists_sessions_with_events_and_state(tmp_path, capsys):
     j.attach(t, chair="T", patient_id=None, training=True, wall_start=0.0)
     j.close()
     for argv in (["journal", "--db", str(db), "--json"], ["--db", str(db), "journal", "--json"]):
-        assert cli.main(argv) == 0
+        assert cli_main(argv) == 0
         out = json.loads(capsys.readouterr().out)
         one, two = out["sessions"]
         assert one["id"] == 1 and one["state"] == "running" and two["training"] is True
@@ -414,7 +414,7 @@ def test_journal_command_lists_sessions_with_events_and_state(tmp_path, capsys):
                                     "rule": "protocol label", "grade": "none"}
         # Up to the last event (50 min): 42 x 30/60 + 84 x 5/60 + 42 x 15/60 = 21 + 7 + 10.5
         assert one["delivered_volume_ml"] == 38.5 and one["rate_ml_h"] == 42.0
-    assert cli.main(["journal", "--db", str(db), "--real"]) == 0
+    assert cli_main(["journal", "--db", str(db), "--real"]) == 0
     text = capsys.readouterr().out
     assert "1 session(s)" in text and "chills" in text and "TRAINING" not in text
 

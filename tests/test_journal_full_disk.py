@@ -6,9 +6,9 @@ import subprocess
 
 import pytest
 
-from titration.journal import Journal, JournalFull
 from titration.plan import PlanRequest, build_plan
 from titration.session import Session
+from titration.store.journal import Journal, JournalFull
 
 
 @pytest.fixture

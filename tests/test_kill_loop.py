@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from titration import cli
-from titration.cli_journal import simulate_journaled
-from titration.journal import Journal
-from titration.recovery import STOPPED_REASON, recover
-from titration.scenario import read_scenario, run_protocol
+from titration.cli.journal import simulate_journaled
+from titration.cli.main import main as cli_main
+from titration.store.journal import Journal
+from titration.store.recovery import STOPPED_REASON, recover
+from titration.training.scenario import read_scenario, run_protocol
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEED = 6000.0  # session minutes per real minute: 1 session minute = 0.01 s, the run about 2 s
@@ -79,7 +79,7 @@ def test_a_journaled_run_records_exactly_the_headless_run(tmp_path, scenario, ca
 
 
 def test_speed_without_a_journal_is_refused(scenario, capsys):
-    assert cli.main(["simulate", str(scenario), "--speed", "60"]) == 2
+    assert cli_main(["simulate", str(scenario), "--speed", "60"]) == 2
     assert "--db" in capsys.readouterr().err
 
 

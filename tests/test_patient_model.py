@@ -4,9 +4,9 @@ import pathlib
 import pytest
 
 from titration.errors import DataError
-from titration.patient_model import Pump, SimulatedPatient, read_behaviour
 from titration.reactions import load_catalogue
-from titration.scenario import read_scenario
+from titration.training.patient_model import Pump, SimulatedPatient, read_behaviour
+from titration.training.scenario import read_scenario
 
 SC = pathlib.Path(__file__).resolve().parent.parent / "resources" / "scenarios"
 

@@ -26,8 +26,13 @@ def test_indication_specific_maxima_from_the_reference():
 
 def test_at_risk_caps_are_numeric_only_where_the_label_gives_one():
     lib = load_library()
-    assert lib["octagam-10"].indication("itp").at_risk_max_mg_kg_min == 3.3
+    # Octagam 10%: stated as 3.3 mg/kg/min and 0.03 mL/kg/min; the lower (3.0 mg/kg/min) is used
+    assert lib["octagam-10"].indication("itp").at_risk_max_mg_kg_min == pytest.approx(3.0)
+    assert lib["octagam-10"].indication("dm").at_risk_max_mg_kg_min == pytest.approx(3.0)
     assert lib["panzyga"].indication("pi").at_risk_max_mg_kg_min == 3.3
+    # the current labels say only "minimum rate practicable": the prescriber's cap is asked for
+    assert lib["octagam-5"].indication("pi").at_risk_max_mg_kg_min is None
+    assert lib["bivigam"].indication("pi").at_risk_max_mg_kg_min is None
     assert lib["privigen"].indication("pi").at_risk_max_mg_kg_min is None
     assert lib["gamunex-c"].indication("pi").at_risk_max_mg_kg_min is None
 
@@ -60,10 +65,16 @@ def test_a_product_specific_protocol_is_not_reused_for_another_product():
         resolve(p, p.indication("pi"), "local-gammaplex-5")
 
 
-def test_standard_10_percent_table_refuses_a_5_percent_product():
-    p = get_product("octagam-5")
-    with pytest.raises(InputError, match="100 mg/mL"):
-        resolve(p, p.indication("pi"), "nl-ivig002")
+@pytest.mark.parametrize("pid", ["octagam-5", "privigen", "panzyga", "gammagard-liquid"])
+def test_a_standard_table_applies_only_to_the_products_it_names(pid):
+    # NL-IVIG002 names Gamunex, IGIVnex and Octagam 10%: not every 10% product (Privigen starts at 0.5)
+    p = get_product(pid)
+    ind = next(iter(p.indications.values()))
+    with pytest.raises(InputError, match="gamunex-c, octagam-10 only"):
+        resolve(p, ind, "nl-ivig002")
+    for ok in ("gamunex-c", "octagam-10"):
+        q = get_product(ok)
+        assert resolve(q, next(iter(q.indications.values())), "nl-ivig002").id == "nl-ivig002"
 
 
 def test_unknown_ids_name_the_field():
@@ -114,7 +125,8 @@ def test_a_label_ladder_above_its_maximum_is_refused_with_file_and_key(tmp_path)
     (lambda s: s.replace('"1 mg/kg/min"\n', '"1 mg/kg/hour"\n', 1), "initial"),
     (lambda s: s.replace('id = "pi"', 'id = "flu"'), "indication[0].id"),
     (lambda s: s.replace('ladder = "label"', 'ladder = "nope"'), "ladder"),
-    (lambda s: s.replace("concentration_mg_per_ml = 100", 'concentration_mg_per_ml = "ten"'), "concentration_mg_per_ml"),
+    (lambda s: s.replace("concentration_mg_per_ml = 100", 'concentration_mg_per_ml = "ten"'),
+     "concentration_mg_per_ml"),
     (lambda s: s + "\n[[[broken", "(file)"),
 ])
 def test_broken_library_files_fail_with_a_clear_message(tmp_path, mutate, key):

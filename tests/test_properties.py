@@ -1,11 +1,12 @@
 """Invariants over products x indications x weights x flags x reaction timings (hypothesis)."""
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from titration.errors import InputError
 from titration.plan import PlanRequest, build_plan
 from titration.policy import get_policy
-from titration.products import load_library
+from titration.products import load_library, load_usual_doses
 from titration.session import Session
 from titration.units import ml_h
 
@@ -22,10 +23,16 @@ def requests(draw):
     if at_risk and (ind.at_risk_max_mg_kg_min is None or draw(st.booleans())):
         top = ind.at_risk_max_mg_kg_min or ind.max_mg_kg_min
         cap = draw(st.floats(0.2, top))
+    usual = load_usual_doses().get(indication)
+    dose = draw(st.floats(0.05, 2.0))
+    overrides = ()
+    if usual and dose > usual.single_g_per_kg:  # above the usual single infusion: only with a reason
+        overrides = (("single-dose", "prescriber: single infusion"),)
     return PlanRequest(
         product=product, indication=indication,
         weight_kg=draw(st.floats(2, 250)),
-        dose_g_per_kg=draw(st.floats(0.05, 2.0)),
+        dose_g_per_kg=dose,
+        overrides=overrides,
         at_risk=at_risk, at_risk_cap_mg_kg_min=cap,
         first_infusion=draw(st.booleans()),
         pump_resolution_ml_h=draw(st.sampled_from([0.1, 0.5, 1.0])),
@@ -47,11 +54,14 @@ def test_never_above_a_hard_cap_and_volume_conserved(req):
     p = plan_or_skip(req)
     ind = load_library()[req.product].indication(req.indication)
     label_max = ml_h(ind.max_mg_kg_min, p.rate_weight_kg, p.concentration_mg_per_ml)
-    hard = [l.cap_ml_h for l in p.limits if l.hard]
+    hard = [lim.cap_ml_h for lim in p.limits if lim.hard and not lim.first_step_only]
+    initial = ml_h(ind.initial_mg_kg_min, p.rate_weight_kg, p.concentration_mg_per_ml)
+    assert p.steps[0].rate_ml_h <= initial + 1e-9  # the label's initial rate: a hard limit of the first step
     for s in p.steps:
         assert s.rate_ml_h <= label_max + 1e-9
         assert all(s.rate_ml_h <= c + 1e-9 for c in hard)
-        assert all(s.rate_ml_h <= l.cap_ml_h + 1e-9 for l in p.limits if not l.overridden)
+        assert all(s.rate_ml_h <= lim.cap_ml_h + 1e-9 for lim in p.limits
+                   if not lim.overridden and not lim.first_step_only)
         assert s.rate_ml_h > 0
         # rounded down to the pump resolution
         assert abs(s.rate_ml_h / req.pump_resolution_ml_h - round(s.rate_ml_h / req.pump_resolution_ml_h)) < 1e-6

@@ -7,10 +7,10 @@ Delivered at 45 min: 42 x 30/60 + 84 x 15/60 = 21 + 21 = 42 mL.
 import pytest
 
 from titration.errors import InputError
-from titration.journal import Journal
 from titration.plan import PlanRequest, build_plan
-from titration.recovery import STOPPED_REASON, away_minutes, minutes_now, recover, summary
 from titration.session import Session
+from titration.store.journal import Journal
+from titration.store.recovery import STOPPED_REASON, away_minutes, minutes_now, recover, summary
 
 T0 = 1_800_000_000.0  # wall time of the planned start (t = 0)
 

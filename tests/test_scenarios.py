@@ -3,11 +3,11 @@ import pathlib
 
 import pytest
 
-from titration.cli import main
+from titration.cli.main import main
 from titration.errors import InputError
-from titration.patient_model import read_behaviour
-from titration.scenario import read_scenario, simulate_json
-from titration.training import TrainingRun, perfect_run, run_with_patient
+from titration.training.patient_model import read_behaviour
+from titration.training.run import TrainingRun, perfect_run, run_with_patient
+from titration.training.scenario import read_scenario, simulate_json
 
 SC = pathlib.Path(__file__).resolve().parent.parent / "resources" / "scenarios"
 SHIPPED = sorted(SC.glob("*.toml"))

@@ -75,6 +75,10 @@ def load_toml(path: str) -> dict:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise DataError(path, "(file)", f"not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(path, "(file)", f"not UTF-8 text (byte {exc.start + 1} cannot be read); save it as UTF-8") from None
+    except RecursionError:
+        raise DataError(path, "(file)", "nested too deeply to be a resource file") from None
     except OSError as exc:
         raise DataError(path, "(file)", f"cannot be read: {exc.strerror}") from None
     _store(cache, key, data)
@@ -92,6 +96,26 @@ def stem(path: str) -> str:
     return os.path.splitext(os.path.basename(path))[0]
 
 
+def nearest(name: str, known) -> str | None:
+    """The known name a misspelt one most likely meant: one it begins (a shortened key), else the
+    closest spelling, ignoring case and - for _."""
+    flat = name.lower().replace("-", "_")
+    longer = sorted((k for k in known if k.startswith(flat) and k != flat), key=len)
+    if flat in known:
+        return flat
+    if longer:
+        return longer[0]
+    import difflib  # only on the error path: start-up stays light
+
+    near = difflib.get_close_matches(flat, list(known), n=1, cutoff=0.5)
+    return near[0] if near else None
+
+
+def _spelt(v: object) -> str:
+    """A value as the file spelt it (TOML's true, not Python's True)."""
+    return str(v).lower() if isinstance(v, bool) else repr(v)
+
+
 class Table:
     """A TOML table with typed getters; every error names file and dotted key."""
 
@@ -105,6 +129,17 @@ class Table:
 
     def fail(self, name: str, problem: str) -> DataError:
         return DataError(self.path, self._k(name), problem)
+
+    def only(self, known, what: str = "known key") -> "Table":
+        """Refuse a key this table does not know (a misspelling is never ignored), naming the
+        nearest known key."""
+        known = tuple(known)
+        for k in self.data:
+            if k not in known:
+                near = nearest(str(k), known)
+                hint = f"did you mean {near}?" if near else f"use {', '.join(sorted(known))}"
+                raise self.fail(str(k), f"is not a {what}; {hint}")
+        return self
 
     def has(self, name: str) -> bool:
         return name in self.data
@@ -126,14 +161,17 @@ class Table:
             raise self.fail(name, f"{v!r} is not one of {', '.join(map(str, choices))}")
         return v
 
-    def num(self, name: str, default: object = ..., lo: float | None = None, hi: float | None = None) -> float:
+    def num(self, name: str, default: object = ..., lo: float | None = None, hi: float | None = None,
+            lo_open: bool = False) -> float:
         v = self.raw(name, default)
         if v is default and default is not ...:
             return v
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            raise self.fail(name, f"must be a number, not {v!r}")
-        if lo is not None and v < lo or hi is not None and v > hi:
-            raise self.fail(name, f"{v!r} is outside {lo} to {hi}")
+            raise self.fail(name, f"must be a number, not {_spelt(v)}")
+        if lo is not None and (v <= lo if lo_open else v < lo) or hi is not None and v > hi:
+            low = "" if lo is None else f" above {lo:g}" if lo_open else f" from {lo:g}"
+            high = "" if hi is None else f" {'to' if low else 'up to'} {hi:g}"
+            raise self.fail(name, f"{v!r} is outside the range: give a number{low}{high}")
         return float(v)
 
     def bool(self, name: str, default: object = ...) -> bool:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from .record import record
+from dataclasses import dataclass
 from itertools import combinations_with_replacement
 
 from .errors import InputError
@@ -12,9 +12,12 @@ DEVINE_MIN_HEIGHT_CM = 152.4  # 60 in: Devine is defined from 5 ft (Ontario uses
 METHODS = ("actual", "ideal", "adjusted", "auto")
 SOURCE_IBW = "Devine IBW, nba.gov.au BloodSTAR calculator (G), ref 4.1"
 SOURCE_DDW = "DDW = IBW + 0.4 x (actual - IBW), nba.gov.au BloodSTAR (G), ref 4.1"
+# Rounding to whole vials (ASCIA, Ontario: ref 4.2) is a convenience; more than this change to the
+# prescribed dose is a different prescription, so the dose is kept (a local rule, not a guideline's).
+MAX_VIAL_ROUNDING = 0.10
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Patient:
     weight_kg: float
     height_cm: float | None = None
@@ -27,7 +30,7 @@ class Patient:
         return self.weight_kg / (self.height_cm / 100) ** 2
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class DosingWeight:
     kg: float
     method: str  # actual | ideal | adjusted
@@ -66,13 +69,18 @@ def dosing_weight(p: Patient, method: str = "actual") -> DosingWeight:
     if p.height_cm is None or p.sex is None:
         raise InputError("--dosing-weight", method, "actual (an ideal or adjusted weight needs --height-cm and --sex)")
     ibw = ideal_body_weight(p.height_cm, p.sex)
+    if ibw >= p.weight_kg:
+        # An ideal or adjusted weight is never above the actual weight (both formulas are for
+        # patients heavier than ideal): the actual weight is used.
+        return DosingWeight(p.weight_kg, "actual", f"{why}; actual weight {p.weight_kg:g} kg is not above the ideal "
+                            f"weight {ibw:.1f} kg, so the actual weight is used", ideal_kg=ibw, bmi=bmi)
     if method == "ideal":
         return DosingWeight(round(ibw, 2), "ideal", f"{why}; {SOURCE_IBW}", ideal_kg=ibw, bmi=bmi)
     ddw = ibw + 0.4 * (p.weight_kg - ibw)
     return DosingWeight(round(ddw, 2), "adjusted", f"{why}; {SOURCE_DDW}", ideal_kg=ibw, bmi=bmi)
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Dose:
     prescribed_g: float  # dose_g_per_kg x dosing weight, before any rounding
     dose_g: float  # what is given
@@ -104,16 +112,25 @@ def fewest_vials(dose_g: float, sizes: tuple[float, ...]) -> tuple[tuple[float, 
 
 def compute_dose(dosing_kg: float, g_per_kg: float, conc_mg_per_ml: float,
                  vial_sizes: tuple[float, ...] = (), round_to: str = "none") -> Dose:
-    """round_to: 'none', or 'vial' (nearest multiple of the smallest vial; a tie rounds down)."""
+    """round_to: 'none', or 'vial' (nearest multiple of the smallest vial; a tie rounds down).
+
+    Rounding to whole vials may change the dose by at most MAX_VIAL_ROUNDING; beyond that the
+    prescribed dose is kept and the reason is given."""
     prescribed = dosing_kg * g_per_kg
     dose, rounded = prescribed, ""
     if round_to == "vial":
         if not vial_sizes:
             raise InputError("--round-to-vial", "vial", "vial sizes for this product (none are confirmed in the library)")
         step = min(vial_sizes)
-        dose = math.floor(prescribed / step + 0.5 - 1e-9) * step
-        dose = max(dose, step)
-        rounded = f"rounded to the nearest {step:g} g vial multiple (ASCIA/Ontario, ref 4.2): {prescribed:.2f} g -> {dose:g} g"
+        whole = max(math.floor(prescribed / step + 0.5 - 1e-9) * step, step)
+        change = abs(whole - prescribed) / prescribed
+        if change > MAX_VIAL_ROUNDING + 1e-9:
+            rounded = (f"not rounded: whole {step:g} g vials ({whole:g} g) would change the prescribed "
+                       f"{prescribed:.2f} g by {change * 100:.0f} %, more than {MAX_VIAL_ROUNDING * 100:.0f} %; "
+                       f"the prescribed dose is kept")
+        else:
+            dose = whole
+            rounded = f"rounded to the nearest {step:g} g vial multiple (ASCIA/Ontario, ref 4.2): {prescribed:.2f} g -> {dose:g} g"
     elif round_to != "none":
         raise InputError("--round-dose", round_to, "none or vial")
     vials = fewest_vials(dose, vial_sizes)
@@ -130,3 +147,10 @@ def split_course(total_g_per_kg: float, days: int) -> list[float]:
     if not (0 < total_g_per_kg <= 4):
         raise InputError("course g/kg", total_g_per_kg, "above 0 and at most 4 g/kg")
     return [total_g_per_kg / days] * days
+
+
+def offered_split(g_per_kg: float, usual_single: float) -> list[float]:
+    """The course split offered for a dose above the usual single infusion: the fewest equal infusions
+    that each stay within it (e.g. 2 g/kg with a usual 1 g/kg: two infusions of 1 g/kg)."""
+    days = max(1, math.ceil(g_per_kg / usual_single - 1e-9))
+    return split_course(g_per_kg, min(days, 7))

@@ -9,22 +9,21 @@ neighbouring steps at one rate are one step; the last step runs until the volume
 from __future__ import annotations
 
 import math
-from .record import asdict, record, replace
+from dataclasses import asdict, dataclass, replace
 
 from .dosing import Dose, DosingWeight, Patient, compute_dose, dosing_weight
-from .errors import InputError, NeedsInput
-from .products import Product, get_product
-from .protocols import Protocol, resolve
-from .units import below, mg_kg_min_from_ml_h, ml_h, ml_kg_min, round_down
+from .errors import InputError
+from .limits import HARD_LIMITS, SOFT_LIMITS, Limit, Rung, label_pace, limits_for, rungs_for  # noqa: F401
+from .products import get_product
+from .protocols import resolve
+from .units import mg_kg_min_from_ml_h, ml_h, ml_kg_min
 
-SOFT_LIMITS = ("first-infusion", "unit-cap", "tolerated-max")
-HARD_LIMITS = ("label-max", "at-risk")
 WEIGHT_RANGE = (2.0, 250.0)
 DOSE_RANGE = (0.0, 2.0)  # g/kg in one infusion; 2 g/kg single dose is the highest in ref 4
 RESTART_WEEKS = 8  # ref 2.1: more than 8 weeks since the last infusion
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class PlanRequest:
     product: str
     indication: str
@@ -44,6 +43,10 @@ class PlanRequest:
     tolerated_max_mg_kg_min: float | None = None
     overrides: tuple[tuple[str, str], ...] = ()  # (soft limit name, reason)
     round_dose: str = "none"
+    age_years: float | None = None  # under 18: a child's vitals are graded by paediatric bands only
+    start_clock: str | None = None  # "HH:MM" the infusion starts: checks the day's fit (day_fit)
+    closing_clock: str = "18:00"  # the unit's closing time (a setting)
+    max_hours: float | None = None  # the longest infusion the unit accepts (a setting)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -69,28 +72,7 @@ class PlanRequest:
         return ", ".join(why)
 
 
-@record
-class Limit:
-    name: str
-    hard: bool
-    cap_ml_h: float  # the highest pump setting this limit allows (after rounding down)
-    as_written: str
-    source: str
-    overridden: str | None = None  # the recorded reason, for a soft limit set aside
-
-
-@record
-class Rung:
-    """One rate of the ladder in pump units, after caps, rounding and merging."""
-
-    rate_ml_h: float
-    rate_mg_kg_min: float  # what the rounded pump rate delivers
-    target_mg_kg_min: float  # what the ladder asked for
-    minutes: float | None  # None: runs until the volume is in
-    limited_by: str | None
-
-
-@record
+@dataclass(frozen=True, slots=True)
 class Step:
     start_min: float
     end_min: float
@@ -106,7 +88,7 @@ class Step:
         return self.end_min - self.start_min
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Plan:
     request: PlanRequest
     product_name: str
@@ -124,6 +106,7 @@ class Plan:
     sources: tuple[str, ...] = ()
     delivered_at_start_ml: float = 0.0
     replanned_at_min: float | None = None  # None for the original plan
+    table_column_kg: float | None = None  # a printed weight table's column the rates were read from
 
     @property
     def volume_ml(self) -> float:
@@ -144,7 +127,7 @@ class Plan:
     @property
     def max_rate_mg_kg_min(self) -> float:
         """The lowest applied cap, as mg/kg/min at the rate weight."""
-        caps = [l.cap_ml_h for l in self.limits if not l.overridden]
+        caps = [l.cap_ml_h for l in self.limits if not l.overridden and not l.first_step_only]
         return mg_kg_min_from_ml_h(min(caps), self.rate_weight_kg, self.concentration_mg_per_ml)
 
     def mg_kg_min(self, rate_ml_h: float) -> float:
@@ -203,83 +186,24 @@ def validate(req: PlanRequest) -> None:
         _check_number("--max-ml-h", req.max_ml_h, 0, 1200, lo_open=True)  # Alaris range tops at 1200 (ref 6)
     if req.at_risk_cap_mg_kg_min is not None:
         _check_number("--at-risk-cap", req.at_risk_cap_mg_kg_min, 0, 20, lo_open=True)
+        if not req.at_risk:  # never dropped: a cap without the at-risk flag is a slip, not a no-op
+            raise InputError("--at-risk-cap", req.at_risk_cap_mg_kg_min, "a cap only together with --at-risk")
     if req.tolerated_max_mg_kg_min is not None:
-        _check_number("tolerated maximum", req.tolerated_max_mg_kg_min, 0, 20, lo_open=True)
+        _check_number("--tolerated-max", req.tolerated_max_mg_kg_min, 0, 20, lo_open=True)
+    if req.start_clock is not None:
+        from .day_fit import DaySettings, parse_clock
+
+        parse_clock(req.start_clock, "--start")
+        DaySettings(req.closing_clock, req.max_hours)
+    if req.age_years is not None:
+        _check_number("age", req.age_years, 0, 120)
     if req.weeks_since_last is not None:
-        _check_number("weeks since last infusion", req.weeks_since_last, 0, 5200)
+        _check_number("--weeks-since-last", req.weeks_since_last, 0, 5200)
     for name, reason in req.overrides:
         if name not in SOFT_LIMITS:
             raise InputError("override", name, f"a soft limit ({', '.join(SOFT_LIMITS)}); hard limits cannot be overridden")
         if not str(reason).strip():
             raise InputError("override reason", reason, "a reason for setting the limit aside")
-
-
-def _limits(req: PlanRequest, product: Product, ind, proto: Protocol, kg: float) -> list[Limit]:
-    conc, res = product.concentration_mg_per_ml, req.pump_resolution_ml_h
-    over = dict(req.overrides)
-
-    def cap(mg: float, exclusive: bool = False) -> float:
-        raw = ml_h(mg, kg, conc)
-        return below(raw, res) if exclusive else round_down(raw, res)
-
-    src = "; ".join(ind.sources)
-    out = [Limit("label-max", True, cap(ind.max_mg_kg_min), ind.max_as_written, f"label: {src}")]
-    if req.at_risk:
-        if ind.at_risk_max_mg_kg_min is not None:
-            if req.at_risk_cap_mg_kg_min is not None and req.at_risk_cap_mg_kg_min > ind.at_risk_max_mg_kg_min + 1e-9:
-                raise InputError("--at-risk-cap", req.at_risk_cap_mg_kg_min,
-                                 f"at most the label's at-risk cap of {ind.at_risk_as_written}")
-            mg = req.at_risk_cap_mg_kg_min or ind.at_risk_max_mg_kg_min
-            written = f"{mg:g} mg/kg/min" if req.at_risk_cap_mg_kg_min else ind.at_risk_as_written
-            excl = ind.at_risk_exclusive and not req.at_risk_cap_mg_kg_min
-            who = "prescriber's cap" if req.at_risk_cap_mg_kg_min else "label"
-            out.append(Limit("at-risk", True, cap(mg, excl), ("< " if excl else "") + written, f"{who}: {src}"))
-        elif req.at_risk_cap_mg_kg_min is None:
-            raise NeedsInput(
-                "--at-risk-cap",
-                f"the {product.name} label gives no number for patients at risk of renal dysfunction or "
-                f"thrombosis ('minimum rate practicable'); give the prescriber's cap in mg/kg/min",
-            )
-        else:
-            if req.at_risk_cap_mg_kg_min > ind.max_mg_kg_min:
-                raise InputError("--at-risk-cap", req.at_risk_cap_mg_kg_min, f"at most the label maximum {ind.max_as_written}")
-            out.append(Limit("at-risk", True, cap(req.at_risk_cap_mg_kg_min), f"{req.at_risk_cap_mg_kg_min:g} mg/kg/min",
-                             "prescriber's cap (the label says only 'minimum rate practicable')"))
-    if req.first_infusion and proto.first_infusion_max is not None:
-        mg = proto.first_infusion_max.mg_kg_min(conc)
-        out.append(Limit("first-infusion", False, cap(mg), str(proto.first_infusion_max),
-                         f"protocol {proto.id}: {'; '.join(proto.sources[:1])}", over.get("first-infusion")))
-    if req.max_ml_h is not None:
-        out.append(Limit("unit-cap", False, round_down(req.max_ml_h, res), f"{req.max_ml_h:g} mL/h",
-                         "unit's maximum pump rate (local setting)", over.get("unit-cap")))
-    if req.tolerated_max_mg_kg_min is not None:
-        out.append(Limit("tolerated-max", False, cap(req.tolerated_max_mg_kg_min), f"{req.tolerated_max_mg_kg_min:g} mg/kg/min",
-                         "patient's previously tolerated maximum (history)", over.get("tolerated-max")))
-    return out
-
-
-def _rungs(targets, limits: list[Limit], kg: float, conc: float, res: float) -> tuple[Rung, ...]:
-    applied = [l for l in limits if not l.overridden]
-    rungs: list[Rung] = []
-    for mg, minutes in targets:
-        rate = round_down(ml_h(mg, kg, conc), res)
-        limited = None
-        for l in applied:
-            if l.cap_ml_h < rate - 1e-9:
-                rate, limited = l.cap_ml_h, l.name
-        if rate <= 0:
-            raise InputError("--pump-resolution", res, f"a finer resolution: {mg:g} mg/kg/min at {kg:g} kg rounds down to 0 mL/h")
-        rung = Rung(rate, mg_kg_min_from_ml_h(rate, kg, conc), mg, minutes, limited)
-        if rungs and abs(rungs[-1].rate_ml_h - rate) < 1e-9:
-            prev = rungs[-1]
-            merged = None if prev.minutes is None or minutes is None else prev.minutes + minutes
-            rungs[-1] = replace(prev, minutes=merged, target_mg_kg_min=mg, limited_by=limited or prev.limited_by)
-        else:
-            rungs.append(rung)
-    last = rungs[-1]
-    rungs[-1] = replace(last, minutes=None)
-    # A lower cap can leave later rungs below earlier ones only if a ladder falls; they never do.
-    return tuple(rungs)
 
 
 def lay_out(plan: Plan, at_min: float, delivered_ml: float, rung: int, *, first_minutes: float | None = None,
@@ -314,23 +238,70 @@ def lay_out(plan: Plan, at_min: float, delivered_ml: float, rung: int, *, first_
     raise AssertionError("the last rung always holds to the end")
 
 
+def check_single_dose(req: PlanRequest) -> str:
+    """A single infusion above the indication's usual one is a soft limit: refused without a recorded
+    reason (the course split is offered); with a reason, a note. Returns the note, or ''."""
+    from .dosing import offered_split
+    from .products import load_usual_doses
+
+    usual = load_usual_doses().get(req.indication)
+    if usual is None or req.dose_g_per_kg <= usual.single_g_per_kg + 1e-9:
+        if "single-dose" in dict(req.overrides):  # nothing to set aside: a slip, never ignored (issue 11)
+            within = "no usual single dose is recorded for this indication" if usual is None else \
+                f"{req.dose_g_per_kg:g} g/kg is within the usual single infusion of {usual.single_g_per_kg:g} g/kg"
+            raise InputError("--override", "single-dose", f"an override only for a dose above the usual ({within})")
+        return ""
+    split = offered_split(req.dose_g_per_kg, usual.single_g_per_kg)
+    offer = f"{len(split)} infusions of {split[0]:.2g} g/kg on consecutive days"
+    reason = dict(req.overrides).get("single-dose")
+    if not reason:
+        raise InputError("--dose-g-per-kg", req.dose_g_per_kg,
+                         f"at most the usual single infusion of {usual.single_g_per_kg:g} g/kg for {req.indication} "
+                         f"({usual.source}); split the course ({offer}), or record a reason with "
+                         f"--override single-dose=REASON")
+    return (f"Soft limit single-dose ({usual.single_g_per_kg:g} g/kg in one infusion) set aside: {reason}. "
+            f"The usual course split would be {offer}.")
+
+
 def build_plan(req: PlanRequest, library: dict | None = None, protocols: dict | None = None) -> Plan:
     validate(req)
     product = get_product(req.product, library)
     ind = product.indication(req.indication)
     proto = resolve(product, ind, req.protocol, protocols)
     conc = product.concentration_mg_per_ml
+    single_dose_note = check_single_dose(req)
     dw = dosing_weight(Patient(req.weight_kg, req.height_cm, req.sex), req.dosing_weight)
     rate_kg = min(dw.kg, req.weight_kg)
     dose = compute_dose(dw.kg, req.dose_g_per_kg, conc, product.vial_sizes_g, req.round_dose)
-    limits = _limits(req, product, ind, proto, rate_kg)
+    limits = limits_for(req, product, ind, proto, rate_kg)
     targets = proto.ladder.targets(conc, ind.initial_mg_kg_min, ind.initial_minutes, ind.max_mg_kg_min)
-    rungs = _rungs(targets, limits, rate_kg, conc, req.pump_resolution_ml_h)
+    label_targets = None
+    if proto.kind != "label" and ind.label_ladder is not None:
+        label_targets = ind.label_ladder.targets(conc, ind.initial_mg_kg_min, ind.initial_minutes, ind.max_mg_kg_min)
+    targets, paced = label_pace(targets, ind, label_targets)
+    column = None
+    if proto.weight_columns_kg is not None:
+        column = proto.column_kg(rate_kg)
+        if column is None:
+            lo, hi, step = proto.weight_columns_kg
+            raise InputError("--protocol", proto.id, f"a patient of {lo:g} to under {hi + step:g} kg: the printed "
+                             f"{proto.name} table has columns from {lo:g} to {hi:g} kg (this patient: {rate_kg:g} kg)")
+    rungs = rungs_for(targets, limits, rate_kg, conc, req.pump_resolution_ml_h, ladder_kg=column)
     notes = []
     if proto.is_local:
         notes.append(f"LOCAL protocol {proto.id}: the label gives no step sizes ({', '.join(ind.unconfirmed) or 'see protocol'} unconfirmed).")
+    if proto.kind == "label" and ind.ladder_provenance:
+        notes.append(f"Ladder provenance: {ind.ladder_provenance}.")
+    if column is not None:
+        notes.append(f"{proto.name}: rates read from the printed {column:g} kg column ({rate_kg:g} kg rounded down "
+                     f"to the 5-kg column below, as the table says); check them against the printed table.")
+    notes += paced
+    if single_dose_note:
+        notes.append(single_dose_note)
     if req.restart_at_initial:
         notes.append(f"Starts at the initial rate: {req.restart_at_initial} (ref 2.1).")
+    if req.first_infusion and ind.first_infusion_words:
+        notes.append(f"Label on first infusions: '{ind.first_infusion_words}'")
     for l in limits:
         if l.overridden:
             notes.append(f"Soft limit {l.name} ({l.as_written}) set aside: {l.overridden}")
@@ -339,6 +310,7 @@ def build_plan(req: PlanRequest, library: dict | None = None, protocols: dict | 
         protocol_kind=proto.kind, concentration_mg_per_ml=conc, dosing=dw, rate_weight_kg=rate_kg, dose=dose,
         limits=tuple(limits), rungs=rungs, steps=(), notes=tuple(notes),
         sources=tuple(ind.sources) + tuple(s for s in proto.sources if proto.kind != "label"),
+        table_column_kg=column,
     )
     return replace(plan, steps=lay_out(plan, 0.0, 0.0, 0))
 
@@ -359,16 +331,33 @@ def explain(plan: Plan) -> list[str]:
     if d.vials:
         lines.append("Vials: " + " + ".join(f"{n} x {s:g} g" for s, n in d.vials) + f" = {d.vials_total_g:g} g.")
     lines.append(f"Rate: mL/h = mg/kg/min x {kg:g} kg x 60 / {conc:g} mg/mL, rounded down to {r.pump_resolution_ml_h:g} mL/h.")
+    col = plan.table_column_kg
+    if col is not None:
+        lines.append(f"Ladder rates read at the printed table's {col:g} kg column; caps at {kg:g} kg.")
     for i, g in enumerate(plan.rungs, 1):
-        raw = ml_h(g.target_mg_kg_min, kg, conc)
+        at = col or kg
+        raw = ml_h(g.target_mg_kg_min, at, conc)
         cap = f", capped by {g.limited_by}" if g.limited_by else ""
-        lines.append(f"  Step {i}: {g.target_mg_kg_min:.3g} mg/kg/min x {kg:g} x 60 / {conc:g} = {raw:.2f} -> {g.rate_ml_h:g} mL/h{cap}.")
+        lines.append(f"  Step {i}: {g.target_mg_kg_min:.3g} mg/kg/min x {at:g} x 60 / {conc:g} = {raw:.2f} -> {g.rate_ml_h:g} mL/h{cap}.")
     for l in plan.limits:
-        kind = "hard" if l.hard else "soft"
+        kind = ("hard" if l.hard else "soft") + (", first step" if l.first_step_only else "")
         state = f" (set aside: {l.overridden})" if l.overridden else ""
         lines.append(f"Limit {l.name} ({kind}): {l.as_written} = at most {l.cap_ml_h:g} mL/h{state}. Source: {l.source}")
     lines.append(f"Total: {plan.volume_ml:.1f} mL in {plan.duration_min:.1f} min ({fmt_hm(plan.duration_min)}).")
+    fit = plan_day_fit(plan)
+    if fit is not None and not fit.fits:
+        lines += [f"DOES NOT FIT THE DAY: {fit.message}"] + [f"  Choice: {c.words}" for c in fit.choices]
     return lines + list(plan.notes)
+
+
+def plan_day_fit(plan: Plan):
+    """The day's fit for a plan whose request gives a start time, else None."""
+    r = plan.request
+    if r.start_clock is None:
+        return None
+    from .day_fit import DaySettings, day_fit, parse_clock
+
+    return day_fit(plan, parse_clock(r.start_clock, "--start"), DaySettings(r.closing_clock, r.max_hours))
 
 
 def fmt_hm(minutes: float) -> str:
@@ -404,9 +393,11 @@ def plan_json(plan: Plan) -> dict:
         "duration_min": round(plan.duration_min, 1),
         "limits": [
             {"name": l.name, "hard": l.hard, "max_ml_h": l.cap_ml_h, "as_written": l.as_written,
-             "source": l.source, "overridden": l.overridden}
+             "source": l.source, "overridden": l.overridden, "first_step_only": l.first_step_only}
             for l in plan.limits
         ],
+        "table_column_kg": plan.table_column_kg,
+        "day_fit": None if plan_day_fit(plan) is None else plan_day_fit(plan).to_dict(),
         "notes": list(plan.notes),
         "arithmetic": plan.arithmetic(),
     }

@@ -1,7 +1,7 @@
 """A Plan to and from plain data, so a journal replays the plan it ran, not today's library."""
 from __future__ import annotations
 
-from .record import asdict
+from dataclasses import asdict
 
 from .dosing import Dose, DosingWeight
 from .plan import Limit, Plan, PlanRequest, Rung, Step
@@ -25,4 +25,5 @@ def plan_from_dict(d: dict) -> Plan:
         limits=tuple(Limit(**x) for x in d["limits"]), rungs=tuple(Rung(**x) for x in d["rungs"]),
         steps=tuple(Step(**x) for x in d["steps"]), notes=tuple(d["notes"]), sources=tuple(d["sources"]),
         delivered_at_start_ml=d["delivered_at_start_ml"], replanned_at_min=d["replanned_at_min"],
+        table_column_kg=d.get("table_column_kg"),
     )

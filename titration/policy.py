@@ -10,6 +10,7 @@ from .errors import InputError
 ACTIONS = ("slow", "pause", "stop")
 AFTER = ("may-escalate", "hold")
 UNRESOLVED = ("moderate", "stop")
+RECURRENCE = ("escalate", "grade-up", "stop")
 
 
 @dataclass(frozen=True)
@@ -25,23 +26,40 @@ class Policy:
     id: str
     name: str
     review_minutes: float
-    recurrence: str  # grade-up | stop
+    recurrence: str  # escalate | stop
     rules: dict[str, GradeRule]
     sources: tuple[str, ...]
+    description: str = ""
 
     def rule(self, grade: str) -> GradeRule:
         return self.rules[grade]
 
-    def effective_grade(self, grade: str, earlier_reactions: int) -> tuple[str, str]:
-        """The grade to act on, and why it differs (a recurrence)."""
-        from .reactions import one_up
+    def effective_grade(self, grade: str, earlier_reactions: int, previous: str | None = None) -> tuple[str, str]:
+        """The grade to act on, and why it differs (a recurrence).
+
+        Reactions in one infusion add up: each further reaction is handled one grade higher than
+        the one before it (`previous`, as it was handled), and never lower than its own grade, so a
+        third reaction always stops. Under recurrence = "stop" the second one stops.
+        """
+        from .reactions import GRADES, grade_index, higher, one_up
 
         if earlier_reactions == 0 or grade == "none":
             return grade, ""
+        nth = ordinal(earlier_reactions + 1)
         if self.recurrence == "stop":
-            return "severe", f"a second reaction in this infusion stops it ({self.name})"
-        up = one_up(grade)
-        return up, f"a second reaction in this infusion is handled one grade higher: {grade} -> {up}"
+            return "severe", f"a {nth} reaction in this infusion stops it ({self.name})"
+        if earlier_reactions >= 2:
+            return "severe", f"a {nth} reaction in this infusion stops it, whatever its own grade"
+        floor = one_up(previous if previous and previous != "none" else grade)
+        eff = higher(grade, floor)
+        if grade_index(eff) >= len(GRADES) - 1 and grade != "severe":
+            return eff, (f"a {nth} reaction in this infusion is handled one grade higher than the last "
+                         f"({previous or grade}): STOP")
+        return eff, f"a {nth} reaction in this infusion is handled one grade higher than the last: {grade} -> {eff}"
+
+
+def ordinal(n: int) -> str:
+    return {1: "first", 2: "second", 3: "third"}.get(n, f"{n}th")
 
 
 def read_policy(path: str) -> Policy:
@@ -62,8 +80,11 @@ def read_policy(path: str) -> Policy:
     if sev.str("action", choices=ACTIONS) != "stop":
         raise sev.fail("action", "a severe reaction always stops the infusion")
     rules["severe"] = GradeRule("stop")
-    return Policy(pid, t.str("name"), t.num("review_minutes", lo=5, hi=120),
-                  t.str("recurrence", choices=("grade-up", "stop")), rules, t.strs("sources"))
+    recurrence = t.str("recurrence", choices=RECURRENCE)
+    # "grade-up" is the older name; it now means the cumulative rule (the safer reading).
+    recurrence = "escalate" if recurrence == "grade-up" else recurrence
+    return Policy(pid, t.str("name"), t.num("review_minutes", lo=5, hi=120), recurrence, rules, t.strs("sources"),
+                  t.str("description", ""))
 
 
 @lru_cache(maxsize=4)

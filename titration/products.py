@@ -1,7 +1,7 @@
 """The product library: label facts per product x indication, with their sources."""
 from __future__ import annotations
 
-from .record import field, record
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .data import Table, load_toml, resource
@@ -21,7 +21,7 @@ INDICATIONS = {
 UNCONFIRMABLE = ("initial_minutes", "step_rule", "step_size")
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Indication:
     id: str
     initial_mg_kg_min: float
@@ -37,9 +37,14 @@ class Indication:
     unconfirmed: tuple[str, ...]
     sources: tuple[str, ...]
     ref: str
+    step_minutes: float | None = None  # the label's own interval between increases, where stated
+    ladder_provenance: str = ""  # what a label_ladder really is, when not the label's own text
+    first_infusion_words: str = ""  # the label's words on first infusions
+    first_infusion_max_mg_kg_min: float | None = None  # a soft limit, only where those words give a number
+    first_infusion_max_as_written: str | None = None
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Product:
     id: str
     name: str
@@ -77,6 +82,14 @@ def _read_indication(t: Table, conc: float, protocols: dict) -> Indication:
             raise lt.fail("rates", f"the first step ({firsts[0]:g} mg/kg/min) is not the initial rate {initial}")
     elif ladder not in protocols:
         raise t.fail("ladder", f"{ladder!r} is neither 'label' nor a protocol in resources/protocols/")
+    first_max = t.rate("first_infusion_max", None)
+    if first_max is not None and first_max.mg_kg_min(conc) > max_mg + 1e-9:
+        raise t.fail("first_infusion_max", f"{first_max} is above the maximum {mx}")
+    if first_max is not None and not t.has("first_infusion_words"):
+        raise t.fail("first_infusion_max", "needs the label's own words (first_infusion_words) it comes from")
+    provenance = t.str("ladder_provenance", "")
+    if provenance and ladder != "label":
+        raise t.fail("ladder_provenance", "describes a label_ladder; this indication uses a protocol")
     unconfirmed = t.strs("unconfirmed", ())
     for u in unconfirmed:
         if u not in UNCONFIRMABLE:
@@ -98,6 +111,11 @@ def _read_indication(t: Table, conc: float, protocols: dict) -> Indication:
         unconfirmed=unconfirmed,
         sources=t.strs("sources"),
         ref=t.str("ref", ""),
+        step_minutes=t.num("step_minutes", None, lo=1, hi=240),
+        ladder_provenance=provenance,
+        first_infusion_words=t.str("first_infusion_words", ""),
+        first_infusion_max_mg_kg_min=first_max.mg_kg_min(conc) if first_max else None,
+        first_infusion_max_as_written=str(first_max) if first_max else None,
     )
 
 
@@ -151,9 +169,34 @@ def product_json(p: Product) -> dict:
                 "max_mg_kg_min": round(i.max_mg_kg_min, 4),
                 "at_risk_max_mg_kg_min": None if i.at_risk_max_mg_kg_min is None else round(i.at_risk_max_mg_kg_min, 4),
                 "ladder": i.ladder,
+                "ladder_provenance": i.ladder_provenance or ("the label's own ladder" if i.ladder == "label"
+                                                             else "a local protocol"),
+                "step_minutes": i.step_minutes,
+                "first_infusion_words": i.first_infusion_words or None,
                 "unconfirmed": list(i.unconfirmed),
                 "sources": list(i.sources),
             }
             for i in p.indications.values()
         ],
     }
+
+
+@dataclass(frozen=True, slots=True)
+class UsualDose:
+    """The largest dose the labels give as one infusion for an indication (a soft limit)."""
+
+    indication: str
+    single_g_per_kg: float
+    source: str
+
+
+@lru_cache(maxsize=4)
+def load_usual_doses(path: str | None = None) -> dict[str, UsualDose]:
+    top = Table(load_toml(path or resource("products.toml")), str(path or "products.toml"))
+    out: dict[str, UsualDose] = {}
+    for t in top.tables("usual_dose") if top.has("usual_dose") else []:
+        iid = t.str("indication", choices=tuple(INDICATIONS))
+        if iid in out:
+            raise t.fail("indication", f"{iid!r} appears twice")
+        out[iid] = UsualDose(iid, t.num("single_g_per_kg", lo=0.05, hi=2.0), t.str("source"))
+    return out

@@ -5,7 +5,8 @@ minutes: it runs until the volume is in. Caps and pump rounding are the plan's b
 """
 from __future__ import annotations
 
-from .record import record
+import math
+from dataclasses import dataclass
 from functools import lru_cache
 
 from .data import Table, load_toml, resource, stem, toml_files
@@ -16,7 +17,7 @@ RULES = ("list", "increment", "double")
 KINDS = ("label", "local", "standard")
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Ladder:
     rule: str
     step_minutes: float
@@ -53,7 +54,7 @@ class Ladder:
         return out
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Protocol:
     id: str
     name: str
@@ -65,6 +66,16 @@ class Protocol:
     applies_to_concentration: tuple[float, ...] = ()
     applies_to_products: tuple[str, ...] = ()
     path: str = ""
+    weight_columns_kg: tuple[float, float, float] | None = None  # (from, to, step): a printed weight table
+
+    def column_kg(self, weight_kg: float) -> float | None:
+        """The printed table's weight column for this weight (rounded down), or None if none covers it."""
+        if self.weight_columns_kg is None:
+            return None
+        lo, hi, step = self.weight_columns_kg
+        if weight_kg < lo - 1e-9 or weight_kg >= hi + step - 1e-9:
+            return None
+        return min(hi, lo + math.floor((weight_kg - lo) / step + 1e-9) * step)
 
     @property
     def is_local(self) -> bool:
@@ -115,7 +126,18 @@ def read_protocol(path: str) -> Protocol:
         applies_to_concentration=t.nums("applies_to_concentration_mg_per_ml", ()),
         applies_to_products=t.strs("applies_to_products", ()),
         path=path,
+        weight_columns_kg=_columns(t),
     )
+
+
+def _columns(t: Table) -> tuple[float, float, float] | None:
+    c = t.table("weight_columns_kg", None)
+    if c is None:
+        return None
+    lo, hi, step = c.num("from", lo=1, hi=300), c.num("to", lo=1, hi=300), c.num("step", lo=0.5, hi=50)
+    if hi <= lo or abs((hi - lo) / step - round((hi - lo) / step)) > 1e-9:
+        raise c.fail("to", f"{hi:g} must be above {lo:g} by whole steps of {step:g}")
+    return (lo, hi, step)
 
 
 @lru_cache(maxsize=4)

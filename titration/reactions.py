@@ -1,11 +1,16 @@
-"""Symptom catalogue and reaction grading: symptoms give a grade; vitals can raise it, never lower it."""
+"""Symptom catalogue and reaction grading.
+
+Symptoms give a grade; vitals and combination rules (anaphylaxis by its criteria) can raise it,
+never lower it. A reaction has a kind as well as a grade; the emergency steps follow the kind.
+A child's vitals are graded only by the paediatric bands; a value no band covers is not graded
+and the nurse is asked to judge. The rules live in resources/symptoms.toml (read by catalogue_file).
+"""
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 
-from .data import Table, load_toml, resource
 from .errors import InputError
 
 GRADES = ("none", "mild", "moderate", "severe")
@@ -17,7 +22,9 @@ VITAL_FIELDS = {  # field: (label, unit, plausible range)
     "spo2": ("SpO2", "%", (50, 100)),
     "rr": ("Respiratory rate", "/min", (4, 60)),
 }
-DERIVED_FIELDS = ("temp_rise_c", "sbp_fall")
+DERIVED_FIELDS = ("temp_rise_c", "sbp_fall", "sbp_fall_pct")
+BASE_FIELD = {"temp_rise_c": "temp_c", "sbp_fall": "sbp", "sbp_fall_pct": "sbp"}
+GRADED_FIELDS = ("temp_c", "pulse", "sbp", "spo2", "rr")  # the diastolic pressure is recorded, not graded
 OPS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b}
 
 
@@ -91,6 +98,22 @@ class Symptom:
     grade: str
     label: str
     words: str
+    kind: str = "other"
+    signs: tuple[str, ...] = ()
+    late: bool = False
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What a reaction probably is: its words on screen and its emergency steps."""
+
+    id: str
+    label: str
+    words: str
+    steps: tuple[str, ...]
+    source: str
+    look_out: str = ""  # what to tell the patient to look out for after they leave
 
 
 @dataclass(frozen=True)
@@ -99,24 +122,91 @@ class VitalsRule:
     when: tuple[tuple[str, str, float], ...]
     grade: str
     source: str
+    kind: str = "other"
+    sign: str = ""
+    ages: str = "adult"  # adult | all
 
     def holds(self, values: dict) -> bool:
         return all(f in values and OPS[op](values[f], v) for f, op, v in self.when)
+
+    def fields(self) -> set[str]:
+        return {BASE_FIELD.get(f, f) for f, _, _ in self.when}
+
+    def can_judge(self, values: dict) -> bool:
+        return all(f in values for f, _, _ in self.when)
+
+
+@dataclass(frozen=True)
+class ChildBand:
+    """A paediatric band: field op value (+ per_year x age) for ages [age_from, age_to)."""
+
+    label: str
+    field: str
+    op: str
+    value: float
+    per_year: float
+    age_from: float
+    age_to: float
+    grade: str
+    source: str
+    kind: str = "other"
+    sign: str = ""
+
+    def covers(self, age: float) -> bool:
+        return self.age_from <= age < self.age_to
+
+    def limit(self, age: float) -> float:
+        return self.value + self.per_year * age
+
+    def holds(self, values: dict, age: float) -> bool:
+        return self.field in values and OPS[self.op](values[self.field], self.limit(age))
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A combination rule: every group needs one member present (a sign or a symptom id)."""
+
+    id: str
+    label: str
+    require: tuple[tuple[str, ...], ...]
+    grade: str
+    kind: str
+    source: str
+
+    def holds(self, present: set[str]) -> bool:
+        return all(any(m in present for m in group) for group in self.require)
 
 
 @dataclass(frozen=True)
 class Grading:
     grade: str
     reasons: tuple[str, ...]  # each with its source
+    kind: str = "other"
+    judge: tuple[str, ...] = ()  # values no band could grade (a child): the nurse judges them
+    criteria: tuple[str, ...] = ()  # combination rules that held (ids)
+    signs: tuple[str, ...] = ()
+
+    @property
+    def needs_judgement(self) -> bool:
+        return bool(self.judge)
+
+
+def age_text(age: float) -> str:
+    return f"{age * 12:.0f} months" if age < 1 else f"{age:g} years"
 
 
 @dataclass(frozen=True)
 class Catalogue:
     symptoms: dict[str, Symptom]
     rules: tuple[VitalsRule, ...]
-    emergency_steps: tuple[str, ...]
+    emergency_steps: tuple[str, ...]  # the default list (kind "other")
     emergency_source: str
     sources: tuple[str, ...]
+    kinds: dict[str, Kind] = field(default_factory=dict)
+    criteria: tuple[Criterion, ...] = ()
+    child_bands: tuple[ChildBand, ...] = ()
+    adult_from_years: float = 18.0
+    children_source: str = ""
 
     def symptom(self, sid: str) -> Symptom:
         if sid not in self.symptoms:
@@ -129,59 +219,127 @@ class Catalogue:
             out[s.grade].append(s)
         return out
 
-    def grade_vitals(self, vitals: Vitals | None, baseline: Vitals | None = None) -> Grading:
-        if vitals is None or vitals.is_empty():
-            return Grading("none", ())
+    # ------------------------------------------------------------ kinds, for the screen
+    def kind(self, kid: str) -> Kind:
+        return self.kinds.get(kid) or self.kinds.get("other") or Kind("other", "Reaction", "Reaction",
+                                                                       self.emergency_steps, self.emergency_source)
+
+    def emergency_for(self, kid: str) -> tuple[str, ...]:
+        """The emergency steps for a reaction of this kind (shown when it stops the infusion)."""
+        return self.kind(kid).steps
+
+    def late_symptoms(self) -> list[Symptom]:
+        return [s for s in self.symptoms.values() if s.late]
+
+    def look_out(self) -> list[str]:
+        """What to tell the patient to look out for after they leave (late reactions), with sources."""
+        return [f"{k.label}: {k.look_out} ({k.source})" for k in self.kinds.values() if k.look_out]
+
+    def is_child(self, age_years: float | None) -> bool:
+        return age_years is not None and age_years < self.adult_from_years
+
+    # ------------------------------------------------------------ grading
+    def _values(self, vitals: Vitals, baseline: Vitals | None) -> dict:
         values = vitals.to_dict()
         if baseline is not None:
             if vitals.temp_c is not None and baseline.temp_c is not None:
                 values["temp_rise_c"] = round(vitals.temp_c - baseline.temp_c, 3)
             if vitals.sbp is not None and baseline.sbp is not None:
                 values["sbp_fall"] = baseline.sbp - vitals.sbp
-        grade, reasons = "none", []
-        for rule in self.rules:
-            if rule.holds(values):
-                grade = higher(grade, rule.grade)
-                reasons.append(f"{rule.label} -> {rule.grade} ({rule.source})")
-        return Grading(grade, tuple(reasons))
+                values["sbp_fall_pct"] = round((baseline.sbp - vitals.sbp) / baseline.sbp * 100.0, 6)
+        return values
 
-    def grade(self, symptom_ids, vitals: Vitals | None = None, baseline: Vitals | None = None) -> Grading:
+    def _vitals_hits(self, values: dict, age: float | None):
+        """(label, grade, kind, sign, source) of every band that holds, and the values no band covers."""
+        hits, covered = [], set()
+        child = self.is_child(age)
+        for rule in self.rules:
+            if child and rule.ages != "all":
+                continue
+            if rule.can_judge(values):
+                covered |= rule.fields()
+            if rule.holds(values):
+                hits.append((rule.label, rule.grade, rule.kind, rule.sign, rule.source))
+        judge = []
+        if child:
+            for band in self.child_bands:
+                if band.covers(age):
+                    covered.add(band.field)
+                    if band.holds(values, age):
+                        hits.append((band.label, band.grade, band.kind, band.sign, band.source))
+            for f in GRADED_FIELDS:
+                if f in values and f not in covered:
+                    label, unit, _ = VITAL_FIELDS[f]
+                    sep = "" if unit[0] in "/%" else " "
+                    judge.append(f"{label} {values[f]:g}{sep}{unit}: not graded for a child of {age_text(age)} "
+                                 f"(no cited paediatric band): judge it yourself against your paediatric chart")
+        return hits, judge
+
+    def grade_vitals(self, vitals: Vitals | None, baseline: Vitals | None = None,
+                     age_years: float | None = None) -> Grading:
+        return self.grade((), vitals, baseline, age_years, _say_raise=False)
+
+    def grade(self, symptom_ids, vitals: Vitals | None = None, baseline: Vitals | None = None,
+              age_years: float | None = None, *, _say_raise: bool = True) -> Grading:
+        """Grade symptoms and vitals together: own grades, then vitals bands, then combination rules."""
         grade, reasons = "none", []
+        contributors: list[tuple[str, str]] = []  # (grade, kind)
+        present: set[str] = set()
+        sym_grade = "none"
         for sid in symptom_ids:
             s = self.symptom(sid)
-            grade = higher(grade, s.grade)
+            sym_grade = higher(sym_grade, s.grade)
             reasons.append(f"{s.label}: {s.grade}")
-        v = self.grade_vitals(vitals, baseline)
-        if grade_index(v.grade) > grade_index(grade):
-            reasons.append(f"vitals raise the grade from {grade} to {v.grade}")
-        return Grading(higher(grade, v.grade), tuple(reasons) + v.reasons)
+            contributors.append((s.grade, s.kind))
+            present |= {sid, *s.signs}
+        grade = sym_grade
+        judge: list[str] = []
+        if vitals is not None and not vitals.is_empty():
+            hits, judge = self._vitals_hits(self._values(vitals, baseline), age_years)
+            v_grade = "none"
+            for _label, g, kind, sign, _source in hits:
+                v_grade = higher(v_grade, g)
+                contributors.append((g, kind))
+                if sign:
+                    present.add(sign)
+            if grade_index(v_grade) > grade_index(grade) and _say_raise:
+                reasons.append(f"vitals raise the grade from {grade} to {v_grade}")
+            reasons += [f"{hit[0]} -> {hit[1]} ({hit[4]})" for hit in hits]
+            grade = higher(grade, v_grade)
+        held = []
+        for c in self.criteria:
+            if c.holds(present):
+                held.append(c)
+                if grade_index(c.grade) > grade_index(grade):
+                    reasons.append(f"{c.label}: {grade} -> {c.grade} ({c.source})")
+                else:
+                    reasons.append(f"{c.label} ({c.source})")
+                grade = higher(grade, c.grade)
+        kind = self._kind_of(grade, contributors, held)
+        signs = tuple(sorted(p for p in present if p not in self.symptoms))
+        return Grading(grade, tuple(reasons), kind, tuple(judge), tuple(c.id for c in held), signs)
+
+    def _kind_of(self, grade: str, contributors, held) -> str:
+        """The kind of the strongest finding: a combination rule first, then the highest-graded
+        symptom or band; among equals, the kind listed first in the file (anaphylactic first)."""
+        if grade == "none":
+            return "other"
+        top = [c for c in held if c.grade == grade] or held
+        if top:
+            return top[0].kind
+        order = list(self.kinds) or ["other"]
+        best = [k for g, k in contributors if g == grade] or [k for _, k in contributors] or ["other"]
+        return min(best, key=lambda k: order.index(k) if k in order else len(order))
 
 
 def read_catalogue(path: str) -> Catalogue:
-    top = Table(load_toml(path), str(path))
-    symptoms: dict[str, Symptom] = {}
-    for t in top.tables("symptom"):
-        sid = t.str("id")
-        if sid in symptoms:
-            raise t.fail("id", f"{sid!r} appears twice")
-        symptoms[sid] = Symptom(sid, t.str("grade", choices=GRADES[1:]), t.str("label"), t.str("words", ""))
-    rules = []
-    for t in top.tables("vitals"):
-        when = t.raw("when")
-        if not isinstance(when, list) or not when:
-            raise t.fail("when", "must be a list of [field, op, value]")
-        conds = []
-        for c in when:
-            ok = isinstance(c, list) and len(c) == 3 and c[0] in (*VITAL_FIELDS, *DERIVED_FIELDS) and c[1] in OPS
-            if not ok or isinstance(c[2], bool) or not isinstance(c[2], (int, float)):
-                raise t.fail("when", f"{c!r} must be [field, op, number] with a field of "
-                             f"{', '.join((*VITAL_FIELDS, *DERIVED_FIELDS))} and an op of {', '.join(OPS)}")
-            conds.append((c[0], c[1], float(c[2])))
-        rules.append(VitalsRule(t.str("label"), tuple(conds), t.str("grade", choices=GRADES[1:]), t.str("source")))
-    em = top.table("emergency")
-    return Catalogue(symptoms, tuple(rules), em.strs("steps"), em.str("source"), top.strs("sources", ()))
+    from .catalogue_file import read_catalogue as read
+
+    return read(path)
 
 
 @lru_cache(maxsize=4)
 def load_catalogue(path: str | None = None) -> Catalogue:
+    from .data import resource
+
     return read_catalogue(path or resource("symptoms.toml"))

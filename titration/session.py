@@ -4,95 +4,27 @@ Every change goes through `_apply(event)`, so replaying the events of a journal 
 same state (`Session.replay`). The state is folded incrementally: a tick costs the same with
 ten events or ten thousand. Times are minutes from the planned start; the core never reads a
 clock. A rate takes effect when the nurse confirms it was set on the pump.
+
+The parts: session_events (the values), schedule (what is due), reaction_flow (a reaction's
+course), replanning (the rest of the infusion from the current state); this module records the
+nurse's intents and folds events into state.
 """
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 from .errors import SessionError
 from .plan import Plan
 from .planio import plan_from_dict, plan_to_dict
 from .policy import Policy, get_policy
+from .reaction_flow import ReactionFlow
 from .reactions import Catalogue, Grading, Vitals, grade_index, load_catalogue
-from .record import replace
+from .replanning import Replanning
+from .schedule import Schedule
+from .session_events import EPS, KINDS, OBSERVATION_MIN, Event, Proposal, Reaction, State
 
-OBSERVATION_MIN = 60.0  # observe for an hour after the end (design section 1)
-EPS = 1e-9
-
-KINDS = ("planned", "vitals", "start", "increase", "symptoms", "action", "resolved",
-         "pause", "resume", "stop", "complete", "observed", "note")
+__all__ = ["Session", "Event", "Proposal", "Reaction", "State", "KINDS", "OBSERVATION_MIN", "EPS"]
 
 
-@dataclass(frozen=True)
-class Event:
-    at_min: float
-    kind: str
-    who: str = "nurse"
-    data: dict = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        return {"at_min": self.at_min, "kind": self.kind, "who": self.who, **self.data}  # exact: replay must agree
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Event":
-        d = dict(d)
-        return cls(float(d.pop("at_min")), d.pop("kind"), d.pop("who", "nurse"), d)
-
-
-@dataclass(frozen=True)
-class Proposal:
-    """What the nurse should do now; confirming it records that it was done."""
-
-    action: str  # increase | slow | pause | resume | stop
-    rate_ml_h: float  # the pump rate after the action
-    rung: int  # ladder position after the action (-1 when stopped)
-    reason: str
-    rule: str = ""  # the policy rule and its source
-    grade: str = "none"
-    emergency: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict:
-        return {"action": self.action, "rate_ml_h": self.rate_ml_h, "rung": self.rung, "reason": self.reason,
-                "rule": self.rule, "grade": self.grade}
-
-
-@dataclass
-class Reaction:
-    at_min: float
-    grade: str
-    action: str = ""  # the confirmed action: slow | pause | stop
-    acted_at: float | None = None
-    review_at: float | None = None
-    resolved_at: float | None = None
-    resume_rung: int = 0
-    after_resolved: str = "hold"
-    unresolved: str = "stop"
-
-
-@dataclass
-class State:
-    status: str = "planned"  # planned | running | paused | stopped | completed | closed
-    rate_ml_h: float = 0.0
-    t_rate: float = 0.0
-    delivered_at_rate: float = 0.0
-    rung: int = 0
-    rung_started: float = 0.0
-    held_until: float | None = None
-    ceiling_ml_h: float | None = None
-    reaction: Reaction | None = None
-    reactions: int = 0
-    pending: Proposal | None = None
-    baseline: Vitals | None = None
-    last_vitals_at: float | None = None
-    last_increase_at: float | None = None
-    tolerated_ml_h: float = 0.0
-    highest_grade: str = "none"
-    started_at: float | None = None
-    end_min: float | None = None
-    resume_assumed_at: float | None = None
-
-
-class Session:
+class Session(Schedule, ReactionFlow, Replanning):
     def __init__(self, plan: Plan, policy: Policy | None = None, catalogue: Catalogue | None = None,
                  *, training: bool = False, simulation: dict | None = None, who: str = "nurse",
                  _record: bool = True):
@@ -150,6 +82,18 @@ class Session:
     def status(self) -> str:
         return self.state.status
 
+    def day_fit(self, t: float, start_clock_min: float, settings=None):
+        """Does the expected finish still fit the day (closing time, longest infusion)? See day_fit."""
+        from .day_fit import day_fit
+
+        end = self.expected_end(t)
+        return day_fit(self.plan, start_clock_min, settings, end, self.state.started_at or 0.0)
+
+    @property
+    def age_years(self) -> float | None:
+        """The patient's age, for grading a child's vitals by paediatric bands (None: an adult)."""
+        return getattr(self.original_plan.request, "age_years", None)
+
     def delivered_ml(self, t: float) -> float:
         s = self.state
         if s.status != "running":
@@ -161,83 +105,6 @@ class Session:
         if s.status != "running" or s.rate_ml_h <= 0:
             return None
         return s.t_rate + (self.volume_ml - s.delivered_at_rate) / s.rate_ml_h * 60.0
-
-    def expected_end(self, t: float) -> float | None:
-        s = self.state
-        if s.end_min is not None:
-            return s.end_min
-        end = self.plan.end_min
-        if s.status == "paused" and s.resume_assumed_at is not None and t > s.resume_assumed_at:
-            end += t - s.resume_assumed_at
-        return end
-
-    def max_reached(self) -> bool:
-        s = self.state
-        return s.ceiling_ml_h is not None or s.rung >= len(self.rungs) - 1
-
-    def next_step_at(self) -> float | None:
-        """When the next rate increase falls due (ignoring reactions), or None."""
-        s = self.state
-        if s.status != "running" or s.reaction or s.ceiling_ml_h is not None or s.rung >= len(self.rungs) - 1:
-            return None
-        due = s.rung_started + (self.rungs[s.rung].minutes or 0.0)
-        return max(due, s.held_until or due)
-
-    def due(self, t: float) -> Proposal | None:
-        """The action to take now, if any."""
-        s = self.state
-        if s.status in ("stopped", "completed", "closed", "planned"):
-            return None
-        if s.pending is not None:
-            return s.pending
-        r = s.reaction
-        if r is not None and r.acted_at is not None:
-            return self._review(r, t)
-        nxt = self.next_step_at()
-        if nxt is not None and t >= nxt - EPS:
-            g = self.rungs[s.rung + 1]
-            return Proposal("increase", g.rate_ml_h, s.rung + 1,
-                            f"Step {s.rung + 2}: increase to {g.rate_ml_h:g} mL/h ({g.rate_mg_kg_min:.2f} mg/kg/min) if tolerated",
-                            rule=f"protocol {self.original_plan.protocol_id}")
-        return None
-
-    def next_due_at(self) -> float | None:
-        """The next time at which `due` may change by itself (a step or a review)."""
-        s = self.state
-        if s.status in ("stopped", "completed", "closed", "planned") or s.pending is not None:
-            return None
-        r = s.reaction
-        if r is not None and r.acted_at is not None:
-            if r.action == "pause" and r.resolved_at is not None:
-                return r.resolved_at
-            return r.review_at
-        return self.next_step_at()
-
-    def vitals_due(self, t: float) -> tuple[float, str] | None:
-        """(when, why) the next observations are due (clinical-reference 2.4)."""
-        s = self.state
-        last = s.last_vitals_at
-        if s.status == "planned":
-            return (t, "baseline, before the start") if s.baseline is None else None
-        if s.status in ("completed", "stopped"):
-            if last is None or last < s.end_min - EPS:
-                return s.end_min, "at the end of the infusion"
-            return s.end_min + OBSERVATION_MIN, f"after the {OBSERVATION_MIN:g}-minute observation"
-        if s.status == "closed":
-            return None
-        if s.last_increase_at is not None and (last is None or last < s.last_increase_at - EPS):
-            return s.last_increase_at, "at the rate increase"
-        if last is None or last <= s.started_at:
-            return s.started_at + 15.0, "15 min after the start"
-        if s.reaction is not None:
-            return last + 15.0, "every 15 min during a reaction"
-        if not self.max_reached():
-            return last + 15.0, "every 15 min until the maximum rate"
-        return last + 60.0, "hourly at the maximum rate"
-
-    def observation_ends_at(self) -> float | None:
-        s = self.state
-        return None if s.end_min is None else s.end_min + OBSERVATION_MIN
 
     def rate_segments(self, until: float | None = None) -> list[tuple[float, float, float]]:
         """Confirmed pump rates as (start, end, mL/h), pauses included as 0.
@@ -260,8 +127,11 @@ class Session:
     # ------------------------------------------------------------------ intents
     def record_vitals(self, at: float, vitals: Vitals, who: str = "nurse") -> Grading:
         self.tick(at)
-        grading = self.catalogue.grade_vitals(vitals, self.state.baseline)
-        self._append(Event(at, "vitals", who, {"vitals": vitals.to_dict(), "grade": grading.grade}))
+        grading = self.catalogue.grade_vitals(vitals, self.state.baseline, self.age_years)
+        data = {"vitals": vitals.to_dict(), "grade": grading.grade}
+        if grading.judge:
+            data["judge"] = list(grading.judge)  # a child's values no band covers: the nurse judges
+        self._append(Event(at, "vitals", who, data))
         return grading
 
     def start(self, at: float, who: str = "nurse") -> None:
@@ -277,6 +147,9 @@ class Session:
         data = {"symptoms": list(symptoms)}
         if vitals is not None and not vitals.is_empty():
             data["vitals"] = vitals.to_dict()
+            judge = self.catalogue.grade_vitals(vitals, self.state.baseline, self.age_years).judge
+            if judge:
+                data["judge"] = list(judge)  # a child's values no band covers: the nurse judges
         self._append(Event(at, "symptoms", who, data))
         return self.state.pending
 
@@ -397,30 +270,6 @@ class Session:
         s.delivered_at_rate = self.delivered_ml(at) if s.status == "running" else s.delivered_at_rate
         s.t_rate, s.rate_ml_h = at, rate
 
-    def _replan(self, at: float) -> None:
-        s, p0 = self.state, self.original_plan
-        delivered = s.delivered_at_rate
-        r = s.reaction
-        if s.status in ("stopped", "completed", "closed"):
-            new = replace(p0, steps=(), delivered_at_start_ml=delivered, replanned_at_min=at)
-        elif s.status == "paused":
-            resume_at = r.review_at if r is not None and r.action == "pause" else at
-            rung = r.resume_rung if r is not None else s.rung
-            ceiling = self.rungs[rung].rate_ml_h if r is not None and r.after_resolved == "hold" else s.ceiling_ml_h
-            s.resume_assumed_at = resume_at
-            new = p0.replan(at, delivered, rung, pause_until=resume_at, ceiling_ml_h=ceiling)
-        elif s.ceiling_ml_h is not None:
-            new = p0.replan(at, delivered, s.rung, ceiling_ml_h=s.ceiling_ml_h)
-        else:
-            first = None
-            g = self.rungs[s.rung]
-            if g.minutes is not None:
-                first = max(s.rung_started + g.minutes, s.held_until or 0.0) - at
-                if r is not None and r.review_at is not None:
-                    first = max(first, r.review_at - at)
-            new = p0.replan(at, delivered, s.rung, first_minutes=first)
-        self.plans.append(new)
-
     def _apply(self, e: Event) -> None:
         s, d = self.state, e.data
         k = e.kind
@@ -496,128 +345,4 @@ class Session:
         if s.status == "running":
             s.delivered_at_rate = self.delivered_ml(at)
         s.t_rate, s.rate_ml_h, s.status, s.end_min, s.pending = at, 0.0, status, at, None
-        self._replan(at)
-
-    def _assess(self, at: float, symptoms: list[str], vitals: Vitals | None) -> None:
-        """Grade what was reported and set the policy's proposal."""
-        s = self.state
-        grading = self.catalogue.grade(symptoms, vitals, s.baseline)
-        if grading.grade == "none":
-            return
-        s.highest_grade = grading.grade if grade_index(grading.grade) > grade_index(s.highest_grade) else s.highest_grade
-        if s.status not in ("running", "paused"):
-            return  # after the end: recorded and shown, nothing to slow
-        open_r = s.reaction if s.reaction is not None and s.reaction.resolved_at is None else None
-        if open_r is not None:
-            # The same reaction, reported again: act only if it got worse.
-            if grade_index(grading.grade) <= grade_index(open_r.grade):
-                return
-            grade, why = grading.grade, f"worse: {open_r.grade} -> {grading.grade}"
-        else:
-            earlier = s.reactions
-            grade, why = self.policy.effective_grade(grading.grade, earlier)
-            s.reactions += 1
-        reasons = "; ".join(grading.reasons)
-        rung_now = s.reaction.resume_rung + 1 if open_r is not None and open_r.action == "slow" else s.rung
-        s.reaction = Reaction(at, grade, resume_rung=max(rung_now - 1, 0))
-        s.pending = self._propose(grade, rung_now, f"{reasons}{'; ' + why if why else ''}")
-
-    def _propose(self, grade: str, rung_now: int, why: str) -> Proposal:
-        s, pol = self.state, self.policy
-        rule = pol.rule(grade)
-        r = s.reaction
-        r.after_resolved, r.unresolved = rule.after_resolved, rule.unresolved
-        src = f"policy {pol.id}, {grade}"
-        if rule.action == "stop" or grade == "severe":
-            return Proposal("stop", 0.0, -1, f"STOP: {grade} reaction ({why}). Do not restart.", src, grade,
-                            self.catalogue.emergency_steps)
-        action = rule.action
-        if action == "slow" and (rung_now == 0 or s.status == "paused"):
-            action = rule.first_step
-        if action == "slow":
-            g = self.rungs[rung_now - 1]
-            return Proposal("slow", g.rate_ml_h, rung_now - 1,
-                            f"Slow to the last tolerated rate, {g.rate_ml_h:g} mL/h; hold escalation ({why})", src, grade)
-        if action == "stop":
-            return Proposal("stop", 0.0, -1, f"STOP ({why}). Do not restart.", src, grade)
-        return Proposal("pause", 0.0, r.resume_rung, f"Pause the infusion now ({why}); review in {pol.review_minutes:g} min",
-                        src, grade)
-
-    def _review(self, r: Reaction, t: float) -> Proposal | None:
-        """After a confirmed reaction action: what the review window says now."""
-        s, pol = self.state, self.policy
-        src = f"policy {pol.id}, {r.grade}"
-        if r.action == "slow":
-            if t < r.review_at - EPS:
-                return None
-            if r.resolved_at is not None:
-                if s.rung + 1 >= len(self.rungs):
-                    return None
-                g = self.rungs[s.rung + 1]
-                return Proposal("increase", g.rate_ml_h, s.rung + 1,
-                                f"Symptoms resolved and {pol.review_minutes:g} min at this rate: escalation may resume "
-                                f"to {g.rate_ml_h:g} mL/h (confirm with the nurse in charge)", src, r.grade)
-            if r.unresolved == "moderate":
-                return Proposal("pause", 0.0, r.resume_rung,
-                                f"Not resolved after {pol.review_minutes:g} min: treat as moderate, pause now", src, "moderate")
-            return Proposal("stop", 0.0, -1, f"Not resolved after {pol.review_minutes:g} min: STOP", src, r.grade)
-        if r.action == "pause":
-            if r.resolved_at is not None and r.resolved_at <= r.review_at + EPS:
-                g = self.rungs[r.resume_rung]
-                hold = r.after_resolved == "hold"
-                return Proposal("resume", g.rate_ml_h, r.resume_rung,
-                                f"Resolved: resume at the last tolerated rate, {g.rate_ml_h:g} mL/h"
-                                + (" and stay there to the end" if hold else ""), src, r.grade)
-            if t >= r.review_at - EPS:
-                return Proposal("stop", 0.0, -1, f"Not resolved within {pol.review_minutes:g} min: STOP. Do not restart.",
-                                src, r.grade)
-        return None
-
-    def _act(self, e: Event) -> None:
-        """A confirmed (or overridden) reaction action."""
-        s, d, at = self.state, e.data, e.at_min
-        action = d["action"]
-        r = s.reaction
-        s.pending = None
-        if action == "stop":
-            self._end(at, "stopped")
-            return
-        if r is None:
-            raise SessionError("no reaction to act on")
-        if action == "slow":
-            if d.get("grade") and grade_index(d["grade"]) > grade_index(r.grade):
-                r.grade = d["grade"]
-            r.action, r.acted_at, r.review_at = "slow", at, at + self.policy.review_minutes
-            s.rung, s.rung_started = d["rung"], at
-            if s.status == "paused":
-                s.status = "running"
-                s.t_rate, s.rate_ml_h = at, d["rate_ml_h"]
-            else:
-                self._set_rate(at, d["rate_ml_h"])
-        elif action == "pause":
-            if d.get("grade") and grade_index(d["grade"]) > grade_index(r.grade):
-                r.grade = d["grade"]
-                r.unresolved = self.policy.rule(r.grade).unresolved
-                r.after_resolved = self.policy.rule(r.grade).after_resolved
-            r.action, r.acted_at, r.review_at = "pause", at, at + self.policy.review_minutes
-            r.resolved_at = None if r.resolved_at is not None and r.resolved_at < at else r.resolved_at
-            self._set_rate(at, 0.0)
-            s.status = "paused"
-        elif action in ("resume", "increase", "continue"):
-            rate = d["rate_ml_h"]
-            if s.status == "paused":
-                s.status = "running"
-                s.t_rate, s.rate_ml_h = at, rate
-            else:
-                self._set_rate(at, rate)
-            s.rung, s.rung_started = d["rung"], at
-            if action == "increase":
-                s.last_increase_at = at
-            if r.after_resolved == "hold" and action == "resume":
-                s.ceiling_ml_h = rate
-            elif action == "resume":
-                s.held_until = at + self.policy.review_minutes
-            s.reaction = None
-        else:
-            raise SessionError(f"unknown action {action!r}")
         self._replan(at)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from .record import record
+from dataclasses import dataclass
 
 from .errors import InputError
 
@@ -24,7 +24,7 @@ UNITS = tuple(_UNITS)
 _RATE_RE = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(\S+)\s*$")
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Rate:
     """A rate as a label writes it, e.g. Rate(0.5, "mL/kg/h")."""
 

@@ -251,7 +251,7 @@ def open_journal(path):
 def optional_journal():
     from ui import optional
 
-    return optional.load("titration.journal")
+    return optional.load("titration.store.journal")
 
 
 def _pump_question(parent):

@@ -20,7 +20,7 @@ from ui.chair_alerts import Alert, AlertBook, due_alerts
 def journal_error_types() -> tuple[type, ...]:
     """JournalError, if the journal module is there (it is built alongside the GUI)."""
     try:
-        from titration.journal import JournalError  # noqa: PLC0415
+        from titration.store.journal import JournalError  # noqa: PLC0415
         return (JournalError,)
     except Exception:  # noqa: BLE001 - a missing or broken journal module must not stop the GUI
         return ()

@@ -1,6 +1,6 @@
 """The infusion chart: cumulative volume on top, the pump rate as steps beneath, one time axis.
 
-Every number comes from titration.chartdata (the core); this module only draws it.
+Every number comes from titration.report.chartdata (the core); this module only draws it.
 Before the start (`set_plan`): the planned volume and the planned rate. During and after an
 infusion (`set_session`): the original plan faded, the current plan (after any change) dashed,
 the delivered volume solid, the confirmed rate as steps, and markers for what happened.
@@ -26,12 +26,11 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from titration.chartdata import DeliveredTrace, Marker, MarkerTrace, plan_curve, rate_steps
-from titration.report import clock
+from titration.report.chartdata import DeliveredTrace, Marker, MarkerTrace, plan_curve, rate_steps
+from titration.report.table import clock
 
 from .chart_fit import ChartFit
 from .fonts import register_fonts
-
 
 # Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = {

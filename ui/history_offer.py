@@ -20,7 +20,7 @@ class HistoryOffer:
         if not pid or self.journal is None:
             self._show_blockers()
             return
-        mod = optional.load("titration.history")
+        mod = optional.load("titration.store.history")
         if mod is None:
             return
         try:

@@ -395,9 +395,15 @@ class MainWindow(QMainWindow):
 
     def export_rate_chart(self, path: str | None = None) -> str | None:
         """The rate chart of the plan in front (the preview, or the chair's plan)."""
+        from .exports.names import default_file_name
+
         v = self.current_view()
-        if v is not None:
-            plan, patient, wall = v.chair.session.original_plan, v.chair.patient.identifier, v.chair.wall_start
+        session, now, chair, training = None, None, "", False
+        if v is not None:  # a chair: what happened so far, beside the plan (issue 12)
+            c = v.chair
+            plan, patient, wall, session, now = c.session.original_plan, c.patient.identifier, c.wall_start, \
+                c.session, c.time_now()
+            chair, training = c.name, c.training
         else:  # the preview, if the New-infusion page was ever opened
             plan = self._new_form.plan if self._new_form is not None else None
             patient = self._new_form.patient_id.text().strip() if self._new_form is not None else ""
@@ -405,19 +411,27 @@ class MainWindow(QMainWindow):
         if plan is None:
             self._export_error("Export: there is no plan yet")
             return None
-        return self._export(path, "Export rate chart", "rate-chart.pdf",
+        patient = None if training else patient  # a simulation has no patient identifier
+        name = default_file_name("rate chart", "pdf", chair=chair, patient_id=patient, training=training, when=wall)
+        return self._export(path, "Export rate chart", name,
                             "PDF (*.pdf);;PNG (*.png);;SVG (*.svg);;CSV (*.csv)",
-                            lambda mod, p: mod.export_plan_file(plan, p, patient=patient or None, wall_start=wall))
+                            lambda mod, p: mod.export_plan_file(plan, p, patient=patient or None, wall_start=wall,
+                                                                session=session, now_min=now))
 
     def export_record(self, path: str | None = None, deidentified: bool = False) -> str | None:
         v = self.current_view()
         if v is None:
             self._export_error("Export: open a chair first")
             return None
+        from .exports.names import default_file_name
+
         chair = v.chair
-        return self._export(path, "Export infusion record", "infusion-record.pdf", "PDF (*.pdf);;CSV (*.csv)",
+        patient = None if chair.training else chair.patient.identifier or None
+        name = default_file_name("infusion record", "pdf", chair=chair.name, patient_id=patient,
+                                 training=chair.training, when=chair.wall_start, deidentified=deidentified)
+        return self._export(path, "Export infusion record", name, "PDF (*.pdf);;CSV (*.csv)",
                             lambda mod, p: mod.export_record_file(
-                                chair.session, p, deidentified=deidentified, patient=chair.patient.identifier or None,
+                                chair.session, p, deidentified=deidentified, patient=patient,
                                 now_min=chair.time_now(), wall_start=chair.wall_start))
 
     def _export(self, path: str | None, title: str, default_name: str, filters: str, write) -> str | None:
@@ -447,7 +461,6 @@ class MainWindow(QMainWindow):
         else:  # nothing opened yet: the status bar says it
             self.statusBar().showMessage(text, 8000)
 
-    # ------------------------------------------------------------------ window state (QSettings: geometry only)
     def resizeEvent(self, event):  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
         narrow = self.width() < NARROW

@@ -126,12 +126,12 @@ class AppModel(QObject):
 
     def new_training(self, scenario_path: str, speed: float = 10.0, seed: int = 0) -> ChairModel | None:
         """A training simulation in its own chair (journaled apart: training=True)."""
-        from titration.scenario import read_scenario  # noqa: PLC0415
+        from titration.training.scenario import read_scenario  # noqa: PLC0415
         from ui import optional  # noqa: PLC0415
 
-        mod = optional.load("titration.training")
+        mod = optional.load("titration.training.run")
         if mod is None:
-            raise TitrationError(f"training mode is not available ({optional.missing().get('titration.training')})")
+            raise TitrationError(f"training mode is not available ({optional.missing().get('titration.training.run')})")
         sc = read_scenario(scenario_path)
         run = mod.TrainingRun(sc, seed=seed)
         return self.add_chair(run.session, training_run=run, speed=speed, scenario_title=sc.title,
@@ -146,7 +146,7 @@ class AppModel(QObject):
         """
         from ui import optional  # noqa: PLC0415
 
-        rec_mod = optional.load("titration.recovery")
+        rec_mod = optional.load("titration.store.recovery")
         if self.journal is None or rec_mod is None:
             return []
         said = []
@@ -216,7 +216,7 @@ class AppModel(QObject):
         """(the training run with its simulated patient, '') or (None, why it could not be rebuilt)."""
         from ui import optional  # noqa: PLC0415
 
-        mod = optional.load("titration.training")
+        mod = optional.load("titration.training.run")
         if mod is None:
             return None, " The simulated patient is not available (training mode is not installed)."
         try:

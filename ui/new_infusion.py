@@ -10,7 +10,7 @@ moves under the pointer.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSplitter,
@@ -23,7 +23,6 @@ from titration.policy import load_policies
 from titration.products import load_library
 from titration.protocols import load_protocols
 from titration.reactions import Vitals
-from titration.record import replace
 from ui.checklist import Checklist, ChecklistResult
 from ui.block_panel import BlockPanel
 from ui.form_fields import FieldError, plain_allowed, plain_error

@@ -96,7 +96,7 @@ class NowPanel(QGroupBox):
         if s.plan is not self._fc_plan:
             self._fc_plan = s.plan
             self.forecast = None
-            mod = optional.load("titration.forecast")
+            mod = optional.load("titration.training.forecast")
             if mod is not None and s.plan.steps:
                 try:
                     self.forecast = mod.forecast(s.plan, n=10000, seed=0)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QPlainTex
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from titration.plan import fmt_hm
-from titration.report import clock, rows
+from titration.report.table import clock, rows
 from ui import optional
 
 EMPTY = "Enter the weight and the dose to see the plan."

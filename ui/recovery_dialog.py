@@ -1,6 +1,6 @@
 """After a crash: ask the nurse what the pump did while the app was closed.
 
-All numbers come from `titration.recovery.summary`; this dialog only words and shows them.
+All numbers come from `titration.store.recovery.summary`; this dialog only words and shows them.
 Keyboard: Alt+R "ran on", Alt+S "stopped", Tab between them, Escape = decide later (None).
 """
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from titration.journal import Recovered
-from titration.recovery import Summary, summary
+from titration.store.journal import Recovered
+from titration.store.recovery import Summary, summary
 
 
 def _minutes(m: float) -> str:

@@ -11,9 +11,21 @@ from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPageLayout, QPageSize, QPdfWriter, QTextDocument
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QListWidget, QListWidgetItem, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from titration.data import resource
 
@@ -77,7 +89,7 @@ class TrainingSetup(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        from titration.scenario import read_scenario  # noqa: PLC0415
+        from titration.training.scenario import read_scenario  # noqa: PLC0415
 
         self.list.clear()
         self._info = []

@@ -44,7 +44,7 @@ def beeper():
 
 @pytest.fixture
 def journal(tmp_path):
-    from titration.journal import Journal
+    from titration.store.journal import Journal
 
     j = Journal(tmp_path / "gui-journal.sqlite3")
     yield j

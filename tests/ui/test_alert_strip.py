@@ -69,7 +69,7 @@ def test_quitting_asks_while_a_chair_is_in_its_observation(qtbot, window, clock,
 
 def test_a_named_chair_in_its_observation_comes_back_after_a_restart(qtbot, tmp_path):
     from titration.clock import ManualClock
-    from titration.journal import Journal
+    from titration.store.journal import Journal
     from ui.main_window import MainWindow
     from ui.model import AppModel
 

@@ -130,7 +130,7 @@ def test_two_chairs_each_with_its_own_infusion(qtbot, window, clock):
 
 
 def test_a_journal_that_cannot_write_is_shown_loudly(qtbot, clock, beeper):
-    from titration.journal import JournalError
+    from titration.store.journal import JournalError
     from ui.main_window import MainWindow
     from ui.model import AppModel
 
@@ -168,9 +168,9 @@ def test_exports_from_the_window_write_files(qtbot, window, clock, tmp_path):
     chair, view = start_infusion(qtbot, window, clock)
     clock.set(20)
     window.model.tick()
-    assert window.export_rate_chart(str(tmp_path / "plan.csv"))
+    assert window.export_rate_chart(str(tmp_path / "plan.csv"))  # a running chair: what happened (issue 12)
     lines = (tmp_path / "plan.csv").read_text().splitlines()
-    assert lines[1].split(",")[3] == "42.0" and len(lines) == 6  # header + 5 steps
+    assert lines[1].split(",")[:6] == ["0.0", "20.0", "0:00", "0:20", "delivered", "42.0"] and len(lines) == 2
     assert window.export_record(str(tmp_path / "record.pdf"))
     assert (tmp_path / "record.pdf").read_bytes()[:4] == b"%PDF"
     assert view.error.text() == ""

@@ -43,29 +43,60 @@ def test_no_x_server_at_display_is_said_plainly():
     assert msg is not None and ("no X server at DISPLAY=:87" in msg or "libxcb" in msg)
 
 
+def _x_socket_answers(display: str) -> bool:
+    """The server accepts a connection on its socket (it may announce itself a moment before)."""
+    import socket
+
+    path = f"/tmp/.X11-unix/X{display.lstrip(':')}"
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(2)
+            s.connect(path)
+        return True
+    except OSError:
+        return False
+
+
 @pytest.fixture
 def xvfb():
-    """A real X server, or a clean skip where Xvfb cannot be started."""
+    """A real X server, or a clean skip where Xvfb cannot be started.
+
+    -noreset: by default Xvfb resets when its last client disconnects, and a test that connects
+    twice (a check, then the app) can meet it mid-reset under CPU load. The display number comes
+    through -displayfd once the server is ready; reading it waits with a timeout (select), and the
+    socket is then asked until it answers, so a loaded machine waits instead of failing."""
+    import select
+
     if not shutil.which("Xvfb"):
         pytest.skip("Xvfb is not installed (apt-get install xvfb)")
     r, w = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
-                            pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1600x1000x24", "-nolisten", "tcp",
+                             "-noreset"], pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     os.close(w)
     num = b""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not num.endswith(b"\n"):
-        chunk = os.read(r, 16)
-        if not chunk:
-            break
-        num += chunk
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not num.endswith(b"\n") and proc.poll() is None:
+        ready, _, _ = select.select([r], [], [], 0.5)
+        if ready:
+            chunk = os.read(r, 16)
+            if not chunk:
+                break
+            num += chunk
     os.close(r)
-    if not num.strip():
+    display = f":{num.strip().decode()}" if num.strip() else ""
+    while display and time.monotonic() < deadline and not _x_socket_answers(display):
+        time.sleep(0.1)
+    if not display or not _x_socket_answers(display):
         proc.kill()
+        proc.wait(10)
         pytest.skip("Xvfb did not start")
-    yield f":{num.strip().decode()}"
+    yield display
     proc.terminate()
-    proc.wait(10)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
 
 
 @pytest.mark.slow
@@ -125,10 +156,10 @@ def test_the_window_opens_on_a_real_x_server(xvfb, tmp_path):
 
 
 def _unfinished_journal(path, wall0):
-    from titration.journal import Journal
     from titration.plan import PlanRequest, build_plan
     from titration.reactions import Vitals
     from titration.session import Session
+    from titration.store.journal import Journal
 
     j = Journal(path, now=lambda: wall0 + 31 * 60)
     s = Session(build_plan(PlanRequest("octagam-10", "itp", 70.0, 1.0)))
@@ -141,11 +172,10 @@ def _unfinished_journal(path, wall0):
 
 @pytest.mark.parametrize("answer, status", [("stopped", "paused"), ("ran", "running"), (None, None)])
 def test_unfinished_infusions_reopen_in_their_chair(qtbot, tmp_path, answer, status):
-    from titration.journal import Journal
+    from tests.ui.conftest import WALL0
+    from titration.store.journal import Journal
     from ui.main_window import MainWindow
     from ui.model import AppModel
-
-    from tests.ui.conftest import WALL0
 
     path = tmp_path / "crash.sqlite3"
     _unfinished_journal(path, WALL0)
@@ -200,13 +230,12 @@ def test_window_geometry_is_the_only_setting(qtbot, tmp_path):
 def test_a_training_chair_reopens_with_its_simulated_patient(qtbot, tmp_path):
     """After a crash the simulated patient is rebuilt from the scenario and seed in the record;
     what it said while the app was closed is said when the chair reopens, and it goes on."""
-    from titration.clock import SourceClock
-    from titration.journal import Journal
-    from titration.scenario import read_scenario
-    from titration.training import TrainingRun
-    from ui.model import AppModel
-
     from tests.ui.conftest import WALL0
+    from titration.clock import SourceClock
+    from titration.store.journal import Journal
+    from titration.training.run import TrainingRun
+    from titration.training.scenario import read_scenario
+    from ui.model import AppModel
 
     scenario = read_scenario(ROOT / "resources" / "scenarios" / "02-mild-reaction-first-increase.toml")
     path = tmp_path / "crash.sqlite3"

@@ -56,16 +56,16 @@ def test_risk_factors_set_at_risk_and_the_label_cap_applies(qtbot, window):
     assert f.checklist.renal["age-over-65"].isChecked()
     assert f.at_risk.isChecked() and not f.at_risk.isEnabled()
     f.update_preview()
-    # Octagam 10% at risk: <= 3.3 mg/kg/min -> 3.3 x 70 x 60 / 100 = 138.6 mL/h, the top of the ladder.
-    assert f.plan.rungs[-1].rate_ml_h == 138.6
+    # Octagam 10% at risk: 3.3 mg/kg/min or 0.03 mL/kg/min, the lower -> 0.03 x 70 x 60 = 126 mL/h.
+    assert f.plan.rungs[-1].rate_ml_h == 126.0
     rates = [f.table.item(r, 1).text() for r in range(f.table.rowCount())]
-    assert rates == ["42", "84", "138.6"]
+    assert rates == ["42", "84", "126"]
     assert "capped: at-risk" in f.table.item(2, 6).text()
 
 
 def test_label_without_an_at_risk_number_asks_for_the_cap(qtbot, window):
     f = window.new_form
-    fill_patient(f, qtbot, product="privigen", indication="pi")
+    fill_patient(f, qtbot, product="privigen", indication="pi", dose="0.8")  # PI: at most 0.8 g/kg in one infusion
     answer_checklist(f)
     f.checklist.renal["diabetes"].setChecked(True)
     f.update_preview()

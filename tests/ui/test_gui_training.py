@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from titration.clock import SourceClock
 from tests.ui.conftest import WALL0
+from titration.clock import SourceClock
 
 
 class FakeSeconds:

@@ -16,7 +16,7 @@ import os, sys, tempfile
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from titration.journal import Journal
+from titration.store.journal import Journal
 from ui.main_window import MainWindow
 from ui.model import AppModel
 w = MainWindow(AppModel(Journal(os.path.join(tempfile.mkdtemp(), "j.sqlite3")), autostart=False))
@@ -48,7 +48,7 @@ def test_the_new_infusion_page_is_built_after_the_first_paint(qtbot, clock, beep
     w.prepare_pages_after_first_paint(delay_ms=0)
     assert w._new_form is None  # not in the constructor: start-up does not wait for it
     w.show()
-    qtbot.waitUntil(lambda: w._new_form is not None, timeout=5000)
+    qtbot.waitUntil(lambda: w._new_form is not None, timeout=30000)  # generous: a loaded machine is slow
     assert w.stack.currentWidget() is w.home  # built in the background, the overview stays in front
     assert w.new_form.chart is not None
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import csv
 
-from .plan import Plan, fmt_hm
-from .products import INDICATIONS
+from ..plan import Plan, fmt_hm
+from ..products import INDICATIONS
 
 CSV_HEADER = ["step", "start_min", "end_min", "rate_ml_h", "rate_mg_kg_min", "rate_ml_kg_min",
               "volume_ml", "cumulative_ml", "until_volume_complete", "limited_by"]

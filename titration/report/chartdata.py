@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .plan import Plan
-from .reactions import higher, vitals_text
+from ..plan import Plan
+from ..reactions import higher, vitals_text
 
 EPS = 1e-9
 

@@ -13,14 +13,13 @@ import sys
 import time
 from datetime import datetime
 
-from .cli import DB_HELP
-from .errors import InputError
-from .journal import Journal, JournalError, _set_aside, default_path
-from .options import Arg, Command, Opt
-
+from ..errors import InputError
+from .args import add_db, choice
 
 
 def _path(a):
+    from ..store.journal import default_path
+
     return getattr(a, "db", None) or default_path()
 
 
@@ -29,6 +28,8 @@ def _clock(wall: float | None) -> str:
 
 
 def cmd_journal(a) -> int:
+    from ..store.journal import Journal
+
     path = _path(a)
     if a.action == "verify":
         return _verify(path, a.json)
@@ -54,16 +55,19 @@ def cmd_journal(a) -> int:
     return 0
 
 
-def journal_json(j: Journal, training: bool | None = None) -> dict:
+def journal_json(j, training: bool | None = None) -> dict:
     sessions = []
+    from ..store.journal import _set_aside
+
     for d in j.sessions(training=training):
         events = j.events(d["id"])
         item = {"id": d["id"], "chair": d["chair"], "patient_id": d["patient_id"], "training": d["training"],
-                "started": _clock(d["wall_start"]), "wall_start": d["wall_start"], "last_written": _clock(d["last_wall"]),
+                "started": _clock(d["wall_start"]), "wall_start": d["wall_start"],
+                "last_written": _clock(d["last_wall"]),
                 "product": d["product"], "product_name": d["product"], "state": d["status"],
                 "delivered_volume_ml": None, "volume_ml": None}
         try:
-            from .session import Session
+            from ..session import Session
 
             s = Session.replay(events)
             last = s.events[-1].at_min
@@ -83,6 +87,8 @@ def journal_json(j: Journal, training: bool | None = None) -> dict:
 
 
 def _verify(path, as_json: bool) -> int:
+    from ..store.journal import Journal, JournalError
+
     try:
         j = Journal(path, readonly=True)
     except JournalError as exc:
@@ -113,12 +119,13 @@ def simulate_journaled(a) -> int:
     """`simulate SCENARIO --db PATH [--speed N]`: journal each event as it happens, at N times
     real time (without --speed, as fast as the disk allows). Kill it at any moment: the journal
     holds every event up to the kill, and the next start recovers the infusion."""
-    from .plan import build_plan
-    from .policy import get_policy
-    from .reactions import load_catalogue
-    from .report import clock
-    from .scenario import protocol_steps, read_scenario, simulate_json
-    from .session import Session
+    from ..plan import build_plan
+    from ..policy import get_policy
+    from ..reactions import load_catalogue
+    from ..report.table import clock
+    from ..session import Session
+    from ..store.journal import Journal
+    from ..training.scenario import protocol_steps, read_scenario, simulate_json
 
     db = getattr(a, "db", None)
     if not db:
@@ -155,7 +162,7 @@ def simulate_journaled(a) -> int:
 
         if "behaviour" in sc.raw:
             # A simulated patient: run it in memory, then journal its events at their own times.
-            from .training import run_with_patient
+            from ..training.run import run_with_patient
 
             for e in run_with_patient(sc).events[1:]:
                 wait_until(e.at_min)
@@ -175,11 +182,13 @@ def simulate_journaled(a) -> int:
     return 0
 
 
-COMMAND = Command(
-    "journal", "list the journal's infusions (default), or verify its hash chain", cmd_journal,
-    description="List the infusions in the journal with their events and state, or 'verify' that no "
-                "recorded event was edited or deleted (exit 1 if so).",
-    args=(Arg("action", "list (default) or verify", choices=("list", "verify"), default="list"),),
-    # Given here it wins; not given, the global `--db` (before the command) stays.
-    opts=(Opt("--db", DB_HELP, metavar="PATH"), Opt("--json", "print JSON", flag=True),
-          Opt("--real", "real infusions only (leave out training)", flag=True)))
+def add_parser(sub) -> None:
+    p = sub.add_parser("journal", help="list the journal's infusions (default), or verify its hash chain",
+                       description="List the infusions in the journal with their events and state, or 'verify' "
+                                   "that no recorded event was edited or deleted (exit 1 if so).")
+    p.add_argument("action", nargs="?", default="list", metavar="list|verify",
+                   type=choice("action", ("list", "verify")), help="list (default) or verify")
+    add_db(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--real", action="store_true", help="real infusions only (leave out training)")
+    p.set_defaults(handler=cmd_journal)

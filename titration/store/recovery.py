@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import InputError
+from ..errors import InputError
+from ..session import Session
 from .journal import Recovered
-from .session import Session
 
 PUMP_CHOICES = ("ran", "stopped")
 STOPPED_REASON = "app closed unexpectedly; pump stopped"

@@ -16,10 +16,10 @@ import math
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+from ..reactions import Vitals, grade_index
+from ..session import Session
+from ..units import mg_kg_min_from_ml_h
 from .journal import Journal
-from .reactions import Vitals, grade_index
-from .session import Session
-from .units import mg_kg_min_from_ml_h
 
 WEEK_S = 7 * 24 * 3600.0
 
@@ -192,7 +192,7 @@ class PatientHistory:
 
 def _product_name(pid: str) -> str:
     try:
-        from .products import load_library
+        from ..products import load_library
 
         return load_library()[pid].name
     except Exception:  # noqa: BLE001 - a name is for display only; the id will do

@@ -1,15 +1,15 @@
 """Scenario files (TOML) and the headless run behind `simulate`: protocol actions applied at once."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import os
+from dataclasses import dataclass, field
 
-from .data import Table, load_toml
-from .errors import DataError, InputError, TitrationError
-from .plan import PlanRequest, build_plan
-from .policy import get_policy
-from .reactions import Vitals, load_catalogue
-from .session import Session
+from ..data import Table, load_toml
+from ..errors import DataError, InputError, NeedsInput, TitrationError
+from ..plan import PlanRequest, build_plan
+from ..policy import get_policy
+from ..reactions import VITAL_FIELDS, Vitals, load_catalogue
+from ..session import Session
 
 MAX_STEPS = 10_000  # a run that has not ended after this many decisions is a bug, not a patient
 
@@ -21,7 +21,6 @@ class ScenarioEvent:
     vitals: Vitals | None = None
     resolved: bool = False
     note: str = ""
-    extra: dict = field(default_factory=dict)  # keys other tools add (patient behaviour)
 
 
 @dataclass(frozen=True)
@@ -35,12 +34,34 @@ class Scenario:
     raw: dict = field(default_factory=dict)
 
 
+# Every key a scenario may hold, level by level: anything else (a misspelling) is an error that
+# names the file, the key and the nearest known key (issue 11). [behaviour] and [debrief] are
+# checked where they are read (patient_model.py, run.py).
+TOP_KEYS = ("meta", "patient", "prescription", "behaviour", "events", "debrief")
+META_KEYS = ("title", "description", "learning_goals", "pending")
+PATIENT_KEYS = ("weight_kg", "height_cm", "sex", "age_years", "baseline_vitals", "tolerated_max_mg_kg_min")
+PRESCRIPTION_KEYS = ("product", "indication", "dose_g_per_kg", "dosing_weight", "at_risk", "at_risk_cap_mg_kg_min",
+                     "first_infusion", "product_switch", "weeks_since_last", "protocol", "policy",
+                     "pump_resolution_ml_h", "max_ml_h")
+EVENT_KEYS = ("at_min", "symptoms", "vitals", "resolved", "note")
+# The plan's errors name command-line options; in a scenario they are these keys.
+OPTION_KEYS = {"--product": "prescription.product", "--indication": "prescription.indication",
+               "--weight-kg": "patient.weight_kg", "--dose-g-per-kg": "prescription.dose_g_per_kg",
+               "--height-cm": "patient.height_cm", "--sex": "patient.sex",
+               "--dosing-weight": "prescription.dosing_weight", "--at-risk-cap": "prescription.at_risk_cap_mg_kg_min",
+               "--weeks-since-last": "prescription.weeks_since_last", "--protocol": "prescription.protocol",
+               "--pump-resolution": "prescription.pump_resolution_ml_h", "--max-ml-h": "prescription.max_ml_h",
+               "--tolerated-max": "patient.tolerated_max_mg_kg_min", "policy": "prescription.policy",
+               "age": "patient.age_years"}
+
+
 def _vitals(t: Table, key: str) -> Vitals | None:
     v = t.raw(key, None)
     if v is None:
         return None
     if not isinstance(v, dict):
         raise t.fail(key, "must be a table like {temp_c = 38.2, pulse = 96}")
+    t.table(key).only(VITAL_FIELDS, "vital sign")
     try:
         return Vitals.from_dict(v)
     except InputError as exc:
@@ -49,30 +70,34 @@ def _vitals(t: Table, key: str) -> Vitals | None:
 
 def read_scenario(path: str) -> Scenario:
     path = str(path)
-    top = Table(load_toml(path), path)
-    pt, rx = top.table("patient"), top.table("prescription")
+    top = Table(load_toml(path), path).only(TOP_KEYS, "section")
+    pt, rx = top.table("patient").only(PATIENT_KEYS), top.table("prescription").only(PRESCRIPTION_KEYS)
     req = PlanRequest(
         product=rx.str("product"),
         indication=rx.str("indication"),
-        weight_kg=pt.num("weight_kg"),
-        dose_g_per_kg=rx.num("dose_g_per_kg"),
-        height_cm=pt.num("height_cm", None),
+        weight_kg=pt.num("weight_kg", lo=2, hi=250),
+        dose_g_per_kg=rx.num("dose_g_per_kg", lo=0, hi=2, lo_open=True),
+        height_cm=pt.num("height_cm", None, lo=40, hi=250),
         sex=pt.str("sex", None, choices=("female", "male")),
         dosing_weight=rx.str("dosing_weight", "actual", choices=("actual", "ideal", "adjusted", "auto")),
         at_risk=rx.bool("at_risk", False),
-        at_risk_cap_mg_kg_min=rx.num("at_risk_cap_mg_kg_min", None),
+        at_risk_cap_mg_kg_min=rx.num("at_risk_cap_mg_kg_min", None, lo=0, hi=20, lo_open=True),
         first_infusion=rx.bool("first_infusion", False),
         product_switch=rx.bool("product_switch", False),
-        weeks_since_last=rx.num("weeks_since_last", None),
+        weeks_since_last=rx.num("weeks_since_last", None, lo=0, hi=5200),
         protocol=rx.str("protocol", None),
-        pump_resolution_ml_h=rx.num("pump_resolution_ml_h", 0.1),
-        max_ml_h=rx.num("max_ml_h", None),
-        tolerated_max_mg_kg_min=pt.num("tolerated_max_mg_kg_min", None),
+        pump_resolution_ml_h=rx.num("pump_resolution_ml_h", 0.1, lo=0, hi=10, lo_open=True),
+        max_ml_h=rx.num("max_ml_h", None, lo=0, hi=1200, lo_open=True),
+        tolerated_max_mg_kg_min=pt.num("tolerated_max_mg_kg_min", None, lo=0, hi=20, lo_open=True),
+        age_years=pt.num("age_years", None, lo=0, hi=120),
     )
+    if req.at_risk_cap_mg_kg_min is not None and not req.at_risk:
+        raise rx.fail("at_risk_cap_mg_kg_min", "needs at_risk = true: the cap applies to a patient at risk")
     catalogue = load_catalogue()
     events = []
     last = -1.0
     for t in top.tables("events") if top.has("events") else []:
+        t.only(EVENT_KEYS, "event key")
         at = t.num("at_min", lo=0, hi=24 * 60)
         if at < last:
             raise t.fail("at_min", f"{at:g} is before the previous event ({last:g}): keep events in time order")
@@ -81,13 +106,34 @@ def read_scenario(path: str) -> Scenario:
         for s in syms:
             if s not in catalogue.symptoms:
                 raise t.fail("symptoms", f"{s!r} is not a symptom id (see resources/symptoms.toml)")
-        ev_keys = {"at_min", "symptoms", "vitals", "resolved", "note"}
-        events.append(ScenarioEvent(at, syms, _vitals(t, "vitals"), t.bool("resolved", False), t.str("note", ""),
-                                    {k: v for k, v in t.data.items() if k not in ev_keys}))
+        events.append(ScenarioEvent(at, syms, _vitals(t, "vitals"), t.bool("resolved", False), t.str("note", "")))
     policy = rx.str("policy", "tiered")
-    meta = top.table("meta", {})
-    return Scenario(path, meta.str("title", os.path.splitext(os.path.basename(path))[0]), req, policy, _vitals(pt, "baseline_vitals"),
-                    tuple(events), top.data)
+    meta = top.table("meta", {}).only(META_KEYS)
+    title = meta.str("title", os.path.splitext(os.path.basename(path))[0])
+    meta.str("description", "")
+    meta.strs("learning_goals", ())
+    meta.str("pending", "")
+    sc = Scenario(path, title, req, policy, _vitals(pt, "baseline_vitals"), tuple(events), top.data)
+    _check_plan(sc)
+    if top.has("debrief"):  # read by training runs only; a misspelling is refused wherever the file is read
+        from .run import settings_for
+
+        settings_for(sc)
+    return sc
+
+
+def _check_plan(sc: Scenario) -> None:
+    """The prescription must make a plan; its errors name the scenario's keys, not options."""
+    try:
+        build_plan(sc.request)
+        get_policy(sc.policy)
+    except (InputError, NeedsInput) as exc:
+        key = OPTION_KEYS.get(exc.field, exc.field)
+        why = f"{exc.value!r} is not allowed; expected {exc.allowed}" if isinstance(exc, InputError) else \
+            f"is required: {exc.why}"
+        for option, k in OPTION_KEYS.items():  # the advice names options too
+            why = why.replace(option, k.split(".")[-1])
+        raise DataError(sc.path, key, why) from None
 
 
 def run_protocol(sc: Scenario) -> Session:

@@ -37,8 +37,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from .errors import TitrationError
-from .session import Session
+from ..errors import TitrationError
+from ..session import Session
 
 APP_ID = 0x49564947  # "IVIG" in PRAGMA application_id: our journal, not any SQLite file
 GENESIS = "0" * 64

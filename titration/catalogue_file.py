@@ -1,0 +1,127 @@
+"""Reading resources/symptoms.toml into a Catalogue, validating every rule on load.
+
+A mistake names the file, the key and the problem (a DataError), like every other resource.
+"""
+from __future__ import annotations
+
+from .data import Table, load_toml
+from .reactions import (
+    DERIVED_FIELDS,
+    GRADES,
+    OPS,
+    VITAL_FIELDS,
+    Catalogue,
+    ChildBand,
+    Criterion,
+    Kind,
+    Symptom,
+    VitalsRule,
+)
+
+WHEN_FIELDS = (*VITAL_FIELDS, *DERIVED_FIELDS)
+
+
+def _kinds(top: Table) -> dict[str, Kind]:
+    kinds: dict[str, Kind] = {}
+    for t in top.tables("kind"):
+        kid = t.str("id")
+        if kid in kinds:
+            raise t.fail("id", f"{kid!r} appears twice")
+        kinds[kid] = Kind(kid, t.str("label"), t.str("words"), t.strs("steps"), t.str("source"), t.str("look_out", ""))
+    if "other" not in kinds:
+        raise top.fail("kind", "needs a kind with id 'other' (the default emergency steps)")
+    return kinds
+
+
+def _kind(t: Table, kinds: dict) -> str:
+    return t.str("kind", "other", choices=tuple(kinds))
+
+
+def _symptoms(top: Table, kinds: dict) -> dict[str, Symptom]:
+    symptoms: dict[str, Symptom] = {}
+    for t in top.tables("symptom"):
+        sid = t.str("id")
+        if sid in symptoms:
+            raise t.fail("id", f"{sid!r} appears twice")
+        symptoms[sid] = Symptom(sid, t.str("grade", choices=GRADES[1:]), t.str("label"), t.str("words", ""),
+                                _kind(t, kinds), t.strs("signs", ()), t.bool("late", False), t.str("source", ""))
+    return symptoms
+
+
+def _when(t: Table) -> tuple[tuple[str, str, float], ...]:
+    when = t.raw("when")
+    if not isinstance(when, list) or not when:
+        raise t.fail("when", "must be a list of [field, op, value]")
+    conds = []
+    for c in when:
+        ok = isinstance(c, list) and len(c) == 3 and c[0] in WHEN_FIELDS and c[1] in OPS
+        if not ok or isinstance(c[2], bool) or not isinstance(c[2], (int, float)):
+            raise t.fail("when", f"{c!r} must be [field, op, number] with a field of "
+                         f"{', '.join(WHEN_FIELDS)} and an op of {', '.join(OPS)}")
+        conds.append((c[0], c[1], float(c[2])))
+    return tuple(conds)
+
+
+def _rules(top: Table, kinds: dict) -> tuple[VitalsRule, ...]:
+    return tuple(
+        VitalsRule(t.str("label"), _when(t), t.str("grade", choices=GRADES[1:]), t.str("source"), _kind(t, kinds),
+                   t.str("sign", ""), t.str("ages", "adult", choices=("adult", "all")))
+        for t in top.tables("vitals"))
+
+
+def _bands(top: Table, kinds: dict) -> tuple[ChildBand, ...]:
+    if not top.has("paediatric"):
+        return ()
+    out = []
+    for t in top.tables("paediatric"):
+        lo, hi = t.num("age_from", lo=0, hi=18), t.num("age_to", lo=0, hi=18)
+        if hi <= lo:
+            raise t.fail("age_to", f"{hi:g} must be above age_from {lo:g}")
+        out.append(ChildBand(t.str("label"), t.str("field", choices=tuple(VITAL_FIELDS)),
+                             t.str("op", choices=tuple(OPS)),
+                             t.num("value"), t.num("per_year", 0.0, lo=0, hi=20), lo, hi,
+                             t.str("grade", choices=GRADES[1:]), t.str("source"), _kind(t, kinds), t.str("sign", "")))
+    return tuple(out)
+
+
+def _criteria(top: Table, kinds: dict, members: set[str]) -> tuple[Criterion, ...]:
+    if not top.has("criteria"):
+        return ()
+    out, seen = [], set()
+    for t in top.tables("criteria"):
+        cid = t.str("id")
+        if cid in seen:
+            raise t.fail("id", f"{cid!r} appears twice")
+        seen.add(cid)
+        req = t.raw("require")
+        if not isinstance(req, list) or not req or not all(isinstance(g, list) and g for g in req):
+            raise t.fail("require", "must be a list of groups, each a non-empty list of signs or symptom ids")
+        for g in req:
+            for m in g:
+                if m not in members:
+                    raise t.fail("require", f"{m!r} is neither a sign nor a symptom id "
+                                 f"(signs: {', '.join(sorted(members - set(_symptom_ids(top))))})")
+        out.append(Criterion(cid, t.str("label"), tuple(tuple(g) for g in req), t.str("grade", choices=GRADES[1:]),
+                             _kind(t, kinds), t.str("source")))
+    return tuple(out)
+
+
+def _symptom_ids(top: Table) -> list[str]:
+    return [t.data.get("id") for t in top.tables("symptom")]
+
+
+def read_catalogue(path: str) -> Catalogue:
+    top = Table(load_toml(path), str(path))
+    kinds = _kinds(top)
+    symptoms = _symptoms(top, kinds)
+    rules = _rules(top, kinds)
+    bands = _bands(top, kinds)
+    signs = {s for sym in symptoms.values() for s in sym.signs} | {r.sign for r in rules if r.sign} \
+        | {b.sign for b in bands if b.sign}
+    criteria = _criteria(top, kinds, signs | set(symptoms))
+    ch = top.table("children", None)
+    other = kinds["other"]
+    return Catalogue(
+        symptoms, rules, other.steps, other.source, top.strs("sources", ()), kinds, criteria, bands,
+        ch.num("adult_from_years", lo=1, hi=21) if ch else 18.0, ch.str("source") if ch else "",
+    )

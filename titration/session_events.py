@@ -1,0 +1,89 @@
+"""The values a session is made of: its events, the proposal it makes, the open reaction, its state."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .reactions import Vitals
+
+OBSERVATION_MIN = 60.0  # observe for an hour after the end (design section 1)
+EPS = 1e-9
+
+KINDS = ("planned", "vitals", "start", "increase", "symptoms", "action", "resolved",
+         "pause", "resume", "stop", "complete", "observed", "note")
+
+
+@dataclass(frozen=True)
+class Event:
+    at_min: float
+    kind: str
+    who: str = "nurse"
+    data: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"at_min": self.at_min, "kind": self.kind, "who": self.who, **self.data}  # exact: replay must agree
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Event":
+        d = dict(d)
+        return cls(float(d.pop("at_min")), d.pop("kind"), d.pop("who", "nurse"), d)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What the nurse should do now; confirming it records that it was done."""
+
+    action: str  # increase | slow | pause | resume | stop
+    rate_ml_h: float  # the pump rate after the action
+    rung: int  # ladder position after the action (-1 when stopped)
+    reason: str
+    rule: str = ""  # the policy rule and its source
+    grade: str = "none"
+    emergency: tuple[str, ...] = ()
+    kind: str = "other"  # what the reaction probably is (resources/symptoms.toml [[kind]])
+
+    def to_dict(self) -> dict:
+        d = {"action": self.action, "rate_ml_h": self.rate_ml_h, "rung": self.rung, "reason": self.reason,
+             "rule": self.rule, "grade": self.grade}
+        if self.grade != "none":
+            d["reaction_kind"] = self.kind  # not "kind": that key is the event's own
+        return d
+
+
+@dataclass
+class Reaction:
+    at_min: float
+    grade: str
+    action: str = ""  # the confirmed action: slow | pause | stop
+    acted_at: float | None = None
+    review_at: float | None = None
+    resolved_at: float | None = None
+    resume_rung: int = 0
+    after_resolved: str = "hold"
+    unresolved: str = "stop"
+    kind: str = "other"
+
+
+@dataclass
+class State:
+    status: str = "planned"  # planned | running | paused | stopped | completed | closed
+    rate_ml_h: float = 0.0
+    t_rate: float = 0.0
+    delivered_at_rate: float = 0.0
+    rung: int = 0
+    rung_started: float = 0.0
+    held_until: float | None = None
+    ceiling_ml_h: float | None = None
+    reaction: Reaction | None = None
+    reactions: int = 0
+    last_grade: str = "none"  # how the last reaction was handled (recurrence escalates from it)
+    pending: Proposal | None = None
+    baseline: Vitals | None = None
+    last_vitals_at: float | None = None
+    last_increase_at: float | None = None
+    tolerated_ml_h: float = 0.0
+    highest_grade: str = "none"
+    started_at: float | None = None
+    end_min: float | None = None
+    resume_assumed_at: float | None = None
