@@ -157,7 +157,7 @@ class ChairView(QWidget):
             lay.addWidget(self.training_panel)
         vg = QGroupBox("Vitals (Ctrl+Shift+V)")
         vl = QVBoxLayout(vg)
-        self.vitals = VitalsForm(catalogue=self.session.catalogue)
+        self.vitals = VitalsForm(catalogue=self.session.catalogue, age_years=self.session.age_years)
         self.vitals.sig_record.connect(self._record_vitals)
         self.vitals.sig_error.connect(self.show_error)
         vl.addWidget(self.vitals)
@@ -247,8 +247,10 @@ class ChairView(QWidget):
 
     def _record_vitals(self, v) -> None:
         self._clear_error()
-        if self.chair.record_vitals(v) is not None:
+        g = self.chair.record_vitals(v)
+        if g is not None:
             self.vitals.clear()
+            self.vitals.show_recorded(g, self.chair.clock_text(self.session.events[-1].at_min))
 
     def _report(self, ids) -> None:
         self._clear_error()

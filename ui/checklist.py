@@ -120,7 +120,7 @@ class Checklist(QGroupBox):
 
     def __init__(self, parent=None):
         super().__init__("Pre-infusion checklist", parent)
-        self.child = False  # set from the age band: the vitals grading is for adults
+        self.child = False  # set from the age band (a child's vitals: the core's paediatric bands, by age)
         lay = QVBoxLayout(self)
         grid = QGridLayout()
         grid.setColumnStretch(0, 1)
@@ -249,10 +249,6 @@ class Checklist(QGroupBox):
             r.warnings.append("Live vaccines: immunoglobulin may impair live attenuated vaccines (measles, rubella, "
                               "mumps, varicella) for at least 6 weeks and up to 3 months; leave 3 months before "
                               "such a vaccine; normal Ig not less than 2 weeks after one. Tell the prescriber.")
-        if self.child:
-            r.warnings.append("Child: the vital-sign grading uses adult NEWS2 bands (resources/symptoms.toml), so a "
-                              "child's normal pulse or breathing rate can read as a reaction. Judge a child's "
-                              "observations against a paediatric chart.")
         if self.infection.value() == 1:
             r.warnings.append("Infection today raises the reaction risk: consider delaying (ask the prescriber).")
         brand = self.brand.value()

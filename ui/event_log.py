@@ -12,6 +12,11 @@ from titration.reactions import load_catalogue, vitals_text
 from ui.style import RED
 
 
+def judge_text(d: dict) -> str:
+    """The core's 'judge it yourself' lines kept with the event (a child's value no band covers)."""
+    return "".join(f" — JUDGE IT YOURSELF: {x}" for x in d.get("judge", ()))
+
+
 def describe(e, catalogue=None) -> str:
     """One line a nurse reads, from the event's own data."""
     cat = catalogue or load_catalogue()
@@ -20,7 +25,7 @@ def describe(e, catalogue=None) -> str:
         return f"Plan made ({d.get('policy', '')} policy){' — TRAINING' if d.get('training') else ''}"
     if k == "vitals":
         g = d.get("grade", "none")
-        return f"Vitals: {vitals_text(d.get('vitals', {}))} — grade {g}"
+        return f"Vitals: {vitals_text(d.get('vitals', {}))} — grade {g}{judge_text(d)}"
     if k == "start":
         return f"Started: pump set to {d['rate_ml_h']:g} mL/h (step 1)"
     if k == "increase":
@@ -29,7 +34,7 @@ def describe(e, catalogue=None) -> str:
         names = ", ".join(f"{cat.symptoms[s].label} ({cat.symptoms[s].grade})" if s in cat.symptoms else s
                           for s in d.get("symptoms", []))
         extra = f"; vitals {vitals_text(d['vitals'])}" if "vitals" in d else ""
-        return f"Symptoms reported: {names}{extra}"
+        return f"Symptoms reported: {names}{extra}{judge_text(d)}"
     if k == "action":
         a = d.get("action", "")
         rate = f" — pump {d.get('rate_ml_h', 0):g} mL/h" if a not in ("pause", "stop") else ""
@@ -94,7 +99,7 @@ class EventLog(QTableWidget):
             for col, text in enumerate((when, e.who, what)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
-                if e.kind in ("stop",) or (e.kind == "action" and e.data.get("override")):
+                if e.kind in ("stop",) or (e.kind == "action" and e.data.get("override")) or e.data.get("judge"):
                     item.setForeground(QBrush(QColor(RED)))
                 self.setItem(row, col, item)
         if first == 0:
@@ -104,6 +109,14 @@ class EventLog(QTableWidget):
             self.resizeRowToContents(row)  # the new rows only: constant cost per new event
         self.shown = len(events)
         self.scrollToBottom()
+
+    def resizeEvent(self, event):  # noqa: N802 (Qt's name)
+        """A narrower (or wider) log wraps its lines again: rows are re-measured only when the
+        width changes (a window resize or large type), never on a clock tick."""
+        old = event.oldSize().width()
+        super().resizeEvent(event)
+        if old != event.size().width() and self.rowCount():
+            self.resizeRowsToContents()
 
     def texts(self) -> list[tuple[str, str, str]]:
         return [tuple(self.item(r, c).text() for c in range(3)) for r in range(self.rowCount())]

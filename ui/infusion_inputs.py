@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFormLayout, 
                                QLabel, QLineEdit, QRadioButton, QSpinBox, QWidget)
 
 from titration.products import INDICATIONS
+from titration.reactions import load_catalogue
 from ui.form_fields import NumberEdit, field_row
 
 AGE_BANDS = ("—", "child (under 18)", "adult 18–65", "over 65")
@@ -16,6 +17,15 @@ AGE_BANDS = ("—", "child (under 18)", "adult 18–65", "over 65")
 SOFT_LIMIT_TEXT = (("first-infusion", "Set aside: first-infusion maximum"),
                    ("unit-cap", "Set aside: unit's pump maximum"),
                    ("tolerated-max", "Set aside: tolerated maximum"))
+
+
+def band_for(age_years: float | None) -> str | None:
+    """The age band of an age in years (None when no age is typed): child as the core counts one."""
+    if age_years is None:
+        return None
+    if load_catalogue().is_child(age_years):
+        return AGE_BANDS[1]
+    return AGE_BANDS[3] if age_years > 65 else AGE_BANDS[2]
 
 
 class PatientBox(QGroupBox):
@@ -36,6 +46,9 @@ class PatientBox(QGroupBox):
         self.sex = QComboBox()
         self.sex.setObjectName("sex")
         self.sex.addItems(["—", "female", "male"])
+        # The age in years grades a child's vitals by the paediatric bands (the core's age_years);
+        # the band follows it when it is typed (over 65 is a renal risk factor).
+        self.age_years = NumberEdit("Age", "years", "years (a baby: 0.5)", "ageYears")
         self.age = QComboBox()
         self.age.setObjectName("ageBand")
         self.age.addItems(AGE_BANDS)
@@ -44,6 +57,7 @@ class PatientBox(QGroupBox):
         f.addRow("Weight", field_row(self.weight))
         f.addRow("Height", field_row(self.height))
         f.addRow("Sex", self.sex)
+        f.addRow("Age", field_row(self.age_years, QLabel("years")))
         f.addRow("Age band", self.age)
         self.history = QLabel("")
         self.history.setObjectName("warnLine")

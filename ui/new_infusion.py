@@ -27,7 +27,7 @@ from ui.checklist import Checklist, ChecklistResult
 from ui.block_panel import BlockPanel
 from ui.form_fields import FieldError, plain_allowed, plain_error
 from ui.history_offer import HistoryOffer
-from ui.infusion_inputs import FlagsBox, PatientBox, PrescriptionBox
+from ui.infusion_inputs import FlagsBox, PatientBox, PrescriptionBox, band_for
 from ui.model import PatientInfo
 from ui.plan_preview import PlanPreview
 from ui.vitals_dialog import VitalsForm
@@ -37,11 +37,14 @@ MISSING = "\0"  # marks "not typed yet": said in the panel, outlined only once C
 # the core's field names (as its errors give them) -> the form's field
 CORE_FIELDS = {"--weight-kg": "weight", "--dose-g-per-kg": "dose", "--height-cm": "height",
                "--max-ml-h": "unit_cap", "--at-risk-cap": "at_risk_cap", "tolerated maximum": "tolerated",
-               "weeks since last infusion": "weeks", "course g/kg": "course_total"}
+               "weeks since last infusion": "weeks", "course g/kg": "course_total", "age": "age_years"}
 # a value the core accepts, put in place of a refused one only to go on checking the other fields
 STAND_IN = {"weight": ("weight_kg", WEIGHT_RANGE[1]), "dose": ("dose_g_per_kg", DOSE_RANGE[1]),
             "height": ("height_cm", None), "unit_cap": ("max_ml_h", None), "at_risk_cap": ("at_risk_cap_mg_kg_min", None),
-            "tolerated": ("tolerated_max_mg_kg_min", None), "weeks": ("weeks_since_last", None)}
+            "tolerated": ("tolerated_max_mg_kg_min", None), "weeks": ("weeks_since_last", None),
+            "age_years": ("age_years", None)}
+NUMBER_FIELDS = ("weight", "height", "dose", "course_total", "unit_cap", "weeks", "at_risk_cap", "tolerated",
+                 "age_years")
 
 
 @dataclass
@@ -143,6 +146,8 @@ class NewInfusionForm(HistoryOffer, QWidget):
     def _wire(self) -> None:
         self.patient_id.editingFinished.connect(self._lookup_history)
         self.age.currentTextChanged.connect(self.checklist.set_age_band)
+        self.age.currentTextChanged.connect(self.schedule_preview)
+        self.age_years.textChanged.connect(self._age_changed)
         self.product.currentIndexChanged.connect(self._product_changed)
         self.indication.currentIndexChanged.connect(self._indication_changed)
         for w in (self.weight, self.height, self.dose, self.course_total, self.unit_cap, self.weeks,
@@ -163,6 +168,20 @@ class NewInfusionForm(HistoryOffer, QWidget):
 
     def checklist_age(self, band: str) -> None:
         self.checklist.set_age_band(band)
+
+    def _age_changed(self) -> None:
+        """A typed age sets the band (the checklist's over-65 risk factor) and grades the baseline."""
+        try:
+            age = self.age_years.value()
+        except FieldError:
+            age = None
+        band = band_for(age)
+        if band is not None:
+            self.age.setCurrentIndex(self.age.findText(band))
+        self.age.setEnabled(band is None)
+        self.age.setToolTip("from the age typed above" if band is not None else "")
+        self.baseline.set_age(age if band is not None else None)
+        self.schedule_preview()
 
     # ------------------------------------------------------------------ reactions to input
     def _product_changed(self) -> None:
@@ -231,7 +250,7 @@ class NewInfusionForm(HistoryOffer, QWidget):
     def _numbers(self, errors: dict[str, str]) -> dict[str, float | None]:
         """Every number field read; each one that is not a number goes in `errors`."""
         out = {}
-        for key in ("weight", "height", "dose", "course_total", "unit_cap", "weeks", "at_risk_cap", "tolerated"):
+        for key in NUMBER_FIELDS:
             try:
                 out[key] = getattr(self, key).value()
             except FieldError as exc:
@@ -269,6 +288,9 @@ class NewInfusionForm(HistoryOffer, QWidget):
             except InputError as exc:
                 errors["course_total"] = plain_error("Course", "g/kg" if exc.field == "course g/kg" else "",
                                                      exc.value, exc.allowed)
+        if n["age_years"] is None and "age_years" not in errors and self.age.currentText().startswith("child"):
+            errors["age_years"] = ("Age: type the child's age in years (a baby: 0.5); a child's vitals are "
+                                   "graded by the paediatric bands for the age")
         sex = self.sex.currentText()
         return PlanRequest(
             product=self.product.currentData(), indication=self.indication.currentData(),
@@ -280,7 +302,7 @@ class NewInfusionForm(HistoryOffer, QWidget):
             first_infusion=self.first_infusion.isChecked(), product_switch=self.product_switch.isChecked(),
             weeks_since_last=n["weeks"], protocol=self.protocol.currentData(),
             pump_resolution_ml_h=self.resolution.currentData(), max_ml_h=n["unit_cap"],
-            tolerated_max_mg_kg_min=n["tolerated"],
+            tolerated_max_mg_kg_min=n["tolerated"], age_years=n["age_years"],
             overrides=tuple((name, why.text().strip()) for name, (cb, why) in self.overrides.items()
                             if cb.isChecked()),
         )
@@ -345,7 +367,7 @@ class NewInfusionForm(HistoryOffer, QWidget):
         plan, errors, general = self._check()
         self.plan = plan
         self.field_errors = {k: v.lstrip(MISSING) for k, v in errors.items()}
-        for key in ("weight", "height", "dose", "course_total", "unit_cap", "weeks", "at_risk_cap", "tolerated"):
+        for key in NUMBER_FIELDS:
             text = errors.get(key, "")
             getattr(self, key).set_error("" if text.startswith(MISSING) and not self._tried else text.lstrip(MISSING))
         errors = self.field_errors
@@ -369,7 +391,9 @@ class NewInfusionForm(HistoryOffer, QWidget):
             (getattr(self, first) if first else self.blockers).setFocus()
             return False
         r = self.checklist.result()
-        info = PatientInfo(self.patient_id.text().strip(), self.age.currentText() if self.age.currentIndex() else "",
+        age = self.plan.request.age_years
+        band = self.age.currentText() if self.age.currentIndex() else ""
+        info = PatientInfo(self.patient_id.text().strip(), f"{age:g} years" if age is not None else band,
                            r.notes + r.warnings)
         self.sig_create.emit(NewInfusion(self.plan, self.policy.currentData(), info, self.baseline.vitals(), r,
                                          self.chair_name.text().strip()))
@@ -378,7 +402,7 @@ class NewInfusionForm(HistoryOffer, QWidget):
     def reset(self) -> None:
         """After an infusion was created: an empty form for the next patient (nothing of this one)."""
         for e in (self.patient_id, self.chair_name, self.weight, self.height, self.dose, self.course_total,
-                  self.weeks, self.at_risk_cap, self.tolerated, self.unit_cap):
+                  self.weeks, self.at_risk_cap, self.tolerated, self.unit_cap, self.age_years):
             e.clear()
         self.baseline.clear()
         self.checklist.clear()

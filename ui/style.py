@@ -71,5 +71,6 @@ def app_stylesheet(large: bool = False) -> str:
     #warnLine {{ background: #fff4cc; color: {INK}; padding: 4px; border-left: 6px solid {ORANGE}; }}
     #readyLine {{ background: #e3f4ec; color: {INK}; padding: 4px; border-left: 6px solid {GREEN}; }}
     #fieldError {{ color: {VERMILLION}; font-weight: bold; }}
+    #judgeLine {{ background: #fff4cc; color: {INK}; font-weight: bold; padding: 4px; border-left: 6px solid {PURPLE}; }}
     #noteLine {{ color: {INK}; padding: 2px; border-left: 6px solid {SKY}; }}
     """

@@ -1,7 +1,9 @@
 """Vital signs entry: an inline panel (not a modal dialog), with the grade the values imply.
 
-The grade comes from the core (catalogue.grade_vitals), against the baseline when there is one.
-Empty fields are simply not recorded. Typed values stay until they are recorded.
+The grade comes from the core (catalogue.grade_vitals), against the baseline when there is one,
+and for a child by the paediatric bands of the child's age. A child's value no cited band covers
+is not graded: the core says so and the form shows it plainly, for the nurse to judge. Empty
+fields are simply not recorded. Typed values stay until they are recorded.
 """
 from __future__ import annotations
 
@@ -22,10 +24,12 @@ class VitalsForm(QWidget):
     sig_record = Signal(object)  # a valid Vitals
     sig_error = Signal(str)
 
-    def __init__(self, parent=None, *, button_text: str = "Record vitals", catalogue=None):
+    def __init__(self, parent=None, *, button_text: str = "Record vitals", catalogue=None,
+                 age_years: float | None = None):
         super().__init__(parent)
         self.catalogue = catalogue or load_catalogue()
         self.baseline: Vitals | None = None
+        self.age_years = age_years  # None: an adult (the core's adult bands)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         form = QFormLayout()
@@ -47,6 +51,11 @@ class VitalsForm(QWidget):
         self.grade.setObjectName("vitalsGrade")
         self.grade.setWordWrap(True)
         lay.addWidget(self.grade)
+        self.judge = QLabel("")  # a child's values no band covers: the nurse judges them
+        self.judge.setObjectName("judgeLine")
+        self.judge.setWordWrap(True)
+        self.judge.hide()
+        lay.addWidget(self.judge)
         row = QHBoxLayout()
         self.record_button = QPushButton(button_text)
         self.record_button.setObjectName("recordVitals")
@@ -56,7 +65,14 @@ class VitalsForm(QWidget):
         lay.addLayout(row)
 
     def set_baseline(self, baseline: Vitals | None) -> None:
+        if baseline is self.baseline:
+            return  # unchanged: keep what is shown (a recorded result stays until the next typing)
         self.baseline = baseline
+        self._preview()
+
+    def set_age(self, age_years: float | None) -> None:
+        """The patient's age in years (None: an adult); a child's vitals are graded for the age."""
+        self.age_years = age_years
         self._preview()
 
     def set_values(self, v: Vitals | None) -> None:
@@ -81,6 +97,7 @@ class VitalsForm(QWidget):
         return Vitals.from_dict(values)
 
     def _preview(self) -> None:
+        self.show_judge(())
         try:
             v = self.vitals()
         except TitrationError:
@@ -91,10 +108,23 @@ class VitalsForm(QWidget):
             self.grade.setText("Grade implied: —")
             self.grade.setStyleSheet("")
             return
-        g = self.catalogue.grade_vitals(v, self.baseline)
+        g = self.catalogue.grade_vitals(v, self.baseline, self.age_years)
         why = "; ".join(r.split(" (")[0] for r in g.reasons)
         self.grade.setText(f"Grade implied: {g.grade}" + (f" — {why}" if why else ""))
         self.grade.setStyleSheet(f"color: {GRADE_COLOURS[g.grade]}; font-weight: bold;")
+        self.show_judge(g.judge)
+
+    def show_recorded(self, g, when: str = "") -> None:
+        """After recording: the grade the core gave, and what it left for the nurse to judge."""
+        at = f" at {when}" if when else ""
+        self.grade.setText(f"Recorded{at}: grade {g.grade}" + (" — NOT FULLY GRADED: judge below" if g.judge else ""))
+        self.grade.setStyleSheet(f"color: {GRADE_COLOURS[g.grade]}; font-weight: bold;")
+        self.show_judge(g.judge)
+
+    def show_judge(self, lines) -> None:
+        """The core's 'judge it yourself' lines (a child's value no cited band covers), or none."""
+        self.judge.setText("\n".join(f"JUDGE IT YOURSELF — {x}" for x in lines))
+        self.judge.setVisible(bool(lines))
 
     def _record(self) -> None:
         try:

@@ -1,0 +1,157 @@
+"""Issue 10 in the window: the child's age, "judge it yourself", emergency steps by reaction kind,
+late symptoms to look out for, and a plan that no longer fits the day.
+
+The UI does no clinical arithmetic: each test checks that what the core answers is what the
+nurse sees. Screenshots (1024x700, normal and large type) go to out/ with IVIG_SCREENSHOTS=1.
+"""
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from tests.ui.conftest import answer_checklist, fill_patient
+from titration.reactions import Vitals, load_catalogue
+
+OUT = Path(__file__).resolve().parents[2] / "out"
+WARD = (1024, 700)
+CAT = load_catalogue()
+
+
+@pytest.fixture
+def shot(tmp_path):
+    folder = OUT if os.environ.get("IVIG_SCREENSHOTS") else tmp_path
+    folder.mkdir(exist_ok=True)
+
+    def save(window, name, large=False):
+        window.set_large(large)
+        window.resize(*WARD)
+        for _ in range(4):
+            QApplication.processEvents()
+        path = folder / f"{name}{'-large' if large else ''}.png"
+        img = window.grab()
+        assert img.save(str(path)) and img.width() == WARD[0]
+        window.set_large(False)
+        return path
+
+    return save
+
+
+def type_vitals(form, **values):
+    for k, v in values.items():
+        form.fields[k].setText(str(v))
+
+
+def a_chair(qtbot, window, *, age=None, start=True, **kw):
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot, **kw)
+    if age is not None:
+        qtbot.keyClicks(f.age_years, age)
+    answer_checklist(f)
+    f.update_preview()
+    assert f.create(), f.blockers
+    if start:
+        window.confirm()
+    return window.current_view()
+
+
+# ---------------------------------------------------------------------------- 1. the age
+def test_the_age_typed_goes_into_the_plan_and_sets_the_band(qtbot, window):
+    f = window.new_form
+    fill_patient(f, qtbot)
+    answer_checklist(f)
+    qtbot.keyClicks(f.age_years, "4")
+    f.update_preview()
+    assert f.plan.request.age_years == 4.0
+    assert f.age.currentText() == "child (under 18)" and not f.age.isEnabled()
+    assert any("A child (4 years)" in n for n in f.plan.notes)  # the core's note, shown in the preview
+    assert "A child (4 years)" in f.plan_notes.text()
+    # the old warning that a child's vitals were graded with adult bands is gone: they are not
+    assert not any("NEWS2" in w for w in f.checklist.result().warnings + f.checklist.result().notes)
+    f.age_years.clear()
+    qtbot.keyClicks(f.age_years, "70")
+    f.update_preview()
+    assert f.age.currentText() == "over 65" and f.checklist.renal["age-over-65"].isChecked()
+    f.age_years.clear()
+    f.update_preview()
+    assert f.age.isEnabled() and f.plan.request.age_years is None
+
+
+def test_a_child_without_an_age_cannot_start(qtbot, window):
+    f = window.new_form
+    fill_patient(f, qtbot)
+    answer_checklist(f)
+    f.age.setCurrentIndex(f.age.findText("child (under 18)"))
+    f.update_preview()
+    assert "age_years" in f.field_errors and not f.create_button.isEnabled()
+    assert "child's age in years" in f.age_years.error.text()
+    qtbot.keyClicks(f.age_years, "0.5")
+    f.update_preview()
+    assert f.create_button.isEnabled() and f.plan.request.age_years == 0.5
+
+
+def test_an_impossible_age_is_named_beside_the_field(qtbot, window):
+    f = window.new_form
+    fill_patient(f, qtbot)
+    qtbot.keyClicks(f.age_years, "130")
+    f.update_preview()
+    assert f.plan is None and "Age: 130 years is not possible; enter 0 to 120 years" in f.age_years.error.text()
+
+
+def test_the_baseline_of_a_child_is_graded_by_the_childs_bands(qtbot, window):
+    f = window.new_form
+    fill_patient(f, qtbot, baseline=False)
+    type_vitals(f.baseline, pulse=130)
+    assert CAT.grade_vitals(Vitals(pulse=130)).grade == "mild"  # an adult's NEWS2 band: mild
+    assert "mild" in f.baseline.grade.text()
+    qtbot.keyClicks(f.age_years, "1")
+    f.update_preview()
+    expected = CAT.grade_vitals(Vitals(pulse=130), None, 1.0)
+    assert f.baseline.age_years == 1.0
+    assert f.baseline.grade.text().startswith(f"Grade implied: {expected.grade}")
+    assert expected.grade == "none"  # 130/min is a normal pulse at one year
+
+
+def test_the_chair_grades_the_sessions_vitals_with_the_childs_age(qtbot, window, clock):
+    view = a_chair(qtbot, window, age="4")
+    assert view.session.age_years == 4.0 and view.vitals.age_years == 4.0
+    assert "4 years" in view.chair.patient.age_band
+    clock.set(5)
+    window.model.tick()
+    type_vitals(view.vitals, pulse=180)
+    view.vitals.record_button.click()
+    e = view.session.events[-1]
+    assert e.kind == "vitals" and e.data["grade"] == CAT.grade_vitals(Vitals(pulse=180), None, 4.0).grade
+
+
+# ---------------------------------------------------------------------------- 2. judge it yourself
+def test_a_childs_ungraded_value_is_shown_for_the_nurse_to_judge(qtbot, window, clock, shot):
+    view = a_chair(qtbot, window, age="4")
+    clock.set(5)
+    window.model.tick()
+    type_vitals(view.vitals, temp_c=34, pulse=100)
+    judge = CAT.grade_vitals(Vitals(temp_c=34, pulse=100), view.session.state.baseline, 4.0).judge
+    assert judge and "judge it yourself" in judge[0]
+    assert view.vitals.judge.isVisible() and judge[0] in view.vitals.judge.text()  # before recording
+    view.vitals.record_button.click()
+    assert view.session.events[-1].data["judge"] == list(judge)
+    # after recording: the result stays beside the form, and the log row says it too
+    assert "NOT FULLY GRADED" in view.vitals.grade.text() and judge[0] in view.vitals.judge.text()
+    assert view.vitals.judge.isVisible()
+    row = view.log.texts()[-1][2]
+    assert row.startswith("Vitals: T 34 °C, P 100/min — grade") and f"JUDGE IT YOURSELF: {judge[0]}" in row
+    shot(window, "10-child-judge-it-yourself")
+    shot(window, "10-child-judge-it-yourself", large=True)
+    type_vitals(view.vitals, temp_c=36.8)  # typing anew: the preview of the new values
+    assert "Grade implied" in view.vitals.grade.text()
+
+
+def test_an_adults_vitals_have_no_judge_line(qtbot, window, clock):
+    view = a_chair(qtbot, window)
+    clock.set(5)
+    window.model.tick()
+    type_vitals(view.vitals, temp_c=34, pulse=100)
+    view.vitals.record_button.click()
+    assert "judge" not in view.session.events[-1].data and not view.vitals.judge.isVisible()
+    assert "JUDGE" not in view.log.texts()[-1][2]
