@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from titration.plan import fmt_hm
+from ui.after_end import look_out_lines
 from ui.widgets import label
 
 REASON_BUTTONS = {"pause": "Pause now", "stop": "STOP the infusion", "close": "Close the observation early"}
@@ -76,17 +77,20 @@ class InfusionControls(QGroupBox):
 
 
 class EmergencyPanel(QFrame):
-    """The catalogue's emergency steps, shown with a severe reaction's proposal."""
+    """The emergency steps of the reaction's kind (resources/symptoms.toml [[kind]]), with their
+    source: a febrile reaction stopped by recurrence gets the febrile steps, not the anaphylaxis box."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("emergency")
         self.shown_for = None
         lay = QVBoxLayout(self)
-        t = QLabel("SEVERE REACTION — EMERGENCY")
-        t.setObjectName("emergencyTitle")
-        t.setWordWrap(True)
-        lay.addWidget(t)
+        self.title = QLabel("SEVERE REACTION — EMERGENCY")
+        self.title.setObjectName("emergencyTitle")
+        self.title.setWordWrap(True)
+        lay.addWidget(self.title)
+        self.note = label("emergencyNote", wrap=True)
+        lay.addWidget(self.note)
         self.steps = label("emergencySteps", wrap=True)
         lay.addWidget(self.steps)
         self.source = label("emergencySource", wrap=True)
@@ -97,13 +101,22 @@ class EmergencyPanel(QFrame):
         lay.addWidget(hide)
         self.hide()
 
-    def offer(self, p, source: str) -> None:
-        steps = p.emergency if p is not None and p.emergency else ()
-        if steps and self.shown_for != p:
-            self.shown_for = p
-            self.steps.setText("\n".join(f"{i}. {x}" for i, x in enumerate(steps, 1)))
-            self.source.setText(f"Source: {source}")
-            self.show()
+    def offer(self, p, catalogue) -> None:
+        """A stop proposal's steps (the core chose them by the reaction's kind)."""
+        if p is not None and p.emergency:
+            self.show_kind(p, catalogue.kind(p.kind), p.emergency)
+
+    def show_kind(self, key, kind, steps, note: str = "") -> None:
+        """Show `steps` under the kind's name and source, once per `key` (hidden stays hidden)."""
+        if self.shown_for == key:
+            return
+        self.shown_for = key
+        self.title.setText("SEVERE REACTION — EMERGENCY" if kind.id == "other" else f"STOP — {kind.label}")
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
+        self.steps.setText("\n".join(f"{i}. {x}" for i, x in enumerate(steps, 1)))
+        self.source.setText(f"Source: {kind.source}")
+        self.show()
 
 
 class AfterPanel(QGroupBox):
@@ -115,6 +128,10 @@ class AfterPanel(QGroupBox):
         sl = QVBoxLayout(self)
         self.summary = label("summary", wrap=True)
         sl.addWidget(self.summary)
+        # reactions that come hours later: what the patient is told before they leave (the core's words)
+        self.look_out = label("lookOut", wrap=True)
+        self.look_out.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        sl.addWidget(self.look_out)
         self.close_obs_button = QPushButton("Close observation (Ctrl+Shift+C)")
         self.close_obs_button.setObjectName("closeObservation")
         sl.addWidget(self.close_obs_button)
@@ -135,4 +152,6 @@ class AfterPanel(QGroupBox):
         if v is not None and st.status != "closed":
             lines.append(f"Vitals: {v[1]} ({c.clock_text(v[0])}).")
         self.summary.setText("\n".join(lines))
+        self.look_out.setText("Before the patient leaves, tell them to look out for (reactions can come hours "
+                              "later):\n" + "\n".join(f"• {x}" for x in look_out_lines(s)))
         self.close_obs_button.setEnabled(st.status != "closed")

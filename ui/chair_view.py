@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpl
                                QWidget)
 
 from ui import optional
+from ui.after_end import AFTER_END_NOTE, severe_after_end
 from ui.chair_controls import AfterPanel, EmergencyPanel, InfusionControls, ReasonBox
 from ui.chair_model import ChairModel
 from ui.event_log import EventLog
@@ -301,6 +302,10 @@ class ChairView(QWidget):
         self.after.setVisible(ended)
         if ended:  # only events change it: kept out of the per-tick work (it walks the event list)
             self.after.refresh(c.time_now())
+            late = severe_after_end(s)  # the core proposes nothing after the end: the kind's steps still show
+            if late is not None:
+                kind = s.catalogue.kind(late[1].kind)
+                self.emergency.show_kind(("after the end", late[0]), kind, kind.steps, AFTER_END_NOTE)
         self.symptoms.report_button.setEnabled(s.status != "closed")
         self.vitals.record_button.setEnabled(s.status != "closed")
         self.on_tick(c.now)
@@ -322,7 +327,7 @@ class ChairView(QWidget):
         s, c = self.session, self.chair
         t = max(now, s.events[-1].at_min) if s.events else now
         p = s.due(t) if s.status in ("running", "paused") else None
-        self.emergency.offer(p, s.catalogue.emergency_source)
+        self.emergency.offer(p, s.catalogue)
         self.pump.show_now(t, p)
         self._badge(p)
         self.now_label.setText(f"{c.clock_text(t)} · {c.elapsed_short(t)}")
@@ -335,4 +340,4 @@ class ChairView(QWidget):
 
     def summary_text(self, t: float) -> str:
         self.after.refresh(t)
-        return self.after.summary.text()
+        return self.after.summary.text() + "\n" + self.after.look_out.text()

@@ -155,3 +155,115 @@ def test_an_adults_vitals_have_no_judge_line(qtbot, window, clock):
     view.vitals.record_button.click()
     assert "judge" not in view.session.events[-1].data and not view.vitals.judge.isVisible()
     assert "JUDGE" not in view.log.texts()[-1][2]
+
+
+# ---------------------------------------------------------------------------- 3. emergency steps by kind
+def report(window, view, clock, at, *ids):
+    clock.set(at)
+    window.model.tick()
+    view.symptoms.set_checked(ids)
+    view.symptoms.report_button.click()
+
+
+def numbered(steps):
+    return "\n".join(f"{i}. {x}" for i, x in enumerate(steps, 1))
+
+
+def test_a_febrile_reaction_stopped_by_recurrence_gets_the_febrile_steps(qtbot, window, clock, shot):
+    view = a_chair(qtbot, window)
+    chair, s = view.chair, view.session
+    for at in (10, 50):  # two mild reactions (chills), each paused, resolved and resumed
+        report(window, view, clock, at, "chills")
+        assert not view.emergency.isVisible()
+        window.confirm()
+        clock.set(at + 10)
+        chair.resolved()
+        clock.set(at + 30)
+        window.model.tick()
+        window.confirm()
+    report(window, view, clock, 90, "chills")  # a third reaction stops it, whatever its own grade
+    p = chair.proposal()
+    assert (p.action, p.grade, p.kind) == ("stop", "severe", "febrile")
+    febrile = CAT.kind("febrile")
+    assert view.emergency.isVisible()
+    assert view.emergency.title.text() == f"STOP — {febrile.label}"
+    assert view.emergency.steps.text() == numbered(febrile.steps)
+    assert view.emergency.source.text() == f"Source: {febrile.source}"
+    shown = view.emergency.title.text() + view.emergency.steps.text() + view.emergency.source.text()
+    assert "anaphylaxis" not in shown.lower() and "adrenaline" not in shown.lower()
+    shot(window, "11-febrile-stop-by-recurrence")
+    shot(window, "11-febrile-stop-by-recurrence", large=True)
+
+
+def test_anaphylaxis_by_its_criteria_gets_the_anaphylaxis_steps(qtbot, window, clock):
+    view = a_chair(qtbot, window)
+    report(window, view, clock, 20, "urticaria", "breathlessness")  # each moderate; together anaphylaxis
+    p = view.chair.proposal()
+    assert (p.action, p.kind) == ("stop", "anaphylactic")
+    ana = CAT.kind("anaphylactic")
+    assert view.emergency.title.text() == f"STOP — {ana.label}"
+    assert view.emergency.steps.text() == numbered(ana.steps)
+    assert view.emergency.source.text() == f"Source: {ana.source}" and not view.emergency.note.isVisible()
+
+
+def test_a_severe_reaction_in_the_observation_hour_shows_its_kinds_steps(qtbot, window, clock, shot):
+    view = a_chair(qtbot, window)
+    chair, s = view.chair, view.session
+    clock.set(20)
+    window.model.tick()
+    chair.stop("patient asked to stop")
+    assert s.status == "stopped" and not view.emergency.isVisible()
+    report(window, view, clock, 40, "one-sided-weakness")
+    assert s.due(40) is None and s.state.pending is None  # the core proposes nothing after the end
+    thrombotic = CAT.kind("thrombotic")
+    assert view.emergency.isVisible()
+    assert view.emergency.title.text() == f"STOP — {thrombotic.label}"
+    assert view.emergency.steps.text() == numbered(thrombotic.steps)
+    assert view.emergency.source.text() == f"Source: {thrombotic.source}"
+    assert "after the end of the infusion" in view.emergency.note.text() and view.emergency.note.isVisible()
+    shot(window, "12-severe-in-observation-hour")
+    view.emergency.hide()
+    report(window, view, clock, 45, "headache")  # mild: nothing new to show
+    assert not view.emergency.isVisible()
+
+
+def test_a_severe_vital_sign_in_the_observation_hour_shows_the_steps(qtbot, window, clock):
+    view = a_chair(qtbot, window)
+    clock.set(20)
+    window.model.tick()
+    view.chair.stop("patient asked to stop")
+    clock.set(30)
+    window.model.tick()
+    type_vitals(view.vitals, sbp=70)
+    view.vitals.record_button.click()
+    g = CAT.grade_vitals(Vitals(sbp=70), view.session.state.baseline)
+    assert g.grade == "severe"
+    assert view.emergency.isVisible() and view.emergency.steps.text() == numbered(CAT.kind(g.kind).steps)
+
+
+def test_nothing_is_shown_after_the_end_for_a_moderate_report(qtbot, window, clock):
+    view = a_chair(qtbot, window)
+    clock.set(20)
+    window.model.tick()
+    view.chair.stop("patient asked to stop")
+    report(window, view, clock, 30, "fever")
+    assert not view.emergency.isVisible()
+
+
+# ---------------------------------------------------------------------------- 4. look out for
+def test_the_observation_hour_and_the_summary_say_what_to_look_out_for(qtbot, window, clock, shot):
+    view = a_chair(qtbot, window)
+    s = view.session
+    assert not view.after.isVisible()
+    clock.set(20)
+    window.model.tick()
+    view.chair.stop("patient asked to stop")
+    lines = s.look_out_for()
+    assert lines and lines == CAT.look_out()
+    text = view.after.look_out.text()
+    assert view.after.look_out.isVisible() and text.startswith("Before the patient leaves")
+    for x in lines:
+        assert f"• {x}" in text
+    assert text in view.summary_text(30)
+    shot(window, "13-observation-look-out-for")
+    shot(window, "13-observation-look-out-for", large=True)
