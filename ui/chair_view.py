@@ -11,10 +11,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QStackedWidget, QVBoxLayout,
                                QWidget)
 
+from titration.day_fit import DaySettings
+from titration.errors import TitrationError
 from ui import optional
 from ui.after_end import AFTER_END_NOTE, severe_after_end
 from ui.chair_controls import AfterPanel, EmergencyPanel, InfusionControls, ReasonBox
 from ui.chair_model import ChairModel
+from ui.day_fit_panel import DayFitPanel, clock_min
 from ui.event_log import EventLog
 from ui.now_panel import NowPanel
 from ui.pump_panel import PumpPanel
@@ -116,6 +119,9 @@ class ChairView(QWidget):
         lay.addWidget(self.pump.why)
         self.emergency = EmergencyPanel()
         lay.addWidget(self.emergency)
+        self.day_fit = DayFitPanel()
+        self.day_fit.sig_note.connect(self.chair.note)
+        lay.addWidget(self.day_fit)
         self.after = AfterPanel(self.chair)
         self.after.close_obs_button.clicked.connect(self.close_observation)
         lay.addWidget(self.after)
@@ -332,11 +338,25 @@ class ChairView(QWidget):
         self._badge(p)
         self.now_label.setText(f"{c.clock_text(t)} · {c.elapsed_short(t)}")
         self.now_panel.refresh(t)
+        self._day_fit(t)
         self.log.sync(s.events, c.unsaved_from)
         if optional.is_chart(self.chart):
             self.chart.refresh(t)
         if self.training_panel is not None:
             self.training_panel.refresh(t)
+
+    def _day_fit(self, t: float) -> None:
+        """While the infusion runs (or waits to start): does its expected finish still fit the day?"""
+        s = self.session
+        start = clock_min(self.chair.wall_start)
+        if start is None or s.status not in ("planned", "running", "paused"):
+            self.day_fit.show_fit(None)
+            return
+        try:
+            fit = s.day_fit(t, start, DaySettings(s.original_plan.request.closing_clock))
+        except TitrationError:  # a record without a valid closing time: nothing to compare with
+            fit = None
+        self.day_fit.show_fit(fit)
 
     def summary_text(self, t: float) -> str:
         self.after.refresh(t)

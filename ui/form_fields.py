@@ -84,6 +84,23 @@ class NumberEdit(QLineEdit):
         self.setStyleSheet(BAD_STYLE if text else "")
 
 
+class ClockEdit(NumberEdit):
+    """A time of day ('18:00'), checked by the core's parse_clock; its error shows beside it."""
+
+    def value(self) -> str:
+        from titration.day_fit import parse_clock  # noqa: PLC0415
+        from titration.errors import InputError  # noqa: PLC0415
+
+        text = self.text().strip()
+        try:
+            parse_clock(text, self.label)
+        except InputError:
+            msg = f"{self.label}: '{text}' is not a time of day; type it like 18:00"
+            self.set_error(msg)
+            raise FieldError(msg) from None
+        return text
+
+
 def field_row(edit: QLineEdit, *extra: QWidget) -> QWidget:
     """The edit (and anything after it on its line), with its error label below."""
     w = QWidget()

@@ -8,9 +8,10 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
                                QLabel, QLineEdit, QRadioButton, QSpinBox, QWidget)
 
+from titration.day_fit import DEFAULT_CLOSING
 from titration.products import INDICATIONS
 from titration.reactions import load_catalogue
-from ui.form_fields import NumberEdit, field_row
+from ui.form_fields import ClockEdit, FieldError, NumberEdit, field_row
 
 AGE_BANDS = ("—", "child (under 18)", "adult 18–65", "over 65")
 # soft limits the prescriber may set aside with a recorded reason (design 3); hard limits never
@@ -64,6 +65,21 @@ class PatientBox(QGroupBox):
         self.history.setWordWrap(True)
         self.history.hide()
         f.addRow(self.history)
+
+
+    def follow_age(self) -> float | None:
+        """The age typed (None if empty or not a number); the band follows it and is locked while
+        an age is typed. The age is what grades a child's vitals (the core's age_years)."""
+        try:
+            age = self.age_years.value()
+        except FieldError:
+            age = None
+        band = band_for(age)
+        if band is not None:
+            self.age.setCurrentIndex(self.age.findText(band))
+        self.age.setEnabled(band is None)
+        self.age.setToolTip("from the age typed above" if band is not None else "")
+        return age if band is not None else None
 
 
 class PrescriptionBox(QGroupBox):
@@ -125,6 +141,11 @@ class PrescriptionBox(QGroupBox):
         f.addRow("Reaction policy", self.policy)
         self.unit_cap = NumberEdit("Unit's pump maximum", "mL/h", "mL/h (optional)", "unitCap")
         f.addRow("Unit's pump maximum", field_row(self.unit_cap))
+        # the unit's closing time (a setting, not clinical data): a plan that runs past it is said plainly
+        self.closing_time = ClockEdit("Unit closes at", "", "18:00", "closingTime")
+        self.closing_time.setText(DEFAULT_CLOSING)
+        self.closing_time.setToolTip("The unit's closing time: a plan expected to finish after it is flagged")
+        f.addRow("Unit closes at", field_row(self.closing_time))
         self.resolution = QComboBox()
         self.resolution.setObjectName("resolution")
         for r in (0.1, 1.0):

@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSplitter,
                                QVBoxLayout, QWidget)
 
+from titration.day_fit import DEFAULT_CLOSING
 from titration.dosing import split_course
 from titration.errors import InputError, NeedsInput, TitrationError
 from titration.plan import DOSE_RANGE, WEIGHT_RANGE, PlanRequest, build_plan
@@ -23,11 +24,12 @@ from titration.policy import load_policies
 from titration.products import load_library
 from titration.protocols import load_protocols
 from titration.reactions import Vitals
-from ui.checklist import Checklist, ChecklistResult
 from ui.block_panel import BlockPanel
+from ui.checklist import Checklist, ChecklistResult
+from ui.day_fit_panel import clock_min
 from ui.form_fields import FieldError, plain_allowed, plain_error
 from ui.history_offer import HistoryOffer
-from ui.infusion_inputs import FlagsBox, PatientBox, PrescriptionBox, band_for
+from ui.infusion_inputs import FlagsBox, PatientBox, PrescriptionBox
 from ui.model import PatientInfo
 from ui.plan_preview import PlanPreview
 from ui.vitals_dialog import VitalsForm
@@ -151,7 +153,7 @@ class NewInfusionForm(HistoryOffer, QWidget):
         self.product.currentIndexChanged.connect(self._product_changed)
         self.indication.currentIndexChanged.connect(self._indication_changed)
         for w in (self.weight, self.height, self.dose, self.course_total, self.unit_cap, self.weeks,
-                  self.at_risk_cap, self.tolerated):
+                  self.at_risk_cap, self.tolerated, self.closing_time):
             w.textChanged.connect(self.schedule_preview)
         for w in (self.sex, self.course_days, self.dosing_weight, self.protocol, self.resolution):
             (w.valueChanged if hasattr(w, "setRange") else w.currentIndexChanged).connect(self.schedule_preview)
@@ -171,16 +173,7 @@ class NewInfusionForm(HistoryOffer, QWidget):
 
     def _age_changed(self) -> None:
         """A typed age sets the band (the checklist's over-65 risk factor) and grades the baseline."""
-        try:
-            age = self.age_years.value()
-        except FieldError:
-            age = None
-        band = band_for(age)
-        if band is not None:
-            self.age.setCurrentIndex(self.age.findText(band))
-        self.age.setEnabled(band is None)
-        self.age.setToolTip("from the age typed above" if band is not None else "")
-        self.baseline.set_age(age if band is not None else None)
+        self.baseline.set_age(self.patient_box.follow_age())
         self.schedule_preview()
 
     # ------------------------------------------------------------------ reactions to input
@@ -291,6 +284,11 @@ class NewInfusionForm(HistoryOffer, QWidget):
         if n["age_years"] is None and "age_years" not in errors and self.age.currentText().startswith("child"):
             errors["age_years"] = ("Age: type the child's age in years (a baby: 0.5); a child's vitals are "
                                    "graded by the paediatric bands for the age")
+        try:
+            closing = self.closing_time.value()
+        except FieldError as exc:
+            errors["closing_time"] = str(exc)
+            closing = DEFAULT_CLOSING
         sex = self.sex.currentText()
         return PlanRequest(
             product=self.product.currentData(), indication=self.indication.currentData(),
@@ -302,7 +300,7 @@ class NewInfusionForm(HistoryOffer, QWidget):
             first_infusion=self.first_infusion.isChecked(), product_switch=self.product_switch.isChecked(),
             weeks_since_last=n["weeks"], protocol=self.protocol.currentData(),
             pump_resolution_ml_h=self.resolution.currentData(), max_ml_h=n["unit_cap"],
-            tolerated_max_mg_kg_min=n["tolerated"], age_years=n["age_years"],
+            tolerated_max_mg_kg_min=n["tolerated"], age_years=n["age_years"], closing_clock=closing,
             overrides=tuple((name, why.text().strip()) for name, (cb, why) in self.overrides.items()
                             if cb.isChecked()),
         )
@@ -367,12 +365,13 @@ class NewInfusionForm(HistoryOffer, QWidget):
         plan, errors, general = self._check()
         self.plan = plan
         self.field_errors = {k: v.lstrip(MISSING) for k, v in errors.items()}
-        for key in NUMBER_FIELDS:
+        for key in NUMBER_FIELDS + ("closing_time",):
             text = errors.get(key, "")
             getattr(self, key).set_error("" if text.startswith(MISSING) and not self._tried else text.lstrip(MISSING))
         errors = self.field_errors
         if plan is not None:
             self.preview.show_plan(plan)
+            self.preview.show_day_fit_from_now(plan, clock_min(self.wall()))
         else:
             msg = general or ("; ".join(errors.values()) if errors else "")
             self.preview.clear(msg)

@@ -9,9 +9,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QPlainTextEdit, QSplitter, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
+from titration.day_fit import DaySettings, clock_text, day_fit
 from titration.plan import fmt_hm
 from titration.report.table import clock, rows
 from ui import optional
+from ui.day_fit_panel import DayFitPanel
+from ui.widgets import scrolled
 
 EMPTY = "Enter the weight and the dose to see the plan."
 
@@ -36,6 +39,12 @@ class PlanPreview(QWidget):
         self.plan_notes.setWordWrap(True)
         self.plan_notes.hide()
         rl.addWidget(self.plan_notes)
+        # the core's day fit, if the infusion started now: in the splitter, so a short window still fits
+        self.day_fit = DayFitPanel(actions=False)
+        self.day_fit_area = scrolled(self.day_fit, 200)
+        self.day_fit_area.setMinimumHeight(40)
+        self.day_fit_area.setFocusPolicy(Qt.NoFocus)  # words to read: the Tab order skips it
+        self.day_fit_area.hide()
         self.table = QTableWidget(0, 7)
         self.table.setObjectName("planTable")
         self.table.setHorizontalHeaderLabels(["Time", "mL/h", "mg/kg/min", "mL/kg/min", "step mL", "total mL", "note"])
@@ -47,6 +56,8 @@ class PlanPreview(QWidget):
         self.table.setMinimumHeight(90)
         self.table.setMinimumWidth(200)  # it scrolls sideways in a narrow window
         parts = self.parts = QSplitter(Qt.Vertical)  # the nurse can give the table, chart or arithmetic more room
+        parts.addWidget(self.day_fit_area)
+        parts.setCollapsible(0, False)
         parts.addWidget(self.table)
         self.chart = optional.chart_widget()
         self.chart.setMinimumHeight(120)
@@ -62,19 +73,34 @@ class PlanPreview(QWidget):
         bl.addWidget(QLabel("How these numbers were worked out:"))
         bl.addWidget(self.arithmetic)
         parts.addWidget(box)
-        parts.setSizes([200, 400, 180])
+        parts.setSizes([0, 200, 400, 180])
         rl.addWidget(parts, 1)
 
     def clear(self, message: str) -> None:
         """No plan: say why, and show nothing of an earlier plan (no other patient's chart)."""
         self.error.setText(message)
         self.plan_notes.hide()
+        self.show_day_fit(None)
         self.summary.setText("No plan yet.")
         self.table.setRowCount(0)
         self.arithmetic.setPlainText("")
         if hasattr(self.chart, "clear"):
             self.chart.clear()
         self.chart.setVisible(False)
+
+    def show_day_fit_from_now(self, plan, now_min: float) -> None:
+        """The core's answer to 'does it fit the day if it starts now?' (the closing time: the request's)."""
+        fit = day_fit(plan, now_min, DaySettings(plan.request.closing_clock))
+        self.show_day_fit(fit, f"If the infusion starts now ({clock_text(now_min)}): ")
+
+    def show_day_fit(self, fit, prefix: str = "") -> None:
+        """The core's DayFit for this plan (None or fitting: nothing shown)."""
+        self.day_fit.show_fit(fit, prefix)
+        shown = fit is not None and not fit.fits
+        self.day_fit_area.setVisible(shown)
+        sizes = self.parts.sizes()
+        sizes[0] = min(self.day_fit.sizeHint().height() + 4, 150) if shown else 0
+        self.parts.setSizes(sizes)
 
     def show_plan(self, plan) -> None:
         self.error.setText("")
@@ -104,7 +130,8 @@ class PlanPreview(QWidget):
         # the whole table in view (a ladder has a handful of steps)
         rows_h = sum(self.table.rowHeight(i) for i in range(self.table.rowCount()))
         need = rows_h + self.table.horizontalHeader().height() + 2 * self.table.frameWidth() + 4
-        self.parts.setSizes([min(max(need, 90), 240), 400, 140])  # sizes, not minimums: a short window still fits
+        # sizes, not minimums: a short window still fits
+        self.parts.setSizes([self.parts.sizes()[0], min(max(need, 90), 240), 400, 140])
         if optional.is_chart(self.chart):
             self.chart.set_plan(plan)
         self.chart.setVisible(True)

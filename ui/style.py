@@ -71,7 +71,10 @@ def app_stylesheet(large: bool = False) -> str:
     #warnLine {{ background: #fff4cc; color: {INK}; padding: 4px; border-left: 6px solid {ORANGE}; }}
     #readyLine {{ background: #e3f4ec; color: {INK}; padding: 4px; border-left: 6px solid {GREEN}; }}
     #fieldError {{ color: {VERMILLION}; font-weight: bold; }}
-    #judgeLine {{ background: #fff4cc; color: {INK}; font-weight: bold; padding: 4px; border-left: 6px solid {PURPLE}; }}
+    #judgeLine {{ background: #fff4cc; color: {INK}; font-weight: bold; padding: 4px;
+                  border-left: 6px solid {PURPLE}; }}
     #lookOut {{ background: #e8f1f8; color: {INK}; padding: 4px; border-left: 6px solid {BLUE}; }}
+    #dayFit {{ background: #fff4cc; border: 2px solid {VERMILLION}; }}
+    #dayFitTitle {{ color: {VERMILLION}; font-weight: bold; }}
     #noteLine {{ color: {INK}; padding: 2px; border-left: 6px solid {SKY}; }}
     """

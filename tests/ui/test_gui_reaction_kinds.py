@@ -30,7 +30,7 @@ def shot(tmp_path):
             QApplication.processEvents()
         path = folder / f"{name}{'-large' if large else ''}.png"
         img = window.grab()
-        assert img.save(str(path)) and img.width() == WARD[0]
+        assert img.save(str(path)) and (img.width(), img.height()) == WARD  # the window did not grow
         window.set_large(False)
         return path
 
@@ -171,7 +171,7 @@ def numbered(steps):
 
 def test_a_febrile_reaction_stopped_by_recurrence_gets_the_febrile_steps(qtbot, window, clock, shot):
     view = a_chair(qtbot, window)
-    chair, s = view.chair, view.session
+    chair = view.chair
     for at in (10, 50):  # two mild reactions (chills), each paused, resolved and resumed
         report(window, view, clock, at, "chills")
         assert not view.emergency.isVisible()
@@ -267,3 +267,64 @@ def test_the_observation_hour_and_the_summary_say_what_to_look_out_for(qtbot, wi
     assert text in view.summary_text(30)
     shot(window, "13-observation-look-out-for")
     shot(window, "13-observation-look-out-for", large=True)
+
+
+# ---------------------------------------------------------------------------- 5. the day's fit
+def test_the_preview_says_when_the_plan_does_not_fit_the_day(qtbot, window, shot):
+    from titration.day_fit import DaySettings, day_fit
+
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot)
+    answer_checklist(f)
+    f.update_preview()
+    assert f.plan.request.closing_clock == "18:00" and not f.preview.day_fit.isVisible()  # 08:00 + 2 h 45
+    f.closing_time.setText("10:00")
+    f.update_preview()
+    assert f.plan.request.closing_clock == "10:00"
+    fit = day_fit(f.plan, 8 * 60, DaySettings("10:00"))  # the window's clock reads 08:00
+    assert not fit.fits and f.preview.day_fit.isVisible()
+    text = f.preview.day_fit.text.text()
+    assert text.startswith("If the infusion starts now (08:00): " + fit.message)
+    for c in fit.choices:
+        assert f"• {c.words}" in text
+    assert "prescriber" in text and f"{fit.remainder_g:.1f} g" in text
+    assert not f.preview.day_fit.stop_at_button.isVisible()  # the choices are made in the chair
+    assert f.create_button.isEnabled()  # a warning, not a block: the nurse chooses
+    shot(window, "14-preview-does-not-fit-the-day")
+    f.closing_time.setText("25:00")
+    f.update_preview()
+    assert f.plan is None and "not a time of day" in f.closing_time.error.text()
+    assert not f.create_button.isEnabled()
+
+
+def test_a_replan_after_reactions_that_runs_past_closing_is_said_in_the_chair(qtbot, window, clock, shot):
+    from titration.day_fit import DaySettings
+
+    view = a_chair(qtbot, window)
+    chair, s = view.chair, view.session
+    assert not view.day_fit.isVisible()  # 700 mL from 08:00: done by 10:45
+    for at in (10, 50):  # two reactions: the second holds the rate at 42 mL/h to the end
+        report(window, view, clock, at, "chills")
+        window.confirm()
+        clock.set(at + 10)
+        chair.resolved()
+        clock.set(at + 30)
+        window.model.tick()
+        window.confirm()
+    fit = s.day_fit(80, 8 * 60, DaySettings("18:00"))
+    assert not fit.fits and fit.remainder_g > 0
+    assert view.day_fit.isVisible()
+    text = view.day_fit.text.text()
+    assert fit.message in text and all(c.words in text for c in fit.choices)
+    shot(window, "15-chair-does-not-fit-the-day")
+    shot(window, "15-chair-does-not-fit-the-day", large=True)
+    view.day_fit.stop_at_button.click()
+    e = s.events[-1]
+    stop = next(c for c in fit.choices if c.id == "stop-at")
+    assert e.kind == "note" and e.data["text"].startswith("Day fit: the nurse chose to stop at")
+    assert stop.words[1:] in e.data["text"]
+    view.day_fit.prescriber_button.click()
+    assert s.events[-1].data["text"] == f"Day fit: discussed with the prescriber. {fit.message}"
+    chair.stop("day's end: the remainder another day")
+    assert not view.day_fit.isVisible()

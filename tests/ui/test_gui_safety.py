@@ -24,11 +24,15 @@ def test_closing_the_observation_early_asks_for_a_reason_in_the_chair(qtbot, win
     assert view.log.texts()[-1][2] == "Observation closed early: sent to the emergency department"
 
 
-def test_a_child_gets_a_warning_that_the_vitals_grading_is_for_adults(qtbot, window):
-    from tests.ui.conftest import answer_checklist
+def test_a_child_is_asked_for_an_age_not_warned_about_adult_bands(qtbot, window):
+    """A child's vitals are graded by the paediatric bands for the age (issue 10): the form asks
+    for the age in years, and the old warning that adult NEWS2 bands grade a child is gone."""
+    from tests.ui.conftest import answer_checklist, fill_patient
 
     f = window.new_form
+    fill_patient(f, qtbot)
     answer_checklist(f)
-    assert not any("Child" in w for w in f.checklist.result().warnings)
     f.age.setCurrentIndex(f.age.findText("child (under 18)"))
-    assert any("adult NEWS2 bands" in w for w in f.checklist.result().warnings)
+    f.update_preview()
+    assert not any("NEWS2" in w for w in f.checklist.result().warnings)
+    assert "age_years" in f.field_errors and not f.create_button.isEnabled()
