@@ -162,14 +162,16 @@ class ChairView(QWidget):
             self.training_panel = TrainingPanel(self.chair)
             self.training_panel.sig_take_vitals.connect(self.take_vitals)
             lay.addWidget(self.training_panel)
-        vg = QGroupBox("Vitals (Ctrl+Shift+V)")
+        vg = self.vitals_box = QGroupBox("Vitals (Ctrl+Shift+V)")
+        vg.setToolTip("Ctrl+Shift+V comes here")
         vl = QVBoxLayout(vg)
         self.vitals = VitalsForm(catalogue=self.session.catalogue, age_years=self.session.age_years)
         self.vitals.sig_record.connect(self._record_vitals)
         self.vitals.sig_error.connect(self.show_error)
         vl.addWidget(self.vitals)
         lay.addWidget(vg)
-        sg = QGroupBox("Symptoms (Ctrl+Shift+S)")
+        sg = self.symptoms_box = QGroupBox("Symptoms (Ctrl+Shift+S)")
+        sg.setToolTip("Ctrl+Shift+S comes here")
         sgl = QVBoxLayout(sg)
         self.symptoms = SymptomsPanel(catalogue=self.session.catalogue)
         self.symptoms.sig_report.connect(self._report)
@@ -294,6 +296,10 @@ class ChairView(QWidget):
         if hasattr(self.chart, "set_large"):
             self.chart.set_large(large)
         self.symptoms.set_columns(1 if large else 2)
+        # a group's title cannot wrap: in large type the shortcut stays in its tooltip and the help,
+        # so the title does not make the column wider than the window gives it
+        self.vitals_box.setTitle("Vitals" if large else "Vitals (Ctrl+Shift+V)")
+        self.symptoms_box.setTitle("Symptoms" if large else "Symptoms (Ctrl+Shift+S)")
 
     # ------------------------------------------------------------------ rendering
     def on_changed(self) -> None:

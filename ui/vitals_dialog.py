@@ -34,6 +34,7 @@ class VitalsForm(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         form = QFormLayout()
         form.setVerticalSpacing(3)
+        form.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow column (large type): the field under its name
         self.fields: dict[str, QLineEdit] = {}
         for key in ORDER:
             label, unit, (lo, hi) = VITAL_FIELDS[key]

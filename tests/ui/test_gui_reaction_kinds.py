@@ -328,3 +328,45 @@ def test_a_replan_after_reactions_that_runs_past_closing_is_said_in_the_chair(qt
     assert s.events[-1].data["text"] == f"Day fit: discussed with the prescriber. {fit.message}"
     chair.stop("day's end: the remainder another day")
     assert not view.day_fit.isVisible()
+
+
+# ---------------------------------------------------------------------------- 6. the symptoms panel
+@pytest.mark.parametrize("large", [False, True])
+def test_every_symptom_reads_in_full_at_1024x700(qtbot, window, clock, shot, large):
+    from PySide6.QtCore import QPoint, Qt
+
+    view = a_chair(qtbot, window)
+    shot(window, "16-symptoms-panel", large=large)  # looked at by eye as well
+    window.set_large(large)
+    window.resize(*WARD)
+    for _ in range(4):
+        QApplication.processEvents()
+    panel = view.symptoms
+    area = panel.parentWidget()
+    while area is not None and not hasattr(area, "viewport"):
+        area = area.parentWidget()
+    port = area.viewport()
+    assert set(panel.labels) == set(CAT.symptoms)
+    for sid, lab in panel.labels.items():
+        assert lab.text() == CAT.symptoms[sid].label  # the catalogue's words, whole
+        left = lab.mapTo(port, QPoint(0, 0)).x()
+        assert left >= 0 and left + lab.width() <= port.width(), (sid, large)  # not cut at the side
+        assert lab.height() >= lab.heightForWidth(lab.width()), (sid, large)  # every line shown
+        # the words need no more room than the label has: no elision, no clipped line
+        need = lab.fontMetrics().boundingRect(0, 0, lab.width(), 10_000, Qt.TextWordWrap, lab.text())
+        assert need.width() <= lab.width() and need.height() <= lab.height(), (sid, large)
+    assert panel.report_button.width() <= port.width()
+    if os.environ.get("IVIG_SCREENSHOTS"):  # the whole panel, scrolled parts too, for looking at
+        panel.grab().save(str(OUT / f"16-symptoms-panel-whole{'-large' if large else ''}.png"))
+    window.set_large(False)
+
+
+def test_a_click_on_the_words_ticks_the_box(qtbot, window, clock):
+    from PySide6.QtCore import Qt
+
+    view = a_chair(qtbot, window)
+    lab, box = view.symptoms.labels["new-confusion"], view.symptoms.boxes["new-confusion"]
+    qtbot.mouseClick(lab, Qt.LeftButton)
+    assert box.isChecked() and lab.text() == "New confusion or drowsiness"
+    qtbot.mouseClick(lab, Qt.LeftButton)
+    assert not box.isChecked()
