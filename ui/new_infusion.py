@@ -13,8 +13,7 @@ import time
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSplitter,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from titration.dosing import split_course
 from titration.errors import InputError, NeedsInput, TitrationError
@@ -23,8 +22,8 @@ from titration.policy import load_policies
 from titration.products import load_library
 from titration.protocols import load_protocols
 from titration.reactions import Vitals
-from ui.checklist import Checklist, ChecklistResult
 from ui.block_panel import BlockPanel
+from ui.checklist import Checklist, ChecklistResult
 from ui.form_fields import FieldError, plain_allowed, plain_error
 from ui.history_offer import HistoryOffer
 from ui.infusion_inputs import FlagsBox, PatientBox, PrescriptionBox
@@ -40,7 +39,8 @@ CORE_FIELDS = {"--weight-kg": "weight", "--dose-g-per-kg": "dose", "--height-cm"
                "weeks since last infusion": "weeks", "course g/kg": "course_total"}
 # a value the core accepts, put in place of a refused one only to go on checking the other fields
 STAND_IN = {"weight": ("weight_kg", WEIGHT_RANGE[1]), "dose": ("dose_g_per_kg", DOSE_RANGE[1]),
-            "height": ("height_cm", None), "unit_cap": ("max_ml_h", None), "at_risk_cap": ("at_risk_cap_mg_kg_min", None),
+            "height": ("height_cm", None), "unit_cap": ("max_ml_h", None),
+            "at_risk_cap": ("at_risk_cap_mg_kg_min", None),
             "tolerated": ("tolerated_max_mg_kg_min", None), "weeks": ("weeks_since_last", None)}
 
 
@@ -111,7 +111,8 @@ class NewInfusionForm(HistoryOffer, QWidget):
 
         self.preview = PlanPreview()
         self.summary, self.error, self.table = self.preview.summary, self.preview.error, self.preview.table
-        self.chart, self.arithmetic, self.plan_notes = self.preview.chart, self.preview.arithmetic, self.preview.plan_notes
+        self.chart, self.arithmetic = self.preview.chart, self.preview.arithmetic
+        self.plan_notes = self.preview.plan_notes
         self.preview.setMinimumWidth(280)
         split.addWidget(self.preview)
         split.setStretchFactor(0, 0)
