@@ -1,7 +1,7 @@
 """Small presentational pieces the chair's panels share: wrapped labels, scrolling columns, countdowns."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QWidget
 
 
@@ -124,3 +124,19 @@ class ElidedLabel(QLabel):
         shown = self.fontMetrics().elidedText(self._full, Qt.ElideRight, max(self.width(), 20))
         if shown != super().text():
             super().setText(shown)
+
+
+class AfterFirstPaint(QObject):
+    """Calls `then()` once, after the first paint of `widget` (a widget visible at start-up)."""
+
+    def __init__(self, widget, then):
+        super().__init__(widget)
+        self.then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Paint and self.then is not None:
+            then, self.then = self.then, None
+            obj.removeEventFilter(self)
+            then()
+        return False
