@@ -53,12 +53,12 @@ class PlanPreview(QWidget):
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setMinimumHeight(90)
+        self.table.setMinimumHeight(60)
         self.table.setMinimumWidth(200)  # it scrolls sideways in a narrow window
         parts = self.parts = QSplitter(Qt.Vertical)  # the nurse can give the table, chart or arithmetic more room
         parts.addWidget(self.table)
         self.chart = optional.chart_widget()
-        self.chart.setMinimumHeight(120)
+        self.chart.setMinimumHeight(80)
         self.chart.setVisible(False)  # nothing to draw until there is a plan
         parts.addWidget(self.chart)
         box = QWidget()
@@ -67,7 +67,7 @@ class PlanPreview(QWidget):
         self.arithmetic = QPlainTextEdit()
         self.arithmetic.setObjectName("arithmetic")
         self.arithmetic.setReadOnly(True)
-        self.arithmetic.setMinimumHeight(60)
+        self.arithmetic.setMinimumHeight(36)
         bl.addWidget(QLabel("How these numbers were worked out:"))
         bl.addWidget(self.arithmetic)
         parts.addWidget(box)

@@ -35,6 +35,8 @@ def chair_with_a_proposal(qtbot, window, clock):
 @pytest.mark.parametrize("large", [False, True])
 def test_every_view_fits_1024x700_without_growing(qtbot, window, clock, large):
     view = chair_with_a_proposal(qtbot, window, clock)
+    fill_patient(window.new_form, qtbot, pid="P-2")  # the form with a plan, notes and warnings in it
+    answer_checklist(window.new_form, pregnant=1, vaccine=1)
     window.set_large(large)
     window.resize(*WARD)
     settle()
