@@ -293,7 +293,7 @@ class ChairView(QWidget):
             lab.setFont(f)
         if hasattr(self.chart, "set_large"):
             self.chart.set_large(large)
-        self.symptoms.set_columns(1 if large else 2)
+        self.symptoms.set_columns(1)  # one column: the long names (severe ones) never clip
 
     # ------------------------------------------------------------------ rendering
     def on_changed(self) -> None:

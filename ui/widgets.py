@@ -52,6 +52,15 @@ class ColumnScroll(QScrollArea):
     """Scrolls up and down only, and is never narrower than what it holds (nothing is clipped at
     the side: the window's minimum width includes the column's)."""
 
+    def setWidget(self, w: QWidget) -> None:  # noqa: N802
+        super().setWidget(w)
+        w.installEventFilter(self)
+
+    def eventFilter(self, obj, event):  # noqa: N802 - what it holds grew (large type): ask the splitter again
+        if obj is self.widget() and event.type() == QEvent.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(obj, event)
+
     def minimumSizeHint(self):  # noqa: N802 (Qt's name)
         hint = super().minimumSizeHint()
         w = self.widget()
@@ -68,7 +77,7 @@ def scrolled(w: QWidget, min_width: int) -> QScrollArea:
     scroll.setFrameShape(QFrame.NoFrame)
     scroll.setWidget(w)
     scroll.setMinimumWidth(min_width)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)  # never a silent cut: a bar says there is more
     return scroll
 
 
