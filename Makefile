@@ -15,14 +15,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	@# strict: a plain path entry. The default editable mode installs an import hook that loads
 	@# pathlib and more at every Python start in the venv (~11 ms of each command).
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]' --config-settings editable_mode=strict
+	$(BIN)/python -m pip install --quiet -e '.[test,bench,pg]' --config-settings editable_mode=strict
 	@touch $(STAMP)
 
-# System libraries a Qt window (and the Xvfb smoke test) need on Debian/Ubuntu.
+# System libraries a Qt window (and the Xvfb smoke test) need on Debian/Ubuntu, and the
+# PostgreSQL server the unit-server tests start for themselves (initdb/pg_ctl, never as a service).
 # Skipped quietly where apt-get is missing or we are not root.
 SYSPKGS := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 \
 	libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 \
-	libxcb-image0 libfontconfig1 libdbus-1-3 xvfb poppler-utils
+	libxcb-image0 libfontconfig1 libdbus-1-3 xvfb poppler-utils postgresql
 sysdeps:
 	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	  missing=$$(for p in $(SYSPKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

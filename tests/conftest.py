@@ -21,3 +21,33 @@ def _isolated_data(tmp_path, monkeypatch):
     monkeypatch.setenv("IVIG_DB", str(tmp_path / "journal.sqlite3"))
     monkeypatch.delenv("IVIG_RESOURCES", raising=False)
     yield
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL server for the whole run (tests/pgserver.py). Without PostgreSQL the
+    tests that need it skip, except under CI (CI=true), where that is a failure."""
+    from pgserver import PgServer
+
+    try:
+        srv = PgServer()
+        srv.init()
+    except Exception as exc:  # noqa: BLE001 - any reason: say it
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL tests cannot run under CI: {exc}")
+        pytest.skip(f"no PostgreSQL server for the unit-server tests: {exc}")
+    try:
+        yield srv
+    finally:
+        srv.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI a skipped unit-server test fails the run: the suite cannot pass without them."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and "pg_server" in getattr(item, "fixturenames", ()) and \
+            os.environ.get("CI", "").lower() == "true":
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI, which needs the PostgreSQL tests: {report.longrepr}"

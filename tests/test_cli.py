@@ -136,3 +136,14 @@ def test_csv_export_round_trips(tmp_path):
     rows = list(csv.DictReader(out.open()))
     assert [float(r["rate_ml_h"]) for r in rows] == [42.0, 84.0, 168.0, 336.0, 504.0]
     assert float(rows[-1]["cumulative_ml"]) == 700.0
+
+
+def test_plan_takes_the_patients_age_and_says_a_child_is_graded_by_paediatric_bands():
+    r = cli(*PLAN[:6], "18", *PLAN[7:], "--age-years", "4", "--json")
+    assert r.returncode == 0, r.stderr
+    p = json.loads(r.stdout)
+    assert p["age_years"] == 4.0
+    assert any(n.startswith("A child (4 years)") for n in p["notes"])
+    assert json.loads(cli(*PLAN, "--json").stdout)["age_years"] is None  # a key added, nothing removed
+    bad = cli(*PLAN, "--age-years", "-1")
+    assert bad.returncode != 0 and "--age-years" in bad.stderr and "Traceback" not in bad.stderr

@@ -5,6 +5,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -142,17 +143,19 @@ def test_an_edited_row_is_caught(tmp_path, capsys):
 
 
 def test_an_edited_row_with_a_recomputed_hash_breaks_the_next_link(tmp_path):
-    from titration.store.journal import _payload, chain_hash
+    from titration.store.journal import _payload, by, chain_hash, identity
 
     db = tampered(tmp_path)
     c = sqlite3.connect(db)
-    rid, sid, seq, wall, body, prev = c.execute(
-        "SELECT id, session_id, seq, wall, body, prev_hash FROM events WHERE seq=3 AND session_id=1").fetchone()
+    rid, sid, seq, wall, body, prev, ws, nurse = c.execute(
+        "SELECT id, session_id, seq, wall, body, prev_hash, workstation, nurse FROM events "
+        "WHERE seq=3 AND session_id=1").fetchone()
     ev = json.loads(body)
     ev["rate_ml_h"] = 48.0
-    meta = {"id": 1, "chair": "1", "patient_id": "P1", "training": False, "wall_start": 0.0}
+    uid, = c.execute("SELECT uid FROM sessions WHERE id=1").fetchone()
+    meta = identity(1, "1", "P1", False, 0.0, uid, 1.0)
     c.execute("UPDATE events SET body=?, hash=? WHERE id=?",
-              (json.dumps(ev), chain_hash(prev, _payload(meta, seq, wall, ev)), rid))
+              (json.dumps(ev), chain_hash(prev, _payload(meta, seq, wall, ev, by(ws, nurse))), rid))
     c.commit()
     c.close()
     j = Journal(db, readonly=True)
@@ -194,19 +197,30 @@ def test_changing_who_a_session_belongs_to_is_caught(tmp_path, capsys):
     assert code == 1 and out.count("(edited)") == 7  # every event of session 2
 
 
-def test_verify_of_a_file_that_is_no_journal_exits_1_and_leaves_it(tmp_path, capsys):
+def test_verify_of_a_file_that_is_no_journal_exits_2_and_leaves_it(tmp_path, capsys):
     db = tmp_path / "j.sqlite3"
     db.write_bytes(b"not a database at all" * 100)
-    code, out = verify_cli(db, capsys)
-    assert code == 1 and "not a readable journal" in out
+    assert cli_main(["journal", "verify", "--db", str(db)]) == 2
+    assert "is not a journal of this app" in capsys.readouterr().err
     assert db.read_bytes() == b"not a database at all" * 100
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["j.sqlite3"]
     assert cli_main(["journal", "verify", "--db", str(tmp_path / "missing.sqlite3")]) == 2
 
 
-def test_a_corrupt_file_is_moved_aside_never_overwritten(tmp_path):
+def _damage(db: Path) -> bytes:
+    """Our journal with its pages after the header overwritten: ours (application id) and damaged."""
+    j = Journal(db)
+    j.attach(infusion(), chair="1", patient_id=None, training=False, wall_start=0.0)
+    j.close()
+    raw = bytearray(db.read_bytes())
+    raw[100:] = bytes(range(256)) * ((len(raw) - 100) // 256) + bytes((len(raw) - 100) % 256)
+    db.write_bytes(bytes(raw))
+    return bytes(raw)
+
+
+def test_a_damaged_journal_of_ours_is_moved_aside_loudly_never_overwritten(tmp_path):
     db = tmp_path / "j.sqlite3"
-    junk = b"SQLite format 3\x00" + bytes(range(256)) * 20
-    db.write_bytes(junk)
+    junk = _damage(db)
     j = Journal(db, now=lambda: 1_700_000_000.0)
     aside = [p for p in tmp_path.iterdir() if ".corrupt-" in p.name]
     assert len(aside) == 1 and aside[0].read_bytes() == junk
@@ -217,25 +231,52 @@ def test_a_corrupt_file_is_moved_aside_never_overwritten(tmp_path):
     assert j.verify() == []
     j.close()
     # Same again within the same second: a second name, the first file untouched.
-    db.write_bytes(b"garbage")
+    (tmp_path / "j.sqlite3").unlink()
+    _damage(db)
     Journal(db, now=lambda: 1_700_000_000.0).close()
-    aside = sorted(p.name for p in tmp_path.iterdir() if ".corrupt-" in p.name)
+    aside = sorted(p.name for p in tmp_path.iterdir() if ".corrupt-" in p.name and "-wal" not in p.name
+                   and "-shm" not in p.name)
     assert len(aside) == 2 and aside[1].endswith("-2")
     assert (tmp_path / aside[0]).read_bytes() == junk
 
 
-def test_another_programs_sqlite_file_is_moved_aside(tmp_path):
+@pytest.mark.parametrize("make", ["text", "garbage sqlite", "recipes", "recipes in WAL mode", "folder", "device"])
+def test_a_path_that_is_not_our_journal_is_refused_and_left_as_it_was(tmp_path, make):
     db = tmp_path / "j.sqlite3"
-    c = sqlite3.connect(db)
-    c.execute("CREATE TABLE recipes(name TEXT)")
-    c.execute("INSERT INTO recipes VALUES ('soup')")
-    c.commit()
-    c.close()
+    if make == "text":
+        db.write_text("shopping list\n")
+    elif make == "garbage sqlite":
+        db.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 20)
+    elif make.startswith("recipes"):
+        c = sqlite3.connect(db)
+        if "WAL" in make:
+            c.execute("PRAGMA journal_mode=WAL")
+        c.execute("CREATE TABLE recipes(name TEXT)")
+        c.execute("INSERT INTO recipes VALUES ('soup')")
+        c.commit()
+        c.close()
+    elif make == "folder":
+        db.mkdir()
+    else:
+        db = Path("/dev/null")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    content = db.read_bytes() if db.is_file() else None
+    mode = db.stat().st_mode
+    with pytest.raises(JournalError, match="not a journal of this app|folder|not a regular file|another program"):
+        Journal(db)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no lock, no -wal, nothing beside it
+    assert (db.read_bytes() if db.is_file() else None) == content and db.stat().st_mode == mode
+    assert cli_main(["journal", "--db", str(db)]) == 2
+
+
+def test_the_lock_is_taken_on_the_real_path(tmp_path):
+    db = tmp_path / "j.sqlite3"
+    link = tmp_path / "other-name.sqlite3"
     j = Journal(db)
-    assert "not a journal of this app" in j.notice
+    link.symlink_to(db)
+    with pytest.raises(JournalLocked):
+        Journal(link)
     j.close()
-    (aside,) = [p for p in tmp_path.iterdir() if ".corrupt-" in p.name and not p.name.endswith(("-wal", "-shm"))]
-    assert rows(aside, "SELECT name FROM recipes") == [("soup",)]
 
 
 def test_a_journal_from_a_newer_version_is_refused_and_left_alone(tmp_path):
@@ -377,13 +418,26 @@ def test_migration_from_schema_1_keeps_a_backup_and_fills_the_new_columns(tmp_pa
     c = sqlite3.connect(db)  # make it a schema-1 journal, as version 1 of the app wrote it
     c.execute("DROP INDEX sessions_patient")
     c.execute("DROP INDEX sessions_status")
-    for col in ("speed", "status", "product", "alive_wall"):
+    c.execute("DROP INDEX sessions_uid")
+    c.execute("DROP TABLE outbox")
+    for col in ("speed", "status", "product", "alive_wall", "uid", "workstation", "nurse"):
         c.execute(f"ALTER TABLE sessions DROP COLUMN {col}")
+    for col in ("workstation", "nurse"):
+        c.execute(f"ALTER TABLE events DROP COLUMN {col}")
+    # Version 1 hashed neither an infusion's uid nor who wrote each event: chain it as it did.
+    from titration.store.journal import GENESIS, _payload, chain_hash, identity
+
+    prev = GENESIS
+    for rid, seq, wall, body in c.execute("SELECT id, seq, wall, body FROM events ORDER BY id").fetchall():
+        h = chain_hash(prev, _payload(identity(sid, "1", "P1", False, 0.0), seq, wall, json.loads(body)))
+        c.execute("UPDATE events SET prev_hash=?, hash=? WHERE id=?", (prev, h, rid))
+        prev = h
+    c.execute("UPDATE chain_head SET hash=?", (prev,))
     c.execute("UPDATE schema_version SET version=1")
     c.commit()
     c.close()
     j = Journal(db)
-    assert "upgraded from schema 1 to 2" in j.notice
+    assert "upgraded from schema 1 to 3" in j.notice
     (d,) = j.sessions()
     assert d["status"] == "stopped" and d["product"] == "octagam-10" and d["id"] == sid
     assert j.verify() == []

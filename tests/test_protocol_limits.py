@@ -152,3 +152,31 @@ def test_products_json_adds_keys_only():
     ind = j["indications"][0]
     assert {"id", "initial_mg_kg_min", "max_mg_kg_min", "at_risk_max_mg_kg_min", "ladder", "sources"} <= set(ind)
     assert ind["step_minutes"] == 15 and "subsequent" in ind["first_infusion_words"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(TRIPLES), st.floats(2, 40), st.booleans(), st.booleans(), st.floats(0.1, 20))
+def test_property_a_child_or_an_at_risk_patient_never_exceeds_the_label(triple, kg, first, at_risk, asked_cap):
+    # Children's weights (2-40 kg) and the at-risk cap: the label's or, where it gives none, the
+    # prescriber's (asked). The first step never above the label's initial rate; no step above the
+    # label maximum or the at-risk cap; every rate rounded down to the pump's 0.1 mL/h.
+    pid, iid, proto = triple
+    if not allowed(pid, iid, proto):
+        return
+    ind = LIB[pid].indication(iid)
+    cap = None if ind.at_risk_max_mg_kg_min is not None or not at_risk else asked_cap
+    try:
+        p = build_plan(PlanRequest(pid, iid, kg, 0.4, protocol=proto, first_infusion=first, at_risk=at_risk,
+                                   at_risk_cap_mg_kg_min=cap))
+    except InputError as e:
+        msg = str(e).lower()  # the adult table's weights, or an asked cap above the label maximum
+        assert "nl-ivig002" in msg or "column" in msg or "at most the label maximum" in msg, e
+        return
+    conc = p.concentration_mg_per_ml
+    assert p.steps[0].rate_ml_h <= ml_h(ind.initial_mg_kg_min, p.rate_weight_kg, conc) + 1e-9
+    top = ind.max_mg_kg_min
+    if at_risk:
+        top = min(top, ind.at_risk_max_mg_kg_min if ind.at_risk_max_mg_kg_min is not None else asked_cap)
+    for s in p.steps:
+        assert s.rate_ml_h <= ml_h(top, p.rate_weight_kg, conc) + 1e-9, (pid, iid, proto, kg, s.rate_ml_h)
+        assert abs(s.rate_ml_h * 10 - round(s.rate_ml_h * 10)) < 1e-6

@@ -10,7 +10,8 @@ from .units import Rate, parse_rate
 
 # IVIG_RESOURCES lets a unit point the app at its own edited copy of resources/.
 # os.path, not pathlib: pathlib costs a headless command ~5 ms of start-up.
-RESOURCES = os.environ.get("IVIG_RESOURCES") or os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources")
+RESOURCES = os.environ.get("IVIG_RESOURCES") or os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources")
 
 
 def resource(*parts: str) -> str:
@@ -76,7 +77,8 @@ def load_toml(path: str) -> dict:
     except tomllib.TOMLDecodeError as exc:
         raise DataError(path, "(file)", f"not valid TOML: {exc}") from None
     except UnicodeDecodeError as exc:
-        raise DataError(path, "(file)", f"not UTF-8 text (byte {exc.start + 1} cannot be read); save it as UTF-8") from None
+        raise DataError(path, "(file)",
+                        f"not UTF-8 text (byte {exc.start + 1} cannot be read); save it as UTF-8") from None
     except RecursionError:
         raise DataError(path, "(file)", "nested too deeply to be a resource file") from None
     except OSError as exc:

@@ -44,7 +44,8 @@ def ideal_body_weight(height_cm: float, sex: str) -> float:
     if sex not in ("female", "male"):
         raise InputError("--sex", sex, "female or male")
     if height_cm < DEVINE_MIN_HEIGHT_CM:
-        raise InputError("--height-cm", height_cm, f"at least {DEVINE_MIN_HEIGHT_CM} cm for an ideal weight (Devine starts at 60 in)")
+        raise InputError("--height-cm", height_cm,
+                         f"at least {DEVINE_MIN_HEIGHT_CM} cm for an ideal weight (Devine starts at 60 in)")
     inches = height_cm * 0.393701
     return (50.0 if sex == "male" else 45.5) + 2.3 * (inches - 60)
 
@@ -59,7 +60,8 @@ def dosing_weight(p: Patient, method: str = "actual") -> DosingWeight:
         if p.height_cm is None or p.sex is None:
             return DosingWeight(p.weight_kg, "actual", "auto: actual weight (height and sex not given)", bmi=bmi)
         if p.height_cm < DEVINE_MIN_HEIGHT_CM:
-            return DosingWeight(p.weight_kg, "actual", f"auto: actual weight (height under {DEVINE_MIN_HEIGHT_CM} cm)", bmi=bmi)
+            return DosingWeight(p.weight_kg, "actual", f"auto: actual weight (height under {DEVINE_MIN_HEIGHT_CM} cm)",
+                                bmi=bmi)
         if bmi <= 30:
             return DosingWeight(p.weight_kg, "actual", f"auto: actual weight (BMI {bmi:.1f} is not above 30)", bmi=bmi)
         method = "adjusted"
@@ -120,7 +122,8 @@ def compute_dose(dosing_kg: float, g_per_kg: float, conc_mg_per_ml: float,
     dose, rounded = prescribed, ""
     if round_to == "vial":
         if not vial_sizes:
-            raise InputError("--round-to-vial", "vial", "vial sizes for this product (none are confirmed in the library)")
+            raise InputError("--round-to-vial", "vial",
+                             "vial sizes for this product (none are confirmed in the library)")
         step = min(vial_sizes)
         whole = max(math.floor(prescribed / step + 0.5 - 1e-9) * step, step)
         change = abs(whole - prescribed) / prescribed
@@ -130,7 +133,8 @@ def compute_dose(dosing_kg: float, g_per_kg: float, conc_mg_per_ml: float,
                        f"the prescribed dose is kept")
         else:
             dose = whole
-            rounded = f"rounded to the nearest {step:g} g vial multiple (ASCIA/Ontario, ref 4.2): {prescribed:.2f} g -> {dose:g} g"
+            rounded = (f"rounded to the nearest {step:g} g vial multiple (ASCIA/Ontario, ref 4.2):"
+                       f" {prescribed:.2f} g -> {dose:g} g")
     elif round_to != "none":
         raise InputError("--round-dose", round_to, "none or vial")
     vials = fewest_vials(dose, vial_sizes)

@@ -127,7 +127,7 @@ class Plan:
     @property
     def max_rate_mg_kg_min(self) -> float:
         """The lowest applied cap, as mg/kg/min at the rate weight."""
-        caps = [l.cap_ml_h for l in self.limits if not l.overridden and not l.first_step_only]
+        caps = [lim.cap_ml_h for lim in self.limits if not lim.overridden and not lim.first_step_only]
         return mg_kg_min_from_ml_h(min(caps), self.rate_weight_kg, self.concentration_mg_per_ml)
 
     def mg_kg_min(self, rate_ml_h: float) -> float:
@@ -201,7 +201,8 @@ def validate(req: PlanRequest) -> None:
         _check_number("--weeks-since-last", req.weeks_since_last, 0, 5200)
     for name, reason in req.overrides:
         if name not in SOFT_LIMITS:
-            raise InputError("override", name, f"a soft limit ({', '.join(SOFT_LIMITS)}); hard limits cannot be overridden")
+            raise InputError("override", name,
+                             f"a soft limit ({', '.join(SOFT_LIMITS)}); hard limits cannot be overridden")
         if not str(reason).strip():
             raise InputError("override reason", reason, "a reason for setting the limit aside")
 
@@ -289,7 +290,8 @@ def build_plan(req: PlanRequest, library: dict | None = None, protocols: dict | 
     rungs = rungs_for(targets, limits, rate_kg, conc, req.pump_resolution_ml_h, ladder_kg=column)
     notes = []
     if proto.is_local:
-        notes.append(f"LOCAL protocol {proto.id}: the label gives no step sizes ({', '.join(ind.unconfirmed) or 'see protocol'} unconfirmed).")
+        unconfirmed = ", ".join(ind.unconfirmed) or "see protocol"
+        notes.append(f"LOCAL protocol {proto.id}: the label gives no step sizes ({unconfirmed} unconfirmed).")
     if proto.kind == "label" and ind.ladder_provenance:
         notes.append(f"Ladder provenance: {ind.ladder_provenance}.")
     if column is not None:
@@ -302,9 +304,12 @@ def build_plan(req: PlanRequest, library: dict | None = None, protocols: dict | 
         notes.append(f"Starts at the initial rate: {req.restart_at_initial} (ref 2.1).")
     if req.first_infusion and ind.first_infusion_words:
         notes.append(f"Label on first infusions: '{ind.first_infusion_words}'")
-    for l in limits:
-        if l.overridden:
-            notes.append(f"Soft limit {l.name} ({l.as_written}) set aside: {l.overridden}")
+    if req.age_years is not None and req.age_years < 18:
+        notes.append(f"A child ({req.age_years:g} years): vitals are graded by the paediatric bands of "
+                     "resources/symptoms.toml only; a value no band covers is shown for the nurse to judge.")
+    for lim in limits:
+        if lim.overridden:
+            notes.append(f"Soft limit {lim.name} ({lim.as_written}) set aside: {lim.overridden}")
     plan = Plan(
         request=req, product_name=product.name, protocol_id=proto.id, protocol_name=proto.name,
         protocol_kind=proto.kind, concentration_mg_per_ml=conc, dosing=dw, rate_weight_kg=rate_kg, dose=dose,
@@ -323,14 +328,16 @@ def explain(plan: Plan) -> list[str]:
     if dw.ideal_kg is not None:
         lines.append(f"Ideal body weight (Devine): {dw.ideal_kg:.1f} kg; BMI {dw.bmi:.1f}.")
     if kg != dw.kg or kg != r.weight_kg:
-        lines.append(f"Rate weight: {kg:g} kg (the lower of actual and dosing weight, so no per-kg maximum is exceeded).")
+        lines.append(f"Rate weight: {kg:g} kg (the lower of actual and dosing weight,"
+                     " so no per-kg maximum is exceeded).")
     lines.append(f"Dose: {r.dose_g_per_kg:g} g/kg x {dw.kg:g} kg = {d.prescribed_g:.2f} g.")
     if d.rounded:
         lines.append(f"Dose {d.rounded}.")
     lines.append(f"Volume: {d.dose_g:g} g x 1000 / {conc:g} mg/mL = {d.volume_ml:.1f} mL.")
     if d.vials:
         lines.append("Vials: " + " + ".join(f"{n} x {s:g} g" for s, n in d.vials) + f" = {d.vials_total_g:g} g.")
-    lines.append(f"Rate: mL/h = mg/kg/min x {kg:g} kg x 60 / {conc:g} mg/mL, rounded down to {r.pump_resolution_ml_h:g} mL/h.")
+    lines.append(f"Rate: mL/h = mg/kg/min x {kg:g} kg x 60 / {conc:g} mg/mL,"
+                 f" rounded down to {r.pump_resolution_ml_h:g} mL/h.")
     col = plan.table_column_kg
     if col is not None:
         lines.append(f"Ladder rates read at the printed table's {col:g} kg column; caps at {kg:g} kg.")
@@ -338,11 +345,13 @@ def explain(plan: Plan) -> list[str]:
         at = col or kg
         raw = ml_h(g.target_mg_kg_min, at, conc)
         cap = f", capped by {g.limited_by}" if g.limited_by else ""
-        lines.append(f"  Step {i}: {g.target_mg_kg_min:.3g} mg/kg/min x {at:g} x 60 / {conc:g} = {raw:.2f} -> {g.rate_ml_h:g} mL/h{cap}.")
-    for l in plan.limits:
-        kind = ("hard" if l.hard else "soft") + (", first step" if l.first_step_only else "")
-        state = f" (set aside: {l.overridden})" if l.overridden else ""
-        lines.append(f"Limit {l.name} ({kind}): {l.as_written} = at most {l.cap_ml_h:g} mL/h{state}. Source: {l.source}")
+        lines.append(f"  Step {i}: {g.target_mg_kg_min:.3g} mg/kg/min x {at:g} x 60 / {conc:g} = {raw:.2f}"
+                     f" -> {g.rate_ml_h:g} mL/h{cap}.")
+    for lim in plan.limits:
+        kind = ("hard" if lim.hard else "soft") + (", first step" if lim.first_step_only else "")
+        state = f" (set aside: {lim.overridden})" if lim.overridden else ""
+        lines.append(f"Limit {lim.name} ({kind}): {lim.as_written} = at most {lim.cap_ml_h:g} mL/h{state}."
+                     f" Source: {lim.source}")
     lines.append(f"Total: {plan.volume_ml:.1f} mL in {plan.duration_min:.1f} min ({fmt_hm(plan.duration_min)}).")
     fit = plan_day_fit(plan)
     if fit is not None and not fit.fits:
@@ -392,11 +401,12 @@ def plan_json(plan: Plan) -> dict:
         ],
         "duration_min": round(plan.duration_min, 1),
         "limits": [
-            {"name": l.name, "hard": l.hard, "max_ml_h": l.cap_ml_h, "as_written": l.as_written,
-             "source": l.source, "overridden": l.overridden, "first_step_only": l.first_step_only}
-            for l in plan.limits
+            {"name": lim.name, "hard": lim.hard, "max_ml_h": lim.cap_ml_h, "as_written": lim.as_written,
+             "source": lim.source, "overridden": lim.overridden, "first_step_only": lim.first_step_only}
+            for lim in plan.limits
         ],
         "table_column_kg": plan.table_column_kg,
+        "age_years": plan.request.age_years,
         "day_fit": None if plan_day_fit(plan) is None else plan_day_fit(plan).to_dict(),
         "notes": list(plan.notes),
         "arithmetic": plan.arithmetic(),

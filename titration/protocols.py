@@ -44,7 +44,8 @@ class Ladder:
         out: list[tuple[float, float | None]] = []
         for i, v in enumerate(values):
             if i == 0:
-                minutes = self.first_minutes or (initial_minutes if self.rule == "double" else None) or self.step_minutes
+                doubling_start = initial_minutes if self.rule == "double" else None
+                minutes = self.first_minutes or doubling_start or self.step_minutes
             else:
                 minutes = self.step_minutes
             out.append((min(v, max_mg), minutes))

@@ -73,6 +73,8 @@ class ReactionFlow:
         action = d["action"]
         r = s.reaction
         s.pending = None
+        if d.get("grade") and grade_index(d["grade"]) > grade_index(s.last_grade):
+            s.last_grade = d["grade"]  # handled higher (not resolved in time): the next counts from this
         if action == "stop":
             self._end(at, "stopped")
             return

@@ -20,12 +20,17 @@ VITAL_FIELDS = {  # field: (label, unit, plausible range)
     "sbp": ("Systolic BP", "mmHg", (40, 260)),
     "dbp": ("Diastolic BP", "mmHg", (20, 160)),
     "spo2": ("SpO2", "%", (50, 100)),
-    "rr": ("Respiratory rate", "/min", (4, 60)),
+    "rr": ("Respiratory rate", "/min", (4, 120)),  # a newborn breathes up to ~90/min (Bedside PEWS bands)
 }
 DERIVED_FIELDS = ("temp_rise_c", "sbp_fall", "sbp_fall_pct")
-BASE_FIELD = {"temp_rise_c": "temp_c", "sbp_fall": "sbp", "sbp_fall_pct": "sbp"}
 GRADED_FIELDS = ("temp_c", "pulse", "sbp", "spo2", "rr")  # the diastolic pressure is recorded, not graded
+SIDES = {"spo2": ("low",)}  # the sides of a value that can be dangerous (a high SpO2 is not)
+WORDS = {"temp_c": "temperature", "pulse": "pulse", "sbp": "systolic BP", "spo2": "SpO2", "rr": "breathing rate"}
 OPS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b}
+
+
+def side_of(op: str) -> str:
+    return "low" if op in ("<", "<=") else "high"
 
 
 def grade_index(g: str) -> int:
@@ -129,11 +134,15 @@ class VitalsRule:
     def holds(self, values: dict) -> bool:
         return all(f in values and OPS[op](values[f], v) for f, op, v in self.when)
 
-    def fields(self) -> set[str]:
-        return {BASE_FIELD.get(f, f) for f, _, _ in self.when}
-
     def can_judge(self, values: dict) -> bool:
         return all(f in values for f, _, _ in self.when)
+
+    def sides(self) -> set[tuple[str, str]]:
+        """(field, side) this rule grades on its own: only a rule on one absolute value covers it."""
+        if len(self.when) != 1 or self.when[0][0] in DERIVED_FIELDS:
+            return set()
+        f, op, _ = self.when[0]
+        return {(f, side_of(op))}
 
 
 @dataclass(frozen=True)
@@ -192,7 +201,9 @@ class Grading:
 
 
 def age_text(age: float) -> str:
-    return f"{age * 12:.0f} months" if age < 1 else f"{age:g} years"
+    if age < 1 / 12:
+        return "under 1 month"
+    return f"{int(age * 12)} months" if age < 1 else f"{age:g} years"
 
 
 @dataclass(frozen=True)
@@ -250,28 +261,34 @@ class Catalogue:
         return values
 
     def _vitals_hits(self, values: dict, age: float | None):
-        """(label, grade, kind, sign, source) of every band that holds, and the values no band covers."""
+        """(label, grade, kind, sign, source) of every band that holds, and the values no band covers.
+
+        For a child, coverage is per side (low, high) and per absolute value: a fever rule does not
+        cover a low temperature, and a fall from baseline does not cover a low absolute pressure.
+        """
         hits, covered = [], set()
         child = self.is_child(age)
         for rule in self.rules:
             if child and rule.ages != "all":
                 continue
             if rule.can_judge(values):
-                covered |= rule.fields()
+                covered |= rule.sides()
             if rule.holds(values):
                 hits.append((rule.label, rule.grade, rule.kind, rule.sign, rule.source))
         judge = []
         if child:
             for band in self.child_bands:
                 if band.covers(age):
-                    covered.add(band.field)
+                    covered.add((band.field, side_of(band.op)))
                     if band.holds(values, age):
                         hits.append((band.label, band.grade, band.kind, band.sign, band.source))
             for f in GRADED_FIELDS:
-                if f in values and f not in covered:
+                missing = [sd for sd in SIDES.get(f, ("low", "high")) if (f, sd) not in covered]
+                if f in values and missing:
                     label, unit, _ = VITAL_FIELDS[f]
                     sep = "" if unit[0] in "/%" else " "
-                    judge.append(f"{label} {values[f]:g}{sep}{unit}: not graded for a child of {age_text(age)} "
+                    what = "not graded" if len(missing) > 1 else f"a {missing[0]} {WORDS[f]} is not graded"
+                    judge.append(f"{label} {values[f]:g}{sep}{unit}: {what} for a child of {age_text(age)} "
                                  f"(no cited paediatric band): judge it yourself against your paediatric chart")
         return hits, judge
 

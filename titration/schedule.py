@@ -95,6 +95,12 @@ class Schedule:
             if t < r.review_at - EPS:
                 return None
             if r.resolved_at is not None:
+                if r.after_resolved == "hold":
+                    # The policy holds after this grade (a pause the nurse chose to slow instead):
+                    # stay at this rate to the end, never escalate.
+                    return Proposal("resume", s.rate_ml_h, s.rung,
+                                    f"Symptoms resolved: hold {s.rate_ml_h:g} mL/h and stay there to the end "
+                                    f"(no further increase after a {r.grade} reaction)", src, r.grade, kind=r.kind)
                 if s.rung + 1 >= len(self.rungs):
                     return None
                 g = self.rungs[s.rung + 1]

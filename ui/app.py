@@ -171,6 +171,10 @@ def run(args) -> int:
         QMessageBox.critical(win, "The journal cannot be used", journal_error)
     elif getattr(journal, "notice", ""):
         win.show_notice(journal.notice)
+    if getattr(journal, "outbox", None) is not None:  # the unit server: banner and board feed
+        from ui.unit_board import attach_unit
+
+        attach_unit(win, journal)
     ask = _pump_question(win)
     for line in model.recover_unfinished(ask):
         win.show_notice(line)
@@ -179,9 +183,11 @@ def run(args) -> int:
     if model.chairs:
         win.show_chair(model.chairs[0])
     code = 0 if app.property("smoke_quit") else app.exec()
+    if getattr(win, "unit_feed", None) is not None:
+        win.unit_feed.stop()
     if journal is not None:
         try:
-            journal.close()
+            journal.close(flush_s=3.0) if getattr(journal, "outbox", None) is not None else journal.close()
         except Exception:  # noqa: BLE001 - closing at exit: nothing left to tell
             pass
     return code

@@ -212,6 +212,16 @@ class AppModel(QObject):
             said.append(f"{d['chair']}: reopened in its observation hour (ends {ends}).")
         return said
 
+    def take_over(self, uid: str, pump: str | None, reason: str) -> ChairModel:
+        """Drive here a chair of the unit board whose workstation has gone (its lease expired),
+        once the nurse has said what the pump did and why (titration.store.takeover)."""
+        from titration.store.takeover import take_over  # noqa: PLC0415
+
+        t = take_over(self.journal, uid, pump=pump, reason=reason, now_wall=self.wall())
+        return self.add_chair(t.session, name=t.chair if t.chair not in {c.name for c in self.chairs} else None,
+                              patient=PatientInfo(t.patient_id or ""), speed=t.speed, start_min=t.now_min,
+                              wall_start=t.wall_start, journal_id=t.id)
+
     @staticmethod
     def _simulation_of(session: Session, now: float, heard_until: float):
         """(the training run with its simulated patient, '') or (None, why it could not be rebuilt)."""

@@ -81,7 +81,8 @@ def test_severe_reaction_shows_the_emergency_steps_and_ends(qtbot, window, clock
     assert p.action == "stop" and p.grade == "severe"
     assert view.emergency.isVisible()
     steps = view.emergency_steps.text().splitlines()
-    assert steps == [f"{i}. {x}" for i, x in enumerate(s.catalogue.emergency_steps, 1)]
+    assert steps == [f"{i}. {x}" for i, x in enumerate(s.catalogue.emergency_for(p.kind), 1)]
+    assert p.kind == "anaphylactic"  # wheeze alone after exposure: WAO 2020 criterion 2
     assert view.pump_title.text() == "STOP THE INFUSION"
     assert not view.override_button.isEnabled()
     qtbot.keyClick(window, Qt.Key_O, Qt.ControlModifier | Qt.ShiftModifier)

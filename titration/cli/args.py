@@ -15,7 +15,7 @@ import re
 
 from ..errors import InputError
 
-DB_HELP = "journal file (SQLite); default: $IVIG_DB, or the user data folder"
+DB_HELP = "journal: a file (SQLite) or a postgresql:// URL (unit server); default: $IVIG_DB, or the user data folder"
 JSON_HELP = "print JSON (design section 5)"
 DECIMAL = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")  # 0-9 only: \d would take other scripts' digits
 WHOLE = re.compile(r"[0-9]+")

@@ -1,10 +1,12 @@
-"""`journal` (list, verify) and the journaled `simulate --db PATH --speed N`.
+"""`journal` (list, verify) and the journaled `simulate --db PATH|URL --speed N`.
 
-    python main.py journal --db PATH [--json]     sessions, their events and derived state
-    python main.py journal verify --db PATH       exit 0 if intact, 1 if the record is broken
+    python main.py journal --db PATH|URL [--json]     sessions, their events and derived state
+    python main.py journal verify --db PATH|URL       exit 0 if intact, 1 if the record is damaged
 
-Listing and verifying open the file read-only: they work while the app has it open, and never
-change, move or create a journal.
+Listing and verifying open the journal read-only: they work while the app has it open, and never
+change, move or create a journal. Exit 2 (and one line) when it cannot be read at all: not a
+journal, no permission, made by a newer version, the server unreachable. The listing streams:
+one session's events at a time, never the whole journal in memory.
 """
 from __future__ import annotations
 
@@ -17,59 +19,101 @@ from ..errors import InputError
 from .args import add_db, choice
 
 
+def given_db(a):
+    """--db as given: None when not given; an empty value is refused, never replaced by the default."""
+    db = getattr(a, "db", None)
+    if db is not None and not str(db).strip():
+        raise InputError("--db", db, "a journal file or a postgresql:// URL (it was empty)")
+    return db
+
+
 def _path(a):
     from ..store.journal import default_path
 
-    return getattr(a, "db", None) or default_path()
+    return given_db(a) or default_path()
 
 
 def _clock(wall: float | None) -> str:
     return "" if wall is None else datetime.fromtimestamp(wall).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def cmd_journal(a) -> int:
-    from ..store.journal import Journal
+def _open(path):
+    from ..store.journal import Journal, JournalError
 
+    try:
+        return Journal(path, readonly=True)
+    except JournalError as exc:
+        if "there is no journal file" in str(exc):
+            raise InputError("--db", str(path), "an existing journal file") from None
+        raise
+
+
+def cmd_journal(a) -> int:
     path = _path(a)
     if a.action == "verify":
         return _verify(path, a.json)
-    j = Journal(path, readonly=True)
+    j = _open(path)
     try:
-        out = journal_json(j, training=False if a.real else None)
+        items = sessions_out(j, training=False if a.real else None)
+        if a.json:
+            _stream_json(j, items)
+        else:
+            _print_text(j, items)
     finally:
         j.close()
-    if a.json:
-        print(json.dumps(out, indent=1))
-        return 0
-    print(f"journal {out['journal']}: {len(out['sessions'])} session(s)")
-    for s in out["sessions"]:
+    return 0
+
+
+def _print_text(j, items) -> None:
+    first = True
+    for s, events in items:
+        if first:
+            print(f"journal {j.path}: {s['of']} session(s)")
+            first = False
         tag = "  TRAINING" if s["training"] else ""
         who = f"patient {s['patient_id']}" if s["patient_id"] else "no patient id"
         vol = "" if s["delivered_volume_ml"] is None else f"  {s['delivered_volume_ml']:g} of {s['volume_ml']:g} mL"
         print(f"\n#{s['id']}  {s['started']}  chair {s['chair']}  {who}  {s['product_name']}  {s['state']}{vol}{tag}")
-        for e in s["events"]:
-            extra = e.get("reason") or ", ".join(e.get("symptoms", [])) or e.get("text", "")
-            if not extra and "rate_ml_h" in e:
+        for e in events:
+            if "damaged" in e:
+                print(f"  DAMAGED event row {e['row']} (event #{e['seq'] + 1}): {e['damaged']}")
+                continue
+            extra = e.get("reason") or ", ".join(map(str, e.get("symptoms") or [])) or e.get("text", "")
+            if not extra and isinstance(e.get("rate_ml_h"), (int, float)):
                 extra = f"{e['rate_ml_h']:g} mL/h"
-            print(f"  {e['at_min']:7.1f}  {e['kind']:<9} {e.get('who', ''):<8} {extra}")
-    return 0
+            at = e.get("at_min", 0)
+            at = f"{at:7.1f}" if isinstance(at, (int, float)) and not isinstance(at, bool) else f"{str(at):>7}"
+            print(f"  {at}  {str(e.get('kind', '?')):<9} {str(e.get('who', '')):<8} {extra}")
+    if first:
+        print(f"journal {j.path}: 0 session(s)")
 
 
-def journal_json(j, training: bool | None = None) -> dict:
-    sessions = []
+def _stream_json(j, items) -> None:
+    """The same document `json.dumps` would give, written one event at a time."""
+    w = sys.stdout.write
+    w('{\n "journal": ' + json.dumps(str(j.path)) + ',\n "sessions": [')
+    for n, (s, events) in enumerate(items):
+        s = {k: v for k, v in s.items() if k != "of"}
+        w(("," if n else "") + "\n  " + json.dumps(s)[:-1] + ', "events": [')
+        for m, e in enumerate(events):
+            w(("," if m else "") + "\n   " + json.dumps(e))
+        w("]}")
+    w("\n ]\n}\n")
+
+
+def sessions_out(j, training: bool | None = None):
+    """(session item, its events streamed) for each session; damaged rows are listed as such."""
+    from ..session import Session
     from ..store.journal import _set_aside
 
-    for d in j.sessions(training=training):
-        events = j.events(d["id"])
+    listed = j.sessions(training=training)
+    for d in listed:
         item = {"id": d["id"], "chair": d["chair"], "patient_id": d["patient_id"], "training": d["training"],
                 "started": _clock(d["wall_start"]), "wall_start": d["wall_start"],
-                "last_written": _clock(d["last_wall"]),
-                "product": d["product"], "product_name": d["product"], "state": d["status"],
-                "delivered_volume_ml": None, "volume_ml": None}
+                "last_written": _clock(d["last_wall"]), "product": d["product"], "product_name": d["product"],
+                "state": d["status"], "delivered_volume_ml": None, "volume_ml": None, "of": len(listed)}
         try:
-            from ..session import Session
-
-            s = Session.replay(events)
+            s = Session.replay(ev for _, _, ev, why in j.store.event_rows(d["id"]) if not why)
             last = s.events[-1].at_min
             st = s.state
             item.update({
@@ -78,43 +122,64 @@ def journal_json(j, training: bool | None = None) -> dict:
                 "rate_ml_h": st.rate_ml_h, "end_min": st.end_min, "highest_grade": st.highest_grade,
                 "tolerated_ml_h": st.tolerated_ml_h, "reactions": st.reactions,
             })
+            del s
         except Exception as exc:  # noqa: BLE001 - show the record even if it no longer replays
             item["state"] = f"unreadable: {exc}"
-        # The full plan is in the record; the listing names it rather than printing it.
-        item["events"] = [{k: v for k, v in e.items() if k != "plan"} for e in events]
-        sessions.append(item)
-    return {"journal": str(j.path), "sessions": sessions}
+        yield item, _events_of(j, d["id"])
+
+
+def _events_of(j, sid: int):
+    # The full plan is in the record; the listing names it rather than printing it.
+    for rid, seq, ev, why in j.store.event_rows(sid):
+        if why:
+            yield {"row": rid, "session": sid, "seq": seq, "damaged": why}
+        else:
+            yield {k: v for k, v in ev.items() if k != "plan"}
+
+
+def journal_json(j, training: bool | None = None) -> dict:
+    """The whole listing as one document (small journals, tests)."""
+    out = []
+    for item, events in sessions_out(j, training):
+        item.pop("of")
+        item["events"] = list(events)
+        out.append(item)
+    return {"journal": str(j.path), "sessions": out}
 
 
 def _verify(path, as_json: bool) -> int:
-    from ..store.journal import Journal, JournalError
+    from ..store.journal import JournalError, scrub
 
+    label = scrub(str(path))
     try:
-        j = Journal(path, readonly=True)
+        j = _open(path)
     except JournalError as exc:
-        if "there is no journal file" in str(exc):
-            raise InputError("--db", str(path), "an existing journal file") from None
+        if "is a journal of this app but it is damaged" not in str(exc):
+            raise  # cannot read it at all: exit 2 with the advice
         problems, n_s, n_e = [str(exc)], 0, 0
     else:
         try:
             problems = j.verify()
-            n_s = len(j.sessions())
-            n_e = sum(d["n_events"] for d in j.sessions())
+            listed = j.sessions()
+            n_s, n_e = len(listed), sum(d["n_events"] for d in listed)
         finally:
             j.close()
     if as_json:
-        print(json.dumps({"journal": str(path), "intact": not problems, "sessions": n_s, "events": n_e,
+        print(json.dumps({"journal": label, "intact": not problems, "sessions": n_s, "events": n_e,
                           "problems": problems}, indent=1))
     elif problems:
-        print(f"journal {path}: BROKEN ({len(problems)} problem(s))")
+        print(f"journal {label}: BROKEN ({len(problems)} problem(s))")
         for p in problems:
             print(f"  - {p}")
     else:
-        print(f"journal {path}: intact ({n_s} sessions, {n_e} events, hash chain verified)")
+        print(f"journal {label}: intact ({n_s} sessions, {n_e} events, hash chain verified)")
     return 1 if problems else 0
 
 
 # ---------------------------------------------------------------------------- journaled simulation
+FLUSH_S = 10.0  # at the end of a run, how long to wait for the unit server before leaving it to the outbox
+
+
 def simulate_journaled(a) -> int:
     """`simulate SCENARIO --db PATH [--speed N]`: journal each event as it happens, at N times
     real time (without --speed, as fast as the disk allows). Kill it at any moment: the journal
@@ -127,10 +192,10 @@ def simulate_journaled(a) -> int:
     from ..store.journal import Journal
     from ..training.scenario import protocol_steps, read_scenario, simulate_json
 
-    db = getattr(a, "db", None)
+    db = given_db(a)
     if not db:
-        raise InputError("--db", None, "a journal file: --speed journals the run as it happens "
-                                       "(simulate SCENARIO --db PATH --speed N)")
+        raise InputError("--db", None, "a journal file or a postgresql:// URL: --speed journals the run as it "
+                                       "happens (simulate SCENARIO --db PATH|URL --speed N)")
     speed = a.speed
     sc = read_scenario(a.scenario)
     out = sys.stderr if a.json else sys.stdout
@@ -170,6 +235,10 @@ def simulate_journaled(a) -> int:
         else:
             for t in protocol_steps(sc, s):
                 wait_until(t)
+        waiting = j.flush(FLUSH_S) if j.outbox is not None else 0
+        if waiting:
+            print(f"note: {waiting} event(s) wait for the unit server ({j.outbox.unreachable}); they are sent "
+                  "at the next start of this workstation", file=out, flush=True)
     finally:
         j.close()
     res = simulate_json(s)

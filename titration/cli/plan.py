@@ -32,6 +32,8 @@ def add_parser(sub) -> None:
                    help="at risk of renal dysfunction or thrombosis: the label's lower cap applies")
     p.add_argument("--at-risk-cap", metavar="MG_KG_MIN", type=number("--at-risk-cap", 0, 20, "mg/kg/min", True),
                    help="prescriber's cap where the label gives no number")
+    p.add_argument("--age-years", metavar="YEARS", type=number("--age-years", 0, 120, "years"),
+                   help="age; under 18 a child's vitals are graded by paediatric bands only")
     p.add_argument("--first-infusion", action="store_true", help="first infusion of IVIg: start at the initial rate")
     p.add_argument("--product-switch", action="store_true",
                    help="a different product than last time: start at the initial rate")
@@ -110,6 +112,7 @@ def request_from_args(a):
         weeks_since_last=a.weeks_since_last, protocol=a.protocol, pump_resolution_ml_h=a.pump_resolution,
         max_ml_h=a.max_ml_h, tolerated_max_mg_kg_min=a.tolerated_max, overrides=tuple(overrides),
         round_dose=a.round_dose, start_clock=a.start, closing_clock=a.closing or "18:00", max_hours=a.max_hours,
+        age_years=a.age_years,
     )
 
 

@@ -20,7 +20,7 @@ def add_parser(sub) -> None:
 def cmd_simulate(a) -> int:
     from ..training.scenario import read_scenario, run_protocol, simulate_json
 
-    if a.speed is not None or a.db:
+    if a.speed is not None or getattr(a, "db", None) is not None:  # an empty --db is refused there
         from .journal import simulate_journaled
 
         return simulate_journaled(a)

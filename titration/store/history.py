@@ -170,12 +170,14 @@ class PatientHistory:
         if cap is not None:
             request["tolerated_max_mg_kg_min"] = cap
             src = self.tolerated_from
-            why = f"{cap:g} mg/kg/min tolerated on {src.date} with {src.product_name} (a soft cap: override with a reason)"
+            why = (f"{cap:g} mg/kg/min tolerated on {src.date} with {src.product_name} "
+                   "(a soft cap: override with a reason)")
         if now_wall is not None:
             request["weeks_since_last"] = math.floor(max(0.0, now_wall - self.last_wall) / WEEK_S * 10) / 10
         reactions = [r.describe() for r in self.reactions]
         if reactions:
-            warnings.append("Previous reaction" + ("s" if len(reactions) > 1 else "") + ": " + "; ".join(reactions) + ".")
+            warnings.append("Previous reaction" + ("s" if len(reactions) > 1 else "") + ": " + "; ".join(reactions)
+                            + ".")
         return {
             "patient_id": self.patient_id,
             "product_switch": switch,
@@ -209,9 +211,11 @@ class History:
         if not pid:
             return None
         infusions = []
-        for d in self.journal.sessions(training=False, patient_id=pid):
+        # The unit server when there is one (history follows the patient to any chair), else this file.
+        src = self.journal.history_store() if hasattr(self.journal, "history_store") else self.journal
+        for d in src.sessions(training=False, patient_id=pid):
             try:
-                s = self.journal.session(d["id"])
+                s = Session.replay(src.events(d["id"]))
             except Exception:  # noqa: BLE001 - an unreadable record is reported by `journal verify`
                 continue
             if s.state.started_at is None:

@@ -53,8 +53,8 @@ from .patient_model import EPS, PumpHistory, SimulatedPatient
 
 TOLERANCE_KEYS = ("increase", "reaction_action", "severe_action", "review_action", "record_symptoms", "resolved",
                   "vitals", "vitals_early", "detect", "start", "observation")
-MAX_DECISIONS = 20_000
-ROUNDING = 1e-3  # saved times carry 4 decimals (Event.to_dict)  # a perfect run that has not ended after this many moments is a bug
+MAX_DECISIONS = 20_000  # a perfect run that has not ended after this many moments is a bug
+ROUNDING = 1e-3  # saved times carry 4 decimals (Event.to_dict)
 
 
 @dataclass(frozen=True)
@@ -273,7 +273,8 @@ def list_scenarios(folder: str | None = None) -> list[dict]:
             sc = read_scenario(path)
             meta = sc.raw.get("meta", {}) if isinstance(sc.raw.get("meta"), dict) else {}
             out.append({"path": path, "title": sc.title, "description": str(meta.get("description", "")).strip(),
-                        "learning_goals": list(meta.get("learning_goals", [])), "pending": str(meta.get("pending", ""))})
+                        "learning_goals": list(meta.get("learning_goals", [])),
+                        "pending": str(meta.get("pending", ""))})
         except TitrationError as exc:
             out.append({"path": path, "title": name, "description": "", "learning_goals": [], "pending": str(exc)})
     return out

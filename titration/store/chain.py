@@ -1,0 +1,110 @@
+"""Walking a store's hash chain and checking its caches: the same for SQLite and the server.
+
+The caches outside the chain: status and product are checked against the events; the
+simulation speed is inside the chain since version 3 (for older sessions nothing else records
+it); the heartbeat (alive time) stays outside and is checked for sense.
+
+A row that cannot be read (bytes that are not UTF-8, a body that is not JSON, numbers out of
+range) is reported as damaged with its row, session and sequence number; the walk goes on.
+"""
+from __future__ import annotations
+
+import json
+from typing import Iterable
+
+from ..session import Session
+from .base import GENESIS, _payload, _set_aside, by, chain_hash
+
+CLOCK_SLACK_S = 300.0  # a workstation clock stepped back by its time service is not tampering
+
+
+def text(value) -> str | None:
+    """A column read as bytes, as text; None if it is not UTF-8."""
+    if value is None or isinstance(value, str):
+        return value
+    try:
+        return bytes(value).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def body_of(raw) -> tuple[dict | None, str]:
+    """(event, "") or (None, what is wrong with the stored body)."""
+    t = text(raw)
+    if t is None:
+        return None, "its bytes are not UTF-8 text (damaged)"
+    try:
+        ev = json.loads(t)
+    except ValueError:
+        return None, "its body is not JSON (damaged)"
+    if not isinstance(ev, dict):
+        return None, "its body is not an event (damaged)"
+    return ev, ""
+
+
+def walk(rows: Iterable[tuple], meta: dict[int, dict], head: tuple[int, str]) -> list[str]:
+    """rows: (row id, session id, seq, wall, body, prev_hash, hash, workstation, nurse) in write order."""
+    problems: list[str] = []
+    prev, n = GENESIS, 0
+    next_seq: dict[int, int] = {}
+    for rid, sid, seq, wall, body, prev_hash, h, ws, nurse in rows:
+        n += 1
+        seq = seq if isinstance(seq, int) else -1
+        where = f"event row {rid} (session {sid}, event #{seq + 1})"
+        prev_hash, h, ws, nurse = text(prev_hash), text(h), text(ws), text(nurse)
+        if prev_hash != prev:
+            problems.append(f"{where}: the chain is broken before it (a row was deleted or changed)")
+        if seq != next_seq.get(sid, 0):
+            problems.append(f"{where}: session {sid} is missing event #{next_seq.get(sid, 0) + 1}")
+        next_seq[sid] = seq + 1
+        ev, why = body_of(body)
+        if why:
+            problems.append(f"{where}: {why}")
+        elif sid not in meta:
+            problems.append(f"{where}: its session is missing (deleted)")
+        else:
+            try:
+                expected = chain_hash(prev_hash or "", _payload(meta[sid], seq, float(wall), ev, by(ws, nurse)))
+            except (ValueError, TypeError, OverflowError):
+                expected = None
+            if expected != h:
+                problems.append(f"{where}: its content does not match its hash (edited)")
+        prev = h
+    head_n, head_hash = head
+    if head_n != n or head_hash != prev:
+        problems.append(f"the journal records {head_n} events ending in {str(head_hash)[:12]}..., but holds {n} "
+                        f"ending in {str(prev)[:12]}... (events at the end were removed or added)")
+    for sid in meta:
+        if sid not in next_seq:
+            problems.append(f"session {sid} has no events (they were deleted)")
+    return problems
+
+
+def check_caches(store) -> list[str]:
+    """Recovery trusts the cached status (and the listing the product) to skip finished
+    infusions: they must match what the events say."""
+    out = []
+    for d in store.sessions():
+        sid, cached = d["id"], d["status"]
+        try:
+            s = Session.replay(ev for _, _, ev, why in store.event_rows(sid) if not why)
+        except Exception as exc:  # noqa: BLE001 - reported, not raised
+            out.append(f"session {sid}: its events do not replay ({exc})")
+            continue
+        allowed = {s.status} | ({"set-aside"} if _set_aside(s) else set())
+        # On the server the status comes with the board's summary, which may be ahead of the
+        # events that have arrived (a send in progress): compare only a summary of these events.
+        same = d.get("status_of_n") in (None, d["n_events"])
+        if same and cached not in allowed:
+            out.append(f"session {sid}: recorded as '{cached}' but its events say '{s.status}' "
+                       "(changed by hand? recovery would miss it)")
+        if d.get("product") not in (None, s.original_plan.request.product):
+            out.append(f"session {sid}: listed as product '{d['product']}' but its plan is for "
+                       f"'{s.original_plan.request.product}' (changed by hand?)")
+        # The heartbeat stays outside the chain (one row every half minute would swamp it); it
+        # can only be a time after the infusion's record began.
+        if d.get("alive_wall") is not None and d.get("first_wall") is not None and \
+                d["alive_wall"] < d["first_wall"] - CLOCK_SLACK_S:
+            out.append(f"session {sid}: its last sign of life is before its record began (changed by hand? "
+                       "recovery would count the time away wrongly)")
+    return out

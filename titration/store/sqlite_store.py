@@ -1,0 +1,414 @@
+"""The SQLite store: one file (stdlib sqlite3), WAL mode with synchronous=FULL, mode 0600.
+
+A write returns only once the event is on disk. Errors never lose a record silently:
+- a file that is not a journal of this app (a text file, a device, a folder, another program's
+  database) is refused and left exactly as it was; nothing is created beside it;
+- a journal of ours that is damaged is renamed aside with a time stamp
+  (`journal.sqlite3.corrupt-YYYYmmdd-HHMMSS`) and a new one started; `notice` says so;
+- a journal open in another copy of the app raises `JournalLocked` (the lock is taken on the
+  file's real path, so two names for one file share one lock);
+- a full disk raises `JournalFull`.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from .base import JournalError, JournalFull, JournalLocked
+from .chain import body_of, check_caches, walk
+from .sqlite_schema import APP_ID, LATEST, migrate
+
+BUSY_TIMEOUT_S = 2.0
+SQLITE_MAGIC = b"SQLite format 3\x00"
+WHERE = "choose another file with --db PATH or the IVIG_DB variable"
+SESSION_KEYS = ("id", "chair", "patient_id", "training", "wall_start", "speed", "status", "product", "alive_wall",
+                "n_events", "last_wall", "uid", "first_wall")
+
+
+class _Unreadable(Exception):
+    """Our journal, but it cannot be read (damaged)."""
+
+
+class SqliteStore:
+    kind = "sqlite"
+
+    def __init__(self, path, *, now: Callable[[], float], readonly: bool = False):
+        self.path = Path(path).expanduser()
+        self.notice = ""
+        self.readonly = readonly
+        self._now = now
+        self._lock_fd: int | None = None
+        self.db: sqlite3.Connection | None = None
+        self.db = self._open_readonly() if readonly else self._open()
+        cols = {r[1] for r in self.db.execute("PRAGMA table_info(sessions)")}
+        self._uid = "s.uid" if "uid" in cols else "NULL"
+
+    @property
+    def label(self) -> str:
+        return str(self.path)
+
+    # ------------------------------------------------------------------ opening
+    def _refuse_foreign(self) -> None:
+        """Refuse, before touching anything, a path that is not (or may not be) our journal."""
+        p = self.path
+        if p.is_dir():
+            raise JournalError(f"the journal {p} is a folder, not a file; {WHERE}")
+        if not p.exists():
+            return
+        st = os.stat(p)
+        if not stat.S_ISREG(st.st_mode):
+            raise JournalError(f"{p} is not a regular file (a device or a pipe?); it was left as it was; {WHERE}")
+        if not os.access(p, os.R_OK):
+            raise JournalError(f"cannot read the journal {p} (permission denied); {WHERE}")
+        if st.st_size == 0:
+            return
+        with open(p, "rb") as f:
+            head = f.read(100)
+        if not head.startswith(SQLITE_MAGIC) or len(head) < 72:
+            raise JournalError(f"{p} is not a journal of this app; it was left as it was; {WHERE}")
+        app = int.from_bytes(head[68:72], "big")
+        if app == 0:  # our id may still be in the -wal beside it: ask SQLite, read-only
+            app = self._peek_app_id()
+        if app != APP_ID:
+            raise JournalError(f"{p} is a database of another program, not a journal of this app; it was left as "
+                               f"it was; {WHERE}")
+
+    def _peek_app_id(self) -> int:
+        # Without a -wal beside it the file is complete: read it as immutable, which creates no
+        # -wal or -shm beside a file that may be another program's. With one, it must be read too.
+        wal = self.path.with_name(self.path.name + "-wal").exists()
+        uri = "file:" + str(self.path.resolve()).replace("?", "%3f").replace("#", "%23") + \
+            ("?mode=ro" if wal else "?immutable=1")
+        try:
+            c = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
+            try:
+                app = c.execute("PRAGMA application_id").fetchone()[0]
+                tables = c.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            finally:
+                c.close()
+        except sqlite3.Error:
+            return -1
+        return APP_ID if app == 0 and tables == 0 else app
+
+    def _open(self) -> sqlite3.Connection:
+        folder = self.path.parent
+        self._refuse_foreign()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise JournalError(f"cannot create the journal folder {folder}: {exc.strerror}; {WHERE}") from None
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise JournalError(f"cannot write in the journal folder {folder} (permission denied); {WHERE}")
+        if self.path.exists() and not os.access(self.path, os.R_OK | os.W_OK):
+            raise JournalError(f"cannot read and write the journal {self.path} (permission denied); {WHERE}")
+        self._take_lock()
+        try:
+            try:
+                return self._connect()
+            except _Unreadable as why:
+                aside = self._move_aside()
+                self.notice = (f"The journal {self.path} could not be read ({why}). It was kept unchanged as "
+                               f"{aside.name} and a new journal was started.")
+                return self._connect()
+        except BaseException:
+            self._release_lock()
+            raise
+
+    def _take_lock(self) -> None:
+        """One app per journal: two copies would both reopen the same unfinished infusions."""
+        try:
+            import fcntl
+        except ImportError:  # Windows: SQLite's own locking is all we have
+            return
+        real = self.path.resolve()
+        lock = real.with_name(real.name + ".lock")
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise JournalError(f"cannot create the lock file {lock}: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            try:
+                other = os.pread(fd, 32, 0).decode(errors="replace").strip()
+            finally:
+                os.close(fd)
+            who = f" (process {other})" if other else ""
+            raise JournalLocked(f"the journal {self.path} is open in another copy of the app{who}; "
+                                "close that copy first, or use another file with --db PATH") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self._lock_fd = fd
+
+    def _release_lock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing the descriptor releases the flock
+            self._lock_fd = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if not self.path.exists():  # created private before SQLite opens it (-wal/-shm copy the mode)
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        try:
+            c = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise JournalError(f"cannot open the journal {self.path}: {exc}") from None
+        try:
+            version = self._check(c)
+            os.chmod(self.path, 0o600)  # ours: keep it private (an older copy may have been 0644)
+            if version > LATEST:
+                raise JournalError(f"the journal {self.path} was made by a newer version of this app (schema "
+                                   f"{version}; this version reads up to {LATEST}); update the app. It was not changed")
+            mode = c.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise JournalError(f"the journal {self.path} cannot use write-ahead logging here (got {mode!r}); "
+                                   "put it on a local disk")
+            c.execute("PRAGMA synchronous=FULL")
+            c.execute("PRAGMA foreign_keys=ON")
+            self._migrate(c, version)
+            self._protect_companions()
+        except _Unreadable:
+            c.close()
+            raise
+        except sqlite3.OperationalError as exc:
+            c.close()
+            raise self.error(exc, "opening the journal") from None
+        except BaseException:
+            c.close()
+            raise
+        return c
+
+    def _check(self, c: sqlite3.Connection) -> int:
+        """The schema version, after making sure this is our journal and it is intact. Only reads."""
+        try:
+            app = c.execute("PRAGMA application_id").fetchone()[0]
+            tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if app == 0 and not tables:
+                return 0
+            if app != APP_ID:
+                raise JournalError(f"{self.path} is not a journal of this app; it was left as it was; {WHERE}")
+            ok = c.execute("PRAGMA quick_check").fetchone()[0]
+            if ok != "ok":
+                raise _Unreadable(f"it is damaged: {ok}")
+            if "schema_version" not in tables:
+                raise _Unreadable("it has no schema version")
+            return int(c.execute("SELECT version FROM schema_version").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or getattr(exc, "sqlite_errorname", "").startswith("SQLITE_BUSY"):
+                raise JournalLocked(f"the journal {self.path} is locked by another program; close it and try again") \
+                    from None
+            raise _Unreadable(str(exc)) from None
+        except sqlite3.DatabaseError as exc:
+            raise _Unreadable(str(exc)) from None
+
+    def _migrate(self, c: sqlite3.Connection, version: int) -> None:
+        if version == LATEST:
+            return
+        if version > 0:  # keep the old file as it was, as desktop apps do before a migration
+            bak = self.path.with_name(f"{self.path.name}.bak-v{version}")
+            fd = os.open(bak, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.close(fd)
+            dst = sqlite3.connect(bak)
+            try:
+                c.backup(dst)
+            finally:
+                dst.close()
+            self.notice = (self.notice + " " if self.notice else "") + \
+                f"The journal was upgraded from schema {version} to {LATEST}; the old file is kept as {bak.name}."
+        migrate(c, version)
+
+    def _protect_companions(self) -> None:
+        for suffix in ("-wal", "-shm"):
+            p = self.path.with_name(self.path.name + suffix)
+            if p.exists():
+                os.chmod(p, 0o600)
+
+    def _move_aside(self) -> Path:
+        stamp = datetime.fromtimestamp(self._now()).strftime("%Y%m%d-%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
+        os.rename(self.path, aside)
+        for suffix in ("-wal", "-shm"):  # a stale WAL must not be replayed into the new file
+            p = self.path.with_name(self.path.name + suffix)
+            if p.exists():
+                os.rename(p, aside.with_name(aside.name + suffix))
+        return aside
+
+    def _open_readonly(self) -> sqlite3.Connection:
+        if not self.path.is_file():
+            if self.path.exists():
+                raise JournalError(f"{self.path} is not a journal file (a folder or a device?)")
+            raise JournalError(f"there is no journal file at {self.path}")
+        self._refuse_foreign()
+        base = "file:" + str(self.path.resolve()).replace("?", "%3f").replace("#", "%23")
+        try:
+            c = sqlite3.connect(base + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            try:
+                version = self._check(c)
+            except _Unreadable as why:
+                if "unable to open" not in str(why) and "readonly" not in str(why):
+                    raise
+                # Read-only storage (no -shm can be made): read the file as it is, unchanging.
+                c.close()
+                c = sqlite3.connect(base + "?immutable=1", uri=True, isolation_level=None)
+                version = self._check(c)
+        except _Unreadable as why:
+            raise JournalError(f"{self.path} is a journal of this app but it is damaged ({why})") from None
+        except sqlite3.Error as exc:
+            raise JournalError(f"cannot read the journal {self.path}: {exc}") from None
+        if version == 0:
+            c.close()
+            raise JournalError(f"{self.path} is empty: no journal has been written there yet")
+        if version > LATEST:
+            c.close()
+            raise JournalError(f"the journal {self.path} was made by a newer version of this app (schema {version}; "
+                               f"this version reads up to {LATEST}); update the app")
+        if version != LATEST:
+            self.old_version = version
+        return c
+
+    # ------------------------------------------------------------------ writing
+    def conn(self) -> sqlite3.Connection:
+        if self.db is None:
+            raise JournalError("the journal is closed: nothing can be recorded")
+        return self.db
+
+    def error(self, exc: sqlite3.Error, doing: str) -> JournalError:
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        msg = str(exc)
+        if name == "SQLITE_FULL" or "full" in msg:
+            return JournalFull(f"NOT RECORDED: the disk holding the journal ({self.path}) is full while {doing}. "
+                               "Free disk space now; what was not recorded is kept and written at the next action.")
+        if name.startswith("SQLITE_BUSY") or "locked" in msg:
+            return JournalLocked(f"NOT RECORDED: the journal {self.path} is locked by another program while {doing}")
+        if name.startswith("SQLITE_READONLY") or "readonly" in msg:
+            return JournalError(f"NOT RECORDED: the journal {self.path} can no longer be written (read-only) "
+                                f"while {doing}")
+        return JournalError(f"NOT RECORDED: the journal {self.path} failed while {doing}: {msg}")
+
+    def tx(self, fn: Callable[[sqlite3.Connection], object], doing: str):
+        c = self.conn()
+        if self.readonly:
+            raise JournalError("this journal was opened read-only")
+        try:
+            c.execute("BEGIN IMMEDIATE")
+            out = fn(c)
+            c.execute("COMMIT")
+        except sqlite3.Error as exc:
+            try:
+                c.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            raise self.error(exc, doing) from None
+        return out
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+        self._release_lock()
+
+    # ------------------------------------------------------------------ reading
+    def sessions(self, training: bool | None = None, patient_id: str | None = None) -> list[dict]:
+        """Sessions in the order they were started; `training` False lists real infusions only."""
+        q = ("SELECT s.id, s.chair, s.patient_id, s.training, s.wall_start, s.speed, s.status, s.product, s.alive_wall,"
+             " (SELECT count(*) FROM events e WHERE e.session_id = s.id),"
+             f" (SELECT max(wall) FROM events e WHERE e.session_id = s.id), {self._uid},"
+             " (SELECT min(wall) FROM events e WHERE e.session_id = s.id) FROM sessions s")
+        where, args = [], []
+        if training is not None:
+            where.append("s.training = ?")
+            args.append(int(training))
+        if patient_id is not None:
+            where.append("s.patient_id = ?")
+            args.append(patient_id)
+        if where:
+            q += " WHERE " + " AND ".join(where)
+        q += " ORDER BY s.wall_start, s.id"
+        out = []
+        for row in self.conn().execute(q, args):
+            d = dict(zip(SESSION_KEYS, row))
+            d["training"] = bool(d["training"])
+            out.append(d)
+        return out
+
+    def event_rows(self, session_id: int):
+        """(row id, seq, event or None, what is wrong) for each stored event, in order, streamed."""
+        c = self.conn()
+        cur = c.cursor()
+        cur.row_factory = None
+        c.text_factory = bytes
+        try:
+            cur.execute("SELECT id, seq, CAST(body AS BLOB) FROM events WHERE session_id=? ORDER BY seq", (session_id,))
+            for rid, seq, raw in cur:
+                ev, why = body_of(raw)
+                yield rid, seq, ev, why
+        finally:
+            c.text_factory = str
+
+    def events(self, session_id: int) -> list[dict]:
+        out = []
+        for rid, seq, ev, why in self.event_rows(session_id):
+            if why:
+                raise JournalError(f"event row {rid} (session {session_id}, event #{seq + 1}): {why}")
+            out.append(ev)
+        return out
+
+    def verify(self) -> list[str]:
+        """Problems with the record (edits, deletions, a damaged file); empty when intact."""
+        c = self.conn()
+        problems: list[str] = []
+        ok = c.execute("PRAGMA integrity_check").fetchone()[0]
+        if ok != "ok":
+            problems.append(f"the file is damaged: {ok}")
+        cols = {r[1] for r in c.execute("PRAGMA table_info(sessions)")}
+        uid = "uid" if "uid" in cols else "NULL"
+        who = "workstation, nurse" if "uid" in cols else "NULL, NULL"
+        from .base import identity
+
+        c.text_factory = bytes
+        try:
+            meta = {r[0]: identity(r[0], *[_t(x) for x in r[1:3]], r[3], r[4], _t(r[5]), r[6]) for r in
+                    c.execute(f"SELECT id, chair, patient_id, training, wall_start, {uid}, speed FROM sessions")}
+            rows = c.execute(f"SELECT id, session_id, seq, wall, CAST(body AS BLOB), prev_hash, hash, {who} "
+                             "FROM events ORDER BY id")
+            head = c.execute("SELECT n, hash FROM chain_head").fetchone()
+            problems += walk(rows, meta, (head[0], _t(head[1])))
+        finally:
+            c.text_factory = str
+        if not problems:
+            problems += check_caches(self)
+        return problems
+
+
+def _t(v):
+    return v.decode("utf-8", "replace") if isinstance(v, bytes) else v
+
+
+def insert_events(c: sqlite3.Connection, sid: int, meta: dict, who: dict | None, bodies: list[dict],
+                  start: int, now: Callable[[], float], status: str) -> int:
+    """Append events start.. of a session and move the chain head; inside a transaction."""
+    from .base import _payload, canonical, chain_hash
+
+    n, prev = c.execute("SELECT n, hash FROM chain_head").fetchone()
+    ws, nurse = (who or {}).get("workstation"), (who or {}).get("nurse")
+    for i, body in enumerate(bodies):
+        seq, wall = start + i, float(now())
+        try:
+            h = chain_hash(prev, _payload(meta, seq, wall, body, who))
+            text = canonical(body)
+        except (TypeError, ValueError) as exc:
+            raise sqlite3.DataError(f"event {body.get('kind')} at {body.get('at_min')} min cannot be stored: "
+                                    f"{exc}") from None
+        c.execute("INSERT INTO events(session_id, seq, wall, body, prev_hash, hash, workstation, nurse) "
+                  "VALUES (?,?,?,?,?,?,?,?)", (sid, seq, wall, text, prev, h, ws, nurse))
+        prev = h
+    c.execute("UPDATE chain_head SET n=?, hash=?", (n + len(bodies), prev))
+    c.execute("UPDATE sessions SET status=? WHERE id=?", (status, sid))
+    return len(bodies)

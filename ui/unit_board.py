@@ -1,0 +1,167 @@
+"""The unit server in the window: a feed of chair summaries for the Unit board, and the banner
+that says when the server is unreachable.
+
+The feed listens (LISTEN/NOTIFY, titration.store.board) in a plain Python thread and hands the
+summaries over through a queue; a QTimer on the GUI thread drains it and emits the signals.
+No Qt signal is ever emitted from the worker thread (PySide6 >= 6.8 crashes on that, see
+shared/peers-and-pitfalls.md), and the GUI never waits on the network.
+
+Hook for the Overview board: `feed.sig_snapshot(list[dict])` gives every chair (first paint and
+after a reconnect), `feed.sig_changed(list[dict])` the chairs that changed; each dict is one
+chair's summary (chair, patient_id, product_name, rate_ml_h, step, steps, state, next_due,
+next_due_wall, alerts, held_by, lease_expired, uid). `feed.sig_problem(str)` says when the
+board cannot be refreshed ("" when it can again). A chair driven from another workstation is
+shown read-only and live: `feed.watch(uid)`, then `feed.sig_session(uid, Session)` after each
+change. A chair whose lease expired is taken over with `AppModel.take_over(uid, pump, reason)`.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QLabel
+
+DRAIN_MS = 250
+RETRY_S = 2.0
+
+
+class UnitFeed(QObject):
+    sig_snapshot = Signal(list)
+    sig_changed = Signal(list)
+    sig_problem = Signal(str)
+    sig_session = Signal(str, object)  # (uid, Session): a watched chair as the server holds it now
+
+    def __init__(self, url: str, parent=None, listener_factory=None):
+        super().__init__(parent)
+        self.url = url
+        self._factory = listener_factory
+        self._q: queue.Queue = queue.Queue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._watched: set[str] = set()
+        self._reload: set[str] = set()
+        self._lock = threading.Lock()
+        self.timer = QTimer(self)
+        self.timer.setInterval(DRAIN_MS)
+        self.timer.timeout.connect(self.drain)
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._listen, name="ivig-unit-board", daemon=True)
+            self._thread.start()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.timer.stop()
+        if self._thread is not None:
+            self._thread.join(timeout=3)
+            self._thread = None
+
+    def watch(self, uid: str) -> None:
+        """Follow one chair driven elsewhere: `sig_session` brings its infusion now and after each change."""
+        with self._lock:
+            self._watched.add(uid)
+            self._reload.add(uid)
+
+    def unwatch(self, uid: str) -> None:
+        with self._lock:
+            self._watched.discard(uid)
+
+    def drain(self) -> None:
+        """GUI thread: pass on what the listener found."""
+        while True:
+            try:
+                kind, payload = self._q.get_nowait()
+            except queue.Empty:
+                return
+            if kind == "session":
+                self.sig_session.emit(*payload)
+                continue
+            {"snapshot": self.sig_snapshot, "changed": self.sig_changed, "problem": self.sig_problem}[kind].emit(
+                payload)
+
+    def _listen(self) -> None:  # worker thread: no Qt here
+        if self._factory is None:
+            from titration.store.board import UnitListener as factory
+        else:
+            factory = self._factory
+        while not self._stop.is_set():
+            listener = None
+            try:
+                listener = factory(self.url)
+                self._q.put(("snapshot", listener.snapshot()))
+                self._q.put(("problem", ""))
+                while not self._stop.is_set():
+                    changed = listener.changes(timeout=0.5)
+                    if changed:
+                        self._q.put(("changed", changed))
+                    with self._lock:
+                        due = self._reload | {r.get("uid") for r in changed} & self._watched
+                        self._reload = set()
+                    for uid in due:  # replayed here, in the worker: the GUI thread never waits on it
+                        self._q.put(("session", (uid, listener.session(uid))))
+            except Exception as exc:  # noqa: BLE001 - any failure: say it, try again
+                self._q.put(("problem", f"The unit board cannot be refreshed: {exc}"))
+                self._stop.wait(RETRY_S)
+            finally:
+                if listener is not None:
+                    try:
+                        listener.close()
+                    except Exception:  # noqa: BLE001 - a dead connection
+                        pass
+
+
+def banner_text(status: dict, waiting: int) -> str:
+    """What the banner says for the outbox's status ("" hides it)."""
+    lines = []
+    if status.get("unreachable"):
+        lines.append(f"Unit server unreachable: recording on this workstation ({waiting} events waiting)")
+    for why in status.get("refused", {}).values():
+        lines.append(f"Not accepted by the unit server, kept on this workstation: {why}")
+    return "\n".join(lines)
+
+
+class OutboxBanner(QLabel):
+    """Red line at the top while the unit server cannot take this workstation's events."""
+
+    def __init__(self, journal, parent=None, interval_ms: int = 1000):
+        super().__init__("", parent)
+        self.journal = journal
+        self.setObjectName("alarmLine")
+        self.setWordWrap(True)
+        self.setStyleSheet("QLabel { background: #b00020; color: white; font-weight: bold; padding: 4px; }")
+        self.hide()
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
+
+    def refresh(self) -> None:
+        ob = getattr(self.journal, "outbox", None)
+        if ob is None:
+            self.hide()
+            return
+        try:
+            waiting = self.journal.waiting()
+        except Exception:  # noqa: BLE001 - the local journal's own errors are shown by its banner
+            waiting = ob.status().get("waiting", 0)
+        status = ob.status()
+        text = banner_text(status, waiting)
+        self.setText(text)
+        self.setToolTip(status.get("unreachable", ""))  # why, for whoever looks after the server
+        self.setVisible(bool(text))
+
+
+def attach_unit(win, journal):
+    """Put the banner at the top of the window and start the feed; (banner, feed) or (None, None)."""
+    if getattr(journal, "outbox", None) is None:
+        return None, None
+    banner = OutboxBanner(journal, win)
+    layout = win.centralWidget().layout()
+    layout.insertWidget(0, banner)
+    feed = UnitFeed(journal.outbox.url, win)
+    win.unit_banner, win.unit_feed = banner, feed
+    feed.start()
+    return banner, feed
