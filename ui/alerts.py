@@ -1,61 +1,144 @@
-"""The alert bar: a due step or vitals check flashes and beeps until the nurse acknowledges it.
+"""The alert strip: whatever is due on any chair, named by chair and action, on every page.
 
-It never opens a dialog (nothing may steal focus from a running countdown). The flash and the
-beep run on their own GUI-thread timer, so they cost nothing per clock tick.
+It sits at the top of the main window with a fixed height (two rows; more scroll inside it), so
+nothing below it moves when an alert comes or goes. A ringing alert flashes and beeps until
+its chair's Acknowledge (which silences only that chair, for a while, and is journaled); it
+stays on the strip, quiet, until the thing is done. It never opens a dialog (nothing may steal
+focus from a running countdown). The flash and the beep run on their own GUI-thread timer.
 """
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from ui.style import ALERT_BG, ALERT_FG, ALERT_FLASH_BG, ALERT_FLASH_FG
+from ui.style import ALERT_BG, ALERT_FLASH_BG, GRADE_COLOURS, INK, MUTED, PAPER
+from ui.widgets import ElidedLabel
 
 FLASH_MS = 500
 BEEP_EVERY = 4  # flashes between beeps (2 s)
+ROWS = 2  # rows in view; the strip's height never changes
 
 
-class AlertBar(QFrame):
-    sig_acknowledge = Signal()
+class AlertRow(QFrame):
+    """One chair's alerts: 'Bay A, chair 3: VITALS DUE …' [Go to chair] [Acknowledge]."""
+
+    def __init__(self, chair, strip: "AlertStrip"):
+        super().__init__()
+        self.chair = chair
+        self.setObjectName("alertRow")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(8, 2, 4, 2)
+        self.text = ElidedLabel("alertText")  # one line: the buttons stay in view (full text as tooltip)
+        self.go = QPushButton("Go to chair")
+        self.ack = QPushButton("Acknowledge")
+        self.ack.setObjectName("acknowledge")
+        for b in (self.go, self.ack):
+            b.setFocusPolicy(Qt.NoFocus)  # a click must not move the nurse's typing focus
+        self.go.clicked.connect(lambda: strip.sig_open.emit(chair))
+        self.ack.clicked.connect(chair.acknowledge)
+        lay.addWidget(self.text, 1)
+        lay.addWidget(self.go)
+        lay.addWidget(self.ack)
+
+    def full_text(self) -> str:
+        return self.text.full_text()
+
+    def show_alerts(self, alerts, on: bool) -> None:
+        self.text.setText(f"{self.chair.name}: " + "   ·   ".join(
+            a.text + ("  (acknowledged)" if a.silenced else "") for a in alerts))
+        ringing = any(not a.silenced for a in alerts)
+        self.ack.setEnabled(ringing)
+        grade = next((a.grade for a in alerts if a.grade not in ("none", "")), None)
+        edge = GRADE_COLOURS[grade] if grade else ALERT_FLASH_BG
+        bg, fg = (edge, PAPER) if ringing and on else (ALERT_BG, INK)
+        self.setStyleSheet(f"#alertRow {{ background: {bg}; border-left: 10px solid {edge}; }}"
+                           f"#alertText {{ color: {fg}; font-weight: bold; }}")
+
+
+class AlertStrip(QScrollArea):
+    """Every chair's alerts, one row per chair, visible from every page."""
+
+    sig_open = Signal(object)  # a ChairModel: show it
 
     def __init__(self, parent=None, beep=None):
         super().__init__(parent)
-        self.setObjectName("alertBar")
+        self.setObjectName("alertStrip")
         self._beep = beep or QApplication.beep
         self.beeps = 0  # how many times it beeped (tests read it)
         self._on = False
         self._count = 0
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(10, 6, 10, 6)
-        self.text = QLabel("")
-        self.text.setObjectName("alertText")
-        self.text.setWordWrap(True)
-        self.button = QPushButton("Acknowledge (F8)")
-        self.button.setObjectName("acknowledge")
-        self.button.setFocusPolicy(Qt.NoFocus)  # a click must not move the nurse's typing focus
-        self.button.clicked.connect(self.sig_acknowledge)
-        lay.addWidget(self.text, 1)
-        lay.addWidget(self.button)
+        self.chairs: list = []
+        self.rows: dict = {}
+        inner = QWidget()
+        self.lay = QVBoxLayout(inner)
+        self.lay.setContentsMargins(0, 0, 0, 0)
+        self.lay.setSpacing(2)
+        self.quiet = QLabel("Nothing due on any chair.")
+        self.quiet.setStyleSheet(f"color: {MUTED}; padding-left: 8px;")
+        self.lay.addWidget(self.quiet)
+        self.lay.addStretch(1)
+        self.setWidget(inner)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self._timer = QTimer(self)
         self._timer.setInterval(FLASH_MS)
         self._timer.timeout.connect(self._flash)
-        self.hide()
+        self._fit()
+
+    def refit(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        row = max(QPushButton("Ag").sizeHint().height(), self.fontMetrics().lineSpacing()) + 6
+        self.setFixedHeight(ROWS * row + 4)
+
+    def changeEvent(self, event):  # noqa: N802 (Qt's name): large type keeps two rows in view
+        super().changeEvent(event)
+        if event.type() == event.Type.FontChange:
+            self._fit()
 
     @property
     def active(self) -> bool:
+        """Flashing and beeping: some chair has an alert nobody acknowledged."""
         return self._timer.isActive()
 
-    def show_alerts(self, alerts) -> None:
-        if not alerts:
-            self._timer.stop()
-            self.hide()
-            return
-        self.text.setText("   ·   ".join(a.text for a in alerts))
-        self.show()
-        if not self._timer.isActive():
+    def add_chair(self, chair) -> None:
+        self.chairs.append(chair)
+        chair.sig_alerts.connect(lambda _a: self.refresh())
+        self.refresh()
+
+    def remove_chair(self, chair) -> None:
+        if chair in self.chairs:
+            self.chairs.remove(chair)
+        self.refresh()
+
+    def text(self) -> str:
+        return "\n".join(r.full_text() for r in self.rows.values())
+
+    def refresh(self) -> None:
+        alerting = [c for c in self.chairs if c.alerts()]
+        for c in [c for c in self.rows if c not in alerting]:
+            row = self.rows.pop(c)
+            row.setParent(None)
+            row.deleteLater()
+        for i, c in enumerate(alerting):
+            if c not in self.rows:
+                self.rows[c] = AlertRow(c, self)
+            self.lay.insertWidget(i, self.rows[c])
+            self.rows[c].show_alerts(c.alerts(), self._on)
+        self.quiet.setVisible(not alerting)
+        ringing = any(c.ringing for c in alerting)
+        if ringing and not self._timer.isActive():
             self._count = 0
             self._timer.start()
+            self._on = True
             self._ring()
-        self._paint(True)
+            self._paint()
+        elif not ringing and self._timer.isActive():
+            self._timer.stop()
+            self._on = False
+            self._paint()
 
     def _ring(self) -> None:
         self.beeps += 1
@@ -63,12 +146,11 @@ class AlertBar(QFrame):
 
     def _flash(self) -> None:
         self._count += 1
-        self._paint(not self._on)
+        self._on = not self._on
+        self._paint()
         if self._count % BEEP_EVERY == 0:
             self._ring()
 
-    def _paint(self, on: bool) -> None:
-        self._on = on
-        bg, fg = (ALERT_FLASH_BG, ALERT_FLASH_FG) if on else (ALERT_BG, ALERT_FG)
-        self.setStyleSheet(f"#alertBar {{ background: {bg}; border: 3px solid {ALERT_FLASH_BG}; }}"
-                           f"#alertText {{ color: {fg}; font-weight: bold; }}")
+    def _paint(self) -> None:
+        for c, row in self.rows.items():
+            row.show_alerts(c.alerts(), self._on)

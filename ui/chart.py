@@ -22,13 +22,14 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from titration.report.chartdata import DeliveredTrace, Marker, MarkerTrace, plan_curve, rate_steps
 from titration.report.table import clock
 
+from .chart_fit import ChartFit
 from .fonts import register_fonts
 
 # Okabe & Ito (2008) colour-blind-safe palette.
@@ -37,8 +38,7 @@ OKABE_ITO = {
     "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7",
 }
 GREY = "#8C8C8C"
-GRADE_COLOURS = {"none": OKABE_ITO["green"], "mild": OKABE_ITO["orange"], "moderate": OKABE_ITO["vermillion"],
-                 "severe": OKABE_ITO["black"]}
+from ui.style import GRADE_COLOURS  # noqa: E402 - the one grade palette (severe red, moderate orange, mild amber)
 
 # Marker kinds drawn as one scatter series each: (legend name, symbol, colour).
 MARKER_STYLES = {
@@ -55,8 +55,6 @@ VLINED = ("symptoms", "pause", "stop")  # get a dotted vertical line across both
 
 # Events that change neither a curve nor a drawn marker: the chart skips its full redraw for them.
 UNDRAWN_EVENTS = ("note",)
-LEGEND_MAX_ROWS = 2  # a taller in-plot legend gives way to the compact key above the plots
-LEGEND_MAX_SHARE = 0.3  # ...as does one taller than this share of the plot (the PDF chart's two rows take 0.28)
 
 CURVE_KEYS = ("original_ml", "current_ml", "delivered_ml", "planned_rate_ml_h", "actual_rate_ml_h",
               "original_rate_ml_h")
@@ -72,14 +70,16 @@ def _nice_spacing(span: float, pixels: float) -> tuple[float, float]:
 
 
 class MinutesAxis(pg.AxisItem):
-    """Minutes from the planned start, ticked on 15/30/60-minute boundaries."""
+    """Minutes from the pump start (the chair's one clock), ticked on 15/30/60-minute boundaries."""
+
+    origin = 0.0  # the session minute the pump was started at (0 until it is)
 
     def tickSpacing(self, minVal, maxVal, size):  # noqa: N802 (pyqtgraph's name)
         major, minor = _nice_spacing(maxVal - minVal, size)
         return [(major, 0), (minor, 0)]
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802
-        return [f"{v:g}" for v in values]
+        return [f"{v - self.origin:g}" for v in values]
 
 
 class ClockAxis(MinutesAxis):
@@ -121,7 +121,7 @@ def _pen(colour: str, width: float, style=Qt.SolidLine, alpha: int = 255) -> QPe
     return p
 
 
-class InfusionChart(QWidget):
+class InfusionChart(ChartFit, QWidget):
     """Two stacked plots (volume mL, rate mL/h) sharing one time axis in minutes."""
 
     def __init__(self, parent: QWidget | None = None, *, large: bool = False):
@@ -142,6 +142,7 @@ class InfusionChart(QWidget):
         self._decor: list = []  # per-redraw items (labels, vertical lines), removed on the next redraw
         self._event_labels: list[tuple[pg.TextItem, float]] = []  # (label, its event's minute), for placing
         self._x_max = 60.0
+        self._origin = 0.0  # session minute of the pump start: the x axis counts from it
         self._legend_sig = None  # what the legends list; rebuilt only when it changes
         self._fit_sig = None  # (legend, plot size, large) the legend layout was fitted for
         self._compact = False  # legends hidden, the key above the plots instead
@@ -336,10 +337,11 @@ class InfusionChart(QWidget):
         self._n_events, self._plan_drawn = len(s.events), s.plan
         self._clear_decor()
         p0, p = s.original_plan, s.plan
-        t0, v0 = plan_curve(p0)
-        self._set(self.c_original, "original_ml", t0, v0)
+        self._set_origin(s.state.started_at or 0.0)
+        t0, v0 = plan_curve(p0)  # drawn from the actual start: the plan as it would have run from then
+        self._set(self.c_original, "original_ml", t0 + self._origin, v0)
         tr0, rr0 = rate_steps(p0)
-        self._set(self.c_original_rate, "original_rate_ml_h", tr0, rr0)
+        self._set(self.c_original_rate, "original_rate_ml_h", tr0 + self._origin, rr0)
         ended = s.status in ("stopped", "completed", "closed")
         if ended or not p.steps:
             self._data["current_ml"] = (np.zeros(0), np.zeros(0))
@@ -388,7 +390,7 @@ class InfusionChart(QWidget):
         kind = m.kind
         colour = GRADE_COLOURS.get(m.grade, MARKER_STYLES[kind][2]) if kind == "symptoms" else MARKER_STYLES[kind][2]
         size = (18 if big else 14) if kind != "vitals" else (12 if big else 9)
-        return {"pos": (m.at_min, y), "data": f"{clock(m.at_min)}  {m.label}", "brush": pg.mkBrush(colour),
+        return {"pos": (m.at_min, y), "data": f"{self._elapsed(m.at_min)}  {m.label}", "brush": pg.mkBrush(colour),
                 "pen": pg.mkPen("k" if kind != "stop" else colour, width=1.5 if kind != "stop" else 3), "size": size}
 
     def _draw_labels(self, vol: float, big: bool) -> None:
@@ -399,7 +401,7 @@ class InfusionChart(QWidget):
                 groups.setdefault(round(m.at_min, 1), []).append((m, y))
         vp, rp = self.volume_plot.getPlotItem(), self.rate_plot.getPlotItem()
         for i, (x, group) in enumerate(groups.items()):
-            text = "\n".join(f"{clock(m.at_min)} {m.label}" for m, _ in group)
+            text = "\n".join(f"{self._elapsed(m.at_min)} {m.label}" for m, _ in group)
             ti = pg.TextItem(text, color=OKABE_ITO["black"], anchor=(0.0, 0.5),
                              fill=pg.mkBrush(255, 255, 255, 225), border=pg.mkPen(GREY))
             ti.setFont(self._font(11 if not big else 14))
@@ -411,6 +413,7 @@ class InfusionChart(QWidget):
             self._decor.append((vp, ti))
             self._event_labels.append((ti, x))
         self._place_labels()
+        QTimer.singleShot(0, self._place_labels)  # again once the plot is laid out (sizes are known then)
         for m, _ in self._labelled:
             if m.kind in VLINED:
                 colour = GRADE_COLOURS.get(m.grade, GREY) if m.kind == "symptoms" else MARKER_STYLES[m.kind][2]
@@ -438,13 +441,37 @@ class InfusionChart(QWidget):
         self.volume_line.show()
         self._volume_text = f"Prescribed {volume_ml:.0f} mL"  # said in the legend: a label on the line collides
 
+    def _elapsed(self, at_min: float) -> str:
+        """An event's time as the x axis counts it: h:mm since the pump start."""
+        if self._started() and at_min >= self._origin - 1e-9:
+            return clock(at_min - self._origin)
+        return clock(at_min)
+
+    def _started(self) -> bool:
+        return self._session is not None and self._session.state.started_at is not None
+
+    def _set_origin(self, origin: float) -> None:
+        """Elapsed time on the chart counts from the pump start, as everywhere else."""
+        self._origin = float(origin)
+        for pw in (self.volume_plot, self.rate_plot):
+            ax = pw.getPlotItem().getAxis("bottom")
+            if ax.origin != self._origin:
+                ax.origin = self._origin
+                ax.picture = None
+                ax.update()
+
     def _move_now(self, now_min: float) -> None:
         for ln in (self.now_line, self.now_line_rate):
             ln.setValue(now_min)
             ln.setVisible(self._show_now)
-        self.now_line.label.setFormat(f"now {clock(now_min)}")
+        self.now_line.label.setFormat(f"now {self._elapsed(now_min)}")
         if now_min > self._x_range_max - 1.0:  # past the right edge: widen (rare)
             self._set_ranges(max(self._x_max, now_min + 15.0), self._y_max, self._r_max)
+        if self._show_now:
+            self._keep_now_inside()
+            r = self.now_line.label.sceneBoundingRect()
+            if any(ti.isVisible() and ti.sceneBoundingRect().intersects(r) for ti, _ in self._event_labels):
+                self._unstack_labels()  # 'now' walked onto a label: move the label
 
     def _set(self, curve, key: str, x: np.ndarray, y: np.ndarray) -> None:
         """Points, or steps (len(x) == len(y) + 1); nothing to draw clears the curve."""
@@ -461,89 +488,6 @@ class InfusionChart(QWidget):
         # A little room below 0 so the 0 ticks and the markers at the start are not clipped (the x axis is shared).
         self.volume_plot.getPlotItem().setXRange(-0.02 * self._x_range_max, self._x_range_max, padding=0)
         self._fit_legends()
-
-    def _fit_legends(self, *_) -> None:
-        """Legend columns that fit the plot's width, and just enough headroom above the data to hold them.
-
-        Runs on a resize or a redraw, never per tick. The chart is narrow beside a chair's controls and
-        wide in an export: a fixed layout would either cover the curves or waste the top of the plot.
-        When the volume legend would need more than LEGEND_MAX_ROWS rows (or too much of the height),
-        both in-plot legends hide and the compact key above the plots lists the series instead; the
-        headroom is then only what the 'now' label and the rate labels need.
-        """
-        vb = self.volume_plot.getPlotItem().getViewBox()
-        h = vb.height()
-        if self.key.isVisible():  # judge by the height the plot has without the key (no flip-flop)
-            h += self.key.height() * 3 / 5
-        sig = (self._legend_sig, round(vb.width()), round(h / 8), self._large)
-        if sig != self._fit_sig:  # the column search re-lays out the legend: only when it can change
-            self._fit_sig = sig
-            self._choose_layout(h)
-        self._fit_headroom()
-        self._place_labels()
-
-    def _choose_layout(self, h: float) -> None:
-        """In-plot legends (as many columns as fit) or, when they would not fit, the compact key."""
-        for pw, lg in ((self.volume_plot, self._legend_v), (self.rate_plot, self._legend_r)):
-            w = pw.getPlotItem().getViewBox().width()
-            n = len(lg.items)
-            for cols in range(max(n, 1), 0, -1):
-                lg.setColumnCount(cols)
-                if lg.boundingRect().width() <= w - 24:
-                    break
-        vb = self.volume_plot.getPlotItem().getViewBox()
-        lg = self._legend_v
-        rows = -(-len(lg.items) // max(1, lg.columnCount))
-        too_tall = h > 40 and lg.boundingRect().height() + 8 > LEGEND_MAX_SHARE * h
-        compact = vb.width() > 0 and len(lg.items) > 0 and (rows > LEGEND_MAX_ROWS or too_tall)
-        self._compact = compact
-        self.key.setVisible(compact)
-        self._legend_v.setVisible(not compact)
-
-    def _fit_headroom(self) -> None:
-        label_px = 30 if self._large else 22  # the mL/h written above the top rate step
-        now_px = 28 if self._large else 22  # the 'now' label, under the prescribed-volume line
-        for pw, lg, top, below, extra_px in ((self.volume_plot, self._legend_v, self._y_max, 0.03, 6),
-                                             (self.rate_plot, self._legend_r, self._r_max, 0.04, label_px)):
-            vb = pw.getPlotItem().getViewBox()
-            h = vb.height()
-            n = len(lg.items)
-            lo = -below * top  # a little room below 0: the 0 tick and the first markers stay whole
-            legend_px = lg.boundingRect().height() + 8 if n and not self._compact else 0.0
-            # In a small chart the rate legend would crush the steps; the volume legend above
-            # already tells the styles apart (faded original, dashed plan, solid delivered).
-            squeeze = self._compact or (lg is self._legend_r and h > 40 and legend_px > 0.3 * h)
-            if lg is self._legend_r:
-                lg.setVisible(not squeeze)
-                if squeeze:
-                    legend_px = 0.0
-            if self._compact and pw is self.volume_plot:
-                extra_px = 12  # the prescribed-volume line clear of the plot's frame
-            f = min(0.6, (legend_px + extra_px) / h) if h > 40 else 0.25
-            hi = (top - f * lo) / (1.0 - f)  # the band above `top` is f of the plot's height
-            pw.getPlotItem().setYRange(lo, hi, padding=0)
-            if pw is self.volume_plot:  # 'now' label just under the prescribed-volume line, clear of the legend
-                y = 0.86 * top if not self._compact else top - (now_px / h if h > 40 else 0.1) * (hi - lo)
-                self.now_line.label.setPosition(min(0.95, max(0.05, (y - lo) / (hi - lo))))
-
-    def _place_labels(self) -> None:
-        """Each event label right of its line when it fits there, else moved left just enough to
-        stay inside the plot: a narrow chart beside a chair's controls must not cut it off."""
-        if not self._event_labels:
-            return
-        vb = self.volume_plot.getPlotItem().getViewBox()
-        x0, x1 = vb.viewRange()[0]
-        px_per_min = vb.width() / max(x1 - x0, 1e-9)
-        for ti, x in self._event_labels:
-            w = max(ti.boundingRect().width(), 1.0)  # pixels: a TextItem ignores the view's scale
-            right, left = (x1 - x) * px_per_min, (x - x0) * px_per_min
-            if w <= right:
-                a = 0.0
-            elif w <= right + left:
-                a = (w - right) / w  # flush with the right edge
-            else:
-                a = max(0.0, left) / w  # wider than the plot: flush with the left edge
-            ti.setAnchor((min(1.0, a), 0.5))
 
     def _clear_decor(self) -> None:
         for pi, it in self._decor:

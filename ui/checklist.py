@@ -126,14 +126,18 @@ class Checklist(QGroupBox):
         grid.setColumnStretch(0, 1)
         lay.addLayout(grid)
 
-        def question(row: int, text: str, src: str, labels=("No", "Yes")) -> YesNo:
+        def question(row: int, text: str, src: str, labels=("No", "Yes"), below: bool = False) -> YesNo:
             q = QLabel(text)
             q.setWordWrap(True)
             q.setToolTip(src)
             w = YesNo(labels)
             w.changed.connect(self.sig_changed)
-            grid.addWidget(q, row, 0)
-            grid.addWidget(w, row, 1)
+            if below:  # three answers: on their own line, so a narrow window still shows them all
+                grid.addWidget(q, row, 0, 1, 2)
+                grid.addWidget(w, row + 1, 0, 1, 2)
+            else:
+                grid.addWidget(q, row, 0)
+                grid.addWidget(w, row, 1)
             return w
 
         self.prior_reaction = question(0, "Previous severe or anaphylactic reaction to immunoglobulin?", SRC_REACTION)
@@ -142,7 +146,8 @@ class Checklist(QGroupBox):
         self.breastfeeding = question(3, "Breastfeeding?", SRC_PREG)
         self.vaccine = question(4, "Live vaccine in the last 2 weeks, or one planned in the next 3 months?", SRC_VACCINE)
         self.infection = question(5, "Infection today?", SRC_INFECTION)
-        self.brand = question(6, "Same brand as last time?", SRC_SWITCH, ("Yes, same", "No, a switch", "First infusion"))
+        self.brand = question(6, "Same brand as last time?", SRC_SWITCH, ("Yes, same", "No, a switch", "First infusion"),
+                              below=True)
 
         # IgA override: a prescriber's decision, recorded with a reason
         self.iga_box = QWidget()
@@ -174,7 +179,7 @@ class Checklist(QGroupBox):
                 cb.setObjectName(f"risk_{key}")
                 cb.toggled.connect(self.sig_changed)
                 store[key] = cb
-                gl.addWidget(cb, i // 2, i % 2)
+                gl.addWidget(cb, i, 0)  # one column: fits a narrow window in large type
             lay.addWidget(g)
 
         self.hydrated = QCheckBox("Patient adequately hydrated (confirm)")
@@ -182,6 +187,19 @@ class Checklist(QGroupBox):
         self.hydrated.toggled.connect(self.sig_changed)
         lay.addWidget(self.hydrated)
         self.iga.changed.connect(lambda: self.iga_box.setVisible(self.iga.value() == 1))
+
+    def questions(self) -> list[YesNo]:
+        return [self.prior_reaction, self.iga, self.pregnant, self.breastfeeding, self.vaccine, self.infection,
+                self.brand]
+
+    def clear(self) -> None:
+        """Every question unanswered again, every box cleared (a new patient)."""
+        for yn in self.questions():
+            yn.set_value(None)
+        for cb in list(self.renal.values()) + list(self.thrombosis.values()) + [self.hydrated, self.iga_override]:
+            cb.setChecked(False)
+        self.iga_prescriber.clear()
+        self.iga_reason.clear()
 
     def set_age_band(self, band: str) -> None:
         """Over 65 is a renal risk factor and advanced age a thrombosis one (boxed warnings)."""
@@ -215,6 +233,11 @@ class Checklist(QGroupBox):
             else:
                 r.blocks.append("IgA deficiency with anti-IgA antibodies: contraindicated unless the prescriber's "
                                 "override is recorded with a name and a reason")
+        for what, yn in (("pregnant?", self.pregnant), ("breastfeeding?", self.breastfeeding),
+                         ("live vaccine in the last 2 weeks or planned in the next 3 months?", self.vaccine),
+                         ("infection today?", self.infection)):
+            if yn.value() is None:  # every question answered, so none is skipped by accident
+                r.blocks.append(f"answer: {what}")
         if self.pregnant.value() == 1:
             r.notes.append("Pregnancy: safety not established in controlled trials; give with caution. IVIg crosses "
                            "the placenta, more in the third trimester; experience suggests no harm to the pregnancy, "

@@ -9,6 +9,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from titration.reactions import load_catalogue, vitals_text
+from ui.style import RED
 
 
 def describe(e, catalogue=None) -> str:
@@ -53,9 +54,10 @@ def describe(e, catalogue=None) -> str:
 
 
 class EventLog(QTableWidget):
-    def __init__(self, clock_text, parent=None, catalogue=None):
+    def __init__(self, clock_text, parent=None, catalogue=None, elapsed=None):
         super().__init__(0, 3, parent)
         self._clock_text = clock_text  # session minutes -> "HH:MM"
+        self._elapsed = elapsed  # session minutes -> "+h:mm:ss" since the pump start ("" before it)
         self.catalogue = catalogue or load_catalogue()
         self.shown = 0
         self.setObjectName("eventLog")
@@ -79,7 +81,11 @@ class EventLog(QTableWidget):
             e = events[i]
             m = int(e.at_min)
             s = int(round((e.at_min - m) * 60)) % 60
-            when = f"{self._clock_text(e.at_min)}  (+{m // 60}:{m % 60:02d}:{s:02d})"
+            if self._elapsed is not None:
+                since = self._elapsed(e.at_min)
+                when = f"{self._clock_text(e.at_min)}  ({since})" if since else self._clock_text(e.at_min)
+            else:
+                when = f"{self._clock_text(e.at_min)}  (+{m // 60}:{m % 60:02d}:{s:02d})"
             what = describe(e, self.catalogue)
             if unsaved_from is not None and i >= unsaved_from:
                 what = "NOT SAVED — " + what
@@ -89,7 +95,7 @@ class EventLog(QTableWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 if e.kind in ("stop",) or (e.kind == "action" and e.data.get("override")):
-                    item.setForeground(QBrush(QColor("#8b0000")))
+                    item.setForeground(QBrush(QColor(RED)))
                 self.setItem(row, col, item)
         if first == 0:
             self.resizeColumnToContents(0)

@@ -1,38 +1,35 @@
-"""The main window: the chair list (each chair at a glance), the pages (new infusion, training,
-one live view per chair), the menus and every keyboard shortcut.
+"""The main window: the alert strip, the chair list, the pages (Overview, new infusion, training,
+one live view per chair) and the menus (ui.window_actions).
 
-Shortcuts are window-wide QActions that act on the page in front, so the same key works
-wherever the focus is, and Help > Shortcuts lists them from the actions themselves.
+The alert strip is above every page, so a chair that needs something is seen from anywhere.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
     QFileDialog,
-    QHeaderView,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from titration.errors import TitrationError
 from ui import optional
+from ui.alerts import AlertStrip
+from ui.board import OverviewBoard
+from ui.chair_list import ChairList
 from ui.model import AppModel, ChairModel
-from ui.style import ALERT_BG, BASE_PT, app_stylesheet, apply_fonts
+from ui.style import BASE_PT, app_stylesheet, apply_fonts
+from ui.wheel_guard import install as guard_the_wheel
+from ui.widgets import AfterFirstPaint
+from ui.window_actions import make_actions, shortcut_rows, shortcuts_dialog
 
 if TYPE_CHECKING:
     from ui.chair_view import ChairView
@@ -43,24 +40,31 @@ if TYPE_CHECKING:
 # needed: the window paints sooner at start-up, when none of them is on the screen yet.
 
 SETTINGS = ("ivig-titration", "chair-workstation")
+SIDE_WIDTH = 180
+NARROW = 1200  # below this window width the chair list folds away (drag its edge to open it)
 
-HOME_TEXT = """<h2>IVIg infusion chair workstation</h2>
+HOME_TEXT = """<h3>No chair yet</h3>
 <p>Decision support only: check every rate against the prescription before setting the pump.</p>
 <ol>
-<li><b>New infusion (Ctrl+N)</b>: patient, prescription, flags, the pre-infusion checklist and baseline
+<li><b>New infusion (Ctrl+N)</b>: patient, chair, prescription, flags, the pre-infusion checklist and baseline
 vitals; the plan preview shows every rate and how it was worked out.</li>
 <li>In the chair: set the pump to the rate shown in large type and <b>confirm (Ctrl+Enter)</b>.
-A due step or vitals check flashes and beeps until acknowledged (<b>F8</b>).</li>
+Whatever is due on any chair shows in the strip at the top, with its chair, until it is done;
+<b>F8</b> silences the chair in front for a few minutes.</li>
 <li>Report symptoms; the proposed action is confirmed or overridden with a reason.</li>
 <li>After the end: the 60-minute observation, end vitals, the summary.</li>
 </ol>
 <p><b>Training (Ctrl+T)</b>: a simulated patient on a fast clock, with a debrief.
-<b>Help &gt; Shortcuts (F1)</b> lists every key.</p>"""
+<b>Help &gt; Shortcuts (F1)</b> lists every key. This Overview (Ctrl+0) shows every chair as a tile;
+the arrow keys move between them and Enter opens one.</p>"""
 
 
 class MainWindow(QMainWindow):
+    """The workstation's one window: strip on top, chair list at the side, the page in front."""
+
     def __init__(self, model: AppModel, *, beep=None, settings: QSettings | None = None):
         super().__init__()
+        guard_the_wheel()
         self.model = model
         self._beep = beep
         self.large = False
@@ -68,12 +72,12 @@ class MainWindow(QMainWindow):
         self.views: dict[ChairModel, ChairView] = {}
         self._new_form = None  # built when first opened (see new_form)
         self._training_setup = None
-        self.items: dict[ChairModel, QListWidgetItem] = {}
         self.setWindowTitle("IVIg infusion chair workstation")
 
         central = QWidget()
         outer = QVBoxLayout(central)
         outer.setContentsMargins(4, 4, 4, 4)
+        outer.setSpacing(3)
         self.alarm = QLabel("")  # NOT SAVED / NOT RECORDING: red, stays
         self.alarm.setObjectName("journalBanner")
         self.alarm.setWordWrap(True)
@@ -84,47 +88,37 @@ class MainWindow(QMainWindow):
         self.notice.setWordWrap(True)
         self.notice.hide()
         outer.addWidget(self.notice)
+        self.alert_strip = AlertStrip(beep=beep)
+        self.alert_strip.sig_open.connect(self.show_chair)
+        outer.addWidget(self.alert_strip)
         split = QSplitter(Qt.Horizontal)
         self.main_split = split
         outer.addWidget(split, 1)
 
-        side = QWidget()
-        sl = QVBoxLayout(side)
-        sl.setContentsMargins(0, 0, 0, 0)
-        b1 = QPushButton("New infusion (Ctrl+N)")
-        self.new_button = b1
-        b1.setObjectName("newInfusionButton")
-        b1.clicked.connect(self.show_new_infusion)
-        b2 = QPushButton("Training (Ctrl+T)")
-        b2.clicked.connect(self.show_training_setup)
-        sl.addWidget(b1)
-        sl.addWidget(b2)
-        sl.addWidget(QLabel("Chairs"))
-        self.chair_list = QListWidget()
-        self.chair_list.setObjectName("chairList")
-        self.chair_list.setWordWrap(True)
-        self.chair_list.setSpacing(2)
-        self.chair_list.currentItemChanged.connect(self._chair_selected)
-        sl.addWidget(self.chair_list, 1)
-        side.setMinimumWidth(190)
-        split.addWidget(side)
+        self.side = ChairList()  # folded away in a narrow window (the Overview has every chair)
+        self.side.sig_chosen.connect(self._chair_chosen)
+        self.chair_list, self.items = self.side.list, self.side.items
+        split.addWidget(self.side)
+        self._narrow = None
 
         self.stack = QStackedWidget()
-        self.home = QLabel(HOME_TEXT)
-        self.home.setWordWrap(True)
-        self.home.setAlignment(Qt.AlignTop | Qt.AlignLeft)
-        self.home.setMargin(20)
+        self.home = OverviewBoard(model.board, HOME_TEXT)
+        self.home.sig_open.connect(self._open_key)
+        self.new_button = self.home.add_button("New infusion (Ctrl+N)", self.show_new_infusion)
+        self.new_button.setObjectName("newInfusionButton")
+        self.home.add_button("Training (Ctrl+T)", self.show_training_setup)
         self.stack.addWidget(self.home)
         split.addWidget(self.stack)
+        split.setCollapsible(1, False)
         split.setStretchFactor(1, 1)
-        split.setSizes([260, 1300])
+        split.setSizes([SIDE_WIDTH, 1300])
         self.setCentralWidget(central)
 
-        self._make_actions()
+        self.actions_by_name = make_actions(self)
         model.sig_chair_added.connect(self._chair_added)
         model.sig_chair_removed.connect(self._chair_removed)
         model.sig_notice.connect(self.show_notice)
-        model.sig_tick.connect(self._refresh_list)
+        model.sig_tick.connect(self.side.refresh)
         for c in model.chairs:
             self._chair_added(c)
         self.set_large(False)
@@ -164,7 +158,7 @@ class MainWindow(QMainWindow):
     def prepare_pages_after_first_paint(self, delay_ms: int = 150) -> None:
         """Build the New-infusion page (and import the chart library) just after the window has
         first painted, so start-up is not slowed and the first Ctrl+N is still quick."""
-        self._first_paint = _AfterFirstPaint(self.new_button, lambda: QTimer.singleShot(delay_ms, self._prepare))
+        self._first_paint = AfterFirstPaint(self.new_button, lambda: QTimer.singleShot(delay_ms, self._prepare))
 
     def _prepare(self) -> None:
         if self.isVisible() and self._new_form is None:
@@ -177,99 +171,13 @@ class MainWindow(QMainWindow):
         if hasattr(chart, "set_large"):
             chart.set_large(self.large)
 
-    # ------------------------------------------------------------------ actions and shortcuts
-    def _make_actions(self) -> None:
-        self.actions_by_name: dict[str, QAction] = {}
-        mb = self.menuBar()
-
-        def act(menu, name, text, keys, fn, checkable=False):
-            a = QAction(text, self)
-            a.setObjectName(name)
-            if isinstance(keys, (list, tuple)):
-                a.setShortcuts([QKeySequence(k) for k in keys])
-            elif keys:
-                a.setShortcut(QKeySequence(keys))
-            a.setShortcutContext(Qt.WindowShortcut)
-            a.setCheckable(checkable)
-            a.triggered.connect(fn)
-            menu.addAction(a)
-            self.addAction(a)
-            self.actions_by_name[name] = a
-            return a
-
-        f = mb.addMenu("&File")
-        act(f, "new", "New infusion", "Ctrl+N", self.show_new_infusion)
-        act(f, "training", "New training session", "Ctrl+T", self.show_training_setup)
-        f.addSeparator()
-        act(f, "exportPlan", "Export rate chart…", "Ctrl+E", self.export_rate_chart)
-        act(f, "exportRecord", "Export infusion record…", "Ctrl+Shift+E", self.export_record)
-        f.addSeparator()
-        act(f, "closeChair", "Close this chair (after the observation)", "Ctrl+W", self.close_chair)
-        act(f, "quit", "Quit", "Ctrl+Q", self.close)
-
-        c = mb.addMenu("&Infusion")
-        act(c, "confirm", "Confirm / start / create", ["Ctrl+Return", "Ctrl+Enter"], self.confirm)
-        act(c, "acknowledge", "Acknowledge alert (silence)", "F8", self.acknowledge)
-        act(c, "override", "Override the proposal…", "Ctrl+Shift+O", lambda: self._chair_call("open_override"))
-        c.addSeparator()
-        act(c, "vitals", "Record vitals (go to the vitals panel)", "Ctrl+Shift+V", lambda: self._chair_call("focus_vitals"))
-        act(c, "symptoms", "Report symptoms (go to the symptoms panel)", "Ctrl+Shift+S",
-            lambda: self._chair_call("focus_symptoms"))
-        act(c, "report", "Report the ticked symptoms", "Ctrl+Shift+Return",
-            lambda: self._chair_call("report_ticked"))
-        act(c, "resolved", "Symptoms resolved", "Ctrl+R", lambda: self._chair_call("resolved"))
-        c.addSeparator()
-        act(c, "pause", "Pause infusion…", "Ctrl+P", lambda: self._chair_call("open_reason", "pause"))
-        act(c, "resume", "Resume infusion", "Ctrl+Shift+R", lambda: self._chair_call("resume"))
-        act(c, "stop", "Stop infusion…", "Ctrl+Shift+X", lambda: self._chair_call("open_reason", "stop"))
-        act(c, "closeObservation", "Close observation", "Ctrl+Shift+C", lambda: self._chair_call("close_observation"))
-
-        t = mb.addMenu("&Training")
-        act(t, "holdSim", "Pause / resume simulation (clock)", "Ctrl+Space", self.toggle_simulation)
-        act(t, "takeVitals", "Take vitals (simulated patient)", "Ctrl+Shift+T", lambda: self._chair_call("take_vitals"))
-        act(t, "faster", "Simulation faster", "Ctrl+]", lambda: self._speed(+1))
-        act(t, "slower", "Simulation slower", "Ctrl+[", lambda: self._speed(-1))
-        act(t, "debrief", "Debrief", "Ctrl+Shift+D", self.debrief)
-
-        v = mb.addMenu("&View")
-        act(v, "large", "Large type", "Ctrl+L", self.toggle_large, checkable=True)
-        act(v, "nextChair", "Next chair", "Ctrl+PgDown", lambda: self._step_chair(+1))
-        act(v, "prevChair", "Previous chair", "Ctrl+PgUp", lambda: self._step_chair(-1))
-        act(v, "home", "Overview", "Ctrl+0", self.show_home)
-
-        h = mb.addMenu("&Help")
-        act(h, "shortcuts", "Shortcuts", "F1", self.show_shortcuts)
-
+    # ------------------------------------------------------------------ shortcuts
     def shortcut_rows(self) -> list[tuple[str, str]]:
-        rows = []
-        for a in self.actions_by_name.values():
-            keys = " or ".join(k.toString(QKeySequence.NativeText) for k in a.shortcuts())
-            if keys:
-                rows.append((keys, a.text()))
-        return rows
+        return shortcut_rows(self.actions_by_name)
 
-    def show_shortcuts(self) -> QDialog:
-        """Not modal: it never blocks a running countdown."""
-        d = QDialog(self)
-        d.setObjectName("shortcutsDialog")
-        d.setWindowTitle("Keyboard shortcuts")
-        lay = QVBoxLayout(d)
-        rows = self.shortcut_rows()
-        table = QTableWidget(len(rows), 2)
-        table.setHorizontalHeaderLabels(["Keys", "Action"])
-        table.verticalHeader().setVisible(False)
-        for r, (k, what) in enumerate(rows):
-            table.setItem(r, 0, QTableWidgetItem(k))
-            table.setItem(r, 1, QTableWidgetItem(what))
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
-        lay.addWidget(table)
-        lay.addWidget(QLabel("In the vitals panel, Enter records the values. Esc closes this window."))
-        d.resize(560, 620)
-        d.setModal(False)
-        d.show()
-        self.shortcuts_dialog = d
-        return d
+    def show_shortcuts(self):
+        self.shortcuts_dialog = shortcuts_dialog(self, self.shortcut_rows())
+        return self.shortcuts_dialog
 
     # ------------------------------------------------------------------ pages
     def current_view(self) -> ChairView | None:
@@ -294,12 +202,14 @@ class MainWindow(QMainWindow):
             w.confirm()
 
     def acknowledge(self) -> None:
+        """F8: the chair in front; elsewhere the first ringing chair on the strip (never all of them)."""
         v = self.current_view()
         if v is not None:
             v.chair.acknowledge()
-        else:  # acknowledge from anywhere: every chair that is alerting
-            for c in self.model.chairs:
-                c.acknowledge()
+            return
+        ringing = next((c for c in self.alert_strip.chairs if c.ringing), None)
+        if ringing is not None:
+            ringing.acknowledge()
 
     def toggle_simulation(self) -> None:
         v = self.current_view()
@@ -320,11 +230,12 @@ class MainWindow(QMainWindow):
     def show_home(self) -> None:
         self.stack.setCurrentWidget(self.home)
         self.chair_list.setCurrentRow(-1)
+        self.home.focus_first()
 
     def show_home_or_chair(self) -> None:
         item = self.chair_list.currentItem()
         if item is not None:
-            self._chair_selected(item)
+            self._chair_chosen(item.data(Qt.UserRole))
         else:
             self.stack.setCurrentWidget(self.home)
 
@@ -337,22 +248,21 @@ class MainWindow(QMainWindow):
         self.training_setup.list.setFocus()
 
     def show_chair(self, chair: ChairModel) -> None:
-        item = self.items.get(chair)
-        if item is not None:
-            self.chair_list.setCurrentItem(item)
-        self.stack.setCurrentWidget(self.views[chair])
+        self.side.select(chair)
+        if chair in self.views:
+            self.stack.setCurrentWidget(self.views[chair])
 
-    def _chair_selected(self, item, _prev=None) -> None:
-        if item is None:
-            return
-        chair = item.data(Qt.UserRole)
+    def _open_key(self, key) -> None:
+        chair = next((c for c in self.model.chairs if id(c) == key), None)
+        if chair is not None:
+            self.show_chair(chair)
+
+    def _chair_chosen(self, chair) -> None:
         if chair in self.views:
             self.stack.setCurrentWidget(self.views[chair])
 
     def _step_chair(self, step: int) -> None:
-        n = self.chair_list.count()
-        if n:
-            self.chair_list.setCurrentRow((self.chair_list.currentRow() + step) % n)
+        self.side.step(step)
 
     # ------------------------------------------------------------------ chairs
     def _create_infusion(self, spec) -> None:
@@ -379,26 +289,20 @@ class MainWindow(QMainWindow):
     def _chair_added(self, chair: ChairModel) -> None:
         from ui.chair_view import ChairView  # noqa: PLC0415 - imported with the first chair (see the top)
 
-        view = ChairView(chair, beep=self._beep)
+        view = ChairView(chair)
         apply_fonts(view, self.large)
         view.set_large(self.large)
         view.export_plan_button.clicked.connect(self.export_rate_chart)
         view.export_record_button.clicked.connect(self.export_record)
         self.views[chair] = view
         self.stack.addWidget(view)
-        item = QListWidgetItem("")
-        item.setData(Qt.UserRole, chair)
-        self.items[chair] = item
-        self.chair_list.addItem(item)
-        chair.sig_alerts.connect(lambda _a, c=chair: self._refresh_item(c))
-        chair.sig_changed.connect(lambda c=chair: self._refresh_item(c))
-        self._refresh_item(chair)
+        self.side.add(chair)
+        self.alert_strip.add_chair(chair)
 
     def _chair_removed(self, chair: ChairModel) -> None:
         view = self.views.pop(chair, None)
-        item = self.items.pop(chair, None)
-        if item is not None:
-            self.chair_list.takeItem(self.chair_list.row(item))
+        self.side.remove(chair)
+        self.alert_strip.remove_chair(chair)
         if view is not None:
             self.stack.removeWidget(view)
             view.deleteLater()
@@ -414,23 +318,6 @@ class MainWindow(QMainWindow):
             return
         self.model.remove_chair(v.chair)
 
-    def _refresh_list(self) -> None:
-        for chair in self.items:
-            self._refresh_item(chair)
-
-    def _refresh_item(self, chair: ChairModel) -> None:
-        item = self.items.get(chair)
-        if item is None:
-            return
-        s = chair.summary()
-        alert = "⚠ " if chair.alerts() else ""
-        text = (f"{alert}{s['chair']}{'  [TRAINING]' if s['training'] else ''}\n{s['patient']}\n{s['product']}\n"
-                f"{s['state']} · {s['rate']}\nnext: {s['next']}\nfinish: {s['finish']}")
-        if item.text() != text:
-            item.setText(text)
-            # an alerting chair stands out in the list even when another chair is in front
-            item.setBackground(QBrush(QColor(ALERT_BG)) if alert else QBrush())
-
     # ------------------------------------------------------------------ notices, large type, exports
     def show_notice(self, text: str) -> None:
         label = self.alarm if text.startswith("NOT ") else self.notice
@@ -438,6 +325,12 @@ class MainWindow(QMainWindow):
         label.show()
 
     def set_large(self, large: bool) -> None:
+        """Large type on or off; the splitters keep the sizes they had (off returns the layout exactly)."""
+        from PySide6.QtWidgets import QSplitter  # noqa: PLC0415
+
+        if large and not self.large:  # what the nurse had: given back exactly when large type goes off
+            self._normal_sizes = {sp: sp.sizes() for sp in self.findChildren(QSplitter)}
+        was_large = self.large
         self.large = bool(large)
         app = QApplication.instance()
         f = app.font()
@@ -445,13 +338,22 @@ class MainWindow(QMainWindow):
         app.setFont(f)
         self.setStyleSheet(app_stylesheet(self.large))
         apply_fonts(self, self.large)
-        total = sum(self.main_split.sizes()) or 1440
-        side = 220 if self.large else 260
-        self.main_split.setSizes([side, max(total - side, 600)])
         for v in self.views.values():
             v.set_large(self.large)
         if self._new_form is not None and hasattr(self._new_form.chart, "set_large"):
             self._new_form.chart.set_large(self.large)
+        if was_large != self.large:  # labels that size themselves to their text: measured in the new type
+            from ui.widgets import WrapLabel  # noqa: PLC0415
+
+            QApplication.processEvents()
+            for lab in self.findChildren(WrapLabel):
+                lab.refit()
+            self.alert_strip.refit()
+        if was_large and not self.large:
+            QApplication.processEvents()  # the smaller type laid out first, then the sizes it had
+            for sp, sizes in getattr(self, "_normal_sizes", {}).items():
+                if sp in self.findChildren(QSplitter):
+                    sp.setSizes(sizes)
         a = self.actions_by_name.get("large")
         if a is not None and a.isChecked() != self.large:
             a.setChecked(self.large)
@@ -527,7 +429,14 @@ class MainWindow(QMainWindow):
         else:  # nothing opened yet: the status bar says it
             self.statusBar().showMessage(text, 8000)
 
-    # ------------------------------------------------------------------ window state (QSettings: geometry only)
+    def resizeEvent(self, event):  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        narrow = self.width() < NARROW
+        if narrow != self._narrow:  # the chair view needs the width more than the list does
+            self._narrow = narrow
+            total = max(sum(self.main_split.sizes()), self.width())
+            self.main_split.setSizes([0, total] if narrow else [SIDE_WIDTH, total - SIDE_WIDTH])
+
     def _restore_geometry(self) -> None:
         if self.settings is None:
             return
@@ -536,12 +445,13 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geo)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        running = [c.name for c in self.model.chairs if c.session.status in ("running", "paused") and not c.training]
-        if running and not getattr(self, "force_close", False):
+        left = self.model.unfinished_chairs()
+        if left and not getattr(self, "force_close", False):
+            names = ", ".join(f"{c.name} ({c.session.status})" for c in left)
             ans = QMessageBox.question(
-                self, "Infusions are running",
-                f"{', '.join(running)}: still running. Every confirmed event is in the journal and the infusions "
-                f"reopen at the next start. Quit anyway?")
+                self, "Chairs still have something to do",
+                f"{names}: not finished (the observation is not closed). Every confirmed event is in the journal "
+                f"and these chairs reopen at the next start. Quit anyway?")
             if ans != QMessageBox.Yes:
                 event.ignore()
                 return
@@ -549,22 +459,6 @@ class MainWindow(QMainWindow):
             self.settings.setValue("geometry", self.saveGeometry())
         self.model.timer.stop()
         event.accept()
-
-
-class _AfterFirstPaint(QObject):
-    """Calls `then()` once, after the first paint of `widget` (a widget visible at start-up)."""
-
-    def __init__(self, widget, then):
-        super().__init__(widget)
-        self.then = then
-        widget.installEventFilter(self)
-
-    def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Paint and self.then is not None:
-            then, self.then = self.then, None
-            obj.removeEventFilter(self)
-            then()
-        return False
 
 
 def app_settings() -> QSettings:

@@ -21,7 +21,12 @@ ALERT_FG = INK
 ALERT_FLASH_BG = VERMILLION
 ALERT_FLASH_FG = PAPER
 
-GRADE_COLOURS = {"none": GREEN, "mild": ORANGE, "moderate": VERMILLION, "severe": "#8b0000"}
+# one meaning, one colour, everywhere (the pump panel, the strip, the board, the chart):
+# severe red, moderate orange, mild amber; each is also said in words
+RED = "#C00000"
+DARK_ORANGE = "#E66100"
+AMBER = "#F5B800"
+GRADE_COLOURS = {"none": GREEN, "mild": AMBER, "moderate": DARK_ORANGE, "severe": RED, "alert": VERMILLION}
 STATE_COLOURS = {"planned": MUTED, "running": GREEN, "paused": ORANGE, "stopped": VERMILLION,
                  "completed": BLUE, "closed": MUTED}
 
@@ -64,5 +69,7 @@ def app_stylesheet(large: bool = False) -> str:
     #emergency QLabel {{ color: white; }}
     #blockLine {{ background: {VERMILLION}; color: white; font-weight: bold; padding: 4px; }}
     #warnLine {{ background: #fff4cc; color: {INK}; padding: 4px; border-left: 6px solid {ORANGE}; }}
+    #readyLine {{ background: #e3f4ec; color: {INK}; padding: 4px; border-left: 6px solid {GREEN}; }}
+    #fieldError {{ color: {VERMILLION}; font-weight: bold; }}
     #noteLine {{ color: {INK}; padding: 2px; border-left: 6px solid {SKY}; }}
     """

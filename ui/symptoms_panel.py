@@ -17,6 +17,7 @@ class SymptomsPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.boxes: dict[str, QCheckBox] = {}
+        self.grids: list[tuple[QGridLayout, list[QCheckBox]]] = []
         for grade, symptoms in self.catalogue.by_grade().items():
             g = QGroupBox(f"{grade.capitalize()}")
             g.setObjectName(f"grade_{grade}")
@@ -24,13 +25,16 @@ class SymptomsPanel(QWidget):
             grid = QGridLayout(g)
             grid.setContentsMargins(8, 4, 4, 4)
             grid.setVerticalSpacing(1)
-            for i, s in enumerate(symptoms):
+            boxes = []
+            for s in symptoms:
                 cb = QCheckBox(s.label)
                 cb.setObjectName(f"symptom_{s.id}")
                 cb.setToolTip(f'{s.label} ({s.grade}). A patient may say: "{s.words}"' if s.words else s.label)
                 self.boxes[s.id] = cb
-                grid.addWidget(cb, i // 2, i % 2)
+                boxes.append(cb)
+            self.grids.append((grid, boxes))
             lay.addWidget(g)
+        self.set_columns(1)
         row = QHBoxLayout()
         self.report_button = QPushButton("Report symptoms (Ctrl+Shift+Enter)")
         self.report_button.setObjectName("reportSymptoms")
@@ -38,6 +42,12 @@ class SymptomsPanel(QWidget):
         row.addWidget(self.report_button)
         row.addStretch(1)
         lay.addLayout(row)
+
+    def set_columns(self, n: int) -> None:
+        """Boxes in `n` columns (one by default: the longest names then never clip in a narrow column)."""
+        for grid, boxes in self.grids:
+            for i, cb in enumerate(boxes):
+                grid.addWidget(cb, i // n, i % n)
 
     def checked(self) -> list[str]:
         return [sid for sid, cb in self.boxes.items() if cb.isChecked()]

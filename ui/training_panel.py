@@ -43,6 +43,7 @@ class TrainingBanner(QLabel):
         super().__init__(text + (f"\n{title}" if title else ""), parent)
         self.setObjectName("trainingBanner")
         self.setAlignment(Qt.AlignCenter)
+        self.setWordWrap(True)
 
 
 class TrainingSetup(QWidget):

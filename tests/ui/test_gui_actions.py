@@ -112,8 +112,8 @@ def test_large_type_help_and_chair_list(qtbot, window, clock):
     d.close()
     item = window.items[chair]
     lines = item.text().splitlines()
-    assert lines[1:4] == ["P-123", "Octagam 10%", "running · 42 mL/h"]
-    assert lines[4] == "next: vitals 08:15, step 08:30"
+    assert lines[1:4] == ["P-123", "Octagam 10%", "RUNNING · 42 mL/h"]
+    assert lines[4] == "next: vitals 08:15"  # the soonest due thing
     assert lines[5] == "finish: 10:45"
 
 
@@ -211,20 +211,27 @@ def test_moderate_reaction_pause_resolve_resume_and_hold(qtbot, window, clock):
 
 def test_alert_beeps_again_until_acknowledged(qtbot, window, clock, beeper):
     chair, view = start_infusion(qtbot, window, clock)
+    strip = window.alert_strip
     clock.set(15)
     window.model.tick()
-    assert view.alert_bar.active
+    assert strip.active
     first = beeper.count
     for _ in range(8):  # 8 flashes = 4 s: two more beeps
-        view.alert_bar._flash()
+        strip._flash()
     assert beeper.count == first + 2
     window.acknowledge()
-    assert not view.alert_bar.active and not view.alert_bar.isVisible()
+    # silenced, journaled, and still on the strip (quiet) until the vitals are done
+    assert not strip.active and "VITALS DUE" in strip.text() and "(acknowledged)" in strip.text()
+    assert "Alert acknowledged: VITALS DUE" in chair.session.events[-1].data["text"]
+    clock.set(19)
     window.model.tick()
-    assert not view.alert_bar.active  # the same alert does not come back
-    clock.set(30)
+    assert not strip.active  # within the silence
+    clock.set(20.5)  # 5 min after the acknowledgement, still not done: it rings again
     window.model.tick()
-    assert view.alert_bar.active and "DUE NOW" in view.alert_bar.text.text()  # a new one does
+    assert strip.active and "(acknowledged)" not in strip.text()
+    view.vitals.fields["temp_c"].setText("36.8")
+    view.vitals.record_button.click()
+    assert not strip.active and "VITALS DUE" not in strip.text()
 
 
 def test_cancelled_panels_keep_what_was_typed(qtbot, window, clock):

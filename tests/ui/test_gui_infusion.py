@@ -69,21 +69,21 @@ def test_whole_infusion_through_the_window(qtbot, window, clock, beeper):
     assert s.status == "running" and s.state.rate_ml_h == 42.0
     assert view.status_labels["next_step"].text() == "in 30:00 (at 08:30)"
     assert view.status_labels["vitals"].text().startswith("in 15:00 (at 08:15)")
-    assert view.status_labels["finish"].text() == "10:45 (+2 h 46 min)"  # 165.8 min
+    assert view.status_labels["finish"].text() == "10:45, 2 h 46 min left"  # 165.8 min
 
     # 15 min: vitals due -> the bar flashes and beeps until acknowledged.
     at(w, clock, 15)
-    assert view.alert_bar.active and "VITALS DUE" in view.alert_bar.text.text()
+    assert w.alert_strip.active and "VITALS DUE" in w.alert_strip.text()
     assert beeper.count >= 1
     assert view.status_labels["volume"].text() == "10.5 of 700.0 mL"  # 42 mL/h x 15 min
     qtbot.keyClick(w, Qt.Key_F8)
-    assert not view.alert_bar.active
+    assert not w.alert_strip.active
     record_vitals(view)
     assert s.state.last_vitals_at == 15
 
     # 30 min: step 2 due.
     at(w, clock, 30)
-    assert view.alert_bar.active and "DUE NOW" in view.alert_bar.text.text()
+    assert w.alert_strip.active and "Chair 1: Increase: set the pump to 84 mL/h." in w.alert_strip.text()
     assert view.pump_title.text() == "Increase: set pump to" and view.pump_rate.text() == "84 mL/h"
     assert view.pump_units.text().startswith("2.00 mg/kg/min · 0.0200 mL/kg/min")
     ctrl_enter(qtbot, w)
@@ -97,9 +97,10 @@ def test_whole_infusion_through_the_window(qtbot, window, clock, beeper):
     p = chair.proposal()
     assert (p.action, p.rate_ml_h, p.grade) == ("slow", 42.0, "mild")
     assert view.pump_title.text() == "SLOW DOWN: set pump to" and view.pump_rate.text() == "42 mL/h"
-    assert "Slow to the last tolerated rate, 42 mL/h" in view.reason.text()
+    assert view.reason.text() == "SLOW DOWN: set the pump to 42 mL/h. Mild reaction."
+    assert "Slow to the last tolerated rate, 42 mL/h" in view.pump.why_text.text()
     assert "policy tiered" in view.rule.text()
-    assert view.alert_bar.active
+    assert w.alert_strip.active
     view.confirm_button.click()
     assert s.state.rate_ml_h == 42.0 and s.state.reaction.action == "slow"
     assert view.status_labels["next_step"].text() == "on hold (reaction)"
@@ -156,11 +157,11 @@ def test_whole_infusion_through_the_window(qtbot, window, clock, beeper):
     at(w, clock, end + 30)
     assert view.status_labels["observation"].text().startswith("ends in 30:00")
     at(w, clock, end + 60)
-    assert "OBSERVATION HOUR OVER" in view.alert_bar.text.text()
+    assert "OBSERVATION HOUR OVER" in w.alert_strip.text()
     record_vitals(view)
     view.close_obs_button.click()
     assert s.status == "closed"
-    assert not view.alert_bar.active
+    assert not w.alert_strip.active
 
     # The event log shows every event, in order, with the time, who and what.
     rows = view.log.texts()

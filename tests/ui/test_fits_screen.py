@@ -1,0 +1,151 @@
+"""A window that fits a ward screen (1024x700, large type too), and one clock everywhere."""
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from tests.ui.conftest import answer_checklist, fill_patient
+
+WARD = (1024, 700)
+
+
+def settle():
+    for _ in range(4):
+        QApplication.processEvents()
+
+
+def in_view(widget) -> bool:
+    """The whole widget is on the screen (not clipped by a scroll area or the window)."""
+    return widget.isVisible() and widget.visibleRegion().boundingRect().size() == widget.size()
+
+
+def chair_with_a_proposal(qtbot, window, clock):
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot)
+    answer_checklist(f)
+    assert f.create()
+    window.confirm()
+    clock.set(42)
+    window.model.tick()
+    view = window.current_view()
+    view.symptoms.boxes["chills"].setChecked(True)
+    view.symptoms.report_button.click()
+    return view
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_every_view_fits_1024x700_without_growing(qtbot, window, clock, large):
+    view = chair_with_a_proposal(qtbot, window, clock)
+    fill_patient(window.new_form, qtbot, pid="P-2")  # the form with a plan, notes and warnings in it
+    answer_checklist(window.new_form, pregnant=1, vaccine=1)
+    window.set_large(large)
+    window.resize(*WARD)
+    settle()
+    pages = {"chair": lambda: window.show_chair(view.chair), "new infusion": window.show_new_infusion,
+             "training": window.show_training_setup, "overview": window.show_home}
+    for name, show in pages.items():
+        show()
+        settle()
+        hint = window.minimumSizeHint()
+        assert hint.width() <= WARD[0] and hint.height() <= WARD[1], (name, hint)
+        assert window.size().toTuple() == WARD, name
+    window.show_chair(view.chair)
+    settle()
+    assert in_view(view.confirm_button) and in_view(view.pump_rate)  # Confirm always in view
+    window.show_new_infusion()
+    window.new_form.update_preview()
+    settle()
+    form = window.new_form
+    assert in_view(form.create_button)
+    panel = form.blockers.geometry().translated(form.blockers.parentWidget().mapTo(window, form.blockers.pos())
+                                                - form.blockers.pos())
+    assert form.blockers.isVisible() and window.rect().contains(panel)
+    window.show_training_setup()
+    settle()
+    t = window.training_setup
+    assert in_view(t.list)
+    window.set_large(False)
+
+
+def test_large_type_on_and_off_returns_the_layout_exactly(qtbot, window, clock):
+    view = chair_with_a_proposal(qtbot, window, clock)
+    window.resize(*WARD)
+    settle()
+
+    def layout():
+        return (window.main_split.sizes(), view.split.sizes(), view.centre.sizes(), view.pump.geometry(),
+                view.chart.geometry(), view.confirm_button.geometry(), window.alert_strip.height())
+
+    before = layout()
+    window.set_large(True)
+    settle()
+    assert layout() != before  # it did change
+    window.set_large(False)
+    settle()
+    assert layout() == before
+
+
+def test_one_clock_counts_from_the_pump_start(qtbot, window, clock):
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot)
+    answer_checklist(f)
+    assert f.create()
+    view = window.current_view()
+    clock.set(20)  # the pump is started 20 min after the plan was made
+    window.model.tick()
+    window.confirm()
+    clock.set(50)
+    window.model.tick()
+    chair = view.chair
+    assert chair.session.state.started_at == 20
+    assert view.now_label.text() == "08:50 · +0:30"
+    assert view.status_labels["elapsed"].text() == "0:30 since the start"
+    assert view.chart.now_line.label.format == "now 0:30"
+    log = {r[2]: r[0] for r in view.log.texts()}
+    start_row = next(k for k in log if k.startswith("Started"))
+    assert log[start_row] == "08:20  (+0:00:00)"
+    assert view.chart.volume_plot.getPlotItem().getAxis("bottom").tickStrings([20.0, 80.0], 1, 60) == ["0", "60"]
+    # the original plan is drawn from the actual start, not from when it was made
+    x, _ = view.chart._data["original_ml"]
+    assert x[0] == pytest.approx(20.0)
+
+
+def test_expected_finish_says_the_time_and_what_is_left(qtbot, window, clock):
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot)
+    answer_checklist(f)
+    assert f.create()
+    window.confirm()
+    view = window.current_view()
+    # 165.8 min plan from 08:00: expected 10:45
+    assert view.status_labels["finish"].text() == "10:45, 2 h 46 min left"
+    clock.set(100.0)
+    window.model.tick()
+    assert view.status_labels["finish"].text() == "10:45, 1 h 06 min left"
+
+
+def test_the_two_y_axis_titles_never_overlap(qtbot):
+    from titration.plan import PlanRequest, build_plan
+    from ui.chart import InfusionChart
+
+    c = InfusionChart()
+    qtbot.addWidget(c)
+    c.set_plan(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)))
+    for w, h in ((420, 240), (900, 700), (300, 200)):
+        c.resize(w, h)
+        c.show()
+        settle()
+        axes = [pw.getPlotItem().getAxis("left") for pw in (c.volume_plot, c.rate_plot)]
+        if not all(a.label.isVisible() for a in axes):
+            continue  # a title left out is a title that overlaps nothing
+        rects = [a.label.sceneBoundingRect() for a in axes]
+        tops = [pw.mapToGlobal(pw.rect().topLeft()).y() for pw in (c.volume_plot, c.rate_plot)]
+        spans = [(t + r.top(), t + r.bottom()) for t, r in zip(tops, rects)]
+        assert spans[0][1] <= spans[1][0], (w, h, spans)  # the volume title ends above the rate title
+    c.resize(420, 240)
+    settle()
+    assert c.axis_title("rate") in ("mL/h", "")  # the short form, or none, in a short plot
+    c.resize(900, 700)
+    settle()
+    assert (c.axis_title("volume"), c.axis_title("rate")) == ("Volume in (mL)", "Rate (mL/h)")

@@ -1,0 +1,205 @@
+"""The Overview board: every chair as a tile, moved between with the arrow keys.
+
+The board shows chair summaries and knows nothing of where they come from: `BoardModel`
+takes a list of `ChairSummary` (this workstation's chairs today; the unit server's, from other
+workstations, later) and the board draws whatever it was given last.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+from ui.style import GRADE_COLOURS, STATE_COLOURS
+
+
+@dataclass(frozen=True)
+class ChairSummary:
+    """What a tile (and the chair list) shows about one chair; plain text, already worded."""
+
+    key: object  # identifies the chair to its source (here: the ChairModel's id)
+    chair: str
+    patient: str
+    product: str
+    rate: str
+    state: str
+    next_what: str
+    next_at: str = ""  # "now", a clock time, or ""
+    finish: str = "—"
+    alert: str = ""  # "" | "ringing" | "silenced"
+    grade: str = "none"  # the reaction grade behind a proposal, for the colour
+    training: bool = False
+    workstation: str = ""  # "" for this one; the unit server names the others
+
+    def lines(self) -> list[str]:
+        nxt = f"{self.next_what} {self.next_at}".strip() if self.next_at != "now" else f"NOW: {self.next_what}"
+        return [f"{self.chair}{'  [TRAINING]' if self.training else ''}"
+                + (f"  ({self.workstation})" if self.workstation else ""),
+                self.patient, self.product, f"{self.state.upper()} · {self.rate}", f"next: {nxt}",
+                f"finish: {self.finish}"]
+
+    def colour(self) -> str:
+        """The alert colour: the reaction grade's, else the alert's, else the state's."""
+        if self.alert and self.grade not in ("none", ""):
+            return GRADE_COLOURS[self.grade]
+        if self.alert == "ringing":
+            return GRADE_COLOURS["alert"]
+        return STATE_COLOURS.get(self.state, "#555555")
+
+
+class BoardModel(QObject):
+    """The summaries the board shows, from whatever source feeds it."""
+
+    sig_changed = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.summaries: list[ChairSummary] = []
+
+    def set_summaries(self, summaries: list[ChairSummary]) -> None:
+        summaries = list(summaries)
+        if summaries != self.summaries:
+            self.summaries = summaries
+            self.sig_changed.emit()
+
+
+def local_summaries(app_model) -> list[ChairSummary]:
+    """This workstation's chairs."""
+    return [c.summary() for c in app_model.chairs]
+
+
+class ChairTile(QFrame):
+    """One chair on the board; Enter or a click opens it."""
+
+    sig_open = Signal(object)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("chairTile")
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.summary: ChairSummary | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 8, 10, 8)
+        self.title = QLabel("")
+        self.title.setObjectName("tileTitle")
+        self.body = QLabel("")
+        self.body.setWordWrap(True)
+        self.next = QLabel("")
+        self.next.setObjectName("tileNext")
+        self.next.setWordWrap(True)
+        for w in (self.title, self.body, self.next):
+            lay.addWidget(w)
+        lay.addStretch(1)
+        self.setMinimumSize(220, 150)
+        self.setMaximumWidth(420)
+
+    def show_summary(self, s: ChairSummary) -> None:
+        self.summary = s
+        lines = s.lines()
+        self.title.setText(lines[0])
+        self.body.setText("\n".join(lines[1:4]) + f"\n{lines[5]}")
+        self.next.setText(lines[4])
+        self.setAccessibleName(" ".join(lines))
+        c = s.colour()
+        width = 6 if s.alert == "ringing" else 3
+        self.setStyleSheet(f"#chairTile {{ border: {width}px solid {c}; border-radius: 6px; background: white; }}"
+                           f"#chairTile:focus {{ background: #e8f1fb; }}"
+                           f"#tileNext {{ font-weight: bold; color: {c if s.alert else '#1a1a1a'}; }}")
+
+    def keyPressEvent(self, event):  # noqa: N802 (Qt's name)
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter, Qt.Key_Space) and self.summary is not None:
+            self.sig_open.emit(self.summary.key)
+            return
+        super().keyPressEvent(event)
+
+    def mouseReleaseEvent(self, event):  # noqa: N802
+        if self.summary is not None:
+            self.sig_open.emit(self.summary.key)
+        super().mouseReleaseEvent(event)
+
+
+class OverviewBoard(QScrollArea):
+    """The tiles in a grid that fits the width; the arrow keys move between them."""
+
+    sig_open = Signal(object)  # a ChairSummary.key
+
+    def __init__(self, board: BoardModel, help_text: str = "", parent=None):
+        super().__init__(parent)
+        self.setObjectName("overview")
+        self.board = board
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.NoFrame)
+        inner = QWidget()
+        outer = QVBoxLayout(inner)
+        top = QHBoxLayout()
+        self.heading = QLabel("Overview: every chair")
+        self.heading.setObjectName("chairHeader")
+        top.addWidget(self.heading, 1)
+        self.top = top
+        outer.addLayout(top)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(10)
+        self.grid.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        outer.addLayout(self.grid)
+        self.help = QLabel(help_text)
+        self.help.setWordWrap(True)
+        self.help.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        outer.addWidget(self.help)
+        outer.addStretch(1)
+        self.setWidget(inner)
+        self.tiles: list[ChairTile] = []
+        self._cols = 0
+        board.sig_changed.connect(self.refresh)
+        self.refresh()
+
+    def add_button(self, text: str, fn) -> QPushButton:
+        b = QPushButton(text)
+        b.clicked.connect(fn)
+        self.top.addWidget(b)
+        return b
+
+    def columns(self) -> int:
+        return max(1, (self.viewport().width() - 20) // 250)
+
+    def refresh(self) -> None:
+        sums = self.board.summaries
+        while len(self.tiles) < len(sums):
+            t = ChairTile()
+            t.sig_open.connect(self.sig_open)
+            self.tiles.append(t)
+        while len(self.tiles) > len(sums):
+            t = self.tiles.pop()
+            t.setParent(None)
+            t.deleteLater()
+        for t, s in zip(self.tiles, sums):
+            t.show_summary(s)
+        self._place(force=True)
+        self.help.setVisible(not sums)
+
+    def _place(self, force: bool = False) -> None:
+        cols = self.columns()
+        if cols == self._cols and not force:
+            return
+        self._cols = cols
+        for i, t in enumerate(self.tiles):
+            self.grid.addWidget(t, i // cols, i % cols)
+
+    def resizeEvent(self, event):  # noqa: N802
+        super().resizeEvent(event)
+        self._place()
+
+    def focus_first(self) -> None:
+        if self.tiles:
+            self.tiles[0].setFocus()
+
+    def keyPressEvent(self, event):  # noqa: N802 - arrows move between tiles (the tile passes them up)
+        step = {Qt.Key_Left: -1, Qt.Key_Right: 1, Qt.Key_Up: -self._cols, Qt.Key_Down: self._cols}.get(event.key())
+        cur = next((i for i, t in enumerate(self.tiles) if t.hasFocus()), None)
+        if step is None or cur is None:
+            super().keyPressEvent(event)
+            return
+        j = cur + step
+        if 0 <= j < len(self.tiles):
+            self.tiles[j].setFocus()
+        event.accept()

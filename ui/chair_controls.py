@@ -1,0 +1,138 @@
+"""The chair's other controls: pause, resume, stop and symptoms resolved; the reason box they
+(and an early observation close) ask for; the emergency steps; the summary after the end."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
+
+from titration.plan import fmt_hm
+from ui.widgets import label
+
+REASON_BUTTONS = {"pause": "Pause now", "stop": "STOP the infusion", "close": "Close the observation early"}
+
+
+class ReasonBox(QFrame):
+    """One line for a reason, shown in full width under the pump panel (always in view)."""
+
+    def __init__(self, submit, parent=None):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.StyledPanel)
+        self.setObjectName("reasonPanel")
+        v = QVBoxLayout(self)
+        v.setContentsMargins(6, 4, 6, 4)
+        self.title = QLabel("")
+        self.title.setWordWrap(True)
+        v.addWidget(self.title)
+        h = QHBoxLayout()
+        self.kind = "pause"
+        self.edit = QLineEdit()
+        self.edit.setObjectName("reasonEdit")
+        self.edit.setMinimumWidth(160)
+        self.edit.returnPressed.connect(submit)
+        self.ok = QPushButton("Pause")
+        self.ok.setObjectName("submitReason")
+        self.ok.clicked.connect(submit)
+        cancel = QPushButton("Cancel")
+        cancel.clicked.connect(self.hide)
+        h.addWidget(self.edit, 1)
+        h.addWidget(self.ok)
+        h.addWidget(cancel)
+        v.addLayout(h)
+        self.hide()
+
+    def open(self, kind: str) -> None:
+        self.kind = kind
+        self.ok.setText(REASON_BUTTONS[kind])
+        self.title.setText({"pause": "Why pause? (optional)", "stop": "Why stop? (required)",
+                            "close": "The hour is not over: why close the observation now? (required)"}[kind])
+        self.edit.setPlaceholderText("reason (optional)" if kind == "pause" else "reason (required)")
+        self.show()
+        self.edit.setFocus()
+
+
+class InfusionControls(QGroupBox):
+    """Pause, resume, stop and 'symptoms resolved'; enabled as the state allows."""
+
+    def __init__(self, parent=None):
+        super().__init__("Infusion", parent)
+        cl = QGridLayout(self)
+        self.resolved_button = QPushButton("Symptoms resolved (Ctrl+R)")
+        self.resolved_button.setObjectName("resolvedButton")
+        self.pause_button = QPushButton("Pause… (Ctrl+P)")
+        self.pause_button.setObjectName("pauseButton")
+        self.resume_button = QPushButton("Resume (Ctrl+Shift+R)")
+        self.resume_button.setObjectName("resumeButton")
+        self.stop_button = QPushButton("Stop infusion… (Ctrl+Shift+X)")
+        self.stop_button.setObjectName("stopButton")
+        for i, b in enumerate((self.resolved_button, self.pause_button, self.resume_button, self.stop_button)):
+            cl.addWidget(b, i, 0)  # one a row: the words never clip in a narrow column
+
+    def update_for(self, s) -> None:
+        st, r = s.status, s.state.reaction
+        self.resolved_button.setEnabled(r is not None and r.resolved_at is None and st in ("running", "paused"))
+        self.pause_button.setEnabled(st == "running")
+        self.resume_button.setEnabled(st == "paused" and r is None and s.state.pending is None)
+        self.stop_button.setEnabled(st in ("running", "paused"))
+
+
+class EmergencyPanel(QFrame):
+    """The catalogue's emergency steps, shown with a severe reaction's proposal."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("emergency")
+        self.shown_for = None
+        lay = QVBoxLayout(self)
+        t = QLabel("SEVERE REACTION — EMERGENCY")
+        t.setObjectName("emergencyTitle")
+        t.setWordWrap(True)
+        lay.addWidget(t)
+        self.steps = label("emergencySteps", wrap=True)
+        lay.addWidget(self.steps)
+        self.source = label("emergencySource", wrap=True)
+        lay.addWidget(self.source)
+        hide = QPushButton("Hide emergency steps")
+        hide.setFocusPolicy(Qt.NoFocus)
+        hide.clicked.connect(self.hide)
+        lay.addWidget(hide)
+        self.hide()
+
+    def offer(self, p, source: str) -> None:
+        steps = p.emergency if p is not None and p.emergency else ()
+        if steps and self.shown_for != p:
+            self.shown_for = p
+            self.steps.setText("\n".join(f"{i}. {x}" for i, x in enumerate(steps, 1)))
+            self.source.setText(f"Source: {source}")
+            self.show()
+
+
+class AfterPanel(QGroupBox):
+    """After the end: what was given, and the button that closes the observation."""
+
+    def __init__(self, chair, parent=None):
+        super().__init__("After the infusion", parent)
+        self.chair = chair
+        sl = QVBoxLayout(self)
+        self.summary = label("summary", wrap=True)
+        sl.addWidget(self.summary)
+        self.close_obs_button = QPushButton("Close observation (Ctrl+Shift+C)")
+        self.close_obs_button.setObjectName("closeObservation")
+        sl.addWidget(self.close_obs_button)
+        self.hide()
+
+    def refresh(self, t: float) -> None:
+        s, c = self.chair.session, self.chair
+        st = s.state
+        lines = [f"{'Completed' if st.status != 'stopped' else 'STOPPED'} at {c.clock_text(st.end_min)}."]
+        if st.started_at is not None and st.end_min is not None:
+            lines.append(f"Started {c.clock_text(st.started_at)}; infusion time {fmt_hm(st.end_min - st.started_at)}.")
+        lines.append(f"Delivered {s.delivered_ml(t):.1f} of {s.volume_ml:.1f} mL.")
+        top = max((seg[2] for seg in s.rate_segments()), default=0.0)
+        tolerated = f"{st.tolerated_ml_h:g} mL/h" if st.tolerated_ml_h > 0 else "none recorded"
+        lines.append(f"Highest pump rate {top:g} mL/h; highest tolerated {tolerated}.")
+        lines.append(f"Reactions: {st.reactions} (highest grade {st.highest_grade}).")
+        v = s.vitals_due(t)
+        if v is not None and st.status != "closed":
+            lines.append(f"Vitals: {v[1]} ({c.clock_text(v[0])}).")
+        self.summary.setText("\n".join(lines))
+        self.close_obs_button.setEnabled(st.status != "closed")

@@ -1,0 +1,119 @@
+"""The plan preview beside the New-infusion inputs: summary, rate table, chart, arithmetic.
+
+Every number is the core's (report.rows, plan.arithmetic); with no plan it shows nothing of an
+earlier one: the table, the chart and the arithmetic are all cleared together.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from titration.plan import fmt_hm
+from titration.report.table import clock, rows
+from ui import optional
+
+EMPTY = "Enter the weight and the dose to see the plan."
+
+
+class PlanPreview(QWidget):
+    """Shows one plan (or says there is none yet)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        rl = QVBoxLayout(self)
+        rl.setContentsMargins(0, 0, 0, 0)
+        self.summary = QLabel(EMPTY)
+        self.summary.setObjectName("bigValue")
+        self.summary.setWordWrap(True)
+        rl.addWidget(self.summary)
+        self.error = QLabel("")
+        self.error.setObjectName("errorLine")
+        self.error.setWordWrap(True)
+        rl.addWidget(self.error)
+        self.plan_notes = QLabel("")  # LOCAL protocol, starts at the initial rate, a limit set aside
+        self.plan_notes.setObjectName("warnLine")
+        self.plan_notes.setWordWrap(True)
+        self.plan_notes.hide()
+        rl.addWidget(self.plan_notes)
+        self.table = QTableWidget(0, 7)
+        self.table.setObjectName("planTable")
+        self.table.setHorizontalHeaderLabels(["Time", "mL/h", "mg/kg/min", "mL/kg/min", "step mL", "total mL", "note"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setMinimumHeight(60)
+        self.table.setMinimumWidth(200)  # it scrolls sideways in a narrow window
+        parts = self.parts = QSplitter(Qt.Vertical)  # the nurse can give the table, chart or arithmetic more room
+        parts.addWidget(self.table)
+        self.chart = optional.chart_widget()
+        self.chart.setMinimumHeight(80)
+        self.chart.setVisible(False)  # nothing to draw until there is a plan
+        parts.addWidget(self.chart)
+        box = QWidget()
+        bl = QVBoxLayout(box)
+        bl.setContentsMargins(0, 0, 0, 0)
+        self.arithmetic = QPlainTextEdit()
+        self.arithmetic.setObjectName("arithmetic")
+        self.arithmetic.setReadOnly(True)
+        self.arithmetic.setMinimumHeight(36)
+        bl.addWidget(QLabel("How these numbers were worked out:"))
+        bl.addWidget(self.arithmetic)
+        parts.addWidget(box)
+        parts.setSizes([200, 400, 180])
+        rl.addWidget(parts, 1)
+
+    def clear(self, message: str) -> None:
+        """No plan: say why, and show nothing of an earlier plan (no other patient's chart)."""
+        self.error.setText(message)
+        self.plan_notes.hide()
+        self.summary.setText("No plan yet.")
+        self.table.setRowCount(0)
+        self.arithmetic.setPlainText("")
+        if hasattr(self.chart, "clear"):
+            self.chart.clear()
+        self.chart.setVisible(False)
+
+    def show_plan(self, plan) -> None:
+        self.error.setText("")
+        top = plan.rungs[-1]
+        local = " — LOCAL protocol" if plan.protocol_kind == "local" else ""
+        self.summary.setText(
+            f"{plan.product_name}: {plan.dose.dose_g:g} g = {plan.volume_ml:.1f} mL over "
+            f"{fmt_hm(plan.duration_min)}; starts at {plan.rungs[0].rate_ml_h:g} mL/h, up to {top.rate_ml_h:g} mL/h"
+            f" (protocol {plan.protocol_id}{local})")
+        self.plan_notes.setText("\n".join(plan.notes))
+        self.plan_notes.setVisible(bool(plan.notes))
+        data = rows(plan)
+        self.table.setRowCount(len(data))
+        for r, row in enumerate(data):
+            note = "until volume complete" if row["until_volume_complete"] else ""
+            if row["limited_by"]:
+                note += (", " if note else "") + f"capped: {row['limited_by']}"
+            cells = (f"{clock(row['start_min'])}–{clock(row['end_min'])}", f"{row['rate_ml_h']:g}",
+                     f"{row['rate_mg_kg_min']:.2f}", f"{row['rate_ml_kg_min']:.4f}", f"{row['volume_ml']:.1f}",
+                     f"{row['cumulative_ml']:.1f}", note)
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if 0 < c < 6:
+                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                self.table.setItem(r, c, item)
+        self.arithmetic.setPlainText("\n".join(plan.arithmetic() + ["", "Sources:"] + list(plan.sources)))
+        # the whole table in view (a ladder has a handful of steps)
+        rows_h = sum(self.table.rowHeight(i) for i in range(self.table.rowCount()))
+        need = rows_h + self.table.horizontalHeader().height() + 2 * self.table.frameWidth() + 4
+        self.parts.setSizes([min(max(need, 90), 240), 400, 140])  # sizes, not minimums: a short window still fits
+        if optional.is_chart(self.chart):
+            self.chart.set_plan(plan)
+        self.chart.setVisible(True)

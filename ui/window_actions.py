@@ -1,0 +1,105 @@
+"""The main window's menus and keyboard shortcuts, and the Help > Shortcuts table.
+
+Shortcuts are window-wide QActions that act on the page in front, so the same key works
+wherever the focus is, and Help > Shortcuts lists them from the actions themselves.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout
+
+
+def make_actions(win) -> dict[str, QAction]:
+    """Every menu entry of `win` (a MainWindow), by object name."""
+    actions: dict[str, QAction] = {}
+    mb = win.menuBar()
+
+    def act(menu, name, text, keys, fn, checkable=False):
+        a = QAction(text, win)
+        a.setObjectName(name)
+        if isinstance(keys, (list, tuple)):
+            a.setShortcuts([QKeySequence(k) for k in keys])
+        elif keys:
+            a.setShortcut(QKeySequence(keys))
+        a.setShortcutContext(Qt.WindowShortcut)
+        a.setCheckable(checkable)
+        a.triggered.connect(fn)
+        menu.addAction(a)
+        win.addAction(a)
+        actions[name] = a
+        return a
+
+    chair = win._chair_call
+    f = mb.addMenu("&File")
+    act(f, "new", "New infusion", "Ctrl+N", win.show_new_infusion)
+    act(f, "training", "New training session", "Ctrl+T", win.show_training_setup)
+    f.addSeparator()
+    act(f, "exportPlan", "Export rate chart…", "Ctrl+E", win.export_rate_chart)
+    act(f, "exportRecord", "Export infusion record…", "Ctrl+Shift+E", win.export_record)
+    f.addSeparator()
+    act(f, "closeChair", "Close this chair (after the observation)", "Ctrl+W", win.close_chair)
+    act(f, "quit", "Quit", "Ctrl+Q", win.close)
+
+    c = mb.addMenu("&Infusion")
+    act(c, "confirm", "Confirm / start / create", ["Ctrl+Return", "Ctrl+Enter"], win.confirm)
+    act(c, "acknowledge", "Acknowledge this chair's alert (silence)", "F8", win.acknowledge)
+    act(c, "override", "Override the proposal…", "Ctrl+Shift+O", lambda: chair("open_override"))
+    c.addSeparator()
+    act(c, "vitals", "Record vitals (go to the vitals panel)", "Ctrl+Shift+V", lambda: chair("focus_vitals"))
+    act(c, "symptoms", "Report symptoms (go to the symptoms panel)", "Ctrl+Shift+S", lambda: chair("focus_symptoms"))
+    act(c, "report", "Report the ticked symptoms", "Ctrl+Shift+Return", lambda: chair("report_ticked"))
+    act(c, "resolved", "Symptoms resolved", "Ctrl+R", lambda: chair("resolved"))
+    c.addSeparator()
+    act(c, "pause", "Pause infusion…", "Ctrl+P", lambda: chair("open_reason", "pause"))
+    act(c, "resume", "Resume infusion", "Ctrl+Shift+R", lambda: chair("resume"))
+    act(c, "stop", "Stop infusion…", "Ctrl+Shift+X", lambda: chair("open_reason", "stop"))
+    act(c, "closeObservation", "Close observation", "Ctrl+Shift+C", lambda: chair("close_observation"))
+
+    t = mb.addMenu("&Training")
+    act(t, "holdSim", "Pause / resume simulation (clock)", "Ctrl+Space", win.toggle_simulation)
+    act(t, "takeVitals", "Take vitals (simulated patient)", "Ctrl+Shift+T", lambda: chair("take_vitals"))
+    act(t, "faster", "Simulation faster", "Ctrl+]", lambda: win._speed(+1))
+    act(t, "slower", "Simulation slower", "Ctrl+[", lambda: win._speed(-1))
+    act(t, "debrief", "Debrief", "Ctrl+Shift+D", win.debrief)
+
+    v = mb.addMenu("&View")
+    act(v, "large", "Large type", "Ctrl+L", win.toggle_large, checkable=True)
+    act(v, "nextChair", "Next chair", "Ctrl+PgDown", lambda: win._step_chair(+1))
+    act(v, "prevChair", "Previous chair", "Ctrl+PgUp", lambda: win._step_chair(-1))
+    act(v, "home", "Overview", "Ctrl+0", win.show_home)
+
+    h = mb.addMenu("&Help")
+    act(h, "shortcuts", "Shortcuts", "F1", win.show_shortcuts)
+    return actions
+
+
+def shortcut_rows(actions) -> list[tuple[str, str]]:
+    rows = []
+    for a in actions.values():
+        keys = " or ".join(k.toString(QKeySequence.NativeText) for k in a.shortcuts())
+        if keys:
+            rows.append((keys, a.text()))
+    return rows
+
+
+def shortcuts_dialog(parent, rows) -> QDialog:
+    """Not modal: it never blocks a running countdown."""
+    d = QDialog(parent)
+    d.setObjectName("shortcutsDialog")
+    d.setWindowTitle("Keyboard shortcuts")
+    lay = QVBoxLayout(d)
+    table = QTableWidget(len(rows), 2)
+    table.setHorizontalHeaderLabels(["Keys", "Action"])
+    table.verticalHeader().setVisible(False)
+    for r, (k, what) in enumerate(rows):
+        table.setItem(r, 0, QTableWidgetItem(k))
+        table.setItem(r, 1, QTableWidgetItem(what))
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    lay.addWidget(table)
+    lay.addWidget(QLabel("In the vitals panel, Enter records the values. Esc closes this window."))
+    d.resize(560, 600)
+    d.setModal(False)
+    d.show()
+    return d
