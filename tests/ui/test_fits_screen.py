@@ -149,3 +149,18 @@ def test_the_two_y_axis_titles_never_overlap(qtbot):
     c.resize(900, 700)
     settle()
     assert (c.axis_title("volume"), c.axis_title("rate")) == ("Volume in (mL)", "Rate (mL/h)")
+
+
+def test_the_first_window_is_never_larger_than_the_screen(qtbot, clock, beeper, journal):
+    """With no saved geometry the window opens at 1440x900 only where the screen has room: on a
+    ward's 1024x700 it must not open wider than the screen (found under Xvfb at 1024x700)."""
+    from ui.main_window import MainWindow
+    from ui.model import AppModel
+
+    w = MainWindow(AppModel(journal, clock_factory=lambda **kw: clock, autostart=False), beep=beeper)
+    w.force_close = True
+    qtbot.addWidget(w)
+    room = w.screen().availableGeometry()
+    assert room.width() < 1440  # the offscreen screen is small: the window had to shrink
+    assert w.width() <= max(room.width(), w.minimumWidth())
+    assert w.height() <= max(room.height(), w.minimumHeight())
