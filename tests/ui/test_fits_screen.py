@@ -164,3 +164,23 @@ def test_the_first_window_is_never_larger_than_the_screen(qtbot, clock, beeper, 
     assert room.width() < 1440  # the offscreen screen is small: the window had to shrink
     assert w.width() <= max(room.width(), w.minimumWidth())
     assert w.height() <= max(room.height(), w.minimumHeight())
+
+
+def test_the_plan_table_is_whole_at_1024x700_and_the_chart_gives_way(qtbot, window):
+    """In a short window the rates come first: every row of the plan table in view; the preview
+    chart is hidden rather than drawn too small to read, and comes back in a tall window."""
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot)
+    window.resize(*WARD)
+    f.update_preview()
+    settle()
+    table, view = f.preview.table, f.preview.table.viewport().rect()
+    assert table.rowCount() >= 4
+    for r in range(table.rowCount()):
+        assert view.contains(table.visualItemRect(table.item(r, 1))), r
+    chart_h = f.preview.parts.sizes()[1]
+    assert chart_h == 0 or chart_h >= 180
+    window.resize(1920, 1080)
+    settle()
+    assert f.preview.parts.sizes()[1] >= 180
