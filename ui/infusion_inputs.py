@@ -5,8 +5,20 @@ preview. Number fields are NumberEdits: their errors show beside them (ui.form_f
 """
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QLineEdit, QRadioButton, QSpinBox, QWidget)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QSpinBox,
+    QWidget,
+)
 
 from titration.day_fit import DEFAULT_CLOSING
 from titration.products import INDICATIONS
@@ -17,7 +29,8 @@ AGE_BANDS = ("—", "child (under 18)", "adult 18–65", "over 65")
 # soft limits the prescriber may set aside with a recorded reason (design 3); hard limits never
 SOFT_LIMIT_TEXT = (("first-infusion", "Set aside: first-infusion maximum"),
                    ("unit-cap", "Set aside: unit's pump maximum"),
-                   ("tolerated-max", "Set aside: tolerated maximum"))
+                   ("tolerated-max", "Set aside: tolerated maximum"),
+                   ("single-dose", "Set aside: usual single-infusion dose"))
 
 
 def band_for(age_years: float | None) -> str | None:

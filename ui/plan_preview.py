@@ -6,8 +6,17 @@ earlier one: the table, the chart and the arithmetic are all cleared together.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QPlainTextEdit, QSplitter, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from titration.day_fit import DaySettings, clock_text, day_fit
 from titration.plan import fmt_hm
@@ -17,6 +26,9 @@ from ui.day_fit_panel import DayFitPanel
 from ui.widgets import scrolled
 
 EMPTY = "Enter the weight and the dose to see the plan."
+DAY_FIT_MAX_H = 130  # the day-fit warning scrolls beyond this: the plan's rates stay in view
+CHART_MIN_H = 180  # below this the two stacked plots cannot be read: the chart gives way
+ARITHMETIC_H = 90
 
 
 class PlanPreview(QWidget):
@@ -39,12 +51,13 @@ class PlanPreview(QWidget):
         self.plan_notes.setWordWrap(True)
         self.plan_notes.hide()
         rl.addWidget(self.plan_notes)
-        # the core's day fit, if the infusion started now: in the splitter, so a short window still fits
+        # the core's day fit, if the infusion started now (its choices are made in the chair)
         self.day_fit = DayFitPanel(actions=False)
         self.day_fit_area = scrolled(self.day_fit, 200)
-        self.day_fit_area.setMinimumHeight(40)
+        self.day_fit_area.setMaximumHeight(DAY_FIT_MAX_H)
         self.day_fit_area.setFocusPolicy(Qt.NoFocus)  # words to read: the Tab order skips it
         self.day_fit_area.hide()
+        rl.addWidget(self.day_fit_area)
         self.table = QTableWidget(0, 7)
         self.table.setObjectName("planTable")
         self.table.setHorizontalHeaderLabels(["Time", "mL/h", "mg/kg/min", "mL/kg/min", "step mL", "total mL", "note"])
@@ -53,14 +66,12 @@ class PlanPreview(QWidget):
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setMinimumHeight(90)
+        self.table.setMinimumHeight(60)
         self.table.setMinimumWidth(200)  # it scrolls sideways in a narrow window
         parts = self.parts = QSplitter(Qt.Vertical)  # the nurse can give the table, chart or arithmetic more room
-        parts.addWidget(self.day_fit_area)
-        parts.setCollapsible(0, False)
         parts.addWidget(self.table)
         self.chart = optional.chart_widget()
-        self.chart.setMinimumHeight(120)
+        self.chart.setMinimumHeight(80)
         self.chart.setVisible(False)  # nothing to draw until there is a plan
         parts.addWidget(self.chart)
         box = QWidget()
@@ -69,11 +80,11 @@ class PlanPreview(QWidget):
         self.arithmetic = QPlainTextEdit()
         self.arithmetic.setObjectName("arithmetic")
         self.arithmetic.setReadOnly(True)
-        self.arithmetic.setMinimumHeight(60)
+        self.arithmetic.setMinimumHeight(36)
         bl.addWidget(QLabel("How these numbers were worked out:"))
         bl.addWidget(self.arithmetic)
         parts.addWidget(box)
-        parts.setSizes([0, 200, 400, 180])
+        parts.setSizes([200, 400, 180])
         rl.addWidget(parts, 1)
 
     def clear(self, message: str) -> None:
@@ -96,11 +107,7 @@ class PlanPreview(QWidget):
     def show_day_fit(self, fit, prefix: str = "") -> None:
         """The core's DayFit for this plan (None or fitting: nothing shown)."""
         self.day_fit.show_fit(fit, prefix)
-        shown = fit is not None and not fit.fits
-        self.day_fit_area.setVisible(shown)
-        sizes = self.parts.sizes()
-        sizes[0] = min(self.day_fit.sizeHint().height() + 4, 150) if shown else 0
-        self.parts.setSizes(sizes)
+        self.day_fit_area.setVisible(fit is not None and not fit.fits)
 
     def show_plan(self, plan) -> None:
         self.error.setText("")
@@ -127,11 +134,28 @@ class PlanPreview(QWidget):
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 self.table.setItem(r, c, item)
         self.arithmetic.setPlainText("\n".join(plan.arithmetic() + ["", "Sources:"] + list(plan.sources)))
-        # the whole table in view (a ladder has a handful of steps)
-        rows_h = sum(self.table.rowHeight(i) for i in range(self.table.rowCount()))
-        need = rows_h + self.table.horizontalHeader().height() + 2 * self.table.frameWidth() + 4
-        # sizes, not minimums: a short window still fits
-        self.parts.setSizes([self.parts.sizes()[0], min(max(need, 90), 240), 400, 140])
         if optional.is_chart(self.chart):
             self.chart.set_plan(plan)
         self.chart.setVisible(True)
+        self._share()
+
+    def _share(self) -> None:
+        """The rates first: the whole table in view (a ladder has a handful of steps), then the
+        arithmetic; the chart takes what is left, and gives way in a short window rather than being
+        drawn too small to read (Export chart... still makes it full size)."""
+        if self.table.rowCount() == 0:
+            return
+        rows_h = sum(self.table.rowHeight(i) for i in range(self.table.rowCount()))
+        bar = self.table.horizontalScrollBar()
+        bar_h = bar.sizeHint().height() if bar.isVisible() else 0  # a narrow window scrolls the table sideways
+        need = min(rows_h + self.table.horizontalHeader().height() + bar_h + 2 * self.table.frameWidth() + 4, 260)
+        room = self.parts.height() - 2 * self.parts.handleWidth()
+        arithmetic = ARITHMETIC_H
+        chart = room - need - arithmetic
+        if chart < CHART_MIN_H:
+            chart, arithmetic = 0, max(room - need, ARITHMETIC_H)
+        self.parts.setSizes([need, chart, arithmetic])  # sizes, not minimums: a short window still fits
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._share()

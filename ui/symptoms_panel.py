@@ -79,7 +79,7 @@ class SymptomsPanel(QWidget):
                 items.append(item)
             self.grids.append((grid, items))
             lay.addWidget(g)
-        self.set_columns(2)
+        self.set_columns(1)
         row = QHBoxLayout()
         self.report_button = QPushButton("Report symptoms\n(Ctrl+Shift+Enter)")  # two lines: fits large type
         self.report_button.setObjectName("reportSymptoms")
@@ -89,7 +89,7 @@ class SymptomsPanel(QWidget):
         lay.addLayout(row)
 
     def set_columns(self, n: int) -> None:
-        """Two columns of boxes; one in large type, so the words wrap less."""
+        """Boxes in `n` columns (one by default: the words wrap less; none is ever cut)."""
         for grid, items in self.grids:
             for i, item in enumerate(items):
                 grid.addWidget(item, i // n, i % n)
