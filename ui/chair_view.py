@@ -309,6 +309,13 @@ class ChairView(QWidget):
         # so the title does not make the column wider than the window gives it
         self.vitals_box.setTitle("Vitals" if large else "Vitals (Ctrl+Shift+V)")
         self.symptoms_box.setTitle("Symptoms" if large else "Symptoms (Ctrl+Shift+S)")
+        # a button's words cannot wrap: in large type the shortcut goes on a second line, so the left
+        # column is not wider than its viewport (the emergency steps then wrap where they can be read)
+        for b in (self.export_plan_button, self.export_record_button, self.close_obs_button, self.resolved_button,
+                  self.pause_button, self.resume_button, self.stop_button):
+            one = b.property("oneLine") or b.text()
+            b.setProperty("oneLine", one)
+            b.setText(one.replace(" (", "\n(") if large else one)
 
     # ------------------------------------------------------------------ rendering
     def on_changed(self) -> None:
