@@ -13,12 +13,12 @@ import time
 from dataclasses import replace
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QLabel, QMessageBox
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton
 
 from ui.board import BoardModel, ChairSummary, OverviewBoard
 from ui.chair_model import ChairModel, PatientInfo
 
-UNIT_TEXT = ("<p>No chair yet. With a unit server (<code>--db postgresql://...</code>) this board shows every "
+UNIT_TEXT = ("<p>No chair yet on this workstation. With a unit server (<code>--db postgresql://...</code>) this board shows every "
              "chair of the unit, on every workstation, as it changes. Arrow keys move between chairs; Enter opens "
              "one (read-only when another workstation drives it).</p>")
 
@@ -31,11 +31,12 @@ def expired(row: dict, now_wall: float) -> bool:
     return bool(row.get("held_by")) and ends is not None and ends < now_wall
 
 
-def _at(row: dict) -> str:
+def _at(row: dict, now_wall: float) -> str:
+    """When the next thing is due: 'now' once its time has come (the row changes only on events)."""
     due_min, at_min, wall = row.get("next_due_min"), row.get("at_min"), row.get("next_due_wall")
     if due_min is None:
         return ""
-    if at_min is not None and due_min <= at_min:
+    if (at_min is not None and due_min <= at_min) or (wall is not None and wall <= now_wall):
         return "now"
     if wall is not None:
         return time.strftime("%H:%M", time.localtime(wall))
@@ -46,7 +47,8 @@ def _at(row: dict) -> str:
 def row_summary(row: dict, now_wall: float, me: str = "") -> ChairSummary:
     """A unit server row as the board's tile."""
     holder = row.get("held_by")
-    if expired(row, now_wall):
+    gone = expired(row, now_wall)
+    if gone:
         who = f"hold expired ({row.get('last_holder') or '?'}): Enter to take over"
     elif holder:
         who = "this workstation" if holder == me else f"driven from {holder}"
@@ -60,8 +62,8 @@ def row_summary(row: dict, now_wall: float, me: str = "") -> ChairSummary:
     return ChairSummary(
         key=("unit", row.get("uid")), chair=row.get("chair", ""), patient=row.get("patient_id") or "no identifier",
         product=row.get("product_name") or row.get("product") or "", rate=f"{row.get('rate_ml_h', 0):g} mL/h{step}",
-        state=state, next_what=row.get("next_due") or "—", next_at=_at(row),
-        alert="ringing" if serious else "", grade=grade if grade in ("mild", "moderate", "severe") else "none",
+        state=state, next_what=row.get("next_due") or "—", next_at=_at(row, now_wall),
+        alert="ringing" if serious or gone else "", grade=grade if grade in ("mild", "moderate", "severe") else "none",
         training=bool(row.get("training")), workstation=who, alerts="; ".join(alerts))
 
 
@@ -163,6 +165,8 @@ class UnitPages(QObject):
         now = self.win.model.wall()
         sums += [row_summary(r, now, me) for uid, r in self.rows.items() if uid not in here]
         self.board.set_summaries(sums)
+        for uid, view in self.watched.items():
+            view.take_over_button.setVisible(expired(self.rows.get(uid, {}), now))
         page = self.page
         if self.win.stack.currentWidget() is page and not any(t.hasFocus() for t in page.tiles):
             page.focus_first()  # the first chairs arrived after the view was opened: the keys work at once
@@ -249,8 +253,15 @@ class UnitPages(QObject):
         view.setObjectName("watchedChair")
         line = QLabel(f"Driven from workstation {holder}: read-only")
         line.setObjectName("warnLine")
-        view.layout().insertWidget(0, line)
-        view.read_only_line = line
+        take = QPushButton("Take over…")  # shown once the other workstation's hold has expired
+        take.setObjectName("takeOverOffer")
+        take.clicked.connect(lambda: self.offer_take_over(uid, self.rows.get(uid, row)))
+        top = QHBoxLayout()
+        top.addWidget(line, 1)
+        top.addWidget(take)
+        view.layout().insertLayout(0, top)
+        view.read_only_line, view.take_over_button = line, take
+        take.setVisible(expired(row, self.win.model.wall()))
         view.export_plan_button.clicked.connect(self.win.export_rate_chart)
         view.export_record_button.clicked.connect(self.win.export_record)
         chair.sig_changed.connect(lambda: lock(view))

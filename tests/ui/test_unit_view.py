@@ -103,7 +103,11 @@ def test_a_chair_driven_elsewhere_opens_read_only_and_live(qtbot, unit_window, t
         s.confirm(30, s.due(30))  # ws-a steps up: this read-only view follows
         qtbot.waitUntil(lambda: view.pump.pump_rate.text().startswith("84"), timeout=20_000)
         assert view.log.shown == len(s.events) and not view.pump.confirm_button.isEnabled()
+        assert not view.take_over_button.isVisible()  # ws-a's hold is live
         shot(win, tmp_path, "unit-read-only-chair.png")
+        win.model.wall = lambda: time.time() + 120  # ws-a silent past its 90 s hold: no event says so
+        win.unit.refresh()
+        assert view.take_over_button.isVisible() and "hold expired (ws-a)" in tile_text(win, "Bay A/2")
     finally:
         a.close()
 
