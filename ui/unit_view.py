@@ -114,19 +114,29 @@ class UnitPages(QObject):
         self.watched: dict[str, object] = {}  # uid -> read-only ChairView
         self.feed = None
         self.board = BoardModel(self)
-        self.page = OverviewBoard(self.board, UNIT_TEXT)
-        self.page.setObjectName("unitBoard")
-        self.page.heading.setText("Unit: every chair")
-        self.problem = QLabel("")
-        self.problem.setObjectName("warnLine")
-        self.problem.setWordWrap(True)
-        self.problem.hide()
-        self.page.widget().layout().insertWidget(1, self.problem)
-        self.page.sig_open.connect(self.open)
-        win.stack.addWidget(self.page)
+        self._page = None  # built when first shown: start-up builds only the page it shows
         win.model.sig_tick.connect(self.refresh)
         win.model.board.sig_changed.connect(self.refresh)
-        self.refresh()
+
+    @property
+    def page(self) -> OverviewBoard:
+        if self._page is None:
+            from ui.style import apply_fonts  # noqa: PLC0415
+
+            page = OverviewBoard(self.board, UNIT_TEXT)
+            page.setObjectName("unitBoard")
+            page.heading.setText("Unit: every chair")
+            self.problem = QLabel("")
+            self.problem.setObjectName("warnLine")
+            self.problem.setWordWrap(True)
+            self.problem.hide()
+            page.widget().layout().insertWidget(1, self.problem)
+            page.sig_open.connect(self.open)
+            self.win.stack.addWidget(page)
+            apply_fonts(page, self.win.large)
+            self._page = page
+            self.refresh()
+        return self._page
 
     # ------------------------------------------------------------------ the feed
     def set_feed(self, feed) -> None:
@@ -147,6 +157,9 @@ class UnitPages(QObject):
         self.refresh()
 
     def on_problem(self, text: str) -> None:
+        if not text and self._page is None:
+            return
+        self.page  # noqa: B018 - built with its problem line
         self.problem.setText(text)
         self.problem.setVisible(bool(text))
 
@@ -159,6 +172,8 @@ class UnitPages(QObject):
 
     def refresh(self, *_a) -> None:
         """This workstation's chairs as they are now, then every other chair the server knows."""
+        if self._page is None:
+            return  # nobody looks yet: the rows are kept, the page is drawn when first shown
         me = getattr(self._journal(), "workstation", "") or ""
         here = {self.local_uid(c) for c in self.win.model.chairs} - {None}
         sums = [replace(c.summary(), workstation="this workstation") for c in self.win.model.chairs]
@@ -292,4 +307,6 @@ class UnitPages(QObject):
             view.deleteLater()
 
     def is_watched(self, widget) -> bool:
+        if widget is None or widget is self._page:
+            return False
         return any(widget is v for v in self.watched.values())
