@@ -18,9 +18,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton
 from ui.board import BoardModel, ChairSummary, OverviewBoard
 from ui.chair_model import ChairModel, PatientInfo
 
-UNIT_TEXT = ("<p>No chair yet on this workstation. With a unit server (<code>--db postgresql://...</code>) this board shows every "
-             "chair of the unit, on every workstation, as it changes. Arrow keys move between chairs; Enter opens "
-             "one (read-only when another workstation drives it).</p>")
+UNIT_TEXT = ("<p>No chair yet on this workstation. With a unit server (<code>--db postgresql://...</code>) "
+             "this board shows every chair of the unit, on every workstation, as it changes. Arrow keys move "
+             "between chairs; Enter opens one (read-only when another workstation drives it).</p>")
 
 
 def expired(row: dict, now_wall: float) -> bool:
