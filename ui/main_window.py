@@ -338,6 +338,10 @@ class MainWindow(QMainWindow):
         v = self.current_view()
         if v is None:
             return
+        if self.unit.is_watched(v):  # a chair driven elsewhere: stop following it here
+            self.unit.close_view(v)
+            self.show_unit()
+            return
         if v.chair.session.status not in ("closed",) and not (v.chair.training and v.chair.session.status in
                                                                ("completed", "stopped")):
             v.show_error("Close the chair after the observation is closed.")

@@ -117,6 +117,7 @@ class UnitPages(QObject):
         self._page = None  # built when first shown: start-up builds only the page it shows
         win.model.sig_tick.connect(self.refresh)
         win.model.board.sig_changed.connect(self.refresh)
+        win.actions_by_name["large"].toggled.connect(self._large)  # the window sizes its own chairs' views
 
     @property
     def page(self) -> OverviewBoard:
@@ -305,6 +306,15 @@ class UnitPages(QObject):
             self.win.model.sig_tick.disconnect(view.chair.tick)
             self.win.stack.removeWidget(view)
             view.deleteLater()
+
+    def close_view(self, view) -> None:
+        uid = next((u for u, v in self.watched.items() if v is view), None)
+        if uid is not None:
+            self.close_watched(uid)
+
+    def _large(self, large: bool) -> None:
+        for view in self.watched.values():
+            view.set_large(large)
 
     def is_watched(self, widget) -> bool:
         if widget is None or widget is self._page:

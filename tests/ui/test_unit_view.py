@@ -108,6 +108,8 @@ def test_a_chair_driven_elsewhere_opens_read_only_and_live(qtbot, unit_window, t
         win.model.wall = lambda: time.time() + 120  # ws-a silent past its 90 s hold: no event says so
         win.unit.refresh()
         assert view.take_over_button.isVisible() and "hold expired (ws-a)" in tile_text(win, "Bay A/2")
+        win.close_chair()  # Ctrl+W: stop following it here
+        assert win.stack.currentWidget() is win.unit.page and not win.unit.watched
     finally:
         a.close()
 
