@@ -74,6 +74,18 @@ def test_the_unit_board_shows_every_chair_and_follows_another_workstation_live(q
         s.confirm(30, s.due(30))  # on ws-a: the next step, 84 mL/h
         qtbot.waitUntil(lambda: "84 mL/h · step 2/" in tile_text(win, "Bay A/5"), timeout=20_000)
         assert win.unit.page.tiles[0].hasFocus()  # keyboard: the first chair has the focus, Enter opens it
+        from ui.model import PatientInfo
+
+        mine = win.model.add_chair(Session(build_plan(PlanRequest("octagam-10", "itp", 80, 1.0))), name="Bay A/1",
+                                   patient=PatientInfo("P1"))
+        assert win.model.journal.flush(20) == 0
+        qtbot.waitUntil(lambda: win.unit.local_uid(mine) in win.unit.rows, timeout=20_000)  # the server has it too
+        win.unit.refresh()
+        assert [t.summary.chair for t in win.unit.page.tiles] == ["Bay A/1", "Bay A/5"]  # once each
+        assert "(this workstation)" in tile_text(win, "Bay A/1")
+        win.unit.page.focus_first()
+        qtbot.keyClick(win.unit.page.tiles[0], Qt.Key_Right)
+        assert win.unit.page.tiles[1].hasFocus()
         shot(win, tmp_path, "unit-board.png")
     finally:
         a.close()
