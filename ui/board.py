@@ -165,6 +165,7 @@ class OverviewBoard(QScrollArea):
 
     def refresh(self) -> None:
         sums = self.board.summaries
+        count = len(self.tiles)
         while len(self.tiles) < len(sums):
             t = ChairTile()
             t.sig_open.connect(self.sig_open)
@@ -174,8 +175,9 @@ class OverviewBoard(QScrollArea):
             t.setParent(None)
             t.deleteLater()
         for t, s in zip(self.tiles, sums):
-            t.show_summary(s)
-        self._place(force=True)
+            if t.summary != s:  # only the chairs that changed are redrawn (a style sheet costs)
+                t.show_summary(s)
+        self._place(force=len(self.tiles) != count)
         self.help.setVisible(not sums)
 
     def _place(self, force: bool = False) -> None:
