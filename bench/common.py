@@ -39,8 +39,10 @@ def long_session(n_events: int):
     from titration.reactions import Vitals
     from titration.session import Session
 
-    # A large dose so the infusion is still running after many events.
-    s = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 2.0, max_ml_h=60)))
+    # A large dose (set aside as a single infusion, with a reason) at a low unit cap, so the
+    # infusion is still running after many events.
+    s = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 2.0, max_ml_h=60,
+                                       overrides=(("single-dose", "benchmark: a long infusion"),))))
     base = Vitals(temp_c=36.8, pulse=72, sbp=124, dbp=78, spo2=98, rr=14)
     s.record_vitals(0, base)
     s.start(0)

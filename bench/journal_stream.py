@@ -33,12 +33,14 @@ def _journal(path: str) -> None:
 def run() -> dict:
     path = os.path.join(tempfile.mkdtemp(prefix="ivig-bench-"), "big.sqlite3")
     _journal(path)
-    # The child reports its own peak (an earlier child's peak would hide it from RUSAGE_CHILDREN).
-    code = ("import os, resource, sys\n"
+    # The child reports its own peak. VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a
+    # child of a large bench process would report its parent's size.
+    code = ("import os, sys\n"
             "sys.stdout = open(os.devnull, 'w')\n"
             "from titration.cli.main import main\n"
             f"code = main(['journal', '--db', {path!r}, '--json'])\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, code, file=sys.stderr)\n")
+            "kb = next(line.split()[1] for line in open('/proc/self/status') if line.startswith('VmHWM'))\n"
+            "print(kb, code, file=sys.stderr)\n")
     r = subprocess.run([PY, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     kb, code = r.stderr.split()[-2:]
     if code != "0":

@@ -8,8 +8,16 @@ chart's tip; tables grow by appending rows.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QStackedWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui import optional
 from ui.chair_controls import AfterPanel, EmergencyPanel, InfusionControls, ReasonBox
@@ -140,7 +148,8 @@ class ChairView(QWidget):
         for name in ("resolved_button", "pause_button", "resume_button", "stop_button"):
             setattr(self, name, getattr(self.controls, name))
         self.reason_panel, self.reason_edit, self.reason_ok = self.reason_box, self.reason_box.edit, self.reason_box.ok
-        self.summary_box, self.summary, self.close_obs_button = self.after, self.after.summary, self.after.close_obs_button
+        self.summary_box, self.summary = self.after, self.after.summary
+        self.close_obs_button = self.after.close_obs_button
         self.status_labels = self.now_panel.labels
         self.emergency_steps = self.emergency.steps
         return col
@@ -284,7 +293,7 @@ class ChairView(QWidget):
             lab.setFont(f)
         if hasattr(self.chart, "set_large"):
             self.chart.set_large(large)
-        self.symptoms.set_columns(1 if large else 2)
+        self.symptoms.set_columns(1)  # one column: the long names (severe ones) never clip
 
     # ------------------------------------------------------------------ rendering
     def on_changed(self) -> None:

@@ -7,18 +7,29 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow,
-                               QMessageBox, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from titration.errors import TitrationError
 from ui import optional
 from ui.alerts import AlertStrip
 from ui.board import OverviewBoard
+from ui.chair_list import ChairList
 from ui.model import AppModel, ChairModel
-from ui.style import ALERT_BG, BASE_PT, app_stylesheet, apply_fonts
+from ui.style import BASE_PT, app_stylesheet, apply_fonts
 from ui.wheel_guard import install as guard_the_wheel
+from ui.widgets import AfterFirstPaint
 from ui.window_actions import make_actions, shortcut_rows, shortcuts_dialog
 
 if TYPE_CHECKING:
@@ -62,7 +73,6 @@ class MainWindow(QMainWindow):
         self.views: dict[ChairModel, ChairView] = {}
         self._new_form = None  # built when first opened (see new_form)
         self._training_setup = None
-        self.items: dict[ChairModel, QListWidgetItem] = {}
         self.setWindowTitle("IVIg infusion chair workstation")
 
         central = QWidget()
@@ -86,19 +96,10 @@ class MainWindow(QMainWindow):
         self.main_split = split
         outer.addWidget(split, 1)
 
-        side = QWidget()  # the chair list; folded away in a narrow window (the Overview has every chair)
-        sl = QVBoxLayout(side)
-        sl.setContentsMargins(0, 0, 0, 0)
-        sl.addWidget(QLabel("Chairs"))
-        self.chair_list = QListWidget()
-        self.chair_list.setObjectName("chairList")
-        self.chair_list.setWordWrap(True)
-        self.chair_list.setSpacing(2)
-        self.chair_list.currentItemChanged.connect(self._chair_selected)
-        sl.addWidget(self.chair_list, 1)
-        side.setMinimumWidth(150)
-        split.addWidget(side)
-        self.side = side
+        self.side = ChairList()  # folded away in a narrow window (the Overview has every chair)
+        self.side.sig_chosen.connect(self._chair_chosen)
+        self.chair_list, self.items = self.side.list, self.side.items
+        split.addWidget(self.side)
         self._narrow = None
 
         self.stack = QStackedWidget()
@@ -121,11 +122,11 @@ class MainWindow(QMainWindow):
         model.sig_chair_added.connect(self._chair_added)
         model.sig_chair_removed.connect(self._chair_removed)
         model.sig_notice.connect(self.show_notice)
-        model.sig_tick.connect(self._refresh_list)
+        model.sig_tick.connect(self.side.refresh)
         for c in model.chairs:
             self._chair_added(c)
         self.set_large(False)
-        self.resize(1440, 900)
+        self._first_size()
         self._restore_geometry()
 
     # ------------------------------------------------------------------ pages built when first needed
@@ -161,7 +162,7 @@ class MainWindow(QMainWindow):
     def prepare_pages_after_first_paint(self, delay_ms: int = 150) -> None:
         """Build the New-infusion page (and import the chart library) just after the window has
         first painted, so start-up is not slowed and the first Ctrl+N is still quick."""
-        self._first_paint = _AfterFirstPaint(self.new_button, lambda: QTimer.singleShot(delay_ms, self._prepare))
+        self._first_paint = AfterFirstPaint(self.new_button, lambda: QTimer.singleShot(delay_ms, self._prepare))
 
     def _prepare(self) -> None:
         if self.isVisible() and self._new_form is None:
@@ -246,7 +247,7 @@ class MainWindow(QMainWindow):
     def show_home_or_chair(self) -> None:
         item = self.chair_list.currentItem()
         if item is not None:
-            self._chair_selected(item)
+            self._chair_chosen(item.data(Qt.UserRole))
         else:
             self.stack.setCurrentWidget(self.home)
 
@@ -259,9 +260,7 @@ class MainWindow(QMainWindow):
         self.training_setup.list.setFocus()
 
     def show_chair(self, chair: ChairModel) -> None:
-        item = self.items.get(chair)
-        if item is not None:
-            self.chair_list.setCurrentItem(item)
+        self.side.select(chair)
         if chair in self.views:
             self.stack.setCurrentWidget(self.views[chair])
 
@@ -270,17 +269,12 @@ class MainWindow(QMainWindow):
         if chair is not None:
             self.show_chair(chair)
 
-    def _chair_selected(self, item, _prev=None) -> None:
-        if item is None:
-            return
-        chair = item.data(Qt.UserRole)
+    def _chair_chosen(self, chair) -> None:
         if chair in self.views:
             self.stack.setCurrentWidget(self.views[chair])
 
     def _step_chair(self, step: int) -> None:
-        n = self.chair_list.count()
-        if n:
-            self.chair_list.setCurrentRow((self.chair_list.currentRow() + step) % n)
+        self.side.step(step)
 
     # ------------------------------------------------------------------ chairs
     def _create_infusion(self, spec) -> None:
@@ -314,21 +308,13 @@ class MainWindow(QMainWindow):
         view.export_record_button.clicked.connect(self.export_record)
         self.views[chair] = view
         self.stack.addWidget(view)
-        item = QListWidgetItem("")
-        item.setData(Qt.UserRole, chair)
-        self.items[chair] = item
-        self.chair_list.addItem(item)
-        chair.sig_alerts.connect(lambda _a, c=chair: self._refresh_item(c))
-        chair.sig_changed.connect(lambda c=chair: self._refresh_item(c))
+        self.side.add(chair)
         self.alert_strip.add_chair(chair)
-        self._refresh_item(chair)
 
     def _chair_removed(self, chair: ChairModel) -> None:
         view = self.views.pop(chair, None)
-        item = self.items.pop(chair, None)
+        self.side.remove(chair)
         self.alert_strip.remove_chair(chair)
-        if item is not None:
-            self.chair_list.takeItem(self.chair_list.row(item))
         if view is not None:
             self.stack.removeWidget(view)
             view.deleteLater()
@@ -347,23 +333,6 @@ class MainWindow(QMainWindow):
             v.show_error("Close the chair after the observation is closed.")
             return
         self.model.remove_chair(v.chair)
-
-    def _refresh_list(self) -> None:
-        for chair in self.items:
-            self._refresh_item(chair)
-
-    def _refresh_item(self, chair: ChairModel) -> None:
-        item = self.items.get(chair)
-        if item is None:
-            return
-        s = chair.summary()
-        alert = "⚠ " if s.alert else ""
-        lines = s.lines()
-        text = f"{alert}{lines[0]}\n" + "\n".join(lines[1:])
-        if item.text() != text:
-            item.setText(text)
-            # an alerting chair stands out in the list even when another chair is in front
-            item.setBackground(QBrush(QColor(ALERT_BG)) if alert else QBrush())
 
     # ------------------------------------------------------------------ notices, large type, exports
     def show_notice(self, text: str) -> None:
@@ -484,6 +453,15 @@ class MainWindow(QMainWindow):
             total = max(sum(self.main_split.sizes()), self.width())
             self.main_split.setSizes([0, total] if narrow else [SIDE_WIDTH, total - SIDE_WIDTH])
 
+    def _first_size(self) -> None:
+        """1440x900 where the screen has room; never larger than the screen (a ward's 1024x700)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        w, h = 1440, 900
+        if screen is not None:
+            room = screen.availableGeometry()
+            w, h = min(w, room.width()), min(h, room.height())
+        self.resize(w, h)
+
     def _restore_geometry(self) -> None:
         if self.settings is None:
             return
@@ -506,22 +484,6 @@ class MainWindow(QMainWindow):
             self.settings.setValue("geometry", self.saveGeometry())
         self.model.timer.stop()
         event.accept()
-
-
-class _AfterFirstPaint(QObject):
-    """Calls `then()` once, after the first paint of `widget` (a widget visible at start-up)."""
-
-    def __init__(self, widget, then):
-        super().__init__(widget)
-        self.then = then
-        widget.installEventFilter(self)
-
-    def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Paint and self.then is not None:
-            then, self.then = self.then, None
-            obj.removeEventFilter(self)
-            then()
-        return False
 
 
 def app_settings() -> QSettings:

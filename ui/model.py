@@ -208,7 +208,8 @@ class AppModel(QObject):
             name = d["chair"] if self.chair_named(d["chair"]) is None else None
             self.add_chair(session, name=name, patient=PatientInfo(d["patient_id"] or ""), start_min=now_min,
                            wall_start=d["wall_start"], session_id=d["id"])
-            said.append(f"{d['chair']}: reopened in its observation hour (ends {time.strftime('%H:%M', time.localtime(end_wall))}).")
+            ends = time.strftime("%H:%M", time.localtime(end_wall))
+            said.append(f"{d['chair']}: reopened in its observation hour (ends {ends}).")
         return said
 
     def take_over(self, uid: str, pump: str | None, reason: str) -> ChairModel:

@@ -34,7 +34,7 @@ class SymptomsPanel(QWidget):
                 boxes.append(cb)
             self.grids.append((grid, boxes))
             lay.addWidget(g)
-        self.set_columns(2)
+        self.set_columns(1)
         row = QHBoxLayout()
         self.report_button = QPushButton("Report symptoms (Ctrl+Shift+Enter)")
         self.report_button.setObjectName("reportSymptoms")
@@ -44,7 +44,7 @@ class SymptomsPanel(QWidget):
         lay.addLayout(row)
 
     def set_columns(self, n: int) -> None:
-        """Two columns of boxes; one in large type, so the column stays narrow enough to fit."""
+        """Boxes in `n` columns (one by default: the longest names then never clip in a narrow column)."""
         for grid, boxes in self.grids:
             for i, cb in enumerate(boxes):
                 grid.addWidget(cb, i // n, i % n)

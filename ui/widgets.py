@@ -1,7 +1,7 @@
 """Small presentational pieces the chair's panels share: wrapped labels, scrolling columns, countdowns."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QWidget
 
 
@@ -52,6 +52,15 @@ class ColumnScroll(QScrollArea):
     """Scrolls up and down only, and is never narrower than what it holds (nothing is clipped at
     the side: the window's minimum width includes the column's)."""
 
+    def setWidget(self, w: QWidget) -> None:  # noqa: N802
+        super().setWidget(w)
+        w.installEventFilter(self)
+
+    def eventFilter(self, obj, event):  # noqa: N802 - what it holds grew (large type): ask the splitter again
+        if obj is self.widget() and event.type() == QEvent.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(obj, event)
+
     def minimumSizeHint(self):  # noqa: N802 (Qt's name)
         hint = super().minimumSizeHint()
         w = self.widget()
@@ -68,7 +77,7 @@ def scrolled(w: QWidget, min_width: int) -> QScrollArea:
     scroll.setFrameShape(QFrame.NoFrame)
     scroll.setWidget(w)
     scroll.setMinimumWidth(min_width)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)  # never a silent cut: a bar says there is more
     return scroll
 
 
@@ -124,3 +133,19 @@ class ElidedLabel(QLabel):
         shown = self.fontMetrics().elidedText(self._full, Qt.ElideRight, max(self.width(), 20))
         if shown != super().text():
             super().setText(shown)
+
+
+class AfterFirstPaint(QObject):
+    """Calls `then()` once, after the first paint of `widget` (a widget visible at start-up)."""
+
+    def __init__(self, widget, then):
+        super().__init__(widget)
+        self.then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Paint and self.then is not None:
+            then, self.then = self.then, None
+            obj.removeEventFilter(self)
+            then()
+        return False

@@ -99,7 +99,8 @@ def test_a_named_chair_in_its_observation_comes_back_after_a_restart(qtbot, tmp_
     back = model2.chairs[0]
     assert back.session.status == "completed" and back.patient.identifier == "P-9"
     assert back.time_now() == pytest.approx(end + 20, abs=0.05)
-    assert lines == [f"Bay B, chair 4: reopened in its observation hour (ends {w2.views[back].chair.clock_text(end + 60)})."]
+    ends = back.clock_text(end + 60)
+    assert lines == [f"Bay B, chair 4: reopened in its observation hour (ends {ends})."]
     back.record_vitals(chair.session.state.baseline)
     back.close_observation("patient well, leaving early")
     assert j2.sessions()[0]["status"] == "closed"  # the same record, continued
