@@ -133,8 +133,11 @@ def test_an_expired_chair_is_taken_over_after_the_pump_question_and_a_reason(qtb
     win = unit_window
     a, s, uid = drive(win.url, tmp_path, "ws-a", "Bay B/3", "P3", time.time() - 20 * 60)
     a.close()  # ws-a is gone
-    with psycopg.connect(win.url, autocommit=True) as c:
-        c.execute("UPDATE leases SET expires = now() - interval '1 second'")
+    from titration.store.pg_append import CHANNEL
+
+    with psycopg.connect(win.url, autocommit=True) as c:  # expired on the server; the board told (whenever
+        c.execute("UPDATE leases SET expires = now() - interval '1 second'")  # its snapshot was taken)
+        c.execute("SELECT pg_notify(%s, id::text) FROM sessions", (CHANNEL,))
     win.show_unit()
     qtbot.waitUntil(lambda: "hold expired (ws-a)" in tile_text(win, "Bay B/3"), timeout=20_000)
     shot(win, tmp_path, "unit-expired.png")
