@@ -45,11 +45,13 @@ THROMBOSIS = (  # boxed warnings (L); obesity: medinfogalway.ie (G), ref 5
 SRC_REACTION = "nsccm.org.np ICU protocol (G); MIMS Gamunex-C HK (L2); epgonline Gammagard Liquid (L2)"
 SRC_IGA = "epgonline.org (L2); MIMS Thailand Kiovig (L2)"
 SRC_PREG = "Privigen, Flebogamma and Gammagard SmPC (L); ch.oddb.org reg 57676 (L)"
-SRC_VACCINE = "Swiss SmPC ch.oddb.org 61547/58314 (L); gov.uk immunoglobulin patient information (G); BNF via gpnotebook (G)"
+SRC_VACCINE = ("Swiss SmPC ch.oddb.org 61547/58314 (L); gov.uk immunoglobulin patient information (G); "
+               "BNF via gpnotebook (G)")
 SRC_INFECTION = "Immunodeficiency UK FAQ (G)"
 SRC_RISK = "US IVIG boxed warnings (L)"
 SRC_HYDRATION = "US IVIG boxed warnings (L): ensure adequate hydration before administration"
-SRC_SWITCH = "privigen.com, gammagard.com professional pages (L): switching product, start at the minimum rate (ref 2.1)"
+SRC_SWITCH = ("privigen.com, gammagard.com professional pages (L): switching product, start at the minimum rate "
+              "(ref 2.1)")
 
 
 @dataclass
@@ -144,9 +146,11 @@ class Checklist(QGroupBox):
         self.iga = question(1, "IgA deficiency with antibodies against IgA?", SRC_IGA)
         self.pregnant = question(2, "Pregnant?", SRC_PREG)
         self.breastfeeding = question(3, "Breastfeeding?", SRC_PREG)
-        self.vaccine = question(4, "Live vaccine in the last 2 weeks, or one planned in the next 3 months?", SRC_VACCINE)
+        self.vaccine = question(4, "Live vaccine in the last 2 weeks, or one planned in the next 3 months?",
+                                SRC_VACCINE)
         self.infection = question(5, "Infection today?", SRC_INFECTION)
-        self.brand = question(6, "Same brand as last time?", SRC_SWITCH, ("Yes, same", "No, a switch", "First infusion"),
+        self.brand = question(6, "Same brand as last time?", SRC_SWITCH,
+                              ("Yes, same", "No, a switch", "First infusion"),
                               below=True)
 
         # IgA override: a prescriber's decision, recorded with a reason
@@ -212,7 +216,8 @@ class Checklist(QGroupBox):
         r = ChecklistResult()
         for key, yn in (("previous severe reaction", self.prior_reaction), ("IgA deficiency with antibodies", self.iga),
                         ("pregnant", self.pregnant), ("breastfeeding", self.breastfeeding),
-                        ("live vaccine", self.vaccine), ("infection today", self.infection), ("same brand", self.brand)):
+                        ("live vaccine", self.vaccine), ("infection today", self.infection),
+                        ("same brand", self.brand)):
             v = yn.value()
             r.answers[key] = "unanswered" if v is None else yn.buttons[v].text()
         r.answers["hydrated"] = "confirmed" if self.hydrated.isChecked() else "not confirmed"
@@ -229,7 +234,8 @@ class Checklist(QGroupBox):
             who, why = self.iga_prescriber.text().strip(), self.iga_reason.text().strip()
             if self.iga_override.isChecked() and who and why:
                 r.override = f"{who}: {why}"
-                r.warnings.append(f"IgA deficiency with anti-IgA antibodies: started on the prescriber's override ({who}: {why})")
+                r.warnings.append("IgA deficiency with anti-IgA antibodies: started on the prescriber's override "
+                                  f"({who}: {why})")
             else:
                 r.blocks.append("IgA deficiency with anti-IgA antibodies: contraindicated unless the prescriber's "
                                 "override is recorded with a name and a reason")
@@ -260,7 +266,7 @@ class Checklist(QGroupBox):
         elif brand == 2:
             r.first_infusion = True
         for store, kind in ((self.renal, "renal"), (self.thrombosis, "thrombosis")):
-            for key, cb in store.items():
+            for cb in store.values():
                 if cb.isChecked():
                     r.risk_factors.append(f"{kind}: {cb.text()}")
         r.at_risk = bool(r.risk_factors)

@@ -93,7 +93,8 @@ class AppModel(QObject):
         clock = self.make_clock(start_min=start_min, speed=speed, training=session.training)
         if attach and self.journal is not None and journal_id is None:
             try:
-                journal_id = self.journal.attach(session, chair=name, patient_id=(patient.identifier if patient else "") or None,
+                pid = (patient.identifier if patient else "") or None
+                journal_id = self.journal.attach(session, chair=name, patient_id=pid,
                                                  training=session.training, wall_start=wall_start, speed=speed,
                                                  session_id=session_id)
             except Exception as exc:  # noqa: BLE001 - said loudly, the chair still opens

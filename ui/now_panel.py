@@ -70,7 +70,8 @@ class NowPanel(QGroupBox):
             L["vitals"].setText("—")
         else:
             at, why = v
-            L["vitals"].setText(f"NOW — {why}" if at <= t + 1e-9 else f"in {countdown(at - t)} (at {c.clock_text(at)}) — {why}")
+            when = "NOW" if at <= t + 1e-9 else f"in {countdown(at - t)} (at {c.clock_text(at)})"
+            L["vitals"].setText(f"{when} — {why}")
         delivered = s.delivered_ml(t)
         L["volume"].setText(f"{delivered:.1f} of {s.volume_ml:.1f} mL")
         self.volume_bar.setValue(int(round(100 * delivered / s.volume_ml)) if s.volume_ml else 0)
@@ -85,7 +86,8 @@ class NowPanel(QGroupBox):
         elif s.status == "closed":
             L["observation"].setText("closed")
         else:
-            L["observation"].setText("over: close it" if t >= obs else f"ends in {countdown(obs - t)} (at {c.clock_text(obs)})")
+            ends = f"ends in {countdown(obs - t)} (at {c.clock_text(obs)})"
+            L["observation"].setText("over: close it" if t >= obs else ends)
 
     def _forecast(self, t: float) -> None:
         s, c = self.session, self.chair

@@ -56,7 +56,8 @@ def apply_fonts(root, large: bool) -> None:
 def app_stylesheet(large: bool = False) -> str:
     """Colours and borders only: sizes are fonts (see apply_fonts)."""
     return f"""
-    QGroupBox {{ font-weight: bold; border: 1px solid #b0b0b0; border-radius: 4px; margin-top: 1.1em; padding-top: 4px; }}
+    QGroupBox {{ font-weight: bold; border: 1px solid #b0b0b0; border-radius: 4px; margin-top: 1.1em;
+                padding-top: 4px; }}
     QGroupBox::title {{ subcontrol-origin: margin; left: 8px; padding: 0 3px; }}
     #pumpRate {{ color: {INK}; }}
     #pumpUnits {{ color: {MUTED}; }}

@@ -98,7 +98,8 @@ class TrainingSetup(QWidget):
                 sc = read_scenario(path)
                 title, desc = sc.title, str((sc.raw.get("meta") or {}).get("description", ""))
                 r = sc.request
-                desc = (desc + "\n" if desc else "") + f"{r.product} · {r.indication} · {r.weight_kg:g} kg · {r.dose_g_per_kg:g} g/kg"
+                what = f"{r.product} · {r.indication} · {r.weight_kg:g} kg · {r.dose_g_per_kg:g} g/kg"
+                desc = (desc + "\n" if desc else "") + what
             except Exception as exc:  # noqa: BLE001 - a bad file is listed with its error, not hidden
                 title, desc = f"{path.stem} (cannot be read)", str(exc)
             item = QListWidgetItem(title)
