@@ -27,8 +27,8 @@ def due_alerts(session, t: float) -> list[Alert]:
     if s.status in ("running", "paused"):
         p = s.due(t)
         if p is not None:
-            kind = "step" if p.action == "increase" and p.grade == "none" else "reaction"
-            out.append(Alert(("due", p.action, p.rate_ml_h, p.rung, p.reason), kind, proposal_line(p), p.grade))
+            kind = "step" if p.action in ("increase", "complete") and p.grade == "none" else "reaction"
+            out.append(Alert(("due", p.action, p.rate_ml_h, p.rung, p.reason), kind, p.one_line(), p.grade))
     if s.status in ("running", "paused", "completed", "stopped"):
         v = s.vitals_due(t)
         if v is not None and v[0] <= t + 1e-9:
@@ -39,28 +39,6 @@ def due_alerts(session, t: float) -> list[Alert]:
             out.append(Alert(("observation", round(end, 3)), "observation",
                              "OBSERVATION HOUR OVER: record the end vitals and close the observation"))
     return out
-
-
-ACTION_LINES = {
-    "increase": "Increase: set the pump to {rate:g} mL/h.",
-    "slow": "SLOW DOWN: set the pump to {rate:g} mL/h.",
-    "pause": "PAUSE: set the pump to 0.",
-    "resume": "RESUME: set the pump to {rate:g} mL/h.",
-    "stop": "STOP: set the pump to 0.",
-}
-
-
-def proposal_line(p) -> str:
-    """A proposal as the one line a nurse acts on ("STOP: set the pump to 0. Call for help ...").
-
-    With an emergency, the first of the catalogue's emergency steps follows (resources/symptoms.toml).
-    """
-    line = ACTION_LINES.get(p.action, p.action + ": {rate:g} mL/h.").format(rate=p.rate_ml_h)
-    if p.emergency:
-        line += f" {p.emergency[0]}"
-    elif p.grade not in ("none", "", None):
-        line += f" {p.grade.capitalize()} reaction."
-    return line
 
 
 class AlertBook:

@@ -31,7 +31,8 @@ from ui.vitals_dialog import VitalsForm
 from ui.widgets import ElidedLabel, countdown, label, scrolled
 
 __all__ = ["ChairView", "countdown"]
-HEADER_ACTION = {"stop": "STOP NOW", "pause": "PAUSE NOW", "slow": "SLOW DOWN NOW"}
+HEADER_ACTION = {"stop": "STOP NOW", "pause": "PAUSE NOW", "slow": "SLOW DOWN NOW",
+                 "complete": "BAG EMPTY: CONFIRM END"}
 
 
 class ChairView(QWidget):

@@ -58,6 +58,8 @@ def test_acknowledging_one_chair_never_silences_another(qtbot, window, clock):
 def test_quitting_asks_while_a_chair_is_in_its_observation(qtbot, window, clock, monkeypatch):
     chair = new_chair(qtbot, window)
     at(window, clock, 1100)  # 700 mL at 42 mL/h (no step confirmed) is in at 1000 min
+    window.show_chair(chair)
+    window.confirm()  # the nurse confirms the pump has finished
     assert chair.session.status == "completed"
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.No)
@@ -65,6 +67,33 @@ def test_quitting_asks_while_a_chair_is_in_its_observation(qtbot, window, clock,
     assert not window.close()
     assert window.isVisible() and "Chair 1 (completed)" in asked[0]
     window.force_close = True
+
+
+def test_the_end_is_a_due_item_with_a_confirm_button_and_on_the_strip_until_done(qtbot, window, clock):
+    chair = new_chair(qtbot, window, "Bay B, chair 2")
+    window.show_home()
+    at(window, clock, 999)  # 700 mL at 42 mL/h: the bag is empty at 1000 min
+    assert "END" not in window.alert_strip.text()
+    at(window, clock, 1005)
+    s = chair.session
+    assert s.status == "running" and s.pump_rate(1005) == 0 and s.delivered_ml(1005) == pytest.approx(700)
+    line = "END: the bag should be empty. Confirm the pump has finished (and the line is flushed)."
+    assert window.alert_strip.text().startswith(f"Bay B, chair 2: {line}")  # visible from the home page
+    window.show_chair(chair)
+    view = window.current_view()
+    pump = view.pump
+    assert pump.confirm_button.isVisible() and pump.confirm_button.isEnabled()
+    assert pump.confirm_button.text() == "Confirm: pump finished"
+    assert pump.reason.text() == line and pump.pump_rate.text() == "700 mL in"
+    assert view.state_badge.text() == "BAG EMPTY: CONFIRM END"  # never RUNNING beside an empty bag
+    qtbot.keyClick(window, Qt.Key_F8)  # acknowledged: still shown until done
+    assert "(acknowledged)" in window.alert_strip.text()
+    at(window, clock, 1012)
+    qtbot.mouseClick(pump.confirm_button, Qt.LeftButton)
+    e = s.events[-1]
+    assert (e.kind, e.at_min, e.data["volume_in_min"]) == ("complete", 1012, pytest.approx(1000))
+    assert s.status == "completed" and s.state.end_min == 1012
+    assert "END" not in window.alert_strip.text()
 
 
 def test_a_named_chair_in_its_observation_comes_back_after_a_restart(qtbot, tmp_path):
@@ -83,6 +112,7 @@ def test_a_named_chair_in_its_observation_comes_back_after_a_restart(qtbot, tmp_
     chair = new_chair(qtbot, w, "Bay B, chair 4", pid="P-9")
     clock.set(1100)  # 700 mL at 42 mL/h is in at 1000 min
     model.tick()
+    chair.confirm()  # the nurse confirms the pump has finished
     assert chair.session.status == "completed"
     end = chair.session.state.end_min
     w.close()
