@@ -1,14 +1,15 @@
 """What is due on one chair, as alerts, and how long each is silenced after an acknowledgement.
 
 An alert stays on the strip until the thing is done (the core no longer says it is due).
-Acknowledging silences its sound and flashing for SILENCE_MIN session minutes; if it is still
-not done by then it rings again. Only time bookkeeping here: what is due is the core's answer.
+Acknowledging silences its sound and flashing for the unit's silence time (resources/unit.toml,
+[alerts] silence_min); if it is still not done by then it rings again. Only time bookkeeping
+here: what is due is the core's answer.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-SILENCE_MIN = 5.0  # minutes an acknowledged alert stays quiet before it rings again
+from titration.unit_settings import load_unit_settings
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ def due_alerts(session, t: float) -> list[Alert]:
 class AlertBook:
     """The alerts of one chair and when each acknowledged one may ring again."""
 
-    def __init__(self):
+    def __init__(self, silence_min: float | None = None):
+        self.silence_min = load_unit_settings().silence_min if silence_min is None else silence_min
         self.quiet_until: dict[tuple, float] = {}
         self.current: list[Alert] = []
 
@@ -64,7 +66,7 @@ class AlertBook:
         done = []
         for a in self.current:
             if not a.silenced and (kinds is None or a.key[0] in kinds):
-                self.quiet_until[a.key] = t + SILENCE_MIN
+                self.quiet_until[a.key] = t + self.silence_min
                 done.append(a)
         return done
 

@@ -291,10 +291,11 @@ class ChairModel(QObject):
             nxt, at = self.book.current[0].text if self.book.current else p.action, "now"
         else:
             cands = []
-            step = s.next_due_at()
-            end = s.expected_end(t)
-            if step is not None and (end is None or step < end):  # no step past the end
-                cands.append((step, "review" if s.state.reaction is not None else "next step"))
+            step = s.next_due_at()  # a step, a review or the end (never a step past the end)
+            if step is not None:
+                done = s.completion_at()
+                cands.append((step, "end: confirm the pump has finished" if done is not None and step >= done - 1e-9
+                              else "review" if s.state.reaction is not None else "next step"))
             v = s.vitals_due(t)
             if v is not None:
                 cands.append((v[0], "vitals"))

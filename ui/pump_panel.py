@@ -191,12 +191,11 @@ class PumpPanel(QGroupBox):
         if st == "running":
             self.pump_title.setText("Pump runs at")
             self._rate(s.state.rate_ml_h)
-            nxt = s.next_step_at()
-            end = s.expected_end(t)
+            nxt = s.next_step_at()  # the core gives no step past the end of the infusion
             if rx is not None:
                 self.reason.setText(f"Reaction ({rx.grade}): escalation on hold"
                                   + (f"; review at {c.clock_text(rx.review_at)}" if rx.review_at is not None else ""))
-            elif nxt is None or (end is not None and nxt >= end):  # no step past the end
+            elif nxt is None:
                 self.reason.setText("Keep this rate until the volume is in.")
             else:
                 self.reason.setText(f"Next step at {c.clock_text(nxt)}.")

@@ -206,3 +206,27 @@ def test_a_stop_reads_as_one_line_and_the_header_never_says_running(qtbot, windo
     view.pump.why_button.click()
     assert not view.pump.why.isHidden()
     assert "STOP: set the pump to 0." in window.alert_strip.text()
+
+
+def test_no_next_step_is_shown_past_the_end(qtbot, window, clock):
+    # Octagam 10% 10 kg 0.4 g/kg: 40 mL at 6, 12, 24, 48 mL/h, 30 min each: 21 mL by 90 min, then
+    # 19 mL at 48 mL/h: the bag is empty at 113.75 min, before the 72 mL/h step would fall due at 120.
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot, weight="10", dose="0.4", pid="P-small")
+    answer_checklist(f)
+    assert f.create()
+    window.confirm()  # start
+    chair = window.model.chairs[-1]
+    for t in (30, 60, 90):
+        at(window, clock, t)
+        window.confirm()
+    at(window, clock, 100)
+    chair.record_vitals(chair.session.state.baseline)  # the next due at 115, after the end
+    view = window.current_view()
+    assert view.pump.reason.text() == "Keep this rate until the volume is in."
+    sm = chair.summary()
+    assert sm.next_what == "end: confirm the pump has finished" and "step" not in sm.next_what
+    assert sm.next_at == chair.clock_text(113.75)
+    at(window, clock, 114)
+    assert window.current_view().pump.confirm_button.text() == "Confirm: pump finished"
