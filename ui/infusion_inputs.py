@@ -27,7 +27,8 @@ AGE_BANDS = ("—", "child (under 18)", "adult 18–65", "over 65")
 # soft limits the prescriber may set aside with a recorded reason (design 3); hard limits never
 SOFT_LIMIT_TEXT = (("first-infusion", "Set aside: first-infusion maximum"),
                    ("unit-cap", "Set aside: unit's pump maximum"),
-                   ("tolerated-max", "Set aside: tolerated maximum"))
+                   ("tolerated-max", "Set aside: tolerated maximum"),
+                   ("single-dose", "Set aside: usual single-infusion dose"))
 
 
 class PatientBox(QGroupBox):

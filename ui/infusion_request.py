@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from titration.dosing import split_course
 from titration.errors import InputError, NeedsInput, TitrationError
-from titration.plan import DOSE_RANGE, WEIGHT_RANGE, PlanRequest, build_plan
+from titration.plan import WEIGHT_RANGE, PlanRequest, build_plan
 from ui.form_fields import FieldError, plain_allowed, plain_error
 
 MISSING = "\0"  # marks "not typed yet": said in the panel, outlined only once Create was tried
@@ -18,8 +18,10 @@ MISSING = "\0"  # marks "not typed yet": said in the panel, outlined only once C
 CORE_FIELDS = {"--weight-kg": "weight", "--dose-g-per-kg": "dose", "--height-cm": "height",
                "--max-ml-h": "unit_cap", "--at-risk-cap": "at_risk_cap", "tolerated maximum": "tolerated",
                "weeks since last infusion": "weeks", "course g/kg": "course_total"}
-# a value the core accepts, put in place of a refused one only to go on checking the other fields
-STAND_IN = {"weight": ("weight_kg", WEIGHT_RANGE[1]), "dose": ("dose_g_per_kg", DOSE_RANGE[1]),
+# a value the core accepts, put in place of a refused one only to go on checking the other fields.
+# The dose's is small: below every indication's usual single infusion (a soft limit of the core).
+STAND_IN_DOSE = 0.1
+STAND_IN = {"weight": ("weight_kg", WEIGHT_RANGE[1]), "dose": ("dose_g_per_kg", STAND_IN_DOSE),
             "height": ("height_cm", None), "unit_cap": ("max_ml_h", None),
             "at_risk_cap": ("at_risk_cap_mg_kg_min", None),
             "tolerated": ("tolerated_max_mg_kg_min", None), "weeks": ("weeks_since_last", None)}
@@ -71,7 +73,7 @@ class RequestFromFields:
         return PlanRequest(
             product=self.product.currentData(), indication=self.indication.currentData(),
             weight_kg=n["weight"] if n["weight"] is not None else WEIGHT_RANGE[1],
-            dose_g_per_kg=dose if dose is not None else DOSE_RANGE[1], height_cm=n["height"],
+            dose_g_per_kg=dose if dose is not None else STAND_IN_DOSE, height_cm=n["height"],
             sex=None if sex == "—" else sex, dosing_weight=self.dosing_weight.currentData(),
             at_risk=self.at_risk.isChecked(),
             at_risk_cap_mg_kg_min=n["at_risk_cap"] if self.at_risk.isChecked() else None,

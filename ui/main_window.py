@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -121,7 +122,7 @@ class MainWindow(ExportActions, QMainWindow):
         for c in model.chairs:
             self._chair_added(c)
         self.set_large(False)
-        self.resize(1440, 900)
+        self._first_size()
         self._restore_geometry()
 
     # ------------------------------------------------------------------ pages built when first needed
@@ -367,6 +368,15 @@ class MainWindow(ExportActions, QMainWindow):
             self._narrow = narrow
             total = max(sum(self.main_split.sizes()), self.width())
             self.main_split.setSizes([0, total] if narrow else [SIDE_WIDTH, total - SIDE_WIDTH])
+
+    def _first_size(self) -> None:
+        """1440x900 where the screen has room; never larger than the screen (a ward's 1024x700)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        w, h = 1440, 900
+        if screen is not None:
+            room = screen.availableGeometry()
+            w, h = min(w, room.width()), min(h, room.height())
+        self.resize(w, h)
 
     def _restore_geometry(self) -> None:
         if self.settings is None:

@@ -23,6 +23,8 @@ from titration.report.table import clock, rows
 from ui import optional
 
 EMPTY = "Enter the weight and the dose to see the plan."
+CHART_MIN_H = 180  # below this the two stacked plots cannot be read: the chart gives way
+ARITHMETIC_H = 90
 
 
 class PlanPreview(QWidget):
@@ -110,10 +112,28 @@ class PlanPreview(QWidget):
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 self.table.setItem(r, c, item)
         self.arithmetic.setPlainText("\n".join(plan.arithmetic() + ["", "Sources:"] + list(plan.sources)))
-        # the whole table in view (a ladder has a handful of steps)
-        rows_h = sum(self.table.rowHeight(i) for i in range(self.table.rowCount()))
-        need = rows_h + self.table.horizontalHeader().height() + 2 * self.table.frameWidth() + 4
-        self.parts.setSizes([min(max(need, 90), 240), 400, 140])  # sizes, not minimums: a short window still fits
         if optional.is_chart(self.chart):
             self.chart.set_plan(plan)
         self.chart.setVisible(True)
+        self._share()
+
+    def _share(self) -> None:
+        """The rates first: the whole table in view (a ladder has a handful of steps), then the
+        arithmetic; the chart takes what is left, and gives way in a short window rather than being
+        drawn too small to read (Export chart... still makes it full size)."""
+        if self.table.rowCount() == 0:
+            return
+        rows_h = sum(self.table.rowHeight(i) for i in range(self.table.rowCount()))
+        bar = self.table.horizontalScrollBar()
+        bar_h = bar.sizeHint().height() if bar.isVisible() else 0  # a narrow window scrolls the table sideways
+        need = min(rows_h + self.table.horizontalHeader().height() + bar_h + 2 * self.table.frameWidth() + 4, 260)
+        room = self.parts.height() - 2 * self.parts.handleWidth()
+        arithmetic = ARITHMETIC_H
+        chart = room - need - arithmetic
+        if chart < CHART_MIN_H:
+            chart, arithmetic = 0, max(room - need, ARITHMETIC_H)
+        self.parts.setSizes([need, chart, arithmetic])  # sizes, not minimums: a short window still fits
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._share()

@@ -170,3 +170,38 @@ def test_large_type_at_1024x700_never_scrolls_sideways(qtbot, window, clock):
             assert view.right.isVisible() and view.right.widget() is view.right_inner
         assert window.size().toTuple() == WARD
     window.set_large(False)
+
+
+def test_the_first_window_is_never_larger_than_the_screen(qtbot, clock, beeper, journal):
+    """With no saved geometry the window opens at 1440x900 only where the screen has room: on a
+    ward's 1024x700 it must not open wider than the screen (found under Xvfb at 1024x700)."""
+    from ui.main_window import MainWindow
+    from ui.model import AppModel
+
+    w = MainWindow(AppModel(journal, clock_factory=lambda **kw: clock, autostart=False), beep=beeper)
+    w.force_close = True
+    qtbot.addWidget(w)
+    room = w.screen().availableGeometry()
+    assert room.width() < 1440  # the offscreen screen is small: the window had to shrink
+    assert w.width() <= max(room.width(), w.minimumWidth())
+    assert w.height() <= max(room.height(), w.minimumHeight())
+
+
+def test_the_plan_table_is_whole_at_1024x700_and_the_chart_gives_way(qtbot, window):
+    """In a short window the rates come first: every row of the plan table in view; the preview
+    chart is hidden rather than drawn too small to read, and comes back in a tall window."""
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot)
+    window.resize(*WARD)
+    f.update_preview()
+    settle()
+    table, view = f.preview.table, f.preview.table.viewport().rect()
+    assert table.rowCount() >= 4
+    for r in range(table.rowCount()):
+        assert view.contains(table.visualItemRect(table.item(r, 1))), r
+    chart_h = f.preview.parts.sizes()[1]
+    assert chart_h == 0 or chart_h >= 180
+    window.resize(1920, 1080)
+    settle()
+    assert f.preview.parts.sizes()[1] >= 180
