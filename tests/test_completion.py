@@ -98,3 +98,26 @@ def test_volume_is_conserved_and_never_above_prescribed(confirm_after, steps, kg
     total = sum((b - a) * r / 60.0 for a, b, r in s.rate_segments())
     assert total == pytest.approx(s.volume_ml, rel=1e-9)  # the integral of the pump rate is the bag
     assert s.delivered_ml(at + 100) == pytest.approx(s.volume_ml) and s.state.end_min == at
+
+
+def test_a_trainee_who_confirms_the_end_late_saves_a_file_that_replays(tmp_path):
+    import json
+
+    from titration.cli.main import main
+    from titration.training.run import TrainingRun, perfect_run
+    from titration.training.scenario import read_scenario
+
+    path = "resources/scenarios/01-uneventful-first-infusion.toml"
+    sc = read_scenario(path)
+    ref = perfect_run(sc, close=False)
+    done = ref.session.state.end_min
+    late = [r for r in ref.responses() if r["kind"] != "complete" and r["at_min"] < done - 1e-6]
+    run = TrainingRun.replay(sc, late)
+    run.advance(done + 8)
+    run.session.confirm(done + 8, run.session.due(done + 8))  # 8 min after the bag emptied: late (5 min)
+    item = next(i for i in run.debrief().items if i.kind == "complete")
+    assert (item.verdict, item.at_min, item.done_at) == ("late", pytest.approx(done), pytest.approx(done + 8))
+    f = tmp_path / "r.json"
+    run.save_responses(str(f))
+    assert json.loads(f.read_text())["responses"][-1]["volume_in_min"] == pytest.approx(done, abs=1e-4)
+    assert main(["train", path, "--responses", str(f), "--json"]) == 0
