@@ -86,6 +86,8 @@ def test_the_end_is_a_due_item_with_a_confirm_button_and_on_the_strip_until_done
     assert pump.confirm_button.text() == "Confirm: pump finished"
     assert pump.reason.text() == line and pump.pump_rate.text() == "700 mL in"
     assert view.state_badge.text() == "BAG EMPTY: CONFIRM END"  # never RUNNING beside an empty bag
+    now = view.now_panel.labels
+    assert (now["rate"].text(), now["next_step"].text()) == ("0 mL/h", "none: the bag is empty (confirm the end)")
     qtbot.keyClick(window, Qt.Key_F8)  # acknowledged: still shown until done
     assert "(acknowledged)" in window.alert_strip.text()
     at(window, clock, 1012)
@@ -225,6 +227,7 @@ def test_no_next_step_is_shown_past_the_end(qtbot, window, clock):
     chair.record_vitals(chair.session.state.baseline)  # the next due at 115, after the end
     view = window.current_view()
     assert view.pump.reason.text() == "Keep this rate until the volume is in."
+    assert view.now_panel.labels["next_step"].text() == "none before the end"
     sm = chair.summary()
     assert sm.next_what == "end: confirm the pump has finished" and "step" not in sm.next_what
     assert sm.next_at == chair.clock_text(113.75)
