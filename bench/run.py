@@ -28,10 +28,11 @@ BUDGETS = {  # key: (limit, "max" | "under", what)
     "server_commit_p95_ms": (500.0, "max", "local commit -> on the unit server and NOTIFY heard"),
     "board_snapshot_p95_ms": (250.0, "max", "unit board: all 40 chairs, 4 workstations writing"),
     "outbox_1000_s": (10.0, "under", "send a 1,000-event outbox after an outage"),
+    "board_gui_change_p95_ms": (100.0, "max", "Unit view: one chair of 40 changed, its tile redrawn"),
     "journal_json_100k_mb": (150.0, "max", "journal --json, a 100,000-event session: peak memory (was 211 MB)"),
 }
 MODULES = ["cli_start", "replan", "tick", "forecast", "pdf_export", "startup", "gui_rss", "train_many", "unit_server",
-           "journal_stream"]
+           "journal_stream", "unit_board_gui"]
 
 
 def main() -> int:

@@ -31,13 +31,14 @@ class ChairSummary:
     grade: str = "none"  # the reaction grade behind a proposal, for the colour
     training: bool = False
     workstation: str = ""  # "" for this one; the unit server names the others
+    alerts: str = ""  # the unit server's alert lines for a chair driven elsewhere ("" for local chairs)
 
     def lines(self) -> list[str]:
         nxt = f"{self.next_what} {self.next_at}".strip() if self.next_at != "now" else f"NOW: {self.next_what}"
         return [f"{self.chair}{'  [TRAINING]' if self.training else ''}"
                 + (f"  ({self.workstation})" if self.workstation else ""),
                 self.patient, self.product, f"{self.state.upper()} · {self.rate}", f"next: {nxt}",
-                f"finish: {self.finish}"]
+                f"finish: {self.finish}"] + ([self.alerts] if self.alerts else [])
 
     def colour(self) -> str:
         """The alert colour: the reaction grade's, else the alert's, else the state's."""
@@ -99,7 +100,7 @@ class ChairTile(QFrame):
         lines = s.lines()
         self.title.setText(lines[0])
         self.body.setText("\n".join(lines[1:4]) + f"\n{lines[5]}")
-        self.next.setText(lines[4])
+        self.next.setText("\n".join([lines[4]] + lines[6:]))
         self.setAccessibleName(" ".join(lines))
         c = s.colour()
         width = 6 if s.alert == "ringing" else 3
@@ -164,6 +165,7 @@ class OverviewBoard(QScrollArea):
 
     def refresh(self) -> None:
         sums = self.board.summaries
+        count = len(self.tiles)
         while len(self.tiles) < len(sums):
             t = ChairTile()
             t.sig_open.connect(self.sig_open)
@@ -173,8 +175,9 @@ class OverviewBoard(QScrollArea):
             t.setParent(None)
             t.deleteLater()
         for t, s in zip(self.tiles, sums):
-            t.show_summary(s)
-        self._place(force=True)
+            if t.summary != s:  # only the chairs that changed are redrawn (a style sheet costs)
+                t.show_summary(s)
+        self._place(force=len(self.tiles) != count)
         self.help.setVisible(not sums)
 
     def _place(self, force: bool = False) -> None:

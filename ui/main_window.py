@@ -115,6 +115,9 @@ class MainWindow(ExportActions, QMainWindow):
         self.setCentralWidget(central)
 
         self.actions_by_name = make_actions(self)
+        from ui.unit_view import UnitPages  # noqa: PLC0415 - the Unit board (issue 14)
+
+        self.unit = UnitPages(self)
         model.sig_chair_added.connect(self._chair_added)
         model.sig_chair_removed.connect(self._chair_removed)
         model.sig_notice.connect(self.show_notice)
@@ -183,6 +186,8 @@ class MainWindow(ExportActions, QMainWindow):
     def current_view(self) -> ChairView | None:
         """The ChairView in front, or None."""
         w = self.stack.currentWidget()
+        if w is not None and self.unit.is_watched(w):
+            return w  # a chair driven elsewhere: read-only (its intents are refused), exports work
         return w if w is not None and any(w is v for v in self.views.values()) else None
 
     def _chair_call(self, method: str, *args) -> None:
@@ -231,6 +236,12 @@ class MainWindow(ExportActions, QMainWindow):
         self.stack.setCurrentWidget(self.home)
         self.chair_list.setCurrentRow(-1)
         self.home.focus_first()
+
+    def show_unit(self) -> None:
+        """The Unit board: every chair of the unit (this workstation's without a unit server)."""
+        self.stack.setCurrentWidget(self.unit.page)
+        self.chair_list.setCurrentRow(-1)
+        self.unit.page.focus_first()
 
     def show_home_or_chair(self) -> None:
         item = self.chair_list.currentItem()
@@ -311,6 +322,10 @@ class MainWindow(ExportActions, QMainWindow):
     def close_chair(self) -> None:
         v = self.current_view()
         if v is None:
+            return
+        if self.unit.is_watched(v):  # a chair driven elsewhere: stop following it here
+            self.unit.close_view(v)
+            self.show_unit()
             return
         if v.chair.session.status not in ("closed",) and not (v.chair.training and v.chair.session.status in
                                                                ("completed", "stopped")):

@@ -163,5 +163,7 @@ def attach_unit(win, journal):
     layout.insertWidget(0, banner)
     feed = UnitFeed(journal.outbox.url, win)
     win.unit_banner, win.unit_feed = banner, feed
+    if getattr(win, "unit", None) is not None:  # the Unit board (ui.unit_view) follows the feed
+        win.unit.set_feed(feed)
     feed.start()
     return banner, feed

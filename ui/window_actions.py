@@ -68,6 +68,7 @@ def make_actions(win) -> dict[str, QAction]:
     act(v, "nextChair", "Next chair", "Ctrl+PgDown", lambda: win._step_chair(+1))
     act(v, "prevChair", "Previous chair", "Ctrl+PgUp", lambda: win._step_chair(-1))
     act(v, "home", "Overview", "Ctrl+0", win.show_home)
+    act(v, "unit", "Unit: every chair of the unit", "Ctrl+U", win.show_unit)
 
     h = mb.addMenu("&Help")
     act(h, "shortcuts", "Shortcuts", "F1", win.show_shortcuts)

@@ -41,7 +41,7 @@ def test_every_view_fits_1024x700_without_growing(qtbot, window, clock, large):
     window.resize(*WARD)
     settle()
     pages = {"chair": lambda: window.show_chair(view.chair), "new infusion": window.show_new_infusion,
-             "training": window.show_training_setup, "overview": window.show_home}
+             "training": window.show_training_setup, "overview": window.show_home, "unit": window.show_unit}
     for name, show in pages.items():
         show()
         settle()

@@ -1,0 +1,322 @@
+"""The Unit view: every chair of the unit on one board, and the chairs opened from it.
+
+The board is the Overview's (ui.board), fed by this workstation's chairs and, with a unit
+server, by the UnitFeed's rows (ui.unit_board): a snapshot, then only the chairs that changed
+(LISTEN/NOTIFY; the whole table is never polled). A chair driven here opens as usual; one that
+another workstation drives opens read-only and live (`feed.watch`); one whose workstation's
+hold has expired is offered to be taken over (the recovery question and a reason, then
+`AppModel.take_over`). The server's summaries are shown as they are: no clinical arithmetic.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton
+
+from ui.board import BoardModel, ChairSummary, OverviewBoard
+from ui.chair_model import ChairModel, PatientInfo
+
+UNIT_TEXT = ("<p>No chair yet on this workstation. With a unit server (<code>--db postgresql://...</code>) "
+             "this board shows every chair of the unit, on every workstation, as it changes. Arrow keys move "
+             "between chairs; Enter opens one (read-only when another workstation drives it).</p>")
+
+
+def expired(row: dict, now_wall: float) -> bool:
+    """The holder's lease has run out (the server said so, or its expiry time has passed since)."""
+    if row.get("lease_expired"):
+        return True
+    ends = row.get("lease_expires")
+    return bool(row.get("held_by")) and ends is not None and ends < now_wall
+
+
+def _at(row: dict, now_wall: float) -> str:
+    """When the next thing is due: 'now' once its time has come (the row changes only on events)."""
+    due_min, at_min, wall = row.get("next_due_min"), row.get("at_min"), row.get("next_due_wall")
+    if due_min is None:
+        return ""
+    if (at_min is not None and due_min <= at_min) or (wall is not None and wall <= now_wall):
+        return "now"
+    if wall is not None:
+        return time.strftime("%H:%M", time.localtime(wall))
+    m = int(due_min)
+    return f"+{m // 60}:{m % 60:02d}"
+
+
+def row_summary(row: dict, now_wall: float, me: str = "") -> ChairSummary:
+    """A unit server row as the board's tile."""
+    holder = row.get("held_by")
+    gone = expired(row, now_wall)
+    if gone:
+        who = f"hold expired ({row.get('last_holder') or '?'}): Enter to take over"
+    elif holder:
+        who = "this workstation" if holder == me else f"driven from {holder}"
+    else:
+        who = "not held"
+    alerts = list(row.get("alerts") or [])
+    state = row.get("state") or row.get("status") or ""
+    step = f" · step {row.get('step', 0)}/{row.get('steps', 0)}" if row.get("steps") else ""
+    serious = [a for a in alerts if a not in ("paused", "stopped")]
+    grade = row.get("highest_grade") or "none"
+    return ChairSummary(
+        key=("unit", row.get("uid")), chair=row.get("chair", ""), patient=row.get("patient_id") or "no identifier",
+        product=row.get("product_name") or row.get("product") or "", rate=f"{row.get('rate_ml_h', 0):g} mL/h{step}",
+        state=state, next_what=row.get("next_due") or "—", next_at=_at(row, now_wall),
+        alert="ringing" if serious or gone else "", grade=grade if grade in ("mild", "moderate", "severe") else "none",
+        training=bool(row.get("training")), workstation=who, alerts="; ".join(alerts))
+
+
+class ReadOnlyChair(ChairModel):
+    """A chair another workstation drives: shown live, every intent refused here."""
+
+    def __init__(self, name, session, *, holder: str, wall_start, patient):
+        from titration.clock import SourceClock  # noqa: PLC0415
+
+        start = (time.time() - wall_start) / 60.0 if wall_start is not None else session.events[-1].at_min
+        super().__init__(name, session, SourceClock(time.time, start_min=start), wall_start=wall_start,
+                         patient=patient)
+        self.holder = holder
+
+    def _do(self, what, fn, *args, **kwargs):  # noqa: ARG002 - nothing is recorded from here
+        self.sig_error.emit(f"{what}: driven from workstation {self.holder}: read-only here")
+        return None
+
+    def acknowledge(self) -> None:
+        return None
+
+    def tick(self) -> float:  # time passes on the screen; the session changes only from the server
+        self.now = self._now_raw()
+        self._update_alerts()
+        self.sig_tick.emit(self.now)
+        return self.now
+
+    def replace_session(self, session) -> None:
+        self.session = session
+        self._update_alerts()
+        self.sig_changed.emit()
+
+
+def lock(view) -> None:
+    """Every intent of a ChairView off (exports stay): re-applied after each redraw."""
+    for w in (view.pump.confirm_button, view.pump.override_button, view.pump.override_panel, view.controls,
+              view.vitals, view.symptoms, view.reason_box, view.after.close_obs_button):
+        w.setEnabled(False)
+
+
+class UnitPages(QObject):
+    """The Unit page of a MainWindow, its feed's rows, and the chairs watched from it."""
+
+    def __init__(self, win):
+        super().__init__(win)
+        self.win = win
+        self.rows: dict[str, dict] = {}
+        self.watched: dict[str, object] = {}  # uid -> read-only ChairView
+        self.feed = None
+        self.board = BoardModel(self)
+        self._page = None  # built when first shown: start-up builds only the page it shows
+        win.model.sig_tick.connect(self.refresh)
+        win.model.board.sig_changed.connect(self.refresh)
+        win.actions_by_name["large"].toggled.connect(self._large)  # the window sizes its own chairs' views
+
+    @property
+    def page(self) -> OverviewBoard:
+        if self._page is None:
+            from ui.style import apply_fonts  # noqa: PLC0415
+
+            page = OverviewBoard(self.board, UNIT_TEXT)
+            page.setObjectName("unitBoard")
+            page.heading.setText("Unit: every chair")
+            self.problem = QLabel("")
+            self.problem.setObjectName("warnLine")
+            self.problem.setWordWrap(True)
+            self.problem.hide()
+            page.widget().layout().insertWidget(1, self.problem)
+            page.sig_open.connect(self.open)
+            self.win.stack.addWidget(page)
+            apply_fonts(page, self.win.large)
+            self._page = page
+            self.refresh()
+        return self._page
+
+    # ------------------------------------------------------------------ the feed
+    def set_feed(self, feed) -> None:
+        self.feed = feed
+        feed.sig_snapshot.connect(self.on_snapshot)
+        feed.sig_changed.connect(self.on_changed)
+        feed.sig_problem.connect(self.on_problem)
+        feed.sig_session.connect(self.on_session)
+
+    def on_snapshot(self, rows: list) -> None:
+        self.rows = {r["uid"]: r for r in rows if r.get("uid")}
+        self.refresh()
+
+    def on_changed(self, rows: list) -> None:
+        for r in rows:
+            if r.get("uid"):
+                self.rows[r["uid"]] = r
+        self.refresh()
+
+    def on_problem(self, text: str) -> None:
+        if not text and self._page is None:
+            return
+        self.page  # noqa: B018 - built with its problem line
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
+
+    # ------------------------------------------------------------------ the board
+    def _journal(self):
+        return self.win.model.journal
+
+    def local_uid(self, chair) -> str | None:
+        return getattr(self._journal(), "_uids", {}).get(chair.journal_id)
+
+    def refresh(self, *_a) -> None:
+        """This workstation's chairs as they are now, then every other chair the server knows."""
+        if self._page is None:
+            return  # nobody looks yet: the rows are kept, the page is drawn when first shown
+        me = getattr(self._journal(), "workstation", "") or ""
+        here = {self.local_uid(c) for c in self.win.model.chairs} - {None}
+        sums = [replace(c.summary(), workstation="this workstation") for c in self.win.model.chairs]
+        now = self.win.model.wall()
+        sums += [row_summary(r, now, me) for uid, r in self.rows.items() if uid not in here]
+        self.board.set_summaries(sums)
+        for uid, view in self.watched.items():
+            view.take_over_button.setVisible(expired(self.rows.get(uid, {}), now))
+        page = self.page
+        if self.win.stack.currentWidget() is page and not any(t.hasFocus() for t in page.tiles):
+            page.focus_first()  # the first chairs arrived after the view was opened: the keys work at once
+
+    # ------------------------------------------------------------------ opening a chair
+    def open(self, key) -> None:
+        if not (isinstance(key, tuple) and key[0] == "unit"):
+            self.win._open_key(key)
+            return
+        uid = key[1]
+        row = self.rows.get(uid)
+        if row is None:
+            return
+        if expired(row, self.win.model.wall()):
+            self.offer_take_over(uid, row)
+        else:
+            self.open_watched(uid, row)
+
+    def offer_take_over(self, uid: str, row: dict):
+        from ui.take_over_dialog import TakeOverDialog  # noqa: PLC0415
+
+        dlg = TakeOverDialog(self.win, row)
+        self.dialog = dlg  # tests answer it
+        try:
+            if dlg.exec() != TakeOverDialog.Accepted:
+                return None
+            return self.take_over(uid, dlg.pump, dlg.reason.text())
+        finally:
+            dlg.deleteLater()
+
+    def take_over(self, uid: str, pump: str | None, reason: str):
+        try:
+            chair = self.win.model.take_over(uid, pump, reason)
+        except Exception as exc:  # noqa: BLE001 - one line (LeaseHeld: it came back meanwhile)
+            QMessageBox.warning(self.win, "Not taken over", f"{self.rows.get(uid, {}).get('chair', '')}: {exc}")
+            return None
+        self.close_watched(uid)
+        self.win.show_chair(chair)
+        return chair
+
+    def open_watched(self, uid: str, row: dict) -> None:
+        """A chair another workstation drives: read-only here, live from the server."""
+        view = self.watched.get(uid)
+        if view is not None:
+            self.win.stack.setCurrentWidget(view)
+            return
+        if self.feed is None:
+            return
+        self.pending = uid
+        self.feed.watch(uid)  # the session comes back through sig_session (the GUI never waits on the network)
+        self.problem.setText(f"Opening {row.get('chair', '')} from the unit server…")
+        self.problem.show()
+
+    def on_session(self, uid: str, session) -> None:
+        if session is None:
+            return
+        view = self.watched.get(uid)
+        if view is not None:
+            row = self.rows.get(uid, {})
+            holder = row.get("held_by") or row.get("last_holder")
+            if holder:
+                view.read_only_line.setText(f"Driven from workstation {holder}: read-only")
+            self._swap(view, session)
+            return
+        if getattr(self, "pending", None) != uid:
+            return
+        self.pending = None
+        self.problem.hide()
+        self.win.stack.setCurrentWidget(self._build(uid, session))
+
+    def _build(self, uid: str, session):
+        from ui.chair_view import ChairView  # noqa: PLC0415
+        from ui.style import apply_fonts  # noqa: PLC0415
+
+        row = self.rows.get(uid, {})
+        holder = row.get("held_by") or row.get("last_holder") or "?"
+        wall_start = None
+        if row.get("last_wall") is not None and row.get("at_min") is not None:
+            wall_start = row["last_wall"] - row["at_min"] * 60.0  # when the session's minute 0 was
+        chair = ReadOnlyChair(row.get("chair", ""), session, holder=holder, wall_start=wall_start,
+                              patient=PatientInfo(row.get("patient_id") or ""))
+        chair.setParent(self)
+        view = ChairView(chair)
+        view.setObjectName("watchedChair")
+        line = QLabel(f"Driven from workstation {holder}: read-only")
+        line.setObjectName("warnLine")
+        take = QPushButton("Take over…")  # shown once the other workstation's hold has expired
+        take.setObjectName("takeOverOffer")
+        take.clicked.connect(lambda: self.offer_take_over(uid, self.rows.get(uid, row)))
+        top = QHBoxLayout()
+        top.addWidget(line, 1)
+        top.addWidget(take)
+        view.layout().insertLayout(0, top)
+        view.read_only_line, view.take_over_button = line, take
+        take.setVisible(expired(row, self.win.model.wall()))
+        view.export_plan_button.clicked.connect(self.win.export_rate_chart)
+        view.export_record_button.clicked.connect(self.win.export_record)
+        chair.sig_changed.connect(lambda: lock(view))
+        chair.sig_tick.connect(lambda _t: lock(view))
+        self.win.model.sig_tick.connect(chair.tick)
+        apply_fonts(view, self.win.large)
+        view.set_large(self.win.large)
+        lock(view)
+        self.watched[uid] = view
+        self.win.stack.addWidget(view)
+        return view
+
+    @staticmethod
+    def _swap(view, session) -> None:
+        """The server's newer record of the chair, in the same view (panels keep the session they draw)."""
+        view.session = view.pump.session = view.now_panel.session = session
+        if hasattr(view.chart, "set_session"):
+            view.chart.set_session(session, view.chair.now)
+        view.chair.replace_session(session)
+
+    def close_watched(self, uid: str) -> None:
+        view = self.watched.pop(uid, None)
+        if self.feed is not None:
+            self.feed.unwatch(uid)
+        if view is not None:
+            self.win.model.sig_tick.disconnect(view.chair.tick)
+            self.win.stack.removeWidget(view)
+            view.deleteLater()
+
+    def close_view(self, view) -> None:
+        uid = next((u for u, v in self.watched.items() if v is view), None)
+        if uid is not None:
+            self.close_watched(uid)
+
+    def _large(self, large: bool) -> None:
+        for view in self.watched.values():
+            view.set_large(large)
+
+    def is_watched(self, widget) -> bool:
+        if widget is None or widget is self._page:
+            return False
+        return any(widget is v for v in self.watched.values())
