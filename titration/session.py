@@ -146,7 +146,6 @@ class Session(Schedule, ReactionFlow, Replanning):
 
     # ------------------------------------------------------------------ intents
     def record_vitals(self, at: float, vitals: Vitals, who: str = "nurse") -> Grading:
-        self.tick(at)
         grading = self.catalogue.grade_vitals(vitals, self.state.baseline, self.age_years)
         data = {"vitals": vitals.to_dict(), "grade": grading.grade}
         if grading.judge:
@@ -161,7 +160,6 @@ class Session(Schedule, ReactionFlow, Replanning):
 
     def report_symptoms(self, at: float, symptoms: list[str], vitals: Vitals | None = None,
                         who: str = "nurse") -> Proposal | None:
-        self.tick(at)
         for sid in symptoms:
             self.catalogue.symptom(sid)  # unknown ids fail before anything is written
         data = {"symptoms": list(symptoms)}
@@ -174,14 +172,12 @@ class Session(Schedule, ReactionFlow, Replanning):
         return self.state.pending
 
     def resolved(self, at: float, who: str = "nurse") -> None:
-        self.tick(at)
         if self.state.reaction is None:
             raise SessionError("no open reaction to mark as resolved")
         self._append(Event(at, "resolved", who))
 
     def confirm(self, at: float, proposal: Proposal, who: str = "nurse") -> None:
         """The nurse did what was proposed (and set the pump)."""
-        self.tick(at)
         if self.due(at) != proposal:
             raise SessionError("that proposal is no longer current")
         if proposal.action == "complete":
@@ -201,7 +197,6 @@ class Session(Schedule, ReactionFlow, Replanning):
     def override(self, at: float, proposal: Proposal, action: str, rate_ml_h: float, reason: str,
                  who: str = "nurse") -> None:
         """The nurse chose differently, with a recorded reason. A severe reaction still stops."""
-        self.tick(at)
         if not reason.strip():
             raise SessionError("an override needs a reason")
         if proposal.action == "stop" and action != "stop":
@@ -212,13 +207,11 @@ class Session(Schedule, ReactionFlow, Replanning):
                                                 "rung": rung, "override": reason, "proposed": proposal.action}))
 
     def pause(self, at: float, reason: str = "", who: str = "nurse") -> None:
-        self.tick(at)
         if self.state.status != "running":
             raise SessionError(f"only a running infusion can be paused ({self.state.status})")
         self._append(Event(at, "pause", who, {"reason": reason}))
 
     def resume(self, at: float, rate_ml_h: float | None = None, who: str = "nurse") -> None:
-        self.tick(at)
         s = self.state
         if s.status != "paused":
             raise SessionError(f"only a paused infusion can be resumed ({s.status})")
@@ -229,7 +222,6 @@ class Session(Schedule, ReactionFlow, Replanning):
         self._append(Event(at, "resume", who, {"rate_ml_h": rate, "rung": self._rung_for(rate)}))
 
     def stop(self, at: float, reason: str, who: str = "nurse") -> None:
-        self.tick(at)
         if self.state.status not in ("running", "paused"):
             raise SessionError(f"the infusion is not running ({self.state.status})")
         self._append(Event(at, "stop", who, {"reason": reason}))
