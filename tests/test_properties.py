@@ -8,6 +8,7 @@ from titration.plan import PlanRequest, build_plan
 from titration.policy import get_policy
 from titration.products import load_library, load_usual_doses
 from titration.session import Session
+from titration.training.scenario import confirm_end_if_due
 from titration.units import ml_h
 
 PAIRS = [(p.id, i.id) for p in load_library().values() for i in p.indications.values()]
@@ -93,7 +94,7 @@ def run(req, rx, policy):
     t = 0.0
     ceilings = []
     for _ in range(500):
-        s.tick(t)
+        confirm_end_if_due(s, t, "nurse")
         while todo and todo[0][0] <= t:
             _, kind, g = todo.pop(0)
             if s.status not in ("running", "paused"):

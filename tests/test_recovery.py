@@ -83,12 +83,18 @@ def test_ran_counts_the_last_rate_until_now(tmp_path):
     j.close()
 
 
-def test_ran_completes_when_the_volume_would_be_in(tmp_path):
+def test_ran_makes_the_end_due_when_the_volume_would_be_in(tmp_path):
     j, rec = crashed(tmp_path)
     s = recover(rec, rec.last_wall + 10 * 3600, "ran")
-    # 700 - 42 = 658 mL at 84 mL/h = 470 min, so complete at 45 + 470 = 515 min.
-    done = [e for e in s.events if e.kind == "complete"]
-    assert len(done) == 1 and done[0].at_min == pytest.approx(515.0)
+    # 700 - 42 = 658 mL at 84 mL/h = 470 min, so the bag was empty at 45 + 470 = 515 min;
+    # nothing completes by itself: the nurse confirms the end (at 645 min, the time now).
+    assert not [e for e in s.events if e.kind == "complete"] and s.status == "running"
+    assert s.delivered_ml(645) == pytest.approx(700.0) and s.pump_rate(645) == 0.0
+    p = s.due(645)
+    assert p.action == "complete" and p.reason.startswith("The bag should be empty")
+    s.confirm(645, p)
+    done = s.events[-1]
+    assert (done.kind, done.at_min, done.data["volume_in_min"]) == ("complete", 645, pytest.approx(515.0))
     assert s.status == "completed" and s.delivered_ml(700) == pytest.approx(700.0)
     j.close()
 

@@ -184,7 +184,7 @@ def test_vitals_schedule_through_an_infusion():
         s.record_vitals(t, BASE)
     assert s.max_reached()
     assert s.vitals_due(120) == (180.0, "hourly at the maximum rate")
-    s.tick(200)
+    s.confirm(200, s.due(200))
     assert s.status == "completed"
     end = s.state.end_min
     assert s.vitals_due(200) == (end, "at the end of the infusion")
@@ -198,8 +198,11 @@ def test_the_volume_completes_exactly_and_the_tolerated_rate_is_kept():
     s = octagam()
     for t in (30, 60, 90, 120):
         step_to(s, t)
-    events = s.tick(1000)
-    assert events[0].kind == "complete" and events[0].at_min == pytest.approx(120 + 385 / 504 * 60)
+    assert s.tick(1000) == [] and s.status == "running"  # nothing completes by itself
+    s.confirm(1000, s.due(1000))
+    e = s.events[-1]
+    assert e.kind == "complete" and e.at_min == 1000
+    assert e.data["volume_in_min"] == pytest.approx(120 + 385 / 504 * 60, abs=1e-4)
     assert s.delivered_ml(1000) == pytest.approx(700.0)
     assert s.state.tolerated_ml_h == 504
 
@@ -259,6 +262,6 @@ def test_the_observation_hour_closes_early_only_with_a_reason():
     late = octagam()
     for t in (30, 60, 90, 120):
         step_to(late, t)
-    late.tick(300)
+    late.confirm(300, late.due(300))
     late.close_observation(late.state.end_min + 60)
     assert late.status == "closed" and late.events[-1].data == {}

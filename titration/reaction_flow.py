@@ -23,8 +23,8 @@ class ReactionFlow:
             return
         if grade_index(grading.grade) > grade_index(s.highest_grade):
             s.highest_grade = grading.grade
-        if s.status not in ("running", "paused"):
-            return  # after the end: recorded and shown, nothing to slow
+        if s.status not in ("running", "paused") or self.volume_in(at):
+            return  # after the end (or the bag is empty): recorded and shown, nothing to slow
         open_r = s.reaction if s.reaction is not None and s.reaction.resolved_at is None else None
         if open_r is not None:
             # The same reaction, reported again: act only if it got worse.

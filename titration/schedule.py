@@ -22,20 +22,33 @@ class Schedule:
         return s.ceiling_ml_h is not None or s.rung >= len(self.rungs) - 1
 
     def next_step_at(self) -> float | None:
-        """When the next rate increase falls due (ignoring reactions), or None."""
+        """When the next rate increase falls due (ignoring reactions), or None: None too when the
+        prescribed volume is in before then (no step past the end of the infusion)."""
         s = self.state
         if s.status != "running" or s.reaction or s.ceiling_ml_h is not None or s.rung >= len(self.rungs) - 1:
             return None
         due = s.rung_started + (self.rungs[s.rung].minutes or 0.0)
-        return max(due, s.held_until or due)
+        due = max(due, s.held_until or due)
+        done = self.completion_at()
+        return None if done is not None and due >= done - EPS else due
+
+    def completion_due(self) -> Proposal:
+        """Once the prescribed volume is in: the nurse confirms the pump has finished."""
+        done = self.completion_at()
+        return Proposal("complete", 0.0, -1,
+                        "The bag should be empty: confirm the pump has finished "
+                        "(and the line is flushed, where the unit does that)",
+                        rule=f"prescribed volume {self.volume_ml:g} mL in at {done:.0f} min")
 
     def due(self, t: float) -> Proposal | None:
         """The action to take now, if any."""
         s = self.state
         if s.status in ("stopped", "completed", "closed", "planned"):
             return None
-        if s.pending is not None:
-            return s.pending
+        if s.pending is not None and (s.pending.action == "stop" or not self.volume_in(t)):
+            return s.pending  # a stop stays first: its emergency steps matter after the bag is empty too
+        if self.volume_in(t):
+            return self.completion_due()
         r = s.reaction
         if r is not None and r.acted_at is not None:
             return self._review(r, t)
@@ -51,14 +64,17 @@ class Schedule:
     def next_due_at(self) -> float | None:
         """The next time at which `due` may change by itself (a step or a review)."""
         s = self.state
-        if s.status in ("stopped", "completed", "closed", "planned") or s.pending is not None:
+        if s.status in ("stopped", "completed", "closed", "planned"):
             return None
+        done = self.completion_at()  # the volume in: confirming the end falls due
+        if s.pending is not None:
+            return done
         r = s.reaction
         if r is not None and r.acted_at is not None:
-            if r.action == "pause" and r.resolved_at is not None:
-                return r.resolved_at
-            return r.review_at
-        return self.next_step_at()
+            nxt = r.resolved_at if r.action == "pause" and r.resolved_at is not None else r.review_at
+        else:
+            nxt = self.next_step_at()
+        return min((x for x in (nxt, done) if x is not None), default=None)
 
     def vitals_due(self, t: float) -> tuple[float, str] | None:
         """(when, why) the next observations are due (clinical-reference 2.4)."""

@@ -21,6 +21,10 @@ from .replanning import Replanning
 from .schedule import Schedule
 from .session_events import EPS, KINDS, OBSERVATION_MIN, Event, Proposal, Reaction, State
 
+# Saved times carry 4 decimals: a confirmation replayed from them may fall this much before the
+# moment the volume was in (0.006 s).
+VOLUME_SLACK_MIN = 1e-4
+
 __all__ = ["Session", "Event", "Proposal", "Reaction", "State", "KINDS", "OBSERVATION_MIN", "EPS"]
 
 
@@ -101,10 +105,21 @@ class Session(Schedule, ReactionFlow, Replanning):
         return min(self.volume_ml, s.delivered_at_rate + s.rate_ml_h * max(0.0, t - s.t_rate) / 60.0)
 
     def completion_at(self) -> float | None:
+        """When the prescribed volume is (or will be) in at the running rate; None unless running."""
         s = self.state
         if s.status != "running" or s.rate_ml_h <= 0:
             return None
         return s.t_rate + (self.volume_ml - s.delivered_at_rate) / s.rate_ml_h * 60.0
+
+    def volume_in(self, t: float) -> bool:
+        """The prescribed volume is in by t and the nurse has not yet confirmed the end."""
+        done = self.completion_at()
+        return done is not None and done <= t + EPS
+
+    def pump_rate(self, t: float) -> float:
+        """The rate the pump delivers at t: 0 once the prescribed volume is in (the bag is empty)."""
+        s = self.state
+        return 0.0 if s.status != "running" or self.volume_in(t) else s.rate_ml_h
 
     def rate_segments(self, until: float | None = None) -> list[tuple[float, float, float]]:
         """Confirmed pump rates as (start, end, mL/h), pauses included as 0.
@@ -119,14 +134,18 @@ class Session(Schedule, ReactionFlow, Replanning):
                 segs.append((cur[0], at, cur[1]))
             cur = (at, rate) if rate is not None else None
         if cur is not None:
-            end = until if until is not None else (self.completion_at() or cur[0])
-            if end > cur[0]:
+            done = self.completion_at()
+            end = until if until is not None else (done or cur[0])
+            if done is not None and end > done + EPS:  # the bag is empty: the pump delivers nothing more
+                if done > cur[0]:
+                    segs.append((cur[0], done, cur[1]))
+                segs.append((max(done, cur[0]), end, 0.0))
+            elif end > cur[0]:
                 segs.append((cur[0], end, cur[1]))
         return segs
 
     # ------------------------------------------------------------------ intents
     def record_vitals(self, at: float, vitals: Vitals, who: str = "nurse") -> Grading:
-        self.tick(at)
         grading = self.catalogue.grade_vitals(vitals, self.state.baseline, self.age_years)
         data = {"vitals": vitals.to_dict(), "grade": grading.grade}
         if grading.judge:
@@ -141,7 +160,6 @@ class Session(Schedule, ReactionFlow, Replanning):
 
     def report_symptoms(self, at: float, symptoms: list[str], vitals: Vitals | None = None,
                         who: str = "nurse") -> Proposal | None:
-        self.tick(at)
         for sid in symptoms:
             self.catalogue.symptom(sid)  # unknown ids fail before anything is written
         data = {"symptoms": list(symptoms)}
@@ -154,23 +172,31 @@ class Session(Schedule, ReactionFlow, Replanning):
         return self.state.pending
 
     def resolved(self, at: float, who: str = "nurse") -> None:
-        self.tick(at)
         if self.state.reaction is None:
             raise SessionError("no open reaction to mark as resolved")
         self._append(Event(at, "resolved", who))
 
     def confirm(self, at: float, proposal: Proposal, who: str = "nurse") -> None:
         """The nurse did what was proposed (and set the pump)."""
-        self.tick(at)
         if self.due(at) != proposal:
             raise SessionError("that proposal is no longer current")
+        if proposal.action == "complete":
+            self._append(self._complete_event(at, who))
+            return
         kind = "increase" if proposal.action == "increase" and self.state.reaction is None else "action"
         self._append(Event(at, kind, who, {**proposal.to_dict()}))
+
+    def _complete_event(self, at: float, who: str) -> Event:
+        """The nurse confirms the pump has finished: recorded at the real time of the confirmation."""
+        data = {"delivered_ml": round(self.volume_ml, 4)}
+        done = self.completion_at()
+        if done is not None and done < at - EPS:
+            data["volume_in_min"] = round(done, 4)  # the bag emptied earlier; the pump ran at 0 since
+        return Event(at, "complete", who, data)
 
     def override(self, at: float, proposal: Proposal, action: str, rate_ml_h: float, reason: str,
                  who: str = "nurse") -> None:
         """The nurse chose differently, with a recorded reason. A severe reaction still stops."""
-        self.tick(at)
         if not reason.strip():
             raise SessionError("an override needs a reason")
         if proposal.action == "stop" and action != "stop":
@@ -181,13 +207,11 @@ class Session(Schedule, ReactionFlow, Replanning):
                                                 "rung": rung, "override": reason, "proposed": proposal.action}))
 
     def pause(self, at: float, reason: str = "", who: str = "nurse") -> None:
-        self.tick(at)
         if self.state.status != "running":
             raise SessionError(f"only a running infusion can be paused ({self.state.status})")
         self._append(Event(at, "pause", who, {"reason": reason}))
 
     def resume(self, at: float, rate_ml_h: float | None = None, who: str = "nurse") -> None:
-        self.tick(at)
         s = self.state
         if s.status != "paused":
             raise SessionError(f"only a paused infusion can be resumed ({s.status})")
@@ -198,7 +222,6 @@ class Session(Schedule, ReactionFlow, Replanning):
         self._append(Event(at, "resume", who, {"rate_ml_h": rate, "rung": self._rung_for(rate)}))
 
     def stop(self, at: float, reason: str, who: str = "nurse") -> None:
-        self.tick(at)
         if self.state.status not in ("running", "paused"):
             raise SessionError(f"the infusion is not running ({self.state.status})")
         self._append(Event(at, "stop", who, {"reason": reason}))
@@ -222,12 +245,9 @@ class Session(Schedule, ReactionFlow, Replanning):
         self._append(e)
 
     def tick(self, t: float) -> list[Event]:
-        """Record what happened by itself up to t: the volume completing."""
-        done = self.completion_at()
-        if done is not None and done <= t + EPS:
-            e = Event(done, "complete", "pump", {"delivered_ml": round(self.volume_ml, 4)})
-            self._append(e)
-            return [e]
+        """Nothing is recorded by itself: once the prescribed volume is in, confirming the end of
+        the infusion falls due (`due`) and only the nurse's confirmation records it. Kept so that
+        callers moving the clock have one place to do so; it returns the events recorded (none)."""
         return []
 
     # ------------------------------------------------------------------ internals
@@ -259,7 +279,10 @@ class Session(Schedule, ReactionFlow, Replanning):
             fn(e)
 
     def _fold(self, e: Event) -> None:
+        done = self.completion_at() if e.kind in ("complete", "stop", "pause", "action") else None
         self._apply(e)
+        if done is not None and done < e.at_min - EPS:
+            self._rate_changes.append((done, 0.0))  # the bag emptied before this was recorded
         if e.kind in ("stop", "complete") or (e.kind == "action" and self.state.status == "stopped"):
             self._rate_changes.append((e.at_min, None))
         elif e.kind in ("start", "increase", "resume", "action", "pause"):
@@ -328,8 +351,11 @@ class Session(Schedule, ReactionFlow, Replanning):
             self._end(e.at_min, "stopped")
             return
         if k == "complete":
+            if s.status != "running" or not self.volume_in(e.at_min + VOLUME_SLACK_MIN):
+                raise SessionError("the prescribed volume is not in yet: the infusion cannot be completed")
             self._tolerated()
             self._end(e.at_min, "completed")
+            s.delivered_at_rate = self.volume_ml  # all of it, never more
             return
         if k == "observed":
             s.status = "closed"

@@ -30,11 +30,21 @@ class Event:
         return cls(float(d.pop("at_min")), d.pop("kind"), d.pop("who", "nurse"), d)
 
 
+ACTION_LINES = {
+    "increase": "Increase: set the pump to {rate:g} mL/h.",
+    "slow": "SLOW DOWN: set the pump to {rate:g} mL/h.",
+    "pause": "PAUSE: set the pump to 0.",
+    "resume": "RESUME: set the pump to {rate:g} mL/h.",
+    "stop": "STOP: set the pump to 0.",
+    "complete": "END: the bag should be empty. Confirm the pump has finished (and the line is flushed).",
+}
+
+
 @dataclass(frozen=True)
 class Proposal:
     """What the nurse should do now; confirming it records that it was done."""
 
-    action: str  # increase | slow | pause | resume | stop
+    action: str  # increase | slow | pause | resume | stop | complete (the nurse confirms the end)
     rate_ml_h: float  # the pump rate after the action
     rung: int  # ladder position after the action (-1 when stopped)
     reason: str
@@ -42,6 +52,16 @@ class Proposal:
     grade: str = "none"
     emergency: tuple[str, ...] = ()
     kind: str = "other"  # what the reaction probably is (resources/symptoms.toml [[kind]])
+
+    def one_line(self) -> str:
+        """The one line a nurse acts on ("STOP: set the pump to 0. Call for help ..."); the reasons and
+        sources stay behind it. An emergency adds the first of the catalogue's emergency steps."""
+        line = ACTION_LINES.get(self.action, self.action + ": {rate:g} mL/h.").format(rate=self.rate_ml_h)
+        if self.emergency:
+            line += f" {self.emergency[0]}"
+        elif self.grade not in ("none", "", None):
+            line += f" {self.grade.capitalize()} reaction."
+        return line
 
     def to_dict(self) -> dict:
         d = {"action": self.action, "rate_ml_h": self.rate_ml_h, "rung": self.rung, "reason": self.reason,

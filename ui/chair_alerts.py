@@ -1,14 +1,15 @@
 """What is due on one chair, as alerts, and how long each is silenced after an acknowledgement.
 
 An alert stays on the strip until the thing is done (the core no longer says it is due).
-Acknowledging silences its sound and flashing for SILENCE_MIN session minutes; if it is still
-not done by then it rings again. Only time bookkeeping here: what is due is the core's answer.
+Acknowledging silences its sound and flashing for the unit's silence time (resources/unit.toml,
+[alerts] silence_min); if it is still not done by then it rings again. Only time bookkeeping
+here: what is due is the core's answer.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-SILENCE_MIN = 5.0  # minutes an acknowledged alert stays quiet before it rings again
+from titration.unit_settings import load_unit_settings
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,8 @@ def due_alerts(session, t: float) -> list[Alert]:
     if s.status in ("running", "paused"):
         p = s.due(t)
         if p is not None:
-            kind = "step" if p.action == "increase" and p.grade == "none" else "reaction"
-            out.append(Alert(("due", p.action, p.rate_ml_h, p.rung, p.reason), kind, proposal_line(p), p.grade))
+            kind = "step" if p.action in ("increase", "complete") and p.grade == "none" else "reaction"
+            out.append(Alert(("due", p.action, p.rate_ml_h, p.rung, p.reason), kind, p.one_line(), p.grade))
     if s.status in ("running", "paused", "completed", "stopped"):
         v = s.vitals_due(t)
         if v is not None and v[0] <= t + 1e-9:
@@ -41,32 +42,11 @@ def due_alerts(session, t: float) -> list[Alert]:
     return out
 
 
-ACTION_LINES = {
-    "increase": "Increase: set the pump to {rate:g} mL/h.",
-    "slow": "SLOW DOWN: set the pump to {rate:g} mL/h.",
-    "pause": "PAUSE: set the pump to 0.",
-    "resume": "RESUME: set the pump to {rate:g} mL/h.",
-    "stop": "STOP: set the pump to 0.",
-}
-
-
-def proposal_line(p) -> str:
-    """A proposal as the one line a nurse acts on ("STOP: set the pump to 0. Call for help ...").
-
-    With an emergency, the first of the catalogue's emergency steps follows (resources/symptoms.toml).
-    """
-    line = ACTION_LINES.get(p.action, p.action + ": {rate:g} mL/h.").format(rate=p.rate_ml_h)
-    if p.emergency:
-        line += f" {p.emergency[0]}"
-    elif p.grade not in ("none", "", None):
-        line += f" {p.grade.capitalize()} reaction."
-    return line
-
-
 class AlertBook:
     """The alerts of one chair and when each acknowledged one may ring again."""
 
-    def __init__(self):
+    def __init__(self, silence_min: float | None = None):
+        self.silence_min = load_unit_settings().silence_min if silence_min is None else silence_min
         self.quiet_until: dict[tuple, float] = {}
         self.current: list[Alert] = []
 
@@ -86,7 +66,7 @@ class AlertBook:
         done = []
         for a in self.current:
             if not a.silenced and (kinds is None or a.key[0] in kinds):
-                self.quiet_until[a.key] = t + SILENCE_MIN
+                self.quiet_until[a.key] = t + self.silence_min
                 done.append(a)
         return done
 

@@ -241,16 +241,7 @@ class ChairModel(QObject):
     def tick(self) -> float:
         now = self._now_raw()
         s = self.session
-        changed = False
-        if s.status == "running":
-            n = len(s.events)
-            try:
-                s.tick(max(now, s.events[-1].at_min))
-            except journal_error_types() as exc:
-                self._journal_failed(n, exc)
-            except TitrationError as exc:
-                self.sig_error.emit(str(exc))
-            changed = len(s.events) != n
+        # Nothing is recorded by the clock: the end of the infusion is due (and confirmed by the nurse).
         if self.run is not None and s.status in ("planned", "running", "paused", "completed", "stopped"):
             try:
                 said = self.run.advance(now)
@@ -261,8 +252,6 @@ class ChairModel(QObject):
                 self.sig_utterances.emit(list(said))
         self.now = now
         self._update_alerts()
-        if changed:
-            self.sig_changed.emit()
         self.sig_tick.emit(now)
         return now
 
@@ -302,10 +291,11 @@ class ChairModel(QObject):
             nxt, at = self.book.current[0].text if self.book.current else p.action, "now"
         else:
             cands = []
-            step = s.next_due_at()
-            end = s.expected_end(t)
-            if step is not None and (end is None or step < end):  # no step past the end
-                cands.append((step, "review" if s.state.reaction is not None else "next step"))
+            step = s.next_due_at()  # a step, a review or the end (never a step past the end)
+            if step is not None:
+                done = s.completion_at()
+                cands.append((step, "end: confirm the pump has finished" if done is not None and step >= done - 1e-9
+                              else "review" if s.state.reaction is not None else "next step"))
             v = s.vitals_due(t)
             if v is not None:
                 cands.append((v[0], "vitals"))
@@ -319,6 +309,6 @@ class ChairModel(QObject):
         grade = next((a.grade for a in self.book.current if a.grade not in ("none", "")), "none")
         return ChairSummary(
             key=id(self), chair=self.name, patient=self.patient.label, product=s.original_plan.product_name,
-            rate=f"{s.state.rate_ml_h:g} mL/h", state=s.status, next_what=nxt, next_at=at,
+            rate=f"{s.pump_rate(t):g} mL/h", state=s.status, next_what=nxt, next_at=at,
             finish=self.clock_text(s.expected_end(t)) if s.status in ("planned", "running", "paused") else "—",
             alert=level, grade=grade, training=self.training)

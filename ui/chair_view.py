@@ -35,7 +35,8 @@ from ui.vitals_dialog import VitalsForm
 from ui.widgets import ElidedLabel, countdown, label, scrolled
 
 __all__ = ["ChairView", "countdown"]
-HEADER_ACTION = {"stop": "STOP NOW", "pause": "PAUSE NOW", "slow": "SLOW DOWN NOW"}
+HEADER_ACTION = {"stop": "STOP NOW", "pause": "PAUSE NOW", "slow": "SLOW DOWN NOW",
+                 "complete": "BAG EMPTY: CONFIRM END"}
 
 
 class ChairView(QWidget):
@@ -72,7 +73,7 @@ class ChairView(QWidget):
         self.log = EventLog(chair.clock_text, elapsed=chair.elapsed_at)
         self.centre.addWidget(self.log)
         self.centre.setSizes([520, 200])
-        right = self._right_column()
+        right = self.right = self._right_column()
         if self.training_panel is not None:
             self._debrief_page()
         self.split.addWidget(self.centre)
@@ -113,6 +114,7 @@ class ChairView(QWidget):
         """The pump panel and the reason box stay in view; the rest scrolls under them."""
         col = QWidget()
         col.setMinimumWidth(300)
+        self.left_col = col
         v = QVBoxLayout(col)
         v.setContentsMargins(0, 0, 0, 0)
         v.setSpacing(3)
@@ -147,7 +149,9 @@ class ChairView(QWidget):
             el.addWidget(b)
         lay.addWidget(ex)
         lay.addStretch(1)
-        v.addWidget(scrolled(w, 300), 1)
+        self.left_lay = lay  # large type stacks the right column in here, after the end panel
+        self.left_scroll = scrolled(w, 300)
+        v.addWidget(self.left_scroll, 1)
         # the names the window's shortcuts and the tests use
         for name in ("pump_title", "pump_rate", "pump_units", "reason", "rule", "confirm_button", "override_button",
                      "override_panel", "ov_action", "ov_rate", "ov_reason", "open_override", "submit_override"):
@@ -187,6 +191,7 @@ class ChairView(QWidget):
         sgl.addWidget(self.symptoms)
         lay.addWidget(sg)
         lay.addStretch(1)
+        self.right_inner = w
         return scrolled(w, 250)
 
     def _debrief_page(self) -> None:
@@ -316,6 +321,24 @@ class ChairView(QWidget):
             one = b.property("oneLine") or b.text()
             b.setProperty("oneLine", one)
             b.setText(one.replace(" (", "\n(") if large else one)
+        self._stack_sides(large)
+
+    def _stack_sides(self, stacked: bool) -> None:
+        """Large type does not fit three columns in 1024 px: the right column (vitals, symptoms)
+        goes below the left one, so nothing scrolls sideways; normal type puts it back."""
+        here = self.right.widget() is self.right_inner
+        # A splitter squeezes a column to an explicit minimum width even when what it holds needs
+        # more; stacked, the left column is as wide as what it holds (the window still fits).
+        for w in (self.left_col, self.left_scroll):
+            w.setMinimumWidth(0 if stacked else 300)
+        if stacked and here:
+            self.right.takeWidget()
+            self.left_lay.insertWidget(self.left_lay.indexOf(self.after) + 1, self.right_inner)
+            self.right.hide()
+        elif not stacked and not here:
+            self.left_lay.removeWidget(self.right_inner)
+            self.right.setWidget(self.right_inner)
+            self.right.show()
 
     # ------------------------------------------------------------------ rendering
     def on_changed(self) -> None:

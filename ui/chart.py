@@ -18,110 +18,37 @@ series also differs by line style or width, so it reads in grey print too.
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from titration.report.chartdata import DeliveredTrace, Marker, MarkerTrace, plan_curve, rate_steps
 from titration.report.table import clock
 
 from .chart_fit import ChartFit
+from .chart_legend import ChartLegend
+from .chart_markers import ChartMarkers
+from .chart_style import (  # noqa: F401 - the chart's public names stay importable from here
+    CURVE_KEYS,
+    GREY,
+    KEY_GLYPHS,
+    LABELLED,
+    MARKER_STYLES,
+    OKABE_ITO,
+    ORIGINAL_ALPHA,
+    UNDRAWN_EVENTS,
+    VLINED,
+    ClockAxis,
+    MinutesAxis,
+    _faded,
+    _nice_spacing,
+    _pen,
+)
 from .fonts import register_fonts
 
-# Okabe & Ito (2008) colour-blind-safe palette.
-OKABE_ITO = {
-    "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73",
-    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7",
-}
-GREY = "#8C8C8C"
-from ui.style import GRADE_COLOURS  # noqa: E402 - the one grade palette (severe red, moderate orange, mild amber)
 
-# Marker kinds drawn as one scatter series each: (legend name, symbol, colour).
-MARKER_STYLES = {
-    "vitals": ("Vitals", "o", OKABE_ITO["green"]),
-    "symptoms": ("Symptoms", "t", OKABE_ITO["orange"]),
-    "slow": ("Slowed", "t1", OKABE_ITO["purple"]),
-    "pause": ("Paused", "s", OKABE_ITO["purple"]),
-    "resume": ("Resumed", "d", OKABE_ITO["blue"]),
-    "stop": ("Stopped", "x", OKABE_ITO["black"]),
-    "complete": ("Complete", "star", OKABE_ITO["blue"]),
-}
-LABELLED = ("symptoms", "slow", "pause", "resume", "stop")  # get a text label on the chart (the end shows itself)
-VLINED = ("symptoms", "pause", "stop")  # get a dotted vertical line across both plots
-
-# Events that change neither a curve nor a drawn marker: the chart skips its full redraw for them.
-UNDRAWN_EVENTS = ("note",)
-
-CURVE_KEYS = ("original_ml", "current_ml", "delivered_ml", "planned_rate_ml_h", "actual_rate_ml_h",
-              "original_rate_ml_h")
-
-
-def _nice_spacing(span: float, pixels: float) -> tuple[float, float]:
-    """Major/minor tick spacing in minutes that match how nurses count time (15, 30, 60 min)."""
-    wanted = max(2.0, pixels / 75.0)  # about one label per 75 px
-    for major, minor in ((5, 1), (10, 5), (15, 5), (30, 10), (60, 15), (120, 30), (240, 60), (480, 120)):
-        if span / major <= wanted:
-            return float(major), float(minor)
-    return 960.0, 240.0
-
-
-class MinutesAxis(pg.AxisItem):
-    """Minutes from the pump start (the chair's one clock), ticked on 15/30/60-minute boundaries."""
-
-    origin = 0.0  # the session minute the pump was started at (0 until it is)
-
-    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802 (pyqtgraph's name)
-        major, minor = _nice_spacing(maxVal - minVal, size)
-        return [(major, 0), (minor, 0)]
-
-    def tickStrings(self, values, scale, spacing):  # noqa: N802
-        return [f"{v - self.origin:g}" for v in values]
-
-
-class ClockAxis(MinutesAxis):
-    """The same minutes as wall-clock time (HH:MM), once the start time is known."""
-
-    wall_start: float | None = None
-
-    def tickStrings(self, values, scale, spacing):  # noqa: N802
-        if self.wall_start is None:
-            return [clock(v) for v in values]  # elapsed h:mm
-        return [time.strftime("%H:%M", time.localtime(self.wall_start + v * 60.0)) for v in values]
-
-
-def _faded(colour: str, alpha: int) -> str:
-    """The colour a line drawn with `alpha` shows on white (the key's text has no transparency)."""
-    c = QColor(colour)
-    a = alpha / 255.0
-    return QColor(*(round(v * a + 255 * (1.0 - a)) for v in (c.red(), c.green(), c.blue()))).name()
-
-
-ORIGINAL_ALPHA = 150  # the original plan is drawn faded
-
-# The compact key's glyph for each series: (text, colour). Same colours and styles as the lines.
-KEY_GLYPHS = {
-    "original": ("\u2501\u2501", _faded(OKABE_ITO["sky_blue"], ORIGINAL_ALPHA)),  # solid, faded
-    "current": ("\u254d\u254d", OKABE_ITO["blue"]),  # dashed
-    "delivered": ("\u2501\u2501", OKABE_ITO["vermillion"]),  # solid
-    "vitals": ("\u25cf", OKABE_ITO["green"]),
-    "volume": ("\u2500\u00b7\u2500", GREY),  # dash-dot
-}
-
-
-def _pen(colour: str, width: float, style=Qt.SolidLine, alpha: int = 255) -> QPen:
-    c = QColor(colour)
-    c.setAlpha(alpha)
-    p = pg.mkPen(c, width=width)
-    p.setStyle(style)
-    p.setCosmetic(True)
-    return p
-
-
-class InfusionChart(ChartFit, QWidget):
+class InfusionChart(ChartMarkers, ChartLegend, ChartFit, QWidget):
     """Two stacked plots (volume mL, rate mL/h) sharing one time axis in minutes."""
 
     def __init__(self, parent: QWidget | None = None, *, large: bool = False):
@@ -366,76 +293,6 @@ class InfusionChart(ChartFit, QWidget):
         self._x_max = max(float(t0[-1]), end)
         self._set_ranges(max(self._x_max, now_min), s.volume_ml, top_rate)
 
-    def _draw_markers(self, s) -> None:
-        """Append the markers of new events; redraw them all only for a new session or a new type size."""
-        rebuilds = self._mtrace.rebuilds
-        added = self._mtrace.update(s)
-        big = self._large
-        if self._mtrace.rebuilds != rebuilds or self._spots_big != big:
-            added = self._mtrace.pairs
-            for it in self.marker_items.values():
-                it.clear()
-            self._labelled, self._spots_big = [], big
-        new_spots: dict[str, list] = {}
-        for m, y in added:
-            if m.kind in self.marker_items:
-                new_spots.setdefault(m.kind, []).append(self._spot(m, y, big))
-            if m.kind in LABELLED or m.kind in VLINED:
-                self._labelled.append((m, y))
-        for kind, spots in new_spots.items():
-            self.marker_items[kind].addPoints(spots, symbol=MARKER_STYLES[kind][1])
-        self._draw_labels(s.volume_ml, big)
-
-    def _spot(self, m: Marker, y: float, big: bool) -> dict:
-        kind = m.kind
-        colour = GRADE_COLOURS.get(m.grade, MARKER_STYLES[kind][2]) if kind == "symptoms" else MARKER_STYLES[kind][2]
-        size = (18 if big else 14) if kind != "vitals" else (12 if big else 9)
-        return {"pos": (m.at_min, y), "data": f"{self._elapsed(m.at_min)}  {m.label}", "brush": pg.mkBrush(colour),
-                "pen": pg.mkPen("k" if kind != "stop" else colour, width=1.5 if kind != "stop" else 3), "size": size}
-
-    def _draw_labels(self, vol: float, big: bool) -> None:
-        """Text labels and dotted lines for the few events that change the plan (a short list)."""
-        groups: dict[float, list[tuple[Marker, float]]] = {}
-        for m, y in self._labelled:
-            if m.kind in LABELLED:
-                groups.setdefault(round(m.at_min, 1), []).append((m, y))
-        vp, rp = self.volume_plot.getPlotItem(), self.rate_plot.getPlotItem()
-        for i, (x, group) in enumerate(groups.items()):
-            text = "\n".join(f"{self._elapsed(m.at_min)} {m.label}" for m, _ in group)
-            ti = pg.TextItem(text, color=OKABE_ITO["black"], anchor=(0.0, 0.5),
-                             fill=pg.mkBrush(255, 255, 255, 225), border=pg.mkPen(GREY))
-            ti.setFont(self._font(11 if not big else 14))
-            # Beside the event's dotted line, in the empty middle of the plot (the curves run
-            # low early and high late); successive labels step down so they do not pile up.
-            ti.setPos(x, min(0.8 * vol, max(vol * (0.55 - 0.13 * (i % 4)), group[0][1] + 0.08 * vol)))
-            ti.setZValue(25)
-            vp.addItem(ti, ignoreBounds=True)
-            self._decor.append((vp, ti))
-            self._event_labels.append((ti, x))
-        self._place_labels()
-        QTimer.singleShot(0, self._place_labels)  # again once the plot is laid out (sizes are known then)
-        for m, _ in self._labelled:
-            if m.kind in VLINED:
-                colour = GRADE_COLOURS.get(m.grade, GREY) if m.kind == "symptoms" else MARKER_STYLES[m.kind][2]
-                for pi in (vp, rp):
-                    ln = pg.InfiniteLine(pos=float(m.at_min), angle=90, movable=False, pen=_pen(colour, 1.5, Qt.DotLine))
-                    ln.setZValue(5)
-                    pi.addItem(ln, ignoreBounds=True)
-                    self._decor.append((pi, ln))
-
-    def _rate_labels(self, t: np.ndarray, r: np.ndarray, x_end: float) -> None:
-        """The mL/h of each planned step, written over it (what goes into the pump)."""
-        rp = self.rate_plot.getPlotItem()
-        span = max(x_end - float(t[0]), 1.0)
-        for a, b, rate in zip(t[:-1], t[1:], r):
-            if rate <= 0 or (b - a) < 0.04 * span:
-                continue
-            ti = pg.TextItem(f"{rate:g}", color=OKABE_ITO["blue"], anchor=(0.5, 1.0))
-            ti.setFont(self._font(11 if not self._large else 14, bold=True))
-            ti.setPos((a + b) / 2.0, rate)
-            rp.addItem(ti, ignoreBounds=True)
-            self._decor.append((rp, ti))
-
     def _show_volume(self, volume_ml: float) -> None:
         self.volume_line.setValue(volume_ml)
         self.volume_line.show()
@@ -494,115 +351,3 @@ class InfusionChart(ChartFit, QWidget):
             pi.removeItem(it)
         self._decor = []
         self._event_labels = []
-
-    def _sync_legends(self) -> None:
-        """The legend lists only what is drawn (no empty 'Stopped' entry on a calm infusion).
-
-        Rebuilt only when that list changes: a new vitals entry on an infusion that already has
-        some leaves the legends (and the key) as they are.
-        """
-        preview = self._session is None
-        vol, rate = [], []
-        for c, key, label in ((self.c_original, "original", "Original plan"),
-                              (self.c_current, "current", "Plan" if preview else "Current plan"),
-                              (self.c_delivered, "delivered", "Delivered")):
-            if c.xData is not None and len(c.xData) or (c is self.c_delivered and not preview):
-                vol.append((c, key, label))
-        if len(self.marker_items["vitals"].data):
-            vol.append((self.marker_items["vitals"], "vitals", MARKER_STYLES["vitals"][0]))
-        if self.volume_line.isVisible():
-            vol.append((self._volume_sample, "volume", self._volume_text))
-        for c, label in ((self.c_original_rate, "Original rate"),
-                         (self.c_planned_rate, "Planned rate"),
-                         (self.c_actual_rate, "Pump rate (confirmed)")):
-            if c.xData is not None and len(c.xData) or (c is self.c_actual_rate and not preview):
-                rate.append((c, label))
-        sig = (tuple((key, label) for _, key, label in vol), tuple(label for _, label in rate), self._large)
-        if sig == self._legend_sig:
-            return
-        self._legend_sig = sig
-        self.stats["legend_rebuilds"] += 1
-        self._legend_v.clear()
-        self._legend_r.clear()
-        for c, _key, label in vol:
-            self._legend_v.addItem(c, label)
-        for c, label in rate:
-            self._legend_r.addItem(c, label)
-        for lg in (self._legend_v, self._legend_r):
-            for sample, _label in lg.items:  # a click on a legend entry must not hide a curve
-                sample.setAcceptedMouseButtons(Qt.NoButton)
-        self.key.setText(self._key_html([(key, label) for _, key, label in vol], preview))
-
-    def _key_html(self, entries: list[tuple[str, str]], preview: bool) -> str:
-        """The compact key: a coloured glyph and a name per series; breaks only between entries.
-
-        The rate plot uses the same colours and styles, so the key names both where they pair up.
-        """
-        pt = 14 if self._large else 11
-        both = {"original": "Original plan", "current": "Plan" if preview else "Current plan",
-                "delivered": "Delivered / pump rate"}
-        parts = []
-        for key, label in entries:
-            glyph, colour = KEY_GLYPHS[key]
-            text = both.get(key, label).replace(" ", "&nbsp;")
-            parts.append(f'<span style="color:{colour}; font-weight:bold">{glyph}</span>&nbsp;{text}')
-        return (f'<span style="font-family:\'{self.family}\'; font-size:{pt}pt">'
-                + " &nbsp; ".join(parts) + "</span>")
-
-    # ------------------------------------------------------------------ style
-    _volume_text = ""
-    _show_now = True
-    _x_range_max = 60.0
-    _y_max = 100.0
-    _r_max = 100.0
-
-    def _font(self, pt: int, bold: bool = False) -> QFont:
-        f = QFont(self.family, pt)
-        f.setBold(bold)
-        return f
-
-    def _label_css(self) -> dict:
-        return {"font-size": "15pt" if self._large else "12pt", "font-family": self.family, "color": "#000"}
-
-    def _apply_style(self) -> None:
-        big = self._large
-        tick_pt = 14 if big else 11
-        w = 1.6 if big else 1.0  # line width factor
-        for pw in (self.volume_plot, self.rate_plot):
-            pi = pw.getPlotItem()
-            for name in ("left", "bottom", "top"):
-                ax = pi.getAxis(name)
-                ax.setPen(pg.mkPen("#333"))
-                ax.setTextPen(pg.mkPen("#000"))
-                ax.setStyle(tickFont=self._font(tick_pt), tickTextOffset=6)
-                ax.enableAutoSIPrefix(False)  # never "kmL"
-            pi.getAxis("left").setWidth(int(tick_pt * 6.2))
-        vp, rp = self.volume_plot.getPlotItem(), self.rate_plot.getPlotItem()
-        css = self._label_css()
-        vp.setLabel("left", "Volume in (mL)", **css)
-        vp.getAxis("bottom").setStyle(showValues=False)
-        vp.getAxis("bottom").setHeight(4)
-        rp.setLabel("left", "Rate (mL/h)", **css)
-        rp.setLabel("bottom", "Time from start (min)", **css)
-        self.set_wall_start(self._wall_start)
-        for lg in (self._legend_v, self._legend_r):
-            lg.setLabelTextSize("14pt" if big else "11pt")
-            lg.setBrush(pg.mkBrush(255, 255, 255, 225))
-            lg.setPen(pg.mkPen(GREY))
-        self.c_original.setPen(_pen(OKABE_ITO["sky_blue"], 3 * w, alpha=ORIGINAL_ALPHA))
-        self.c_current.setPen(_pen(OKABE_ITO["blue"], 3 * w, Qt.DashLine))
-        self.c_delivered.setPen(_pen(OKABE_ITO["vermillion"], 4 * w))
-        self.c_original_rate.setPen(_pen(OKABE_ITO["sky_blue"], 3 * w, alpha=ORIGINAL_ALPHA))
-        self.c_planned_rate.setPen(_pen(OKABE_ITO["blue"], 3 * w, Qt.DashLine))
-        self.c_actual_rate.setPen(_pen(OKABE_ITO["vermillion"], 3.5 * w))
-        self.volume_line.setPen(_pen(GREY, 1.5 * w, Qt.DashDotLine))
-        for ln in (self.now_line, self.now_line_rate):
-            ln.setPen(_pen(OKABE_ITO["black"], 2 * w))
-        self.now_line.label.setFont(self._font(tick_pt, bold=True))
-        self.now_line.label.setColor(OKABE_ITO["black"])
-        self.now_line.label.fill = pg.mkBrush(255, 255, 255, 220)
-        self._volume_sample.setPen(self.volume_line.pen)
-
-    @staticmethod
-    def _tip(x, y, data):
-        return str(data)

@@ -50,7 +50,7 @@ def describe(e, catalogue=None) -> str:
     if k == "stop":
         return f"STOPPED — {d.get('reason', '')}"
     if k == "complete":
-        return f"Volume complete: {d.get('delivered_ml', 0):.1f} mL in"
+        return f"Volume complete: {d.get('delivered_ml', 0):.1f} mL in; the pump's end confirmed"
     if k == "observed":
         return "Observation closed" + (f" early: {d['early']}" if d.get("early") else "")
     if k == "note":

@@ -14,13 +14,13 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from titration.clock import SourceClock
 from titration.errors import TitrationError
 from titration.session import Session
+from titration.store.observing import observations_to_reopen
 from ui.board import BoardModel, local_summaries
 from ui.chair_alerts import Alert
 from ui.chair_model import ChairModel, PatientInfo, journal_error_types
 
 __all__ = ["Alert", "AppModel", "ChairModel", "PatientInfo", "journal_error_types"]
 
-OBSERVING = ("completed", "stopped")  # ended, the observation hour not closed yet
 
 
 class AppModel(QObject):
@@ -189,28 +189,16 @@ class AppModel(QObject):
         still to do. (Older ones stay in the journal, where the record shows them unclosed.)"""
         said = []
         now_wall = self.wall()
-        today = time.localtime(now_wall)[:3]
-        open_ids = {c.journal_id for c in self.chairs}
-        for d in self.journal.sessions(training=False):
-            if d["status"] not in OBSERVING or d["id"] in open_ids:
+        for r in observations_to_reopen(self.journal, now_wall, {c.journal_id for c in self.chairs}):
+            if r.session is None:
+                said.append(f"{r.chair}: could not be reopened for its observation: {r.error}")
                 continue
-            try:
-                session = self.journal.session(d["id"])
-            except Exception as exc:  # noqa: BLE001 - one unreadable record must not hide the others
-                said.append(f"{d['chair']}: could not be reopened for its observation: {exc}")
-                continue
-            obs_end = session.observation_ends_at()
-            if session.status not in OBSERVING or obs_end is None:
-                continue
-            end_wall = d["wall_start"] + obs_end * 60.0
-            if end_wall < now_wall and time.localtime(end_wall)[:3] != today:
-                continue
-            now_min = max((now_wall - d["wall_start"]) / 60.0, session.events[-1].at_min)
-            name = d["chair"] if self.chair_named(d["chair"]) is None else None
-            self.add_chair(session, name=name, patient=PatientInfo(d["patient_id"] or ""), start_min=now_min,
-                           wall_start=d["wall_start"], session_id=d["id"])
-            ends = time.strftime("%H:%M", time.localtime(end_wall))
-            said.append(f"{d['chair']}: reopened in its observation hour (ends {ends}).")
+            now_min = max((now_wall - r.wall_start) / 60.0, r.session.events[-1].at_min)
+            name = r.chair if self.chair_named(r.chair) is None else None
+            self.add_chair(r.session, name=name, patient=PatientInfo(r.patient_id), start_min=now_min,
+                           wall_start=r.wall_start, session_id=r.session_id)
+            ends = time.strftime("%H:%M", time.localtime(r.ends_wall))
+            said.append(f"{r.chair}: reopened in its observation hour (ends {ends}).")
         return said
 
     def take_over(self, uid: str, pump: str | None, reason: str) -> ChairModel:

@@ -46,15 +46,15 @@ class NowPanel(QGroupBox):
     def refresh(self, t: float) -> None:
         s, c, L = self.session, self.chair, self.labels
         L["state"].setText(s.status)
-        L["rate"].setText(f"{s.state.rate_ml_h:g} mL/h")
+        L["rate"].setText(f"{s.pump_rate(t):g} mL/h")  # 0 once the bag is empty
         L["elapsed"].setText(c.elapsed_text(t))
-        nxt = s.next_step_at()
+        nxt = s.next_step_at()  # the core gives none past the end of the infusion
         rx = s.state.reaction
         end = s.expected_end(t)
         if s.status in ("completed", "stopped", "closed"):
             L["next_step"].setText("—")
-        elif nxt is not None and end is not None and nxt >= end:
-            L["next_step"].setText("none before the end")
+        elif s.volume_in(t):
+            L["next_step"].setText("none: the bag is empty (confirm the end)")
         elif nxt is not None:
             L["next_step"].setText("due NOW" if nxt <= t else f"in {countdown(nxt - t)} (at {c.clock_text(nxt)})")
         elif rx is not None:
@@ -63,6 +63,8 @@ class NowPanel(QGroupBox):
             L["next_step"].setText("after the start")
         elif s.state.ceiling_ml_h is not None:
             L["next_step"].setText(f"none: stays at {s.state.ceiling_ml_h:g} mL/h to the end")
+        elif s.status == "running" and s.state.rung < len(s.rungs) - 1:
+            L["next_step"].setText("none before the end")
         else:
             L["next_step"].setText("none: maximum rate reached")
         v = s.vitals_due(t)

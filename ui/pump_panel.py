@@ -9,7 +9,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFrame, QGridLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
-from ui.chair_alerts import proposal_line
 from ui.form_fields import FieldError, parse_number
 from ui.style import GRADE_COLOURS
 from ui.widgets import label
@@ -164,7 +163,11 @@ class PumpPanel(QGroupBox):
             self._colour("none")
             return
         if p is not None:
-            if p.action in ("pause", "stop"):
+            if p.action == "complete":  # the bag is empty: the nurse confirms the pump has finished
+                self.pump_title.setText("END: the bag should be empty")
+                self.pump_rate.setText(f"{s.delivered_ml(t):.0f} mL in")
+                self.pump_units.setText(f"of {s.volume_ml:.0f} mL; the pump delivers nothing more")
+            elif p.action in ("pause", "stop"):
                 self.pump_title.setText("PAUSE: set the pump to 0" if p.action == "pause" else "STOP THE INFUSION")
                 self.pump_rate.setText("0 mL/h" if p.action == "pause" else "STOP")
                 self.pump_units.setText("")
@@ -172,11 +175,11 @@ class PumpPanel(QGroupBox):
                 self.pump_title.setText({"increase": "Increase", "slow": "SLOW DOWN",
                                          "resume": "RESUME"}.get(p.action, p.action) + ": set pump to")
                 self._rate(p.rate_ml_h)
-            self.reason.setText(proposal_line(p))
+            self.reason.setText(p.one_line())
             self.why_text.setText(p.reason)
             self.rule.setText((f"grade {p.grade} · " if p.grade != "none" else "") + p.rule)
             self._colour(p.grade)
-            self.confirm_button.setText(f"Confirm: {p.action}")
+            self.confirm_button.setText("Confirm: pump finished" if p.action == "complete" else f"Confirm: {p.action}")
             self.confirm_button.setEnabled(True)
             return
         self._colour("none")
@@ -188,12 +191,11 @@ class PumpPanel(QGroupBox):
         if st == "running":
             self.pump_title.setText("Pump runs at")
             self._rate(s.state.rate_ml_h)
-            nxt = s.next_step_at()
-            end = s.expected_end(t)
+            nxt = s.next_step_at()  # the core gives no step past the end of the infusion
             if rx is not None:
                 self.reason.setText(f"Reaction ({rx.grade}): escalation on hold"
                                   + (f"; review at {c.clock_text(rx.review_at)}" if rx.review_at is not None else ""))
-            elif nxt is None or (end is not None and nxt >= end):  # no step past the end
+            elif nxt is None:
                 self.reason.setText("Keep this rate until the volume is in.")
             else:
                 self.reason.setText(f"Next step at {c.clock_text(nxt)}.")

@@ -58,6 +58,8 @@ def test_acknowledging_one_chair_never_silences_another(qtbot, window, clock):
 def test_quitting_asks_while_a_chair_is_in_its_observation(qtbot, window, clock, monkeypatch):
     chair = new_chair(qtbot, window)
     at(window, clock, 1100)  # 700 mL at 42 mL/h (no step confirmed) is in at 1000 min
+    window.show_chair(chair)
+    window.confirm()  # the nurse confirms the pump has finished
     assert chair.session.status == "completed"
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.No)
@@ -65,6 +67,35 @@ def test_quitting_asks_while_a_chair_is_in_its_observation(qtbot, window, clock,
     assert not window.close()
     assert window.isVisible() and "Chair 1 (completed)" in asked[0]
     window.force_close = True
+
+
+def test_the_end_is_a_due_item_with_a_confirm_button_and_on_the_strip_until_done(qtbot, window, clock):
+    chair = new_chair(qtbot, window, "Bay B, chair 2")
+    window.show_home()
+    at(window, clock, 999)  # 700 mL at 42 mL/h: the bag is empty at 1000 min
+    assert "END" not in window.alert_strip.text()
+    at(window, clock, 1005)
+    s = chair.session
+    assert s.status == "running" and s.pump_rate(1005) == 0 and s.delivered_ml(1005) == pytest.approx(700)
+    line = "END: the bag should be empty. Confirm the pump has finished (and the line is flushed)."
+    assert window.alert_strip.text().startswith(f"Bay B, chair 2: {line}")  # visible from the home page
+    window.show_chair(chair)
+    view = window.current_view()
+    pump = view.pump
+    assert pump.confirm_button.isVisible() and pump.confirm_button.isEnabled()
+    assert pump.confirm_button.text() == "Confirm: pump finished"
+    assert pump.reason.text() == line and pump.pump_rate.text() == "700 mL in"
+    assert view.state_badge.text() == "BAG EMPTY: CONFIRM END"  # never RUNNING beside an empty bag
+    now = view.now_panel.labels
+    assert (now["rate"].text(), now["next_step"].text()) == ("0 mL/h", "none: the bag is empty (confirm the end)")
+    qtbot.keyClick(window, Qt.Key_F8)  # acknowledged: still shown until done
+    assert "(acknowledged)" in window.alert_strip.text()
+    at(window, clock, 1012)
+    qtbot.mouseClick(pump.confirm_button, Qt.LeftButton)
+    e = s.events[-1]
+    assert (e.kind, e.at_min, e.data["volume_in_min"]) == ("complete", 1012, pytest.approx(1000))
+    assert s.status == "completed" and s.state.end_min == 1012
+    assert "END" not in window.alert_strip.text()
 
 
 def test_a_named_chair_in_its_observation_comes_back_after_a_restart(qtbot, tmp_path):
@@ -83,6 +114,7 @@ def test_a_named_chair_in_its_observation_comes_back_after_a_restart(qtbot, tmp_
     chair = new_chair(qtbot, w, "Bay B, chair 4", pid="P-9")
     clock.set(1100)  # 700 mL at 42 mL/h is in at 1000 min
     model.tick()
+    chair.confirm()  # the nurse confirms the pump has finished
     assert chair.session.status == "completed"
     end = chair.session.state.end_min
     w.close()
@@ -176,3 +208,28 @@ def test_a_stop_reads_as_one_line_and_the_header_never_says_running(qtbot, windo
     view.pump.why_button.click()
     assert not view.pump.why.isHidden()
     assert "STOP: set the pump to 0." in window.alert_strip.text()
+
+
+def test_no_next_step_is_shown_past_the_end(qtbot, window, clock):
+    # Octagam 10% 10 kg 0.4 g/kg: 40 mL at 6, 12, 24, 48 mL/h, 30 min each: 21 mL by 90 min, then
+    # 19 mL at 48 mL/h: the bag is empty at 113.75 min, before the 72 mL/h step would fall due at 120.
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot, weight="10", dose="0.4", pid="P-small")
+    answer_checklist(f)
+    assert f.create()
+    window.confirm()  # start
+    chair = window.model.chairs[-1]
+    for t in (30, 60, 90):
+        at(window, clock, t)
+        window.confirm()
+    at(window, clock, 100)
+    chair.record_vitals(chair.session.state.baseline)  # the next due at 115, after the end
+    view = window.current_view()
+    assert view.pump.reason.text() == "Keep this rate until the volume is in."
+    assert view.now_panel.labels["next_step"].text() == "none before the end"
+    sm = chair.summary()
+    assert sm.next_what == "end: confirm the pump has finished" and "step" not in sm.next_what
+    assert sm.next_at == chair.clock_text(113.75)
+    at(window, clock, 114)
+    assert window.current_view().pump.confirm_button.text() == "Confirm: pump finished"

@@ -151,6 +151,27 @@ def test_the_two_y_axis_titles_never_overlap(qtbot):
     assert (c.axis_title("volume"), c.axis_title("rate")) == ("Volume in (mL)", "Rate (mL/h)")
 
 
+def test_large_type_at_1024x700_never_scrolls_sideways(qtbot, window, clock):
+    from PySide6.QtWidgets import QScrollArea
+
+    view = chair_with_a_proposal(qtbot, window, clock)
+    for large in (True, False, True):
+        window.set_large(large)
+        window.resize(*WARD)
+        window.show_chair(view.chair)
+        settle()
+        if large:  # the right column (vitals, symptoms) stacked below the pump panel
+            assert view.vitals.isVisibleTo(view.left_scroll.widget()) and not view.right.isVisible()
+            bars = [s.horizontalScrollBar() for s in view.findChildren(QScrollArea) if s.isVisible()
+                    and s.widget() in (view.left_scroll.widget(), view.right_inner)]
+            assert bars and not any(b.isVisible() for b in bars)
+            assert in_view(view.confirm_button)
+        else:
+            assert view.right.isVisible() and view.right.widget() is view.right_inner
+        assert window.size().toTuple() == WARD
+    window.set_large(False)
+
+
 def test_the_first_window_is_never_larger_than_the_screen(qtbot, clock, beeper, journal):
     """With no saved geometry the window opens at 1440x900 only where the screen has room: on a
     ward's 1024x700 it must not open wider than the screen (found under Xvfb at 1024x700)."""

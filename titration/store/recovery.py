@@ -95,7 +95,7 @@ def recover(rec: Recovered, now_wall: float, pump: str | None) -> Session:
         s.note(max(now, rec.last_at_min), f"App reopened after {away:.0f} min away; the nurse reports the pump "
                f"was stopped. Volume counted up to the last confirmed event.", who=WHO)
         return s
-    s.tick(now)  # records 'complete' at the moment the volume would have been in
+    # Nothing is recorded for the volume: if it would be in by now, confirming the end is due.
     s.note(now, f"App reopened after {away:.0f} min away; the nurse reports the pump ran on at {rate:g} mL/h.",
            who=WHO)
     return s

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
 VERDICTS = ("correct", "late", "early", "missed", "wrong")
 ITEM_KINDS = ("baseline", "start", "increase", "vitals", "record", "detect", "reaction", "review", "resolved",
-              "observation")
+              "complete", "observation")
+PROPOSAL_KINDS = ("increase", "reaction", "review", "complete")
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ class _Debriefer:
                                    self.tol["vitals"])
         # what the protocol proposes
         p = sh.due(x)
-        old_p = next((d for d in self.open.values() if d.kind in ("increase", "reaction", "review")), None)
+        old_p = next((d for d in self.open.values() if d.kind in PROPOSAL_KINDS), None)
         pkey = ("proposal", p.action, p.rate_ml_h, p.rung, p.reason) if p is not None else None
         if old_p is not None and old_p.key != pkey:
             self.drop(old_p.key, x)
@@ -137,6 +138,11 @@ class _Debriefer:
 
     def proposal_duty(self, sh: Session, p: Proposal, key: tuple, x: float) -> _Duty:
         st = sh.state
+        if p.action == "complete":  # the bag is empty: confirm the pump has finished
+            due = sh.completion_at()
+            due = x if due is None or due > x else due
+            return _Duty("complete", key, due, p.reason, f"{p.rule}; the nurse confirms the pump has finished",
+                         self.tol["complete"])
         if st.pending is not None:  # a reaction the trainee has just recorded
             due = self.report_at if self.report_at is not None else x
             tol = self.tol["severe_action" if p.action == "stop" and p.grade == "severe" else "reaction_action"]
@@ -229,8 +235,13 @@ class _Debriefer:
                                               f"policy {self.pol.id}: resume only once symptoms have resolved "
                                               "(NHS Borders, ref 3)", at, "resolved"))
             return
+        if k == "complete":
+            cd = self.find("complete")
+            if cd is not None:
+                self.close(cd.key, "end confirmed", at)
+            return
         if k in ("increase", "action", "stop"):
-            pd = next((x for x in self.open.values() if x.kind in ("increase", "reaction", "review")), None)
+            pd = next((x for x in self.open.values() if x.kind in PROPOSAL_KINDS), None)
             if k == "stop":
                 done = f"stopped ({d.get('reason', '')})"
                 ok = pd is not None and pd.key[1] == "stop"

@@ -62,7 +62,9 @@ class PumpHistory:
                     out.append(Pump(e.at_min, d["rate_ml_h"], self._rung, "running"))
             elif k == "pause":
                 out.append(Pump(e.at_min, 0.0, self._rung, "paused"))
-            elif k in ("stop", "complete"):
+            elif k == "complete":  # the pump ran dry when the volume was in, maybe before the nurse confirmed
+                out.append(Pump(min(e.at_min, d.get("volume_in_min", e.at_min)), 0.0, -1, "ended"))
+            elif k == "stop":
                 out.append(Pump(e.at_min, 0.0, -1, "ended"))
         self._read = len(events)
         return out

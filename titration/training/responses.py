@@ -31,7 +31,7 @@ KIND_KEYS = {  # what Session writes for each kind of event, besides at_min, kin
     "vitals": ("vitals", "grade", "judge"), "start": ("rate_ml_h", "rung"), "symptoms": ("symptoms", "vitals", "judge"),
     "resolved": (), "increase": PROPOSAL_KEYS, "action": PROPOSAL_KEYS + ("override", "proposed"),
     "pause": ("reason",), "resume": ("rate_ml_h", "rung"), "stop": ("reason",), "observed": ("early",),
-    "note": ("text",), "complete": ("delivered_ml",),
+    "note": ("text",), "complete": ("delivered_ml", "volume_in_min"),
 }
 TEXT_KEYS = ("who", "reason", "rule", "override", "text", "early", "scenario", "title", "reaction_kind")
 

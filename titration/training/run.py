@@ -50,9 +50,10 @@ from ..reactions import Vitals, load_catalogue
 from ..session import OBSERVATION_MIN, Session
 from .debrief import ITEM_KINDS, VERDICTS, Debrief, DebriefItem, _Debriefer  # noqa: F401 - part of this API
 from .patient_model import EPS, PumpHistory, SimulatedPatient
+from .scenario import confirm_end_if_due
 
 TOLERANCE_KEYS = ("increase", "reaction_action", "severe_action", "review_action", "record_symptoms", "resolved",
-                  "vitals", "vitals_early", "detect", "start", "observation")
+                  "vitals", "vitals_early", "detect", "start", "observation", "complete")
 MAX_DECISIONS = 20_000  # a perfect run that has not ended after this many moments is a bug
 ROUNDING = 1e-3  # saved times carry 4 decimals (Event.to_dict)
 
@@ -110,6 +111,7 @@ class TrainingRun:
         self.now = 0.0
         self._said = 0  # how many utterances advance() has handed out
         self._pump = PumpHistory()
+        self.confirms_end_as: str | None = None  # the perfect nurse confirms the end at once, as this role
 
     @classmethod
     def resume(cls, session: Session, now: float, heard_until: float | None = None) -> "TrainingRun":
@@ -134,7 +136,8 @@ class TrainingRun:
     # -------------------------------------------------------------- the clock moves
     def _move(self, t: float) -> None:
         t = max(float(t), self.now)
-        self.session.tick(t)
+        if self.confirms_end_as is not None:
+            confirm_end_if_due(self.session, t, self.confirms_end_as)
         self.patient.advance(t, self._pump.update(self.session.events))
         self.now = t
 
@@ -153,8 +156,8 @@ class TrainingRun:
 
     # -------------------------------------------------------------- saving and replaying
     def responses(self) -> list[dict]:
-        """The trainee's actions, as session event dicts (the pump's own 'complete' left out)."""
-        return [e.to_dict() for e in self.session.events if e.kind not in ("planned", "complete")]
+        """The trainee's actions, as session event dicts (confirming the end included)."""
+        return [e.to_dict() for e in self.session.events if e.kind != "planned"]
 
     def save_responses(self, path: str) -> None:
         doc = {"scenario": self.scenario.path, "title": self.scenario.title, "seed": self.seed,
@@ -231,8 +234,13 @@ class TrainingRun:
             s.close_observation(at, who=who, reason=r.get("early", ""))
         elif k == "note":
             s.note(at, r.get("text", ""), who=who)
-        elif k in ("complete", "planned"):
-            return  # the pump's and the system's own events
+        elif k == "complete":
+            p = s.due(at)
+            if p is None or p.action != "complete":
+                raise SessionError("the prescribed volume is not in yet, so the end cannot be confirmed")
+            s.confirm(at, p, who=who)
+        elif k == "planned":
+            return  # the system's own event
         else:
             raise SessionError(f"unknown action kind {k!r}")
 
@@ -287,6 +295,7 @@ def perfect_run(scenario, seed: int = 0, who: str = "nurse", close: bool = True)
     It runs to the end of the observation hour; `close=False` leaves the observation open (the
     session then says 'completed' or 'stopped', as `simulate` reports)."""
     run = TrainingRun(scenario, seed)
+    run.confirms_end_as = who
     s, p = run.session, run.patient
     s.record_vitals(0.0, run.take_vitals(0.0), who=who)
     s.start(0.0, who=who)

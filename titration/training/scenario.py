@@ -153,7 +153,7 @@ def protocol_steps(sc: Scenario, s: Session):
     pending = list(sc.events)
     t = 0.0
     for _ in range(MAX_STEPS):
-        s.tick(t)
+        confirm_end_if_due(s, t, "sim")
         while pending and pending[0].at_min <= t + 1e-9:
             apply_event(s, pending.pop(0))
         p = s.due(t)
@@ -174,6 +174,17 @@ def protocol_steps(sc: Scenario, s: Session):
         t = min(candidates)
         yield t
     raise TitrationError(f"{sc.path}: the simulation did not end")
+
+
+def confirm_end_if_due(s: Session, t: float, who: str) -> None:
+    """A headless nurse confirms the end the moment the prescribed volume is in."""
+    done = s.completion_at()
+    if done is None or done > t + 1e-9:
+        return
+    at = max(done, s.events[-1].at_min)
+    p = s.due(at)
+    if p is not None and p.action == "complete":
+        s.confirm(at, p, who=who)
 
 
 def apply_event(s: Session, ev: ScenarioEvent) -> None:

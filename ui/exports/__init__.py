@@ -9,12 +9,21 @@ Every file is written whole or not at all, created 0600, and a path that cannot 
 line (titration/report/files.py). Charts: render.py; the page layout: document.py; what every
 page says: facts.py. Qt is imported only when a file is written.
 """
-from .facts import patient_dict
-from .names import default_file_name, export_title
-from .plan_export import export_plan_file
-from .record import export_record_file
-from .record_csv import RECORD_CSV_HEADER
-from .render import CHART_SIZE, DECISION_SUPPORT, PDF_CHART_SIZE, export_chart
+from importlib import import_module
 
-__all__ = ["CHART_SIZE", "DECISION_SUPPORT", "PDF_CHART_SIZE", "RECORD_CSV_HEADER", "default_file_name",
-           "export_chart", "export_plan_file", "export_record_file", "export_title", "patient_dict"]
+# Loaded on first use (PEP 562), so that the main window's Export actions (actions.py) cost
+# nothing at start-up: the writers pull in the chart data and numpy.
+_WHERE = {"patient_dict": "facts", "default_file_name": "names", "export_title": "names",
+          "export_plan_file": "plan_export", "export_record_file": "record", "RECORD_CSV_HEADER": "record_csv",
+          "CHART_SIZE": "render", "DECISION_SUPPORT": "render", "PDF_CHART_SIZE": "render",
+          "export_chart": "render"}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value
