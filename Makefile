@@ -46,6 +46,7 @@ lint: venv
 	$(BIN)/lint-imports
 
 test: venv sysdeps
+	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
