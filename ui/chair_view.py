@@ -7,7 +7,7 @@ chart's tip; tables grow by appending rows.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -322,6 +322,7 @@ class ChairView(QWidget):
             b.setProperty("oneLine", one)
             b.setText(one.replace(" (", "\n(") if large else one)
         self._stack_sides(large)
+        QTimer.singleShot(0, self.log.refit)  # after the new font has reached the table
 
     def _stack_sides(self, stacked: bool) -> None:
         """Large type does not fit three columns in 1024 px: the right column (vitals, symptoms)

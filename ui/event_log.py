@@ -110,6 +110,12 @@ class EventLog(QTableWidget):
         self.shown = len(events)
         self.scrollToBottom()
 
+    def refit(self) -> None:
+        """After a change of type size: the time and who columns measured again (once, not per tick)."""
+        self.resizeColumnToContents(0)
+        self.resizeColumnToContents(1)
+        self.resizeRowsToContents()
+
     def resizeEvent(self, event):  # noqa: N802 (Qt's name)
         """A narrower (or wider) log wraps its lines again: rows are re-measured only when the
         width changes (a window resize or large type), never on a clock tick."""

@@ -205,3 +205,17 @@ def test_the_plan_table_is_whole_at_1024x700_and_the_chart_gives_way(qtbot, wind
     window.resize(1920, 1080)
     settle()
     assert f.preview.parts.sizes()[1] >= 180
+
+
+def test_the_event_log_times_read_in_full_in_large_type(qtbot, window, clock):
+    """The log's time and who columns are measured again when the type grows (they showed '0…')."""
+    view = chair_with_a_proposal(qtbot, window, clock)
+    window.resize(*WARD)
+    window.show_chair(view.chair)
+    window.set_large(True)
+    qtbot.wait(50)
+    log = view.log
+    fm = log.fontMetrics()
+    for col in (0, 1):
+        widest = max(fm.horizontalAdvance(log.item(r, col).text()) for r in range(log.rowCount()))
+        assert log.columnWidth(col) >= widest, col
