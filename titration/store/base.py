@@ -152,3 +152,16 @@ def identity(sid, chair, patient_id, training, wall_start, uid=None, speed=None)
 
 def by(workstation, nurse) -> dict | None:
     return {"workstation": workstation, "nurse": nurse} if workstation or nurse else None
+
+
+def session_filter(training: bool | None, patient_id: str | None, mark: str, flag=bool) -> tuple[str, list]:
+    """The WHERE clause of a sessions listing (both backends): `mark` is the driver's placeholder
+    ('?' or '%s'), `flag` how it stores a boolean."""
+    where, args = [], []
+    if training is not None:
+        where.append(f"s.training = {mark}")
+        args.append(flag(training))
+    if patient_id is not None:
+        where.append(f"s.patient_id = {mark}")
+        args.append(patient_id)
+    return (" WHERE " + " AND ".join(where) if where else ""), args

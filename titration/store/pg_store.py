@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from .base import JournalError, ServerUnreachable, has_password, identity, scrub
+from .base import JournalError, ServerUnreachable, has_password, identity, scrub, session_filter
 from .chain import body_of, check_caches, walk
 from .pg_schema import LATEST, MIGRATIONS, ROLE
 
@@ -136,16 +136,8 @@ class PgStore:
     # ------------------------------------------------------------------ reading
     def sessions(self, training: bool | None = None, patient_id: str | None = None) -> list[dict]:
         q = f"SELECT {SESSION_COLS} FROM sessions s LEFT JOIN chairs c ON c.session_id = s.id"
-        where, args = [], []
-        if training is not None:
-            where.append("s.training = %s")
-            args.append(bool(training))
-        if patient_id is not None:
-            where.append("s.patient_id = %s")
-            args.append(patient_id)
-        if where:
-            q += " WHERE " + " AND ".join(where)
-        q += " ORDER BY s.wall_start, s.id"
+        where, args = session_filter(training, patient_id, "%s")
+        q += where + " ORDER BY s.wall_start, s.id"
         return [dict(zip(SESSION_KEYS, r)) for r in self.q(q, args)]
 
     def session_by_uid(self, uid: str) -> dict | None:

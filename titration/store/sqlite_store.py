@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from .base import JournalError, JournalFull, JournalLocked
+from .base import JournalError, JournalFull, JournalLocked, session_filter
 from .chain import body_of, check_caches, walk
 from .sqlite_schema import APP_ID, LATEST, migrate
 
@@ -321,16 +321,8 @@ class SqliteStore:
              " (SELECT count(*) FROM events e WHERE e.session_id = s.id),"
              f" (SELECT max(wall) FROM events e WHERE e.session_id = s.id), {self._uid},"
              " (SELECT min(wall) FROM events e WHERE e.session_id = s.id) FROM sessions s")
-        where, args = [], []
-        if training is not None:
-            where.append("s.training = ?")
-            args.append(int(training))
-        if patient_id is not None:
-            where.append("s.patient_id = ?")
-            args.append(patient_id)
-        if where:
-            q += " WHERE " + " AND ".join(where)
-        q += " ORDER BY s.wall_start, s.id"
+        where, args = session_filter(training, patient_id, "?", int)
+        q += where + " ORDER BY s.wall_start, s.id"
         out = []
         for row in self.conn().execute(q, args):
             d = dict(zip(SESSION_KEYS, row))
