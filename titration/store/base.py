@@ -45,6 +45,22 @@ class LeaseHeld(JournalError):
     """Another workstation drives this infusion."""
 
 
+class Store:
+    """What both backends (SqliteStore, PgStore) share on top of their own `event_rows`."""
+
+    def event_rows(self, session_id: int):
+        raise NotImplementedError
+
+    def events(self, session_id: int) -> list[dict]:
+        """The session's events in order; a damaged row is an error naming it."""
+        out = []
+        for rid, seq, ev, why in self.event_rows(session_id):
+            if why:
+                raise JournalError(f"event row {rid} (session {session_id}, event #{seq + 1}): {why}")
+            out.append(ev)
+        return out
+
+
 @dataclass
 class Recovered:
     """An infusion the journal holds as unfinished, rebuilt from its events."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from .base import JournalError, ServerUnreachable, has_password, identity, scrub, session_filter
+from .base import JournalError, ServerUnreachable, Store, has_password, identity, scrub, session_filter
 from .chain import body_of, check_caches, walk
 from .pg_schema import LATEST, MIGRATIONS, ROLE
 
@@ -83,7 +83,7 @@ def init_schema(url: str) -> tuple[int, int]:
         conn.close()
 
 
-class PgStore:
+class PgStore(Store):
     """Reads (and, for the outbox, appends to) the unit server."""
 
     kind = "postgresql"
@@ -152,14 +152,6 @@ class PgStore:
         for rid, seq, raw in cur:
             ev, why = body_of(raw)
             yield rid, seq, ev, why
-
-    def events(self, session_id: int) -> list[dict]:
-        out = []
-        for rid, seq, ev, why in self.event_rows(session_id):
-            if why:
-                raise JournalError(f"event row {rid} (session {session_id}, event #{seq + 1}): {why}")
-            out.append(ev)
-        return out
 
     def verify(self) -> list[str]:
         with self.conn.transaction():  # one snapshot: a writer appending meanwhile is not a broken chain

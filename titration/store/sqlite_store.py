@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from .base import JournalError, JournalFull, JournalLocked, session_filter
+from .base import JournalError, JournalFull, JournalLocked, Store, session_filter
 from .chain import body_of, check_caches, walk
 from .sqlite_schema import APP_ID, LATEST, migrate
 
@@ -33,7 +33,7 @@ class _Unreadable(Exception):
     """Our journal, but it cannot be read (damaged)."""
 
 
-class SqliteStore:
+class SqliteStore(Store):
     kind = "sqlite"
 
     def __init__(self, path, *, now: Callable[[], float], readonly: bool = False):
@@ -343,14 +343,6 @@ class SqliteStore:
                 yield rid, seq, ev, why
         finally:
             c.text_factory = str
-
-    def events(self, session_id: int) -> list[dict]:
-        out = []
-        for rid, seq, ev, why in self.event_rows(session_id):
-            if why:
-                raise JournalError(f"event row {rid} (session {session_id}, event #{seq + 1}): {why}")
-            out.append(ev)
-        return out
 
     def verify(self) -> list[str]:
         """Problems with the record (edits, deletions, a damaged file); empty when intact."""
