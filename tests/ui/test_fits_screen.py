@@ -17,13 +17,18 @@ def in_view(widget) -> bool:
     return widget.isVisible() and widget.visibleRegion().boundingRect().size() == widget.size()
 
 
-def chair_with_a_proposal(qtbot, window, clock):
+def start_a_chair(qtbot, window):
+    """A patient filled in, the checklist answered, the infusion created and started."""
     f = window.new_form
     window.show_new_infusion()
     fill_patient(f, qtbot)
     answer_checklist(f)
     assert f.create()
     window.confirm()
+
+
+def chair_with_a_proposal(qtbot, window, clock):
+    start_a_chair(qtbot, window)
     clock.set(42)
     window.model.tick()
     view = window.current_view()
@@ -111,12 +116,7 @@ def test_one_clock_counts_from_the_pump_start(qtbot, window, clock):
 
 
 def test_expected_finish_says_the_time_and_what_is_left(qtbot, window, clock):
-    f = window.new_form
-    window.show_new_infusion()
-    fill_patient(f, qtbot)
-    answer_checklist(f)
-    assert f.create()
-    window.confirm()
+    start_a_chair(qtbot, window)
     view = window.current_view()
     # 165.8 min plan from 08:00: expected 10:45
     assert view.status_labels["finish"].text() == "10:45, 2 h 46 min left"
