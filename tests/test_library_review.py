@@ -134,7 +134,8 @@ def test_diff_as_json_keeps_the_order_and_says_each_effect(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("name,old,new,text", [
-    ("products.toml", 'max = "8 mg/kg/min"', 'max = "9 mg/kg/min"', "Privigen 10% PI maximum 8 → 9 mg/kg/min: raises a limit"),
+    ("products.toml", 'max = "8 mg/kg/min"', 'max = "9 mg/kg/min"',
+     "Privigen 10% PI maximum 8 → 9 mg/kg/min: raises a limit"),
     ("products.toml", 'at_risk_max = "0.03 mL/kg/min"', 'at_risk_max = "0.033 mL/kg/min"',
      "Octagam 10% ITP at-risk cap 0.03 → 0.033 mL/kg/min: raises a limit"),
     ("products.toml", "concentration_mg_per_ml = 100", "concentration_mg_per_ml = 50",
@@ -170,7 +171,8 @@ def test_a_reformatted_library_has_no_change_that_matters(tmp_path, capsys):
     edit(b, "products.toml", 'sources = ["privigen.com/Dosing (L)"', 'sources = ["privigen.com/Dosing (L, checked)"')
     assert diff(load(str(a)), load(str(b))) == []
     assert main(["library", "diff", str(a), str(b)]) == 0
-    assert capsys.readouterr().out.splitlines()[-1] == "No change that matters to a patient (wording or sources differ)."
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last == "No change that matters to a patient (wording or sources differ)."
 
 
 def test_diff_of_a_damaged_library_is_one_line_exit_2(tmp_path, capsys):

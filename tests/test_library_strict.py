@@ -161,7 +161,7 @@ def test_a_key_a_reader_reads_is_known_and_any_other_refused(tmp_path):
 def test_a_key_used_only_with_other_settings_is_named_as_such(tmp_path):
     data = {"x": [{"mode": "a", "size": 1}, {"mode": "b", "size": 2}]}
     t = Table(data, "f.toml")
-    for i, row in enumerate(t.tables("x")):
+    for row in t.tables("x"):
         if row.str("mode") == "a":
             row.num("size")
     with pytest.raises(DataError) as e:
