@@ -197,14 +197,14 @@ def run(args) -> int:
 
 
 def refuse_damaged_library() -> int | None:
-    """Every resource file is read strictly before anything else: on a damaged one the app does not
-    start (exit 2), with one line naming the file, the key and the problem, on stderr and, where a
-    window can open, in a message box. None: the library is sound."""
+    """The library (and unit.toml) is read strictly before anything else: on a damaged file the app
+    does not start (exit 2), with one line naming the file, the key and the problem, on stderr and,
+    where a window can open, in a message box. None: the library is sound."""
     from titration.errors import DataError
-    from titration.library.resources import check_resources
+    from titration.library.resources import check_start
 
     try:
-        check_resources()
+        check_start()
     except DataError as exc:
         line = f"error: {exc}"
         print(line, file=sys.stderr)

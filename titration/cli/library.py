@@ -43,7 +43,7 @@ def cmd_check(a) -> int:
     from ..library.checks import problems
     from ..library.resources import check_resources
 
-    lib = check_resources(a.folder, whole=False)  # unreadable or damaged: a DataError, exit 2
+    lib = check_resources(a.folder)  # unreadable or damaged: a DataError, exit 2
     found = problems(lib)
     if a.json:
         print(json.dumps({**_identity(lib), "products": len(lib.products), "protocols": len(lib.protocols),
