@@ -201,6 +201,8 @@ def test_every_resource_file_refuses_an_unknown_top_level_key(tmp_path):
     ("symptoms.toml", 'when = [["sbp", "<", 90]]\ngrade = "severe"', 'when = [["sbp", "<", 90]]\ngrade = "moderate"',
      "vitals"),
     ("symptoms.toml", 'when = [["sbp", "<", 90]]', 'when = [["sbp", "<", 900]]', "vitals[3].when[0]"),
+    ("symptoms.toml", 'field = "sbp"\nop = "<"\nvalue = 70\n', 'field = "sbp"\nop = "<"\nvalue = 700\n',
+     "paediatric[0].value"),
 ])
 def test_the_emergency_floor_outside_the_catalogue_holds(tmp_path, name, old, new, key):
     folder = copy_resources(tmp_path)

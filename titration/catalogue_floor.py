@@ -58,7 +58,7 @@ def _range(field: str) -> tuple[float, float]:
 
 def check_floor(cat, path: str) -> None:
     """Refuse a catalogue that grades an emergency sign below severe, leaves one out, or holds a
-    threshold no reading can reach (a rule that can never hold)."""
+    threshold no reading can reach (a rule or band that can never hold, or always holds)."""
     ids = list(cat.symptoms)
     for sid, source in EMERGENCY_SYMPTOMS.items():
         if sid not in cat.symptoms:
@@ -84,6 +84,13 @@ def check_floor(cat, path: str) -> None:
             if not lo <= value <= hi:
                 raise DataError(path, f"vitals[{i}].when[{j}]",
                                 f"{field} {value:g} is outside what a reading can be ({lo:g} to {hi:g})")
+    for i, band in enumerate(cat.child_bands):
+        lo, hi = _range(band.field)
+        for age in (band.age_from, band.age_to):
+            if not lo <= band.limit(age) <= hi:
+                raise DataError(path, f"paediatric[{i}].value",
+                                f"{band.field} {band.limit(age):g} at {age:g} years is outside what a reading can be "
+                                f"({lo:g} to {hi:g})")
     for what, values, source in EMERGENCY_VITALS:
         held = [(i, r) for i, r in enumerate(cat.rules) if r.holds(values)]
         top = max(held, key=lambda ir: grade_index(ir[1].grade), default=None)
