@@ -58,7 +58,8 @@ def load(folder: str) -> Library:
     is read as it is now)."""
     folder = os.fspath(folder)
     if not os.path.isdir(folder):
-        raise DataError(folder, "(folder)", "not found: give the folder that holds products.toml")
+        what = "is not a folder" if os.path.exists(folder) else "not found"
+        raise DataError(folder, "(folder)", f"{what}: give the folder that holds products.toml")
     protocols = _protocols(os.path.join(folder, "protocols"))
     products_path = os.path.join(folder, "products.toml")
     products = read_library(products_path, protocols)
