@@ -210,3 +210,17 @@ def test_the_emergency_floor_outside_the_catalogue_holds(tmp_path, name, old, ne
     with pytest.raises(DataError) as e:
         load(str(folder))
     assert e.value.path == str(f) and e.value.key.startswith(key), str(e.value)
+
+
+def test_the_installed_command_finds_the_library_from_any_folder(tmp_path):
+    """The editable install links each module from build/; the resources are found beside the sources."""
+    command = Path(sys.executable).parent / "ivig-titration"
+    if not command.exists():
+        pytest.skip("the ivig-titration command is not installed in this environment")
+    env = {k: v for k, v in os.environ.items() if k != "IVIG_RESOURCES"}
+    p = subprocess.run([str(command), "library", "check", str(RES)], cwd=tmp_path, env=env, capture_output=True,
+                       text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    p = subprocess.run([str(command), "products", "--json"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == 0 and '"privigen"' in p.stdout, p.stderr
