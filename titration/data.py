@@ -9,9 +9,10 @@ from .errors import DataError, InputError
 from .units import Rate, parse_rate
 
 # IVIG_RESOURCES lets a unit point the app at its own edited copy of resources/.
-# os.path, not pathlib: pathlib costs a headless command ~5 ms of start-up.
+# os.path, not pathlib: pathlib costs a headless command ~5 ms of start-up. realpath: the editable
+# install links each module from build/, where resources/ is not (the `ivig-titration` command).
 RESOURCES = os.environ.get("IVIG_RESOURCES") or os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources")
+    os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "resources")
 
 
 def resource(*parts: str) -> str:
