@@ -4,6 +4,7 @@ A mistake names the file, the key and the problem (a DataError), like every othe
 """
 from __future__ import annotations
 
+from .catalogue_floor import check_floor
 from .data import Table, load_toml
 from .reactions import (
     DERIVED_FIELDS,
@@ -112,6 +113,7 @@ def _symptom_ids(top: Table) -> list[str]:
 
 def read_catalogue(path: str) -> Catalogue:
     top = Table(load_toml(path), str(path))
+    top.schema_version(2)
     kinds = _kinds(top)
     symptoms = _symptoms(top, kinds)
     rules = _rules(top, kinds)
@@ -121,7 +123,10 @@ def read_catalogue(path: str) -> Catalogue:
     criteria = _criteria(top, kinds, signs | set(symptoms))
     ch = top.table("children", None)
     other = kinds["other"]
-    return Catalogue(
+    cat = Catalogue(
         symptoms, rules, other.steps, other.source, top.strs("sources", ()), kinds, criteria, bands,
         ch.num("adult_from_years", lo=1, hi=21) if ch else 18.0, ch.str("source") if ch else "",
     )
+    top.finish()
+    check_floor(cat, str(path))  # the emergency signs' floor lives outside the file it checks
+    return cat

@@ -9,13 +9,19 @@ from .errors import DataError, InputError
 from .units import Rate, parse_rate
 
 # IVIG_RESOURCES lets a unit point the app at its own edited copy of resources/.
-# os.path, not pathlib: pathlib costs a headless command ~5 ms of start-up.
+# os.path, not pathlib: pathlib costs a headless command ~5 ms of start-up. realpath: the editable
+# install links each module from build/, where resources/ is not (the `ivig-titration` command).
 RESOURCES = os.environ.get("IVIG_RESOURCES") or os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources")
+    os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "resources")
 
 
 def resource(*parts: str) -> str:
     return os.path.join(RESOURCES, *parts)
+
+
+# Part of every cache key: a cache written before the parsed data was checked (non-finite numbers)
+# is never served.
+_CACHE_FORMAT = 2
 
 
 def _cache_file(path: str) -> str | None:
@@ -64,7 +70,7 @@ def load_toml(path: str) -> dict:
         raise DataError(path, "(file)", "not found") from None
     except OSError as exc:
         raise DataError(path, "(file)", f"cannot be read: {exc.strerror}") from None
-    key = (os.path.abspath(path), st.st_mtime_ns, st.st_size)
+    key = (os.path.abspath(path), st.st_mtime_ns, st.st_size, _CACHE_FORMAT)
     cache = _cache_file(path)
     data = _cached(cache, key)
     if data is not None:
@@ -83,8 +89,22 @@ def load_toml(path: str) -> dict:
         raise DataError(path, "(file)", "nested too deeply to be a resource file") from None
     except OSError as exc:
         raise DataError(path, "(file)", f"cannot be read: {exc.strerror}") from None
+    _refuse_non_finite(path, data)
     _store(cache, key, data)
     return data
+
+
+def _refuse_non_finite(path: str, value: object, key: str = "") -> None:
+    """TOML can spell nan and inf; no resource value is ever one (a NaN threshold compares false
+    with everything, so a rule holding it would silently never hold)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise DataError(path, key or "(top)", f"{value!r} is not a number: give a finite value")
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _refuse_non_finite(path, v, f"{key}.{k}" if key else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _refuse_non_finite(path, v, f"{key}[{i}]")
 
 
 def toml_files(folder: str) -> list[str]:
@@ -118,16 +138,31 @@ def _spelt(v: object) -> str:
     return str(v).lower() if isinstance(v, bool) else repr(v)
 
 
-class Table:
-    """A TOML table with typed getters; every error names file and dotted key."""
+def _join(key: str, name: str) -> str:
+    return f"{key}.{name}" if key else name
 
-    def __init__(self, data: object, path: str, key: str = ""):
+
+class Table:
+    """A TOML table with typed getters; every error names file and dotted key.
+
+    Reading is strict without a list of keys to keep up to date: the tables of one file share a
+    record of the keys their readers asked for, and `finish()` refuses any key that no reader
+    read (naming the nearest known one). A key a reader reads is thereby known.
+    """
+
+    def __init__(self, data: object, path: str, key: str = "", _reads: dict | None = None):
         if not isinstance(data, dict):
             raise DataError(path, key or "(top)", "must be a table")
         self.data, self.path, self.key = data, path, key
+        # dotted key -> (the table's data, names read, names asked for): shared by one file's tables
+        self._reads = {} if _reads is None else _reads
+        _, self._read, self._asked = self._reads.setdefault(key, (data, set(), set()))
 
     def _k(self, name: str) -> str:
-        return f"{self.key}.{name}" if self.key else name
+        return _join(self.key, name)
+
+    def _child(self, data: object, key: str) -> "Table":
+        return Table(data, self.path, key, self._reads)
 
     def fail(self, name: str, problem: str) -> DataError:
         return DataError(self.path, self._k(name), problem)
@@ -143,15 +178,61 @@ class Table:
                 raise self.fail(str(k), f"is not a {what}; {hint}")
         return self
 
+    def finish(self) -> "Table":
+        """Refuse every key, in this table and the tables read from it, that no reader read.
+        Call it when a file (or this part of it) has been read to the end."""
+        for key, (data, read, asked) in self._reads.items():
+            if self.key and not (key == self.key or key.startswith((self.key + ".", self.key + "["))):
+                continue
+            for name in data:
+                if name not in read:
+                    raise DataError(self.path, _join(key, str(name)), self._unread(key, str(name), asked))
+        return self
+
+    def _unread(self, key: str, name: str, asked: set) -> str:
+        """Why a key was not read: it has no meaning with the table's other keys (other tables of
+        the same kind read it), or it is unknown (a misspelling: the nearest known key)."""
+        import re  # only on the error path
+
+        shape = re.sub(r"\[\d+\]", "[]", key)
+        alike = [a for k, (_, _, a) in self._reads.items() if re.sub(r"\[\d+\]", "[]", k) == shape]
+        known = set(asked).union(*alike)
+        if name in known:
+            return "is not used with this table's other keys (it has a meaning only in other settings); remove it"
+        near = nearest(name, known)
+        if near:
+            return f"is not a known key; did you mean {near}?"
+        return f"is not a known key; the keys here are {', '.join(sorted(known))}"
+
+    def schema_version(self, *known: int, missing: int | None = None) -> int:
+        """The file's schema_version, which must be one this app reads. `missing`: the version of
+        a file written before it carried one."""
+        if missing is not None and "schema_version" not in self.data:
+            self._asked.add("schema_version")
+            return missing
+        v = self.raw("schema_version")
+        if isinstance(v, bool) or not isinstance(v, int) or v not in known:
+            versions = " or ".join(map(str, known))
+            raise self.fail("schema_version", f"{_spelt(v)} is not a version this app reads (it reads {versions}): "
+                                              "the file is for another version of the app, or damaged")
+        return v
+
     def has(self, name: str) -> bool:
+        self._asked.add(name)
         return name in self.data
 
     def raw(self, name: str, default: object = ...) -> object:
+        self._read.add(name)
+        self._asked.add(name)
         if name not in self.data:
             if default is ...:
-                raise self.fail(name, "is missing")
+                raise self.fail(name, self._missing(name))
             return default
         return self.data[name]
+
+    def _missing(self, name: str) -> str:
+        stray = [k for k in self.data if isinstance(k, str) and k not in self._read and nearest(k, (name,)) == name]
+        return f"is missing ({stray[0]} is given: a misspelling of {name}?)" if stray else "is missing"
 
     def str(self, name: str, default: object = ..., choices: tuple | None = None) -> str:
         v = self.raw(name, default)
@@ -225,10 +306,10 @@ class Table:
         v = self.raw(name, default)
         if v is None:
             return None
-        return Table(v, self.path, self._k(name))
+        return self._child(v, self._k(name))
 
     def tables(self, name: str) -> list["Table"]:
         v = self.raw(name)
         if not isinstance(v, list) or not v:
             raise self.fail(name, "must be a non-empty list of tables")
-        return [Table(x, self.path, f"{self._k(name)}[{i}]") for i, x in enumerate(v)]
+        return [self._child(x, f"{self._k(name)}[{i}]") for i, x in enumerate(v)]

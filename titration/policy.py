@@ -64,6 +64,7 @@ def ordinal(n: int) -> str:
 
 def read_policy(path: str) -> Policy:
     t = Table(load_toml(path), path)
+    t.schema_version(1, missing=1)  # policies written before files carried a version are version 1
     pid = t.str("id")
     if pid != stem(path):
         raise t.fail("id", f"{pid!r} must match the file name {stem(path)!r}")
@@ -83,8 +84,10 @@ def read_policy(path: str) -> Policy:
     recurrence = t.str("recurrence", choices=RECURRENCE)
     # "grade-up" is the older name; it now means the cumulative rule (the safer reading).
     recurrence = "escalate" if recurrence == "grade-up" else recurrence
-    return Policy(pid, t.str("name"), t.num("review_minutes", lo=5, hi=120), recurrence, rules, t.strs("sources"),
-                  t.str("description", ""))
+    policy = Policy(pid, t.str("name"), t.num("review_minutes", lo=5, hi=120), recurrence, rules, t.strs("sources"),
+                    t.str("description", ""))
+    t.finish()
+    return policy
 
 
 @lru_cache(maxsize=4)

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from .data import Table, load_toml, resource
 from .errors import InputError
+from .label_bounds import CONCENTRATIONS_MG_PER_ML, check_indication
 from .protocols import Ladder, load_protocols, read_ladder
 
 INDICATIONS = {
@@ -96,7 +97,7 @@ def _read_indication(t: Table, conc: float, protocols: dict) -> Indication:
             raise t.fail("unconfirmed", f"{u!r} is not one of {', '.join(UNCONFIRMABLE)}")
     if unconfirmed and ladder == "label":
         raise t.fail("ladder", "an indication with unconfirmed steps must name a local protocol")
-    return Indication(
+    ind = Indication(
         id=iid,
         initial_mg_kg_min=initial_mg,
         initial_as_written=str(initial),
@@ -117,10 +118,13 @@ def _read_indication(t: Table, conc: float, protocols: dict) -> Indication:
         first_infusion_max_mg_kg_min=first_max.mg_kg_min(conc) if first_max else None,
         first_infusion_max_as_written=str(first_max) if first_max else None,
     )
+    check_indication(t, ind, conc, protocols)
+    return ind
 
 
 def read_library(path: str, protocols: dict) -> dict[str, Product]:
     top = Table(load_toml(path), str(path))
+    top.schema_version(1, missing=1)  # a library written before files carried a version is version 1
     out: dict[str, Product] = {}
     for t in top.tables("product"):
         pid = t.str("id")
@@ -128,7 +132,7 @@ def read_library(path: str, protocols: dict) -> dict[str, Product]:
             raise t.fail("id", f"{pid!r} appears twice")
         if pid != pid.lower() or " " in pid:
             raise t.fail("id", f"{pid!r} must be lower case and hyphenated")
-        conc = t.num("concentration_mg_per_ml", lo=10, hi=250)
+        conc = t.num("concentration_mg_per_ml", lo=min(CONCENTRATIONS_MG_PER_ML), hi=max(CONCENTRATIONS_MG_PER_ML))
         inds: dict[str, Indication] = {}
         for it in t.tables("indication"):
             ind = _read_indication(it, conc, protocols)
@@ -142,6 +146,8 @@ def read_library(path: str, protocols: dict) -> dict[str, Product]:
             vial_sizes_source=t.str("vial_sizes_source"),
             indications=inds,
         )
+    _usual_doses(top)  # the same file's other part: read here too, so that finish() knows every key
+    top.finish()
     return out
 
 
@@ -192,11 +198,19 @@ class UsualDose:
 
 @lru_cache(maxsize=4)
 def load_usual_doses(path: str | None = None) -> dict[str, UsualDose]:
-    top = Table(load_toml(path or resource("products.toml")), str(path or "products.toml"))
+    return read_usual_doses(path or resource("products.toml"))
+
+
+def read_usual_doses(path: str) -> dict[str, UsualDose]:
+    return _usual_doses(Table(load_toml(path), str(path)))
+
+
+def _usual_doses(top: Table) -> dict[str, UsualDose]:
     out: dict[str, UsualDose] = {}
     for t in top.tables("usual_dose") if top.has("usual_dose") else []:
         iid = t.str("indication", choices=tuple(INDICATIONS))
         if iid in out:
             raise t.fail("indication", f"{iid!r} appears twice")
         out[iid] = UsualDose(iid, t.num("single_g_per_kg", lo=0.05, hi=2.0), t.str("source"))
+        t.finish()
     return out

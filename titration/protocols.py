@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from .data import Table, load_toml, resource, stem, toml_files
 from .errors import InputError
+from .label_bounds import CONCENTRATIONS_MG_PER_ML, MAX_MG_KG_MIN, MAX_SOURCE, check_ladder, check_rate
 from .units import Rate
 
 RULES = ("list", "increment", "double")
@@ -111,12 +112,13 @@ def read_ladder(t: Table) -> Ladder:
 
 def read_protocol(path: str) -> Protocol:
     t = Table(load_toml(path), path)
+    t.schema_version(1, missing=1)  # protocols written before files carried a version are version 1
     pid = t.str("id")
     if pid != stem(path):
         raise t.fail("id", f"{pid!r} must match the file name {stem(path)!r}")
     if pid == "label":
         raise t.fail("id", "'label' is reserved for the label's own ladder")
-    return Protocol(
+    proto = Protocol(
         id=pid,
         name=t.str("name"),
         kind=t.str("kind", choices=("local", "standard")),
@@ -129,6 +131,17 @@ def read_protocol(path: str) -> Protocol:
         path=path,
         weight_columns_kg=_columns(t),
     )
+    _within_label_bounds(t, proto)
+    t.finish()
+    return proto
+
+
+def _within_label_bounds(t: Table, proto: Protocol) -> None:
+    """No interval shorter and no rate higher than any label gives (label_bounds); a rate in mL/kg/min
+    is weighed at the strongest concentration the protocol may be used with."""
+    conc = max(proto.applies_to_concentration or CONCENTRATIONS_MG_PER_ML)
+    check_ladder(t, proto.ladder, conc)
+    check_rate(t, "first_infusion_max", proto.first_infusion_max, conc, MAX_MG_KG_MIN, MAX_SOURCE)
 
 
 def _columns(t: Table) -> tuple[float, float, float] | None:

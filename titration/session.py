@@ -44,7 +44,10 @@ class Session(Schedule, ReactionFlow, Replanning):
         self._rate_changes: list[tuple[float, float | None]] = []  # (at, mL/h); None ends the last segment
         self.listeners: list = []  # callables(event) told after each append (journal, UI)
         if _record:
-            data = {"plan": plan_to_dict(plan), "policy": self.policy.id, "training": self.training}
+            from .library.identity import current_version  # the library's version stays with the infusion
+
+            data = {"plan": plan_to_dict(plan), "policy": self.policy.id, "training": self.training,
+                    "library": current_version()}
             if simulation is not None:
                 data["simulation"] = dict(simulation)
             self._append(Event(0.0, "planned", "system", data))
@@ -66,6 +69,12 @@ class Session(Schedule, ReactionFlow, Replanning):
         return s
 
     # ------------------------------------------------------------------ derived values
+    @property
+    def library(self) -> dict | None:
+        """The drug library version this infusion was planned with ({"version", "hash"}); None in a
+        record made before libraries had versions."""
+        return self.events[0].data.get("library") if self.events else None
+
     @property
     def plan(self) -> Plan:
         return self.plans[-1]

@@ -16,6 +16,6 @@ class UnitSettings:
 def load_unit_settings(path: str | None = None) -> UnitSettings:
     path = path or str(resource("unit.toml"))
     top = Table(load_toml(path), path).only(("schema_version", "alerts"))
-    top.num("schema_version", lo=1, hi=1)
+    top.schema_version(1)
     alerts = top.table("alerts").only(("silence_min",))
     return UnitSettings(silence_min=alerts.num("silence_min", lo=1, hi=15))

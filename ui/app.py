@@ -131,6 +131,9 @@ def _probe(env: dict, timeout: float, missing: list[str]) -> str | None:
 
 
 def run(args) -> int:
+    refused = refuse_damaged_library()
+    if refused is not None:
+        return refused
     advice = display_problem()
     if advice:
         print(advice)
@@ -191,6 +194,40 @@ def run(args) -> int:
         except Exception:  # noqa: BLE001 - closing at exit: nothing left to tell
             pass
     return code
+
+
+def refuse_damaged_library() -> int | None:
+    """The library (and unit.toml) is read strictly before anything else: on a damaged file the app
+    does not start (exit 2), with one line naming the file, the key and the problem, on stderr and,
+    where a window can open, in a message box. None: the library is sound."""
+    from titration.errors import DataError
+    from titration.library.resources import check_start
+
+    try:
+        check_start()
+    except DataError as exc:
+        line = f"error: {exc}"
+        print(line, file=sys.stderr)
+        if display_problem() is None and xcb_problem() is None:
+            _show_refusal(line)
+        return 2
+    return None
+
+
+def _show_refusal(line: str) -> None:
+    try:
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication, QMessageBox
+    except ImportError:
+        return  # the line is on stderr already
+    _app = QApplication.instance() or QApplication(sys.argv[:1])  # kept while the box is open
+    box = QMessageBox(QMessageBox.Critical, "The drug library cannot be used",
+                      f"{line}\n\nThe app does not start on a damaged library. Correct the file named above "
+                      "(`python main.py library check FOLDER` lists every problem), then start again.")
+    ms = os.environ.get("IVIG_GUI_QUIT_MS")  # the smoke tests' way to close what is open
+    if ms:
+        QTimer.singleShot(max(200, int(ms)), box.close)
+    box.exec()
 
 
 def _one_line_errors() -> None:

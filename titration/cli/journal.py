@@ -120,7 +120,7 @@ def sessions_out(j, training: bool | None = None):
                 "state": "set aside" if _set_aside(s) else s.status, "product_name": s.original_plan.product_name,
                 "delivered_volume_ml": round(s.delivered_ml(last), 1), "volume_ml": round(s.volume_ml, 1),
                 "rate_ml_h": st.rate_ml_h, "end_min": st.end_min, "highest_grade": st.highest_grade,
-                "tolerated_ml_h": st.tolerated_ml_h, "reactions": st.reactions,
+                "tolerated_ml_h": st.tolerated_ml_h, "reactions": st.reactions, "library": s.library,
             })
             del s
         except Exception as exc:  # noqa: BLE001 - show the record even if it no longer replays

@@ -9,11 +9,11 @@ import os
 import sys
 
 from ..errors import TitrationError
-from . import journal, plan, products, simulate, train, unit
+from . import journal, library, plan, products, simulate, train, unit
 from .args import DB_HELP, Parser, UsageError
 from .hooks import HOOKS
 
-COMMANDS = (products, plan, simulate, train, journal, unit)
+COMMANDS = (products, plan, simulate, train, journal, unit, library)
 
 
 def build_parser() -> Parser:

@@ -56,15 +56,21 @@ class PatientDefaults:
 @lru_cache(maxsize=4)
 def load_settings(path: str | None = None) -> PatientDefaults:
     path = path or str(resource("training.toml"))
-    t = Table(load_toml(path), path).table("patient")
+    return read_patient_defaults(Table(load_toml(path), path).table("patient"))
+
+
+def read_patient_defaults(t: Table) -> PatientDefaults:
+    """training.toml's [patient] section, read strictly (the rest of the file: run.base_settings)."""
     nt = t.table("noise")
     noise = {}
     for f in nt.data:
         if f not in VITAL_FIELDS:
             raise nt.fail(f, f"is not a vital sign; use {', '.join(VITAL_FIELDS)}")
         noise[f] = nt.num(f, lo=0, hi=20)
-    return PatientDefaults(t.num("settle_min", lo=0.5, hi=240), t.num("recur_delay_min", lo=0, hi=240), noise,
-                           t.str("better_words"), t.str("worse_words"), t.str("recur_words"))
+    defaults = PatientDefaults(t.num("settle_min", lo=0.5, hi=240), t.num("recur_delay_min", lo=0, hi=240), noise,
+                               t.str("better_words"), t.str("worse_words"), t.str("recur_words"))
+    t.finish()
+    return defaults
 
 
 # ---------------------------------------------------------------------------- the scenario's description

@@ -49,17 +49,21 @@ class Forecast:
 
 def load_params(path: str | None = None) -> ForecastParams:
     path = path or str(resource("forecast.toml"))
-    t = Table(load_toml(path), path).table("reaction")
+    top = Table(load_toml(path), path)
+    top.schema_version(1, missing=1)  # written before files carried a version: version 1
+    t = top.table("reaction")
     onset = t.nums("onset_min", lo=-1e-9)
     if len(onset) != 2 or onset[0] > onset[1]:
         raise t.fail("onset_min", "must be [earliest, latest] minutes after the start")
-    return ForecastParams(
+    params = ForecastParams(
         probability=t.num("probability", lo=0, hi=1),
         onset_min=(onset[0], onset[1]),
         pause_min=t.num("pause_min", lo=0, hi=24 * 60),
         stop_probability=t.num("stop_probability", lo=0, hi=1),
         sources=tuple(t.str(k) for k in ("probability_source", "onset_source", "pause_source", "stop_source")),
     )
+    top.finish()
+    return params
 
 
 def _params(params) -> ForecastParams:

@@ -48,6 +48,7 @@ from ..plan import build_plan
 from ..policy import get_policy
 from ..reactions import Vitals, load_catalogue
 from ..session import OBSERVATION_MIN, Session
+from .behaviour import read_patient_defaults
 from .debrief import ITEM_KINDS, VERDICTS, Debrief, DebriefItem, _Debriefer  # noqa: F401 - part of this API
 from .patient_model import EPS, PumpHistory, SimulatedPatient
 from .scenario import confirm_end_if_due
@@ -74,18 +75,21 @@ class Settings:
 
 
 @lru_cache(maxsize=4)
-def _base_settings(path: str | None = None) -> Settings:
+def base_settings(path: str | None = None) -> Settings:
     path = path or str(resource("training.toml"))
     top = Table(load_toml(path), path)
+    top.schema_version(1, missing=1)  # written before files carried a version: version 1
     tt, wt, ct = top.table("tolerance"), top.table("weights"), top.table("credit")
     tol = {k: tt.num(k, lo=0, hi=120) for k in TOLERANCE_KEYS}
     weights = {k: wt.num(k, lo=0, hi=100) for k in ITEM_KINDS}
     credit = {v: ct.num(v, lo=0, hi=1) for v in VERDICTS}
+    read_patient_defaults(top.table("patient"))  # the same file's other section, so finish() knows it all
+    top.finish()
     return Settings(tol, weights, credit)
 
 
 def settings_for(scenario) -> Settings:
-    base = _base_settings()
+    base = base_settings()
     top = Table(scenario.raw, scenario.path)
     if not top.has("debrief"):
         return base
