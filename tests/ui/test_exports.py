@@ -264,9 +264,15 @@ def test_record_csv_lists_the_events(app, plan, tmp_path):
     export_record_file(s, out)
     with open(out, newline="", encoding="utf-8") as fh:
         got = list(csv.DictReader(fh))
-    assert len(got) == len(s.events) - 1  # all but the 'planned' event
-    assert [r["kind"] for r in got[:3]] == ["vitals", "start", "increase"]
-    assert got[-1]["kind"] == "complete"
+    events = [r for r in got if not r["kind"].startswith("observations")]
+    assert len(events) == len(s.events)  # the 'planned' row first: product, protocol, library version
+    assert [r["kind"] for r in events[:4]] == ["planned", "vitals", "start", "increase"]
+    assert events[-1]["kind"] == "complete"
+    # no observations between the start and 0:55, none after it: the rounds due then are flagged
+    missed = [r for r in got if r["kind"] == "observations missed"]
+    assert missed and all("missed" in r["observations"] for r in missed)
+    late = [r for r in events if r["observations"].startswith("late")]
+    assert [r["at_min"] for r in late] == ["55"]
     slow = [r for r in got if r["kind"] == "action"][0]
     assert float(slow["rate_ml_h"]) == 42 and float(slow["at_min"]) == 40 and slow["elapsed"] == "0:40"
 

@@ -120,15 +120,16 @@ class InfusionRecord:
     reactions: list[ReactionRow] = field(default_factory=list)
     vitals: list[VitalsRow] = field(default_factory=list)
     rounds: list[Round] = field(default_factory=list)
-    events: list = field(default_factory=list)  # (at_min, who, kind, words)
+    events: list = field(default_factory=list)  # (at_min, who, kind, words, data)
 
     def when(self, at_min: float) -> str:
         """A time as this record gives it: elapsed only when de-identified; else clock time (+h:mm)."""
         if self.deidentified:
-            return elapsed(at_min)
+            return elapsed(at_min) if at_min >= 0 else f"{clock(-at_min)} before the start"
+        offset = f"+{clock(at_min)}" if at_min >= 0 else f"{clock(-at_min)} before the start"
         if self.wall_start is None:
-            return clock(at_min)
-        return time.strftime("%H:%M", time.localtime(self.wall_start + at_min * 60.0)) + f" (+{clock(at_min)})"
+            return offset.lstrip("+")
+        return time.strftime("%H:%M", time.localtime(self.wall_start + at_min * 60.0)) + f" ({offset})"
 
     def facts(self) -> list[str]:
         """The summary lines every format carries."""
@@ -142,14 +143,23 @@ class InfusionRecord:
                  f"Outcome: {self.outcome}",
                  f"Delivered: {self.delivered_ml:.1f} mL of {p0.volume_ml:.1f} mL ({self.delivered_g:.1f} g "
                  f"of {p0.dose.dose_g:g} g)",
-                 "Observation closed: " + (self.when(self.observation_closed_min)
-                                           + (f" early: {self.observation_early}" if self.observation_early else "")
-                                           if self.observation_closed_min is not None else "not yet"),
+                 self._observation(),
                  f"Vials: {self.dose_check}" if self.vials else "Vials: none recorded",
                  summary(self.rounds)]
         if self.training:
             lines.insert(0, "TRAINING SIMULATION — not a patient record")
         return lines
+
+
+    def _observation(self) -> str:
+        if self.observation_closed_min is not None:
+            early = f" EARLY: {self.observation_early}" if self.observation_early else ""
+            return f"Observation closed: {self.when(self.observation_closed_min)}{early}"
+        if self.end_min is None:
+            return "Observation: after the infusion (not started)"
+        due = self.end_min + 60.0
+        state = "NOT CLOSED" if self.now_min >= due else "in progress"
+        return f"Observation: {state} (the hour ends {self.when(due)})"
 
 
 def library_text(planned: dict) -> str:
@@ -214,7 +224,7 @@ def _reactions(s) -> list[ReactionRow]:
                 break
             if f.kind == "action" and action_at is None and f.data.get("grade", "none") != "none":
                 grade, kind = f.data.get("grade", grade), f.data.get("reaction_kind", kind)
-                action, action_at = describe(f, cat), f.at_min
+                action, action_at = _action_words(f.data), f.at_min
             elif f.kind in ("stop", "pause") and action_at is None:
                 action, action_at = describe(f, cat), f.at_min
             elif f.kind == "premedication" and after_end:
@@ -228,6 +238,16 @@ def _reactions(s) -> list[ReactionRow]:
         out.append(ReactionRow(e.at_min, labels, grade, kind, cat.kind(kind).label, after_end, action, action_at,
                                resolved, e.who))
     return out
+
+
+def _action_words(d: dict) -> str:
+    """What was done about a reaction, short: 'slowed to 15 mL/h' (an override says so, with its reason)."""
+    a, rate = d.get("action", ""), d.get("rate_ml_h", 0)
+    words = {"slow": f"slowed to {rate:g} mL/h", "pause": "paused (0 mL/h)", "stop": "STOPPED",
+             "resume": f"resumed at {rate:g} mL/h", "increase": f"increased to {rate:g} mL/h"}.get(a, a)
+    if d.get("override"):
+        return f"OVERRIDE: {words} instead of {d.get('proposed', '?')} (reason: {d['override']})"
+    return f"{words} ({d.get('rule', 'policy')})"
 
 
 def build_record(src: RecordSource, deidentified: bool = False) -> InfusionRecord:
@@ -259,5 +279,5 @@ def build_record(src: RecordSource, deidentified: bool = False) -> InfusionRecor
     r.vitals = [VitalsRow(e.at_min, dict(e.data.get("vitals", {})), e.data.get("grade", "with symptoms"), e.who)
                 for e in s.events if e.kind == "vitals" or (e.kind == "symptoms" and "vitals" in e.data)]
     r.rounds = rounds(s, now if closed_at is None else None)
-    r.events = [(e.at_min, e.who, e.kind, describe(e, s.catalogue)) for e in s.events]
+    r.events = [(e.at_min, e.who, e.kind, describe(e, s.catalogue), e.data) for e in s.events]
     return r

@@ -13,7 +13,7 @@ from ui import optional
 class ExportActions:
     def export_rate_chart(self, path: str | None = None) -> str | None:
         """The rate chart of the plan in front (the preview, or the chair's plan)."""
-        from .names import default_file_name
+        from titration.report.names import default_file_name
 
         v = self.current_view()
         session, now, chair, training = None, None, "", False
@@ -41,7 +41,7 @@ class ExportActions:
         if v is None:
             self._export_error("Export: open a chair first")
             return None
-        from .names import default_file_name
+        from titration.report.names import default_file_name
 
         chair = v.chair
         patient = None if chair.training else chair.patient.identifier or None
