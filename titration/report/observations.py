@@ -33,7 +33,9 @@ def _interval(why: str) -> float:
 
 
 def rounds(session, until: float | None = None) -> list[Round]:
-    """Every round due up to `until` (default: the last event), with when it was taken, if it was."""
+    """Every round due up to `until` (default: the last event), with when it was taken, if it was.
+    A round not taken by the time the schedule moved on (the next observations, a step, the end)
+    and more than LATE_AFTER_MIN overdue then is missed."""
     from ..session import Session
 
     events = session.events
@@ -41,20 +43,44 @@ def rounds(session, until: float | None = None) -> list[Round]:
         return []
     until = events[-1].at_min if until is None else until
     s = Session.replay(events[:1], session.policy, session.catalogue)
-    s.listeners.clear()
     out: list[Round] = []
+    seen: set[float] = set()  # due times already listed
+
+    where: dict[float, int] = {}  # due time -> its row in `out`
+
+    def keep(rs):
+        for r in rs:
+            key = round(r.due_min, 4)
+            if key in where and r.taken_min is not None:  # listed as overdue, taken since: late, not missed
+                out[where[key]] = r
+            elif key not in seen:
+                seen.add(key)
+                where[key] = len(out)
+                out.append(r)
+
     for e in events[1:]:
         due = s.vitals_due(e.at_min)
-        if _has_vitals(e) and due is not None and s.status != "planned":
-            out.extend(_between(due, e.at_min))
+        if due is not None and s.status != "planned":
+            keep(_between(due, e.at_min, seen) if _has_vitals(e) else _passed(due, e.at_min, seen))
         s.apply(e)
     due = s.vitals_due(until)
     if due is not None and s.status not in ("planned", "closed"):
-        out.extend(_between(due, None, until))
+        keep(_between(due, None, seen, until))
     return out
 
 
-def _between(due: tuple[float, str], taken: float | None, until: float | None = None) -> list[Round]:
+def _passed(due: tuple[float, str], now: float, seen: set[float]) -> list[Round]:
+    """Rounds overdue by more than LATE_AFTER_MIN at `now`, not taken (an event that is not observations)."""
+    at, why = due
+    out = []
+    while at + LATE_AFTER_MIN < now - 1e-9:
+        if round(at, 4) not in seen:
+            out.append(Round(at, why, None, "missed"))
+        at += _interval(why)
+    return out
+
+
+def _between(due: tuple[float, str], taken: float | None, seen: set[float], until: float | None = None) -> list[Round]:
     """The round due at due[0], taken at `taken` (None: not yet), and any missed in between."""
     at, why = due
     step = _interval(why)
@@ -62,7 +88,8 @@ def _between(due: tuple[float, str], taken: float | None, until: float | None = 
     end = taken if taken is not None else until
     # rounds that fell due and passed a whole interval without observations are missed
     while end is not None and end >= at + step - 1e-9 and (taken is None or taken > at + LATE_AFTER_MIN):
-        out.append(Round(at, why, None, "missed"))
+        if round(at, 4) not in seen:
+            out.append(Round(at, why, None, "missed"))
         at += step
     if taken is None:
         if until < at - 1e-9:

@@ -17,8 +17,12 @@ class FhirError(TitrationError):
 
 
 def _model(kind: str, doc: dict):
-    from fhir.resources.R4B import get_fhir_model_class
-    from pydantic import ValidationError
+    try:
+        from fhir.resources.R4B import get_fhir_model_class
+        from pydantic import ValidationError
+    except ImportError as exc:
+        raise FhirError(f"the FHIR export needs fhir.resources, which is not installed ({exc}); "
+                        "install the app with its 'fhir' extra: pip install '.[fhir]'") from None
 
     try:
         return get_fhir_model_class(kind).model_validate(doc)
