@@ -32,8 +32,8 @@ BUDGETS = {  # key: (limit, "max" | "under", what)
     "board_gui_change_p95_ms": (100.0, "max", "Unit view: one chair of 40 changed, its tile redrawn"),
     "journal_json_100k_mb": (150.0, "max", "journal --json, a 100,000-event session: peak memory (was 211 MB)"),
 }
-MODULES = ["cli_start", "replan", "tick", "forecast", "pdf_export", "record_export", "startup", "gui_rss", "train_many", "unit_server",
-           "journal_stream", "unit_board_gui"]
+MODULES = ["cli_start", "replan", "tick", "forecast", "pdf_export", "record_export", "startup", "gui_rss",
+           "train_many", "unit_server", "journal_stream", "unit_board_gui"]
 
 
 def main() -> int:
