@@ -17,7 +17,7 @@ from PySide6.QtGui import QImage
 from titration.errors import InputError
 from titration.plan import PlanRequest, build_plan
 from titration.reactions import Vitals
-from titration.report.table import rows
+from titration.report.table import clock, rows
 from titration.session import Session
 from ui.exports import CHART_SIZE, export_plan_file, export_record_file
 
@@ -553,3 +553,14 @@ def test_any_file_name_is_written_0600_or_refused_in_one_line(plan, tmp_path, na
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
         os.unlink(path)
     assert not [p for p in folder.rglob("*") if p.name.startswith(".ivig-export-")]
+
+
+def test_what_happened_gives_the_observations_real_close(plan):
+    from ui.exports.facts import record_facts
+
+    s = a_finished_infusion(plan)
+    end = s.state.end_min
+    s.record_vitals(end + 60, Vitals(36.8, 72, 124, 78, 98, 14))
+    s.close_observation(end + 90)
+    outcome = record_facts(s, end + 90)[0]
+    assert outcome.startswith(f"Outcome: completed at {clock(end)}") and f"closed at {clock(end + 90)}" in outcome

@@ -6,7 +6,7 @@ Two layers, because free text can hold anything:
 1. `deidentified_session(session)`: the same infusion rebuilt with every text a person typed
    (notes, pause/stop reasons, override reasons, early-close reasons: any text not on the
    app's own list, SYSTEM_TEXT) replaced by
-   "[note removed]" / "[reason removed]", who did it reduced to a role, and the simulation's file
+   "[note removed]" / "[reason removed]", who did it a role or a pseudonym ("Nurse A"), and the simulation's file
    path reduced to its name. Everything drawn or listed from it (chart, events) is then clean.
 2. `Scrubber(patient)`: a last net over every string written: the patient's identifier and name in
    any spelling (case, spaces, dashes, dots between the characters), and the usual shapes of
@@ -78,11 +78,6 @@ class Scrubber:
         for p in SHAPES:
             text = p.sub(REMOVED, text)
         return text
-
-
-def role(who: str) -> str:
-    w = str(who or "").strip().lower()
-    return w if w in ROLES else "staff"
 
 
 class Pseudonyms:
