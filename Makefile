@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	@# strict: a plain path entry. The default editable mode installs an import hook that loads
 	@# pathlib and more at every Python start in the venv (~11 ms of each command).
-	$(BIN)/python -m pip install --quiet -e '.[test,bench,pg]' --config-settings editable_mode=strict
+	$(BIN)/python -m pip install --quiet -e '.[test,bench,pg,fhir]' --config-settings editable_mode=strict
 	@touch $(STAMP)
 
 # System libraries a Qt window (and the Xvfb smoke test) need on Debian/Ubuntu, and the

@@ -27,5 +27,15 @@ def export_chart(plan, path) -> None:
     export_plan_file(plan, path, field="--export")
 
 
+def record_pdf(record, path, page, scrub) -> int:
+    """The infusion record's PDF for `journal export`: Qt, offscreen when there is no display."""
+    try:
+        from ui.exports.record import write_record_pdf
+    except ImportError as exc:
+        raise InputError("--format", "pdf",
+                         f"csv, fhir or fhir-transaction (the PDF could not load Qt: {exc})") from None
+    return write_record_pdf(record, path, page, scrub)
+
+
 if __name__ == "__main__":
-    sys.exit(main(hooks={"gui": run_gui, "export": export_chart}))
+    sys.exit(main(hooks={"gui": run_gui, "export": export_chart, "record_pdf": record_pdf}))

@@ -21,6 +21,7 @@ BUDGETS = {  # key: (limit, "max" | "under", what)
     "plan_cli_ratio": (6.0, "max", "main.py plan --json vs python -c pass"),
     "forecast_10k_s": (1.0, "under", "chair-time forecast, 10,000 infusions"),
     "pdf_export_s": (0.5, "under", "a rate-chart PDF"),
+    "record_export_fhir_s": (1.0, "under", "journal export --format fhir, a fresh process (~90 resources validated)"),
     "gui_rss_mb": (250.0, "max", "resident memory, four chairs running"),
     "train_10k_s": (3.0, "under", "train replaying 10,000 actions (linear: 100,000 take ~10x)"),
     # The unit server (issue 14). The nurse waits only on the local commit; these bound how stale
@@ -31,8 +32,8 @@ BUDGETS = {  # key: (limit, "max" | "under", what)
     "board_gui_change_p95_ms": (100.0, "max", "Unit view: one chair of 40 changed, its tile redrawn"),
     "journal_json_100k_mb": (150.0, "max", "journal --json, a 100,000-event session: peak memory (was 211 MB)"),
 }
-MODULES = ["cli_start", "replan", "tick", "forecast", "pdf_export", "startup", "gui_rss", "train_many", "unit_server",
-           "journal_stream", "unit_board_gui"]
+MODULES = ["cli_start", "replan", "tick", "forecast", "pdf_export", "record_export", "startup", "gui_rss",
+           "train_many", "unit_server", "journal_stream", "unit_board_gui"]
 
 
 def main() -> int:

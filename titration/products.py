@@ -54,6 +54,7 @@ class Product:
     vial_sizes_g: tuple[float, ...]
     vial_sizes_source: str
     indications: dict[str, Indication] = field(default_factory=dict)
+    gtins: tuple[str, ...] = ()  # the packs' barcodes (GTIN-14), only where a source gives them
 
     def indication(self, ind_id: str) -> Indication:
         if ind_id not in self.indications:
@@ -122,6 +123,23 @@ def _read_indication(t: Table, conc: float, protocols: dict) -> Indication:
     return ind
 
 
+def _gtins(t: Table, earlier: dict) -> tuple[str, ...]:
+    """A product's GTINs, each checked (check digit) and listed under one product only."""
+    from .gs1 import gtin14
+
+    out = []
+    for g in t.strs("gtins", ()):
+        try:
+            g14 = gtin14(g)
+        except InputError as exc:
+            raise t.fail("gtins", f"{g!r}: expected {exc.allowed}") from None
+        owner = next((p.id for p in earlier.values() if g14 in p.gtins), None)
+        if owner is not None or g14 in out:
+            raise t.fail("gtins", f"{g!r} is listed twice ({owner or 'this product'})")
+        out.append(g14)
+    return tuple(out)
+
+
 def read_library(path: str, protocols: dict) -> dict[str, Product]:
     top = Table(load_toml(path), str(path))
     top.schema_version(1, missing=1)  # a library written before files carried a version is version 1
@@ -145,6 +163,7 @@ def read_library(path: str, protocols: dict) -> dict[str, Product]:
             vial_sizes_g=tuple(sorted(t.nums("vial_sizes_g", ()))),
             vial_sizes_source=t.str("vial_sizes_source"),
             indications=inds,
+            gtins=_gtins(t, out),
         )
     _usual_doses(top)  # the same file's other part: read here too, so that finish() knows every key
     top.finish()
@@ -168,6 +187,7 @@ def product_json(p: Product) -> dict:
         "id": p.id, "name": p.name, "manufacturer": p.manufacturer,
         "concentration_mg_per_ml": p.concentration_mg_per_ml,
         "vial_sizes_g": list(p.vial_sizes_g),
+        "gtins": list(p.gtins),
         "indications": [
             {
                 "id": i.id,

@@ -11,6 +11,8 @@ nurse's intents and folds events into state.
 """
 from __future__ import annotations
 
+from .bedside import KINDS as BEDSIDE_KINDS
+from .bedside import Bedside
 from .errors import SessionError
 from .plan import Plan
 from .planio import plan_from_dict, plan_to_dict
@@ -43,6 +45,7 @@ class Session(Schedule, ReactionFlow, Replanning):
         self.state = State()
         self._rate_changes: list[tuple[float, float | None]] = []  # (at, mL/h); None ends the last segment
         self.listeners: list = []  # callables(event) told after each append (journal, UI)
+        self.bedside = Bedside(_double_check())  # nurses, vials, premedication (bedside.py)
         if _record:
             from .library.identity import current_version  # the library's version stays with the infusion
 
@@ -162,10 +165,19 @@ class Session(Schedule, ReactionFlow, Replanning):
         self._append(Event(at, "vitals", who, data))
         return grading
 
-    def start(self, at: float, who: str = "nurse") -> None:
+    def start(self, at: float, who: str = "nurse", second: str = "") -> None:
+        """Start at the first step; a vial of another product blocks it, and where the unit asks
+        for one, a second nurse's name checks the pump setting."""
         if self.state.status != "planned":
             raise SessionError(f"the infusion has already started ({self.state.status})")
-        self._append(Event(at, "start", who, {"rate_ml_h": self.rungs[0].rate_ml_h, "rung": 0}))
+        blocked = self.bedside.blocking()
+        if blocked:
+            raise SessionError("the infusion cannot start: " + "; ".join(blocked))
+        data = {"rate_ml_h": self.rungs[0].rate_ml_h, "rung": 0}
+        second = self.bedside.double_check.confirm("start", second, self._who(who))
+        if second:
+            data["second"] = second
+        self._append(Event(at, "start", who, data))
 
     def report_symptoms(self, at: float, symptoms: list[str], vitals: Vitals | None = None,
                         who: str = "nurse") -> Proposal | None:
@@ -204,7 +216,7 @@ class Session(Schedule, ReactionFlow, Replanning):
         return Event(at, "complete", who, data)
 
     def override(self, at: float, proposal: Proposal, action: str, rate_ml_h: float, reason: str,
-                 who: str = "nurse") -> None:
+                 who: str = "nurse", second: str = "") -> None:
         """The nurse chose differently, with a recorded reason. A severe reaction still stops."""
         if not reason.strip():
             raise SessionError("an override needs a reason")
@@ -212,8 +224,12 @@ class Session(Schedule, ReactionFlow, Replanning):
             raise SessionError("a stop cannot be overridden")
         self._check_rate(rate_ml_h if action != "pause" else 0.0)
         rung = self._rung_for(rate_ml_h)
-        self._append(Event(at, "action", who, {**proposal.to_dict(), "action": action, "rate_ml_h": rate_ml_h,
-                                                "rung": rung, "override": reason, "proposed": proposal.action}))
+        data = {**proposal.to_dict(), "action": action, "rate_ml_h": rate_ml_h, "rung": rung, "override": reason,
+                "proposed": proposal.action}
+        second = self.bedside.double_check.confirm("override", second, self._who(who))
+        if second:
+            data["second"] = second
+        self._append(Event(at, "action", who, data))
 
     def pause(self, at: float, reason: str = "", who: str = "nurse") -> None:
         if self.state.status != "running":
@@ -275,7 +291,14 @@ class Session(Schedule, ReactionFlow, Replanning):
                 idx = i
         return idx
 
+    def _who(self, who: str) -> str:
+        """'nurse' (the default) means the nurse signed in at the workstation, when one is."""
+        on_duty = self.bedside.on_duty
+        return on_duty.name if who == "nurse" and on_duty is not None else who
+
     def _append(self, e: Event) -> None:
+        if e.who == "nurse" and self.bedside.on_duty is not None:
+            e = Event(e.at_min, e.kind, self.bedside.on_duty.name, e.data)
         if e.kind not in KINDS:
             raise SessionError(f"unknown event kind {e.kind!r}")
         if self.events and e.at_min < self.events[-1].at_min - EPS:
@@ -308,6 +331,9 @@ class Session(Schedule, ReactionFlow, Replanning):
         if k == "planned":
             return
         if k == "note":
+            return
+        if k in BEDSIDE_KINDS:
+            self.bedside.fold(k, e.at_min, e.who, d)
             return
         if s.status in ("stopped", "completed", "closed") and k not in ("vitals", "symptoms", "observed", "resolved"):
             raise SessionError("the infusion was stopped; it cannot be restarted" if s.status == "stopped"
@@ -381,3 +407,9 @@ class Session(Schedule, ReactionFlow, Replanning):
             s.delivered_at_rate = self.delivered_ml(at)
         s.t_rate, s.rate_ml_h, s.status, s.end_min, s.pending = at, 0.0, status, at, None
         self._replan(at)
+
+
+def _double_check():
+    from .unit_settings import load_unit_settings
+
+    return load_unit_settings().double_check

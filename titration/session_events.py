@@ -11,7 +11,8 @@ OBSERVATION_MIN = 60.0  # observe for an hour after the end (design section 1)
 EPS = 1e-9
 
 KINDS = ("planned", "vitals", "start", "increase", "symptoms", "action", "resolved",
-         "pause", "resume", "stop", "complete", "observed", "note")
+         "pause", "resume", "stop", "complete", "observed", "note",
+         "signin", "vial", "vial_removed", "premedication")  # the last four: bedside.py
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,30 @@
-"""The unit's workstation settings (resources/unit.toml): how long an acknowledged alert is quiet."""
+"""The unit's workstation settings (resources/unit.toml): how long an acknowledged alert is quiet,
+the unit's nurses, which actions need a second nurse, and the usual premedications."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .data import Table, load_toml, resource
+from .nurses import DoubleCheck, Nurse, read_double_check, read_nurses
+from .premedication import PremedOption, read_options
 
 
 @dataclass(frozen=True)
 class UnitSettings:
     silence_min: float  # minutes an acknowledged alert stays quiet before it rings again
+    nurses: tuple[Nurse, ...] = ()
+    double_check: DoubleCheck = DoubleCheck()
+    premedications: tuple[PremedOption, ...] = ()
 
 
 @lru_cache(maxsize=4)
 def load_unit_settings(path: str | None = None) -> UnitSettings:
     path = path or str(resource("unit.toml"))
-    top = Table(load_toml(path), path).only(("schema_version", "alerts"))
+    top = Table(load_toml(path), path).only(("schema_version", "alerts", "nurse", "double_check", "premedication"))
     top.schema_version(1)
     alerts = top.table("alerts").only(("silence_min",))
-    return UnitSettings(silence_min=alerts.num("silence_min", lo=1, hi=15))
+    return UnitSettings(silence_min=alerts.num("silence_min", lo=1, hi=15),
+                        nurses=read_nurses(top.tables("nurse")) if top.has("nurse") else (),
+                        double_check=read_double_check(top.table("double_check", None)),
+                        premedications=read_options(top.tables("premedication")) if top.has("premedication") else ())

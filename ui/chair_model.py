@@ -156,8 +156,8 @@ class ChairModel(QObject):
     def record_vitals(self, vitals):
         return self._do("Vitals", self.session.record_vitals, self.time_now(), vitals)
 
-    def start(self):
-        return self._do("Start", self.session.start, self.time_now())
+    def start(self, second: str = ""):
+        return self._do("Start", self.session.start, self.time_now(), second=second)
 
     def report_symptoms(self, ids: list[str], vitals=None):
         if not ids:
@@ -187,13 +187,40 @@ class ChairModel(QObject):
             return None
         return self._do("Confirm", s.confirm, t, p)
 
-    def override(self, action: str, rate_ml_h: float, reason: str):
+    def override(self, action: str, rate_ml_h: float, reason: str, second: str = ""):
         t = self.time_now()
         p = self.session.due(t)
         if p is None:
             self.sig_error.emit("Override: there is no proposal to override")
             return None
-        return self._do("Override", self.session.override, t, p, action, rate_ml_h, reason)
+        return self._do("Override", self.session.override, t, p, action, rate_ml_h, reason, second=second)
+
+    # ------------------------------------------------------------------ the bedside record (titration/bedside.py)
+    def sign_in(self, name: str, initials: str, from_list: bool = False):
+        """This nurse now does what is recorded at this chair (a closed chair's record is left as it is)."""
+        if self.session.status == "closed":
+            return None
+        from titration.bedside import sign_in
+
+        return self._do("Sign in", sign_in, self.session, self.time_now(), name, initials, from_list)
+
+    def add_vial(self, vial, today):
+        from titration.bedside import add_vial
+        from titration.products import load_library
+
+        return self._do("Vial", add_vial, self.session, self.time_now(), vial, today, load_library())
+
+    def remove_vial(self, number: int, reason: str):
+        from titration.bedside import remove_vial
+
+        return self._do("Remove vial", remove_vial, self.session, self.time_now(), number, reason)
+
+    def give_premedication(self, drug: str, dose: float, unit: str, route: str, given_min: float,
+                           from_list: bool = False):
+        from titration.bedside import give_premedication
+
+        return self._do("Premedication", give_premedication, self.session, self.time_now(), drug, dose, unit, route,
+                        given_min, from_list)
 
     def pause(self, reason: str = ""):
         return self._do("Pause", self.session.pause, self.time_now(), reason)

@@ -8,54 +8,9 @@ from __future__ import annotations
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
-from titration.reactions import load_catalogue, vitals_text
+from titration.reactions import load_catalogue
+from titration.report.event_words import describe
 from ui.style import RED
-
-
-def judge_text(d: dict) -> str:
-    """The core's 'judge it yourself' lines kept with the event (a child's value no band covers)."""
-    return "".join(f" — JUDGE IT YOURSELF: {x}" for x in d.get("judge", ()))
-
-
-def describe(e, catalogue=None) -> str:
-    """One line a nurse reads, from the event's own data."""
-    cat = catalogue or load_catalogue()
-    d, k = e.data, e.kind
-    if k == "planned":
-        return f"Plan made ({d.get('policy', '')} policy){' — TRAINING' if d.get('training') else ''}"
-    if k == "vitals":
-        g = d.get("grade", "none")
-        return f"Vitals: {vitals_text(d.get('vitals', {}))} — grade {g}{judge_text(d)}"
-    if k == "start":
-        return f"Started: pump set to {d['rate_ml_h']:g} mL/h (step 1)"
-    if k == "increase":
-        return f"Pump set to {d['rate_ml_h']:g} mL/h (step {d['rung'] + 1})"
-    if k == "symptoms":
-        names = ", ".join(f"{cat.symptoms[s].label} ({cat.symptoms[s].grade})" if s in cat.symptoms else s
-                          for s in d.get("symptoms", []))
-        extra = f"; vitals {vitals_text(d['vitals'])}" if "vitals" in d else ""
-        return f"Symptoms reported: {names}{extra}{judge_text(d)}"
-    if k == "action":
-        a = d.get("action", "")
-        rate = f" — pump {d.get('rate_ml_h', 0):g} mL/h" if a not in ("pause", "stop") else ""
-        if d.get("override"):
-            return f"OVERRIDE: {a}{rate} instead of {d.get('proposed', '?')} — reason: {d['override']}"
-        return f"Confirmed: {a}{rate} — {d.get('reason', '')}"
-    if k == "resolved":
-        return "Symptoms resolved"
-    if k == "pause":
-        return "Paused" + (f" — {d['reason']}" if d.get("reason") else "")
-    if k == "resume":
-        return f"Resumed at {d['rate_ml_h']:g} mL/h"
-    if k == "stop":
-        return f"STOPPED — {d.get('reason', '')}"
-    if k == "complete":
-        return f"Volume complete: {d.get('delivered_ml', 0):.1f} mL in; the pump's end confirmed"
-    if k == "observed":
-        return "Observation closed" + (f" early: {d['early']}" if d.get("early") else "")
-    if k == "note":
-        return f"Note: {d.get('text', '')}"
-    return k
 
 
 class EventLog(QTableWidget):

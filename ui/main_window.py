@@ -178,6 +178,12 @@ class MainWindow(ExportActions, QMainWindow):
     def shortcut_rows(self) -> list[tuple[str, str]]:
         return shortcut_rows(self.actions_by_name)
 
+    def open_sign_in(self):
+        from ui.sign_in import sign_in_dialog
+
+        self._sign_in = sign_in_dialog(self, self.model)  # kept: a dialog without a reference is collected
+        return self._sign_in
+
     def show_shortcuts(self):
         self.shortcuts_dialog = shortcuts_dialog(self, self.shortcut_rows())
         return self.shortcuts_dialog

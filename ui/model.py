@@ -30,6 +30,7 @@ class AppModel(QObject):
     sig_chair_removed = Signal(object)
     sig_notice = Signal(str)  # a message for the nurse (journal moved aside, recovery ...)
     sig_tick = Signal()
+    sig_nurse = Signal(str)  # the nurse signed in at this workstation ("Name (AB)")
 
     def __init__(self, journal=None, *, clock_factory=None, wall=time.time, tick_ms: int = 250,
                  autostart: bool = True, parent=None):
@@ -37,6 +38,8 @@ class AppModel(QObject):
         self.journal = journal
         self.chairs: list[ChairModel] = []
         self.wall = wall
+        self.nurse = None  # the nurse signed in here (titration.nurses.Nurse); None: nobody yet
+        self.nurse_from_list = False
         self.board = BoardModel(self)  # the Overview's summaries (local chairs; a unit server may add more)
         self._clock_factory = clock_factory or self._real_clock
         self._n = 0
@@ -105,12 +108,27 @@ class AppModel(QObject):
         if journal_id is None:  # no journal, or it could not open a record: every row says so
             chair.unsaved_from = 0
         self.chairs.append(chair)
+        if self.nurse is not None and session.status != "closed":  # the nurse at the workstation takes this chair
+            chair.sign_in(self.nurse.name, self.nurse.initials, self.nurse_from_list)
         chair.sig_changed.connect(self.refresh_board)  # the board follows an intent at once, not at the next tick
         chair.sig_alerts.connect(self.refresh_board)
         self.sig_chair_added.emit(chair)
         chair.tick()
         self.board.set_summaries(local_summaries(self))
         return chair
+
+    def sign_in(self, name: str, initials: str, from_list: bool = False):
+        """The nurse at this workstation (attribution, no password): journaled at every open chair,
+        and every later event there carries their name. Returns the Nurse (InputError if the name
+        or initials are not acceptable)."""
+        from titration.nurses import nurse  # noqa: PLC0415
+
+        n = nurse(name, initials)
+        self.nurse, self.nurse_from_list = n, bool(from_list)
+        for chair in self.chairs:
+            chair.sign_in(n.name, n.initials, from_list)
+        self.sig_nurse.emit(n.label)
+        return n
 
     def new_infusion(self, spec) -> ChairModel:
         """A real infusion from the new-infusion form: checklist and baseline vitals recorded first."""

@@ -17,7 +17,7 @@ from PySide6.QtGui import QImage
 from titration.errors import InputError
 from titration.plan import PlanRequest, build_plan
 from titration.reactions import Vitals
-from titration.report.table import rows
+from titration.report.table import clock, rows
 from titration.session import Session
 from ui.exports import CHART_SIZE, export_plan_file, export_record_file
 
@@ -264,9 +264,15 @@ def test_record_csv_lists_the_events(app, plan, tmp_path):
     export_record_file(s, out)
     with open(out, newline="", encoding="utf-8") as fh:
         got = list(csv.DictReader(fh))
-    assert len(got) == len(s.events) - 1  # all but the 'planned' event
-    assert [r["kind"] for r in got[:3]] == ["vitals", "start", "increase"]
-    assert got[-1]["kind"] == "complete"
+    events = [r for r in got if not r["kind"].startswith("observations")]
+    assert len(events) == len(s.events)  # the 'planned' row first: product, protocol, library version
+    assert [r["kind"] for r in events[:4]] == ["planned", "vitals", "start", "increase"]
+    assert events[-1]["kind"] == "complete"
+    # no observations between the start and 0:55, none after it: the rounds due then are flagged
+    missed = [r for r in got if r["kind"] == "observations missed"]
+    assert missed and all("missed" in r["observations"] for r in missed)
+    late = [r for r in events if r["observations"].startswith("late")]
+    assert [r["at_min"] for r in late] == ["55"]
     slow = [r for r in got if r["kind"] == "action"][0]
     assert float(slow["rate_ml_h"]) == 42 and float(slow["at_min"]) == 40 and slow["elapsed"] == "0:40"
 
@@ -547,3 +553,14 @@ def test_any_file_name_is_written_0600_or_refused_in_one_line(plan, tmp_path, na
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
         os.unlink(path)
     assert not [p for p in folder.rglob("*") if p.name.startswith(".ivig-export-")]
+
+
+def test_what_happened_gives_the_observations_real_close(plan):
+    from ui.exports.facts import record_facts
+
+    s = a_finished_infusion(plan)
+    end = s.state.end_min
+    s.record_vitals(end + 60, Vitals(36.8, 72, 124, 78, 98, 14))
+    s.close_observation(end + 90)
+    outcome = record_facts(s, end + 90)[0]
+    assert outcome.startswith(f"Outcome: completed at {clock(end)}") and f"closed at {clock(end + 90)}" in outcome

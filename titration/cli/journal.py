@@ -16,6 +16,7 @@ import time
 from datetime import datetime
 
 from ..errors import InputError
+from . import export
 from .args import add_db, choice
 
 
@@ -49,6 +50,9 @@ def _open(path):
 
 
 def cmd_journal(a) -> int:
+    if a.action == "export":
+        return export.cmd_export(a)
+    export.refuse_export_options(a)
     path = _path(a)
     if a.action == "verify":
         return _verify(path, a.json)
@@ -206,7 +210,8 @@ def simulate_journaled(a) -> int:
         if j.notice:
             print(f"note: {j.notice}", file=out, flush=True)
         wall0 = time.time()
-        sid = j.attach(s, chair="simulation", patient_id=None, training=True, wall_start=wall0, speed=speed or 1.0)
+        sid = j.attach(s, chair="simulation", patient_id=sc.patient_id, training=True, wall_start=wall0,
+                       speed=speed or 1.0)
         pace = f"at {speed:g}x real time" if speed else "as fast as possible"
         print(f"journal {j.path}: session {sid}, '{sc.title}' {pace} (training)", file=out, flush=True)
 
@@ -233,7 +238,7 @@ def simulate_journaled(a) -> int:
                 wait_until(e.at_min)
                 s.apply(e)
         else:
-            for t in protocol_steps(sc, s):
+            for t in protocol_steps(sc, s, datetime.fromtimestamp(wall0).date()):
                 wait_until(t)
         waiting = j.flush(FLUSH_S) if j.outbox is not None else 0
         if waiting:
@@ -255,9 +260,10 @@ def add_parser(sub) -> None:
     p = sub.add_parser("journal", help="list the journal's infusions (default), or verify its hash chain",
                        description="List the infusions in the journal with their events and state, or 'verify' "
                                    "that no recorded event was edited or deleted (exit 1 if so).")
-    p.add_argument("action", nargs="?", default="list", metavar="list|verify",
-                   type=choice("action", ("list", "verify")), help="list (default) or verify")
+    p.add_argument("action", nargs="?", default="list", metavar="list|verify|export",
+                   type=choice("action", ("list", "verify", "export")), help="list (default), verify, or export")
     add_db(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--real", action="store_true", help="real infusions only (leave out training)")
+    export.add_arguments(p)
     p.set_defaults(handler=cmd_journal)

@@ -30,7 +30,9 @@ def cmd_simulate(a) -> int:
 
         s = run_with_patient(sc)
     else:
-        s = run_protocol(sc)
+        from datetime import date
+
+        s = run_protocol(sc, date.today())  # the vials' expiry is checked against today
     out = simulate_json(s)
     if a.json:
         print(json.dumps(out, indent=1))

@@ -6,7 +6,7 @@ Two layers, because free text can hold anything:
 1. `deidentified_session(session)`: the same infusion rebuilt with every text a person typed
    (notes, pause/stop reasons, override reasons, early-close reasons: any text not on the
    app's own list, SYSTEM_TEXT) replaced by
-   "[note removed]" / "[reason removed]", who did it reduced to a role, and the simulation's file
+   "[note removed]" / "[reason removed]", who did it a role or a pseudonym ("Nurse A"), and the simulation's file
    path reduced to its name. Everything drawn or listed from it (chart, events) is then clean.
 2. `Scrubber(patient)`: a last net over every string written: the patient's identifier and name in
    any spelling (case, spaces, dashes, dots between the characters), and the usual shapes of
@@ -26,6 +26,12 @@ ROLES = ("nurse", "doctor", "sim", "system", "pump", "trainee")
 # Text the app itself writes (ids, grades, the policy's own wording); every other text in an event
 # is taken to be typed by a person and removed, so a field added later is removed until listed here.
 SYSTEM_TEXT = {"action", "proposed", "rule", "grade", "reaction_kind"}
+# Sign-in, vial and premedication events: names become "Nurse A", "Nurse B"...; a lot becomes
+# "LOT1", "LOT2"... (the same lot keeps its pseudonym), a serial number is dropped; the drug of a
+# premedication is kept only when it is on the unit's list (a typed name is free text).
+BEDSIDE_KEEP = {"vial": {"gtin", "grams", "entry", "finding", "product", "expiry"},
+                "premedication": {"dose", "unit", "route", "given_min", "from_list"},
+                "signin": {"from_list"}, "vial_removed": {"vial"}}
 SYSTEM_REASON = {"increase", "action"}  # there "reason" is the policy's proposal, not the nurse's words
 _SEP = r"[\s\-_./:#]*"
 MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -74,28 +80,71 @@ class Scrubber:
         return text
 
 
-def role(who: str) -> str:
-    w = str(who or "").strip().lower()
-    return w if w in ROLES else "staff"
+class Pseudonyms:
+    """Stable stand-ins, in order of first appearance: 'Nurse A' for a name, 'LOT1' for a lot."""
+
+    def __init__(self):
+        self.names: dict[str, str] = {}
+        self.lots: dict[str, str] = {}
+
+    def name(self, who: str) -> str:
+        w = str(who or "").strip()
+        if w.lower() in ROLES:
+            return w.lower()
+        if w not in self.names:
+            n = len(self.names)
+            self.names[w] = "Nurse " + (chr(ord("A") + n) if n < 26 else str(n + 1))
+        return self.names[w]
+
+    def lot(self, lot: str) -> str:
+        return self.lots.setdefault(lot, f"LOT{len(self.lots) + 1}")
+
+
+def _bedside(kind: str, data: dict, p: Pseudonyms, known_drugs: set[str]) -> dict:
+    out = {k: v for k, v in data.items() if k in BEDSIDE_KEEP[kind]}
+    if kind == "signin":
+        name = p.name(data.get("name", ""))
+        out.update(name=name, initials="N" + name[-1] if name.startswith("Nurse ") else "N")
+    elif kind == "vial":
+        out["lot"] = p.lot(str(data.get("lot", "")))
+    elif kind == "premedication":
+        drug = str(data.get("drug", ""))
+        out["drug"] = drug if drug.lower() in known_drugs else "[typed drug removed]"
+    elif kind == "vial_removed":
+        out["reason"] = REASON_REMOVED
+    return out
+
+
+def _known_drugs() -> set[str]:
+    from ..unit_settings import load_unit_settings
+
+    return {o.drug.lower() for o in load_unit_settings().premedications}
 
 
 def deidentified_session(session):
     """The same infusion, rebuilt from events with the free text and the people's names taken out."""
+    from ..bedside import KINDS as BEDSIDE_KINDS
     from ..session import Event, Session
 
     events = []
+    p, drugs = Pseudonyms(), _known_drugs()
     for e in session.events:
         data = dict(e.data)
+        if e.kind in BEDSIDE_KINDS:
+            events.append(Event(e.at_min, e.kind, p.name(e.who), _bedside(e.kind, data, p, drugs)))
+            continue
+        if "second" in data:
+            data["second"] = p.name(data["second"])
         if e.kind != "planned":
             for key, value in data.items():
-                typed = key not in SYSTEM_TEXT and not (key == "reason" and e.kind in SYSTEM_REASON)
+                typed = key not in SYSTEM_TEXT and key != "second" and not (key == "reason" and e.kind in SYSTEM_REASON)
                 if typed and isinstance(value, str) and value.strip():
                     data[key] = NOTE_REMOVED if e.kind == "note" else REASON_REMOVED
         elif isinstance(data.get("simulation"), dict):
             sim = dict(data["simulation"])
             sim["scenario"] = os.path.basename(str(sim.get("scenario", "")))
             data["simulation"] = sim
-        events.append(Event(e.at_min, e.kind, role(e.who), data))
+        events.append(Event(e.at_min, e.kind, p.name(e.who), data))
     return Session.replay(events, session.policy, session.catalogue)
 
 

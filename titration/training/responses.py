@@ -28,12 +28,20 @@ PROPOSAL_KEYS = ("action", "rate_ml_h", "rung", "reason", "rule", "grade", "reac
 ACTIONS = ("increase", "slow", "pause", "resume", "stop")
 KIND_KEYS = {  # what Session writes for each kind of event, besides at_min, kind and who (a test replays
     # every shipped scenario's perfect run through this reader, so a new key in Session shows up there)
-    "vitals": ("vitals", "grade", "judge"), "start": ("rate_ml_h", "rung"), "symptoms": ("symptoms", "vitals", "judge"),
-    "resolved": (), "increase": PROPOSAL_KEYS, "action": PROPOSAL_KEYS + ("override", "proposed"),
+    "vitals": ("vitals", "grade", "judge"), "start": ("rate_ml_h", "rung", "second"),
+    "symptoms": ("symptoms", "vitals", "judge"),
+    "resolved": (), "increase": PROPOSAL_KEYS, "action": PROPOSAL_KEYS + ("override", "proposed", "second"),
     "pause": ("reason",), "resume": ("rate_ml_h", "rung"), "stop": ("reason",), "observed": ("early",),
     "note": ("text",), "complete": ("delivered_ml", "volume_in_min"),
+    # beside the pump (titration/bedside.py): checked again, value by value, when replayed
+    "signin": ("name", "initials", "from_list"),
+    "vial": ("gtin", "lot", "expiry", "grams", "entry", "serial", "finding", "product"),
+    "vial_removed": ("vial", "reason"),
+    "premedication": ("drug", "dose", "unit", "route", "given_min", "from_list"),
 }
-TEXT_KEYS = ("who", "reason", "rule", "override", "text", "early", "scenario", "title", "reaction_kind")
+TEXT_KEYS = ("who", "reason", "rule", "override", "text", "early", "scenario", "title", "reaction_kind", "second",
+             "name", "initials", "gtin", "lot", "expiry", "entry", "serial", "finding", "product", "drug", "unit",
+             "route")
 
 
 def _no_constant(name: str):
@@ -112,8 +120,16 @@ def check_action(t: Table) -> None:
             _text(t, key)
         elif key in ("rate_ml_h",):
             _number(t, key, 0, 1200)
-        elif key == "delivered_ml":
+        elif key in ("delivered_ml", "dose"):
             _number(t, key, 0, 10_000)
+        elif key == "grams":
+            _number(t, key, 0, 100)
+        elif key == "given_min":
+            _number(t, key, -24 * 60, MAX_AT_MIN)
+        elif key == "vial":
+            _whole(t, key, 1, 1000)
+        elif key == "from_list" and not isinstance(t.data[key], bool):
+            raise t.fail(key, f"{json.dumps(t.data[key])} is not allowed; expected true or false")
         elif key == "rung":
             _whole(t, key, -1, 100)
         elif key in ("action", "proposed"):

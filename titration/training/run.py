@@ -42,16 +42,17 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..bedside import KINDS as BEDSIDE_KINDS
 from ..data import Table, load_toml, resource
 from ..errors import DataError, SessionError, TitrationError
 from ..plan import build_plan
 from ..policy import get_policy
 from ..reactions import Vitals, load_catalogue
-from ..session import OBSERVATION_MIN, Session
+from ..session import OBSERVATION_MIN, Event, Session
 from .behaviour import read_patient_defaults
 from .debrief import ITEM_KINDS, VERDICTS, Debrief, DebriefItem, _Debriefer  # noqa: F401 - part of this API
 from .patient_model import EPS, PumpHistory, SimulatedPatient
-from .scenario import confirm_end_if_due
+from .scenario import confirm_end_if_due, record_prelude, start_second
 
 TOLERANCE_KEYS = ("increase", "reaction_action", "severe_action", "review_action", "record_symptoms", "resolved",
                   "vitals", "vitals_early", "detect", "start", "observation", "complete")
@@ -209,7 +210,7 @@ class TrainingRun:
         if k == "vitals":
             s.record_vitals(at, Vitals.from_dict(r["vitals"]), who=who)
         elif k == "start":
-            s.start(at, who=who)
+            s.start(at, who=who, second=r.get("second", ""))
         elif k == "symptoms":
             v = Vitals.from_dict(r["vitals"]) if r.get("vitals") else None
             s.report_symptoms(at, list(r["symptoms"]), v, who=who)
@@ -221,7 +222,7 @@ class TrainingRun:
             if p is None:
                 raise SessionError(f"nothing is due now, so '{action}' cannot be confirmed")
             if r.get("override"):
-                s.override(at, p, action, float(r["rate_ml_h"]), r["override"], who=who)
+                s.override(at, p, action, float(r["rate_ml_h"]), r["override"], who=who, second=r.get("second", ""))
                 return
             rate = r.get("rate_ml_h")
             if p.action != action or (rate is not None and abs(float(rate) - p.rate_ml_h) > 1e-6):
@@ -243,6 +244,8 @@ class TrainingRun:
             if p is None or p.action != "complete":
                 raise SessionError("the prescribed volume is not in yet, so the end cannot be confirmed")
             s.confirm(at, p, who=who)
+        elif k in BEDSIDE_KINDS:  # sign-in, vials, premedication: recorded as they were
+            s.apply(Event.from_dict(r))
         elif k == "planned":
             return  # the system's own event
         else:
@@ -299,10 +302,11 @@ def perfect_run(scenario, seed: int = 0, who: str = "nurse", close: bool = True)
     It runs to the end of the observation hour; `close=False` leaves the observation open (the
     session then says 'completed' or 'stopped', as `simulate` reports)."""
     run = TrainingRun(scenario, seed)
-    run.confirms_end_as = who
     s, p = run.session, run.patient
+    who = record_prelude(scenario, s, None, who)
+    run.confirms_end_as = who
     s.record_vitals(0.0, run.take_vitals(0.0), who=who)
-    s.start(0.0, who=who)
+    s.start(0.0, who=who, second=start_second(scenario, s))
     t = 0.0
     for _ in range(MAX_DECISIONS):
         for u in run.advance(t):

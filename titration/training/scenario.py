@@ -2,14 +2,19 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from ..data import Table, load_toml
 from ..errors import DataError, InputError, NeedsInput, TitrationError
+from ..nurses import Nurse, nurse, second_name
 from ..plan import PlanRequest, build_plan
 from ..policy import get_policy
+from ..premedication import Premedication, premedication
 from ..reactions import VITAL_FIELDS, Vitals, load_catalogue
 from ..session import Session
+from ..vials import Vial, typed_vial
 
 MAX_STEPS = 10_000  # a run that has not ended after this many decisions is a bug, not a patient
 
@@ -32,17 +37,27 @@ class Scenario:
     baseline: Vitals | None
     events: tuple[ScenarioEvent, ...]
     raw: dict = field(default_factory=dict)
+    patient_id: str | None = None  # a made-up identifier, for the record
+    vials: tuple[Vial, ...] = ()
+    premedications: tuple[Premedication, ...] = ()  # given_min: minutes before the start, as negative
+    staff: Nurse | None = None  # the nurse signed in for the run
+    second_nurse: str = ""  # the second nurse who checks the pump setting at the start
 
 
 # Every key a scenario may hold, level by level: anything else (a misspelling) is an error that
 # names the file, the key and the nearest known key (issue 11). [behaviour] and [debrief] are
 # checked where they are read (patient_model.py, run.py).
-TOP_KEYS = ("meta", "patient", "prescription", "behaviour", "events", "debrief")
+TOP_KEYS = ("meta", "patient", "prescription", "behaviour", "events", "debrief", "staff")
 META_KEYS = ("title", "description", "learning_goals", "pending")
-PATIENT_KEYS = ("weight_kg", "height_cm", "sex", "age_years", "baseline_vitals", "tolerated_max_mg_kg_min")
+PATIENT_KEYS = ("weight_kg", "height_cm", "sex", "age_years", "baseline_vitals", "tolerated_max_mg_kg_min",
+                "patient_id")
 PRESCRIPTION_KEYS = ("product", "indication", "dose_g_per_kg", "dosing_weight", "at_risk", "at_risk_cap_mg_kg_min",
                      "first_infusion", "product_switch", "weeks_since_last", "protocol", "policy",
-                     "pump_resolution_ml_h", "max_ml_h")
+                     "pump_resolution_ml_h", "max_ml_h", "vials", "premedication")
+VIAL_KEYS = ("gtin", "lot", "expiry", "grams", "serial")
+PREMED_KEYS = ("drug", "dose", "unit", "route", "before_start_min")
+STAFF_KEYS = ("nurse", "initials", "second_nurse")
+PATIENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_.]{0,39}")
 EVENT_KEYS = ("at_min", "symptoms", "vitals", "resolved", "note")
 # The plan's errors name command-line options; in a scenario they are these keys.
 OPTION_KEYS = {"--product": "prescription.product", "--indication": "prescription.indication",
@@ -113,13 +128,83 @@ def read_scenario(path: str) -> Scenario:
     meta.str("description", "")
     meta.strs("learning_goals", ())
     meta.str("pending", "")
-    sc = Scenario(path, title, req, policy, _vitals(pt, "baseline_vitals"), tuple(events), top.data)
+    pid = pt.str("patient_id", None)
+    if pid is not None and not PATIENT_ID.fullmatch(pid):
+        raise pt.fail("patient_id", f"{pid!r}: a made-up identifier of 1 to 40 letters, digits, - _ or .")
+    staff, second = _staff(top.table("staff", None))
+    sc = Scenario(path, title, req, policy, _vitals(pt, "baseline_vitals"), tuple(events), top.data,
+                  patient_id=pid, vials=_vials(rx), premedications=_premedications(rx), staff=staff,
+                  second_nurse=second)
     _check_plan(sc)
     if top.has("debrief"):  # read by training runs only; a misspelling is refused wherever the file is read
         from .run import settings_for
 
         settings_for(sc)
     return sc
+
+
+def _listed(t: Table, key: str, keys: tuple[str, ...]) -> list[Table]:
+    v = t.raw(key, None)
+    if v is None:
+        return []
+    if not isinstance(v, list) or not all(isinstance(x, dict) for x in v):
+        raise t.fail(key, "must be a list of tables like [{ ... }, { ... }]")
+    return [Table(x, t.path, f"{t._k(key)}[{i}]").only(keys) for i, x in enumerate(v)]
+
+
+def _vials(rx: Table) -> tuple[Vial, ...]:
+    out = []
+    for t in _listed(rx, "vials", VIAL_KEYS):
+        try:
+            out.append(typed_vial(t.raw("gtin"), t.raw("lot"), t.raw("expiry"), t.raw("grams"), t.raw("serial", "")))
+        except InputError as exc:
+            raise t.fail(exc.field, f"{exc.value!r}: expected {exc.allowed}") from None
+    return tuple(out)
+
+
+def _premedications(rx: Table) -> tuple[Premedication, ...]:
+    out = []
+    for t in _listed(rx, "premedication", PREMED_KEYS):
+        before = t.num("before_start_min", lo=0, hi=24 * 60)
+        try:
+            out.append(premedication(t.raw("drug"), t.raw("dose"), t.raw("unit"), t.raw("route"), -before))
+        except InputError as exc:
+            raise t.fail(exc.field, f"{exc.value!r}: expected {exc.allowed}") from None
+    return tuple(out)
+
+
+def _staff(t: Table | None) -> tuple[Nurse | None, str]:
+    if t is None:
+        return None, ""
+    t.only(STAFF_KEYS)
+    try:
+        n = nurse(t.str("nurse"), t.str("initials"))
+        second = second_name(t.str("second_nurse")) if t.has("second_nurse") else ""
+    except InputError as exc:
+        raise t.fail(exc.field.split()[-1], f"{exc.value!r}: expected {exc.allowed}") from None
+    return n, second
+
+
+def record_prelude(sc: Scenario, s: Session, today: date | None, who: str) -> str:
+    """What happens before the start: the nurse signs in, premedication is given, the vials are
+    checked (against `today`, when given) and hung. Returns who acts from now on: 'nurse' (the
+    signed-in nurse's name, stamped by the session) when the scenario names its staff."""
+    from ..bedside import add_vial, give_premedication, sign_in
+    from ..products import load_library
+
+    if sc.staff is not None:
+        sign_in(s, 0.0, sc.staff.name, sc.staff.initials)
+        who = "nurse"
+    for p in sc.premedications:
+        give_premedication(s, 0.0, p.drug, p.dose, p.unit, p.route, p.given_min, who=who)
+    for v in sc.vials:
+        add_vial(s, 0.0, v, today or v.expiry, load_library(), who=who)
+    return who
+
+
+def start_second(sc: Scenario, s: Session) -> str:
+    """The second nurse for the start: the scenario's, or a simulated one where the unit asks for it."""
+    return sc.second_nurse or ("second nurse (simulated)" if s.bedside.double_check.start else "")
 
 
 def _check_plan(sc: Scenario) -> None:
@@ -136,34 +221,36 @@ def _check_plan(sc: Scenario) -> None:
         raise DataError(sc.path, key, why) from None
 
 
-def run_protocol(sc: Scenario) -> Session:
-    """Run a scenario with every proposed action confirmed at once (no nurse delay)."""
+def run_protocol(sc: Scenario, today: date | None = None) -> Session:
+    """Run a scenario with every proposed action confirmed at once (no nurse delay). Its vials are
+    checked against `today` (None: each vial's own expiry day, i.e. not refused as expired)."""
     s = Session(build_plan(sc.request), get_policy(sc.policy), load_catalogue())
-    for _ in protocol_steps(sc, s):
+    for _ in protocol_steps(sc, s, today):
         pass
     return s
 
 
-def protocol_steps(sc: Scenario, s: Session):
+def protocol_steps(sc: Scenario, s: Session, today: date | None = None):
     """The protocol run as a generator: yields each next session time (minutes) before acting
     at it, so a caller can wait for it (the journaled simulation at N times real time)."""
+    who = record_prelude(sc, s, today, "sim")
     if sc.baseline is not None:
-        s.record_vitals(0.0, sc.baseline, who="sim")
-    s.start(0.0, who="sim")
+        s.record_vitals(0.0, sc.baseline, who=who)
+    s.start(0.0, who=who, second=start_second(sc, s))
     pending = list(sc.events)
     t = 0.0
     for _ in range(MAX_STEPS):
-        confirm_end_if_due(s, t, "sim")
+        confirm_end_if_due(s, t, who)
         while pending and pending[0].at_min <= t + 1e-9:
-            apply_event(s, pending.pop(0))
+            apply_event(s, pending.pop(0), who)
         p = s.due(t)
         while p is not None and s.status in ("running", "paused"):
-            s.confirm(t, p, who="sim")
+            s.confirm(t, p, who=who)
             p = s.due(t)
         if s.status in ("stopped", "completed"):
             for ev in pending:  # events after the end (a late headache) are still recorded
                 yield max(ev.at_min, t)
-                apply_event(s, ev)
+                apply_event(s, ev, who)
             return
         candidates = [x for x in (s.next_due_at(), s.completion_at(), pending[0].at_min if pending else None)
                       if x is not None and x > t + 1e-9]
@@ -187,16 +274,16 @@ def confirm_end_if_due(s: Session, t: float, who: str) -> None:
         s.confirm(at, p, who=who)
 
 
-def apply_event(s: Session, ev: ScenarioEvent) -> None:
+def apply_event(s: Session, ev: ScenarioEvent, who: str = "sim") -> None:
     at = max(ev.at_min, s.events[-1].at_min)
     if ev.note:
-        s.note(at, ev.note, who="sim")
+        s.note(at, ev.note, who=who)
     if ev.symptoms:
-        s.report_symptoms(at, list(ev.symptoms), ev.vitals, who="sim")
+        s.report_symptoms(at, list(ev.symptoms), ev.vitals, who=who)
     elif ev.vitals is not None:
-        s.record_vitals(at, ev.vitals, who="sim")
+        s.record_vitals(at, ev.vitals, who=who)
     if ev.resolved and s.state.reaction is not None:
-        s.resolved(at, who="sim")
+        s.resolved(at, who=who)
 
 
 def simulate_json(s: Session) -> dict:

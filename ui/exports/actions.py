@@ -13,7 +13,7 @@ from ui import optional
 class ExportActions:
     def export_rate_chart(self, path: str | None = None) -> str | None:
         """The rate chart of the plan in front (the preview, or the chair's plan)."""
-        from .names import default_file_name
+        from titration.report.names import default_file_name
 
         v = self.current_view()
         session, now, chair, training = None, None, "", False
@@ -41,16 +41,30 @@ class ExportActions:
         if v is None:
             self._export_error("Export: open a chair first")
             return None
-        from .names import default_file_name
+        from titration.report.names import default_file_name
 
         chair = v.chair
         patient = None if chair.training else chair.patient.identifier or None
         name = default_file_name("infusion record", "pdf", chair=chair.name, patient_id=patient,
                                  training=chair.training, when=chair.wall_start, deidentified=deidentified)
-        return self._export(path, "Export infusion record", name, "PDF (*.pdf);;CSV (*.csv)",
+        title = "Export de-identified record (for teaching)" if deidentified else "Export infusion record"
+        return self._export(path, title, name, "PDF (*.pdf);;CSV (*.csv);;FHIR R4 Bundle (*.json)",
                             lambda mod, p: mod.export_record_file(
-                                chair.session, p, deidentified=deidentified, patient=patient,
-                                now_min=chair.time_now(), wall_start=chair.wall_start))
+                                chair.session, p, deidentified=deidentified, patient=patient, chair=chair.name,
+                                now_min=chair.time_now(), wall_start=chair.wall_start, session_id=chair.journal_id,
+                                uid=self._journal_uid(chair)))
+
+    def _journal_uid(self, chair) -> str | None:
+        """The infusion's identity in the journal (as `journal export` names it), where there is one."""
+        from titration.errors import TitrationError
+
+        journal = getattr(self.model, "journal", None)
+        if journal is None or chair.journal_id is None:
+            return None
+        try:
+            return next((d.get("uid") for d in journal.sessions() if d["id"] == chair.journal_id), None)
+        except TitrationError:  # the journal cannot be read now: the export names the journal row instead
+            return None
 
     def _export(self, path: str | None, title: str, default_name: str, filters: str, write) -> str | None:
         """Ask for a file name (unless given), write it with ui.exports, and say what happened."""

@@ -101,11 +101,14 @@ def end_min(session) -> float:
 def record_facts(session, now_min: float) -> list[str]:
     st, p0 = session.state, session.original_plan
     delivered = session.delivered_ml(now_min)
-    closed = "STOPPED, observation closed" if _stopped(session) else "completed, observation closed"
-    outcome = {"completed": "completed", "closed": closed, "stopped": "STOPPED",
-               "running": "still running", "paused": "paused", "planned": "not started"}.get(st.status, st.status)
+    outcome = {"completed": "completed", "closed": "STOPPED" if _stopped(session) else "completed",
+               "stopped": "STOPPED", "running": "still running", "paused": "paused",
+               "planned": "not started"}.get(st.status, st.status)
+    observed = next((e for e in session.events if e.kind == "observed"), None)
+    closed = f"; observation closed at {clock(observed.at_min)}" if observed is not None else ""  # when it was
     lines = [
-        f"Outcome: {outcome}" + (f" at {clock(st.end_min)} ({st.end_min:.0f} min)" if st.end_min is not None else ""),
+        f"Outcome: {outcome}" + (f" at {clock(st.end_min)} ({st.end_min:.0f} min)" if st.end_min is not None else "")
+        + closed,
         f"Delivered: {delivered:.1f} mL of {session.volume_ml:.1f} mL prescribed"
         f" ({p0.grams(delivered):.1f} g of {p0.dose.dose_g:g} g)",
         (f"Highest rate tolerated: {st.tolerated_ml_h:g} mL/h = {p0.mg_kg_min(st.tolerated_ml_h):.2f} mg/kg/min"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from titration.errors import InputError
 from titration.report.files import written
+from titration.report.names import export_title
 from titration.report.table import clock, write_plan_csv
 
 from .document import Document
@@ -21,7 +22,6 @@ from .facts import (
     step_table,
     what_happened,
 )
-from .names import export_title
 from .render import CHART_SIZE, DECISION_SUPPORT, PDF_CHART_SIZE, TITLE_HEIGHT, done, export_chart, write_png, write_svg
 
 FORMATS = (".pdf", ".png", ".svg", ".csv")
