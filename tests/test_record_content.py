@@ -76,8 +76,10 @@ def test_a_reaction_after_the_end_has_its_grade_kind_and_action():
 
 def test_the_library_version_is_read_where_recorded():
     assert library_text({}) == "not recorded"
-    assert library_text({"library": {"name": "unit library", "version": "2026-11"}}) == "unit library 2026-11"
-    assert library_text({"library_version": "v7"}) == "v7"
+    lib = {"version": 2, "hash": "sha256:1a2b3c4d5e6f7a8b9c0d"}
+    assert library_text({"library": lib}) == "version 2 (sha256:1a2b3c4d5e6f)"
+    assert library_text({"library": {**lib, "edited_since_version": True}}) == \
+        "version 2 (sha256:1a2b3c4d5e6f), EDITED since that version"
 
 
 def test_a_deidentified_csv_has_no_names_lots_serials_or_dates(tmp_path):

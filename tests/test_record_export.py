@@ -91,16 +91,16 @@ def test_the_same_content_in_csv_fhir_and_pdf(exported):
     pulses = [r for r in rows if "P " in r["what"] and r["kind"] in ("vitals", "symptoms")]
     hr = [o for o in resources(bundle, "Observation") if o["code"].get("coding", [{}])[0].get("code") == "8867-4"]
     assert len(hr) == len(pulses) > 10
-    # the nurses, and the library version the record did not have
+    # the nurses, and the library version the infusion was planned with
     assert {p["name"][0]["text"] for p in resources(bundle, "Practitioner")} == {"Alex Morgan", "Sam Lee"}
     planned = rows[0]
-    assert planned["kind"] == "planned" and "product library: not recorded" in planned["what"]
+    assert planned["kind"] == "planned" and "product library: version " in planned["what"]
     assert next(r for r in rows if r["kind"] == "start")["second_nurse"] == "Sam Lee"
     if not PDFTOTEXT:
         pytest.skip("pdftotext not installed")
     text = subprocess.run([PDFTOTEXT, "-layout", str(exported["pdf"]), "-"], capture_output=True, text=True).stdout
     for must in ("P100234A", "2029-06-30", "P100871B", "2029-03-31", "paracetamol", "1000 mg", "pheniramine",
-                 "Alex Morgan", "Sam Lee", "AFTER THE END", "Headache", "Chills", "Product library: not recorded",
+                 "Alex Morgan", "Sam Lee", "AFTER THE END", "Headache", "Chills", "Product library: version ",
                  "Observation: NOT CLOSED", "25 g in the vials = the prescribed 25 g"):
         assert must in text, must
 

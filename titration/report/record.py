@@ -163,15 +163,16 @@ class InfusionRecord:
 
 
 def library_text(planned: dict) -> str:
-    """The product library's version from the 'planned' event, where the app recorded it."""
+    """The drug library's version from the 'planned' event ("version 2 (sha256:1a2b3c4d5e6f)")."""
     lib = planned.get("library")
-    if isinstance(lib, dict):
-        parts = [str(lib[k]) for k in ("name", "version", "id") if lib.get(k)]
-        return " ".join(parts) or NOT_RECORDED
-    if isinstance(lib, str) and lib.strip():
-        return lib.strip()
-    v = planned.get("library_version")
-    return str(v) if v else NOT_RECORDED
+    if not isinstance(lib, dict) or not lib.get("version"):
+        return NOT_RECORDED
+    text = f"version {lib['version']}"
+    if lib.get("hash"):
+        text += f" ({str(lib['hash'])[:19]})"
+    if lib.get("edited_since_version"):
+        text += ", EDITED since that version"
+    return text
 
 
 def _protocol(plan) -> str:
