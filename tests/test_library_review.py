@@ -53,6 +53,9 @@ CROSS = {  # (file, old, new, words of the first problem, how many problems: one
     "a product's own table faster than its label": (  # Gamunex-C x 3 (30 min at the start), Octagam 10% x 5
         "protocols/nl-ivig002.toml", "step_minutes = 30", "step_minutes = 20",
         "gamunex-c pi: ladder: nl-ivig002 holds the initial rate 20 min, shorter than the label's 30 min", 8),
+    "a GTIN whose last digit is not its check digit": (  # 00344206437100 is Privigen 10 g (check digit 0)
+        "products.toml", '"00344206437100"', '"00344206437101"',
+        "privigen: gtins: '00344206437101': expected a GTIN whose last digit is its check digit (0 here)", 1),
     "a protocol for a product the library lacks": (
         "protocols/nl-ivig002.toml", '"gamunex-c", "octagam-10"', '"gamunex-c", "octagam-10", "igivnex"',
         "applies_to_products: 'igivnex' is not a product in products.toml", 1),

@@ -47,19 +47,25 @@ class Scan:
 
 
 def check_digit(body: str) -> int:
-    """The GS1 check digit (General Specifications 7.9.1): the digits weighted 3, 1, 3, ... from the
-    right, the check digit bringing the sum to a multiple of ten. Worked here, not by biip: the
-    product library checks its GTINs at every start, and importing biip costs a command ~0.1 s."""
-    total = sum(int(c) * (3 if i % 2 == 0 else 1) for i, c in enumerate(reversed(body)))
-    return (10 - total % 10) % 10
+    """The GS1 check digit of the digits before it (General Specifications 7.9.1), by biip."""
+    from biip.checksums import gs1_standard_check_digit
+
+    return gs1_standard_check_digit(body)
+
+
+def gtin_digits(value: str, field: str = "gtin") -> str:
+    """A GTIN-8/12/13/14 as 14 digits, its form checked but not its check digit: the product
+    library reads its GTINs at every start, where loading biip would cost each command ~0.1 s.
+    `library check` and every scan verify the check digit (gtin14)."""
+    v = str(value).strip()
+    if not re.fullmatch(r"[0-9]{8}|[0-9]{12,14}", v):
+        raise InputError(field, value, "a GTIN of 8, 12, 13 or 14 digits")
+    return v.zfill(14)
 
 
 def gtin14(value: str, field: str = "gtin") -> str:
     """A GTIN-8/12/13/14 as 14 digits, its check digit verified."""
-    v = str(value).strip()
-    if not re.fullmatch(r"[0-9]{8}|[0-9]{12,14}", v):
-        raise InputError(field, value, "a GTIN of 8, 12, 13 or 14 digits")
-    v = v.zfill(14)
+    v = gtin_digits(value, field)
     if check_digit(v[:-1]) != int(v[-1]):
         raise InputError(field, value, f"a GTIN whose last digit is its check digit ({check_digit(v[:-1])} here): "
                                        "check the number or scan again")

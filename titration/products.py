@@ -124,13 +124,14 @@ def _read_indication(t: Table, conc: float, protocols: dict) -> Indication:
 
 
 def _gtins(t: Table, earlier: dict) -> tuple[str, ...]:
-    """A product's GTINs, each checked (check digit) and listed under one product only."""
-    from .gs1 import gtin14
+    """A product's GTINs, each of a GTIN's form and listed under one product only (`library check`
+    verifies their check digits)."""
+    from .gs1 import gtin_digits
 
     out = []
     for g in t.strs("gtins", ()):
         try:
-            g14 = gtin14(g)
+            g14 = gtin_digits(g)
         except InputError as exc:
             raise t.fail("gtins", f"{g!r}: expected {exc.allowed}") from None
         owner = next((p.id for p in earlier.values() if g14 in p.gtins), None)

@@ -7,6 +7,7 @@ the key and the problem. The strict reading of each file comes first (load.load)
 - a default ladder's written steps stay at or below the indication's maximum (a shared table
   may print steps above one product's maximum: the plan cuts them there, as it says);
 - a protocol names only products the library holds; the default reaction policy exists;
+- every product's GTIN ends in its check digit (a wrong one would never match a scanned vial);
 - the version: library.toml is there, and its content_hash is the content's.
 """
 from __future__ import annotations
@@ -21,7 +22,7 @@ DEFAULT_POLICY = "tiered"  # the one a session uses when none is named (policy.g
 
 
 def problems(lib: Library) -> list[str]:
-    return [*_version(lib), *_ladders(lib), *_protocols(lib), *_policies(lib)]
+    return [*_version(lib), *_ladders(lib), *_gtins(lib), *_protocols(lib), *_policies(lib)]
 
 
 def _version(lib: Library) -> list[str]:
@@ -35,6 +36,19 @@ def _version(lib: Library) -> list[str]:
                 f"{m.version}: the library changed since; give it a new version, effective date and changelog "
                 f"line, with content_hash = \"{lib.content_hash}\""]
     return []
+
+
+def _gtins(lib: Library) -> list[str]:
+    from ..gs1 import gtin14
+
+    out = []
+    for p in lib.products.values():
+        for g in p.gtins:
+            try:
+                gtin14(g)
+            except InputError as exc:
+                out.append(f"{lib.path('products.toml')}: {p.id}: gtins: {g!r}: expected {exc.allowed}")
+    return out
 
 
 def _where(lib: Library, pid: str, iid: str) -> str:
