@@ -168,7 +168,7 @@ def test_bad_numbers_name_the_field(field, kw):
 
 def test_a_pump_too_coarse_for_a_baby_is_refused():
     with pytest.raises(InputError) as e:
-        build_plan(PlanRequest("gammaplex-10", "pi", 2, 0.4, pump_resolution_ml_h=1))  # 0.6 mL/h -> 0
+        build_plan(PlanRequest("gammaplex-10", "pi", 2, 0.4, pump_resolution_ml_h=1, age_years=0.1))  # 0.6 mL/h -> 0
     assert e.value.field == "--pump-resolution"
 
 
@@ -185,7 +185,7 @@ def test_replan_keeps_the_old_plan_and_conserves_volume():
 
 def test_kawasaki_single_dose_runs_within_the_guidelines_10_to_12_hours():
     # 18 kg, 2 g/kg = 36 g = 360 mL; cap 200 mg/kg/h = 3.33 mg/kg/min = 36.0 mL/h
-    p = build_plan(PlanRequest("octagam-10", "kawasaki", 18, 2.0))
+    p = build_plan(PlanRequest("octagam-10", "kawasaki", 18, 2.0, age_years=4))
     assert rates(p) == [10.8, 21.6, 36.0]
     assert 600 <= p.duration_min <= 720
     assert p.protocol_kind == "local"

@@ -29,9 +29,10 @@ def requests(draw):
     overrides = ()
     if usual and dose > usual.single_g_per_kg:  # above the usual single infusion: only with a reason
         overrides = (("single-dose", "prescriber: single infusion"),)
+    weight = draw(st.floats(2, 250))
     return PlanRequest(
         product=product, indication=indication,
-        weight_kg=draw(st.floats(2, 250)),
+        weight_kg=weight, age_years=None if weight >= 40 else 10,  # under 40 kg the age is required
         dose_g_per_kg=dose,
         overrides=overrides,
         at_risk=at_risk, at_risk_cap_mg_kg_min=cap,

@@ -249,7 +249,7 @@ def test_a_childs_session_uses_the_paediatric_bands_and_records_what_to_judge():
     assert "news2" not in s.events[-1].data  # NEWS2 is for 16 and over
     p = s.report_symptoms(12, ["headache"], Vitals(temp_c=35.0))
     assert p.grade == "moderate"  # a low temperature: the adult NEWS2 band grades a child too
-    s2 = session(weight=18)  # the same values in an adult grade a reaction
+    s2 = session(weight=48)  # the same values in an adult grade a reaction
     assert s2.record_vitals(10, Vitals(pulse=112, rr=28)).grade == "moderate"
 
 

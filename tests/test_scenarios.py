@@ -100,7 +100,8 @@ def test_unresolved_reaction_stops_after_the_review_window():
 def test_late_headache_is_recorded_in_the_observation_hour():
     s, ev = events("09-late-headache.toml")
     end = s.state.end_min
-    assert ev == [(end + 40, "symptoms", None)] and s.state.highest_grade == "mild"
+    # after the end a mild headache gets advice (tell the medical team), confirmed and journaled
+    assert ev == [(end + 40, "symptoms", None), (end + 40, "action", "review")] and s.state.highest_grade == "mild"
 
 
 def test_malformed_scenario_gives_one_line_naming_the_key(tmp_path, capsys):

@@ -12,7 +12,7 @@ import math
 from dataclasses import asdict, dataclass, replace
 
 from .dosing import Dose, DosingWeight, Patient, compute_dose, dosing_weight
-from .errors import InputError
+from .errors import InputError, NeedsInput
 from .limits import HARD_LIMITS, SOFT_LIMITS, Limit, Rung, label_pace, limits_for, rungs_for  # noqa: F401
 from .products import get_product
 from .protocols import resolve
@@ -21,6 +21,7 @@ from .units import mg_kg_min_from_ml_h, ml_h, ml_kg_min
 WEIGHT_RANGE = (2.0, 250.0)
 DOSE_RANGE = (0.0, 2.0)  # g/kg in one infusion; 2 g/kg single dose is the highest in ref 4
 RESTART_WEEKS = 8  # ref 2.1: more than 8 weeks since the last infusion
+CHILD_WEIGHT_KG = 40  # under this (or under 18 years) the age is required: never assume an adult
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +198,9 @@ def validate(req: PlanRequest) -> None:
         DaySettings(req.closing_clock, req.max_hours)
     if req.age_years is not None:
         _check_number("age", req.age_years, 0, 120)
+    elif req.weight_kg < CHILD_WEIGHT_KG:  # do not assume an adult: a child's vitals are graded by age
+        raise NeedsInput("--age-years", f"the patient's age: a patient under {CHILD_WEIGHT_KG:g} kg may be a child, "
+                                        f"whose vitals are graded by age")
     if req.weeks_since_last is not None:
         _check_number("--weeks-since-last", req.weeks_since_last, 0, 5200)
     for name, reason in req.overrides:
