@@ -164,7 +164,8 @@ def test_property_a_child_or_an_at_risk_patient_never_exceeds_the_label(triple, 
     if not allowed(pid, iid, proto):
         return
     ind = LIB[pid].indication(iid)
-    cap = None if ind.at_risk_max_mg_kg_min is not None or not at_risk else asked_cap
+    asks = ind.at_risk_max_mg_kg_min is None or ind.at_risk_ceiling_only  # the prescriber's cap is asked for
+    cap = min(asked_cap, ind.at_risk_max_mg_kg_min or asked_cap) if at_risk and asks else None
     try:
         p = build_plan(PlanRequest(pid, iid, kg, 0.4, protocol=proto, first_infusion=first, at_risk=at_risk,
                                    at_risk_cap_mg_kg_min=cap, age_years=30))

@@ -79,9 +79,10 @@ def test_recurrence_is_handled_one_grade_higher():
 
 
 def test_at_risk_cap_holds_the_rate():
-    # Panzyga, 80 kg, at risk: 3.3 mg/kg/min x 80 x 60 / 100 = 158.4 mL/h
+    # Panzyga PI, 80 kg, at risk: the prescriber's 2 mg/kg/min x 80 x 60 / 100 = 96 mL/h (the cITP page's
+    # 3.3 mg/kg/min is only its ceiling)
     s, _ = events("06-at-risk-renal-thrombotic.toml")
-    assert max(r for _, _, r in s.rate_segments()) == 158.4
+    assert max(r for _, _, r in s.rate_segments()) == 96.0
 
 
 def test_silent_fever_is_found_by_the_observations_due():

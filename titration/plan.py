@@ -243,6 +243,23 @@ def lay_out(plan: Plan, at_min: float, delivered_ml: float, rung: int, *, first_
     raise AssertionError("the last rung always holds to the end")
 
 
+def check_population(req: PlanRequest, product, ind) -> str:
+    """A product labelled for a population (adults; 12 years and over): planning for a younger patient is a
+    soft limit, refused without a recorded reason, in the label's own words. Returns the note, or ''."""
+    reason = dict(req.overrides).get("population")
+    below = ind.min_age_years is not None and req.age_years is not None and req.age_years < ind.min_age_years
+    if not below:
+        if reason:  # nothing to set aside: a slip, never ignored
+            raise InputError("--override", "population", "an override only for a patient outside the label's "
+                             "population (give --age-years)")
+        return ""
+    words = f"{product.name} ({req.indication}): the label covers '{ind.population_words}'"
+    if not reason:
+        raise InputError("--age-years", req.age_years, f"a patient of at least {ind.min_age_years:g} years: {words}; "
+                         f"record a reason with --override population=REASON to plan outside it")
+    return f"Soft limit population set aside: {words}; this patient is {req.age_years:g} years. Reason: {reason}."
+
+
 def check_single_dose(req: PlanRequest) -> str:
     """A single infusion above the indication's usual one is a soft limit: refused without a recorded
     reason (the course split is offered); with a reason, a note. Returns the note, or ''."""
@@ -275,6 +292,7 @@ def build_plan(req: PlanRequest, library: dict | None = None, protocols: dict | 
     proto = resolve(product, ind, req.protocol, protocols)
     conc = product.concentration_mg_per_ml
     single_dose_note = check_single_dose(req)
+    population_note = check_population(req, product, ind)
     dw = dosing_weight(Patient(req.weight_kg, req.height_cm, req.sex), req.dosing_weight)
     rate_kg = min(dw.kg, req.weight_kg)
     dose = compute_dose(dw.kg, req.dose_g_per_kg, conc, product.vial_sizes_g, req.round_dose)
@@ -304,6 +322,8 @@ def build_plan(req: PlanRequest, library: dict | None = None, protocols: dict | 
     notes += paced
     if single_dose_note:
         notes.append(single_dose_note)
+    if population_note:
+        notes.append(population_note)
     if req.restart_at_initial:
         notes.append(f"Starts at the initial rate: {req.restart_at_initial} (ref 2.1).")
     if req.first_infusion and ind.first_infusion_words:
