@@ -32,13 +32,14 @@ class Scenario:
     baseline: Vitals | None
     events: tuple[ScenarioEvent, ...]
     raw: dict = field(default_factory=dict)
+    lesson: str = ""  # what the debrief teaches, in the educator's words (meta.lesson)
 
 
 # Every key a scenario may hold, level by level: anything else (a misspelling) is an error that
 # names the file, the key and the nearest known key (issue 11). [behaviour] and [debrief] are
 # checked where they are read (patient_model.py, run.py).
 TOP_KEYS = ("meta", "patient", "prescription", "behaviour", "events", "debrief")
-META_KEYS = ("title", "description", "learning_goals", "pending")
+META_KEYS = ("title", "description", "learning_goals", "pending", "lesson")
 PATIENT_KEYS = ("weight_kg", "height_cm", "sex", "age_years", "baseline_vitals", "tolerated_max_mg_kg_min")
 PRESCRIPTION_KEYS = ("product", "indication", "dose_g_per_kg", "dosing_weight", "at_risk", "at_risk_cap_mg_kg_min",
                      "first_infusion", "product_switch", "weeks_since_last", "protocol", "policy",
@@ -113,7 +114,8 @@ def read_scenario(path: str) -> Scenario:
     meta.str("description", "")
     meta.strs("learning_goals", ())
     meta.str("pending", "")
-    sc = Scenario(path, title, req, policy, _vitals(pt, "baseline_vitals"), tuple(events), top.data)
+    sc = Scenario(path, title, req, policy, _vitals(pt, "baseline_vitals"), tuple(events), top.data,
+                  meta.str("lesson", ""))
     _check_plan(sc)
     if top.has("debrief"):  # read by training runs only; a misspelling is refused wherever the file is read
         from .run import settings_for
