@@ -46,6 +46,7 @@ class Session(Schedule, ReactionFlow, Replanning):
         self.plans: list[Plan] = [plan]
         self.state = State()
         self._rate_changes: list[tuple[float, float | None]] = []  # (at, mL/h); None ends the last segment
+        self._run = (0.0, 0.0, 0.0)  # (minutes run before the last change, its time, its rate): kept as folded
         self.listeners: list = []  # callables(event) told after each append (journal, UI)
         if _record:
             data = {"plan": plan_to_dict(plan), "policy": self.policy.id, "training": self.training}
@@ -281,12 +282,13 @@ class Session(Schedule, ReactionFlow, Replanning):
 
     # ------------------------------------------------------------------ internals
     def minutes_run(self, at: float) -> float:
-        """Minutes the pump has run (at any rate above 0) from the start until `at`."""
-        run = 0.0
-        for a, b, rate in self.rate_segments(until=at):
-            if rate > 0:
-                run += max(0.0, min(b, at) - a)
-        return run
+        """Minutes the pump has run (at any rate above 0) from the start until `at` (constant work)."""
+        before, since, rate = self._run
+        return before + (max(0.0, at - since) if rate > 0 else 0.0)
+
+    def _rate_change(self, at: float, rate: float | None) -> None:
+        self._run = (self.minutes_run(at), at, rate or 0.0)
+        self._rate_changes.append((at, rate))
 
     def allowed_rate(self, at: float, *, resume: bool = False):
         """The highest rate that may be set now, with the hard limit that sets it (rate_guard)."""
@@ -329,14 +331,17 @@ class Session(Schedule, ReactionFlow, Replanning):
             e.kind == "action" and e.data.get("action") in AFTER_END)
 
     def _fold(self, e: Event) -> None:
+        if e.kind == "action" and e.data.get("action") in AFTER_END:
+            self._apply(e)  # advice: the pump is already off, no rate changes
+            return
         done = self.completion_at() if e.kind in ("complete", "stop", "pause", "action") else None
         self._apply(e)
         if done is not None and done < e.at_min - EPS:
-            self._rate_changes.append((done, 0.0))  # the bag emptied before this was recorded
+            self._rate_change(done, 0.0)  # the bag emptied before this was recorded
         if e.kind in ("stop", "complete") or (e.kind == "action" and self.state.status == "stopped"):
-            self._rate_changes.append((e.at_min, None))
+            self._rate_change(e.at_min, None)
         elif e.kind in ("start", "increase", "resume", "action", "pause"):
-            self._rate_changes.append((e.at_min, self.state.rate_ml_h))
+            self._rate_change(e.at_min, self.state.rate_ml_h)
 
     def _set_rate(self, at: float, rate: float) -> None:
         s = self.state

@@ -45,9 +45,7 @@ def type_vitals(form, **values):
 def a_chair(qtbot, window, *, age=None, start=True, **kw):
     f = window.new_form
     window.show_new_infusion()
-    fill_patient(f, qtbot, **kw)
-    if age is not None:
-        qtbot.keyClicks(f.age_years, age)
+    fill_patient(f, qtbot, age=age, **kw)
     answer_checklist(f)
     f.update_preview()
     assert f.create(), f.blockers
@@ -89,6 +87,18 @@ def test_a_child_without_an_age_cannot_start(qtbot, window):
     qtbot.keyClicks(f.age_years, "0.5")
     f.update_preview()
     assert f.create_button.isEnabled() and f.plan.request.age_years == 0.5
+
+
+def test_a_patient_under_40_kg_without_an_age_cannot_start(qtbot, window):
+    f = window.new_form
+    fill_patient(f, qtbot, weight="12", age="")
+    answer_checklist(f)
+    f.update_preview()
+    assert "age_years" in f.field_errors and not f.create_button.isEnabled()
+    assert "under 40 kg the age is required" in f.age_years.error.text()
+    qtbot.keyClicks(f.age_years, "2")
+    f.update_preview()
+    assert f.create_button.isEnabled() and f.plan.request.age_years == 2
 
 
 def test_an_impossible_age_is_named_beside_the_field(qtbot, window):

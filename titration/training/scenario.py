@@ -216,4 +216,9 @@ def simulate_json(s: Session) -> dict:
             {**{k: v for k, v in e.to_dict().items() if k != "plan"}, "at_min": round(e.at_min, 2)}
             for e in s.events if e.kind != "planned"
         ],
+        # added keys: the early-warning score over the latest values (with its parts), the last episode
+        "news2": None if s.early_warning() is None else s.early_warning().to_dict(),
+        "episode": None if st.episode is None else {
+            "opened_at_min": round(st.episode.opened_at, 2), "grade": st.episode.grade, "kind": st.episode.kind,
+            "criteria": list(st.episode.criteria), "symptoms": list(st.episode.symptoms)},
     }
