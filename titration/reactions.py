@@ -8,7 +8,7 @@ and the nurse is asked to judge. The rules live in resources/symptoms.toml (read
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 
 from .errors import InputError
@@ -46,6 +46,7 @@ def one_up(g: str) -> str:
 
 
 UNRECORDABLE = "sbp_unrecordable"  # a systolic pressure that cannot be measured (shock): graded as 0 mmHg
+VITALS_KEYS = (*VITAL_FIELDS, UNRECORDABLE)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,12 @@ class Vitals:
             raise InputError("sbp", self.sbp, "no number when the systolic BP is recorded as unrecordable")
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None and v is not False}
+        out = {}  # not dataclasses.asdict: it deep-copies, and a replay reads thousands of vitals
+        for k in VITALS_KEYS:
+            v = getattr(self, k)
+            if v is not None and v is not False:
+                out[k] = v
+        return out
 
     def values(self) -> dict:
         """The numbers to grade: an unrecordable systolic pressure counts as 0 mmHg."""

@@ -370,7 +370,8 @@ class Session(Schedule, ReactionFlow, Replanning):
                 s.baseline = v
             s.last_vitals_at = e.at_min
             s.latest.update(v.values())
-            self._assess(e.at_min, [], v)
+            if d.get("grade", "none") != "none":  # graded when recorded (bands and NEWS2): the same on replay
+                self._assess(e.at_min, [], v)
             return
         if k == "start":
             s.status, s.started_at, s.rung, s.rung_started = "running", e.at_min, 0, e.at_min
