@@ -23,7 +23,7 @@ def actions(s):
 
 def test_anaphylaxis_that_builds_stops_from_the_pause():
     sc, r, s = run("13-anaphylaxis-that-builds.toml")
-    assert actions(s) == [(65.0, "pause"), (71.0, "stop")]
+    assert actions(s) == [(65.0, "pause"), (70.0, "stop")]
     assert s.state.episode.kind == "anaphylactic" and "anaphylaxis-skin" in s.state.episode.criteria
     d = r.debrief()
     assert d.score == 100 and "WAO 2020" in d.lesson and any(line.startswith("  Lesson:") for line in d.lines())

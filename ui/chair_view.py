@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 from titration.day_fit import DaySettings
 from titration.errors import TitrationError
 from ui import optional
-from ui.after_end import AFTER_END_NOTE, severe_after_end
 from ui.chair_controls import AfterPanel, EmergencyPanel, InfusionControls, ReasonBox
 from ui.chair_model import ChairModel
 from ui.day_fit_panel import DayFitPanel, clock_min
@@ -355,11 +354,7 @@ class ChairView(QWidget):
         ended = s.status in ("completed", "stopped", "closed")
         self.after.setVisible(ended)
         if ended:  # only events change it: kept out of the per-tick work (it walks the event list)
-            self.after.refresh(c.time_now())
-            late = severe_after_end(s)  # the core proposes nothing after the end: the kind's steps still show
-            if late is not None:
-                kind = s.catalogue.kind(late[1].kind)
-                self.emergency.show_kind(("after the end", late[0]), kind, kind.steps, AFTER_END_NOTE)
+            self.after.refresh(c.time_now())  # a reaction after the end: the core proposes its steps (on_tick)
         # a reaction can come at any time, the observation hour and after it included
         self.symptoms.report_button.setEnabled(True)
         self.vitals.record_button.setEnabled(True)

@@ -87,7 +87,7 @@ def fill_patient(form, qtbot, *, weight="70", dose="1", product="octagam-10", in
     form.weight.clear()
     qtbot.keyClicks(form.weight, weight)
     if age is None and float(weight) < 40:
-        age = "8"  # under 40 kg the form asks for the age (a child's vitals are graded by age)
+        age = "16"  # under 40 kg the form asks for the age; 16: the baseline below is normal for it
     if age is not None:
         form.age_years.setText(age)
     form.dose.clear()
