@@ -4,19 +4,9 @@ A mistake names the file, the key and the problem (a DataError), like every othe
 """
 from __future__ import annotations
 
+from .bands import DERIVED_FIELDS, OPS, ChildBand, Criterion, VitalsRule
 from .data import Table, load_toml
-from .reactions import (
-    DERIVED_FIELDS,
-    GRADES,
-    OPS,
-    VITAL_FIELDS,
-    Catalogue,
-    ChildBand,
-    Criterion,
-    Kind,
-    Symptom,
-    VitalsRule,
-)
+from .reactions import GRADES, VITAL_FIELDS, Catalogue, Kind, Symptom
 
 WHEN_FIELDS = (*VITAL_FIELDS, *DERIVED_FIELDS)
 

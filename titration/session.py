@@ -16,6 +16,7 @@ from .news2 import load_chart
 from .plan import Plan
 from .planio import plan_from_dict, plan_to_dict
 from .policy import Policy, get_policy
+from .pump_record import PumpRecord
 from .rate_guard import RateGuard
 from .reaction_flow import AFTER_END, ReactionFlow
 from .reactions import Catalogue, Grading, Vitals, higher, load_catalogue
@@ -45,8 +46,7 @@ class Session(Schedule, ReactionFlow, Replanning):
         self.events: list[Event] = []
         self.plans: list[Plan] = [plan]
         self.state = State()
-        self._rate_changes: list[tuple[float, float | None]] = []  # (at, mL/h); None ends the last segment
-        self._run = (0.0, 0.0, 0.0)  # (minutes run before the last change, its time, its rate): kept as folded
+        self.pump_record = PumpRecord()  # the confirmed rate changes, kept as the events are folded
         self.listeners: list = []  # callables(event) told after each append (journal, UI)
         if _record:
             data = {"plan": plan_to_dict(plan), "policy": self.policy.id, "training": self.training}
@@ -127,27 +127,8 @@ class Session(Schedule, ReactionFlow, Replanning):
         return 0.0 if s.status != "running" or self.volume_in(t) else s.rate_ml_h
 
     def rate_segments(self, until: float | None = None) -> list[tuple[float, float, float]]:
-        """Confirmed pump rates as (start, end, mL/h), pauses included as 0.
-
-        Built from the rate changes kept while folding, so its cost does not grow with
-        vitals, notes and other events.
-        """
-        segs: list[tuple[float, float, float]] = []
-        cur: tuple[float, float] | None = None
-        for at, rate in self._rate_changes:
-            if cur is not None and at > cur[0] + EPS:
-                segs.append((cur[0], at, cur[1]))
-            cur = (at, rate) if rate is not None else None
-        if cur is not None:
-            done = self.completion_at()
-            end = until if until is not None else (done or cur[0])
-            if done is not None and end > done + EPS:  # the bag is empty: the pump delivers nothing more
-                if done > cur[0]:
-                    segs.append((cur[0], done, cur[1]))
-                segs.append((max(done, cur[0]), end, 0.0))
-            elif end > cur[0]:
-                segs.append((cur[0], end, cur[1]))
-        return segs
+        """Confirmed pump rates as (start, end, mL/h), pauses included as 0 (see PumpRecord)."""
+        return self.pump_record.segments(until, self.completion_at())
 
     # ------------------------------------------------------------------ intents
     def record_vitals(self, at: float, vitals: Vitals, who: str = "nurse", *, baseline: bool = False) -> Grading:
@@ -281,22 +262,13 @@ class Session(Schedule, ReactionFlow, Replanning):
         return []
 
     # ------------------------------------------------------------------ internals
-    def minutes_run(self, at: float) -> float:
-        """Minutes the pump has run (at any rate above 0) from the start until `at` (constant work)."""
-        before, since, rate = self._run
-        return before + (max(0.0, at - since) if rate > 0 else 0.0)
-
-    def _rate_change(self, at: float, rate: float | None) -> None:
-        self._run = (self.minutes_run(at), at, rate or 0.0)
-        self._rate_changes.append((at, rate))
-
     def allowed_rate(self, at: float, *, resume: bool = False):
         """The highest rate that may be set now, with the hard limit that sets it (rate_guard)."""
         s = self.state
         last = None
         if resume:
             last = self.rungs[s.reaction.resume_rung].rate_ml_h if s.reaction is not None else s.paused_from_ml_h
-        return self.guard.allowed(s, self.minutes_run(at), at, resume=resume, last_tolerated=last)
+        return self.guard.allowed(s, self.pump_record.minutes_run(at), at, resume=resume, last_tolerated=last)
 
     def _check_rate(self, at: float, rate: float, *, resume: bool = False) -> None:
         if rate < 0:
@@ -337,11 +309,11 @@ class Session(Schedule, ReactionFlow, Replanning):
         done = self.completion_at() if e.kind in ("complete", "stop", "pause", "action") else None
         self._apply(e)
         if done is not None and done < e.at_min - EPS:
-            self._rate_change(done, 0.0)  # the bag emptied before this was recorded
+            self.pump_record.change(done, 0.0)  # the bag emptied before this was recorded
         if e.kind in ("stop", "complete") or (e.kind == "action" and self.state.status == "stopped"):
-            self._rate_change(e.at_min, None)
+            self.pump_record.change(e.at_min, None)
         elif e.kind in ("start", "increase", "resume", "action", "pause"):
-            self._rate_change(e.at_min, self.state.rate_ml_h)
+            self.pump_record.change(e.at_min, self.state.rate_ml_h)
 
     def _set_rate(self, at: float, rate: float) -> None:
         s = self.state
