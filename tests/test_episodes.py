@@ -330,3 +330,16 @@ def test_a_stop_for_an_unresolved_reaction_carries_its_kinds_steps():
     confirm(s, 65)
     p = s.due(95)
     assert (p.action, p.kind) == ("stop", "febrile") and p.emergency == CAT.emergency_for("febrile")
+
+
+def test_an_episode_after_the_end_is_recorded_resolved_and_closes_after_its_review():
+    s, done = _bag_empty()
+    confirm(s, done)
+    s.report_symptoms(done + 5, ["stiff-neck"])
+    confirm(s, done + 6)  # the advice, journaled; the review time runs from it
+    s.resolved(done + 20)
+    ep = s.state.episode
+    assert ep.is_open(done + 35) and not ep.is_open(done + 36)
+    p = s.report_symptoms(done + 40, ["headache"])  # a new episode: a further reaction, one grade higher
+    assert s.state.episode is not ep and s.state.episode.grade == "mild"
+    assert (p.action, p.grade) == ("emergency", "severe")  # after a moderate one: handled severe (policy)

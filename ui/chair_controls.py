@@ -70,7 +70,10 @@ class InfusionControls(QGroupBox):
 
     def update_for(self, s) -> None:
         st, r = s.status, s.state.reaction
-        self.resolved_button.setEnabled(r is not None and r.resolved_at is None and st in ("running", "paused"))
+        ep = s.state.episode  # a reaction episode stays open, after the end too, until recorded resolved
+        self.resolved_button.setEnabled((r is not None and r.resolved_at is None and st in ("running", "paused"))
+                                        or (ep is not None and ep.resolved_at is None and ep.review_at is not None
+                                            and st != "planned"))
         self.pause_button.setEnabled(st == "running")
         self.resume_button.setEnabled(st == "paused" and r is None and s.state.pending is None)
         self.stop_button.setEnabled(st in ("running", "paused"))
