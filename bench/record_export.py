@@ -8,7 +8,7 @@ import time
 
 from common import PY, ROOT, compile_sources, median
 
-SCENARIO = os.path.join(ROOT, "resources", "scenarios", "13-record-three-vials.toml")
+SCENARIO = os.path.join(ROOT, "resources", "scenarios", "18-record-three-vials.toml")
 
 
 def _export(db: str, fmt: str, out: str) -> float:

@@ -62,7 +62,7 @@ def test_no_step_is_proposed_past_the_end():
     # Octagam 10% 10 kg 0.4 g/kg: 40 mL at 6, 12, 24, 48 mL/h (30 min each; 72 mL/h after):
     # 3 + 6 + 12 = 21 mL by 90 min, 19 mL at 48 mL/h = 23.75 min: the bag is empty at 113.75 min,
     # before the 72 mL/h step would fall due at 120 min.
-    s = Session(build_plan(PlanRequest("octagam-10", "itp", 10.0, 0.4)))
+    s = Session(build_plan(PlanRequest("octagam-10", "itp", 10.0, 0.4, age_years=1)))
     s.start(0)
     for t in (30, 60, 90):
         s.confirm(t, s.due(t))
@@ -74,14 +74,17 @@ def test_no_step_is_proposed_past_the_end():
 def test_symptoms_after_the_bag_is_empty_do_not_slow_an_empty_pump():
     s = at_top()
     s.report_symptoms(170, ["headache"])
-    assert s.state.pending is None and s.due(170).action == "complete"
+    p = s.due(170)
+    assert p.action == "review" and p.rate_ml_h == 0  # advice to tell the team, never a slowed empty pump
+    s.confirm(170, p)
+    assert s.due(170).action == "complete"
     assert s.state.highest_grade != "none"
 
 
 @settings(max_examples=60, deadline=None)
 @given(confirm_after=st.floats(0, 300), steps=st.integers(0, 4), kg=st.floats(10, 120))
 def test_volume_is_conserved_and_never_above_prescribed(confirm_after, steps, kg):
-    s = Session(build_plan(PlanRequest("octagam-10", "itp", kg, 1.0)))
+    s = Session(build_plan(PlanRequest("octagam-10", "itp", kg, 1.0, age_years=None if kg >= 40 else 9)))
     s.start(0)
     t = 0.0
     for _ in range(steps):

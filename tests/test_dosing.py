@@ -110,7 +110,8 @@ def test_a_single_infusion_above_the_usual_is_refused_without_a_reason_and_the_s
     ok = build_plan(PlanRequest("octagam-10", "itp", 70, 2.0,
                                 overrides=(("single-dose", "haematologist: 2 g/kg today"),)))
     assert ok.dose.dose_g == 140 and any("single-dose" in n and "haematologist" in n for n in ok.notes)
-    assert build_plan(PlanRequest("octagam-10", "kawasaki", 18, 2.0)).dose.dose_g == 36  # the usual single dose
+    kawasaki = PlanRequest("octagam-10", "kawasaki", 18, 2.0, age_years=4)
+    assert build_plan(kawasaki).dose.dose_g == 36  # the usual single dose
     from titration.dosing import offered_split
 
     assert offered_split(2.0, 0.4) == [0.4] * 5 and offered_split(2.0, 1.0) == [1.0, 1.0]

@@ -8,7 +8,7 @@ import pytest
 
 from titration.report.fhir.rules import check_bundle
 
-GOLDEN = json.loads((Path(__file__).resolve().parent / "golden" / "record-13.fhir.json").read_text())
+GOLDEN = json.loads((Path(__file__).resolve().parent / "golden" / "record-18.fhir.json").read_text())
 
 
 def first(bundle, kind, pred=lambda r: True):

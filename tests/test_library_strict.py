@@ -224,3 +224,52 @@ def test_the_installed_command_finds_the_library_from_any_folder(tmp_path):
     p = subprocess.run([str(command), "products", "--json"], cwd=tmp_path, env=env, capture_output=True, text=True,
                        timeout=60)
     assert p.returncode == 0 and '"privigen"' in p.stdout, p.stderr
+
+
+# ---------------------------------------------------------------- the NEWS2 chart: part of the library, with a floor
+NEWS2_DAMAGE = {
+    "an emergency total above the RCP's 7": ("emergency_total = 7", "emergency_total = 9",
+                                             "emergency_total: 9 is above the RCP's 7"),
+    "a pulse of 131 scored below 3": ("at_most = [40, 50, 90, 110, 130]", "at_most = [40, 50, 90, 110, 140]",
+                                      "Pulse 131 scores 2, below the RCP's 3"),
+    "an unknown key": ("urgent_total = 5", "urgent_total = 5\nurgent_totl = 4", "urgent_totl: is not a known key"),
+    "a score for new confusion below 3": ("confusion_score = 3", "confusion_score = 2",
+                                          "confusion_score: 2 is below the RCP's 3"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NEWS2_DAMAGE))
+def test_a_damaged_news2_chart_is_refused_in_one_line(tmp_path, case):
+    import shutil
+
+    from titration.errors import DataError
+    from titration.news2 import read_chart
+
+    old, new, words = NEWS2_DAMAGE[case]
+    src = Path(__file__).resolve().parents[1] / "resources" / "news2.toml"
+    text = src.read_text()
+    assert old in text
+    path = tmp_path / "news2.toml"
+    shutil.copy(src, path)
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(DataError) as e:
+        read_chart(str(path))
+    assert words in str(e.value) and "\n" not in str(e.value)
+
+
+def test_the_news2_chart_is_part_of_the_library_version_and_its_diff(tmp_path):
+    import shutil
+
+    from titration.library.diff import diff
+    from titration.library.identity import content_hash
+    from titration.library.load import load
+
+    root = Path(__file__).resolve().parents[1] / "resources"
+    copy = tmp_path / "lib"
+    shutil.copytree(root, copy)
+    before = content_hash(str(copy))
+    f = copy / "news2.toml"
+    f.write_text(f.read_text().replace("urgent_total = 5", "urgent_total = 4"))
+    assert content_hash(str(copy)) != before
+    changes = diff(load(str(root)), load(str(copy)))
+    assert [(c.effect, c.text) for c in changes] == [("raises safety", "NEWS2 total for an urgent review 5 → 4")]

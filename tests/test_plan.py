@@ -40,10 +40,13 @@ def test_odd_weight_rounds_every_rate_down():
     assert p.steps[0].rate_mg_kg_min == pytest.approx(43.9 * 100 / (73.3 * 60))  # what the pump delivers
 
 
-def test_gammagard_liquid_written_in_ml_per_kg_per_hour():
+def test_gammagard_liquid_takes_the_lower_of_the_labels_two_figures():
     p = build_plan(PlanRequest("gammagard-liquid", "pi", 70, 0.4))
-    # 0.5 mL/kg/h x 70 = 35 mL/h, doubling every 30 min, cut at 5 mL/kg/h = 350 mL/h
-    assert rates(p) == [35.0, 70.0, 140.0, 280.0, 350.0]
+    # The label: "0.5 mL/kg/hr (0.8 mg/kg/min)" and "5 mL/kg/hr (8 mg/kg/min)"; 0.5 mL/kg/h = 0.833 and
+    # 5 mL/kg/h = 8.33 mg/kg/min at 100 mg/mL: the lower figures. 0.8 x 70 x 60 / 100 = 33.6 mL/h, doubling
+    # every 30 min (67.2, 134.4, 268.8), cut at 8 x 70 x 60 / 100 = 336 mL/h (not 350).
+    assert rates(p) == [33.6, 67.2, 134.4, 268.8, 336.0]
+    assert p.rungs[0].rate_ml_h < 35.0 and max(rates(p)) < 350.0
     assert p.protocol_kind == "local" and "LOCAL" in p.notes[0]
 
 
@@ -168,7 +171,7 @@ def test_bad_numbers_name_the_field(field, kw):
 
 def test_a_pump_too_coarse_for_a_baby_is_refused():
     with pytest.raises(InputError) as e:
-        build_plan(PlanRequest("gammaplex-10", "pi", 2, 0.4, pump_resolution_ml_h=1))  # 0.6 mL/h -> 0
+        build_plan(PlanRequest("gammaplex-10", "pi", 2, 0.4, pump_resolution_ml_h=1, age_years=0.1))  # 0.6 mL/h -> 0
     assert e.value.field == "--pump-resolution"
 
 
@@ -185,7 +188,7 @@ def test_replan_keeps_the_old_plan_and_conserves_volume():
 
 def test_kawasaki_single_dose_runs_within_the_guidelines_10_to_12_hours():
     # 18 kg, 2 g/kg = 36 g = 360 mL; cap 200 mg/kg/h = 3.33 mg/kg/min = 36.0 mL/h
-    p = build_plan(PlanRequest("octagam-10", "kawasaki", 18, 2.0))
+    p = build_plan(PlanRequest("octagam-10", "kawasaki", 18, 2.0, age_years=4))
     assert rates(p) == [10.8, 21.6, 36.0]
     assert 600 <= p.duration_min <= 720
     assert p.protocol_kind == "local"

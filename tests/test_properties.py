@@ -21,7 +21,7 @@ def requests(draw):
     at_risk = draw(st.booleans())
     ind = load_library()[product].indication(indication)
     cap = None
-    if at_risk and (ind.at_risk_max_mg_kg_min is None or draw(st.booleans())):
+    if at_risk and (ind.at_risk_max_mg_kg_min is None or ind.at_risk_ceiling_only or draw(st.booleans())):
         top = ind.at_risk_max_mg_kg_min or ind.max_mg_kg_min
         cap = draw(st.floats(0.2, top))
     usual = load_usual_doses().get(indication)
@@ -29,9 +29,12 @@ def requests(draw):
     overrides = ()
     if usual and dose > usual.single_g_per_kg:  # above the usual single infusion: only with a reason
         overrides = (("single-dose", "prescriber: single infusion"),)
+    weight = draw(st.floats(2, 250))
+    if weight < 40 and (ind.min_age_years or 0) > 10:  # a child outside the label's population: with a reason
+        overrides += (("population", "prescriber: off-label in a child"),)
     return PlanRequest(
         product=product, indication=indication,
-        weight_kg=draw(st.floats(2, 250)),
+        weight_kg=weight, age_years=None if weight >= 40 else 10,  # under 40 kg the age is required
         dose_g_per_kg=dose,
         overrides=overrides,
         at_risk=at_risk, at_risk_cap_mg_kg_min=cap,

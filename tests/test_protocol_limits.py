@@ -108,7 +108,7 @@ def test_nl_ivig002_at_70_kg_matches_the_printed_row():
 @pytest.mark.parametrize("kg", [39.9, 135, 20])
 def test_nl_ivig002_refuses_a_weight_it_prints_no_column_for(kg):
     with pytest.raises(InputError, match="columns from 40 to 130 kg"):
-        build_plan(PlanRequest("octagam-10", "itp", kg, 1.0, protocol="nl-ivig002"))
+        build_plan(PlanRequest("octagam-10", "itp", kg, 1.0, protocol="nl-ivig002", age_years=30))
 
 
 # ------------------------------------------------------------------ at-risk caps, provenance, first infusions
@@ -164,10 +164,11 @@ def test_property_a_child_or_an_at_risk_patient_never_exceeds_the_label(triple, 
     if not allowed(pid, iid, proto):
         return
     ind = LIB[pid].indication(iid)
-    cap = None if ind.at_risk_max_mg_kg_min is not None or not at_risk else asked_cap
+    asks = ind.at_risk_max_mg_kg_min is None or ind.at_risk_ceiling_only  # the prescriber's cap is asked for
+    cap = min(asked_cap, ind.at_risk_max_mg_kg_min or asked_cap) if at_risk and asks else None
     try:
         p = build_plan(PlanRequest(pid, iid, kg, 0.4, protocol=proto, first_infusion=first, at_risk=at_risk,
-                                   at_risk_cap_mg_kg_min=cap))
+                                   at_risk_cap_mg_kg_min=cap, age_years=30))
     except InputError as e:
         msg = str(e).lower()  # the adult table's weights, or an asked cap above the label maximum
         assert "nl-ivig002" in msg or "column" in msg or "at most the label maximum" in msg, e

@@ -85,7 +85,7 @@ def test_the_library_version_is_read_where_recorded():
 def test_a_deidentified_csv_has_no_names_lots_serials_or_dates(tmp_path):
     from titration.training.run import perfect_run
 
-    sc = read_scenario("resources/scenarios/13-record-three-vials.toml")
+    sc = read_scenario("resources/scenarios/18-record-three-vials.toml")
     s = perfect_run(sc).session
     s.note(s.events[-1].at_min, "Mrs Smith, NHS 943 476 5919, called her daughter")
     out = tmp_path / "d.csv"
@@ -107,7 +107,7 @@ def test_a_deidentified_csv_has_no_names_lots_serials_or_dates(tmp_path):
      "premedication[0].unit"),
 ])
 def test_scenario_vials_and_premedication_are_read_strictly(tmp_path, text, key):
-    src = open("resources/scenarios/13-record-three-vials.toml", encoding="utf-8").read()
+    src = open("resources/scenarios/18-record-three-vials.toml", encoding="utf-8").read()
     start = src.index("vials = [")
     end = src.index("[staff]")
     f = tmp_path / "bad.toml"
@@ -118,7 +118,7 @@ def test_scenario_vials_and_premedication_are_read_strictly(tmp_path, text, key)
 
 
 def test_the_scenario_carries_its_patient_id_vials_premedication_and_staff():
-    sc = read_scenario("resources/scenarios/13-record-three-vials.toml")
+    sc = read_scenario("resources/scenarios/18-record-three-vials.toml")
     assert sc.patient_id == "TRAIN-0013" and len(sc.vials) == 3 and len({v.lot for v in sc.vials}) == 2
     assert [p.given_min for p in sc.premedications] == [-30.0, -30.0]
     assert sc.staff.label == "Alex Morgan (AM)" and sc.second_nurse == "Sam Lee"

@@ -19,8 +19,8 @@ from titration.training.run import perfect_run
 from titration.training.scenario import read_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIO = ROOT / "resources" / "scenarios" / "13-record-three-vials.toml"
-GOLDEN = ROOT / "tests" / "golden" / "record-13.fhir.json"
+SCENARIO = ROOT / "resources" / "scenarios" / "18-record-three-vials.toml"
+GOLDEN = ROOT / "tests" / "golden" / "record-18.fhir.json"
 WALL = 1_780_000_000.0  # 2026-05-28 20:26:40 UTC: a fixed start for the golden bundle
 PDFTOTEXT = shutil.which("pdftotext")
 
@@ -136,7 +136,7 @@ def test_segments_are_part_of_the_whole_with_rates_in_ml_per_hour(exported):
 def golden_bundle(deidentified=False, transaction=False):
     s = perfect_run(read_scenario(SCENARIO)).session
     rec = build_record(RecordSource(s, patient_id="TRAIN-0013", chair="Chair 1", wall_start=WALL,
-                                    uid="golden-record-13"), deidentified)
+                                    uid="golden-record-18"), deidentified)
     return build_bundle(rec, transaction=transaction)
 
 
@@ -157,7 +157,7 @@ def test_a_deidentified_bundle_has_no_identifier_name_free_text_or_clock_time():
     assert check_bundle(b) == []
     text = json.dumps(b)
     for never in ("TRAIN-0013", "Alex", "Morgan", "Sam Lee", "P100234A", "SN000101", "2029-", "2026-",
-                  "golden-record-13", "identifier", '"name"'):
+                  "golden-record-18", "identifier", '"name"'):
         assert never not in text, never
     assert b["timestamp"].startswith("2000-01-01T")  # times after a fixed epoch
     whole = next(r for r in resources(b, "MedicationAdministration") if r.get("request"))

@@ -79,9 +79,10 @@ def test_recurrence_is_handled_one_grade_higher():
 
 
 def test_at_risk_cap_holds_the_rate():
-    # Panzyga, 80 kg, at risk: 3.3 mg/kg/min x 80 x 60 / 100 = 158.4 mL/h
+    # Panzyga PI, 80 kg, at risk: the prescriber's 2 mg/kg/min x 80 x 60 / 100 = 96 mL/h (the cITP page's
+    # 3.3 mg/kg/min is only its ceiling)
     s, _ = events("06-at-risk-renal-thrombotic.toml")
-    assert max(r for _, _, r in s.rate_segments()) == 158.4
+    assert max(r for _, _, r in s.rate_segments()) == 96.0
 
 
 def test_silent_fever_is_found_by_the_observations_due():
@@ -100,7 +101,8 @@ def test_unresolved_reaction_stops_after_the_review_window():
 def test_late_headache_is_recorded_in_the_observation_hour():
     s, ev = events("09-late-headache.toml")
     end = s.state.end_min
-    assert ev == [(end + 40, "symptoms", None)] and s.state.highest_grade == "mild"
+    # after the end a mild headache gets advice (tell the medical team), confirmed and journaled
+    assert ev == [(end + 40, "symptoms", None), (end + 40, "action", "review")] and s.state.highest_grade == "mild"
 
 
 def test_malformed_scenario_gives_one_line_naming_the_key(tmp_path, capsys):

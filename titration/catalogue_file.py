@@ -4,20 +4,10 @@ A mistake names the file, the key and the problem (a DataError), like every othe
 """
 from __future__ import annotations
 
+from .bands import DERIVED_FIELDS, OPS, ChildBand, Criterion, VitalsRule
 from .catalogue_floor import check_floor
 from .data import Table, load_toml
-from .reactions import (
-    DERIVED_FIELDS,
-    GRADES,
-    OPS,
-    VITAL_FIELDS,
-    Catalogue,
-    ChildBand,
-    Criterion,
-    Kind,
-    Symptom,
-    VitalsRule,
-)
+from .reactions import GRADES, VITAL_FIELDS, Catalogue, Kind, Symptom
 
 WHEN_FIELDS = (*VITAL_FIELDS, *DERIVED_FIELDS)
 
@@ -123,10 +113,27 @@ def read_catalogue(path: str) -> Catalogue:
     criteria = _criteria(top, kinds, signs | set(symptoms))
     ch = top.table("children", None)
     other = kinds["other"]
+    adult_from = ch.num("adult_from_years", lo=1, hi=21) if ch else 18.0
     cat = Catalogue(
         symptoms, rules, other.steps, other.source, top.strs("sources", ()), kinds, criteria, bands,
-        ch.num("adult_from_years", lo=1, hi=21) if ch else 18.0, ch.str("source") if ch else "",
+        adult_from, ch.str("source") if ch else "",
+        ch.num("adult_bands_from_years", adult_from, lo=0, hi=adult_from) if ch else adult_from,
+        _adult_sides(ch) if ch else frozenset(),
     )
     top.finish()
     check_floor(cat, str(path))  # the emergency signs' floor lives outside the file it checks
     return cat
+
+
+def _adult_sides(ch: Table) -> frozenset:
+    """[children] adult_sides: "field side" pairs the adult bands grade at every age."""
+    out = set()
+    for item in ch.strs("adult_sides", ()):
+        parts = item.split()
+        if len(parts) != 2 or parts[0] not in VITAL_FIELDS or parts[1] not in ("low", "high"):
+            raise ch.fail("adult_sides", f"{item!r} must be 'FIELD low' or 'FIELD high' with a field of "
+                          f"{', '.join(VITAL_FIELDS)}")
+        out.add((parts[0], parts[1]))
+    if out:
+        ch.str("adult_sides_source")  # the reason a side is the same danger at every age
+    return frozenset(out)

@@ -14,7 +14,7 @@ from .products import Product
 from .protocols import Protocol
 from .units import below, mg_kg_min_from_ml_h, ml_h, round_down
 
-SOFT_LIMITS = ("first-infusion", "unit-cap", "tolerated-max", "single-dose")
+SOFT_LIMITS = ("first-infusion", "unit-cap", "tolerated-max", "single-dose", "population")
 HARD_LIMITS = ("label-max", "at-risk", "label-initial")
 
 
@@ -49,11 +49,15 @@ def limits_for(req, product: Product, ind, proto: Protocol, kg: float) -> list[L
         return below(raw, res) if exclusive else round_down(raw, res)
 
     src = "; ".join(ind.sources)
-    out = [Limit("label-max", True, cap(ind.max_mg_kg_min), ind.max_as_written, f"label: {src}"),
+    whose = "guideline" if ind.max_from == "guideline" else "label"  # a guideline's maximum is named as such
+    written = ind.max_as_written + (" (guideline)" if whose == "guideline" else "")
+    out = [Limit("label-max", True, cap(ind.max_mg_kg_min), written, f"{whose}: {src}"),
            Limit("label-initial", True, cap(ind.initial_mg_kg_min), ind.initial_as_written,
                  f"label's initial rate, a hard limit of the first step ({ind.sources[0]})", first_step_only=True)]
     if req.at_risk:
-        if ind.at_risk_max_mg_kg_min is not None:
+        if ind.at_risk_ceiling_only:  # another indication's figure: the prescriber sets the cap, at most that
+            out.append(_ceiling_only_cap(req, product, ind, cap))
+        elif ind.at_risk_max_mg_kg_min is not None:
             if req.at_risk_cap_mg_kg_min is not None and req.at_risk_cap_mg_kg_min > ind.at_risk_max_mg_kg_min + 1e-9:
                 raise InputError("--at-risk-cap", req.at_risk_cap_mg_kg_min,
                                  f"at most the label's at-risk cap of {ind.at_risk_as_written}")
@@ -79,10 +83,13 @@ def limits_for(req, product: Product, ind, proto: Protocol, kg: float) -> list[L
         mg = proto.first_infusion_max.mg_kg_min(conc)
         out.append(Limit("first-infusion", False, cap(mg), str(proto.first_infusion_max),
                          f"protocol {proto.id}: {'; '.join(proto.sources[:1])}", over.get("first-infusion")))
-    if req.first_infusion and ind.first_infusion_max_mg_kg_min is not None:
+    weeks = ind.first_infusion_max_after_weeks
+    long_gap = weeks is not None and req.weeks_since_last is not None and req.weeks_since_last > weeks
+    if (req.first_infusion or long_gap) and ind.first_infusion_max_mg_kg_min is not None:
+        who = "first infusions" if req.first_infusion else f"more than {weeks:g} weeks since the last dose"
         out.append(Limit("first-infusion", False, cap(ind.first_infusion_max_mg_kg_min),
                          ind.first_infusion_max_as_written,
-                         f"label, first infusions: '{ind.first_infusion_words}' ({src})", over.get("first-infusion")))
+                         f"label, {who}: '{ind.first_infusion_words}' ({src})", over.get("first-infusion")))
     if req.max_ml_h is not None:
         out.append(Limit("unit-cap", False, round_down(req.max_ml_h, res), f"{req.max_ml_h:g} mL/h",
                          "unit's maximum pump rate (local setting)", over.get("unit-cap")))
@@ -91,6 +98,23 @@ def limits_for(req, product: Product, ind, proto: Protocol, kg: float) -> list[L
                          f"{req.tolerated_max_mg_kg_min:g} mg/kg/min",
                          "patient's previously tolerated maximum (history)", over.get("tolerated-max")))
     return out
+
+
+def _ceiling_only_cap(req, product, ind, cap) -> Limit:
+    """An at-risk figure from another indication's page: never a target to climb to. The label here says
+    'minimum rate practicable', so the prescriber's cap is asked for; that figure is its ceiling."""
+    if req.at_risk_cap_mg_kg_min is None:
+        raise NeedsInput(
+            "--at-risk-cap",
+            f"the {product.name} label for this indication says only 'minimum rate practicable' for patients at "
+            f"risk of renal dysfunction or thrombosis; give the prescriber's cap in mg/kg/min (at most "
+            f"{ind.at_risk_as_written}, a figure from another indication's page: a ceiling, not a target)")
+    if req.at_risk_cap_mg_kg_min > ind.at_risk_max_mg_kg_min + 1e-9:
+        raise InputError("--at-risk-cap", req.at_risk_cap_mg_kg_min,
+                         f"at most {ind.at_risk_as_written} (the figure on another indication's page is a ceiling)")
+    return Limit("at-risk", True, cap(req.at_risk_cap_mg_kg_min), f"{req.at_risk_cap_mg_kg_min:g} mg/kg/min",
+                 f"prescriber's cap (the label says 'minimum rate practicable'; at most {ind.at_risk_as_written}, "
+                 f"from another indication's page: {'; '.join(ind.sources)})")
 
 
 # A limit named in an error, so it says which value took the rate to nothing (issue 11).

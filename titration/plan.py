@@ -12,8 +12,9 @@ import math
 from dataclasses import asdict, dataclass, replace
 
 from .dosing import Dose, DosingWeight, Patient, compute_dose, dosing_weight
-from .errors import InputError
+from .errors import InputError, NeedsInput
 from .limits import HARD_LIMITS, SOFT_LIMITS, Limit, Rung, label_pace, limits_for, rungs_for  # noqa: F401
+from .prescription import check_population, check_single_dose
 from .products import get_product
 from .protocols import resolve
 from .units import mg_kg_min_from_ml_h, ml_h, ml_kg_min
@@ -21,6 +22,7 @@ from .units import mg_kg_min_from_ml_h, ml_h, ml_kg_min
 WEIGHT_RANGE = (2.0, 250.0)
 DOSE_RANGE = (0.0, 2.0)  # g/kg in one infusion; 2 g/kg single dose is the highest in ref 4
 RESTART_WEEKS = 8  # ref 2.1: more than 8 weeks since the last infusion
+CHILD_WEIGHT_KG = 40  # under this (or under 18 years) the age is required: never assume an adult
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +199,9 @@ def validate(req: PlanRequest) -> None:
         DaySettings(req.closing_clock, req.max_hours)
     if req.age_years is not None:
         _check_number("age", req.age_years, 0, 120)
+    elif req.weight_kg < CHILD_WEIGHT_KG:  # do not assume an adult: a child's vitals are graded by age
+        raise NeedsInput("--age-years", f"the patient's age: a patient under {CHILD_WEIGHT_KG:g} kg may be a child, "
+                                        f"whose vitals are graded by age")
     if req.weeks_since_last is not None:
         _check_number("--weeks-since-last", req.weeks_since_last, 0, 5200)
     for name, reason in req.overrides:
@@ -239,31 +244,6 @@ def lay_out(plan: Plan, at_min: float, delivered_ml: float, rung: int, *, first_
     raise AssertionError("the last rung always holds to the end")
 
 
-def check_single_dose(req: PlanRequest) -> str:
-    """A single infusion above the indication's usual one is a soft limit: refused without a recorded
-    reason (the course split is offered); with a reason, a note. Returns the note, or ''."""
-    from .dosing import offered_split
-    from .products import load_usual_doses
-
-    usual = load_usual_doses().get(req.indication)
-    if usual is None or req.dose_g_per_kg <= usual.single_g_per_kg + 1e-9:
-        if "single-dose" in dict(req.overrides):  # nothing to set aside: a slip, never ignored (issue 11)
-            within = "no usual single dose is recorded for this indication" if usual is None else \
-                f"{req.dose_g_per_kg:g} g/kg is within the usual single infusion of {usual.single_g_per_kg:g} g/kg"
-            raise InputError("--override", "single-dose", f"an override only for a dose above the usual ({within})")
-        return ""
-    split = offered_split(req.dose_g_per_kg, usual.single_g_per_kg)
-    offer = f"{len(split)} infusions of {split[0]:.2g} g/kg on consecutive days"
-    reason = dict(req.overrides).get("single-dose")
-    if not reason:
-        raise InputError("--dose-g-per-kg", req.dose_g_per_kg,
-                         f"at most the usual single infusion of {usual.single_g_per_kg:g} g/kg for {req.indication} "
-                         f"({usual.source}); split the course ({offer}), or record a reason with "
-                         f"--override single-dose=REASON")
-    return (f"Soft limit single-dose ({usual.single_g_per_kg:g} g/kg in one infusion) set aside: {reason}. "
-            f"The usual course split would be {offer}.")
-
-
 def build_plan(req: PlanRequest, library: dict | None = None, protocols: dict | None = None) -> Plan:
     validate(req)
     product = get_product(req.product, library)
@@ -271,6 +251,7 @@ def build_plan(req: PlanRequest, library: dict | None = None, protocols: dict | 
     proto = resolve(product, ind, req.protocol, protocols)
     conc = product.concentration_mg_per_ml
     single_dose_note = check_single_dose(req)
+    population_note = check_population(req, product, ind)
     dw = dosing_weight(Patient(req.weight_kg, req.height_cm, req.sex), req.dosing_weight)
     rate_kg = min(dw.kg, req.weight_kg)
     dose = compute_dose(dw.kg, req.dose_g_per_kg, conc, product.vial_sizes_g, req.round_dose)
@@ -300,6 +281,8 @@ def build_plan(req: PlanRequest, library: dict | None = None, protocols: dict | 
     notes += paced
     if single_dose_note:
         notes.append(single_dose_note)
+    if population_note:
+        notes.append(population_note)
     if req.restart_at_initial:
         notes.append(f"Starts at the initial rate: {req.restart_at_initial} (ref 2.1).")
     if req.first_infusion and ind.first_infusion_words:

@@ -43,6 +43,11 @@ class Indication:
     first_infusion_words: str = ""  # the label's words on first infusions
     first_infusion_max_mg_kg_min: float | None = None  # a soft limit, only where those words give a number
     first_infusion_max_as_written: str | None = None
+    first_infusion_max_after_weeks: float | None = None  # the same soft limit after this long since the last dose
+    at_risk_ceiling_only: bool = False  # the at-risk figure is another indication's: a ceiling, never a target
+    max_from: str = "label"  # "guideline": the maximum is a guideline's, not the label's
+    min_age_years: float | None = None  # the label's population: planning below it is a soft limit
+    population_words: str = ""  # the label's own words for its population
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +94,15 @@ def _read_indication(t: Table, conc: float, protocols: dict) -> Indication:
         raise t.fail("first_infusion_max", f"{first_max} is above the maximum {mx}")
     if first_max is not None and not t.has("first_infusion_words"):
         raise t.fail("first_infusion_max", "needs the label's own words (first_infusion_words) it comes from")
+    after_weeks = t.num("first_infusion_max_after_weeks", None, lo=1, hi=520)
+    if after_weeks is not None and first_max is None:
+        raise t.fail("first_infusion_max_after_weeks", "needs first_infusion_max (the limit it extends)")
+    at_risk_from = t.str("at_risk_from", "label", choices=("label", "other-indication"))
+    if at_risk_from != "label" and at_risk is None:
+        raise t.fail("at_risk_from", "describes at_risk_max, which this indication does not give")
+    min_age = t.num("min_age_years", None, lo=0, hi=18)
+    if min_age is not None:
+        t.str("population_words")
     provenance = t.str("ladder_provenance", "")
     if provenance and ladder != "label":
         raise t.fail("ladder_provenance", "describes a label_ladder; this indication uses a protocol")
@@ -118,6 +132,11 @@ def _read_indication(t: Table, conc: float, protocols: dict) -> Indication:
         first_infusion_words=t.str("first_infusion_words", ""),
         first_infusion_max_mg_kg_min=first_max.mg_kg_min(conc) if first_max else None,
         first_infusion_max_as_written=str(first_max) if first_max else None,
+        first_infusion_max_after_weeks=after_weeks,
+        at_risk_ceiling_only=at_risk_from == "other-indication",
+        max_from=t.str("max_from", "label", choices=("label", "guideline")),
+        min_age_years=min_age,
+        population_words=t.str("population_words", ""),
     )
     check_indication(t, ind, conc, protocols)
     return ind

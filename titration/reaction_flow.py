@@ -1,13 +1,21 @@
-"""A reaction's course in a session: grade what was reported, propose the policy's action, act on it.
+"""A reaction's course in a session: gather the findings into an episode, propose the policy's
+action, act on it.
 
-A mixin of Session. Reactions in one infusion add up (Policy.effective_grade); a reaction has a
-kind as well as a grade, and the emergency steps shown with a stop follow the kind.
+A mixin of Session (its findings live in the composed `Episode`, titration/episode.py). Every
+finding of one episode is graded together; a finding that completes a combination rule acts at
+once, whatever state the chair is in: running, slowed or paused (the policy's action), the bag
+empty (STOP), or after the end (the kind's emergency steps, or an urgent medical review). Reactions
+in one infusion add up (Policy.effective_grade): a new episode, or symptoms that come back after
+they were recorded resolved, is a further reaction.
 """
 from __future__ import annotations
 
+from .episode import Episode
 from .errors import SessionError
-from .reactions import Vitals, grade_index
+from .reactions import Hit, Vitals, grade_index
 from .session_events import Event, Proposal, Reaction
+
+AFTER_END = ("review", "emergency")
 
 
 class ReactionFlow:
@@ -15,31 +23,72 @@ class ReactionFlow:
         """What to tell the patient to look out for after the infusion (reactions that come late)."""
         return self.catalogue.look_out()
 
+    def early_warning(self, confused: bool | None = None):
+        """NEWS2 over the latest value of each parameter (None for a child under the chart's age, or
+        when nothing is recorded). New confusion counts while its episode is open."""
+        if not self.news2.applies(self.age_years):
+            return None
+        if confused is None:
+            ep = self.state.episode
+            confused = ep is not None and any(ep.has(c) for c in self.news2.confusion_symptoms) \
+                and ep.resolved_at is None
+        return self.news2.score(self.state.latest, confused)
+
+    def _news_finding(self, symptoms) -> Hit | None:
+        confused = any(c in symptoms for c in self.news2.confusion_symptoms) or None
+        w = self.early_warning(confused)
+        if w is None or w.grade == "none":
+            return None
+        return Hit(f"{w.text()}: {w.response}", w.grade, "other", "", w.source)
+
     def _assess(self, at: float, symptoms: list[str], vitals: Vitals | None) -> None:
-        """Grade what was reported and set the policy's proposal."""
-        s = self.state
-        grading = self.catalogue.grade(symptoms, vitals, s.baseline, self.age_years)
-        if grading.grade == "none":
-            return
-        if grade_index(grading.grade) > grade_index(s.highest_grade):
-            s.highest_grade = grading.grade
-        if s.status not in ("running", "paused") or self.volume_in(at):
-            return  # after the end (or the bag is empty): recorded and shown, nothing to slow
-        open_r = s.reaction if s.reaction is not None and s.reaction.resolved_at is None else None
-        if open_r is not None:
-            # The same reaction, reported again: act only if it got worse.
-            if grade_index(grading.grade) <= grade_index(open_r.grade):
-                return
-            grade, why = grading.grade, f"worse: {open_r.grade} -> {grading.grade}"
-        else:
-            earlier = s.reactions
-            grade, why = self.policy.effective_grade(grading.grade, earlier, s.last_grade)
+        """Add what was reported to the episode and, when it now asks for more, propose it."""
+        s, cat = self.state, self.catalogue
+        if s.status == "planned":
+            return  # before the start: the baseline, not a reaction
+        hits, judge = cat.findings(vitals, s.baseline, self.age_years)
+        news = self._news_finding(symptoms)
+        if not symptoms and not any(h.grade != "none" for h in hits) and news is None:
+            return  # nothing abnormal in this entry
+        ep = s.episode
+        new_episode = ep is None or not ep.is_open(at)
+        if new_episode:
+            ep = Episode(at, ceiling_ml_h=self._rate_for_ceiling())
+        returned = not new_episode and ep.came_back()
+        ep.add(at, cat, symptoms, hits, judge, news)
+        if ep.grade == "none":
+            return  # a child's value no band covers: shown for the nurse to judge, no episode
+        s.episode = ep
+        if grade_index(ep.grade) > grade_index(s.highest_grade):
+            s.highest_grade = ep.grade
+        if new_episode or returned:
+            grade, why = self.policy.effective_grade(ep.grade, s.reactions, s.last_grade)
+            if returned:
+                why = "symptoms came back after they were recorded resolved" + (f"; {why}" if why else "")
             s.reactions += 1
+        else:
+            if grade_index(ep.grade) <= grade_index(ep.handled):
+                return  # the same episode, no worse than it is handled: nothing new to do
+            grade, why = ep.grade, f"the episode is worse: {ep.handled} -> {ep.grade}"
+        ep.handled = grade
         s.last_grade = grade
-        reasons = "; ".join(grading.reasons)
-        rung_now = s.reaction.resume_rung + 1 if open_r is not None and open_r.action == "slow" else s.rung
-        s.reaction = Reaction(at, grade, resume_rung=max(rung_now - 1, 0), kind=grading.kind)
-        s.pending = self._propose(grade, rung_now, f"{reasons}{'; ' + why if why else ''}")
+        reasons = "; ".join(ep.reasons)
+        why = f"{reasons}{'; ' + why if why else ''}"
+        if s.status in ("running", "paused") and not self.volume_in(at):
+            slowed = s.reaction is not None and s.reaction.action == "slow" and not (new_episode or returned)
+            rung_now = s.reaction.resume_rung + 1 if slowed else s.rung
+            s.reaction = Reaction(at, grade, resume_rung=max(rung_now - 1, 0), kind=ep.kind)
+            s.pending = self._propose(grade, rung_now, why)
+        else:
+            s.pending = self._advise(grade, ep.kind, why)
+
+    def _rate_for_ceiling(self) -> float | None:
+        s = self.state
+        if s.status == "running":
+            return s.rate_ml_h
+        if s.status == "paused":
+            return s.paused_from_ml_h
+        return None
 
     def _propose(self, grade: str, rung_now: int, why: str) -> Proposal:
         s, pol = self.state, self.policy
@@ -62,19 +111,43 @@ class ReactionFlow:
                             src, grade,
                             kind=kind.id)
         if action == "stop":
-            return Proposal("stop", 0.0, -1, f"STOP: {what} ({why}). Do not restart.", src, grade, kind=kind.id)
+            return Proposal("stop", 0.0, -1, f"STOP: {what} ({why}). Do not restart.", src, grade,
+                            self.catalogue.emergency_for(kind.id), kind.id)
         return Proposal("pause", 0.0, r.resume_rung,
                         f"Pause the infusion now ({why}); review in {pol.review_minutes:g} min",
                         src, grade, kind=kind.id)
+
+    def _advise(self, grade: str, kind_id: str, why: str) -> Proposal:
+        """The bag is empty or the infusion has ended: the same grading, the same steps."""
+        s, kind = self.state, self.catalogue.kind(kind_id)
+        what = f"{grade} reaction" + (f", {kind.label.lower()}" if kind.id != "other" else "")
+        src = f"policy {self.policy.id}, {grade}"
+        steps = self.catalogue.emergency_for(kind.id)
+        if grade == "severe" and s.status == "running":  # the bag is empty, the end not yet confirmed
+            return Proposal("stop", 0.0, -1, f"STOP: {what} ({why}). The bag is empty: make sure the pump is off; "
+                            f"do not restart.", src, grade, steps, kind.id)
+        when = "now the bag is empty" if s.status in ("running", "paused") else "after the end of the infusion"
+        if grade == "severe":
+            return Proposal("emergency", 0.0, -1, f"EMERGENCY: {what} {when} ({why}).", src, grade, steps, kind.id)
+        urgency = "Urgent medical review" if grade == "moderate" else "Tell the medical team"
+        return Proposal("review", 0.0, -1,
+                        f"{urgency}: {what} {when} ({why}). Observe temperature, pulse, BP and SpO2 every 15 min; "
+                        f"keep the patient until reviewed.", src, grade, kind=kind.id)
 
     def _act(self, e: Event) -> None:
         """A confirmed (or overridden) reaction action."""
         s, d, at = self.state, e.data, e.at_min
         action = d["action"]
-        r = s.reaction
+        r, ep = s.reaction, s.episode
         s.pending = None
         if d.get("grade") and grade_index(d["grade"]) > grade_index(s.last_grade):
             s.last_grade = d["grade"]  # handled higher (not resolved in time): the next counts from this
+        if ep is not None and ep.is_open(at):
+            ep.acted(at, self.policy.review_minutes)
+            if d.get("grade") and grade_index(d["grade"]) > grade_index(ep.handled):
+                ep.handled = d["grade"]
+        if action in AFTER_END:
+            return  # advice confirmed: recorded in the journal; the pump is already off
         if action == "stop":
             self._end(at, "stopped")
             return
@@ -96,7 +169,12 @@ class ReactionFlow:
                 r.unresolved = self.policy.rule(r.grade).unresolved
                 r.after_resolved = self.policy.rule(r.grade).after_resolved
             r.action, r.acted_at, r.review_at = "pause", at, at + self.policy.review_minutes
-            r.resolved_at = None if r.resolved_at is not None and r.resolved_at < at else r.resolved_at
+            if r.resolved_at is not None and r.resolved_at < at:
+                r.resolved_at = None
+                if ep is not None:
+                    ep.resolved_at = None
+            if s.status == "running":
+                s.paused_from_ml_h = s.rate_ml_h
             self._set_rate(at, 0.0)
             s.status = "paused"
         elif action in ("resume", "increase", "continue"):
@@ -116,4 +194,6 @@ class ReactionFlow:
             s.reaction = None
         else:
             raise SessionError(f"unknown action {action!r}")
+        if ep is not None and ep.is_open(at):
+            ep.rate_set(s.rate_ml_h)
         self._replan(at)

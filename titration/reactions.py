@@ -8,29 +8,24 @@ and the nurse is asked to judge. The rules live in resources/symptoms.toml (read
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 
+from .bands import DERIVED_FIELDS, ChildBand, Criterion, VitalsRule, side_of
 from .errors import InputError
 
 GRADES = ("none", "mild", "moderate", "severe")
 VITAL_FIELDS = {  # field: (label, unit, plausible range)
     "temp_c": ("Temperature", "°C", (30.0, 44.0)),
-    "pulse": ("Pulse", "/min", (20, 250)),
-    "sbp": ("Systolic BP", "mmHg", (40, 260)),
-    "dbp": ("Diastolic BP", "mmHg", (20, 160)),
-    "spo2": ("SpO2", "%", (50, 100)),
+    "pulse": ("Pulse", "/min", (0, 250)),  # down to 0: an arrest must be recordable
+    "sbp": ("Systolic BP", "mmHg", (0, 260)),  # down to 0 (or unrecordable): shock must be recordable
+    "dbp": ("Diastolic BP", "mmHg", (0, 160)),
+    "spo2": ("SpO2", "%", (0, 100)),
     "rr": ("Respiratory rate", "/min", (4, 120)),  # a newborn breathes up to ~90/min (Bedside PEWS bands)
 }
-DERIVED_FIELDS = ("temp_rise_c", "sbp_fall", "sbp_fall_pct")
 GRADED_FIELDS = ("temp_c", "pulse", "sbp", "spo2", "rr")  # the diastolic pressure is recorded, not graded
 SIDES = {"spo2": ("low",)}  # the sides of a value that can be dangerous (a high SpO2 is not)
 WORDS = {"temp_c": "temperature", "pulse": "pulse", "sbp": "systolic BP", "spo2": "SpO2", "rr": "breathing rate"}
-OPS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b}
-
-
-def side_of(op: str) -> str:
-    return "low" if op in ("<", "<=") else "high"
 
 
 def grade_index(g: str) -> int:
@@ -45,6 +40,10 @@ def one_up(g: str) -> str:
     return GRADES[min(grade_index(g) + 1, len(GRADES) - 1)] if g != "none" else "none"
 
 
+UNRECORDABLE = "sbp_unrecordable"  # a systolic pressure that cannot be measured (shock): graded as 0 mmHg
+VITALS_KEYS = (*VITAL_FIELDS, UNRECORDABLE)
+
+
 @dataclass(frozen=True)
 class Vitals:
     temp_c: float | None = None
@@ -53,24 +52,41 @@ class Vitals:
     dbp: float | None = None
     spo2: float | None = None
     rr: float | None = None
+    sbp_unrecordable: bool = False
 
     def __post_init__(self):
         for f in fields(self):
             v = getattr(self, f.name)
-            if v is None:
+            if v is None or f.name == UNRECORDABLE:
                 continue
             label, unit, (lo, hi) = VITAL_FIELDS[f.name]
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
                 raise InputError(f.name, v, f"{label} from {lo:g} to {hi:g} {unit}")
+        if not isinstance(self.sbp_unrecordable, bool):
+            raise InputError(UNRECORDABLE, self.sbp_unrecordable, "true or false")
+        if self.sbp_unrecordable and self.sbp is not None:
+            raise InputError("sbp", self.sbp, "no number when the systolic BP is recorded as unrecordable")
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        out = {}  # not dataclasses.asdict: it deep-copies, and a replay reads thousands of vitals
+        for k in VITALS_KEYS:
+            v = getattr(self, k)
+            if v is not None and v is not False:
+                out[k] = v
+        return out
+
+    def values(self) -> dict:
+        """The numbers to grade: an unrecordable systolic pressure counts as 0 mmHg."""
+        d = {k: v for k, v in self.to_dict().items() if k != UNRECORDABLE}
+        if self.sbp_unrecordable:
+            d["sbp"] = 0.0
+        return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "Vitals":
-        unknown = set(d) - set(VITAL_FIELDS)
+        unknown = set(d) - set(VITAL_FIELDS) - {UNRECORDABLE}
         if unknown:
-            raise InputError("vitals", sorted(unknown)[0], f"one of {', '.join(VITAL_FIELDS)}")
+            raise InputError("vitals", sorted(unknown)[0], f"one of {', '.join(VITAL_FIELDS)}, {UNRECORDABLE}")
         return cls(**d)
 
     def is_empty(self) -> bool:
@@ -88,6 +104,8 @@ def vitals_text(d: dict) -> str:
         parts.append(f"BP {d['sbp']:g}/{d['dbp']:g}")
     elif "sbp" in d:
         parts.append(f"SBP {d['sbp']:g}")
+    elif d.get(UNRECORDABLE):
+        parts.append("SBP unrecordable")
     elif "dbp" in d:
         parts.append(f"DBP {d['dbp']:g}")
     if "spo2" in d:
@@ -122,71 +140,6 @@ class Kind:
 
 
 @dataclass(frozen=True)
-class VitalsRule:
-    label: str
-    when: tuple[tuple[str, str, float], ...]
-    grade: str
-    source: str
-    kind: str = "other"
-    sign: str = ""
-    ages: str = "adult"  # adult | all
-
-    def holds(self, values: dict) -> bool:
-        return all(f in values and OPS[op](values[f], v) for f, op, v in self.when)
-
-    def can_judge(self, values: dict) -> bool:
-        return all(f in values for f, _, _ in self.when)
-
-    def sides(self) -> set[tuple[str, str]]:
-        """(field, side) this rule grades on its own: only a rule on one absolute value covers it."""
-        if len(self.when) != 1 or self.when[0][0] in DERIVED_FIELDS:
-            return set()
-        f, op, _ = self.when[0]
-        return {(f, side_of(op))}
-
-
-@dataclass(frozen=True)
-class ChildBand:
-    """A paediatric band: field op value (+ per_year x age) for ages [age_from, age_to)."""
-
-    label: str
-    field: str
-    op: str
-    value: float
-    per_year: float
-    age_from: float
-    age_to: float
-    grade: str
-    source: str
-    kind: str = "other"
-    sign: str = ""
-
-    def covers(self, age: float) -> bool:
-        return self.age_from <= age < self.age_to
-
-    def limit(self, age: float) -> float:
-        return self.value + self.per_year * age
-
-    def holds(self, values: dict, age: float) -> bool:
-        return self.field in values and OPS[self.op](values[self.field], self.limit(age))
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """A combination rule: every group needs one member present (a sign or a symptom id)."""
-
-    id: str
-    label: str
-    require: tuple[tuple[str, ...], ...]
-    grade: str
-    kind: str
-    source: str
-
-    def holds(self, present: set[str]) -> bool:
-        return all(any(m in present for m in group) for group in self.require)
-
-
-@dataclass(frozen=True)
 class Grading:
     grade: str
     reasons: tuple[str, ...]  # each with its source
@@ -207,6 +160,17 @@ def age_text(age: float) -> str:
 
 
 @dataclass(frozen=True)
+class Hit:
+    """One vital-sign band (or the early-warning score) that held."""
+
+    label: str
+    grade: str
+    kind: str
+    sign: str
+    source: str
+
+
+@dataclass(frozen=True)
 class Catalogue:
     symptoms: dict[str, Symptom]
     rules: tuple[VitalsRule, ...]
@@ -218,6 +182,8 @@ class Catalogue:
     child_bands: tuple[ChildBand, ...] = ()
     adult_from_years: float = 18.0
     children_source: str = ""
+    adult_bands_from_years: float = 18.0  # from this age every adult band grades a child too
+    adult_sides: frozenset = frozenset()  # (field, side) adult bands grade at every age
 
     def symptom(self, sid: str) -> Symptom:
         if sid not in self.symptoms:
@@ -249,39 +215,57 @@ class Catalogue:
     def is_child(self, age_years: float | None) -> bool:
         return age_years is not None and age_years < self.adult_from_years
 
+    def baseline_rules(self) -> list[str]:
+        """The rules that compare with a baseline: off until baseline vitals are recorded."""
+        return [r.label for r in self.rules if any(f in DERIVED_FIELDS for f, _, _ in r.when)]
+
     # ------------------------------------------------------------ grading
-    def _values(self, vitals: Vitals, baseline: Vitals | None) -> dict:
-        values = vitals.to_dict()
+    def values(self, vitals: Vitals, baseline: Vitals | None) -> dict:
+        values = vitals.values()
         if baseline is not None:
-            if vitals.temp_c is not None and baseline.temp_c is not None:
-                values["temp_rise_c"] = round(vitals.temp_c - baseline.temp_c, 3)
-            if vitals.sbp is not None and baseline.sbp is not None:
-                values["sbp_fall"] = baseline.sbp - vitals.sbp
-                values["sbp_fall_pct"] = round((baseline.sbp - vitals.sbp) / baseline.sbp * 100.0, 6)
+            base = baseline.values()
+            if "temp_c" in values and "temp_c" in base:
+                values["temp_rise_c"] = round(values["temp_c"] - base["temp_c"], 3)
+            if "sbp" in values and base.get("sbp"):
+                values["sbp_fall"] = base["sbp"] - values["sbp"]
+                values["sbp_fall_pct"] = round((base["sbp"] - values["sbp"]) / base["sbp"] * 100.0, 6)
         return values
 
-    def _vitals_hits(self, values: dict, age: float | None):
-        """(label, grade, kind, sign, source) of every band that holds, and the values no band covers.
+    def _adult_rule_grades_child(self, rule: VitalsRule, age: float) -> bool:
+        """A child is never graded less severely than an adult where the danger is the same: on the
+        sides where a child's normal range lies inside the adult's (adult_sides), at every age, and
+        from adult_bands_from_years on every side."""
+        if rule.ages == "all" or age >= self.adult_bands_from_years:
+            return True
+        sides = rule.sides()
+        return bool(sides) and sides <= self.adult_sides
+
+    def findings(self, vitals: Vitals | None, baseline: Vitals | None = None,
+                 age: float | None = None) -> tuple[list[Hit], list[str]]:
+        """Every band that holds for these vitals, and the values no band covers (a child's).
 
         For a child, coverage is per side (low, high) and per absolute value: a fever rule does not
         cover a low temperature, and a fall from baseline does not cover a low absolute pressure.
         """
+        if vitals is None or vitals.is_empty():
+            return [], []
+        values = self.values(vitals, baseline)
         hits, covered = [], set()
         child = self.is_child(age)
         for rule in self.rules:
-            if child and rule.ages != "all":
+            if child and not self._adult_rule_grades_child(rule, age):
                 continue
             if rule.can_judge(values):
                 covered |= rule.sides()
             if rule.holds(values):
-                hits.append((rule.label, rule.grade, rule.kind, rule.sign, rule.source))
+                hits.append(Hit(rule.label, rule.grade, rule.kind, rule.sign, rule.source))
         judge = []
         if child:
             for band in self.child_bands:
                 if band.covers(age):
                     covered.add((band.field, side_of(band.op)))
                     if band.holds(values, age):
-                        hits.append((band.label, band.grade, band.kind, band.sign, band.source))
+                        hits.append(Hit(band.label, band.grade, band.kind, band.sign, band.source))
             for f in GRADED_FIELDS:
                 missing = [sd for sd in SIDES.get(f, ("low", "high")) if (f, sd) not in covered]
                 if f in values and missing:
@@ -299,29 +283,31 @@ class Catalogue:
     def grade(self, symptom_ids, vitals: Vitals | None = None, baseline: Vitals | None = None,
               age_years: float | None = None, *, _say_raise: bool = True) -> Grading:
         """Grade symptoms and vitals together: own grades, then vitals bands, then combination rules."""
-        grade, reasons = "none", []
+        hits, judge = self.findings(vitals, baseline, age_years)
+        return self.combine(symptom_ids, hits, judge, say_raise=_say_raise)
+
+    def combine(self, symptom_ids, hits, judge=(), *, say_raise: bool = True) -> Grading:
+        """Symptoms and band hits together (one entry, or every finding of a reaction episode)."""
+        reasons: list[str] = []
         contributors: list[tuple[str, str]] = []  # (grade, kind)
         present: set[str] = set()
-        sym_grade = "none"
+        grade = "none"
         for sid in symptom_ids:
             s = self.symptom(sid)
-            sym_grade = higher(sym_grade, s.grade)
+            grade = higher(grade, s.grade)
             reasons.append(f"{s.label}: {s.grade}")
             contributors.append((s.grade, s.kind))
             present |= {sid, *s.signs}
-        grade = sym_grade
-        judge: list[str] = []
-        if vitals is not None and not vitals.is_empty():
-            hits, judge = self._vitals_hits(self._values(vitals, baseline), age_years)
+        if hits:
             v_grade = "none"
-            for _label, g, kind, sign, _source in hits:
-                v_grade = higher(v_grade, g)
-                contributors.append((g, kind))
-                if sign:
-                    present.add(sign)
-            if grade_index(v_grade) > grade_index(grade) and _say_raise:
+            for h in hits:
+                v_grade = higher(v_grade, h.grade)
+                contributors.append((h.grade, h.kind))
+                if h.sign:
+                    present.add(h.sign)
+            if grade_index(v_grade) > grade_index(grade) and say_raise:
                 reasons.append(f"vitals raise the grade from {grade} to {v_grade}")
-            reasons += [f"{hit[0]} -> {hit[1]} ({hit[4]})" for hit in hits]
+            reasons += [f"{h.label} -> {h.grade} ({h.source})" for h in hits]
             grade = higher(grade, v_grade)
         held = []
         for c in self.criteria:
@@ -337,8 +323,9 @@ class Catalogue:
         return Grading(grade, tuple(reasons), kind, tuple(judge), tuple(c.id for c in held), signs)
 
     def _kind_of(self, grade: str, contributors, held) -> str:
-        """The kind of the strongest finding: a combination rule first, then the highest-graded
-        symptom or band; among equals, the kind listed first in the file (anaphylactic first)."""
+        """The kind of the strongest finding: a combination rule first (the first in the file), then
+        the kind with the most findings at the top grade (a respiratory picture is not "febrile"
+        because of one fever), then the kind listed first in the file."""
         if grade == "none":
             return "other"
         top = [c for c in held if c.grade == grade] or held
@@ -346,7 +333,7 @@ class Catalogue:
             return top[0].kind
         order = list(self.kinds) or ["other"]
         best = [k for g, k in contributors if g == grade] or [k for _, k in contributors] or ["other"]
-        return min(best, key=lambda k: order.index(k) if k in order else len(order))
+        return min(set(best), key=lambda k: (-best.count(k), order.index(k) if k in order else len(order)))
 
 
 def read_catalogue(path: str) -> Catalogue:

@@ -29,6 +29,12 @@ class Schedule:
             return None
         due = s.rung_started + (self.rungs[s.rung].minutes or 0.0)
         due = max(due, s.held_until or due)
+        ep = s.episode
+        if ep is not None and ep.is_open(due):
+            closes = ep.closes_at()  # no step while a reaction episode is open
+            if closes is None:
+                return None
+            due = max(due, closes)
         done = self.completion_at()
         return None if done is not None and due >= done - EPS else due
 
@@ -43,10 +49,12 @@ class Schedule:
     def due(self, t: float) -> Proposal | None:
         """The action to take now, if any."""
         s = self.state
-        if s.status in ("stopped", "completed", "closed", "planned"):
+        if s.status == "planned":
             return None
-        if s.pending is not None and (s.pending.action == "stop" or not self.volume_in(t)):
-            return s.pending  # a stop stays first: its emergency steps matter after the bag is empty too
+        if s.pending is not None and (s.pending.action in ("stop", "review", "emergency") or not self.volume_in(t)):
+            return s.pending  # a stop or advice stays first: it matters after the bag is empty and the end too
+        if s.status in ("stopped", "completed", "closed"):
+            return None
         if self.volume_in(t):
             return self.completion_due()
         r = s.reaction
@@ -117,7 +125,7 @@ class Schedule:
                     return Proposal("resume", s.rate_ml_h, s.rung,
                                     f"Symptoms resolved: hold {s.rate_ml_h:g} mL/h and stay there to the end "
                                     f"(no further increase after a {r.grade} reaction)", src, r.grade, kind=r.kind)
-                if s.rung + 1 >= len(self.rungs):
+                if s.rung + 1 >= len(self.rungs) or (s.episode is not None and s.episode.is_open(t)):
                     return None
                 g = self.rungs[s.rung + 1]
                 return Proposal("increase", g.rate_ml_h, s.rung + 1,
@@ -129,7 +137,7 @@ class Schedule:
                                 f"Not resolved after {pol.review_minutes:g} min: treat as moderate, pause now", src,
                                 "moderate", kind=r.kind)
             return Proposal("stop", 0.0, -1, f"Not resolved after {pol.review_minutes:g} min: STOP", src, r.grade,
-                            kind=r.kind)
+                            self.catalogue.emergency_for(r.kind), kind=r.kind)
         if r.action == "pause":
             if r.resolved_at is not None and r.resolved_at <= r.review_at + EPS:
                 g = self.rungs[r.resume_rung]
@@ -140,5 +148,5 @@ class Schedule:
             if t >= r.review_at - EPS:
                 return Proposal("stop", 0.0, -1,
                                 f"Not resolved within {pol.review_minutes:g} min: STOP. Do not restart.",
-                                src, r.grade, kind=r.kind)
+                                src, r.grade, self.catalogue.emergency_for(r.kind), kind=r.kind)
         return None

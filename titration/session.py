@@ -14,11 +14,14 @@ from __future__ import annotations
 from .bedside import KINDS as BEDSIDE_KINDS
 from .bedside import Bedside
 from .errors import SessionError
+from .news2 import load_chart
 from .plan import Plan
 from .planio import plan_from_dict, plan_to_dict
 from .policy import Policy, get_policy
-from .reaction_flow import ReactionFlow
-from .reactions import Catalogue, Grading, Vitals, grade_index, load_catalogue
+from .pump_record import PumpRecord
+from .rate_guard import RateGuard
+from .reaction_flow import AFTER_END, ReactionFlow
+from .reactions import Catalogue, Grading, Vitals, higher, load_catalogue
 from .replanning import Replanning
 from .schedule import Schedule
 from .session_events import EPS, KINDS, OBSERVATION_MIN, Event, Proposal, Reaction, State
@@ -36,6 +39,8 @@ class Session(Schedule, ReactionFlow, Replanning):
                  _record: bool = True):
         self.policy = policy or get_policy()
         self.catalogue = catalogue or load_catalogue()
+        self.news2 = load_chart()
+        self.guard = RateGuard.for_plan(plan)
         self.training = training or simulation is not None
         # A training simulation's scenario and seed, kept in the record so that the simulated
         # patient can be rebuilt after a crash.
@@ -43,7 +48,7 @@ class Session(Schedule, ReactionFlow, Replanning):
         self.events: list[Event] = []
         self.plans: list[Plan] = [plan]
         self.state = State()
-        self._rate_changes: list[tuple[float, float | None]] = []  # (at, mL/h); None ends the last segment
+        self.pump_record = PumpRecord()  # the confirmed rate changes, kept as the events are folded
         self.listeners: list = []  # callables(event) told after each append (journal, UI)
         self.bedside = Bedside(_double_check())  # nurses, vials, premedication (bedside.py)
         if _record:
@@ -134,36 +139,37 @@ class Session(Schedule, ReactionFlow, Replanning):
         return 0.0 if s.status != "running" or self.volume_in(t) else s.rate_ml_h
 
     def rate_segments(self, until: float | None = None) -> list[tuple[float, float, float]]:
-        """Confirmed pump rates as (start, end, mL/h), pauses included as 0.
-
-        Built from the rate changes kept while folding, so its cost does not grow with
-        vitals, notes and other events.
-        """
-        segs: list[tuple[float, float, float]] = []
-        cur: tuple[float, float] | None = None
-        for at, rate in self._rate_changes:
-            if cur is not None and at > cur[0] + EPS:
-                segs.append((cur[0], at, cur[1]))
-            cur = (at, rate) if rate is not None else None
-        if cur is not None:
-            done = self.completion_at()
-            end = until if until is not None else (done or cur[0])
-            if done is not None and end > done + EPS:  # the bag is empty: the pump delivers nothing more
-                if done > cur[0]:
-                    segs.append((cur[0], done, cur[1]))
-                segs.append((max(done, cur[0]), end, 0.0))
-            elif end > cur[0]:
-                segs.append((cur[0], end, cur[1]))
-        return segs
+        """Confirmed pump rates as (start, end, mL/h), pauses included as 0 (see PumpRecord)."""
+        return self.pump_record.segments(until, self.completion_at())
 
     # ------------------------------------------------------------------ intents
-    def record_vitals(self, at: float, vitals: Vitals, who: str = "nurse") -> Grading:
-        grading = self.catalogue.grade_vitals(vitals, self.state.baseline, self.age_years)
+    def record_vitals(self, at: float, vitals: Vitals, who: str = "nurse", *, baseline: bool = False) -> Grading:
+        """Record vitals; `baseline`: they are the baseline asked for after the start (when none was taken)."""
+        s = self.state
+        if baseline and s.baseline is not None:
+            raise SessionError("a baseline is already recorded")
+        grading = self.catalogue.grade_vitals(vitals, s.baseline, self.age_years)
         data = {"vitals": vitals.to_dict(), "grade": grading.grade}
+        warning = self.news2.score({**s.latest, **vitals.values()}) if self.news2.applies(self.age_years) else None
+        if warning is not None:
+            data["news2"] = warning.total
+            data["grade"] = higher(grading.grade, warning.grade)
         if grading.judge:
             data["judge"] = list(grading.judge)  # a child's values no band covers: the nurse judges
+        if baseline:
+            data["baseline"] = True
+        elif s.baseline is None and s.status != "planned":
+            data["rules_off"] = self.catalogue.baseline_rules()  # said, and a baseline asked for
         self._append(Event(at, "vitals", who, data))
         return grading
+
+    def baseline_notice(self) -> str:
+        """Which rules are off for want of a baseline, and the request for one ('' when there is one)."""
+        s = self.state
+        if s.baseline is not None or s.status == "planned":
+            return ""
+        return ("No baseline vitals: these rules are off: " + "; ".join(self.catalogue.baseline_rules())
+                + ". Record vitals as the baseline now.")
 
     def start(self, at: float, who: str = "nurse", second: str = "") -> None:
         """Start at the first step; a vial of another product blocks it, and where the unit asks
@@ -193,7 +199,8 @@ class Session(Schedule, ReactionFlow, Replanning):
         return self.state.pending
 
     def resolved(self, at: float, who: str = "nurse") -> None:
-        if self.state.reaction is None:
+        ep = self.state.episode
+        if self.state.reaction is None and (ep is None or not ep.is_open(at)):
             raise SessionError("no open reaction to mark as resolved")
         self._append(Event(at, "resolved", who))
 
@@ -222,7 +229,10 @@ class Session(Schedule, ReactionFlow, Replanning):
             raise SessionError("an override needs a reason")
         if proposal.action == "stop" and action != "stop":
             raise SessionError("a stop cannot be overridden")
-        self._check_rate(rate_ml_h if action != "pause" else 0.0)
+        if proposal.action in AFTER_END:
+            raise SessionError("advice after the end is confirmed, not overridden (the pump is off)")
+        if rate_ml_h < 0:
+            raise SessionError(f"{rate_ml_h:g} mL/h: a rate is 0 or more")
         rung = self._rung_for(rate_ml_h)
         data = {**proposal.to_dict(), "action": action, "rate_ml_h": rate_ml_h, "rung": rung, "override": reason,
                 "proposed": proposal.action}
@@ -243,7 +253,8 @@ class Session(Schedule, ReactionFlow, Replanning):
         if s.reaction is not None:
             raise SessionError("resume after a reaction through its proposal (mark symptoms resolved)")
         rate = rate_ml_h if rate_ml_h is not None else self.rungs[s.rung].rate_ml_h
-        self._check_rate(rate)
+        if rate_ml_h is None and s.paused_from_ml_h is not None:
+            rate = min(rate, s.paused_from_ml_h)  # the last tolerated rate
         self._append(Event(at, "resume", who, {"rate_ml_h": rate, "rung": self._rung_for(rate)}))
 
     def stop(self, at: float, reason: str, who: str = "nurse") -> None:
@@ -276,13 +287,20 @@ class Session(Schedule, ReactionFlow, Replanning):
         return []
 
     # ------------------------------------------------------------------ internals
-    def _check_rate(self, rate: float) -> None:
-        top = self.rungs[-1].rate_ml_h
-        if rate < 0 or rate > top + EPS:
-            raise SessionError(f"{rate:g} mL/h is above this plan's maximum of {top:g} mL/h")
-        c = self.state.ceiling_ml_h
-        if c is not None and rate > c + EPS:
-            raise SessionError(f"{rate:g} mL/h is above the last tolerated rate of {c:g} mL/h")
+    def allowed_rate(self, at: float, *, resume: bool = False):
+        """The highest rate that may be set now, with the hard limit that sets it (rate_guard)."""
+        s = self.state
+        last = None
+        if resume:
+            last = self.rungs[s.reaction.resume_rung].rate_ml_h if s.reaction is not None else s.paused_from_ml_h
+        return self.guard.allowed(s, self.pump_record.minutes_run(at), at, resume=resume, last_tolerated=last)
+
+    def _check_rate(self, at: float, rate: float, *, resume: bool = False) -> None:
+        if rate < 0:
+            raise SessionError(f"{rate:g} mL/h: a rate is 0 or more")
+        allowed = self.allowed_rate(at, resume=resume)
+        if allowed.refuses(rate):
+            raise SessionError(f"{rate:g} mL/h is above {allowed.why}")
 
     def _rung_for(self, rate: float) -> int:
         idx = 0
@@ -303,22 +321,31 @@ class Session(Schedule, ReactionFlow, Replanning):
             raise SessionError(f"unknown event kind {e.kind!r}")
         if self.events and e.at_min < self.events[-1].at_min - EPS:
             raise SessionError(f"events are in time order: {e.at_min:g} min is before {self.events[-1].at_min:g} min")
-        if self.state.status == "closed" and e.kind != "note":
+        if self.state.status == "closed" and not self._after_close(e):
             raise SessionError("this infusion is closed")
         self._fold(e)  # validates before the event is kept
         self.events.append(e)
         for fn in self.listeners:
             fn(e)
 
+    @staticmethod
+    def _after_close(e: Event) -> bool:
+        """What may still be recorded once the observation is closed: a reaction can come later."""
+        return e.kind in ("note", "vitals", "symptoms", "resolved") or (
+            e.kind == "action" and e.data.get("action") in AFTER_END)
+
     def _fold(self, e: Event) -> None:
+        if e.kind == "action" and e.data.get("action") in AFTER_END:
+            self._apply(e)  # advice: the pump is already off, no rate changes
+            return
         done = self.completion_at() if e.kind in ("complete", "stop", "pause", "action") else None
         self._apply(e)
         if done is not None and done < e.at_min - EPS:
-            self._rate_changes.append((done, 0.0))  # the bag emptied before this was recorded
+            self.pump_record.change(done, 0.0)  # the bag emptied before this was recorded
         if e.kind in ("stop", "complete") or (e.kind == "action" and self.state.status == "stopped"):
-            self._rate_changes.append((e.at_min, None))
+            self.pump_record.change(e.at_min, None)
         elif e.kind in ("start", "increase", "resume", "action", "pause"):
-            self._rate_changes.append((e.at_min, self.state.rate_ml_h))
+            self.pump_record.change(e.at_min, self.state.rate_ml_h)
 
     def _set_rate(self, at: float, rate: float) -> None:
         s = self.state
@@ -335,15 +362,22 @@ class Session(Schedule, ReactionFlow, Replanning):
         if k in BEDSIDE_KINDS:
             self.bedside.fold(k, e.at_min, e.who, d)
             return
-        if s.status in ("stopped", "completed", "closed") and k not in ("vitals", "symptoms", "observed", "resolved"):
+        ended = s.status in ("stopped", "completed", "closed")
+        if ended and k not in ("vitals", "symptoms", "observed", "resolved") and not self._after_close(e):
             raise SessionError("the infusion was stopped; it cannot be restarted" if s.status == "stopped"
                                else f"the infusion has ended ({s.status})")
+        if k == "observed" and s.status == "closed":
+            raise SessionError("the observation is already closed")
+        if k in ("increase", "resume") or (k == "action" and d.get("action") in ("slow", "resume", "increase",
+                                                                                   "continue")):
+            self._check_rate(e.at_min, float(d["rate_ml_h"]), resume=s.status == "paused")
         if k == "vitals":
             v = Vitals.from_dict(d["vitals"])
-            if s.status == "planned" and s.baseline is None:
+            if s.baseline is None and (s.status == "planned" or d.get("baseline")):
                 s.baseline = v
             s.last_vitals_at = e.at_min
-            if s.status in ("running", "paused") and grade_index(d.get("grade", "none")) > 0:
+            s.latest.update(v.values())
+            if d.get("grade", "none") != "none":  # graded when recorded (bands and NEWS2): the same on replay
                 self._assess(e.at_min, [], v)
             return
         if k == "start":
@@ -355,14 +389,17 @@ class Session(Schedule, ReactionFlow, Replanning):
             v = Vitals.from_dict(d["vitals"]) if "vitals" in d else None
             if v is not None:
                 s.last_vitals_at = e.at_min
+                s.latest.update(v.values())
             self._assess(e.at_min, d["symptoms"], v)
             return
         if k == "resolved":
             if s.reaction is not None:
                 s.reaction.resolved_at = e.at_min
+            if s.episode is not None and s.episode.is_open(e.at_min):
+                s.episode.resolved_at = e.at_min
             return
         if k == "increase":
-            self._tolerated()
+            self._tolerated(e.at_min)
             s.rung, s.rung_started, s.last_increase_at = d["rung"], e.at_min, e.at_min
             s.held_until = None
             self._set_rate(e.at_min, d["rate_ml_h"])
@@ -372,6 +409,7 @@ class Session(Schedule, ReactionFlow, Replanning):
             self._act(e)
             return
         if k == "pause":
+            s.paused_from_ml_h = s.rate_ml_h
             self._set_rate(e.at_min, 0.0)
             s.status = "paused"
             self._replan(e.at_min)
@@ -380,6 +418,8 @@ class Session(Schedule, ReactionFlow, Replanning):
             s.status = "running"
             s.rung, s.rung_started = d["rung"], e.at_min
             s.t_rate, s.rate_ml_h = e.at_min, d["rate_ml_h"]
+            if s.episode is not None and s.episode.is_open(e.at_min):
+                s.episode.rate_set(s.rate_ml_h)
             self._replan(e.at_min)
             return
         if k == "stop":
@@ -388,7 +428,7 @@ class Session(Schedule, ReactionFlow, Replanning):
         if k == "complete":
             if s.status != "running" or not self.volume_in(e.at_min + VOLUME_SLACK_MIN):
                 raise SessionError("the prescribed volume is not in yet: the infusion cannot be completed")
-            self._tolerated()
+            self._tolerated(e.at_min)
             self._end(e.at_min, "completed")
             s.delivered_at_rate = self.volume_ml  # all of it, never more
             return
@@ -396,13 +436,16 @@ class Session(Schedule, ReactionFlow, Replanning):
             s.status = "closed"
             return
 
-    def _tolerated(self) -> None:
+    def _tolerated(self, at: float) -> None:
         s = self.state
-        if s.status == "running" and s.reaction is None and s.pending is None:
+        calm = s.episode is None or not s.episode.is_open(at)
+        if s.status == "running" and s.reaction is None and s.pending is None and calm:
             s.tolerated_ml_h = max(s.tolerated_ml_h, s.rate_ml_h)
 
     def _end(self, at: float, status: str) -> None:
         s = self.state
+        if s.episode is not None and s.episode.is_open(at):
+            s.episode.acted(at, self.policy.review_minutes)
         if s.status == "running":
             s.delivered_at_rate = self.delivered_ml(at)
         s.t_rate, s.rate_ml_h, s.status, s.end_min, s.pending = at, 0.0, status, at, None

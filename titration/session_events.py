@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .episode import Episode
     from .reactions import Vitals
 
 OBSERVATION_MIN = 60.0  # observe for an hour after the end (design section 1)
@@ -38,6 +39,8 @@ ACTION_LINES = {
     "resume": "RESUME: set the pump to {rate:g} mL/h.",
     "stop": "STOP: set the pump to 0.",
     "complete": "END: the bag should be empty. Confirm the pump has finished (and the line is flushed).",
+    "review": "REVIEW: tell the medical team now; the pump is off.",
+    "emergency": "EMERGENCY: the pump is off; call for help now.",
 }
 
 
@@ -46,6 +49,7 @@ class Proposal:
     """What the nurse should do now; confirming it records that it was done."""
 
     action: str  # increase | slow | pause | resume | stop | complete (the nurse confirms the end)
+    # | review (after the end: a medical review) | emergency (after the end: the kind's emergency steps)
     rate_ml_h: float  # the pump rate after the action
     rung: int  # ladder position after the action (-1 when stopped)
     reason: str
@@ -108,3 +112,6 @@ class State:
     started_at: float | None = None
     end_min: float | None = None
     resume_assumed_at: float | None = None
+    episode: Episode | None = None  # the current (or last) reaction episode
+    latest: dict = field(default_factory=dict)  # the latest value of each vital sign (for NEWS2)
+    paused_from_ml_h: float | None = None  # the rate before the last pause (the last tolerated one)

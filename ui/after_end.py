@@ -1,10 +1,9 @@
 """After the infusion has ended (the observation hour): a severe reaction still gets its emergency
 steps, and the patient is told what to look out for.
 
-The core records symptoms and vitals reported after the end but proposes nothing (there is no
-pump to slow). A severe reaction then still needs its emergency steps: this asks the core to
-grade what was reported (catalogue.grade, with the baseline and the child's age) and names the
-kind, whose steps the catalogue gives. No arithmetic here.
+The core grades what is reported after the end as during it and proposes the kind's emergency
+steps (or an urgent medical review); the chair shows them with AFTER_END_NOTE. `severe_after_end`
+reads the latest severe report after the end (for summaries); no arithmetic here.
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from titration.plan import fmt_hm
-from ui.after_end import look_out_lines
+from ui.after_end import AFTER_END_NOTE, look_out_lines
 from ui.widgets import label
 
 REASON_BUTTONS = {"pause": "Pause now", "stop": "STOP the infusion", "close": "Close the observation early"}
@@ -70,7 +70,10 @@ class InfusionControls(QGroupBox):
 
     def update_for(self, s) -> None:
         st, r = s.status, s.state.reaction
-        self.resolved_button.setEnabled(r is not None and r.resolved_at is None and st in ("running", "paused"))
+        ep = s.state.episode  # a reaction episode stays open, after the end too, until recorded resolved
+        self.resolved_button.setEnabled((r is not None and r.resolved_at is None and st in ("running", "paused"))
+                                        or (ep is not None and ep.resolved_at is None and ep.review_at is not None
+                                            and st != "planned"))
         self.pause_button.setEnabled(st == "running")
         self.resume_button.setEnabled(st == "paused" and r is None and s.state.pending is None)
         self.stop_button.setEnabled(st in ("running", "paused"))
@@ -104,7 +107,8 @@ class EmergencyPanel(QFrame):
     def offer(self, p, catalogue) -> None:
         """A stop proposal's steps (the core chose them by the reaction's kind)."""
         if p is not None and p.emergency:
-            self.show_kind(p, catalogue.kind(p.kind), p.emergency)
+            note = AFTER_END_NOTE if p.action == "emergency" else ""
+            self.show_kind(p, catalogue.kind(p.kind), p.emergency, note)
 
     def show_kind(self, key, kind, steps, note: str = "") -> None:
         """Show `steps` under the kind's name and source, once per `key` (hidden stays hidden)."""

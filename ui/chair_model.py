@@ -153,8 +153,9 @@ class ChairModel(QObject):
             f"NOT SAVED: the journal could not record this ({exc}). Keep a paper record of this infusion "
             f"until the journal is fixed.")
 
-    def record_vitals(self, vitals):
-        return self._do("Vitals", self.session.record_vitals, self.time_now(), vitals)
+    def record_vitals(self, vitals, baseline: bool = False):
+        """Record vitals; `baseline`: the baseline the core asked for (the infusion started without one)."""
+        return self._do("Vitals", self.session.record_vitals, self.time_now(), vitals, baseline=baseline)
 
     def start(self, second: str = ""):
         return self._do("Start", self.session.start, self.time_now(), second=second)

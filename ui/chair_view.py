@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 from titration.day_fit import DaySettings
 from titration.errors import TitrationError
 from ui import optional
-from ui.after_end import AFTER_END_NOTE, severe_after_end
 from ui.chair_controls import AfterPanel, EmergencyPanel, InfusionControls, ReasonBox
 from ui.chair_model import ChairModel
 from ui.day_fit_panel import DayFitPanel, clock_min
@@ -36,7 +35,7 @@ from ui.widgets import ElidedLabel, countdown, label, scrolled
 
 __all__ = ["ChairView", "countdown"]
 HEADER_ACTION = {"stop": "STOP NOW", "pause": "PAUSE NOW", "slow": "SLOW DOWN NOW",
-                 "complete": "BAG EMPTY: CONFIRM END"}
+                 "complete": "BAG EMPTY: CONFIRM END", "emergency": "EMERGENCY", "review": "URGENT REVIEW"}
 
 
 class ChairView(QWidget):
@@ -270,7 +269,8 @@ class ChairView(QWidget):
 
     def _record_vitals(self, v) -> None:
         self._clear_error()
-        g = self.chair.record_vitals(v)
+        g = self.chair.record_vitals(v, baseline=self.vitals.as_baseline.isVisible()
+                                     and self.vitals.as_baseline.isChecked())
         if g is not None:
             self.vitals.clear()
             self.vitals.show_recorded(g, self.chair.clock_text(self.session.events[-1].at_min))
@@ -349,17 +349,15 @@ class ChairView(QWidget):
         self.header.setText(f"{c.name} · {c.patient.label} · {p0.product_name} · {r.indication.upper()} · "
                             f"{r.weight_kg:g} kg · {p0.volume_ml:.0f} mL")
         self.vitals.set_baseline(s.state.baseline)
+        self.vitals.show_state(s.baseline_notice(), s.early_warning())
         self.controls.update_for(s)
         ended = s.status in ("completed", "stopped", "closed")
         self.after.setVisible(ended)
         if ended:  # only events change it: kept out of the per-tick work (it walks the event list)
-            self.after.refresh(c.time_now())
-            late = severe_after_end(s)  # the core proposes nothing after the end: the kind's steps still show
-            if late is not None:
-                kind = s.catalogue.kind(late[1].kind)
-                self.emergency.show_kind(("after the end", late[0]), kind, kind.steps, AFTER_END_NOTE)
-        self.symptoms.report_button.setEnabled(s.status != "closed")
-        self.vitals.record_button.setEnabled(s.status != "closed")
+            self.after.refresh(c.time_now())  # a reaction after the end: the core proposes its steps (on_tick)
+        # a reaction can come at any time, the observation hour and after it included
+        self.symptoms.report_button.setEnabled(True)
+        self.vitals.record_button.setEnabled(True)
         self.on_tick(c.now)
 
     def _badge(self, p) -> None:
@@ -378,7 +376,7 @@ class ChairView(QWidget):
     def on_tick(self, now: float) -> None:
         s, c = self.session, self.chair
         t = max(now, s.events[-1].at_min) if s.events else now
-        p = s.due(t) if s.status in ("running", "paused") else None
+        p = s.due(t) if s.status != "planned" else None  # after the end too: advice and emergency steps
         self.emergency.offer(p, s.catalogue)
         self.pump.show_now(t, p)
         self._badge(p)

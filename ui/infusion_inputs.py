@@ -30,7 +30,8 @@ AGE_BANDS = ("—", "child (under 18)", "adult 18–65", "over 65")
 SOFT_LIMIT_TEXT = (("first-infusion", "Set aside: first-infusion maximum"),
                    ("unit-cap", "Set aside: unit's pump maximum"),
                    ("tolerated-max", "Set aside: tolerated maximum"),
-                   ("single-dose", "Set aside: usual single-infusion dose"))
+                   ("single-dose", "Set aside: usual single-infusion dose"),
+                   ("population", "Set aside: the label's population (age)"))
 
 
 def band_for(age_years: float | None) -> str | None:

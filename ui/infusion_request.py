@@ -11,7 +11,7 @@ from dataclasses import replace
 from titration.day_fit import DEFAULT_CLOSING
 from titration.dosing import split_course
 from titration.errors import InputError, NeedsInput, TitrationError
-from titration.plan import WEIGHT_RANGE, PlanRequest, build_plan
+from titration.plan import CHILD_WEIGHT_KG, WEIGHT_RANGE, PlanRequest, build_plan
 from ui.form_fields import FieldError, plain_allowed, plain_error
 
 MISSING = "\0"  # marks "not typed yet": said in the panel, outlined only once Create was tried
@@ -76,6 +76,10 @@ class RequestFromFields:
         if n["age_years"] is None and "age_years" not in errors and self.age.currentText().startswith("child"):
             errors["age_years"] = ("Age: type the child's age in years (a baby: 0.5); a child's vitals are "
                                    "graded by the paediatric bands for the age")
+        elif n["age_years"] is None and "age_years" not in errors and n["weight"] is not None \
+                and n["weight"] < CHILD_WEIGHT_KG:
+            errors["age_years"] = (f"Age: type the patient's age in years: under {CHILD_WEIGHT_KG:g} kg the age is "
+                                   f"required (a child's vitals are graded by age)")
         try:
             closing = self.closing_time.value()
         except FieldError as exc:

@@ -145,9 +145,9 @@ class PumpPanel(QGroupBox):
     def _show(self, t: float, p) -> None:
         s, c = self.session, self.chair
         st = s.status
-        self.override_button.setEnabled(p is not None and p.action != "stop")
         ended = st in ("completed", "stopped", "closed")
-        self.confirm_button.setVisible(not ended)  # nothing to confirm on the pump after the end
+        self.confirm_button.setVisible(not ended or p is not None)  # after the end: only advice to confirm
+        self.override_button.setEnabled(p is not None and p.action not in ("stop", "review", "emergency"))
         self.override_button.setVisible(not ended)
         if st == "planned":
             self._rate(s.rungs[0].rate_ml_h)
@@ -170,6 +170,10 @@ class PumpPanel(QGroupBox):
             elif p.action in ("pause", "stop"):
                 self.pump_title.setText("PAUSE: set the pump to 0" if p.action == "pause" else "STOP THE INFUSION")
                 self.pump_rate.setText("0 mL/h" if p.action == "pause" else "STOP")
+                self.pump_units.setText("")
+            elif p.action in ("review", "emergency"):  # after the end: the pump is already off
+                self.pump_title.setText("EMERGENCY STEPS" if p.action == "emergency" else "URGENT MEDICAL REVIEW")
+                self.pump_rate.setText("pump off")
                 self.pump_units.setText("")
             else:
                 self.pump_title.setText({"increase": "Increase", "slow": "SLOW DOWN",

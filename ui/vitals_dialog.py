@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QDoubleValidator
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from titration.errors import TitrationError
 from titration.reactions import VITAL_FIELDS, Vitals, load_catalogue
@@ -47,7 +56,26 @@ class VitalsForm(QWidget):
             e.returnPressed.connect(self._record)
             self.fields[key] = e
             form.addRow(f"{label} ({unit})", e)
+            if key == "sbp":  # shock: a pressure that cannot be measured is recorded as such (graded as 0)
+                self.sbp_unrecordable = QCheckBox("Systolic BP unrecordable")
+                self.sbp_unrecordable.setObjectName("sbpUnrecordable")
+                self.sbp_unrecordable.toggled.connect(self._preview)
+                form.addRow("", self.sbp_unrecordable)
+        self.as_baseline = QCheckBox("Record as the baseline")
+        self.as_baseline.setObjectName("asBaseline")
+        self.as_baseline.hide()  # offered only when the infusion started without one
+        form.addRow("", self.as_baseline)
         lay.addLayout(form)
+        self.notice = QLabel("")  # no baseline: which rules are off (the core's words)
+        self.notice.setObjectName("baselineNotice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        lay.addWidget(self.notice)
+        self.news = QLabel("")  # the early-warning score with its parts (the core's words)
+        self.news.setObjectName("news2Line")
+        self.news.setWordWrap(True)
+        self.news.hide()
+        lay.addWidget(self.news)
         self.grade = QLabel("Grade implied: —")
         self.grade.setObjectName("vitalsGrade")
         self.grade.setWordWrap(True)
@@ -85,6 +113,18 @@ class VitalsForm(QWidget):
     def clear(self) -> None:
         for e in self.fields.values():
             e.clear()
+        self.sbp_unrecordable.setChecked(False)
+        self.as_baseline.setChecked(False)
+
+    def show_state(self, notice: str, warning) -> None:
+        """The core's baseline notice ('' when there is a baseline) and its NEWS2 result (or None)."""
+        self.notice.setText(notice)
+        self.notice.setVisible(bool(notice))
+        self.as_baseline.setVisible(bool(notice))
+        text = "" if warning is None else f"{warning.text()}: {warning.response}" + (
+            f" ({warning.not_scored})" if warning.not_scored else "")
+        self.news.setText(text)
+        self.news.setVisible(bool(text))
 
     def vitals(self) -> Vitals:
         values = {}
@@ -95,6 +135,8 @@ class VitalsForm(QWidget):
                     values[key] = float(text)
                 except ValueError:
                     values[key] = text  # the core names the field and the allowed range
+        if self.sbp_unrecordable.isChecked():
+            values["sbp_unrecordable"] = True
         return Vitals.from_dict(values)
 
     def _preview(self) -> None:

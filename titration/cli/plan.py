@@ -50,7 +50,7 @@ def add_parser(sub) -> None:
                    help="unit's maximum pump rate (a soft limit)")
     p.add_argument("--override", action="append", default=[], metavar="LIMIT=REASON",
                    help="set a soft limit aside with a reason (first-infusion, unit-cap, tolerated-max, "
-                        "single-dose); repeat it for each limit (each limit once)")
+                        "single-dose, population); repeat it for each limit (each limit once)")
     p.add_argument("--round-dose", default="none", metavar="none|vial", type=choice("--round-dose", ("none", "vial")),
                    help="round the dose to whole vials")
     p.add_argument("--start", metavar="HH:MM",

@@ -30,9 +30,10 @@ class Change:
 
 def diff(old: Library, new: Library) -> list[Change]:
     from .diff_catalogue import catalogue_changes
+    from .diff_news2 import news2_changes
 
     out = [*_products(old, new), *_usual_doses(old, new), *_protocols(old, new), *_policies(old, new),
-           *catalogue_changes(old.catalogue, new.catalogue)]
+           *catalogue_changes(old.catalogue, new.catalogue), *news2_changes(old.news2, new.news2)]
     return sorted(out, key=lambda c: ORDER.index(c.effect))  # stable: file order within each effect
 
 

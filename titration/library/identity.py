@@ -13,7 +13,7 @@ from functools import lru_cache
 from ..data import RESOURCES, load_toml, toml_files
 from .manifest import MANIFEST, read_manifest
 
-PARTS = ("products.toml", "protocols", "policies", "symptoms.toml")  # what the library is made of
+PARTS = ("products.toml", "protocols", "policies", "symptoms.toml", "news2.toml")  # what the library is made of
 
 
 def library_files(folder: str) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ..catalogue_file import read_catalogue
 from ..data import toml_files
 from ..errors import DataError
+from ..news2 import Chart, read_chart
 from ..policy import Policy, read_policy
 from ..products import Product, UsualDose, read_library, read_usual_doses
 from ..protocols import Protocol, read_protocol
@@ -23,6 +24,7 @@ class Library:
     protocols: dict[str, Protocol]
     policies: dict[str, Policy]
     catalogue: Catalogue
+    news2: Chart
     usual_doses: dict[str, UsualDose]
     manifest: Manifest | None  # None: the folder has no library.toml (a copy made before versions)
     content_hash: str
@@ -66,5 +68,6 @@ def load(folder: str) -> Library:
     manifest_path = os.path.join(folder, MANIFEST)
     manifest = read_manifest(manifest_path) if os.path.exists(manifest_path) else None
     return Library(folder, products, protocols, _policies(os.path.join(folder, "policies")),
-                   read_catalogue(os.path.join(folder, "symptoms.toml")), read_usual_doses(products_path),
+                   read_catalogue(os.path.join(folder, "symptoms.toml")),
+                   read_chart(os.path.join(folder, "news2.toml")), read_usual_doses(products_path),
                    manifest, content_hash(folder))

@@ -41,18 +41,21 @@ class Debrief:
     items: tuple[DebriefItem, ...]
     score: int
     outcome: str
+    lesson: str = ""  # the scenario's teaching point, shown with the verdicts
 
     def counts(self) -> dict:
         return {v: sum(1 for i in self.items if i.verdict == v) for v in VERDICTS}
 
     def to_dict(self) -> dict:
         return {"scenario": self.title, "score": self.score, "outcome": self.outcome, "counts": self.counts(),
-                "items": [i.to_dict() for i in self.items]}
+                "items": [i.to_dict() for i in self.items], "lesson": self.lesson}
 
     def lines(self) -> list[str]:
         c = self.counts()
         out = [f"{self.title}: score {self.score}/100 ({self.outcome}); "
                + ", ".join(f"{n} {v}" for v, n in c.items() if n)]
+        if self.lesson:
+            out.append(f"  Lesson: {self.lesson}")
         for i in self.items:
             when = f"{i.at_min:6.1f}"
             did = f" -> {i.done}" + (f" at {i.done_at:.1f}" if i.done_at is not None else "") if i.done else ""
@@ -341,7 +344,7 @@ class _Debriefer:
             st.status, "stopped" if st.status == "stopped" or (st.status == "closed" and st.end_min is not None
                                                                and s.delivered_ml(st.end_min) < s.volume_ml - 1e-6)
             else "completed")
-        return Debrief(run.scenario.title, tuple(items), score, outcome)
+        return Debrief(run.scenario.title, tuple(items), score, outcome, run.scenario.lesson)
 
     def not_started(self) -> None:
         """The infusion never started: everything the protocol would have asked is missed."""

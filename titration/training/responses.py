@@ -17,7 +17,7 @@ import os
 
 from ..data import Table, nearest
 from ..errors import DataError
-from ..reactions import GRADES, VITAL_FIELDS
+from ..reactions import GRADES, UNRECORDABLE, VITAL_FIELDS
 
 MAX_BYTES = 5_000_000
 MAX_ACTIONS = 20_000
@@ -25,10 +25,10 @@ MAX_AT_MIN = 48 * 60  # an exercise lasts hours; two days is a slip of units
 SEED_MAX = 2**32 - 1
 TOP_KEYS = ("scenario", "title", "seed", "responses")
 PROPOSAL_KEYS = ("action", "rate_ml_h", "rung", "reason", "rule", "grade", "reaction_kind")
-ACTIONS = ("increase", "slow", "pause", "resume", "stop")
+ACTIONS = ("increase", "slow", "pause", "resume", "stop", "review", "emergency")
 KIND_KEYS = {  # what Session writes for each kind of event, besides at_min, kind and who (a test replays
     # every shipped scenario's perfect run through this reader, so a new key in Session shows up there)
-    "vitals": ("vitals", "grade", "judge"), "start": ("rate_ml_h", "rung", "second"),
+    "vitals": ("vitals", "grade", "judge", "news2", "rules_off", "baseline"), "start": ("rate_ml_h", "rung", "second"),
     "symptoms": ("symptoms", "vitals", "judge"),
     "resolved": (), "increase": PROPOSAL_KEYS, "action": PROPOSAL_KEYS + ("override", "proposed", "second"),
     "pause": ("reason",), "resume": ("rate_ml_h", "rung"), "stop": ("reason",), "observed": ("early",),
@@ -138,10 +138,14 @@ def check_action(t: Table) -> None:
         elif key == "grade":
             if t.data[key] not in GRADES:
                 raise t.fail(key, f"{json.dumps(t.data[key])} is not allowed; expected one of {', '.join(GRADES)}")
-        elif key in ("symptoms", "judge"):
+        elif key in ("symptoms", "judge", "rules_off"):
             t.strs(key)
+        elif key == "news2":
+            _whole(t, key, 0, 20)
+        elif key == "baseline":
+            t.bool(key)
         elif key == "vitals":
-            Table(t.data[key], t.path, t._k(key)).only(VITAL_FIELDS, "vital sign")
+            Table(t.data[key], t.path, t._k(key)).only((*VITAL_FIELDS, UNRECORDABLE), "vital sign")
     if "who" in t.data and not t.data["who"].strip():
         raise t.fail("who", "is empty; name who did it (nurse) or leave the key out")
 

@@ -42,13 +42,14 @@ class Scenario:
     premedications: tuple[Premedication, ...] = ()  # given_min: minutes before the start, as negative
     staff: Nurse | None = None  # the nurse signed in for the run
     second_nurse: str = ""  # the second nurse who checks the pump setting at the start
+    lesson: str = ""  # what the debrief teaches, in the educator's words (meta.lesson)
 
 
 # Every key a scenario may hold, level by level: anything else (a misspelling) is an error that
 # names the file, the key and the nearest known key (issue 11). [behaviour] and [debrief] are
 # checked where they are read (patient_model.py, run.py).
 TOP_KEYS = ("meta", "patient", "prescription", "behaviour", "events", "debrief", "staff")
-META_KEYS = ("title", "description", "learning_goals", "pending")
+META_KEYS = ("title", "description", "learning_goals", "pending", "lesson")
 PATIENT_KEYS = ("weight_kg", "height_cm", "sex", "age_years", "baseline_vitals", "tolerated_max_mg_kg_min",
                 "patient_id")
 PRESCRIPTION_KEYS = ("product", "indication", "dose_g_per_kg", "dosing_weight", "at_risk", "at_risk_cap_mg_kg_min",
@@ -134,7 +135,7 @@ def read_scenario(path: str) -> Scenario:
     staff, second = _staff(top.table("staff", None))
     sc = Scenario(path, title, req, policy, _vitals(pt, "baseline_vitals"), tuple(events), top.data,
                   patient_id=pid, vials=_vials(rx), premedications=_premedications(rx), staff=staff,
-                  second_nurse=second)
+                  second_nurse=second, lesson=meta.str("lesson", ""))
     _check_plan(sc)
     if top.has("debrief"):  # read by training runs only; a misspelling is refused wherever the file is read
         from .run import settings_for
@@ -301,4 +302,9 @@ def simulate_json(s: Session) -> dict:
             {**{k: v for k, v in e.to_dict().items() if k != "plan"}, "at_min": round(e.at_min, 2)}
             for e in s.events if e.kind != "planned"
         ],
+        # added keys: the early-warning score over the latest values (with its parts), the last episode
+        "news2": None if s.early_warning() is None else s.early_warning().to_dict(),
+        "episode": None if st.episode is None else {
+            "opened_at_min": round(st.episode.opened_at, 2), "grade": st.episode.grade, "kind": st.episode.kind,
+            "criteria": list(st.episode.criteria), "symptoms": list(st.episode.symptoms)},
     }

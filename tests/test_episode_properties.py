@@ -1,0 +1,194 @@
+"""Invariants of reaction episodes and the hard rate limits (hypothesis; modest example counts).
+
+- Any set of findings that meets a combination rule within one episode stops (or, after the end,
+  shows the emergency steps), whatever their order, timing within the window and split into entries,
+  and whatever state the chair is in.
+- No path (confirm, override, pause and resume, increase, journal replay) sets a rate above a hard
+  limit: the plan's maximum, the label's initial rate before the first step's time has run, a climb
+  while an episode is open, a resume above the last tolerated rate.
+- A child's value is never graded below an adult's where the danger is the same.
+"""
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from titration.errors import SessionError
+from titration.plan import PlanRequest, build_plan
+from titration.policy import get_policy
+from titration.reactions import GRADED_FIELDS, VITAL_FIELDS, Vitals, grade_index, load_catalogue
+from titration.session import Session
+
+CAT = load_catalogue()
+BASE = Vitals(temp_c=36.8, pulse=72, sbp=124, dbp=78, spo2=98, rr=14)
+
+# Each criterion: groups of findings, one from each completes it. A finding is a symptom id or vitals.
+SKIN = ["urticaria", "itch", "flushing", "angioedema"]
+RESP = ["breathlessness", "chest-tightness", "wheeze", Vitals(rr=26), Vitals(spo2=91)]
+CRITERIA = {
+    "anaphylaxis-skin": [SKIN, RESP + ["vomiting", "abdominal-pain", Vitals(sbp=85)]],
+    "anaphylaxis-respiratory-gut": [RESP, ["vomiting", "abdominal-pain"]],
+    "aseptic-meningitis": [["headache", "severe-headache"], ["stiff-neck", "photophobia"]],
+    "trali": [["breathlessness", "chest-tightness"], [Vitals(spo2=88)]],
+    "circulatory-overload": [["breathlessness", "severe-dyspnoea"], [Vitals(sbp=226)]],
+}
+FILLER = ["chills", "myalgia", "fatigue", "nausea", "back-pain", Vitals(temp_c=37.2)]
+STATES = ("running", "paused", "bag-empty", "ended", "closed")
+
+
+def _chair(state, policy, t0):
+    s = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 0.4)), get_policy(policy))
+    s.record_vitals(0, BASE)
+    s.start(0)
+    until = t0 if state in ("running", "paused") else 1e9
+    while True:  # every step on time
+        nxt = s.next_step_at()
+        if nxt is None or nxt > until:
+            break
+        s.confirm(nxt, s.due(nxt))
+    done = s.completion_at()  # 280 mL in at 102.5 min on time
+    if state == "running":
+        return s, t0
+    if state == "paused":
+        s.pause(t0, "by hand")
+        return s, t0 + 0.5
+    if state == "bag-empty":
+        return s, done + t0 / 10
+    s.confirm(done + 1, s.due(done + 1))
+    if state == "closed":
+        s.close_observation(done + 61)
+        return s, done + 62 + t0
+    return s, done + 2 + t0 / 10
+
+
+def _report(s, t, entry):
+    symptoms = [f for f in entry if isinstance(f, str)]
+    vitals = [f for f in entry if isinstance(f, Vitals)]
+    merged = {}
+    for v in vitals:
+        merged.update(v.to_dict())
+    if symptoms:
+        s.report_symptoms(t, symptoms, Vitals(**merged) if merged else None)
+    elif merged:
+        s.record_vitals(t, Vitals(**merged))
+
+
+@st.composite
+def findings_in_entries(draw):
+    groups = CRITERIA[draw(st.sampled_from(sorted(CRITERIA)))]
+    items = [draw(st.sampled_from(g)) for g in groups] + draw(st.lists(st.sampled_from(FILLER), max_size=2))
+    items = draw(st.permutations(items))
+    cuts = sorted(draw(st.sets(st.integers(1, max(1, len(items) - 1)), max_size=len(items) - 1)))
+    entries, last = [], 0
+    for c in cuts + [len(items)]:
+        if items[last:c]:
+            entries.append(items[last:c])
+        last = c
+    gaps = draw(st.lists(st.floats(0, 8), min_size=len(entries), max_size=len(entries)))  # 25 min at most
+    return entries, gaps
+
+
+@settings(max_examples=60, deadline=None)
+@given(findings_in_entries(), st.sampled_from(STATES), st.sampled_from(["tiered", "pause-always"]),
+       st.floats(5, 60))
+def test_property_findings_that_meet_a_criterion_within_one_episode_stop(found, state, policy, t0):
+    entries, gaps = found
+    s, t = _chair(state, policy, t0)
+    severe = []
+    for entry, gap in zip(entries, gaps):
+        t += gap
+        _report(s, t, entry)
+        p = s.due(t)
+        while p is not None and p.action != "complete":
+            severe.append(p.grade == "severe" and p.action in ("stop", "emergency") and bool(p.emergency))
+            s.confirm(t, p)  # the nurse does what is proposed; nothing is recorded resolved
+            if p.action in ("stop", "review", "emergency"):
+                break
+            p = s.due(t)
+    assert s.state.episode.grade == "severe"
+    assert any(severe), (state, entries)
+    if state in ("running", "paused", "bag-empty"):
+        assert s.status == "stopped"
+
+
+# ------------------------------------------------------------------ hard limits on every path
+OPS = st.one_of(
+    st.tuples(st.just("symptoms"), st.sampled_from(["flushing", "chills", "rigors", "urticaria", "headache"])),
+    st.tuples(st.just("vitals"), st.sampled_from([BASE, Vitals(pulse=115, rr=22), Vitals(temp_c=38.2)])),
+    st.tuples(st.just("confirm"), st.none()),
+    st.tuples(st.just("override"), st.tuples(st.sampled_from(["continue", "increase", "slow", "resume"]),
+                                              st.sampled_from([42.0, 84.0, 168.0, 336.0, 504.0, 600.0]))),
+    st.tuples(st.just("pause"), st.none()),
+    st.tuples(st.just("resume"), st.sampled_from([None, 42.0, 84.0, 336.0, 504.0])),
+    st.tuples(st.just("resolved"), st.none()),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(OPS, st.floats(0, 25)), max_size=25))
+def test_property_no_path_exceeds_a_hard_limit(ops):
+    s = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)))
+    s.record_vitals(0, BASE)
+    s.start(0)
+    top, initial, first = s.rungs[-1].rate_ml_h, 42.0, s.rungs[0].minutes
+    t = 0.0
+    for (op, arg), dt in ops:
+        t += dt
+        before, status = s.state.rate_ml_h, s.status
+        ep = s.state.episode
+        was_open = ep is not None and ep.is_open(t)
+        paused_from = s.state.paused_from_ml_h
+        try:
+            if op == "symptoms":
+                s.report_symptoms(t, [arg])
+            elif op == "vitals":
+                s.record_vitals(t, arg)
+            elif op == "confirm" and s.due(t) is not None:
+                s.confirm(t, s.due(t))
+            elif op == "override" and s.due(t) is not None:
+                s.override(t, s.due(t), arg[0], arg[1], "the nurse's reason")
+            elif op == "pause":
+                s.pause(t, "by hand")
+            elif op == "resume":
+                s.resume(t, arg)
+            elif op == "resolved":
+                s.resolved(t)
+        except SessionError:
+            continue
+        after = s.state.rate_ml_h
+        if was_open and status == "running" and s.status == "running":
+            assert after <= before + 1e-9, "a rate climbed while a reaction episode was open"
+        if op == "resume" and status == "paused":
+            assert after <= paused_from + 1e-9, "a resume went above the last tolerated rate"
+    run = 0.0
+    for a, b, rate in s.rate_segments(until=t):
+        assert rate <= top + 1e-9
+        if run < first - 1e-9:
+            assert rate <= initial + 1e-9, "above the label's initial rate before the first step's time ran"
+        run += (b - a) if rate > 0 else 0.0
+    replayed = Session.replay([e.to_dict() for e in s.events])  # the journal rebuilds the same rates
+    assert replayed.rate_segments(until=t) == s.rate_segments(until=t)
+
+
+# ------------------------------------------------------------------ children against adults
+def _sides(field):
+    return ("low",) if field == "spo2" else ("low", "high")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(0, 17.99), st.sampled_from(GRADED_FIELDS), st.floats(0, 1))
+def test_property_no_childs_value_is_graded_below_an_adults(age, field, frac):
+    lo, hi = VITAL_FIELDS[field][2]
+    value = round(lo + (hi - lo) * frac, 1)
+    child = CAT.grade_vitals(Vitals(**{field: value}), age_years=age).grade
+    adult = CAT.grade_vitals(Vitals(**{field: value})).grade
+    side = "low" if value < {"temp_c": 37, "pulse": 80, "sbp": 120, "spo2": 101, "rr": 16}[field] else "high"
+    if age >= CAT.adult_bands_from_years or (field, side) in CAT.adult_sides:
+        assert grade_index(child) >= grade_index(adult), (age, field, value, child, adult)
+
+
+@pytest.mark.parametrize("age,field,value", [(4, "spo2", 85), (16, "spo2", 88), (0.5, "pulse", 35),
+                                             (7, "rr", 6), (3, "sbp", 230), (9, "temp_c", 34.5)])
+def test_same_danger_sides_are_never_graded_below_an_adult(age, field, value):
+    child = CAT.grade_vitals(Vitals(**{field: value}), age_years=age).grade
+    adult = CAT.grade_vitals(Vitals(**{field: value})).grade
+    assert grade_index(child) >= grade_index(adult) >= grade_index("moderate")

@@ -1,0 +1,81 @@
+"""Label gaps: each case worked by hand from the label's words (resources/products.toml cites them)."""
+import json
+
+import pytest
+
+from titration.cli.main import main
+from titration.errors import InputError, NeedsInput
+from titration.plan import PlanRequest, build_plan
+
+
+def rates(p):
+    return [r.rate_ml_h for r in p.rungs]
+
+
+# Octagam 5 %, 70 kg: 30, 60, 120, 200 mg/kg/h = 0.5, 1, 2, 3.33 mg/kg/min -> x 70 x 60 / 50 = 42, 84, 168, 280.
+@pytest.mark.parametrize("kw,top", [({}, 280.0), ({"weeks_since_last": 8}, 280.0),
+                                    ({"weeks_since_last": 9}, 168.0), ({"first_infusion": True}, 168.0)])
+def test_octagam_5_rapid_infusion_warning_covers_more_than_8_weeks_since_the_last_dose(kw, top):
+    p = build_plan(PlanRequest("octagam-5", "pi", 70, 0.4, **kw))
+    assert max(rates(p)) == top  # 2 mg/kg/min x 70 x 60 / 50 = 168 mL/h: the soft limit
+    if top == 168.0:
+        lim = next(lim for lim in p.limits if lim.name == "first-infusion")
+        assert not lim.hard and "8 weeks" in lim.source
+
+
+def test_octagam_5_soft_limit_can_be_set_aside_with_a_reason():
+    p = build_plan(PlanRequest("octagam-5", "pi", 70, 0.4, weeks_since_last=12,
+                               overrides=(("first-infusion", "tolerated 200 mg/kg/h last time"),)))
+    assert max(rates(p)) == 280.0
+
+
+def test_panzyga_pi_at_risk_figure_from_the_citp_page_is_a_ceiling_never_a_target():
+    with pytest.raises(NeedsInput) as e:
+        build_plan(PlanRequest("panzyga", "pi", 80, 0.4, at_risk=True))
+    assert e.value.field == "--at-risk-cap" and "ceiling" in str(e.value)
+    with pytest.raises(InputError) as e:
+        build_plan(PlanRequest("panzyga", "pi", 80, 0.4, at_risk=True, at_risk_cap_mg_kg_min=4))
+    assert e.value.field == "--at-risk-cap"
+    p = build_plan(PlanRequest("panzyga", "pi", 80, 0.4, at_risk=True, at_risk_cap_mg_kg_min=2))
+    assert max(rates(p)) == 96.0  # 2 x 80 x 60 / 100
+    # chronic ITP: the figure is that page's own: the label's numeric cap, 3.3 x 80 x 60 / 100 = 158.4
+    assert max(rates(build_plan(PlanRequest("panzyga", "itp", 80, 1.0, at_risk=True)))) == 158.4
+
+
+@pytest.mark.parametrize("product,ind,age,least", [("panzyga", "itp", 15, 18), ("panzyga", "cidp", 17, 18),
+                                                   ("asceniv", "pi", 10, 12), ("panzyga", "pi", 1, 2)])
+def test_planning_outside_the_labels_population_needs_a_recorded_reason(product, ind, age, least):
+    with pytest.raises(InputError) as e:
+        build_plan(PlanRequest(product, ind, 45, 0.4, age_years=age))
+    assert e.value.field == "--age-years" and f"at least {least:g} years" in str(e.value)
+    assert "--override population=REASON" in str(e.value)
+    p = build_plan(PlanRequest(product, ind, 45, 0.4, age_years=age,
+                               overrides=(("population", "haematologist: no licensed alternative"),)))
+    note = next(n for n in p.notes if "population" in n)
+    assert "the label covers" in note and "haematologist" in note
+
+
+def test_within_the_population_no_reason_is_asked_and_an_override_there_is_a_slip():
+    build_plan(PlanRequest("asceniv", "pi", 45, 0.4, age_years=12))
+    with pytest.raises(InputError) as e:
+        build_plan(PlanRequest("asceniv", "pi", 45, 0.4, age_years=30, overrides=(("population", "x"),)))
+    assert e.value.field == "--override"
+
+
+def test_a_kawasaki_limit_from_a_guideline_says_guideline():
+    p = build_plan(PlanRequest("octagam-10", "kawasaki", 18, 2.0, age_years=4))
+    lim = next(lim for lim in p.limits if lim.name == "label-max")
+    assert lim.source.startswith("guideline:") and "(guideline)" in lim.as_written
+    assert any("guideline" in line and "label-max" in line for line in p.arithmetic())
+    itp = next(lim for lim in build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)).limits if lim.name == "label-max")
+    assert itp.source.startswith("label:")
+
+
+def test_the_cli_refuses_a_12_kg_patient_without_an_age_in_one_line(capsys):
+    rc = main(["plan", "--product", "octagam-10", "--indication", "itp", "--weight-kg", "12",
+               "--dose-g-per-kg", "1"])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and "--age-years" in err
+    rc = main(["plan", "--product", "octagam-10", "--indication", "itp", "--weight-kg", "12",
+               "--dose-g-per-kg", "1", "--age-years", "2", "--json"])
+    assert rc == 0 and json.loads(capsys.readouterr().out)["age_years"] == 2

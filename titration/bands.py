@@ -1,0 +1,79 @@
+"""The rules a symptom catalogue is made of: adult vital-sign bands, children's bands by age, and
+combination rules. resources/symptoms.toml holds them with their sources (read by catalogue_file)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+DERIVED_FIELDS = ("temp_rise_c", "sbp_fall", "sbp_fall_pct")  # against the baseline
+OPS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b}
+
+
+def side_of(op: str) -> str:
+    return "low" if op in ("<", "<=") else "high"
+
+
+@dataclass(frozen=True)
+class VitalsRule:
+    label: str
+    when: tuple[tuple[str, str, float], ...]
+    grade: str
+    source: str
+    kind: str = "other"
+    sign: str = ""
+    ages: str = "adult"  # adult | all
+
+    def holds(self, values: dict) -> bool:
+        return all(f in values and OPS[op](values[f], v) for f, op, v in self.when)
+
+    def can_judge(self, values: dict) -> bool:
+        return all(f in values for f, _, _ in self.when)
+
+    def sides(self) -> set[tuple[str, str]]:
+        """(field, side) this rule grades on its own: only a rule on one absolute value covers it."""
+        if len(self.when) != 1 or self.when[0][0] in DERIVED_FIELDS:
+            return set()
+        f, op, _ = self.when[0]
+        return {(f, side_of(op))}
+
+
+@dataclass(frozen=True)
+class ChildBand:
+    """A paediatric band: field op value (+ per_year x age) for ages [age_from, age_to)."""
+
+    label: str
+    field: str
+    op: str
+    value: float
+    per_year: float
+    age_from: float
+    age_to: float
+    grade: str
+    source: str
+    kind: str = "other"
+    sign: str = ""
+
+    def covers(self, age: float) -> bool:
+        return self.age_from <= age < self.age_to
+
+    def limit(self, age: float) -> float:
+        # The source's own step: "70 + 2 x age" counts completed years (WAO 2011/2020).
+        return self.value + self.per_year * math.floor(age)
+
+    def holds(self, values: dict, age: float) -> bool:
+        return self.field in values and OPS[self.op](values[self.field], self.limit(age))
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A combination rule: every group needs one member present (a sign or a symptom id)."""
+
+    id: str
+    label: str
+    require: tuple[tuple[str, ...], ...]
+    grade: str
+    kind: str
+    source: str
+
+    def holds(self, present: set[str]) -> bool:
+        return all(any(m in present for m in group) for group in self.require)
