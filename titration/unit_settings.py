@@ -1,4 +1,5 @@
-"""The unit's workstation settings (resources/unit.toml): how long an acknowledged alert is quiet."""
+"""The unit's workstation settings (resources/unit.toml): how long an acknowledged alert is quiet, and
+how long the outbox keeps comparing an infusion with the unit server."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,12 +11,15 @@ from .data import Table, load_toml, resource
 @dataclass(frozen=True)
 class UnitSettings:
     silence_min: float  # minutes an acknowledged alert stays quiet before it rings again
+    retention_days: float = 30.0  # days after an infusion's last event that the outbox still heals it
 
 
 @lru_cache(maxsize=4)
 def load_unit_settings(path: str | None = None) -> UnitSettings:
     path = path or str(resource("unit.toml"))
-    top = Table(load_toml(path), path).only(("schema_version", "alerts"))
+    top = Table(load_toml(path), path).only(("schema_version", "alerts", "outbox"))
     top.num("schema_version", lo=1, hi=1)
     alerts = top.table("alerts").only(("silence_min",))
-    return UnitSettings(silence_min=alerts.num("silence_min", lo=1, hi=15))
+    outbox = top.table("outbox", None)  # a unit's copy from before it existed: the default
+    retention = 30.0 if outbox is None else outbox.only(("retention_days",)).num("retention_days", lo=1, hi=3650)
+    return UnitSettings(silence_min=alerts.num("silence_min", lo=1, hi=15), retention_days=retention)

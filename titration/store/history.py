@@ -16,10 +16,11 @@ import math
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+from ..errors import TitrationError
 from ..reactions import Vitals, grade_index
 from ..session import Session
 from ..units import mg_kg_min_from_ml_h
-from .journal import Journal
+from .journal import Journal, ServerUnreachable
 
 WEEK_S = 7 * 24 * 3600.0
 
@@ -210,19 +211,29 @@ class History:
         pid = (patient_id or "").strip()
         if not pid:
             return None
-        infusions = []
         # The unit server when there is one (history follows the patient to any chair), else this file.
-        src = self.journal.history_store() if hasattr(self.journal, "history_store") else self.journal
-        for d in src.sessions(training=False, patient_id=pid):
-            try:
-                s = Session.replay(src.events(d["id"]))
-            except Exception:  # noqa: BLE001 - an unreadable record is reported by `journal verify`
-                continue
-            if s.state.started_at is None:
-                continue
-            date = _date(d["wall_start"])
-            plan = s.original_plan
-            infusions.append(Infusion(d["id"], date, d["wall_start"], plan.request.product, plan.product_name,
-                                      s.status, tolerated_mg_kg_min(s), s.state.highest_grade,
-                                      tuple(reactions_in(s, d["id"], date))))
+        if hasattr(self.journal, "history_reader"):
+            with self.journal.history_reader() as src:
+                infusions = _infusions(src, pid)
+        else:
+            infusions = _infusions(self.journal, pid)
         return PatientHistory(pid, tuple(infusions)) if infusions else None
+
+
+def _infusions(src, pid: str) -> list[Infusion]:
+    infusions = []
+    for d in src.sessions(training=False, patient_id=pid):
+        try:
+            s = Session.replay(src.events(d["id"]))
+        except ServerUnreachable:
+            raise  # not the record's fault: the caller says the server did not answer
+        except (TitrationError, KeyError, TypeError, ValueError):  # a record that does not replay: `journal verify`
+            continue
+        if s.state.started_at is None:
+            continue
+        date = _date(d["wall_start"])
+        plan = s.original_plan
+        infusions.append(Infusion(d["id"], date, d["wall_start"], plan.request.product, plan.product_name,
+                                  s.status, tolerated_mg_kg_min(s), s.state.highest_grade,
+                                  tuple(reactions_in(s, d["id"], date))))
+    return infusions

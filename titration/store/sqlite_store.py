@@ -42,6 +42,7 @@ class SqliteStore(Store):
         self.readonly = readonly
         self._now = now
         self._lock_fd: int | None = None
+        self.aside: Path | None = None  # where a damaged journal was set aside when it was opened
         self.db: sqlite3.Connection | None = None
         self.db = self._open_readonly() if readonly else self._open()
         cols = {r[1] for r in self.db.execute("PRAGMA table_info(sessions)")}
@@ -111,6 +112,8 @@ class SqliteStore(Store):
                 return self._connect()
             except _Unreadable as why:
                 aside = self._move_aside()
+                self.aside = aside
+                self._take_lock()  # the new file at this name; the copy set aside is let go
                 self.notice = (f"The journal {self.path} could not be read ({why}). It was kept unchanged as "
                                f"{aside.name} and a new journal was started.")
                 return self._connect()
@@ -119,29 +122,41 @@ class SqliteStore(Store):
             raise
 
     def _take_lock(self) -> None:
-        """One app per journal: two copies would both reopen the same unfinished infusions."""
+        """One app per journal: two copies would both reopen the same unfinished infusions.
+
+        The lock is taken on the journal file itself (flock: its device and inode), so every
+        name for it (a symbolic or a hard link, another mount) shares the one lock. The `.lock`
+        file beside it only says which process holds it. Taken again on a new file (after a
+        damaged one was set aside), the lock on the old file is let go."""
         try:
             import fcntl
         except ImportError:  # Windows: SQLite's own locking is all we have
             return
-        real = self.path.resolve()
-        lock = real.with_name(real.name + ".lock")
         try:
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
-            raise JournalError(f"cannot create the lock file {lock}: {exc.strerror}") from None
+            raise JournalError(f"cannot open the journal {self.path}: {exc.strerror}; {WHERE}") from None
+        note = self.path.resolve().with_name(self.path.resolve().name + ".lock")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
+            os.close(fd)
             try:
-                other = os.pread(fd, 32, 0).decode(errors="replace").strip()
-            finally:
-                os.close(fd)
+                other = note.read_text(errors="replace").strip()[:32]
+            except OSError:
+                other = ""
             who = f" (process {other})" if other else ""
             raise JournalLocked(f"the journal {self.path} is open in another copy of the app{who}; "
                                 "close that copy first, or use another file with --db PATH") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        try:
+            nfd = os.open(note, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                os.write(nfd, str(os.getpid()).encode())
+            finally:
+                os.close(nfd)
+        except OSError:
+            pass  # the note is for the message only; the lock is on the journal itself
+        self._release_lock()
         self._lock_fd = fd
 
     def _release_lock(self) -> None:
@@ -345,7 +360,16 @@ class SqliteStore(Store):
             c.text_factory = str
 
     def verify(self) -> list[str]:
-        """Problems with the record (edits, deletions, a damaged file); empty when intact."""
+        """Problems with the record (edits, deletions, a damaged file); empty when intact.
+        JournalError (exit 2) when the file cannot be read to the end (an I/O error, a lock)."""
+        try:
+            return self._verify()
+        except sqlite3.OperationalError as exc:
+            raise JournalError(f"the journal {self.path} could not be read to the end: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            return [f"the file is damaged: {exc}"]
+
+    def _verify(self) -> list[str]:
         c = self.conn()
         problems: list[str] = []
         ok = c.execute("PRAGMA integrity_check").fetchone()[0]
