@@ -148,7 +148,7 @@ def check_name(field: str, value, *, empty_ok: bool = False, longest: int = 200)
         return None
     text = str(value)
     if CONTROL.search(text):
-        raise JournalError(f"{field} {text.encode('unicode_escape').decode()[:60]!r} holds a control character "
+        raise JournalError(f"{field} '{printable(text)[:60]}' holds a control character "
                            "(a line break, a tab, a NUL...): not allowed in a name")
     if not empty_ok and not text.strip():
         raise JournalError(f"{field} is empty: give a name")

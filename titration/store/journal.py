@@ -44,6 +44,7 @@ from .base import (  # noqa: F401
     check_name,
     default_db,
     default_path,
+    has_password,
     identity,
     is_url,
     local_default,
@@ -72,6 +73,10 @@ class Journal:
             raise JournalError("no journal given (an empty name): give a file or a postgresql:// URL")
         db = default_db() if db is None else db
         self.url = db.strip() if is_url(db) else None
+        if self.url and has_password(self.url):  # before anything is made on this workstation
+            from .pg_conn import PASSWORD_REFUSED
+
+            raise JournalError(PASSWORD_REFUSED)
         self.failing = ""  # the last write error, until a write succeeds again
         self.readonly = readonly
         self.workstation = workstation or workstation_name()

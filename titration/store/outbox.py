@@ -25,11 +25,11 @@ import time
 
 from ..session import Session
 from . import outbox_db as odb
-from .base import ENDED, JournalError, ServerUnreachable, scrub
+from .base import ENDED, JournalError, ServerUnreachable, check_name, scrub
 from .station import DuplicateStation, Fenced, Refused, Station, new_instance
 from .unit import chair_summary
 
-RETRY_MAX_S = 5.0
+RETRY_MAX_S = 2.0  # a refused connection costs nothing; one through a dead link, connect_timeout
 BEAT_S = 3.0  # lease renewal and the liveness check
 SILENT_S = 10.0  # no answer for this long: the red line, whatever a call is still waiting for
 HEADS_CHUNK = 200
@@ -294,6 +294,12 @@ class Outbox:
                     "wall_start": wall_start, "speed": speed, "product": product, "workstation": ws or "",
                     "nurse": nurse or ""}
             try:
+                for field, value in (("the chair's name", chair), ("the patient identifier", pid),
+                                     ("the workstation name", ws), ("the nurse's name", nurse)):
+                    try:
+                        check_name(field, value, empty_ok=True)
+                    except JournalError as exc:  # an old record: the server would refuse it anyway
+                        raise Refused(f"{exc}; kept here, not sent") from None
                 while sent < n and not self._stop:
                     evs = odb.batch(db, sid, sent, size)
                     last = evs[-1][0] + 1 >= n

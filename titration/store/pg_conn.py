@@ -63,11 +63,14 @@ def conninfo(url: str) -> str:
     return make_conninfo("", **params)
 
 
+PASSWORD_REFUSED = ("the unit server's connection string holds a password: put it in ~/.pgpass, a service file or "
+                    "PGPASSWORD instead, never on the command line or in IVIG_DB")
+
+
 def connect(url: str, *, autocommit: bool = False):
     """A connection, or ServerUnreachable saying why (without the password)."""
     if has_password(url):
-        raise JournalError("the unit server's connection string holds a password: put it in ~/.pgpass, a service "
-                           "file or PGPASSWORD instead, never on the command line or in IVIG_DB")
+        raise JournalError(PASSWORD_REFUSED)
     pg = psycopg()
     info = conninfo(url)
     try:
