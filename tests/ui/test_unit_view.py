@@ -158,6 +158,7 @@ def test_an_expired_chair_is_taken_over_after_the_pump_question_and_a_reason(qtb
     win.unit.page.focus_first()
     qtbot.keyClick(win.unit.page.tiles[0], Qt.Key_Return)
     assert seen == {"ok": True}
+    qtbot.waitUntil(lambda: len(win.model.chairs) == 1, timeout=20_000)  # the server answers in a worker
     (chair,) = win.model.chairs
     assert chair.name == "Bay B/3" and chair.session.status == "running"
     assert win.current_view() is win.views[chair]

@@ -90,6 +90,7 @@ class Journal:
         self._recovered: dict[int, tuple[int, Session]] = {}  # id(Session) -> (session id, session)
         self.outbox = None
         self.damaged: list[Path] = []  # damaged outboxes set aside, not yet salvaged (loud until they are)
+        self.history_note = ""  # where the last patient history was read from, when not the unit server
         check_name("the workstation name", self.workstation)
         check_name("the nurse's name", self.nurse)
         if readonly:
@@ -339,11 +340,12 @@ class Journal:
     def history_reader(self):
         """Where patient history is read, as a context manager: the unit server when there is one
         (a connection of its own, closed after; call it off the GUI thread), else this journal.
-        When the server does not answer, this workstation's own journal, and `notice` says so."""
+        When the server cannot be reached, this workstation's own journal, and `history_note` says so."""
         from contextlib import contextmanager
 
         @contextmanager
         def reader():
+            self.history_note = ""
             if self.outbox is None:
                 yield self.store
                 return
@@ -352,7 +354,7 @@ class Journal:
             try:
                 server = PgStore(self.url, readonly=True)
             except JournalError as exc:
-                self.notice = f"Patient history from this workstation only: {exc}"
+                self.history_note = f"Patient history from this workstation only: {exc}"
                 yield self.store
                 return
             try:
