@@ -118,7 +118,8 @@ class PgServer:
         """The database dropped and made again from a dump (everything after the dump is gone)."""
         self.admin(f"DROP DATABASE {dbname} WITH (FORCE)")
         self.admin(f"CREATE DATABASE {dbname}")
-        r = self._run("pg_restore", "-h", self.sock, "-p", str(self.tcp_port), "-U", self.user, "-d", dbname, path,
+        r = self._run("pg_restore", "--single-transaction", "-h", self.sock, "-p", str(self.tcp_port), "-U", self.user,
+                      "-d", dbname, path,
                       check=False)
         if r.returncode != 0:
             raise RuntimeError(f"pg_restore failed: {r.stderr.strip()[-400:]}")

@@ -152,11 +152,22 @@ class Outbox:
                 while time.monotonic() < deadline:
                     if self._done >= first and self._pending == 0:
                         return 0
+                    if self._done >= first and self._pending > 0 and not self.problem() and not self._due():
+                        break  # a pass has seen it all: what waits now waits for a person, not for time
                     if self._done > first and self._pending > 0 and self.problem():
                         break
                     self._idle.wait(min(0.2, max(0.0, deadline - time.monotonic())))
                     self._wake.set()
         return self.waiting()
+
+    def _due(self) -> int:
+        """Events that wait for time (the next pass), not for a person (refused by the server; records
+        taken over elsewhere are not sent at all)."""
+        db = self._open_local()
+        try:
+            return sum(row[2] - row[1] for row in odb.to_send(db) if row[4] not in self.refused)
+        finally:
+            db.close()
 
     def waiting(self) -> int:
         db = self._open_local()
