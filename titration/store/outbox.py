@@ -134,7 +134,8 @@ class Outbox:
             if self._thread.is_alive():
                 self._cut()
                 self._thread.join(timeout=3.0)
-        self._drop()
+        if self._thread is None or not self._thread.is_alive():  # never close a connection a call still uses
+            self._drop()
         if self._reader is not None:
             self._reader.close()
             self._reader = None
