@@ -24,13 +24,13 @@ ACTIONS = ("init", "status", "send", "salvage")
 
 
 def _url(a) -> str:
-    from ..store.base import default_db, is_url
+    from ..store.base import default_db, is_url, scrub
     from .journal import given_db
 
     db = given_db(a) or default_db()
     if not is_url(str(db)):
-        raise InputError("--db", "(a file name)", "a postgresql:// URL or a libpq connection string "
-                                                  "(host=... dbname=...) of the unit server")
+        raise InputError("--db", scrub(str(db)), "a postgresql:// URL or a libpq connection string "
+                                                "(host=... dbname=...) of the unit server")
     return str(db).strip()
 
 
@@ -101,6 +101,9 @@ def _salvage(url: str, a) -> int:
     from ..store.pg_store import PgStore
     from ..store.salvage import salvage, unsalvaged
 
+    if not _outbox_path().exists() and not unsalvaged(_outbox_path()):
+        print(f"nothing to salvage: there is no outbox at {_outbox_path()}")
+        return 0
     j = Journal(url, start_sender=False)
     try:
         asides = unsalvaged(j.local.path)
