@@ -165,7 +165,7 @@ class OutboxBanner(QLabel):
             waiting = status.get("waiting", 0)
         damaged = ""
         if getattr(self.journal, "damaged", None):
-            from titration.store.journal import damaged_line  # noqa: PLC0415
+            from titration.store.salvage import damaged_line  # noqa: PLC0415
 
             damaged = damaged_line(self.journal.damaged)
         text = banner_text(status, waiting, damaged)

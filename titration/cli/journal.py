@@ -244,7 +244,7 @@ def simulate_journaled(a) -> int:
             print(f"note: {waiting} event(s) wait for the unit server ({why}); they are kept on this workstation "
                   "and sent at its next start (or `python main.py unit send`)", file=out, flush=True)
         if j.damaged:
-            from ..store.journal import damaged_line
+            from ..store.salvage import damaged_line
 
             print(f"note: {damaged_line(j.damaged)}", file=out, flush=True)
     finally:

@@ -63,7 +63,8 @@ def _init(url: str, a) -> int:
 
 
 def _send(url: str, a) -> int:
-    from ..store.journal import Journal, damaged_line
+    from ..store.journal import Journal
+    from ..store.salvage import damaged_line
 
     j = Journal(url, start_sender=False)
     try:
@@ -196,7 +197,7 @@ def _workstation(store) -> dict:
 
 def _here_lines(here: dict) -> list[str]:
     from ..store.base import printable
-    from ..store.journal import damaged_line
+    from ..store.salvage import damaged_line
 
     out = []
     if "waiting" in here:

@@ -46,6 +46,10 @@ class LeaseHeld(JournalError):
     """Another workstation drives this infusion."""
 
 
+class LeaseLost(JournalError):
+    """Another workstation took this infusion over: this workstation may not record it any more."""
+
+
 class Store:
     """What both backends (SqliteStore, PgStore) share on top of their own `event_rows`."""
 

@@ -34,6 +34,7 @@ from .base import (  # noqa: F401
     JournalFull,
     JournalLocked,
     LeaseHeld,
+    LeaseLost,
     Recovered,
     ServerUnreachable,
     _payload,
@@ -117,6 +118,8 @@ class Journal:
                     self.outbox.start()
         self.notice = self.store.notice
         if self.damaged:
+            from .salvage import damaged_line
+
             self.notice = (self.notice + " " if self.notice else "") + damaged_line(self.damaged)
 
     @property
@@ -395,12 +398,3 @@ class Journal:
             self._recovered[id(r.session)] = (r.id, r.session)
         return out
 
-
-class LeaseLost(JournalError):
-    """Another workstation took this infusion over: this workstation may not record it any more."""
-
-
-def damaged_line(paths) -> str:
-    names = ", ".join(p.name for p in paths)
-    return (f"THIS WORKSTATION'S OUTBOX WAS DAMAGED and set aside ({names}): events in it may not have reached "
-            "the unit server. Close the app and run `python main.py unit salvage` to recover them.")

@@ -24,6 +24,7 @@ import threading
 import time
 
 from ..session import Session
+from . import heal
 from . import outbox_db as odb
 from .base import ENDED, JournalError, ServerUnreachable, check_name, scrub
 from .station import DuplicateStation, Fenced, Refused, Station, new_instance
@@ -32,7 +33,6 @@ from .unit import chair_summary
 RETRY_MAX_S = 2.0  # a refused connection costs nothing; one through a dead link, connect_timeout
 BEAT_S = 3.0  # lease renewal and the liveness check
 SILENT_S = 10.0  # no answer for this long: the red line, whatever a call is still waiting for
-HEADS_CHUNK = 200
 
 # Throttle between batches (seconds): for a link that must not be flooded, and for the tests
 # that kill a workstation in the middle of a send.
@@ -350,42 +350,21 @@ class Outbox:
         self.refused.pop(uid, None)
 
     def _heal(self, st: Station) -> None:
-        """Compare the server's record of each recent infusion with this one; send again what it lacks."""
+        """Compare the server's record of each recent infusion with this one (heal.py)."""
         db = self._open_local()
         try:
-            rows = odb.recent(db, self.retention_s)
-            for i in range(0, len(rows), HEADS_CHUNK):
-                chunk = rows[i:i + HEADS_CHUNK]
-                heads = {h[0]: h for h in st.heads([(r[1], r[4]) for r in chunk])}
-                for sid, uid, chair, state, sent, _n, epoch, confirmed_hash in chunk:
-                    self.chairs[uid] = chair
-                    head = heads.get(uid)
-                    if head is not None:
-                        self._compare(db, sid, uid, chair, state, sent, epoch, confirmed_hash, head)
+            found, chairs = heal.compare(db, st, self.retention_s)
+            self.chairs.update(chairs)
+            for f in found:
+                if f.kind == "fenced":
+                    self._fence(db, f.sid, f.uid, f.text)
+                elif f.kind == "changed":
+                    self.changed[f.uid] = f.text
+                else:
+                    self.healed[f.uid] = self.healed.get(f.uid, 0) + f.events
             self.last_ok = time.monotonic()
         finally:
             db.close()
-
-    def _compare(self, db, sid, uid, chair, state, sent, epoch, confirmed_hash, head) -> None:
-        _, n_server, hash_at, server_digest, mine, holder, server_epoch, _since = head
-        if state != odb.OPEN:
-            return
-        if n_server and mine is False and server_epoch is not None and server_epoch > epoch:
-            self._fence(db, sid, uid, f"chair {chair} is now driven from workstation {holder} (taken over while "
-                                      "this workstation was away): read-only here; what it recorded after that is "
-                                      "kept here, not sent")
-            return
-        common = min(n_server, sent)
-        if common and server_digest != odb.digest(db, sid, common):
-            self.changed[uid] = (f"chair {chair}: the unit server's record differs from this workstation's in its "
-                                 f"first {common} events (changed on the server?); kept here, compare with "
-                                 "`journal verify`")
-            return
-        if n_server >= sent and sent and confirmed_hash and hash_at != confirmed_hash:
-            self.changed[uid] = (f"chair {chair}: the unit server's hash of event #{sent} is not the one it gave "
-                                 "when it took it (the record was rewritten on the server?)")
-        if n_server < sent:  # a server restored from a backup, or rows removed: send them again
-            self.healed[uid] = self.healed.get(uid, 0) + odb.rewind(db, sid, n_server)
 
     def _summary(self, db, sid: int, uid: str, wall_start: float, speed: float) -> dict:
         with self._lock:

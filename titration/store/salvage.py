@@ -32,6 +32,13 @@ def unsalvaged(path) -> list[Path]:
     return sorted(out)
 
 
+def damaged_line(paths) -> str:
+    """The red line's words while a damaged outbox waits to be salvaged."""
+    names = ", ".join(p.name for p in paths)
+    return (f"THIS WORKSTATION'S OUTBOX WAS DAMAGED and set aside ({names}): events in it may not have reached "
+            "the unit server. Close the app and run `python main.py unit salvage` to recover them.")
+
+
 def old_installation(aside: Path) -> str | None:
     """The installation id kept in a damaged copy, if it can still be read."""
     try:

@@ -6,7 +6,7 @@ A write returns only once the event is on disk. Errors never lose a record silen
 - a journal of ours that is damaged is renamed aside with a time stamp
   (`journal.sqlite3.corrupt-YYYYmmdd-HHMMSS`) and a new one started; `notice` says so;
 - a journal open in another copy of the app raises `JournalLocked` (the lock is taken on the
-  file's real path, so two names for one file share one lock);
+  file itself, its device and inode, so no second name or link gives it two writers);
 - a full disk raises `JournalFull`.
 """
 from __future__ import annotations
@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+from . import file_lock
 from .base import JournalError, JournalFull, JournalLocked, Store, session_filter
 from .chain import body_of, check_caches, walk
 from .sqlite_schema import APP_ID, LATEST, migrate
@@ -122,47 +123,16 @@ class SqliteStore(Store):
             raise
 
     def _take_lock(self) -> None:
-        """One app per journal: two copies would both reopen the same unfinished infusions.
-
-        The lock is taken on the journal file itself (flock: its device and inode), so every
-        name for it (a symbolic or a hard link, another mount) shares the one lock. The `.lock`
-        file beside it only says which process holds it. Taken again on a new file (after a
-        damaged one was set aside), the lock on the old file is let go."""
-        try:
-            import fcntl
-        except ImportError:  # Windows: SQLite's own locking is all we have
-            return
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError as exc:
-            raise JournalError(f"cannot open the journal {self.path}: {exc.strerror}; {WHERE}") from None
-        note = self.path.resolve().with_name(self.path.resolve().name + ".lock")
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            try:
-                other = note.read_text(errors="replace").strip()[:32]
-            except OSError:
-                other = ""
-            who = f" (process {other})" if other else ""
-            raise JournalLocked(f"the journal {self.path} is open in another copy of the app{who}; "
-                                "close that copy first, or use another file with --db PATH") from None
-        try:
-            nfd = os.open(note, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                os.write(nfd, str(os.getpid()).encode())
-            finally:
-                os.close(nfd)
-        except OSError:
-            pass  # the note is for the message only; the lock is on the journal itself
+        """One app per journal (file_lock): two copies would both reopen the same unfinished
+        infusions. Taken again on a new file (after a damaged one was set aside), the lock on the
+        old file is let go."""
+        fd = file_lock.take(self.path)
         self._release_lock()
         self._lock_fd = fd
 
     def _release_lock(self) -> None:
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)  # closing the descriptor releases the flock
-            self._lock_fd = None
+        file_lock.release(self._lock_fd)
+        self._lock_fd = None
 
     def _connect(self) -> sqlite3.Connection:
         if not self.path.exists():  # created private before SQLite opens it (-wal/-shm copy the mode)

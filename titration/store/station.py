@@ -12,6 +12,7 @@ Errors are sorted by what they mean for the nurse:
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
 from .base import JournalError, LeaseHeld, ServerUnreachable
@@ -74,13 +75,16 @@ class Station:
     def _hello(self) -> None:
         rows = self.call("SELECT * FROM ivig_hello(%s, %s, %s)", (self.installation, self.instance, self.label))
         now, stale = rows[0]
-        if stale is not None:  # this workstation's previous connection, not yet dropped by the server: end it
+        for _ in range(10):  # this run's previous connection, not yet dropped by the server: end it
+            if stale is None:
+                break
             self.call("SELECT pg_terminate_backend(%s)", (stale,))
-            rows = self.call("SELECT * FROM ivig_hello(%s, %s, %s)", (self.installation, self.instance, self.label))
-            now, stale = rows[0]
-            if stale is not None:
-                raise ServerBusy("the unit server still holds this workstation's previous connection; it lets go "
-                                 "within 30 s")
+            time.sleep(0.2)  # it lets go of its lock as it ends
+            now, stale = self.call("SELECT * FROM ivig_hello(%s, %s, %s)",
+                                   (self.installation, self.instance, self.label))[0]
+        if stale is not None:
+            raise ServerBusy("the unit server still holds this workstation's previous connection; it lets go "
+                             "within 30 s")
         self.server_now = now
 
     # ------------------------------------------------------------------ calls
