@@ -232,6 +232,14 @@ def test_a_workstation_role_can_only_read_and_call_the_functions(unit, pg_server
                          [(2, time.time(), body, "rogue", "x")], 1, None)
     finally:
         rogue.close()
+    # Knowing ws-a's id (read off its disk) does not let another login act as ws-a.
+    from titration.store.station import DuplicateStation
+
+    q(admin, "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ivig_ws_other') THEN "
+             "CREATE ROLE ivig_ws_other LOGIN IN ROLE ivig_workstation; END IF; END $$")
+    (ws_a_id,) = sqlite3.connect(tmp_path / "ws-a.sqlite3").execute("SELECT installation FROM station").fetchone()
+    with pytest.raises(DuplicateStation, match="belongs to another login"):
+        Station(pg_server.url(dbname(admin), user="ivig_ws_other"), ws_a_id, "d" * 32, "ws-a")
     assert q(admin, "SELECT count(*) FROM events")[0][0] == 2 and verified(admin) == []
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 
@@ -172,6 +171,8 @@ def _num(v) -> str:
 
 def _workstation(store) -> dict:
     """This workstation's outbox, read without opening it for writing (the app may be running)."""
+    import sqlite3
+
     from ..store import outbox_db as odb
     from ..store.journal import JournalError, SqliteStore
     from ..store.outbox import retention_s

@@ -3,8 +3,9 @@ owner role; workstations may call them and read, nothing else).
 
 - `ivig_hello`: a workstation's connection says which installation it is. A session-level
   advisory lock per installation id means two live workstations with one id (a copied disk
-  image) cannot both write: the second is refused. Every other function checks that the calling
-  connection is the one that said hello.
+  image) cannot both write: the second is refused. An id belongs to the login that first used
+  it, so knowing another workstation's id does not let another login act as it. Every other
+  function checks that the calling connection is the one that said hello.
 - `ivig_append`: one infusion's events. The lease and its epoch (fencing token) are checked, the
   per-infusion sequence too; an event whose number the server holds with other content is
   refused (never dropped as a duplicate); the hash chain is computed here, on the server's
@@ -27,6 +28,7 @@ LOCK_SPACE = 4952  # the advisory-lock key space of workstation ids
 # SQLSTATEs
 STATION = "IVS01"  # this connection has not said hello
 DUPLICATE = "IVD01"  # another live connection uses this installation id
+OTHER_LOGIN = "IVD02"  # this installation id was registered by another login
 FENCED = "IVF01"  # another workstation took the infusion over: read-only here
 HELD = "IVH01"  # another workstation holds the infusion (its lease is live)
 CONFLICT = "IVC01"  # an event number the server holds with other content
@@ -82,6 +84,11 @@ BEGIN
         RAISE EXCEPTION 'a workstation id is 32 hexadecimal digits' USING ERRCODE = 'IVN01';
     END IF;
     PERFORM ivig_name('the workstation name', p_label);
+    SELECT * INTO st FROM stations WHERE installation = p_installation;
+    IF FOUND AND st.login <> session_user THEN  -- an id is its login's: knowing it is not enough
+        RAISE EXCEPTION 'this workstation''s id belongs to another login (%): each workstation connects with its '
+            'own login; the unit''s administrator can release the id', st.login USING ERRCODE = 'IVD02';
+    END IF;
     got := pg_try_advisory_lock({LOCK_SPACE}, hashtext(p_installation));
     SELECT * INTO st FROM stations WHERE installation = p_installation FOR UPDATE;
     IF NOT got THEN

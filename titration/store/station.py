@@ -17,7 +17,7 @@ import uuid
 
 from .base import JournalError, LeaseHeld, ServerUnreachable
 from .pg_conn import first_line, limit
-from .pg_functions import BAD, CONFLICT, DUPLICATE, FENCED, GAP, HELD, IDENTITY, STATION, UNKNOWN
+from .pg_functions import BAD, CONFLICT, DUPLICATE, FENCED, GAP, HELD, IDENTITY, OTHER_LOGIN, STATION, UNKNOWN
 from .pg_store import PgStore
 
 
@@ -140,7 +140,7 @@ def _refusal(exc, where: str) -> JournalError:
         detail = json.loads(exc.diag.message_detail or "{}")
     except ValueError:
         detail = {}
-    if code == DUPLICATE:
+    if code in (DUPLICATE, OTHER_LOGIN):
         return DuplicateStation(message)
     if code == STATION:
         return ServerUnreachable(f"the unit server {where} lost track of this connection: {message}")
