@@ -444,3 +444,30 @@ def test_a_libpq_keyword_string_is_a_server_never_a_path_and_its_password_is_nev
                        cwd=tmp_path)
     assert r.returncode == 2 and "cannot reach the unit server" in r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # no folder named after the string
+
+
+def test_salvage_fills_a_damaged_part_from_the_servers_copy(unit, tmp_path):
+    admin, as_ws, _ = unit
+    box = tmp_path / "ws-a.sqlite3"
+    j = Journal(as_ws, outbox=box, workstation="ws-a", nurse="n", start_sender=False)
+    s = infusion()
+    j.attach(s, chair="Bay A/1", patient_id="P1", training=False, wall_start=time.time())
+    s.start(0)
+    for i in range(400):
+        s.note(1 + i / 100, f"sent {i} " + "x" * 200)
+    assert j.outbox.send_now() and j.waiting() == 0
+    for i in range(20):
+        s.note(5 + i / 100, f"not yet sent {i}")
+    want = [e.to_dict() for e in s.events]
+    j.close()
+    pages = box.stat().st_size // 4096
+    with open(box, "r+b") as f:  # a damaged sector among events the server already has
+        f.seek(4096 * (pages // 2) + 100)
+        f.write(os.urandom(3000))
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "main.py"), "unit", "salvage", "--db", as_ws],
+                       env=dict(os.environ, IVIG_OUTBOX=str(box), IVIG_WORKSTATION="ws-a"), capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0 and "0 event(s) waiting" in r.stdout, r.stdout + r.stderr
+    got = [json.loads(b) for (b,) in q(admin, "SELECT body FROM events ORDER BY seq")]
+    assert got == json.loads(json.dumps(want))  # every event, the 20 unsent ones too, in order
+    assert verified(admin) == []

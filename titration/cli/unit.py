@@ -115,14 +115,16 @@ def _salvage(url: str, a) -> int:
         except JournalError as exc:
             server = None
             print(f"note: the unit server cannot fill gaps now ({exc}); recovering what this workstation holds")
-        lost = 0
+        complete = True
         try:
             for aside in asides:
                 r = salvage(j, aside, server)
-                lost += r.lost
+                complete = complete and r.complete
                 print(f"{r.file}: {r.events} event(s) of {r.infusions} infusion(s) recovered into {j.local.path}"
                       + (f" ({r.from_server} taken from the server's copy)" if r.from_server else "")
-                      + (f"; {r.lost} row(s) could not be read" if r.lost else "") + f"; kept as {r.file}.salvaged")
+                      + (f"; {r.unreadable} row(s) could not be read here" if r.unreadable else "")
+                      + (f"; {r.dropped} event(s) after a gap nobody could fill stay only in the damaged copy"
+                         if r.dropped else "") + f"; kept as {r.file}.salvaged")
                 for note in r.notes:
                     print(f"  {note}")
         finally:
@@ -133,7 +135,7 @@ def _salvage(url: str, a) -> int:
     finally:
         j.close()
     print(f"{left} event(s) waiting for the unit server" + ("" if ok else ": `unit send` sends them when it answers"))
-    return 0 if ok and not left and not lost else 1
+    return 0 if ok and not left and complete else 1
 
 
 def _status(url: str, a) -> int:

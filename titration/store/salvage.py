@@ -51,7 +51,11 @@ def old_installation(aside: Path) -> str | None:
         return None
     finally:
         c.close()
-    return row[0] if row and isinstance(row[0], str) and len(row[0]) == 32 else None
+    try:
+        value = _t(row[0]) if row else None
+    except UnicodeDecodeError:
+        return None
+    return value if isinstance(value, str) and len(value) == 32 else None
 
 
 @dataclass
@@ -60,7 +64,13 @@ class Salvaged:
     infusions: int = 0
     events: int = 0  # recovered into the outbox
     from_server: int = 0  # missing here, taken from the server's copy
-    lost: int = 0  # rows that could not be read (or came after a gap nobody could fill)
+    unreadable: int = 0  # rows that could not be read here (the server's copy may have had them)
+    dropped: int = 0  # events read here but after a gap nobody could fill: kept in the damaged copy only
+
+    @property
+    def complete(self) -> bool:
+        """Everything recovered: no event left behind, every unreadable row made good from the server."""
+        return not self.dropped and self.unreadable <= self.from_server
     notes: list[str] = field(default_factory=list)
 
 
@@ -136,12 +146,12 @@ def read_damaged(path: Path) -> tuple[dict, dict, int]:
 def salvage(journal, aside: Path, server=None) -> Salvaged:
     """Recover the readable events of one damaged copy into the journal's outbox (locked by it)."""
     sessions, events, bad = read_damaged(aside)
-    out = Salvaged(aside.name, lost=bad)
+    out = Salvaged(aside.name, unreadable=bad)
     for sid, d in sessions.items():
         mine = events.get(sid, {})
         rows, filled = _in_order(mine, d, server)
         out.from_server += filled
-        out.lost += len(mine) - (len(rows) - filled)
+        out.dropped += len(mine) - (len(rows) - filled)
         if not rows:
             continue
         added = journal._tx(lambda c, d=d, rows=rows: _import(journal, c, d, rows), "recovering a damaged outbox")
