@@ -471,3 +471,42 @@ def test_salvage_fills_a_damaged_part_from_the_servers_copy(unit, tmp_path):
     got = [json.loads(b) for (b,) in q(admin, "SELECT body FROM events ORDER BY seq")]
     assert got == json.loads(json.dumps(want))  # every event, the 20 unsent ones too, in order
     assert verified(admin) == []
+
+
+def test_a_take_back_after_a_cut_keeps_what_the_server_never_took_and_says_so(unit, pg_server, proxy, tmp_path):
+    from titration.store.takeover import take_over
+
+    admin, as_ws, name = unit
+    via = pg_server.tcp_url(name, pg_server.workstation_login(), proxy.port)
+    a, s, sid = driving(via, tmp_path, "ws-a")
+    uid = a._uids[sid]
+    try:
+        assert a.flush(20) == 0
+        proxy.blackhole()
+        s.pause(10, "pump alarm")  # recorded on ws-a during the cut: the server never gets it
+        q(admin, "UPDATE leases SET expires = now() - interval '1 second'")
+        b = Journal(as_ws, outbox=tmp_path / "ws-b.sqlite3", workstation="ws-b", nurse="nurse-b")
+        try:
+            take_over(b, uid, pump="ran", reason="ws-a cut off", now_wall=time.time())
+            assert b.flush(20) == 0
+        finally:
+            b.close()  # ws-b goes too
+        proxy.heal()
+        proxy.reset()
+        wait_for(lambda: uid in a.outbox.fenced, 20)
+        q(admin, "UPDATE leases SET expires = now() - interval '1 second'")
+        back = take_over(a, uid, pump="ran", reason="ws-a is back; ws-b left", now_wall=time.time())
+        assert back.session.status == "running"  # the server's record: ws-a's pause is not in it
+        assert a.flush(20) >= 1  # the pause is kept (its old record, superseded), never sent
+        assert "recorded here were not taken by the unit server" in a.outbox.status()["superseded"][uid]
+        back.session.note(back.session.events[-1].at_min + 1, "driven from ws-a again")
+    finally:
+        a.close()
+    kinds = [json.loads(b)["kind"] for (b,) in q(admin, "SELECT body FROM events ORDER BY seq")]
+    assert "pause" not in kinds and kinds[-1] == "note"
+    assert q(admin, "SELECT workstation, epoch FROM leases") == [("ws-a", 3)]
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "main.py"), "unit", "send", "--db", as_ws],
+                       env=dict(os.environ, IVIG_OUTBOX=str(tmp_path / "ws-a.sqlite3"), IVIG_WORKSTATION="ws-a"),
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "kept here, never sent: chair Bay A/1" in r.stdout, r.stdout + r.stderr
+    assert verified(admin) == []

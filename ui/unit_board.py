@@ -131,6 +131,8 @@ def banner_text(status: dict, waiting: int, damaged: str = "") -> str:
         lines.append(f"READ-ONLY here: {why}")
     for why in status.get("changed", {}).values():
         lines.append(f"Check the unit's record: {why}")
+    for why in status.get("superseded", {}).values():
+        lines.append(f"Kept on this workstation, never sent: {why}")
     if damaged:
         lines.append(damaged)
     return "\n".join(lines)

@@ -79,7 +79,7 @@ def _send(url: str, a) -> int:
         lines.append(damaged_line(damaged))
     for line in lines:
         print(f"  {line}")
-    problems = [k for k in ("refused", "fenced", "changed") if st[k]]
+    problems = [k for k in ("refused", "fenced", "changed", "superseded") if st[k]]
     return 0 if ok and not left and not damaged and not problems else 1
 
 
@@ -93,6 +93,7 @@ def _outbox_lines(st: dict) -> list[str]:
     out += [f"not accepted, kept here: {printable(why)}" for why in st["refused"].values()]
     out += [f"taken over elsewhere, kept here: {printable(why)}" for why in st["fenced"].values()]
     out += [f"DIFFERS ON THE SERVER: {printable(why)}" for why in st["changed"].values()]
+    out += [f"kept here, never sent: {printable(why)}" for why in st["superseded"].values()]
     return out
 
 

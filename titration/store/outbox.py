@@ -67,6 +67,7 @@ class Outbox:
         self.fenced: dict[str, str] = {}  # infusion uid -> taken over by another workstation (read-only here)
         self.changed: dict[str, str] = {}  # infusion uid -> the server's record differs from this one
         self.healed: dict[str, int] = {}  # infusion uid -> events a restored server lacked, sent again
+        self.superseded: dict[str, str] = {}  # infusion uid -> events recorded here that a take-back left behind
         self.chairs: dict[str, str] = {}  # infusion uid -> chair, for the messages
         self.sent_total = 0
         self.last_ok: float | None = None  # time.monotonic() of the last answer from the server
@@ -192,6 +193,7 @@ class Outbox:
     def status(self) -> dict:
         return {"server": self.label, "unreachable": self.problem(), "waiting": max(self._pending, 0),
                 "refused": dict(self.refused), "fenced": dict(self.fenced), "changed": dict(self.changed),
+                "superseded": dict(self.superseded),
                 "healed": dict(self.healed), "chairs": dict(self.chairs), "sent": self.sent_total,
                 "silent_s": round(self.silent_s(), 1)}
 
@@ -289,6 +291,8 @@ class Outbox:
             self.unreachable = f"this workstation's outbox {self.local_path} cannot be read: {exc}"
         try:
             self._pending = odb.waiting(db, self.retention_s)
+            self.superseded = {uid: why for _sid, uid, state, why, _chair, n in odb.kept(db)
+                               if state == odb.SUPERSEDED and n > 0}
         except sqlite3.Error:
             pass
         with self._idle:
