@@ -13,6 +13,7 @@ For the next infusion it offers (design section 4, clinical-reference 2.1):
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -20,7 +21,7 @@ from ..errors import TitrationError
 from ..reactions import Vitals, grade_index
 from ..session import Session
 from ..units import mg_kg_min_from_ml_h
-from .journal import Journal, ServerUnreachable
+from .journal import Journal, JournalError, ServerUnreachable
 
 WEEK_S = 7 * 24 * 3600.0
 
@@ -211,13 +212,33 @@ class History:
         pid = (patient_id or "").strip()
         if not pid:
             return None
-        # The unit server when there is one (history follows the patient to any chair), else this file.
-        if hasattr(self.journal, "history_reader"):
-            with self.journal.history_reader() as src:
-                infusions = _infusions(src, pid)
-        else:
-            infusions = _infusions(self.journal, pid)
+        with _source(self.journal) as src:
+            infusions = _infusions(src, pid)
         return PatientHistory(pid, tuple(infusions)) if infusions else None
+
+
+@contextmanager
+def _source(journal):
+    """Where patient history is read: the unit server when there is one (history follows the
+    patient to any chair; a connection of its own, closed after: call it off the GUI thread),
+    else this journal. When the server cannot be reached, this workstation's own journal, and
+    `journal.history_note` says so."""
+    journal.history_note = ""
+    if getattr(journal, "outbox", None) is None:
+        yield journal
+        return
+    from .pg_store import PgStore
+
+    try:
+        server = PgStore(journal.url, readonly=True)
+    except JournalError as exc:
+        journal.history_note = f"Patient history from this workstation only: {exc}"
+        yield journal.store
+        return
+    try:
+        yield server
+    finally:
+        server.close()
 
 
 def _infusions(src, pid: str) -> list[Infusion]:

@@ -303,6 +303,14 @@ class Journal:
 
         return waiting(self.local.conn(), self.outbox.retention_s)
 
+    def not_driven_here(self) -> set[int]:
+        """Local records this workstation no longer drives (taken over elsewhere, or superseded)."""
+        if self.outbox is None:
+            return set()
+        from .outbox_db import kept
+
+        return {row[0] for row in kept(self.local.conn())}
+
     def fenced(self, sid: int) -> str:
         """Why this workstation may no longer record the infusion (taken over elsewhere), or ""."""
         if self.outbox is None:
@@ -340,33 +348,6 @@ class Journal:
     def verify(self) -> list[str]:
         return self.store.verify()
 
-    def history_reader(self):
-        """Where patient history is read, as a context manager: the unit server when there is one
-        (a connection of its own, closed after; call it off the GUI thread), else this journal.
-        When the server cannot be reached, this workstation's own journal, and `history_note` says so."""
-        from contextlib import contextmanager
-
-        @contextmanager
-        def reader():
-            self.history_note = ""
-            if self.outbox is None:
-                yield self.store
-                return
-            from .pg_store import PgStore
-
-            try:
-                server = PgStore(self.url, readonly=True)
-            except JournalError as exc:
-                self.history_note = f"Patient history from this workstation only: {exc}"
-                yield self.store
-                return
-            try:
-                yield server
-            finally:
-                server.close()
-
-        return reader()
-
     def unfinished(self) -> list[Recovered]:
         """Infusions not completed, stopped or closed, rebuilt from their events, oldest first."""
         out = []
@@ -386,7 +367,7 @@ class Journal:
         if self.outbox is not None:  # taken over by another workstation: known here, no network asked
             from .outbox_db import kept
 
-            gone = {row[0]: row for row in kept(self.local.conn())}
+            gone = {row[0]: row for row in kept(self.local.conn())}  # see not_driven_here
             for r in [r for r in out if r.id in gone]:
                 out.remove(r)
                 _sid, _uid, state, why, _chair, _n = gone[r.id]
