@@ -510,3 +510,21 @@ def test_a_take_back_after_a_cut_keeps_what_the_server_never_took_and_says_so(un
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and "kept here, never sent: chair Bay A/1" in r.stdout, r.stdout + r.stderr
     assert verified(admin) == []
+
+
+def test_an_outbox_whose_workstation_id_is_damaged_is_set_aside_loudly(unit, tmp_path):
+    _, as_ws, _ = unit
+    a, s, sid = driving(as_ws, tmp_path, "ws-a", start_sender=False)
+    a.close()
+    c = sqlite3.connect(tmp_path / "ws-a.sqlite3")
+    c.execute("UPDATE station SET installation = 'not an id'")
+    c.commit()
+    c.close()
+    env = dict(os.environ, IVIG_OUTBOX=str(tmp_path / "ws-a.sqlite3"), IVIG_WORKSTATION="ws-a")
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "main.py"), "unit", "send", "--db", as_ws], env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "OUTBOX WAS DAMAGED" in r.stdout, r.stdout + r.stderr
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "main.py"), "unit", "salvage", "--db", as_ws], env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert "2 event(s) of 1 infusion(s) recovered" in r.stdout, r.stdout + r.stderr
+    assert q(as_ws, "SELECT count(*) FROM events")[0][0] == 2

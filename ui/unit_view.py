@@ -33,9 +33,19 @@ def expired(row: dict, now_wall: float) -> bool:
     return bool(row.get("held_by")) and left is not None and seen is not None and left < now_wall - seen
 
 
+def due_wall(row: dict) -> float | None:
+    """When the next thing is due, by this workstation's clock: counted from when the last event
+    reached the server (the server's clock), never from the driving workstation's clock."""
+    due_min, at_min, age, seen = row.get("next_due_min"), row.get("at_min"), row.get("event_age_s"), \
+        row.get("seen_wall")
+    if due_min is None or at_min is None or age is None or seen is None:
+        return row.get("next_due_wall")
+    return seen - age + (due_min - at_min) * 60.0 / (row.get("speed") or 1.0)
+
+
 def _at(row: dict, now_wall: float) -> str:
     """When the next thing is due: 'now' once its time has come (the row changes only on events)."""
-    due_min, at_min, wall = row.get("next_due_min"), row.get("at_min"), row.get("next_due_wall")
+    due_min, at_min, wall = row.get("next_due_min"), row.get("at_min"), due_wall(row)
     if due_min is None:
         return ""
     if (at_min is not None and due_min <= at_min) or (wall is not None and wall <= now_wall):

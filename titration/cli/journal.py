@@ -66,15 +66,18 @@ def cmd_journal(a) -> int:
 
 
 def _print_text(j, items) -> None:
+    from ..store.base import printable
+
     first = True
     for s, events in items:
         if first:
             print(f"journal {j.path}: {s['of']} session(s)")
             first = False
         tag = "  TRAINING" if s["training"] else ""
-        who = f"patient {s['patient_id']}" if s["patient_id"] else "no patient id"
+        who = f"patient {printable(s['patient_id'])}" if s["patient_id"] else "no patient id"
         vol = "" if s["delivered_volume_ml"] is None else f"  {s['delivered_volume_ml']:g} of {s['volume_ml']:g} mL"
-        print(f"\n#{s['id']}  {s['started']}  chair {s['chair']}  {who}  {s['product_name']}  {s['state']}{vol}{tag}")
+        print(f"\n#{s['id']}  {s['started']}  chair {printable(s['chair'])}  {who}  {printable(s['product_name'])}  "
+              f"{printable(s['state'])}{vol}{tag}")
         for e in events:
             if "damaged" in e:
                 print(f"  DAMAGED event row {e['row']} (event #{e['seq'] + 1}): {e['damaged']}")
@@ -84,7 +87,7 @@ def _print_text(j, items) -> None:
                 extra = f"{e['rate_ml_h']:g} mL/h"
             at = e.get("at_min", 0)
             at = f"{at:7.1f}" if isinstance(at, (int, float)) and not isinstance(at, bool) else f"{str(at):>7}"
-            print(f"  {at}  {str(e.get('kind', '?')):<9} {str(e.get('who', '')):<8} {extra}")
+            print(f"  {at}  {printable(e.get('kind', '?')):<9} {printable(e.get('who', '')):<8} {printable(extra)}")
     if first:
         print(f"journal {j.path}: 0 session(s)")
 

@@ -156,8 +156,7 @@ def _status(url: str, a) -> int:
     for r in rows:
         who = f"driven from {printable(r['held_by'])}" if r["held_by"] else \
             f"NOT HELD (last {printable(r['last_holder'])}, lease expired)" if r["lease_expired"] else "not held"
-        due = f"; next: {printable(r.get('next_due', ''))} at {_clock(r.get('next_due_wall'))}" \
-            if r.get("next_due") else ""
+        due = f"; next: {printable(r.get('next_due', ''))} at {_clock(_due(r))}" if r.get("next_due") else ""
         alerts = f"; ALERT: {printable(', '.join(map(str, r['alerts'])))}" if r.get("alerts") else ""
         tag = " TRAINING" if r["training"] else ""
         print(f"  {printable(r['chair']):<12} {printable(r['patient_id']) or '-':<10} "
@@ -166,6 +165,14 @@ def _status(url: str, a) -> int:
     for line in _here_lines(here):
         print(line)
     return 1 if here.get("damaged") else 0
+
+
+def _due(r: dict):
+    """When the next thing is due, counted on the server's clock from when the last event reached it."""
+    try:
+        return r["server_now"] - r["event_age_s"] + (r["next_due_min"] - r["at_min"]) * 60.0 / (r.get("speed") or 1.0)
+    except (KeyError, TypeError):
+        return r.get("next_due_wall")
 
 
 def _num(v) -> str:

@@ -36,9 +36,9 @@ class UnitListener:
         ids: set[int] = set()
         try:
             for n in self.conn.notifies(timeout=timeout, stop_after=1):
-                ids.add(int(n.payload))
+                ids |= _chair_id(n.payload)
             for n in self.conn.notifies(timeout=0.05):  # gather a burst into one refresh
-                ids.add(int(n.payload))
+                ids |= _chair_id(n.payload)
         except psycopg().OperationalError as exc:
             raise ServerUnreachable(f"the unit board lost the unit server {self.store.path}: {first_line(exc)}") \
                 from None
@@ -58,6 +58,11 @@ class UnitListener:
     def close(self) -> None:
         self.conn.close()
         self.store.close()
+
+
+def _chair_id(payload: str) -> set[int]:
+    """Any role may NOTIFY on the channel: what is not an infusion's id is ignored, never fatal."""
+    return {int(payload)} if payload.isdigit() and len(payload) < 19 else set()
 
 
 def with_limit_probe(conn) -> None:

@@ -102,13 +102,17 @@ class Journal:
             self.local = self.store = SqliteStore(path, now=now)
             if self.url:
                 from .outbox import Outbox
-                from .outbox_db import installation_id
+                from .outbox_db import DamagedId, installation_id
                 from .salvage import adopt_identity, unsalvaged
 
                 try:
                     if self.local.aside is not None:  # damaged just now: keep this workstation's identity
                         adopt_identity(self.local, self.local.aside)
-                    self.installation = installation_id(self.local.conn(), self.local.path)
+                    try:
+                        self.installation = installation_id(self.local.conn(), self.local.path)
+                    except DamagedId as why:  # set aside like any damaged outbox: loud until salvaged
+                        self.local.replace_damaged(str(why))
+                        self.installation = installation_id(self.local.conn(), self.local.path)
                     self.damaged = unsalvaged(self.local.path)
                     self.outbox = Outbox(self.local.path, self.url, self.workstation, self.nurse, self.installation)
                 except BaseException:

@@ -16,6 +16,10 @@ import uuid
 from .base import JournalError
 
 OPEN, FENCED, SUPERSEDED = "open", "fenced", "superseded"
+
+
+class DamagedId(JournalError):
+    """The workstation id kept in the outbox cannot be read."""
 _HEX32 = re.compile(r"[0-9a-f]{32}")
 
 
@@ -24,8 +28,7 @@ def installation_id(db: sqlite3.Connection, path) -> str:
     row = db.execute("SELECT installation FROM station").fetchone()
     if row is not None:
         if not isinstance(row[0], str) or not _HEX32.fullmatch(row[0]):
-            raise JournalError(f"the workstation id kept in {path} is damaged; run `python main.py unit salvage` to "
-                               "move this workstation's records to a fresh outbox")
+            raise DamagedId(f"the workstation id kept in {path} is damaged")
         return row[0]
     new = uuid.uuid4().hex
     db.execute("BEGIN IMMEDIATE")

@@ -225,6 +225,18 @@ class SqliteStore(Store):
                 os.rename(p, aside.with_name(aside.name + suffix))
         return aside
 
+    def replace_damaged(self, why: str) -> Path:
+        """A journal of ours that opened but holds a damaged part: set it aside and start a new
+        one, loudly, as for a file that cannot be read at all."""
+        self.db.close()
+        aside = self._move_aside()
+        self.aside = aside
+        self._take_lock()
+        self.db = self._connect()
+        self.notice = (f"The journal {self.path} could not be used ({why}). It was kept unchanged as {aside.name} "
+                       "and a new journal was started.")
+        return aside
+
     def _open_readonly(self) -> sqlite3.Connection:
         if not self.path.is_file():
             if self.path.exists():
