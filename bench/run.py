@@ -31,9 +31,14 @@ BUDGETS = {  # key: (limit, "max" | "under", what)
     "outbox_1000_s": (10.0, "under", "send a 1,000-event outbox after an outage"),
     "board_gui_change_p95_ms": (100.0, "max", "Unit view: one chair of 40 changed, its tile redrawn"),
     "journal_json_100k_mb": (150.0, "max", "journal --json, a 100,000-event session: peak memory (was 211 MB)"),
+    # The unit server under quiet faults: a silent cut must show the red line within 15 s; a server
+    # restored from a dump is made whole by the outbox; verify streams the record (was 280 MB at 219k).
+    "silent_cut_notice_s": (15.0, "max", "link black-holed -> the workstation names the problem (worst of 3)"),
+    "heal_1000_s": (10.0, "under", "server restored from a dump: 1,000 events compared, re-sent, confirmed"),
+    "server_verify_200k_mb": (100.0, "max", "journal verify on the server, 200,000 events: peak memory"),
 }
 MODULES = ["cli_start", "replan", "tick", "forecast", "pdf_export", "record_export", "startup", "gui_rss",
-           "train_many", "unit_server", "journal_stream", "unit_board_gui"]
+           "train_many", "unit_server", "journal_stream", "unit_board_gui", "unit_faults"]
 
 
 def main() -> int:

@@ -418,8 +418,9 @@ def test_migration_from_schema_1_keeps_a_backup_and_fills_the_new_columns(tmp_pa
     c = sqlite3.connect(db)  # make it a schema-1 journal, as version 1 of the app wrote it
     c.execute("DROP INDEX sessions_patient")
     c.execute("DROP INDEX sessions_status")
-    c.execute("DROP INDEX sessions_uid")
+    c.execute("DROP INDEX sessions_by_uid")
     c.execute("DROP TABLE outbox")
+    c.execute("DROP TABLE station")
     for col in ("speed", "status", "product", "alive_wall", "uid", "workstation", "nurse"):
         c.execute(f"ALTER TABLE sessions DROP COLUMN {col}")
     for col in ("workstation", "nurse"):
@@ -437,7 +438,7 @@ def test_migration_from_schema_1_keeps_a_backup_and_fills_the_new_columns(tmp_pa
     c.commit()
     c.close()
     j = Journal(db)
-    assert "upgraded from schema 1 to 3" in j.notice
+    assert "upgraded from schema 1 to 4" in j.notice
     (d,) = j.sessions()
     assert d["status"] == "stopped" and d["product"] == "octagam-10" and d["id"] == sid
     assert j.verify() == []

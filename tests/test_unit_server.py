@@ -21,7 +21,7 @@ from titration.plan import PlanRequest, build_plan
 from titration.session import Session
 from titration.store.base import LeaseHeld
 from titration.store.history import History
-from titration.store.journal import Journal
+from titration.store.journal import Journal, LeaseLost
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCEN = os.path.join(ROOT, "resources", "scenarios")
@@ -143,7 +143,7 @@ def test_a_workstation_killed_while_sending_loses_and_doubles_nothing(url, pg_se
     try:
         p = simulate(url, env, "03-moderate-reaction.toml", speed="")
         out, err = p.communicate(timeout=60)
-        assert p.returncode == 0 and "wait for the unit server" in out, err
+        assert p.returncode == 1 and "wait for the unit server" in out, err  # exit 1: events wait
     finally:
         pg_server.start()
     total = local_count(tmp_path, "ws1")
@@ -242,19 +242,20 @@ def test_an_expired_lease_is_taken_over_with_its_reason_journaled(url, tmp_path)
     notes = [r[0] for r in q(url, "SELECT body FROM events WHERE body LIKE %s", ("%Taken over%",))]
     assert len(notes) == 1 and "from workstation ws-a" in notes[0] and "ws-a froze" in notes[0]
     assert q(url, "SELECT workstation FROM leases") == [("ws-b",)]
-    # ws-a comes back: the chair is not reopened there; recorded on its old copy anyway, the
-    # server refuses it and the outbox keeps it.
+    # ws-a comes back: at its first contact the server says the chair was taken over (a later
+    # epoch); it is not reopened there, and this workstation may not record it any more.
     a2 = Journal(url, outbox=tmp_path / "outbox-ws-a.sqlite3", workstation="ws-a", nurse="nurse-a")
     try:
+        assert a2.flush(10) == 0
+        assert "driven from workstation ws-b" in a2.outbox.fenced[uid]
         assert a2.unfinished() == []
-        assert "Chair Bay B/4 is now driven from workstation ws-b (taken over)" in a2.notice
+        assert "Chair Bay B/4 is not reopened here: chair Bay B/4 is now driven from workstation ws-b" in a2.notice
         (d,) = a2.sessions()
         old = a2.session(d["id"])
         a2.attach(old, chair=d["chair"], patient_id=d["patient_id"], training=False, wall_start=T0,
                   session_id=d["id"])
-        old.note(old.events[-1].at_min + 1, "still here?")
-        assert a2.flush(5) == 1
-        assert "driven from workstation ws-b" in a2.outbox.refused[uid]
+        with pytest.raises(LeaseLost, match="NOT RECORDED: chair Bay B/4 is now driven from workstation ws-b"):
+            old.note(old.events[-1].at_min + 1, "still here?")
     finally:
         a2.close()
     assert in_order(url) and intact(url) == []

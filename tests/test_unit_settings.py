@@ -6,8 +6,15 @@ from titration.session_events import Proposal
 from titration.unit_settings import load_unit_settings
 
 
-def test_the_shipped_silence_is_five_minutes():
+def test_the_shipped_silence_is_five_minutes_and_the_outbox_heals_for_30_days():
     assert load_unit_settings().silence_min == 5
+    assert load_unit_settings().retention_days == 30
+
+
+def test_a_units_copy_from_before_the_outbox_key_keeps_30_days(tmp_path):
+    f = tmp_path / "unit.toml"
+    f.write_text("schema_version = 1\n[alerts]\nsilence_min = 5\n")
+    assert load_unit_settings(str(f)).retention_days == 30
 
 
 @pytest.mark.parametrize("text,problem", [
@@ -15,6 +22,9 @@ def test_the_shipped_silence_is_five_minutes():
     ("schema_version = 1\n[alerts]\nsilence_min = 60\n", "silence_min"),
     ("schema_version = 1\n[alerts]\nsilence = 5\n", "did you mean silence_min"),
     ("schema_version = 1\n", "alerts"),
+    ("schema_version = 1\n[alerts]\nsilence_min = 5\n[outbox]\nretention_days = 0\n", "retention_days"),
+    ("schema_version = 1\n[alerts]\nsilence_min = 5\n[outbox]\nretention_days = nan\n", "retention_days"),
+    ("schema_version = 1\n[alerts]\nsilence_min = 5\n[outbox]\nretention = 30\n", "did you mean retention_days"),
 ])
 def test_a_bad_unit_file_is_refused_in_one_line(tmp_path, text, problem):
     f = tmp_path / "unit.toml"

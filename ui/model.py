@@ -221,10 +221,21 @@ class AppModel(QObject):
 
     def take_over(self, uid: str, pump: str | None, reason: str) -> ChairModel:
         """Drive here a chair of the unit board whose workstation has gone (its lease expired),
-        once the nurse has said what the pump did and why (titration.store.takeover)."""
-        from titration.store.takeover import take_over  # noqa: PLC0415
+        once the nurse has said what the pump did and why (titration.store.takeover). This waits
+        on the network: the Unit view runs `fetch` in a worker and calls `take_over_fetched`."""
+        from titration.store.takeover import fetch  # noqa: PLC0415
 
-        t = take_over(self.journal, uid, pump=pump, reason=reason, now_wall=self.wall())
+        if not reason.strip():
+            from titration.store.journal import JournalError  # noqa: PLC0415
+
+            raise JournalError("taking over a chair needs a reason")
+        return self.take_over_fetched(fetch(self.journal, uid), pump, reason)
+
+    def take_over_fetched(self, fetched, pump: str | None, reason: str) -> ChairModel:
+        """The local part of a takeover (the lease is taken, the record read): journal it, open the chair."""
+        from titration.store.takeover import continue_here  # noqa: PLC0415
+
+        t = continue_here(self.journal, fetched, pump=pump, reason=reason, now_wall=self.wall())
         return self.add_chair(t.session, name=t.chair if t.chair not in {c.name for c in self.chairs} else None,
                               patient=PatientInfo(t.patient_id or ""), speed=t.speed, start_min=t.now_min,
                               wall_start=t.wall_start, journal_id=t.id)

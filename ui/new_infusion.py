@@ -214,6 +214,7 @@ class NewInfusionForm(RequestFromFields, HistoryOffer, QWidget):
             blocks.append("Fix the fields marked in red: " + "; ".join(self.field_errors.values()))
         elif self.plan is None:
             blocks.append("Plan: complete the prescription (see the message above the table)")
+        blocks += self.history_blocks()
         self.blockers.show_blocks(blocks)
         warn = r.warnings + r.notes
         self.warnings.setText("\n".join(f"• {w}" for w in warn))
@@ -281,6 +282,7 @@ class NewInfusionForm(RequestFromFields, HistoryOffer, QWidget):
             box.setCurrentIndex(0)
         self.policy.setCurrentIndex(max(self.policy.findData("tiered"), 0))
         self.history_offer = None
+        self._history_wait = None
         self.history.hide()
         self._tried = False
         self.update_preview()

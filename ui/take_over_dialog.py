@@ -27,8 +27,10 @@ def describe(row: dict) -> str:
     """What the server last heard of the chair, in the nurse's words."""
     who = f"patient {row['patient_id']}" if row.get("patient_id") else "no patient identifier"
     was = row.get("last_holder") or "another workstation"
-    heard = row.get("alive_wall") or row.get("last_wall")
-    since = f", last heard from at {time.strftime('%H:%M', time.localtime(heard))}" if heard else ""
+    since = ""
+    if row.get("alive_age_s") is not None and row.get("seen_wall"):  # the server's clock: how long ago
+        heard = row["seen_wall"] - row["alive_age_s"]
+        since = f", last heard from at {time.strftime('%H:%M', time.localtime(heard))} (the server's count)"
     lines = [f"{row.get('chair', '')}, {who}: driven from workstation {was}{since}; its hold has expired.",
              f"{row.get('state', '').upper()} at {row.get('rate_ml_h', 0):g} mL/h, step {row.get('step', 0)} of "
              f"{row.get('steps', 0)}; {row.get('delivered_ml', 0):g} of {row.get('volume_ml', 0):g} mL recorded in."]

@@ -113,22 +113,39 @@ class UnitFeed(QObject):
                         pass
 
 
-def banner_text(status: dict, waiting: int) -> str:
-    """What the banner says for the outbox's status ("" hides it)."""
+LAPSE_S = 60.0  # silent this long: say that chairs driven here may soon be taken over elsewhere
+
+
+def banner_text(status: dict, waiting: int, damaged: str = "") -> str:
+    """What the banner says for the outbox's status ("" hides it): the real cause, in words."""
     lines = []
     if status.get("unreachable"):
-        lines.append(f"Unit server unreachable: recording on this workstation ({waiting} events waiting)")
+        lines.append(f"Unit server not taking events ({status['unreachable']}): recording on this workstation "
+                     f"({waiting} events waiting)")
+        if status.get("silent_s", 0) > LAPSE_S:
+            lines.append("After 90 s without the unit server another workstation may take over the chairs driven "
+                         "here (after checking the pump at the bedside)")
     for why in status.get("refused", {}).values():
         lines.append(f"Not accepted by the unit server, kept on this workstation: {why}")
+    for why in status.get("fenced", {}).values():
+        lines.append(f"READ-ONLY here: {why}")
+    for why in status.get("changed", {}).values():
+        lines.append(f"Check the unit's record: {why}")
+    for why in status.get("superseded", {}).values():
+        lines.append(f"Kept on this workstation, never sent: {why}")
+    if damaged:
+        lines.append(damaged)
     return "\n".join(lines)
 
 
 class OutboxBanner(QLabel):
-    """Red line at the top while the unit server cannot take this workstation's events."""
+    """Red line at the top while the unit server cannot take this workstation's events, and the
+    chairs another workstation took over turned read-only (`on_fenced`, given the uids and why)."""
 
-    def __init__(self, journal, parent=None, interval_ms: int = 1000):
+    def __init__(self, journal, parent=None, interval_ms: int = 1000, on_fenced=None):
         super().__init__("", parent)
         self.journal = journal
+        self.on_fenced = on_fenced
         self.setObjectName("alarmLine")
         self.setWordWrap(True)
         self.setStyleSheet("QLabel { background: #b00020; color: white; font-weight: bold; padding: 4px; }")
@@ -143,22 +160,31 @@ class OutboxBanner(QLabel):
         if ob is None:
             self.hide()
             return
+        status = ob.status()
         try:
             waiting = self.journal.waiting()
         except Exception:  # noqa: BLE001 - the local journal's own errors are shown by its banner
-            waiting = ob.status().get("waiting", 0)
-        status = ob.status()
-        text = banner_text(status, waiting)
+            waiting = status.get("waiting", 0)
+        damaged = ""
+        if getattr(self.journal, "damaged", None):
+            from titration.store.salvage import damaged_line  # noqa: PLC0415
+
+            damaged = damaged_line(self.journal.damaged)
+        text = banner_text(status, waiting, damaged)
         self.setText(text)
         self.setToolTip(status.get("unreachable", ""))  # why, for whoever looks after the server
         self.setVisible(bool(text))
+        if status.get("fenced") and self.on_fenced is not None:
+            self.on_fenced(status["fenced"])
 
 
 def attach_unit(win, journal):
     """Put the banner at the top of the window and start the feed; (banner, feed) or (None, None)."""
     if getattr(journal, "outbox", None) is None:
         return None, None
-    banner = OutboxBanner(journal, win)
+    from ui.unit_view import lock_fenced  # noqa: PLC0415
+
+    banner = OutboxBanner(journal, win, on_fenced=lambda fenced: lock_fenced(win, fenced))
     layout = win.centralWidget().layout()
     layout.insertWidget(0, banner)
     feed = UnitFeed(journal.outbox.url, win)

@@ -24,16 +24,28 @@ UNIT_TEXT = ("<p>No chair yet on this workstation. With a unit server (<code>--d
 
 
 def expired(row: dict, now_wall: float) -> bool:
-    """The holder's lease has run out (the server said so, or its expiry time has passed since)."""
+    """The holder's lease has run out: the server said so, or the time it had left when the row
+    came (counted on the server's clock) has passed since, by this workstation's clock. Never a
+    comparison of this clock with the server's (they may be minutes apart)."""
     if row.get("lease_expired"):
         return True
-    ends = row.get("lease_expires")
-    return bool(row.get("held_by")) and ends is not None and ends < now_wall
+    left, seen = row.get("lease_left_s"), row.get("seen_wall")
+    return bool(row.get("held_by")) and left is not None and seen is not None and left < now_wall - seen
+
+
+def due_wall(row: dict) -> float | None:
+    """When the next thing is due, by this workstation's clock: counted from when the last event
+    reached the server (the server's clock), never from the driving workstation's clock."""
+    due_min, at_min, age, seen = row.get("next_due_min"), row.get("at_min"), row.get("event_age_s"), \
+        row.get("seen_wall")
+    if due_min is None or at_min is None or age is None or seen is None:
+        return row.get("next_due_wall")
+    return seen - age + (due_min - at_min) * 60.0 / (row.get("speed") or 1.0)
 
 
 def _at(row: dict, now_wall: float) -> str:
     """When the next thing is due: 'now' once its time has come (the row changes only on events)."""
-    due_min, at_min, wall = row.get("next_due_min"), row.get("at_min"), row.get("next_due_wall")
+    due_min, at_min, wall = row.get("next_due_min"), row.get("at_min"), due_wall(row)
     if due_min is None:
         return ""
     if (at_min is not None and due_min <= at_min) or (wall is not None and wall <= now_wall):
@@ -148,13 +160,15 @@ class UnitPages(QObject):
         feed.sig_session.connect(self.on_session)
 
     def on_snapshot(self, rows: list) -> None:
-        self.rows = {r["uid"]: r for r in rows if r.get("uid")}
+        now = self.win.model.wall()
+        self.rows = {r["uid"]: dict(r, seen_wall=now) for r in rows if r.get("uid")}
         self.refresh()
 
     def on_changed(self, rows: list) -> None:
+        now = self.win.model.wall()
         for r in rows:
             if r.get("uid"):
-                self.rows[r["uid"]] = r
+                self.rows[r["uid"]] = dict(r, seen_wall=now)
         self.refresh()
 
     def on_problem(self, text: str) -> None:
@@ -213,15 +227,35 @@ class UnitPages(QObject):
         finally:
             dlg.deleteLater()
 
-    def take_over(self, uid: str, pump: str | None, reason: str):
-        try:
-            chair = self.win.model.take_over(uid, pump, reason)
-        except Exception as exc:  # noqa: BLE001 - one line (LeaseHeld: it came back meanwhile)
-            QMessageBox.warning(self.win, "Not taken over", f"{self.rows.get(uid, {}).get('chair', '')}: {exc}")
-            return None
-        self.close_watched(uid)
-        self.win.show_chair(chair)
-        return chair
+    def take_over(self, uid: str, pump: str | None, reason: str) -> None:
+        """Take the lease on the server off the GUI thread; the chair opens here when it answers."""
+        from titration.store.takeover import fetch  # noqa: PLC0415
+        from ui.net_call import NetCall  # noqa: PLC0415
+
+        chair_name = self.rows.get(uid, {}).get("chair", "")
+        journal = self._journal()
+        if getattr(self, "net", None) is None:
+            self.net = NetCall(self)
+        self.page  # noqa: B018 - its problem line says what happens meanwhile
+        self.problem.setText(f"Taking over {chair_name} on the unit server…")
+        self.problem.show()
+
+        def done(fetched) -> None:
+            self.problem.hide()
+            try:
+                chair = self.win.model.take_over_fetched(fetched, pump, reason)
+            except Exception as exc:  # noqa: BLE001 - one line (the journal could not record it)
+                self.failed_take(chair_name, exc)
+                return
+            self.close_watched(uid)
+            self.win.show_chair(chair)
+
+        self.net.run(lambda: fetch(journal, uid), done, lambda exc: self.failed_take(chair_name, exc))
+
+    def failed_take(self, chair_name: str, exc) -> None:
+        """LeaseHeld (it came back meanwhile), the server not answering...: one line."""
+        self.problem.hide()
+        QMessageBox.warning(self.win, "Not taken over", f"{chair_name}: {exc}")
 
     def open_watched(self, uid: str, row: dict) -> None:
         """A chair another workstation drives: read-only here, live from the server."""
@@ -260,8 +294,9 @@ class UnitPages(QObject):
         row = self.rows.get(uid, {})
         holder = row.get("held_by") or row.get("last_holder") or "?"
         wall_start = None
-        if row.get("last_wall") is not None and row.get("at_min") is not None:
-            wall_start = row["last_wall"] - row["at_min"] * 60.0  # when the session's minute 0 was
+        if row.get("event_age_s") is not None and row.get("at_min") is not None and row.get("seen_wall"):
+            # minute 0 by this clock: the last event reached the server event_age_s before the row came
+            wall_start = row["seen_wall"] - row["event_age_s"] - row["at_min"] * 60.0 / (row.get("speed") or 1.0)
         chair = ReadOnlyChair(row.get("chair", ""), session, holder=holder, wall_start=wall_start,
                               patient=PatientInfo(row.get("patient_id") or ""))
         chair.setParent(self)
@@ -320,3 +355,22 @@ class UnitPages(QObject):
         if widget is None or widget is self._page:
             return False
         return any(widget is v for v in self.watched.values())
+
+
+def lock_fenced(win, fenced: dict) -> None:
+    """Chairs of this window that another workstation took over: read-only here, with a clear line."""
+    journal = win.model.journal
+    uids = getattr(journal, "_uids", {})
+    for chair in win.model.chairs:
+        why = fenced.get(uids.get(chair.journal_id))
+        view = win.views.get(chair)
+        if not why or view is None or getattr(view, "fenced_line", None) is not None:
+            continue
+        line = QLabel(f"READ-ONLY: {why}")
+        line.setObjectName("warnLine")
+        line.setWordWrap(True)
+        view.layout().insertWidget(0, line)
+        view.fenced_line = line
+        chair.sig_changed.connect(lambda view=view: lock(view))
+        chair.sig_tick.connect(lambda _t, view=view: lock(view))
+        lock(view)

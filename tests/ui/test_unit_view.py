@@ -133,7 +133,7 @@ def test_an_expired_chair_is_taken_over_after_the_pump_question_and_a_reason(qtb
     win = unit_window
     a, s, uid = drive(win.url, tmp_path, "ws-a", "Bay B/3", "P3", time.time() - 20 * 60)
     a.close()  # ws-a is gone
-    from titration.store.pg_append import CHANNEL
+    from titration.store.pg_functions import CHANNEL
 
     with psycopg.connect(win.url, autocommit=True) as c:  # expired on the server; the board told (whenever
         c.execute("UPDATE leases SET expires = now() - interval '1 second'")  # its snapshot was taken)
@@ -158,6 +158,7 @@ def test_an_expired_chair_is_taken_over_after_the_pump_question_and_a_reason(qtb
     win.unit.page.focus_first()
     qtbot.keyClick(win.unit.page.tiles[0], Qt.Key_Return)
     assert seen == {"ok": True}
+    qtbot.waitUntil(lambda: len(win.model.chairs) == 1, timeout=20_000)  # the server answers in a worker
     (chair,) = win.model.chairs
     assert chair.name == "Bay B/3" and chair.session.status == "running"
     assert win.current_view() is win.views[chair]

@@ -1,7 +1,8 @@
 """`journal` (list, verify) and the journaled `simulate --db PATH|URL --speed N`.
 
     python main.py journal --db PATH|URL [--json]     sessions, their events and derived state
-    python main.py journal verify --db PATH|URL       exit 0 if intact, 1 if the record is damaged
+    python main.py journal verify --db PATH|URL       exit 0 if intact, 1 if the record is damaged, 2 if it
+                                                      cannot be read to the end (the server stopped answering)
 
 Listing and verifying open the journal read-only: they work while the app has it open, and never
 change, move or create a journal. Exit 2 (and one line) when it cannot be read at all: not a
@@ -69,15 +70,18 @@ def cmd_journal(a) -> int:
 
 
 def _print_text(j, items) -> None:
+    from ..store.base import printable
+
     first = True
     for s, events in items:
         if first:
             print(f"journal {j.path}: {s['of']} session(s)")
             first = False
         tag = "  TRAINING" if s["training"] else ""
-        who = f"patient {s['patient_id']}" if s["patient_id"] else "no patient id"
+        who = f"patient {printable(s['patient_id'])}" if s["patient_id"] else "no patient id"
         vol = "" if s["delivered_volume_ml"] is None else f"  {s['delivered_volume_ml']:g} of {s['volume_ml']:g} mL"
-        print(f"\n#{s['id']}  {s['started']}  chair {s['chair']}  {who}  {s['product_name']}  {s['state']}{vol}{tag}")
+        print(f"\n#{s['id']}  {s['started']}  chair {printable(s['chair'])}  {who}  {printable(s['product_name'])}  "
+              f"{printable(s['state'])}{vol}{tag}")
         for e in events:
             if "damaged" in e:
                 print(f"  DAMAGED event row {e['row']} (event #{e['seq'] + 1}): {e['damaged']}")
@@ -87,7 +91,7 @@ def _print_text(j, items) -> None:
                 extra = f"{e['rate_ml_h']:g} mL/h"
             at = e.get("at_min", 0)
             at = f"{at:7.1f}" if isinstance(at, (int, float)) and not isinstance(at, bool) else f"{str(at):>7}"
-            print(f"  {at}  {str(e.get('kind', '?')):<9} {str(e.get('who', '')):<8} {extra}")
+            print(f"  {at}  {printable(e.get('kind', '?')):<9} {printable(e.get('who', '')):<8} {printable(extra)}")
     if first:
         print(f"journal {j.path}: 0 session(s)")
 
@@ -182,6 +186,7 @@ def _verify(path, as_json: bool) -> int:
 
 # ---------------------------------------------------------------------------- journaled simulation
 FLUSH_S = 10.0  # at the end of a run, how long to wait for the unit server before leaving it to the outbox
+# A journaled run ends within FLUSH_S plus the sender's bounded stop; exit 1 when events wait.
 
 
 def simulate_journaled(a) -> int:
@@ -242,18 +247,24 @@ def simulate_journaled(a) -> int:
                 wait_until(t)
         waiting = j.flush(FLUSH_S) if j.outbox is not None else 0
         if waiting:
-            print(f"note: {waiting} event(s) wait for the unit server ({j.outbox.unreachable}); they are sent "
-                  "at the next start of this workstation", file=out, flush=True)
+            why = j.outbox.problem() or "; ".join(list(j.outbox.refused.values()) + list(j.outbox.fenced.values())) \
+                or f"not sent within {FLUSH_S:g} s"
+            print(f"note: {waiting} event(s) wait for the unit server ({why}); they are kept on this workstation "
+                  "and sent at its next start (or `python main.py unit send`)", file=out, flush=True)
+        if j.damaged:
+            from ..store.salvage import damaged_line
+
+            print(f"note: {damaged_line(j.damaged)}", file=out, flush=True)
     finally:
         j.close()
     res = simulate_json(s)
     if a.json:
-        res["journal"] = {"path": str(j.path), "session_id": sid}
+        res["journal"] = {"path": str(j.path), "session_id": sid, "waiting": waiting}
         print(json.dumps(res, indent=1))
     else:
         print(f"{res['outcome']} at {res['end_min']} min, {res['delivered_volume_ml']} of {res['volume_ml']} mL; "
-              f"journal session {sid}")
-    return 0
+              f"journal session {sid}" + (f"; {waiting} event(s) NOT YET ON THE UNIT SERVER" if waiting else ""))
+    return 1 if waiting or j.damaged else 0
 
 
 def add_parser(sub) -> None:

@@ -1,19 +1,25 @@
 """`unit`: the unit server (PostgreSQL) that the unit's workstations share.
 
-    python main.py unit init --db URL            create or upgrade the schema (versioned migrations)
-    python main.py unit status --db URL [--json] every chair of the unit: who drives it, its state
+    python main.py unit init --db URL            create or upgrade the schema, the roles and functions
+    python main.py unit status --db URL [--json] every chair of the unit, and this workstation's outbox
     python main.py unit send --db URL            send what this workstation's outbox still holds
+    python main.py unit salvage --db URL         recover a damaged outbox's readable events
 
-Credentials come from libpq's places (~/.pgpass, PGPASSWORD, a service file); a URL with a
-password is refused, and no message ever shows one.
+URL: a postgresql:// URL or a libpq keyword string (`host=db dbname=ivig user=ws1`). Credentials
+come from libpq's places (~/.pgpass, PGPASSWORD, a service file): a password in the string is
+refused, and no message ever shows one. `send` and `salvage` exit 1 when events still wait.
 """
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime
+from pathlib import Path
 
 from ..errors import InputError
 from .args import add_db, add_json, choice
+
+ACTIONS = ("init", "status", "send", "salvage")
 
 
 def _url(a) -> str:
@@ -22,36 +28,119 @@ def _url(a) -> str:
 
     db = given_db(a) or default_db()
     if not is_url(str(db)):
-        raise InputError("--db", scrub(str(db)), "a postgresql:// URL of the unit server")
-    return str(db)
+        raise InputError("--db", scrub(str(db)), "a postgresql:// URL or a libpq connection string "
+                                                "(host=... dbname=...) of the unit server")
+    return str(db).strip()
 
 
 def _clock(wall) -> str:
     return "" if wall is None else datetime.fromtimestamp(wall).strftime("%H:%M")
 
 
+def _outbox_path() -> Path:
+    from ..store.base import local_default
+
+    return Path(os.environ.get("IVIG_OUTBOX") or local_default())
+
+
 def cmd_unit(a) -> int:
     url = _url(a)
-    if a.action == "init":
-        from ..store.base import scrub
-        from ..store.pg_store import init_schema
+    return {"init": _init, "send": _send, "salvage": _salvage, "status": _status}[a.action](url, a)
 
-        before, now = init_schema(url)
-        what = "created" if before == 0 else "already at" if before == now else f"upgraded from schema {before} to"
-        print(f"unit server {scrub(url)}: schema {what} {now}" if before != now or before == 0
-              else f"unit server {scrub(url)}: schema already at {now}")
+
+def _init(url: str, a) -> int:
+    from ..store.base import scrub
+    from ..store.pg_store import ROLE_NAMES, init_schema
+
+    before, now = init_schema(url)
+    what = "created" if before == 0 else "already at" if before == now else f"upgraded from schema {before} to"
+    print(f"unit server {scrub(url)}: schema {what} {now}")
+    owner, ws = ROLE_NAMES
+    print(f"roles: {owner} owns the record (it cannot log in); {ws} may read and call the server's functions, "
+          f"nothing else. Give each workstation its own login: CREATE ROLE bay_a_1 LOGIN IN ROLE {ws};")
+    return 0
+
+
+def _send(url: str, a) -> int:
+    from ..store.journal import Journal
+    from ..store.salvage import damaged_line
+
+    j = Journal(url, start_sender=False)
+    try:
+        ok = j.outbox.send_now()
+        left = j.waiting()
+        st = j.outbox.status()
+        damaged = list(j.damaged)
+    finally:
+        j.close()
+    print(f"sent {st['sent']} event(s); {left} waiting" + ("" if ok else f" ({st['unreachable']})"))
+    lines = _outbox_lines(st)
+    if damaged:
+        lines.append(damaged_line(damaged))
+    for line in lines:
+        print(f"  {line}")
+    problems = [k for k in ("refused", "fenced", "changed", "superseded") if st[k]]
+    return 0 if ok and not left and not damaged and not problems else 1
+
+
+def _outbox_lines(st: dict) -> list[str]:
+    from ..store.base import printable
+
+    out = []
+    for uid, n in st["healed"].items():
+        out.append(f"healed: the unit server lacked {n} event(s) of chair {printable(st['chairs'].get(uid, uid))} "
+                   "(restored from a backup?): sent again")
+    out += [f"not accepted, kept here: {printable(why)}" for why in st["refused"].values()]
+    out += [f"taken over elsewhere, kept here: {printable(why)}" for why in st["fenced"].values()]
+    out += [f"DIFFERS ON THE SERVER: {printable(why)}" for why in st["changed"].values()]
+    out += [f"kept here, never sent: {printable(why)}" for why in st["superseded"].values()]
+    return out
+
+
+def _salvage(url: str, a) -> int:
+    from ..store.journal import Journal, JournalError
+    from ..store.pg_store import PgStore
+    from ..store.salvage import salvage, unsalvaged
+
+    if not _outbox_path().exists() and not unsalvaged(_outbox_path()):
+        print(f"nothing to salvage: there is no outbox at {_outbox_path()}")
         return 0
-    if a.action == "send":
-        from ..store.journal import Journal
-
-        j = Journal(url, start_sender=False)
+    j = Journal(url, start_sender=False)
+    try:
+        asides = unsalvaged(j.local.path)
+        if not asides:
+            print(f"nothing to salvage: no damaged copy of the outbox {j.local.path}")
+            return 0
         try:
-            ok = j.outbox.send_now()
-            left = j.waiting()
+            server = PgStore(url, readonly=True)
+        except JournalError as exc:
+            server = None
+            print(f"note: the unit server cannot fill gaps now ({exc}); recovering what this workstation holds")
+        complete = True
+        try:
+            for aside in asides:
+                r = salvage(j, aside, server)
+                complete = complete and r.complete
+                print(f"{r.file}: {r.events} event(s) of {r.infusions} infusion(s) recovered into {j.local.path}"
+                      + (f" ({r.from_server} taken from the server's copy)" if r.from_server else "")
+                      + (f"; {r.unreadable} row(s) could not be read here" if r.unreadable else "")
+                      + (f"; {r.dropped} event(s) after a gap nobody could fill stay only in the damaged copy"
+                         if r.dropped else "") + f"; kept as {r.file}.salvaged")
+                for note in r.notes:
+                    print(f"  {note}")
         finally:
-            j.close()
-        print(f"sent {j.outbox.sent_total} event(s); {left} waiting" + ("" if ok else f" ({j.outbox.unreachable})"))
-        return 0 if ok and not left else 1
+            if server is not None:
+                server.close()
+        ok = server is not None and j.outbox.send_now()
+        left = j.waiting()
+    finally:
+        j.close()
+    print(f"{left} event(s) waiting for the unit server" + ("" if ok else ": `unit send` sends them when it answers"))
+    return 0 if ok and not left and complete else 1
+
+
+def _status(url: str, a) -> int:
+    from ..store.base import printable
     from ..store.pg_store import PgStore
 
     store = PgStore(url, readonly=True)
@@ -59,27 +148,90 @@ def cmd_unit(a) -> int:
         rows = store.summaries()
     finally:
         store.close()
+    here = _workstation(store)
     if a.json:
-        print(json.dumps({"server": store.path, "chairs": rows}, indent=1))
-        return 0
+        print(json.dumps({"server": store.path, "chairs": rows, "workstation": here}, indent=1))
+        return 1 if here.get("damaged") else 0
     print(f"unit server {store.path}: {len(rows)} chair(s)")
     for r in rows:
-        who = f"driven from {r['held_by']}" if r["held_by"] else \
-            f"NOT HELD (last {r['last_holder']}, lease expired)" if r["lease_expired"] else "not held"
-        due = f"; next: {r.get('next_due', '')} at {_clock(r.get('next_due_wall'))}" if r.get("next_due") else ""
-        alerts = f"; ALERT: {', '.join(r['alerts'])}" if r.get("alerts") else ""
+        who = f"driven from {printable(r['held_by'])}" if r["held_by"] else \
+            f"NOT HELD (last {printable(r['last_holder'])}, lease expired)" if r["lease_expired"] else "not held"
+        due = f"; next: {printable(r.get('next_due', ''))} at {_clock(_due(r))}" if r.get("next_due") else ""
+        alerts = f"; ALERT: {printable(', '.join(map(str, r['alerts'])))}" if r.get("alerts") else ""
         tag = " TRAINING" if r["training"] else ""
-        print(f"  {r['chair']:<12} {r['patient_id'] or '-':<10} {r.get('product_name', '')} {r['status']} "
-              f"{r.get('rate_ml_h', 0):g} mL/h step {r.get('step', 0)}/{r.get('steps', 0)}; {who}{due}{alerts}{tag}")
-    return 0
+        print(f"  {printable(r['chair']):<12} {printable(r['patient_id']) or '-':<10} "
+              f"{printable(r.get('product_name', ''))} {printable(r['status'])} {_num(r.get('rate_ml_h'))} mL/h "
+              f"step {_num(r.get('step'))}/{_num(r.get('steps'))}; {who}{due}{alerts}{tag}")
+    for line in _here_lines(here):
+        print(line)
+    return 1 if here.get("damaged") else 0
+
+
+def _due(r: dict):
+    """When the next thing is due, counted on the server's clock from when the last event reached it."""
+    try:
+        return r["server_now"] - r["event_age_s"] + (r["next_due_min"] - r["at_min"]) * 60.0 / (r.get("speed") or 1.0)
+    except (KeyError, TypeError):
+        return r.get("next_due_wall")
+
+
+def _num(v) -> str:
+    return f"{v:g}" if isinstance(v, (int, float)) and not isinstance(v, bool) else "?"
+
+
+def _workstation(store) -> dict:
+    """This workstation's outbox, read without opening it for writing (the app may be running)."""
+    import sqlite3
+
+    from ..store import outbox_db as odb
+    from ..store.journal import JournalError, SqliteStore
+    from ..store.outbox import retention_s
+    from ..store.salvage import unsalvaged
+
+    path = _outbox_path()
+    out: dict = {"outbox": str(path), "damaged": [p.name for p in unsalvaged(path)]}
+    if not path.exists():
+        return out
+    try:
+        local = SqliteStore(path, now=lambda: 0.0, readonly=True)
+    except JournalError as exc:
+        out["error"] = str(exc)
+        return out
+    try:
+        out.update(odb.report(local.conn(), retention_s()))
+    except sqlite3.Error as exc:  # an outbox from before this version (no such column), or unreadable: say so
+        out["error"] = f"this workstation's outbox {path} cannot be read: {exc}"
+    finally:
+        local.close()
+    return out
+
+
+def _here_lines(here: dict) -> list[str]:
+    from ..store.base import printable
+    from ..store.salvage import damaged_line
+
+    out = []
+    if "waiting" in here:
+        out.append(f"this workstation (outbox {here['outbox']}): {here['waiting']} event(s) waiting")
+    for h in here.get("healed", []):
+        out.append(f"  healed: the unit server lacked {h['events']} event(s) of chair {printable(h['chair'])}; "
+                   f"sent again at {_clock(h['wall'])}")
+    for k in here.get("kept", []):
+        out.append(f"  kept here, not sent ({k['events']} event(s)): {printable(k['why'])}")
+    if here.get("error"):
+        out.append(f"  {here['error']}")
+    if here.get("damaged"):
+        out.append("  " + damaged_line([Path(n) for n in here["damaged"]]))
+    return out
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("unit", help="the unit server: init, status, send",
-                       description="Set up the unit server (init), list every chair of the unit (status), or send "
-                                   "this workstation's waiting events (send).")
-    p.add_argument("action", metavar="init|status|send", type=choice("action", ("init", "status", "send")),
-                   help="init: create or upgrade the schema; status: list the chairs; send: empty the outbox")
-    add_db(p, "the unit server: a postgresql:// URL (default: $IVIG_DB)")
+    p = sub.add_parser("unit", help="the unit server: init, status, send, salvage",
+                       description="Set up the unit server (init), list every chair of the unit (status), send this "
+                                   "workstation's waiting events (send), or recover a damaged outbox (salvage).")
+    p.add_argument("action", metavar="init|status|send|salvage", type=choice("action", ACTIONS),
+                   help="init: create or upgrade the schema and roles; status: list the chairs; send: empty the "
+                        "outbox; salvage: recover a damaged outbox's events")
+    add_db(p, "the unit server: a postgresql:// URL or a libpq connection string (default: $IVIG_DB)")
     add_json(p)
     p.set_defaults(handler=cmd_unit)

@@ -11,10 +11,11 @@ import getpass
 import hashlib
 import json
 import os
+import re
 import socket
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from ..errors import TitrationError
 from ..session import Session
@@ -43,6 +44,10 @@ class ServerUnreachable(JournalError):
 
 class LeaseHeld(JournalError):
     """Another workstation drives this infusion."""
+
+
+class LeaseLost(JournalError):
+    """Another workstation took this infusion over: this workstation may not record it any more."""
 
 
 class Store:
@@ -90,22 +95,76 @@ def _set_aside(s: Session) -> bool:
     return s.status == "planned" and last.kind == "note" and str(last.data.get("text", "")).startswith(SET_ASIDE)
 
 
+# libpq's connection keywords: a string that starts with one of them (`host=db dbname=ivig`) is a
+# connection string, never a file name.
+LIBPQ_KEYWORDS = ("host", "hostaddr", "port", "dbname", "user", "password", "passfile", "service", "options",
+                  "sslmode", "sslrootcert", "sslcert", "sslkey", "sslpassword", "connect_timeout",
+                  "application_name", "target_session_attrs", "channel_binding", "gssencmode", "krbsrvname",
+                  "requiressl", "sslcrl", "sslcrldir", "sslsni", "keepalives", "keepalives_idle",
+                  "keepalives_interval", "keepalives_count", "tcp_user_timeout", "client_encoding",
+                  "load_balance_hosts", "require_auth", "replication", "fallback_application_name")
+_KEYWORD_START = re.compile(r"\s*(?:" + "|".join(LIBPQ_KEYWORDS) + r")\s*=", re.I)
+
+
 def is_url(db) -> bool:
-    return isinstance(db, str) and db.strip().lower().startswith(URL_SCHEMES)
+    """A unit server: a postgresql:// URL or a libpq keyword string (`host=... dbname=...`)."""
+    if not isinstance(db, str):
+        return False
+    return db.strip().lower().startswith(URL_SCHEMES) or bool(_KEYWORD_START.match(db))
+
+
+def _scrub_url(m: re.Match) -> str:
+    scheme, netloc = m.group(1), m.group(2)
+    if "@" in netloc:
+        user, host = netloc.rsplit("@", 1)
+        if ":" in user:
+            netloc = user.split(":", 1)[0] + ":***@" + host
+    return scheme + netloc
 
 
 def scrub(text: str) -> str:
-    """A URL (or a message holding one) with any password replaced by '***'."""
-    import re
-
-    out = re.sub(r"(postgres(?:ql)?://[^/\s:@]*):[^@/\s]*@", r"\1:***@", str(text))
-    return re.sub(r"(password\s*=\s*)[^&\s]+", r"\1***", out, flags=re.I)
+    """A URL or a keyword string (or a message holding one) with any password replaced by '***'."""
+    out = re.sub(r"(postgres(?:ql)?://)([^/?#\s]*)", _scrub_url, str(text), flags=re.I)
+    out = re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'?|[^&\s]+)", r"\1***", out, flags=re.I)
+    return re.sub(r"(password%3d)[^&\s]+", r"\1***", out, flags=re.I)
 
 
 def has_password(url: str) -> bool:
-    parts = urlsplit(url)
-    user = parts.netloc.rsplit("@", 1)[0] if "@" in parts.netloc else ""
-    return ":" in user or any(k.lower() == "password" for k, _ in parse_qsl(parts.query))
+    """A password in any spelling: user:password@ in a URL, a password parameter (of a URL or a
+    keyword string, whatever its case or spacing, percent-encoded too)."""
+    text = str(url)
+    if re.search(r"(^|[\s?&;])password\s*=", unquote(text), flags=re.I):
+        return True
+    if text.strip().lower().startswith(URL_SCHEMES):
+        netloc = urlsplit(text.strip()).netloc
+        user = netloc.rsplit("@", 1)[0] if "@" in netloc else ""
+        return ":" in user
+    return False
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def check_name(field: str, value, *, empty_ok: bool = False, longest: int = 200) -> str | None:
+    """A name (chair, patient identifier, workstation, nurse) without control characters: a newline
+    in one would forge lines in every listing. The value, or JournalError naming the field."""
+    if value is None:
+        return None
+    text = str(value)
+    if CONTROL.search(text):
+        raise JournalError(f"{field} '{printable(text)[:60]}' holds a control character "
+                           "(a line break, a tab, a NUL...): not allowed in a name")
+    if not empty_ok and not text.strip():
+        raise JournalError(f"{field} is empty: give a name")
+    if len(text) > longest:
+        raise JournalError(f"{field} is {len(text)} characters long: at most {longest}")
+    return text
+
+
+def printable(value) -> str:
+    """A name read back from a store, with any control character shown escaped (older records)."""
+    text = "" if value is None else str(value)
+    return CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode(), text)
 
 
 def default_db() -> str | Path:
@@ -127,15 +186,20 @@ def default_path() -> str | Path:
 
 
 def workstation_name() -> str:
-    return os.environ.get("IVIG_WORKSTATION", "").strip() or socket.gethostname() or "workstation"
+    """This workstation's label (IVIG_WORKSTATION, else the host name): shown, never its identity
+    (that is the installation id the outbox keeps)."""
+    env = os.environ.get("IVIG_WORKSTATION", "")
+    if env.strip():
+        return check_name("IVIG_WORKSTATION", env.strip())
+    return printable(socket.gethostname()) or "workstation"
 
 
 def nurse_name() -> str:
     env = os.environ.get("IVIG_NURSE", "").strip()
     if env:
-        return env
+        return check_name("IVIG_NURSE", env)
     try:
-        return getpass.getuser()
+        return printable(getpass.getuser())
     except Exception:  # noqa: BLE001 - no login name (a container): say so rather than guess
         return "unknown"
 

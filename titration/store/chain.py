@@ -10,6 +10,7 @@ range) is reported as damaged with its row, session and sequence number; the wal
 from __future__ import annotations
 
 import json
+import struct
 from typing import Iterable
 
 from ..session import Session
@@ -42,12 +43,38 @@ def body_of(raw) -> tuple[dict | None, str]:
     return ev, ""
 
 
+def _fhex(x) -> str:
+    return struct.pack(">d", float(x)).hex()
+
+
+def server_payload(meta: dict, seq: int, wall: float, ws, nurse, login, received: float, body: str) -> str:
+    """What the unit server hashes for an event it chained itself (form 2; pg_functions.ivig_payload):
+    every field length-prefixed, floats as their IEEE-754 bits, so both sides write it alike."""
+    fields = (str(meta["id"]), meta.get("uid"), meta["chair"], meta["patient_id"], "t" if meta["training"] else "f",
+              _fhex(meta["wall_start"]), _fhex(meta.get("speed", 1.0)), str(seq), _fhex(wall), ws, nurse, login,
+              _fhex(received), body)
+    return "".join("~" if f is None else f"{len(f)}:{f}" for f in fields)
+
+
+def _expected(prev_hash, meta, seq, wall, ev, body, ws, nurse, form, login, received) -> str | None:
+    try:
+        if form == 2:
+            return chain_hash(prev_hash or "", server_payload(meta, seq, float(wall), ws, nurse, login,
+                                                              float(received), text(body)))
+        return chain_hash(prev_hash or "", _payload(meta, seq, float(wall), ev, by(ws, nurse)))
+    except (ValueError, TypeError, OverflowError, struct.error):
+        return None
+
+
 def walk(rows: Iterable[tuple], meta: dict[int, dict], head: tuple[int, str]) -> list[str]:
-    """rows: (row id, session id, seq, wall, body, prev_hash, hash, workstation, nurse) in write order."""
+    """rows: (row id, session id, seq, wall, body, prev_hash, hash, workstation, nurse[, form, login,
+    received]) in write order. Form 1 rows were chained by the workstation (the SQLite journal,
+    and the unit server before version 2), form 2 rows by the unit server itself."""
     problems: list[str] = []
     prev, n = GENESIS, 0
     next_seq: dict[int, int] = {}
-    for rid, sid, seq, wall, body, prev_hash, h, ws, nurse in rows:
+    for rid, sid, seq, wall, body, prev_hash, h, ws, nurse, *rest in rows:
+        form, login, received = rest if rest else (1, None, None)
         n += 1
         seq = seq if isinstance(seq, int) else -1
         where = f"event row {rid} (session {sid}, event #{seq + 1})"
@@ -63,10 +90,7 @@ def walk(rows: Iterable[tuple], meta: dict[int, dict], head: tuple[int, str]) ->
         elif sid not in meta:
             problems.append(f"{where}: its session is missing (deleted)")
         else:
-            try:
-                expected = chain_hash(prev_hash or "", _payload(meta[sid], seq, float(wall), ev, by(ws, nurse)))
-            except (ValueError, TypeError, OverflowError):
-                expected = None
+            expected = _expected(prev_hash, meta[sid], seq, wall, ev, body, ws, nurse, form, text(login), received)
             if expected != h:
                 problems.append(f"{where}: its content does not match its hash (edited)")
         prev = h
@@ -86,8 +110,9 @@ def check_caches(store) -> list[str]:
     out = []
     for d in store.sessions():
         sid, cached = d["id"], d["status"]
+        evs = [ev for _, _, ev, why in store.event_rows(sid) if not why]  # a read that fails is not damage: raised
         try:
-            s = Session.replay(ev for _, _, ev, why in store.event_rows(sid) if not why)
+            s = Session.replay(evs)
         except Exception as exc:  # noqa: BLE001 - reported, not raised
             out.append(f"session {sid}: its events do not replay ({exc})")
             continue

@@ -13,13 +13,15 @@ For the next infusion it offers (design section 4, clinical-reference 2.1):
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+from ..errors import TitrationError
 from ..reactions import Vitals, grade_index
 from ..session import Session
 from ..units import mg_kg_min_from_ml_h
-from .journal import Journal
+from .journal import Journal, JournalError, ServerUnreachable
 
 WEEK_S = 7 * 24 * 3600.0
 
@@ -210,19 +212,49 @@ class History:
         pid = (patient_id or "").strip()
         if not pid:
             return None
-        infusions = []
-        # The unit server when there is one (history follows the patient to any chair), else this file.
-        src = self.journal.history_store() if hasattr(self.journal, "history_store") else self.journal
-        for d in src.sessions(training=False, patient_id=pid):
-            try:
-                s = Session.replay(src.events(d["id"]))
-            except Exception:  # noqa: BLE001 - an unreadable record is reported by `journal verify`
-                continue
-            if s.state.started_at is None:
-                continue
-            date = _date(d["wall_start"])
-            plan = s.original_plan
-            infusions.append(Infusion(d["id"], date, d["wall_start"], plan.request.product, plan.product_name,
-                                      s.status, tolerated_mg_kg_min(s), s.state.highest_grade,
-                                      tuple(reactions_in(s, d["id"], date))))
+        with _source(self.journal) as src:
+            infusions = _infusions(src, pid)
         return PatientHistory(pid, tuple(infusions)) if infusions else None
+
+
+@contextmanager
+def _source(journal):
+    """Where patient history is read: the unit server when there is one (history follows the
+    patient to any chair; a connection of its own, closed after: call it off the GUI thread),
+    else this journal. When the server cannot be reached, this workstation's own journal, and
+    `journal.history_note` says so."""
+    journal.history_note = ""
+    if getattr(journal, "outbox", None) is None:
+        yield journal
+        return
+    from .pg_store import PgStore
+
+    try:
+        server = PgStore(journal.url, readonly=True)
+    except JournalError as exc:
+        journal.history_note = f"Patient history from this workstation only: {exc}"
+        yield journal.store
+        return
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def _infusions(src, pid: str) -> list[Infusion]:
+    infusions = []
+    for d in src.sessions(training=False, patient_id=pid):
+        try:
+            s = Session.replay(src.events(d["id"]))
+        except ServerUnreachable:
+            raise  # not the record's fault: the caller says the server did not answer
+        except (TitrationError, KeyError, TypeError, ValueError):  # a record that does not replay: `journal verify`
+            continue
+        if s.state.started_at is None:
+            continue
+        date = _date(d["wall_start"])
+        plan = s.original_plan
+        infusions.append(Infusion(d["id"], date, d["wall_start"], plan.request.product, plan.product_name,
+                                  s.status, tolerated_mg_kg_min(s), s.state.highest_grade,
+                                  tuple(reactions_in(s, d["id"], date))))
+    return infusions

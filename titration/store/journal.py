@@ -34,6 +34,7 @@ from .base import (  # noqa: F401
     JournalFull,
     JournalLocked,
     LeaseHeld,
+    LeaseLost,
     Recovered,
     ServerUnreachable,
     _payload,
@@ -41,8 +42,10 @@ from .base import (  # noqa: F401
     by,
     canonical,
     chain_hash,
+    check_name,
     default_db,
     default_path,
+    has_password,
     identity,
     is_url,
     local_default,
@@ -71,6 +74,10 @@ class Journal:
             raise JournalError("no journal given (an empty name): give a file or a postgresql:// URL")
         db = default_db() if db is None else db
         self.url = db.strip() if is_url(db) else None
+        if self.url and has_password(self.url):  # before anything is made on this workstation
+            from .pg_conn import PASSWORD_REFUSED
+
+            raise JournalError(PASSWORD_REFUSED)
         self.failing = ""  # the last write error, until a write succeeds again
         self.readonly = readonly
         self.workstation = workstation or workstation_name()
@@ -83,6 +90,10 @@ class Journal:
         self._speed: dict[int, float] = {}
         self._recovered: dict[int, tuple[int, Session]] = {}  # id(Session) -> (session id, session)
         self.outbox = None
+        self.damaged: list[Path] = []  # damaged outboxes set aside, not yet salvaged (loud until they are)
+        self.history_note = ""  # where the last patient history was read from, when not the unit server
+        check_name("the workstation name", self.workstation)
+        check_name("the nurse's name", self.nurse)
         if readonly:
             self.store = open_reader(db, now=now)
             self.local = None
@@ -91,11 +102,29 @@ class Journal:
             self.local = self.store = SqliteStore(path, now=now)
             if self.url:
                 from .outbox import Outbox
+                from .outbox_db import DamagedId, installation_id
+                from .salvage import adopt_identity, unsalvaged
 
-                self.outbox = Outbox(self.local.path, self.url, self.workstation, self.nurse)
+                try:
+                    if self.local.aside is not None:  # damaged just now: keep this workstation's identity
+                        adopt_identity(self.local, self.local.aside)
+                    try:
+                        self.installation = installation_id(self.local.conn(), self.local.path)
+                    except DamagedId as why:  # set aside like any damaged outbox: loud until salvaged
+                        self.local.replace_damaged(str(why))
+                        self.installation = installation_id(self.local.conn(), self.local.path)
+                    self.damaged = unsalvaged(self.local.path)
+                    self.outbox = Outbox(self.local.path, self.url, self.workstation, self.nurse, self.installation)
+                except BaseException:
+                    self.local.close()
+                    raise
                 if start_sender:
                     self.outbox.start()
         self.notice = self.store.notice
+        if self.damaged:
+            from .salvage import damaged_line
+
+            self.notice = (self.notice + " " if self.notice else "") + damaged_line(self.damaged)
 
     @property
     def path(self):
@@ -148,6 +177,8 @@ class Journal:
             session_id = rid if rs is session else None
         if session_id is not None:
             return self._continue(session_id, session)
+        check_name("the chair's name", chair)
+        check_name("the patient identifier", patient_id, empty_ok=True)
         training = bool(training or session.training)
         created = float(self._now())
         uid = uid or uuid.uuid4().hex
@@ -209,6 +240,9 @@ class Journal:
         start = self._stored[sid]
         if start >= len(session.events):
             return
+        why = self.fenced(sid)
+        if why:
+            raise LeaseLost(f"NOT RECORDED: {why}")
         last = session.events[-1]
         n = self._tx(lambda c: self._insert(c, sid, session, start),
                      f"recording '{last.kind}' at {last.at_min:.1f} min")
@@ -269,9 +303,23 @@ class Journal:
         """Events recorded here that the unit server does not have yet (0 without a server)."""
         if self.outbox is None or self.local is None:
             return 0
-        from .outbox import waiting_in
+        from .outbox_db import waiting
 
-        return waiting_in(self.local.conn())
+        return waiting(self.local.conn(), self.outbox.retention_s)
+
+    def not_driven_here(self) -> set[int]:
+        """Local records this workstation no longer drives (taken over elsewhere, or superseded)."""
+        if self.outbox is None:
+            return set()
+        from .outbox_db import kept
+
+        return {row[0] for row in kept(self.local.conn())}
+
+    def fenced(self, sid: int) -> str:
+        """Why this workstation may no longer record the infusion (taken over elsewhere), or ""."""
+        if self.outbox is None:
+            return ""
+        return self.outbox.fenced.get(self._uids.get(sid), "")
 
     def flush(self, timeout: float = 10.0) -> int:
         """Wait (up to timeout) for the outbox to reach the server; events still waiting."""
@@ -304,19 +352,6 @@ class Journal:
     def verify(self) -> list[str]:
         return self.store.verify()
 
-    def history_store(self):
-        """Where patient history is read: the unit server when there is one and it answers,
-        else this workstation's own journal (`notice` says so)."""
-        if self.outbox is not None:
-            if self.outbox.unreachable:  # known to be away: do not make the nurse wait on it
-                self.notice = f"Patient history from this workstation only: {self.outbox.unreachable}"
-                return self.store
-            try:
-                return self.outbox.reader()
-            except JournalError as exc:
-                self.notice = f"Patient history from this workstation only: {exc}"
-        return self.store
-
     def unfinished(self) -> list[Recovered]:
         """Infusions not completed, stopped or closed, rebuilt from their events, oldest first."""
         out = []
@@ -333,23 +368,18 @@ class Journal:
                 continue
             out.append(Recovered(d["id"], s, d["chair"], d["patient_id"], d["training"], d["wall_start"],
                                  d["last_wall"], d["speed"] or 1.0, d["alive_wall"], d.get("uid")))
-        elsewhere = self._taken_elsewhere([r.uid for r in out if r.uid])
-        for r in [r for r in out if r.uid in elsewhere]:
-            out.remove(r)
-            line = (f"Chair {r.chair} is now driven from workstation {elsewhere[r.uid]} (taken over); it is not "
-                    "reopened here, and this workstation's record of it is kept.")
-            self.notice = (self.notice + " " if self.notice else "") + line
+        if self.outbox is not None:  # taken over by another workstation: known here, no network asked
+            from .outbox_db import kept
+
+            gone = {row[0]: row for row in kept(self.local.conn())}  # see not_driven_here
+            for r in [r for r in out if r.id in gone]:
+                out.remove(r)
+                _sid, _uid, state, why, _chair, _n = gone[r.id]
+                if state == "fenced":
+                    line = (f"Chair {r.chair} is not reopened here: {why}. This workstation's record of it is "
+                            "kept.")
+                    self.notice = (self.notice + " " if self.notice else "") + line
         for r in out:
             self._recovered[id(r.session)] = (r.id, r.session)
         return out
 
-    def _taken_elsewhere(self, uids: list[str]) -> dict[str, str]:
-        """Infusions another workstation has taken over (asked of the server, when it answers)."""
-        if self.outbox is None or not uids:
-            return {}
-        try:
-            rows = self.outbox.reader().q("SELECT s.uid, l.workstation FROM leases l JOIN sessions s ON "
-                                          "s.id = l.session_id WHERE s.uid = ANY(%s)", (uids,))
-        except JournalError:
-            return {}  # unknown now: reopened; the server refuses its events if it was taken over
-        return {uid: ws for uid, ws in rows if ws != self.workstation}

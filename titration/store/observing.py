@@ -30,8 +30,9 @@ def observations_to_reopen(journal, now_wall: float, skip_ids=()) -> list[ToReop
     """The journal's ended-but-not-closed real infusions that a chair should show again now."""
     today = time.localtime(now_wall)[:3]
     out = []
+    elsewhere = journal.not_driven_here() if hasattr(journal, "not_driven_here") else set()
     for d in journal.sessions(training=False):
-        if d["status"] not in OBSERVING or d["id"] in skip_ids:
+        if d["status"] not in OBSERVING or d["id"] in skip_ids or d["id"] in elsewhere:
             continue
         base = dict(session_id=d["id"], chair=d["chair"], patient_id=d["patient_id"] or "",
                     wall_start=d["wall_start"])

@@ -1,14 +1,20 @@
-"""The outbox: this workstation's local journal, sent to the unit server in order.
+"""The outbox: this workstation's local journal, sent to the unit server in order, and the
+server kept whole by it.
 
 Every event is committed locally first (the nurse never waits on the network). A sender thread
-passes each infusion's unsent events to the server in batches (pg_append.receive); the server
-tells how many it holds and the outbox notes that. The server is the truth on what arrived: a
-workstation killed between the server's commit and its own note resends, and the server drops
-what it already has (event uids), so nothing is lost and nothing is doubled.
+passes each infusion's unconfirmed events to the server (station.Station, the server's own
+functions), notes what the server confirms, and every BEAT_S renews the leases of the infusions
+driven here. Its connection has a time limit on every call, so a silent network cut is a failed
+call within seconds, never a wait for ever; `status()` says so once nothing has answered for
+SILENT_S, even while a call is still waiting.
 
-While the server cannot be reached, `unreachable` holds the reason and `waiting()` how many
-events wait; the sender tries again with a growing pause (up to RETRY_MAX_S). Events the server
-refuses (another workstation holds the chair) stay here, and `refused` says why.
+At each (re)connection the outbox compares what the server holds of every infusion recorded here
+within the retention period (resources/unit.toml) with its own record: what a server restored
+from a backup lost is sent again ("healed"), a record changed on the server is shown, and an
+infusion another workstation took over meanwhile is marked so (read-only here).
+
+One infusion the server refuses never holds up another: its events stay here and `refused`
+(or `fenced`, when another workstation took it over) says why, in the nurse's words.
 """
 from __future__ import annotations
 
@@ -18,12 +24,15 @@ import threading
 import time
 
 from ..session import Session
-from .base import JournalError, LeaseHeld, ServerUnreachable, scrub
+from . import heal
+from . import outbox_db as odb
+from .base import ENDED, JournalError, ServerUnreachable, check_name, scrub
+from .station import DuplicateStation, Fenced, Refused, Station, new_instance
 from .unit import chair_summary
 
-RETRY_MAX_S = 5.0
-BEAT_S = 30.0
-
+RETRY_MAX_S = 2.0  # a refused connection costs nothing; one through a dead link, connect_timeout
+BEAT_S = 3.0  # lease renewal and the liveness check
+SILENT_S = 10.0  # no answer for this long: the red line, whatever a call is still waiting for
 
 # Throttle between batches (seconds): for a link that must not be flooded, and for the tests
 # that kill a workstation in the middle of a send.
@@ -37,35 +46,60 @@ def batch_size() -> int:
         return 500
 
 
+def retention_s() -> float:
+    from ..unit_settings import load_unit_settings
+
+    return load_unit_settings().retention_days * 86400.0
+
+
 class Outbox:
-    def __init__(self, local_path, url: str, workstation: str, nurse: str):
+    def __init__(self, local_path, url: str, workstation: str, nurse: str, installation: str):
         self.local_path = local_path
         self.url = url
         self.label = scrub(url)
         self.workstation = workstation
         self.nurse = nurse
-        self.unreachable = ""  # why the server cannot be reached now ("" when it can)
-        self.refused: dict[str, str] = {}  # infusion uid -> why the server refuses its events
+        self.installation = installation
+        self.instance = new_instance()
+        self.retention_s = retention_s()
+        self.unreachable = ""  # why the server cannot take events now ("" when it can)
+        self.refused: dict[str, str] = {}  # infusion uid -> why the server refuses its events now
+        self.fenced: dict[str, str] = {}  # infusion uid -> taken over by another workstation (read-only here)
+        self.changed: dict[str, str] = {}  # infusion uid -> the server's record differs from this one
+        self.healed: dict[str, int] = {}  # infusion uid -> events a restored server lacked, sent again
+        self.superseded: dict[str, str] = {}  # infusion uid -> events recorded here that a take-back left behind
+        self.chairs: dict[str, str] = {}  # infusion uid -> chair, for the messages
         self.sent_total = 0
+        self.last_ok: float | None = None  # time.monotonic() of the last answer from the server
+        self._born = time.monotonic()
         self._summaries: dict[str, dict] = {}
-        self._watched: dict[str, tuple[Session, float | None, float]] = {}
-        self._lock = threading.Lock()
+        self._watched: dict[str, Session] = {}
+        self._lock = threading.Lock()  # the two dicts above
+        self._conn_lock = threading.RLock()  # the station connection: the sender, a takeover
         self._wake = threading.Event()
         self._idle = threading.Condition()
         self._passes = 0  # passes begun
         self._done = 0  # the number (1, 2, ...) of the last pass completed
         self._pending = -1
         self._stop = False
-        self._beat = False
+        self._last_beat = 0.0
         self._thread: threading.Thread | None = None
-        self._server = None
+        self._station: Station | None = None
         self._reader = None
+        db = self._open_local()
+        try:
+            for _sid, uid, state, why, chair, _n in odb.kept(db):
+                if state == odb.FENCED:
+                    self.fenced[uid] = why
+                self.chairs[uid] = chair
+        finally:
+            db.close()
 
     # ------------------------------------------------------------------ the journal's side
-    def watch(self, uid: str | None, session: Session, wall_start: float | None = None, speed: float = 1.0) -> None:
+    def watch(self, uid: str | None, session: Session, *_ignored) -> None:
         if uid:
             with self._lock:
-                self._watched[uid] = (session, wall_start, speed)
+                self._watched[uid] = session
 
     def unwatch(self, uid: str | None) -> None:
         with self._lock:
@@ -82,7 +116,7 @@ class Outbox:
         self._wake.set()
 
     def heartbeat(self) -> None:
-        self._beat = True
+        self._last_beat = 0.0
         self._wake.set()
 
     def start(self) -> None:
@@ -91,44 +125,80 @@ class Outbox:
             self._thread.start()
 
     def stop(self, flush_s: float = 0.0) -> None:
-        if flush_s > 0:
+        """Stop the sender within a bounded time: a call still waiting on the network is cut."""
+        if flush_s > 0 and self._thread is not None:
             self.flush(flush_s)
         self._stop = True
         self._wake.set()
         if self._thread is not None:
-            self._thread.join(timeout=max(1.0, flush_s))
-        for c in (self._server, self._reader):
-            if c is not None:
-                try:
-                    c.close()
-                except Exception:  # noqa: BLE001 - closing a dead connection
-                    pass
-        self._server = self._reader = None
+            self._thread.join(timeout=1.0)
+            if self._thread.is_alive():
+                self._cut()
+                self._thread.join(timeout=3.0)
+        if self._thread is None or not self._thread.is_alive():  # never close a connection a call still uses
+            self._drop()
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     def flush(self, timeout: float = 10.0) -> int:
-        """Wait until a pass has sent everything (or timeout); the events still waiting."""
+        """Wait until a pass has sent everything (or timeout); the events still waiting, counted
+        afresh in the local journal (never an old pass's figure)."""
         if self._thread is None:
             self.send_now()
-            return self._pending
-        deadline = time.monotonic() + timeout
-        with self._idle:
-            first = self._passes + 1  # only a pass begun after this call has seen every event written before it
-            self._wake.set()
-            while time.monotonic() < deadline:
-                if self._done >= first and self._pending == 0:
-                    return 0
-                if self._done > first and self._pending > 0 and (self.unreachable or self.refused):
-                    break
-                self._idle.wait(min(0.2, max(0.0, deadline - time.monotonic())))
+        else:
+            deadline = time.monotonic() + timeout
+            with self._idle:
+                first = self._passes + 1  # only a pass begun after this call has seen every event written before it
                 self._wake.set()
-        return max(self._pending, 0)
+                while time.monotonic() < deadline:
+                    if self._done >= first and self._pending == 0:
+                        return 0
+                    if self._done >= first and self._pending > 0 and not self.problem() and not self._due():
+                        break  # a pass has seen it all: what waits now waits for a person, not for time
+                    if self._done > first and self._pending > 0 and self.problem():
+                        break
+                    self._idle.wait(min(0.2, max(0.0, deadline - time.monotonic())))
+                    self._wake.set()
+        return self.waiting()
+
+    def _due(self) -> int:
+        """Events that wait for time (the next pass), not for a person (refused by the server; records
+        taken over elsewhere are not sent at all)."""
+        db = self._open_local()
+        try:
+            return sum(row[2] - row[1] for row in odb.to_send(db) if row[4] not in self.refused)
+        finally:
+            db.close()
+
+    def waiting(self) -> int:
+        db = self._open_local()
+        try:
+            return odb.waiting(db, self.retention_s)
+        finally:
+            db.close()
+
+    def silent_s(self) -> float:
+        """Seconds since the server last answered (since the start, if it never has)."""
+        return time.monotonic() - (self.last_ok if self.last_ok is not None else self._born)
+
+    def problem(self) -> str:
+        """Why events cannot go now, as one line ("" when they can)."""
+        if self.unreachable:
+            return self.unreachable
+        if self._thread is not None and self.silent_s() > SILENT_S:
+            return f"no answer from the unit server for {self.silent_s():.0f} s"
+        return ""
 
     def status(self) -> dict:
-        return {"server": self.label, "unreachable": self.unreachable, "waiting": max(self._pending, 0),
-                "refused": dict(self.refused), "sent": self.sent_total}
+        return {"server": self.label, "unreachable": self.problem(), "waiting": max(self._pending, 0),
+                "refused": dict(self.refused), "fenced": dict(self.fenced), "changed": dict(self.changed),
+                "superseded": dict(self.superseded),
+                "healed": dict(self.healed), "chairs": dict(self.chairs), "sent": self.sent_total,
+                "silent_s": round(self.silent_s(), 1)}
 
     def reader(self):
-        """A connection for reading the server (patient history, the board), made on demand."""
+        """A connection for reading the server (a watched chair), made on demand; one thread at a time."""
         from .pg_store import PgStore
 
         if self._reader is not None:
@@ -141,6 +211,15 @@ class Outbox:
         self._reader = PgStore(self.url, readonly=True)
         return self._reader
 
+    def take(self, uid: str) -> dict:
+        """Take over an infusion on the server (its lease expired), through this workstation's connection."""
+        with self._conn_lock:
+            try:
+                return self._connected().take(uid)
+            except ServerUnreachable:
+                self._drop()
+                raise
+
     # ------------------------------------------------------------------ the sender
     def _run(self) -> None:
         pause = 0.2
@@ -149,8 +228,11 @@ class Outbox:
             while not self._stop:
                 ok = self._pass(db)
                 pause = 0.2 if ok else min(RETRY_MAX_S, pause * 2)
-                self._wake.wait(BEAT_S if ok and self._pending == 0 else pause)
+                self._wake.wait(BEAT_S if ok else pause)
                 self._wake.clear()
+        except BaseException as exc:  # a bug must not silence the red line: say it, then stop
+            self.unreachable = f"the sender of this workstation stopped ({type(exc).__name__}: {exc})"
+            raise
         finally:
             db.close()
 
@@ -167,37 +249,50 @@ class Outbox:
         c.execute("PRAGMA synchronous=FULL")
         return c
 
+    def _connected(self) -> Station:
+        if self._station is None:
+            self._station = Station(self.url, self.installation, self.instance, self.workstation)
+            self.last_ok = time.monotonic()
+            self._heal(self._station)
+        return self._station
+
+    def _drop(self) -> None:
+        st, self._station = self._station, None
+        if st is not None:
+            st.close()
+
+    def _cut(self) -> None:
+        from .pg_conn import cut
+
+        st = self._station
+        if st is not None and st.conn is not None:
+            cut(st.conn)
+
     def _pass(self, db: sqlite3.Connection) -> bool:
         with self._idle:
             self._passes += 1
             number = self._passes
+        ok = False
         try:
-            if self._server is None:
-                from .pg_store import PgStore
-
-                self._server = PgStore(self.url)
-            self._send_all(db)
-            if self._beat:
-                self._beat = False
-                from .pg_append import heartbeat
-
-                with self._lock:
-                    uids = [u for u, (s, _, _) in self._watched.items() if s.status not in ("completed", "stopped",
-                                                                                          "closed")]
-                heartbeat(self._server, uids, self.workstation, time.time())
+            with self._conn_lock:
+                st = self._connected()
+                self._send_all(db, st)
+                if time.monotonic() - self._last_beat >= BEAT_S:
+                    self._beat(db, st)
             self.unreachable = ""
             ok = True
-        except Exception as exc:  # noqa: BLE001 - any failure: keep the events, say why, try again
-            self.unreachable = _reason(exc, self.label)
-            if self._server is not None:
-                try:
-                    self._server.close()
-                except Exception:  # noqa: BLE001
-                    pass
-                self._server = None
-            ok = False
+        except (ServerUnreachable, DuplicateStation, Refused) as exc:  # Refused here: the connection itself
+            self.unreachable = scrub(str(exc))
+            self._drop()
+        except JournalError as exc:
+            self.unreachable = scrub(str(exc))
+            self._drop()
+        except sqlite3.Error as exc:
+            self.unreachable = f"this workstation's outbox {self.local_path} cannot be read: {exc}"
         try:
-            self._pending = _waiting(db)
+            self._pending = odb.waiting(db, self.retention_s)
+            self.superseded = {uid: why for _sid, uid, state, why, _chair, n in odb.kept(db)
+                               if state == odb.SUPERSEDED and n > 0}
         except sqlite3.Error:
             pass
         with self._idle:
@@ -205,36 +300,75 @@ class Outbox:
             self._idle.notify_all()
         return ok
 
-    def _send_all(self, db: sqlite3.Connection) -> None:
-        from .pg_append import receive
-
-        rows = db.execute(
-            "SELECT o.session_id, o.sent, (SELECT coalesce(max(seq) + 1, 0) FROM events e "
-            "WHERE e.session_id = o.session_id) AS n, s.uid, s.chair, s.patient_id, s.training, s.wall_start, "
-            "s.speed, s.product, s.workstation, s.nurse FROM outbox o JOIN sessions s ON s.id = o.session_id "
-            "WHERE n > o.sent ORDER BY o.session_id").fetchall()
+    def _send_all(self, db: sqlite3.Connection, st: Station) -> None:
         size = batch_size()
-        for sid, sent, n, uid, chair, pid, training, wall_start, speed, product, ws, nurse in rows:
-            if uid in self.refused:
-                continue
+        for sid, sent, n, epoch, uid, chair, pid, training, wall_start, speed, product, ws, nurse in odb.to_send(db):
+            if self._stop:
+                return
+            self.chairs[uid] = chair
             sess = {"uid": uid, "chair": chair, "patient_id": pid, "training": bool(training),
                     "wall_start": wall_start, "speed": speed, "product": product, "workstation": ws or "",
                     "nurse": nurse or ""}
-            while sent < n and not self._stop:
-                evs = db.execute("SELECT seq, wall, body, workstation, nurse FROM events WHERE session_id=? AND "
-                                 "seq >= ? ORDER BY seq LIMIT ?", (sid, sent, size)).fetchall()
-                last_batch = evs[-1][0] + 1 >= n
-                summary = self._summary(db, sid, uid, wall_start, speed) if last_batch else None
-                try:
-                    have, added = receive(self._server, sess, evs, summary, self.workstation, self.nurse)
-                except LeaseHeld as exc:
-                    self.refused[uid] = str(exc)
-                    break
-                self.sent_total += added
-                sent = min(have, n)
-                db.execute("UPDATE outbox SET sent=? WHERE session_id=?", (sent, sid))
-                if _PAUSE_S:
-                    time.sleep(_PAUSE_S)
+            try:
+                for field, value in (("the chair's name", chair), ("the patient identifier", pid),
+                                     ("the workstation name", ws), ("the nurse's name", nurse)):
+                    try:
+                        check_name(field, value, empty_ok=True)
+                    except JournalError as exc:  # an old record: the server would refuse it anyway
+                        raise Refused(f"{exc}; kept here, not sent") from None
+                while sent < n and not self._stop:
+                    evs = odb.batch(db, sid, sent, size)
+                    last = evs[-1][0] + 1 >= n
+                    summary = self._summary(db, sid, uid, wall_start, speed) if last else None
+                    have, added, epoch, last_hash = st.append(sess, evs, epoch, summary)
+                    self.last_ok = time.monotonic()
+                    self.sent_total += added
+                    sent = min(have, n)
+                    odb.confirmed(db, sid, sent, epoch, last_hash)
+                    if _PAUSE_S:
+                        time.sleep(_PAUSE_S)
+            except Fenced as exc:
+                self._fence(db, sid, uid, str(exc))
+                continue
+            except Refused as exc:  # this infusion waits, kept and shown; the next one goes on
+                self.refused[uid] = f"chair {chair}: {exc}"
+                continue
+            self.refused.pop(uid, None)
+
+    def _beat(self, db: sqlite3.Connection, st: Station) -> None:
+        with self._lock:
+            uids = [u for u, s in self._watched.items() if s.status not in ENDED]
+        mine = odb.held(db, uids)
+        for uid, is_held, holder, _epoch, _since in st.beat(mine):
+            if not is_held:
+                sid = odb.newest_local(db, uid)
+                if sid is not None:
+                    self._fence(db, sid, uid, f"chair {self.chairs.get(uid, '?')} is now driven from workstation "
+                                              f"{holder} (taken over): read-only here; what this workstation "
+                                              "recorded after that is kept here, not sent")
+        self._last_beat = self.last_ok = time.monotonic()
+
+    def _fence(self, db: sqlite3.Connection, sid: int, uid: str, why: str) -> None:
+        odb.mark(db, sid, odb.FENCED, why)
+        self.fenced[uid] = why
+        self.refused.pop(uid, None)
+
+    def _heal(self, st: Station) -> None:
+        """Compare the server's record of each recent infusion with this one (heal.py)."""
+        db = self._open_local()
+        try:
+            found, chairs = heal.compare(db, st, self.retention_s)
+            self.chairs.update(chairs)
+            for f in found:
+                if f.kind == "fenced":
+                    self._fence(db, f.sid, f.uid, f.text)
+                elif f.kind == "changed":
+                    self.changed[f.uid] = f.text
+                else:
+                    self.healed[f.uid] = self.healed.get(f.uid, 0) + f.events
+            self.last_ok = time.monotonic()
+        finally:
+            db.close()
 
     def _summary(self, db, sid: int, uid: str, wall_start: float, speed: float) -> dict:
         with self._lock:
@@ -251,22 +385,9 @@ class Outbox:
             return {"state": "unreadable", "alerts": ["this infusion's record does not replay"]}
 
 
-def _waiting(db: sqlite3.Connection) -> int:
-    (n,) = db.execute("SELECT coalesce(sum((SELECT coalesce(max(seq) + 1, 0) FROM events e "
-                      "WHERE e.session_id = o.session_id) - o.sent), 0) FROM outbox o").fetchone()
-    return int(n)
-
-
-def _reason(exc: Exception, label: str) -> str:
-    if isinstance(exc, JournalError):
-        return scrub(str(exc))
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return scrub(f"the unit server {label} stopped answering: {text}")
-
-
 def waiting_in(db: sqlite3.Connection) -> int:
     """Events of this workstation's journal not yet on the server (for the banner)."""
-    return _waiting(db)
+    return odb.waiting(db, retention_s())
 
 
 __all__ = ["Outbox", "ServerUnreachable", "waiting_in"]

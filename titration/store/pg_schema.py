@@ -1,11 +1,16 @@
 """The unit server's schema (PostgreSQL) and its versioned migrations.
 
-The server keeps the record honest by itself: UPDATE, DELETE and TRUNCATE on the events and
-sessions tables are refused by a trigger (for every role, the owner too) and the privileges are
-revoked from PUBLIC; the role `ivig_workstation` may only read and append. A sequence number
-unique per infusion means two writers cannot fork one chain; an event's uid (the infusion's uid
-and its sequence number) lets the server drop a resend. Chairs, leases and the chain head are
-working state (updated), outside the record.
+The server keeps the record honest by itself:
+- Two roles, made by `unit init`: `ivig_owner` (NOLOGIN) owns every table and function;
+  `ivig_workstation` (NOLOGIN) is what each workstation's login is a member of. It may read,
+  and it may call the server's functions (pg_functions.py, SECURITY DEFINER, run as the owner),
+  nothing else: no INSERT, UPDATE, DELETE or TRUNCATE on any table.
+- The functions check the caller's installation, the lease and its epoch (fencing token), the
+  per-infusion sequence, refuse an event whose number exists with other content, and compute
+  the hash chain on the server (a workstation never gives a hash).
+- UPDATE, DELETE and TRUNCATE on the events and sessions tables are refused by a trigger, for
+  every role, the owner too. Chairs, leases, stations and the chain head are working state,
+  outside the record.
 """
 from __future__ import annotations
 
@@ -48,22 +53,57 @@ CREATE TRIGGER sessions_no_truncate BEFORE TRUNCATE ON sessions
 REVOKE ALL ON events, sessions, chain_head, chairs, leases FROM PUBLIC;
 """
 
-# The workstations' role: read and append the record, keep the working state. Made where the
-# installing role may create roles; otherwise the administrator grants the same by hand.
-ROLE = r"""
+
+M2 = r"""
+ALTER TABLE events ADD COLUMN form smallint NOT NULL DEFAULT 1;
+ALTER TABLE events ADD COLUMN login text;
+ALTER TABLE leases ADD COLUMN installation text;
+ALTER TABLE leases ADD COLUMN login text;
+ALTER TABLE leases ADD COLUMN epoch bigint NOT NULL DEFAULT 1;
+ALTER TABLE leases ADD COLUMN renewed timestamptz NOT NULL DEFAULT now();
+ALTER TABLE chairs ADD COLUMN alive timestamptz;
+CREATE TABLE stations(
+    installation text PRIMARY KEY, label text NOT NULL, login text NOT NULL, instance text NOT NULL,
+    pid integer NOT NULL, seen timestamptz NOT NULL DEFAULT now());
+REVOKE ALL ON stations FROM PUBLIC;
+"""
+
+MIGRATIONS: list[tuple[int, str]] = [(1, M1), (2, M2)]
+LATEST = MIGRATIONS[-1][0]
+
+OWNER, WORKSTATION = "ivig_owner", "ivig_workstation"
+TABLES = ("schema_version", "sessions", "events", "chain_head", "chairs", "leases", "stations")
+
+# Made before the migrations, by a role that may create roles (a superuser, or CREATEROLE).
+ROLES = f"""
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ivig_workstation') THEN
-        CREATE ROLE ivig_workstation NOLOGIN;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{OWNER}') THEN
+        CREATE ROLE {OWNER} NOLOGIN;
     END IF;
-    GRANT SELECT ON schema_version TO ivig_workstation;
-    GRANT SELECT, INSERT ON events, sessions TO ivig_workstation;
-    GRANT SELECT, INSERT, UPDATE ON chain_head, chairs, leases TO ivig_workstation;
-    GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ivig_workstation;
-EXCEPTION WHEN insufficient_privilege THEN
-    RAISE NOTICE 'role ivig_workstation not made: grant SELECT, INSERT on events and sessions by hand';
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{WORKSTATION}') THEN
+        CREATE ROLE {WORKSTATION} NOLOGIN;
+    END IF;
+    IF NOT pg_has_role(current_user, '{OWNER}', 'MEMBER') THEN
+        EXECUTE format('GRANT {OWNER} TO %I', current_user);  -- to hand it the tables
+    END IF;
 END $$;
 """
 
-MIGRATIONS: list[tuple[int, str]] = [(1, M1)]
-LATEST = MIGRATIONS[-1][0]
+
+def privileges(functions: list[str]) -> str:
+    """Ownership to the owner; to the workstations: read, and call the functions. Nothing else."""
+    tables = ", ".join(TABLES)
+    out = [f"ALTER TABLE {t} OWNER TO {OWNER};" for t in TABLES]
+    out += [f"ALTER SEQUENCE {s} OWNER TO {OWNER};" for s in ("sessions_id_seq", "events_id_seq")]
+    out += [f"ALTER FUNCTION {f} OWNER TO {OWNER};" for f in functions + ["ivig_append_only()"]]
+    out += [f"REVOKE ALL ON {tables} FROM PUBLIC, {WORKSTATION};",
+            f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC, {WORKSTATION};",
+            f"GRANT USAGE ON SCHEMA public TO {WORKSTATION};",
+            f"GRANT SELECT ON schema_version, sessions, events, chain_head, chairs TO {WORKSTATION};",
+            # leases: not the installation ids (a workstation's identity is not for others to copy)
+            f"GRANT SELECT (session_id, workstation, nurse, expires, since, epoch, renewed) ON leases "
+            f"TO {WORKSTATION};"]
+    for f in functions:
+        out += [f"REVOKE ALL ON FUNCTION {f} FROM PUBLIC;", f"GRANT EXECUTE ON FUNCTION {f} TO {WORKSTATION};"]
+    return "\n".join(out)

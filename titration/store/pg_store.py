@@ -1,18 +1,18 @@
-"""The unit server store (PostgreSQL through psycopg 3, imported only here, only when used).
+"""The unit server store: setting it up (`unit init`) and reading it (listing, verify, the board).
 
-Credentials come from libpq's own places (~/.pgpass, PGPASSWORD, a service file): a password
-in the URL is refused, and every message scrubs the URL. TLS is whatever the URL's `sslmode`
-asks for.
+Connections come from pg_conn (time limits on everything, passwords refused and never shown).
+Writing goes only through the server's own functions (pg_functions, called by station.py).
 """
 from __future__ import annotations
 
 import json
 
-from .base import JournalError, ServerUnreachable, Store, has_password, identity, scrub, session_filter
+from .base import JournalError, ServerUnreachable, Store, identity, scrub, session_filter
 from .chain import body_of, check_caches, walk
-from .pg_schema import LATEST, MIGRATIONS, ROLE
+from .pg_conn import connect, first_line, limit, psycopg
+from .pg_functions import FUNCTIONS
+from .pg_schema import LATEST, MIGRATIONS, OWNER, ROLES, WORKSTATION, privileges
 
-CONNECT_TIMEOUT_S = 5
 SESSION_COLS = ("s.id, s.chair, s.patient_id, s.training, s.wall_start, s.speed, coalesce(c.status, 'planned'), "
                 "s.product, c.alive_wall, (SELECT count(*) FROM events e WHERE e.session_id = s.id), "
                 "(SELECT max(wall) FROM events e WHERE e.session_id = s.id), s.uid, "
@@ -20,31 +20,8 @@ SESSION_COLS = ("s.id, s.chair, s.patient_id, s.training, s.wall_start, s.speed,
 SESSION_KEYS = ("id", "chair", "patient_id", "training", "wall_start", "speed", "status", "product", "alive_wall",
                 "n_events", "last_wall", "uid", "first_wall",
                 "status_of_n")
-
-
-def psycopg():
-    try:
-        import psycopg as pg
-    except ImportError:
-        raise JournalError("the unit server needs the psycopg package (pip install 'psycopg[binary]'); "
-                           "install it, or use a journal file with --db PATH") from None
-    return pg
-
-
-def connect(url: str, *, autocommit: bool = False):
-    """A connection, or ServerUnreachable saying why (without the password)."""
-    if has_password(url):
-        raise JournalError(f"the server address {scrub(url)} holds a password: put it in ~/.pgpass, a service "
-                           "file or PGPASSWORD instead, never on the command line")
-    pg = psycopg()
-    try:
-        return pg.connect(url, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT_S)
-    except pg.Error as exc:
-        raise ServerUnreachable(f"cannot reach the unit server {scrub(url)}: {_first_line(exc)}") from None
-
-
-def _first_line(exc) -> str:
-    return scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+FETCH = 2000  # rows per round trip when walking the whole record (verify): constant memory
+_first_line = first_line  # the name other modules used
 
 
 def schema_version(cur) -> int:
@@ -57,17 +34,22 @@ def schema_version(cur) -> int:
 
 
 def init_schema(url: str) -> tuple[int, int]:
-    """Create or upgrade the unit's schema; (version before, version now)."""
+    """Create or upgrade the unit's schema, its roles and functions; (version before, version now).
+
+    Needs a role that may create roles (a superuser, or CREATEROLE); the tables and functions are
+    handed to the owner role, and the workstations' role gets read and the functions only."""
     conn = connect(url)
     pg = psycopg()
     try:
         with conn.transaction():
             cur = conn.cursor()
+            cur.execute("SET LOCAL statement_timeout = 0")  # an upgrade of a large unit may take a while
             cur.execute("SELECT pg_advisory_xact_lock(4951)")  # two installers at once wait in turn
             before = schema_version(cur)
             if before > LATEST:
                 raise JournalError(f"the unit server {scrub(url)} was set up by a newer version of this app "
                                    f"(schema {before}; this version knows up to {LATEST}); update the app")
+            cur.execute(ROLES)
             if before == 0:
                 cur.execute("CREATE TABLE schema_version(version integer NOT NULL)")
                 cur.execute("INSERT INTO schema_version VALUES (0)")
@@ -75,16 +57,29 @@ def init_schema(url: str) -> tuple[int, int]:
                 if v > before:
                     cur.execute(sql)
                     cur.execute("UPDATE schema_version SET version=%s", (v,))
-            cur.execute(ROLE)
+            for _, sql in FUNCTIONS:
+                cur.execute(sql)
+            cur.execute(privileges([sig for sig, _ in FUNCTIONS]))
+            cur.execute("SAVEPOINT public_schema")
+            try:  # nobody may create objects where the functions look (their search_path)
+                cur.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+            except pg.Error:
+                cur.execute("ROLLBACK TO SAVEPOINT public_schema")
         return before, LATEST
+    except pg.errors.InsufficientPrivilege as exc:
+        raise JournalError(f"setting up the unit server {scrub(url)} needs a role that may create roles (a superuser, "
+                           f"or one with CREATEROLE): {first_line(exc)}") from None
     except pg.Error as exc:
-        raise JournalError(f"setting up the unit server {scrub(url)} failed: {_first_line(exc)}") from None
+        raise JournalError(f"setting up the unit server {scrub(url)} failed: {first_line(exc)}") from None
     finally:
         conn.close()
 
 
+ROLE_NAMES = (OWNER, WORKSTATION)
+
+
 class PgStore(Store):
-    """Reads (and, for the outbox, appends to) the unit server."""
+    """Reads the unit server (listing, history, verify, the board). Every call has a time limit."""
 
     kind = "postgresql"
 
@@ -96,13 +91,14 @@ class PgStore(Store):
         self.conn = connect(url, autocommit=True)
         self._pg = psycopg()
         try:
-            version = schema_version(self.conn.cursor())
+            with limit(self.conn):
+                version = schema_version(self.conn.cursor())
         except self._pg.OperationalError as exc:
             self.close()
-            raise ServerUnreachable(f"the unit server {self.path} did not answer: {_first_line(exc)}") from None
+            raise ServerUnreachable(f"the unit server {self.path} did not answer: {first_line(exc)}") from None
         except self._pg.Error as exc:  # answered, but no (a permission missing, ...)
             self.close()
-            raise JournalError(f"the unit server {self.path} refused: {_first_line(exc)}") from None
+            raise JournalError(f"the unit server {self.path} refused: {first_line(exc)}") from None
         if version == 0:
             self.close()
             raise JournalError(f"the unit server {self.path} has no journal yet: run `python main.py unit init "
@@ -127,11 +123,13 @@ class PgStore(Store):
 
     def q(self, sql: str, args=()):
         try:
-            return self.conn.execute(sql, args).fetchall()
+            with limit(self.conn) as fired:
+                return self.conn.execute(sql, args).fetchall()
         except self._pg.OperationalError as exc:
-            raise ServerUnreachable(f"the unit server {self.path} stopped answering: {_first_line(exc)}") from None
+            why = "no answer within the time limit" if fired.is_set() else first_line(exc)
+            raise ServerUnreachable(f"the unit server {self.path} stopped answering: {why}") from None
         except self._pg.Error as exc:
-            raise JournalError(f"the unit server {self.path} refused: {_first_line(exc)}") from None
+            raise JournalError(f"the unit server {self.path} refused: {first_line(exc)}") from None
 
     # ------------------------------------------------------------------ reading
     def sessions(self, training: bool | None = None, patient_id: str | None = None) -> list[dict]:
@@ -146,32 +144,59 @@ class PgStore(Store):
         return dict(zip(SESSION_KEYS, rows[0])) if rows else None
 
     def event_rows(self, session_id: int):
-        cur = self.conn.cursor(name=None)
-        cur.execute("SELECT id, seq, convert_to(body, 'UTF8') FROM events WHERE session_id=%s ORDER BY seq",
-                    (session_id,))
-        for rid, seq, raw in cur:
+        rows = self.q("SELECT id, seq, convert_to(body, 'UTF8') FROM events WHERE session_id=%s ORDER BY seq",
+                      (session_id,))
+        for rid, seq, raw in rows:
             ev, why = body_of(raw)
             yield rid, seq, ev, why
 
+    def raw_events(self, session_id: int) -> list[tuple]:
+        """(seq, wall, body text, workstation, nurse) as stored, in order (a takeover copies them)."""
+        return self.q("SELECT seq, wall, body, workstation, nurse FROM events WHERE session_id=%s ORDER BY seq",
+                      (session_id,))
+
     def verify(self) -> list[str]:
-        with self.conn.transaction():  # one snapshot: a writer appending meanwhile is not a broken chain
-            self.conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            head = self.conn.execute("SELECT n, hash FROM chain_head").fetchone()
-            meta = {r[0]: identity(*r) for r in self.conn.execute(
-                "SELECT id, chair, patient_id, training, wall_start, uid, speed FROM sessions").fetchall()}
-            cur = self.conn.cursor()
-            cur.execute("SELECT id, session_id, seq, wall, convert_to(body, 'UTF8'), prev_hash, hash, workstation, "
-                        "nurse FROM events ORDER BY id")
-            problems = walk(cur, meta, (head[0], head[1]))
-        if not problems:
-            problems += check_caches(self)
+        """Walk the whole chain in one snapshot, streamed from a server-side cursor (constant memory).
+        ServerUnreachable when it cannot be read to the end (the CLI's exit 2, never "damaged")."""
+        pg = self._pg
+        try:
+            with self.conn.transaction():  # one snapshot: a writer appending meanwhile is not a broken chain
+                with limit(self.conn):
+                    self.conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                    head = self.conn.execute("SELECT n, hash FROM chain_head").fetchone()
+                    meta = {r[0]: identity(*r) for r in self.conn.execute(
+                        "SELECT id, chair, patient_id, training, wall_start, uid, speed FROM sessions").fetchall()}
+                cur = self.conn.cursor(name="ivig_verify")
+                with limit(self.conn):
+                    cur.execute("SELECT id, session_id, seq, wall, convert_to(body, 'UTF8'), prev_hash, hash, "
+                                "workstation, nurse, form, login, extract(epoch FROM received)::float8 "
+                                "FROM events ORDER BY id")
+                problems = walk(self._batches(cur), meta, (head[0], head[1]))
+                cur.close()
+            if not problems:
+                problems += check_caches(self)
+        except (pg.OperationalError, ServerUnreachable) as exc:
+            raise ServerUnreachable(f"the unit server {self.path} stopped answering during verify: the record could "
+                                    f"not be read to the end ({first_line(exc)})") from None
         return problems
 
+    def _batches(self, cur):
+        while True:
+            with limit(self.conn):
+                rows = cur.fetchmany(FETCH)
+            if not rows:
+                return
+            yield from rows
+
     def summaries(self, session_ids=None, include_ended_h: float = 12.0) -> list[dict]:
-        """The unit board's rows: each chair's summary with who holds it (one query)."""
+        """The unit board's rows: each chair's summary with who holds it (one query). Ages are
+        worked out on the server's clock: `lease_left_s` (until the hold expires), `alive_age_s`
+        (since the holder was last heard from)."""
         q = ("SELECT s.id, s.uid, s.chair, s.patient_id, s.training, c.status, c.summary, c.n_events, c.last_wall, "
              "c.alive_wall, l.workstation, l.nurse, extract(epoch FROM l.expires)::float8, l.expires > now(), "
-             "s.workstation "
+             "s.workstation, extract(epoch FROM l.expires - now())::float8, "
+             "extract(epoch FROM now() - greatest(l.renewed, c.alive, c.updated))::float8, l.epoch, s.speed, "
+             "extract(epoch FROM now())::float8, extract(epoch FROM now() - c.updated)::float8 "
              "FROM chairs c JOIN sessions s ON s.id = c.session_id LEFT JOIN leases l ON l.session_id = s.id ")
         if session_ids is not None:
             rows = self.q(q + "WHERE s.id = ANY(%s) ORDER BY s.chair, s.id", (list(session_ids),))
@@ -181,13 +206,15 @@ class PgStore(Store):
                           (include_ended_h * 3600,))
         out = []
         for (sid, uid, chair, pid, training, status, summ, n, last_wall, alive, holder, nurse, expires, live,
-             ws) in rows:
+             ws, left, age, epoch, speed, server_now, event_age) in rows:
             d = dict(summ if isinstance(summ, dict) else json.loads(summ))
             bay = chair.split("/", 1)[0].strip() if "/" in chair else ""  # "Bay A/3": bay A, chair 3
             d.update({"session_id": sid, "uid": uid, "chair": chair, "bay": bay, "patient_id": pid,
                       "training": training,
                       "status": status, "n_events": n, "last_wall": last_wall, "alive_wall": alive,
                       "held_by": holder if live else None, "lease_expired": bool(holder) and not live,
-                      "lease_expires": expires, "last_holder": holder or ws, "nurse": nurse})
+                      "lease_expires": expires, "last_holder": holder or ws, "nurse": nurse,
+                      "lease_left_s": left, "alive_age_s": age, "epoch": epoch, "speed": speed,
+                      "server_now": server_now, "event_age_s": event_age})
             out.append(d)
         return out

@@ -60,7 +60,21 @@ def _m3(c: sqlite3.Connection) -> None:
         sent INTEGER NOT NULL DEFAULT 0)""")
 
 
-MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [(1, _m1), (2, _m2), (3, _m3)]
+def _m4(c: sqlite3.Connection) -> None:
+    """The unit server under faults: what the outbox knows of each infusion on the server (the
+    lease's epoch it holds, the server's hash of the last event it confirmed, whether another
+    workstation took it over), and this installation's own id (its identity on the server; the
+    host name is only a label). One infusion may have two local records after a take-back (the
+    older one kept, superseded): its uid is no longer unique here."""
+    for col in ("epoch INTEGER NOT NULL DEFAULT 0", "confirmed_hash TEXT", "state TEXT NOT NULL DEFAULT 'open'",
+                "why TEXT", "healed INTEGER NOT NULL DEFAULT 0", "healed_wall REAL"):
+        c.execute(f"ALTER TABLE outbox ADD COLUMN {col}")
+    c.execute("DROP INDEX IF EXISTS sessions_uid")
+    c.execute("CREATE INDEX sessions_by_uid ON sessions(uid)")
+    c.execute("CREATE TABLE station(one INTEGER PRIMARY KEY CHECK (one = 1), installation TEXT NOT NULL)")
+
+
+MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [(1, _m1), (2, _m2), (3, _m3), (4, _m4)]
 LATEST = MIGRATIONS[-1][0]
 
 

@@ -6,7 +6,7 @@ A write returns only once the event is on disk. Errors never lose a record silen
 - a journal of ours that is damaged is renamed aside with a time stamp
   (`journal.sqlite3.corrupt-YYYYmmdd-HHMMSS`) and a new one started; `notice` says so;
 - a journal open in another copy of the app raises `JournalLocked` (the lock is taken on the
-  file's real path, so two names for one file share one lock);
+  file itself, its device and inode, so no second name or link gives it two writers);
 - a full disk raises `JournalFull`.
 """
 from __future__ import annotations
@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+from . import file_lock
 from .base import JournalError, JournalFull, JournalLocked, Store, session_filter
 from .chain import body_of, check_caches, walk
 from .sqlite_schema import APP_ID, LATEST, migrate
@@ -42,6 +43,7 @@ class SqliteStore(Store):
         self.readonly = readonly
         self._now = now
         self._lock_fd: int | None = None
+        self.aside: Path | None = None  # where a damaged journal was set aside when it was opened
         self.db: sqlite3.Connection | None = None
         self.db = self._open_readonly() if readonly else self._open()
         cols = {r[1] for r in self.db.execute("PRAGMA table_info(sessions)")}
@@ -111,6 +113,8 @@ class SqliteStore(Store):
                 return self._connect()
             except _Unreadable as why:
                 aside = self._move_aside()
+                self.aside = aside
+                self._take_lock()  # the new file at this name; the copy set aside is let go
                 self.notice = (f"The journal {self.path} could not be read ({why}). It was kept unchanged as "
                                f"{aside.name} and a new journal was started.")
                 return self._connect()
@@ -119,35 +123,16 @@ class SqliteStore(Store):
             raise
 
     def _take_lock(self) -> None:
-        """One app per journal: two copies would both reopen the same unfinished infusions."""
-        try:
-            import fcntl
-        except ImportError:  # Windows: SQLite's own locking is all we have
-            return
-        real = self.path.resolve()
-        lock = real.with_name(real.name + ".lock")
-        try:
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError as exc:
-            raise JournalError(f"cannot create the lock file {lock}: {exc.strerror}") from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            try:
-                other = os.pread(fd, 32, 0).decode(errors="replace").strip()
-            finally:
-                os.close(fd)
-            who = f" (process {other})" if other else ""
-            raise JournalLocked(f"the journal {self.path} is open in another copy of the app{who}; "
-                                "close that copy first, or use another file with --db PATH") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        """One app per journal (file_lock): two copies would both reopen the same unfinished
+        infusions. Taken again on a new file (after a damaged one was set aside), the lock on the
+        old file is let go."""
+        fd = file_lock.take(self.path)
+        self._release_lock()
         self._lock_fd = fd
 
     def _release_lock(self) -> None:
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)  # closing the descriptor releases the flock
-            self._lock_fd = None
+        file_lock.release(self._lock_fd)
+        self._lock_fd = None
 
     def _connect(self) -> sqlite3.Connection:
         if not self.path.exists():  # created private before SQLite opens it (-wal/-shm copy the mode)
@@ -238,6 +223,18 @@ class SqliteStore(Store):
             p = self.path.with_name(self.path.name + suffix)
             if p.exists():
                 os.rename(p, aside.with_name(aside.name + suffix))
+        return aside
+
+    def replace_damaged(self, why: str) -> Path:
+        """A journal of ours that opened but holds a damaged part: set it aside and start a new
+        one, loudly, as for a file that cannot be read at all."""
+        self.db.close()
+        aside = self._move_aside()
+        self.aside = aside
+        self._take_lock()
+        self.db = self._connect()
+        self.notice = (f"The journal {self.path} could not be used ({why}). It was kept unchanged as {aside.name} "
+                       "and a new journal was started.")
         return aside
 
     def _open_readonly(self) -> sqlite3.Connection:
@@ -345,7 +342,16 @@ class SqliteStore(Store):
             c.text_factory = str
 
     def verify(self) -> list[str]:
-        """Problems with the record (edits, deletions, a damaged file); empty when intact."""
+        """Problems with the record (edits, deletions, a damaged file); empty when intact.
+        JournalError (exit 2) when the file cannot be read to the end (an I/O error, a lock)."""
+        try:
+            return self._verify()
+        except sqlite3.OperationalError as exc:
+            raise JournalError(f"the journal {self.path} could not be read to the end: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            return [f"the file is damaged: {exc}"]
+
+    def _verify(self) -> list[str]:
         c = self.conn()
         problems: list[str] = []
         ok = c.execute("PRAGMA integrity_check").fetchone()[0]

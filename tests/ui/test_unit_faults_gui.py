@@ -1,0 +1,96 @@
+"""The window under unit-server faults: nothing on the GUI thread waits on the network, and a chair
+another workstation took over turns read-only here with a clear line.
+
+Waits are for a condition (qtbot.waitUntil), never for a time.
+"""
+import time
+
+import psycopg
+import pytest
+
+from titration.plan import PlanRequest, build_plan
+from titration.session import Session
+from titration.store.journal import Journal
+
+WALL0 = 1795248000.0
+pytestmark = pytest.mark.pg
+
+
+def dbname(url):
+    return url.split("/")[3].split("?")[0]
+
+
+def make_window(qtbot, clock, journal):
+    from ui.main_window import MainWindow
+    from ui.model import AppModel
+
+    model = AppModel(journal, clock_factory=lambda **kw: clock, wall=time.time, autostart=False)
+    w = MainWindow(model)
+    w.force_close = True
+    qtbot.addWidget(w)
+    w.resize(1024, 700)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def test_the_history_lookup_never_waits_on_a_stalled_server(qtbot, clock, pg_server, tmp_path):
+    from tcpproxy import Proxy
+
+    url = pg_server.new_database()
+    proxy = Proxy(("127.0.0.1", pg_server.tcp_port)).start()
+    via = pg_server.tcp_url(dbname(url), pg_server.workstation_login(), proxy.port)
+    j = Journal(via, outbox=tmp_path / "o.sqlite3", workstation="ws-a", nurse="n", start_sender=False)
+    w = make_window(qtbot, clock, j)
+    try:
+        f = w.new_form
+        w.show_new_infusion()
+        f.patient_id.setText("P-9")
+        proxy.blackhole()  # the server stalls: packets go nowhere
+        t0 = time.monotonic()
+        f._lookup_history()
+        assert time.monotonic() - t0 < 0.5  # the window did not wait
+        assert "Reading P-9's history from the unit server" in f.history.text()
+        assert "Patient history: being read from the unit server" in f._show_blockers()
+        assert not f.create_button.isEnabled()  # not created without its history
+        qtbot.waitUntil(lambda: "this workstation only" in f.history.text(), timeout=20_000)
+        assert "Patient history: being read from the unit server" not in f._show_blockers()
+    finally:
+        w.model.timer.stop()
+        j.close()
+        proxy.close()
+
+
+def test_a_chair_taken_over_elsewhere_turns_read_only_in_this_window(qtbot, clock, pg_server, tmp_path):
+    from titration.store.takeover import take_over
+    from ui.model import PatientInfo
+    from ui.unit_board import attach_unit
+
+    url = pg_server.new_database()
+    as_ws = pg_server.url(dbname(url), user=pg_server.workstation_login())
+    a = Journal(as_ws, outbox=tmp_path / "a.sqlite3", workstation="ws-a", nurse="na")
+    w = make_window(qtbot, clock, a)
+    banner, feed = attach_unit(w, a)
+    b = Journal(as_ws, outbox=tmp_path / "b.sqlite3", workstation="ws-b", nurse="nb")
+    try:
+        chair = w.model.add_chair(Session(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0))), name="Bay C/1",
+                                  patient=PatientInfo("P3"))
+        chair.session.start(0)
+        assert a.flush(20) == 0
+        uid = a._uids[chair.journal_id]
+        with psycopg.connect(url, autocommit=True) as c:  # ws-a silent past its hold, by the server's clock
+            c.execute("UPDATE leases SET expires = now() - interval '1 second'")
+        take_over(b, uid, pump="ran", reason="ws-a froze", now_wall=time.time())
+        view = w.views[chair]
+        qtbot.waitUntil(lambda: getattr(view, "fenced_line", None) is not None, timeout=20_000)
+        assert view.fenced_line.text().startswith("READ-ONLY: chair Bay C/1 is now driven from workstation ws-b")
+        assert "READ-ONLY here: chair Bay C/1 is now driven from workstation ws-b" in banner.text()
+        assert not view.pump.confirm_button.isEnabled() and not view.controls.pause_button.isEnabled()
+        n = len(a.events(chair.journal_id))
+        chair.pause("tried here")  # the model's own path: the journal refuses to record it
+        assert len(a.events(chair.journal_id)) == n
+    finally:
+        feed.stop()
+        w.model.timer.stop()
+        b.close()
+        a.close()

@@ -1,0 +1,67 @@
+"""At each connection: what the unit server holds of every infusion this workstation recorded
+within the retention period, compared with this workstation's own record.
+
+- the server holds fewer events than it once confirmed (restored from a backup, or rows removed):
+  the outbox is rewound to send them again ("healed", and `unit status` says so);
+- its events differ from this workstation's (a digest of their bodies), or its hash of the last
+  event it confirmed is not the one it gave then (the record rewritten on the server): "changed",
+  shown on the red line;
+- another workstation holds the infusion at a later epoch (taken over while this one was away):
+  "fenced", read-only here.
+"""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from . import outbox_db as odb
+
+CHUNK = 200  # infusions asked about per call
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # "healed", "changed" or "fenced"
+    sid: int
+    uid: str
+    chair: str
+    text: str = ""
+    events: int = 0
+
+
+def compare(db: sqlite3.Connection, station, retention_s: float) -> tuple[list[Finding], dict[str, str]]:
+    """(what was found, uid -> chair for every infusion looked at). Rewinds the outbox where the
+    server lacks events; the caller applies the rest."""
+    rows = odb.recent(db, retention_s)
+    found, chairs = [], {}
+    for i in range(0, len(rows), CHUNK):
+        chunk = rows[i:i + CHUNK]
+        heads = {h[0]: h for h in station.heads([(r[1], r[4]) for r in chunk])}
+        for sid, uid, chair, state, sent, _n, epoch, confirmed_hash in chunk:
+            chairs[uid] = chair
+            head = heads.get(uid)
+            if head is not None and state == odb.OPEN:
+                found += _one(db, sid, uid, chair, sent, epoch, confirmed_hash, head)
+    return found, chairs
+
+
+def _one(db, sid, uid, chair, sent, epoch, confirmed_hash, head) -> list[Finding]:
+    _, n_server, hash_at, server_digest, mine, holder, server_epoch, _since = head
+    if n_server and mine is False and server_epoch is not None and server_epoch > epoch:
+        return [Finding("fenced", sid, uid, chair, f"chair {chair} is now driven from workstation {holder} (taken over "
+                                                   "while this workstation was away): read-only here; what it recorded "
+                                                   "after that is kept here, not sent")]
+    common = min(n_server, sent)
+    if common and server_digest != odb.digest(db, sid, common):
+        return [Finding("changed", sid, uid, chair, f"chair {chair}: the unit server's record differs from this "
+                                                    f"workstation's in its first {common} events (changed on the "
+                                                    "server?); this workstation's record is kept: check the server "
+                                                    "with `journal verify`")]
+    out = []
+    if n_server >= sent and sent and confirmed_hash and hash_at != confirmed_hash:
+        out.append(Finding("changed", sid, uid, chair, f"chair {chair}: the unit server's hash of event #{sent} is "
+                                                       "not the one it gave when it took it (the record was rewritten "
+                                                       "on the server?)"))
+    if n_server < sent:
+        out.append(Finding("healed", sid, uid, chair, events=odb.rewind(db, sid, n_server)))
+    return out

@@ -1,0 +1,154 @@
+"""This workstation's writing connection to the unit server: it says which installation it is
+(hello), then appends, renews, takes over and compares through the server's functions only.
+
+Errors are sorted by what they mean for the nurse:
+- `ServerUnreachable`: the server cannot be reached, or did not answer in time (the whole outbox
+  waits; the red line says why);
+- `ServerBusy`: it answered, but a lock was held too long (the whole pass waits, and says so);
+- `DuplicateStation`: another live workstation uses this installation's id (nothing is sent);
+- `Refused` (and `Fenced`): the server said no for one infusion (that one waits, kept and shown;
+  the others go on).
+"""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+from .base import JournalError, LeaseHeld, ServerUnreachable
+from .pg_conn import first_line, limit
+from .pg_functions import BAD, CONFLICT, DUPLICATE, FENCED, GAP, HELD, IDENTITY, OTHER_LOGIN, STATION, UNKNOWN
+from .pg_store import PgStore
+
+
+class ServerBusy(ServerUnreachable):
+    """The server answered but could not do it in time (a lock held elsewhere)."""
+
+
+class DuplicateStation(JournalError):
+    """Another live workstation is connected with this installation's id."""
+
+
+class Refused(JournalError):
+    """The server refused one infusion's events; they stay in the outbox and are shown."""
+
+    def __init__(self, message: str, code: str = "", detail: dict | None = None):
+        super().__init__(message)
+        self.code = code
+        self.detail = detail or {}
+
+
+class Fenced(Refused):
+    """Another workstation took the infusion over (a later epoch): read-only here."""
+
+
+class Held(Refused, LeaseHeld):
+    """Another workstation holds the infusion's lease (live)."""
+
+
+def new_instance() -> str:
+    """This run of the app (a process): tells its own older connection from another workstation's."""
+    return uuid.uuid4().hex
+
+
+class Station:
+    def __init__(self, url: str, installation: str, instance: str, label: str):
+        self.url = url
+        self.installation = installation
+        self.instance = instance
+        self.label = label
+        self.store = PgStore(url)
+        self.server_now = 0.0
+        try:
+            self._hello()
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def conn(self):
+        return self.store.conn
+
+    def close(self) -> None:
+        self.store.close()
+
+    def _hello(self) -> None:
+        rows = self.call("SELECT * FROM ivig_hello(%s, %s, %s)", (self.installation, self.instance, self.label))
+        now, stale = rows[0]
+        for _ in range(10):  # this run's previous connection, not yet dropped by the server: end it
+            if stale is None:
+                break
+            self.call("SELECT pg_terminate_backend(%s)", (stale,))
+            time.sleep(0.2)  # it lets go of its lock as it ends
+            now, stale = self.call("SELECT * FROM ivig_hello(%s, %s, %s)",
+                                   (self.installation, self.instance, self.label))[0]
+        if stale is not None:
+            raise ServerBusy("the unit server still holds this workstation's previous connection; it lets go "
+                             "within 30 s")
+        self.server_now = now
+
+    # ------------------------------------------------------------------ calls
+    def call(self, sql: str, args=()) -> list[tuple]:
+        pg = self.store._pg
+        try:
+            with limit(self.conn) as fired:
+                return self.conn.execute(sql, args).fetchall()
+        except pg.errors.LockNotAvailable as exc:
+            raise ServerBusy(f"the unit server {self.store.path} is busy (a lock was held too long: "
+                             f"{first_line(exc)}); trying again") from None
+        except pg.errors.QueryCanceled as exc:
+            raise ServerBusy(f"the unit server {self.store.path} took too long and stopped the call "
+                             f"({first_line(exc)}); trying again") from None
+        except pg.OperationalError as exc:
+            why = "it did not answer within the time limit" if fired.is_set() else first_line(exc)
+            raise ServerUnreachable(f"the unit server {self.store.path} stopped answering: {why}") from None
+        except pg.Error as exc:
+            raise _refusal(exc, self.store.path) from None
+
+    def append(self, sess: dict, events: list[tuple], epoch: int, summary: dict | None) -> tuple[int, int, int, str]:
+        """Append one infusion's events: (events the server holds, added now, epoch, hash of the last)."""
+        rows = self.call(
+            "SELECT * FROM ivig_append(%s, %s, %s, %s::jsonb, %s::integer[], %s::float8[], %s::text[], %s::text[], "
+            "%s::text[], %s::jsonb)",
+            (self.installation, self.instance, epoch, json.dumps(sess), [e[0] for e in events],
+             [float(e[1]) for e in events], [e[2] for e in events], [e[3] for e in events], [e[4] for e in events],
+             None if summary is None else json.dumps(summary)))
+        have, added, ep, last = rows[0]
+        return have, added, ep, last
+
+    def beat(self, held: list[tuple[str, int]]) -> list[tuple]:
+        """Renew these leases: (uid, held, holder, epoch, since) for each the server knows."""
+        held = sorted(held)  # one order for every workstation: no deadlock
+        return self.call("SELECT * FROM ivig_beat(%s, %s, %s::text[], %s::bigint[])",
+                         (self.installation, self.instance, [u for u, _ in held], [e for _, e in held]))
+
+    def take(self, uid: str) -> dict:
+        (row,) = self.call("SELECT * FROM ivig_take(%s, %s, %s)", (self.installation, self.instance, uid))
+        keys = ("session_id", "chair", "from", "was_mine", "epoch", "server_now", "last_alive", "last_received")
+        return dict(zip(keys, row))
+
+    def heads(self, items: list[tuple[str, int]]) -> list[tuple]:
+        """(uid, n, hash at upto-1, digest of bodies below upto, mine, holder, epoch, since) per infusion."""
+        return self.call("SELECT * FROM ivig_heads(%s, %s, %s::text[], %s::integer[])",
+                         (self.installation, self.instance, [u for u, _ in items], [n for _, n in items]))
+
+
+def _refusal(exc, where: str) -> JournalError:
+    code = getattr(exc, "sqlstate", "") or ""
+    message = first_line(getattr(exc.diag, "message_primary", None) or exc)
+    try:
+        detail = json.loads(exc.diag.message_detail or "{}")
+    except ValueError:
+        detail = {}
+    if code in (DUPLICATE, OTHER_LOGIN):
+        return DuplicateStation(message)
+    if code == STATION:
+        return ServerUnreachable(f"the unit server {where} lost track of this connection: {message}")
+    if code == FENCED:
+        return Fenced(message, code, detail)
+    if code == HELD:
+        return Held(message, code, detail)
+    if code in (CONFLICT, IDENTITY, GAP, BAD, UNKNOWN):
+        return Refused(message, code, detail)
+    # Anything else the server or the driver refuses for this call (a NUL byte in an old record, ...)
+    return Refused(f"the unit server {where} refused: {message}", code)

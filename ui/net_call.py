@@ -1,0 +1,54 @@
+"""Calls that wait on the network (the unit server), run off the GUI thread.
+
+A plain Python thread runs the call; its result (or its error) goes into a queue, and a QTimer on
+the GUI thread drains the queue and calls back there. No Qt signal is ever emitted from the worker
+thread (PySide6 >= 6.8 crashes on that), and the window never waits on the network: the same
+pattern as the unit board's feed (ui/unit_board.py).
+"""
+from __future__ import annotations
+
+import queue
+import threading
+
+from PySide6.QtCore import QObject, QTimer
+
+DRAIN_MS = 50
+
+
+class NetCall(QObject):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._q: queue.Queue = queue.Queue()
+        self._running = 0
+        self.timer = QTimer(self)
+        self.timer.setInterval(DRAIN_MS)
+        self.timer.timeout.connect(self.drain)
+
+    @property
+    def busy(self) -> bool:
+        return self._running > 0
+
+    def run(self, fn, done, failed) -> None:
+        """fn() in a worker; then done(result) or failed(error) on the GUI thread."""
+        self._running += 1
+
+        def work() -> None:  # worker thread: no Qt here
+            try:
+                self._q.put((done, fn()))
+            except Exception as exc:  # noqa: BLE001 - handed to the GUI thread, shown there as one line
+                self._q.put((failed, exc))
+
+        threading.Thread(target=work, name="ivig-net-call", daemon=True).start()
+        self.timer.start()
+
+    def drain(self) -> None:
+        """GUI thread: hand each finished call its answer."""
+        while True:
+            try:
+                callback, payload = self._q.get_nowait()
+            except queue.Empty:
+                break
+            self._running -= 1
+            callback(payload)
+        if not self._running:
+            self.timer.stop()
