@@ -1,4 +1,4 @@
-"""Review of the reaction engine (issue 10, round two): cases that under-treated, kept as tests.
+"""Review of the reaction engine (round two): cases that under-treated, kept as tests.
 
 - A child's vital no cited band covers, on either side, is never silently "none": the result says
   so and asks the nurse to judge (a child's low temperature included), whatever a derived rule

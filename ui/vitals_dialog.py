@@ -1,7 +1,8 @@
 """Vital signs entry: an inline panel (not a modal dialog), with the grade the values imply.
 
 The grade comes from the core (catalogue.grade_vitals), against the baseline when there is one,
-and for a child by the paediatric bands of the child's age. A child's value no cited band covers
+and for a child by the paediatric bands of the child's age (outside the child's normal range, never
+below an adult's). A child's value no cited band covers
 is not graded: the core says so and the form shows it plainly, for the nurse to judge. Empty
 fields are simply not recorded. Typed values stay until they are recorded. "On oxygen" goes with
 the SpO2 (NEWS2 scores oxygen 2): ticked, oxygen is recorded; unticked with an SpO2, air; it stays

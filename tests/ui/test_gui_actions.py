@@ -169,7 +169,7 @@ def test_exports_from_the_window_write_files(qtbot, window, clock, tmp_path):
     chair, view = start_infusion(qtbot, window, clock)
     clock.set(20)
     window.model.tick()
-    assert window.export_rate_chart(str(tmp_path / "plan.csv"))  # a running chair: what happened (issue 12)
+    assert window.export_rate_chart(str(tmp_path / "plan.csv"))  # a running chair: what happened
     lines = (tmp_path / "plan.csv").read_text().splitlines()
     assert lines[1].split(",")[:6] == ["0.0", "20.0", "0:00", "0:20", "delivered", "42.0"] and len(lines) == 2
     assert window.export_record(str(tmp_path / "record.pdf"))

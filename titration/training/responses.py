@@ -1,4 +1,4 @@
-"""A trainee's saved actions (the file `train --responses` replays), read strictly (issue 11).
+"""A trainee's saved actions (the file `train --responses` replays), read strictly.
 
 The file is what the app saves (`{"scenario", "title", "seed", "responses": [...]}`) or a plain
 list of actions. Every action is a session event as `Event.to_dict` writes it. Nothing in it is
