@@ -104,7 +104,9 @@ def _read_indication(t: Table, conc: float, protocols: dict) -> Indication:
     at_risk_from = t.str("at_risk_from", "label", choices=("label", "other-indication", "label-ceiling"))
     if at_risk_from != "label" and at_risk is None:
         raise t.fail("at_risk_from", "describes at_risk_max, which this indication does not give")
-    at_risk_words = t.str("at_risk_words") if at_risk_from == "label-ceiling" else ""
+    at_risk_words = t.str("at_risk_words", "")
+    if at_risk_from == "label-ceiling" and not at_risk_words:
+        raise t.fail("at_risk_from", "'label-ceiling' needs the label's own words for the figure (at_risk_words)")
     min_age = t.num("min_age_years", None, lo=0, hi=18)
     if min_age is not None:
         t.str("population_words")
