@@ -136,3 +136,28 @@ settles_on = "stop"
     out = json.loads(capsys.readouterr().out)
     stops = [e for e in out["events"] if e.get("action") == "stop"]
     assert stops and stops[0]["reaction_kind"] == out["episode"]["kind"] == "respiratory"
+
+
+# ------------------------------------------------------------------ the tie rule, as a property
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FEBRILE = ["fever", "rigors", Vitals(temp_c=38.5)]
+BREATHING = ["breathlessness", "chest-tightness", Vitals(rr=26), Vitals(spo2=93)]
+
+
+PICTURES = st.lists(st.sampled_from(FEBRILE), min_size=1, max_size=3, unique_by=id).flatmap(
+    lambda f: st.tuples(st.just(f), st.lists(st.sampled_from(BREATHING), min_size=len(f), max_size=4, unique_by=id)))
+
+
+@settings(max_examples=100, deadline=None)
+@given(PICTURES)
+def test_property_a_respiratory_picture_is_never_named_febrile(picture):
+    # As many breathing findings as febrile ones (all moderate): the kind with more matching signs wins.
+    febrile, breathing = picture
+    symptoms = [x for x in febrile + breathing if isinstance(x, str)]
+    values = {}
+    for v in (x for x in febrile + breathing if isinstance(x, Vitals)):
+        values.update(v.values())
+    g = CAT.grade(list(dict.fromkeys(symptoms)), Vitals(**values) if values else None)
+    assert g.kind != "febrile", (febrile, breathing, g.kind)
