@@ -1,4 +1,4 @@
-"""`journal --json` on a 100,000-event session (issue 11: it took 211 MB): peak resident memory
+"""`journal --json` on a 100,000-event session (it once took 211 MB): peak resident memory
 of the command, which streams the listing one event at a time."""
 from __future__ import annotations
 

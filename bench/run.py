@@ -1,4 +1,4 @@
-"""`make bench`: every performance budget of issue 6, measured afresh, as a table and results.json.
+"""`make bench`: every performance budget, measured afresh, as a table and results.json.
 
 Each figure is a ratio or a percentile over repeated runs, so a noisy machine does not decide it.
 Keys starting with '_' are the raw figures behind a ratio.
@@ -24,7 +24,7 @@ BUDGETS = {  # key: (limit, "max" | "under", what)
     "record_export_fhir_s": (1.0, "under", "journal export --format fhir, a fresh process (~90 resources validated)"),
     "gui_rss_mb": (250.0, "max", "resident memory, four chairs running"),
     "train_10k_s": (3.0, "under", "train replaying 10,000 actions (linear: 100,000 take ~10x)"),
-    # The unit server (issue 14). The nurse waits only on the local commit; these bound how stale
+    # The unit server. The nurse waits only on the local commit; these bound how stale
     # the server and the board may be: the board must show an event within a second.
     "server_commit_p95_ms": (500.0, "max", "local commit -> on the unit server and NOTIFY heard"),
     "board_snapshot_p95_ms": (250.0, "max", "unit board: all 40 chairs, 4 workstations writing"),

@@ -1,4 +1,4 @@
-"""`python bench/train_many.py [N ...]`: `train` replaying N recorded actions (issue 11, speed under abuse).
+"""`python bench/train_many.py [N ...]`: `train` replaying N recorded actions (speed under abuse).
 
 A trainee's file of N notes and observations after the perfect nurse's own actions. The time
 should grow in proportion to N (linear), not N squared. Prints seconds and seconds per 1,000 actions.

@@ -1,4 +1,4 @@
-"""The unit server (issue 14), on a throwaway PostgreSQL server started here (tests/pgserver.py,
+"""The unit server, on a throwaway PostgreSQL server started here (tests/pgserver.py,
 with fsync on, as a real server runs; on its own unix socket, so no network is measured):
 
 - commit to the server: from the local commit (what the nurse waits on, also measured) to the

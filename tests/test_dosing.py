@@ -70,7 +70,7 @@ def test_course_split():
         split_course(2.0, 0)
 
 
-# ------------------------------------------------------------------ issue 10: dosing limits
+# ------------------------------------------------------------------ dosing limits
 @pytest.mark.parametrize("method", ["ideal", "adjusted", "auto"])
 def test_an_ideal_or_adjusted_weight_is_never_above_the_actual_weight(method):
     # 180 cm male: Devine IBW 74.99 kg. At 60 kg actual, both formulas would give more than 60 kg.

@@ -192,7 +192,9 @@ def test_a_child_of_12_kg_with_no_age_is_refused():
 
 def test_whole_years_in_the_wao_formula():
     # 70 + 2 x age in completed years: a child of 4 years 11 months is under 78, not under 79.8.
-    assert CAT.grade_vitals(Vitals(sbp=78), age_years=4.95).grade != "severe"
+    # (At 4 the normal range starts at 80 (Scottish PEWS), so 78-79 are graded by the adult floor: a child of
+    # 9 years 11 months shows it: 70 + 2 x 9 = 88, inside the normal 70-109.)
+    assert CAT.grade_vitals(Vitals(sbp=88), age_years=9.95).grade != "severe"
     assert CAT.grade_vitals(Vitals(sbp=77), age_years=4.95).grade == "severe"
 
 

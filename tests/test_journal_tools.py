@@ -1,4 +1,4 @@
-"""The journal tools tell the truth (issue 11): a damaged row is reported with its row, session
+"""The journal tools tell the truth: a damaged row is reported with its row, session
 and sequence number and the rest is still listed (exit 1); a journal that cannot be read at all
 is exit 2 with advice; an intact journal on read-only storage verifies as intact."""
 import json

@@ -64,11 +64,72 @@ def test_within_the_population_no_reason_is_asked_and_an_override_there_is_a_sli
 
 def test_a_kawasaki_limit_from_a_guideline_says_guideline():
     p = build_plan(PlanRequest("octagam-10", "kawasaki", 18, 2.0, age_years=4))
-    lim = next(lim for lim in p.limits if lim.name == "label-max")
-    assert lim.source.startswith("guideline:") and "(guideline)" in lim.as_written
-    assert any("guideline" in line and "label-max" in line for line in p.arithmetic())
+    names = [lim.name for lim in p.limits]
+    assert "guideline-max" in names and "label-max" not in names
+    lim = next(lim for lim in p.limits if lim.name == "guideline-max")
+    assert lim.hard and lim.source.startswith("guideline:") and "(guideline)" in lim.as_written
+    assert lim.cap_ml_h == 36.0  # 200 mg/kg/h = 3.33 mg/kg/min x 18 x 60 / 100 = 36.0 mL/h
+    # The initial rate is the label's (the same product's ITP page: the label gives no Kawasaki rate),
+    # and its source says so, not the guideline's.
+    first = next(lim for lim in p.limits if lim.first_step_only)
+    assert first.name == "label-initial" and "octagamusa.com/octagam10" in first.source
+    assert "etg-complete" not in first.source and "another indication" in first.source
+    text = "\n".join(p.arithmetic())
+    assert "label-max" not in text and "Limit guideline-max (hard)" in text
     itp = next(lim for lim in build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)).limits if lim.name == "label-max")
     assert itp.source.startswith("label:")
+
+
+def test_the_kawasaki_plan_names_no_file_outside_the_repository_and_no_issue(capsys):
+    from tests.test_stands_alone import STANDS_APART
+
+    assert main(["plan", "--product", "octagam-10", "--indication", "kawasaki", "--weight-kg", "18",
+                 "--dose-g-per-kg", "2", "--age-years", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "Design note" in out or "doubling" in out
+    assert not STANDS_APART.search(out) and "design.md" not in out
+
+
+# Octagam 5 %, 70 kg: the manufacturer's page says "less than 0.07 mL/kg/min [3.3 mg/kg/min]" for patients
+# at risk, with "minimum rate practicable": a ceiling the prescriber's cap must stay below, never a target.
+def test_octagam_5_at_risk_names_the_labels_figure_as_a_ceiling():
+    with pytest.raises(NeedsInput) as e:
+        build_plan(PlanRequest("octagam-5", "pi", 70, 0.4, at_risk=True))
+    assert "less than 0.07 mL/kg/min" in e.value.why and "gives no number" not in e.value.why
+    with pytest.raises(InputError) as e:
+        build_plan(PlanRequest("octagam-5", "pi", 70, 0.4, at_risk=True, at_risk_cap_mg_kg_min=3.3))
+    assert "below" in e.value.allowed and "3.3 mg/kg/min" in e.value.allowed
+    p = build_plan(PlanRequest("octagam-5", "pi", 70, 0.4, at_risk=True, at_risk_cap_mg_kg_min=3.0))
+    assert max(rates(p)) == 252.0  # 3 mg/kg/min x 70 x 60 / 50 = 252 mL/h
+    assert next(lim for lim in p.limits if lim.name == "at-risk").hard
+
+
+def test_a_scenarios_error_names_its_keys_without_mangling_words(tmp_path):
+    from titration.errors import DataError
+    from titration.training.scenario import read_scenario
+
+    f = tmp_path / "s.toml"
+    f.write_text("""
+[patient]
+weight_kg = 70
+baseline_vitals = { temp_c = 36.8, pulse = 80, sbp = 125, dbp = 78, spo2 = 97, rr = 14 }
+
+[prescription]
+product = "panzyga"
+indication = "pi"
+dose_g_per_kg = 0.4
+at_risk = true
+at_risk_cap_mg_kg_min = 5.0
+""", encoding="utf-8")
+    with pytest.raises(DataError) as e:
+        read_scenario(str(f))
+    assert "another indication's page is a ceiling" in str(e.value) and "page_years" not in str(e.value)
+    f.write_text(f.read_text().replace("weight_kg = 70", "weight_kg = 12").replace(
+        'product = "panzyga"', 'product = "octagam-10"').replace('"pi"', '"itp"').replace(
+        "at_risk = true\nat_risk_cap_mg_kg_min = 5.0", ""), encoding="utf-8")
+    with pytest.raises(DataError) as e:
+        read_scenario(str(f))
+    assert e.value.key == "patient.age_years" and "age_years: a patient" not in str(e.value)
 
 
 def test_the_cli_refuses_a_12_kg_patient_without_an_age_in_one_line(capsys):

@@ -160,6 +160,13 @@ def test_diff_as_json_keeps_the_order_and_says_each_effect(tmp_path, capsys):
      'require = [["skin"], ["respiratory", "circulatory", "hypotension"]]',
      "combination rule anaphylaxis-skin needs (skin) and (respiratory or circulatory or hypotension or gut) → "
      "(skin) and (respiratory or circulatory or hypotension): holds less often"),
+    ("symptoms.toml", 'pulse = [80, 129]', 'pulse = [80, 139]',
+     "a child's normal pulse at 5-11 years 80-129 → 80-139: wider, the adult bands grade fewer readings"),
+    ("symptoms.toml", 'adult_sides = ["temp_c low", "temp_c high"]', 'adult_sides = ["temp_c high"]',
+     "adult bands no longer grade a child's temp_c low at every age"),
+    ("products.toml", '  at_risk_from = "label-ceiling"\n', '  at_risk_from = "label"\n',
+     "Octagam 5% PI at-risk figure a ceiling for the prescriber's cap → the cap itself: the prescriber is no "
+     "longer asked"),
 ])
 def test_each_kind_of_safety_lowering_change_is_named_in_words(tmp_path, name, old, new, text):
     a, b = copy(tmp_path, "old"), copy(tmp_path, "new")

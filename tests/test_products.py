@@ -30,8 +30,11 @@ def test_at_risk_caps_are_numeric_only_where_the_label_gives_one():
     assert lib["octagam-10"].indication("itp").at_risk_max_mg_kg_min == pytest.approx(3.0)
     assert lib["octagam-10"].indication("dm").at_risk_max_mg_kg_min == pytest.approx(3.0)
     assert lib["panzyga"].indication("pi").at_risk_max_mg_kg_min == 3.3
+    # Octagam 5%: "less than 0.07 mL/kg/min [3.3 mg/kg/min]" beside "minimum rate practicable": a ceiling
+    # for the prescriber's cap (asked for), never a target
+    o5 = lib["octagam-5"].indication("pi")
+    assert o5.at_risk_max_mg_kg_min == 3.3 and o5.at_risk_ceiling_only and o5.at_risk_exclusive
     # the current labels say only "minimum rate practicable": the prescriber's cap is asked for
-    assert lib["octagam-5"].indication("pi").at_risk_max_mg_kg_min is None
     assert lib["bivigam"].indication("pi").at_risk_max_mg_kg_min is None
     assert lib["privigen"].indication("pi").at_risk_max_mg_kg_min is None
     assert lib["gamunex-c"].indication("pi").at_risk_max_mg_kg_min is None

@@ -1,4 +1,4 @@
-"""Review of the reaction engine (issue 10, round two): cases that under-treated, kept as tests.
+"""Review of the reaction engine (round two): cases that under-treated, kept as tests.
 
 - A child's vital no cited band covers, on either side, is never silently "none": the result says
   so and asks the nurse to judge (a child's low temperature included), whatever a derived rule
@@ -42,12 +42,15 @@ def test_age_text_for_a_newborn_is_not_zero_months():
 
 # ------------------------------------------------------------------ children: cited paediatric bands
 @pytest.mark.parametrize("age,rr,expected", [
-    (0.1, 81, "moderate"), (0.1, 80, "none"), (0.1, 19, "moderate"), (0.1, 20, "none"),   # 0-3 months
-    (0.5, 71, "moderate"), (0.5, 70, "none"),                                              # 3-12 months
-    (2, 61, "moderate"), (2, 60, "none"), (2, 15, "moderate"), (2, 16, "none"),            # 1-4 years
-    (4, 41, "moderate"), (4, 40, "none"), (4, 18, "none"), (8, 14, "moderate"),            # 4-12 years
+    (0.1, 81, "moderate"), (0.1, 19, "moderate"), (0.1, 20, "none"),                       # 0-3 months
+    (0.5, 71, "moderate"),                                                                 # 3-12 months
+    (2, 61, "moderate"), (2, 15, "moderate"), (2, 16, "none"),                             # 1-4 years
+    (4, 41, "moderate"), (4, 18, "none"), (8, 14, "moderate"),                             # 4-12 years
     (14, 23, "moderate"), (14, 20, "none"), (14, 10, "moderate"), (14, 12, "none"),        # over 12 years
-    (14, 22, "mild"), (14, 11, "none"),  # from 12 the adult NEWS2 bands grade too (21-24 scores 2)
+    # Above the normal range for the age (Scottish PEWS: 0-11 months 30-49, 2-4 years 20-34, over 12 years
+    # 15-24) the adult bands are a floor (NEWS2: 25 or more scores 3); inside it, the children's bands only.
+    (0.1, 80, "moderate"), (0.5, 70, "moderate"), (2, 60, "moderate"), (4, 40, "moderate"),
+    (0.1, 49, "none"), (4, 34, "none"), (14, 22, "none"), (14, 25, "moderate"), (14, 11, "none"),
 ])
 def test_a_childs_breathing_rate_by_age(age, rr, expected):
     g = CAT.grade_vitals(Vitals(rr=rr), age_years=age)
@@ -68,9 +71,11 @@ def test_a_childs_low_spo2_is_graded_and_with_hives_is_anaphylaxis(age):
 
 
 @pytest.mark.parametrize("age,pulse,expected", [
-    (0.1, 180, "mild"), (0.1, 179, "none"), (0.1, 90, "mild"), (0.1, 91, "none"),
+    (0.1, 90, "mild"), (0.1, 91, "none"),
     (0.1, 190, "severe"), (0.1, 80, "severe"),   # Bedside PEWS's highest sub-score (4): severe
-    (0.5, 170, "mild"), (0.5, 169, "none"), (0.5, 80, "mild"), (0.5, 70, "severe"),
+    (0.5, 80, "mild"), (0.5, 70, "severe"),
+    # Above the normal 110-159 (Scottish PEWS, 0-11 months) the adult bands are a floor (131 or more: NEWS2 3).
+    (0.1, 159, "none"), (0.1, 160, "moderate"), (0.1, 180, "moderate"), (0.5, 170, "moderate"),
 ])
 def test_an_infants_pulse_by_age(age, pulse, expected):
     g = CAT.grade_vitals(Vitals(pulse=pulse), age_years=age)
@@ -80,7 +85,8 @@ def test_an_infants_pulse_by_age(age, pulse, expected):
 @pytest.mark.parametrize("age,sbp,expected", [
     (0.1, 100, "mild"), (0.1, 99, "none"), (0.5, 120, "mild"), (2, 125, "mild"), (2, 124, "none"),
     (6, 140, "mild"), (6, 139, "none"), (15, 150, "mild"), (15, 149, "none"),
-    (0.02, 50, "severe"), (0.02, 51, "none"),   # a newborn's low systolic (under 1 month)
+    (0.02, 50, "severe"), (0.02, 70, "none"),   # a newborn's low systolic (under 1 month)
+    (0.02, 69, "severe"),  # below the normal 70-99 (Scottish PEWS, 0-11 months): the adult < 90 is a floor
 ])
 def test_a_childs_systolic_pressure_both_sides(age, sbp, expected):
     g = CAT.grade_vitals(Vitals(sbp=sbp), age_years=age)
@@ -99,6 +105,9 @@ def _covered(age, field, side):
     for b in CAT.child_bands:
         if b.covers(age) and b.field == field and b.op in ops:
             return True
+    normal = CAT.normal_for(age)
+    if normal is not None and field in normal.ranges:
+        return True  # inside the range: normal for the age; outside it: the adult bands of that side
     for r in CAT.rules:
         adult_grades = r.ages == "all" or age >= CAT.adult_bands_from_years or (field, side) in CAT.adult_sides
         if adult_grades and len(r.when) == 1 and r.when[0][0] == field and r.when[0][1] in ops:

@@ -84,7 +84,7 @@ def test_the_same_content_in_csv_fhir_and_pdf(exported):
     # second reaction in the infusion, so handled one grade higher (moderate: urgent medical review)
     rx = [(r["what"].split(": ")[1].split(" (")[0], r["grade"], r["reaction_kind"], r["after_end"])
           for r in rows if r["kind"] == "symptoms"]
-    assert rx == [("Chills", "mild", "febrile", "no"), ("Headache", "moderate", "febrile", "yes")]
+    assert rx == [("Chills", "mild", "febrile", "no"), ("Headache", "moderate", "infusion-related", "yes")]
     assert [a["severity"]["coding"][0]["code"] for a in resources(bundle, "AdverseEvent")] == ["mild", "moderate"]
     findings = [o["code"]["text"] for o in resources(bundle, "Observation") if "valueBoolean" in o]
     assert findings == ["Chills", "Headache"]

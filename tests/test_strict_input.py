@@ -1,4 +1,4 @@
-"""Issue 11, "a value the user gave is never dropped or replaced silently": the command line,
+"""A value the user gave is never dropped or replaced silently: the command line,
 scenario files and responses files, by class (hypothesis) and by example. In-process (main())."""
 import contextlib
 import io

@@ -1,11 +1,12 @@
-"""The rules a symptom catalogue is made of: adult vital-sign bands, children's bands by age, and
-combination rules. resources/symptoms.toml holds them with their sources (read by catalogue_file)."""
+"""The rules a symptom catalogue is made of: adult vital-sign bands, children's bands and normal
+ranges by age, and combination rules. resources/symptoms.toml holds them with their sources (read by
+catalogue_file)."""
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
-DERIVED_FIELDS = ("temp_rise_c", "sbp_fall", "sbp_fall_pct")  # against the baseline
+DERIVED_FIELDS = ("temp_rise_c", "sbp_fall", "sbp_fall_pct", "sbp_rise")  # against the baseline
 OPS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b}
 
 
@@ -62,6 +63,27 @@ class ChildBand:
 
     def holds(self, values: dict, age: float) -> bool:
         return self.field in values and OPS[self.op](values[self.field], self.limit(age))
+
+
+@dataclass(frozen=True)
+class NormalRange:
+    """A child's normal range by age, [age_from, age_to): field -> (lowest, highest), both normal."""
+
+    label: str
+    age_from: float
+    age_to: float
+    ranges: dict
+    source: str
+
+    def covers(self, age: float) -> bool:
+        return self.age_from <= age < self.age_to
+
+    def side_outside(self, field: str, value: float) -> str | None:
+        """'low' or 'high' when the value lies outside the normal range, None inside it (or unknown)."""
+        if field not in self.ranges:
+            return None
+        lo, hi = self.ranges[field]
+        return "low" if value < lo else "high" if value > hi else None
 
 
 @dataclass(frozen=True)

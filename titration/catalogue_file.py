@@ -4,7 +4,7 @@ A mistake names the file, the key and the problem (a DataError), like every othe
 """
 from __future__ import annotations
 
-from .bands import DERIVED_FIELDS, OPS, ChildBand, Criterion, VitalsRule
+from .bands import DERIVED_FIELDS, OPS, ChildBand, Criterion, NormalRange, VitalsRule
 from .catalogue_floor import check_floor
 from .data import Table, load_toml
 from .reactions import GRADES, VITAL_FIELDS, Catalogue, Kind, Symptom
@@ -18,7 +18,8 @@ def _kinds(top: Table) -> dict[str, Kind]:
         kid = t.str("id")
         if kid in kinds:
             raise t.fail("id", f"{kid!r} appears twice")
-        kinds[kid] = Kind(kid, t.str("label"), t.str("words"), t.strs("steps"), t.str("source"), t.str("look_out", ""))
+        kinds[kid] = Kind(kid, t.str("label"), t.str("words"), t.strs("steps"), t.str("source"), t.str("look_out", ""),
+                          t.strs("signs", ()), t.str("also", ""))
     if "other" not in kinds:
         raise top.fail("kind", "needs a kind with id 'other' (the default emergency steps)")
     return kinds
@@ -114,11 +115,15 @@ def read_catalogue(path: str) -> Catalogue:
     ch = top.table("children", None)
     other = kinds["other"]
     adult_from = ch.num("adult_from_years", lo=1, hi=21) if ch else 18.0
+    for k in kinds.values():
+        if set(k.signs) - signs:
+            raise top.fail("kind", f"{k.id!r} names a sign no symptom or rule gives: "
+                                   f"{sorted(set(k.signs) - signs)[0]!r} (signs: {', '.join(sorted(signs))})")
     cat = Catalogue(
         symptoms, rules, other.steps, other.source, top.strs("sources", ()), kinds, criteria, bands,
         adult_from, ch.str("source") if ch else "",
         ch.num("adult_bands_from_years", adult_from, lo=0, hi=adult_from) if ch else adult_from,
-        _adult_sides(ch) if ch else frozenset(),
+        _adult_sides(ch) if ch else frozenset(), _normal_ranges(top, adult_from),
     )
     top.finish()
     check_floor(cat, str(path))  # the emergency signs' floor lives outside the file it checks
@@ -137,3 +142,32 @@ def _adult_sides(ch: Table) -> frozenset:
     if out:
         ch.str("adult_sides_source")  # the reason a side is the same danger at every age
     return frozenset(out)
+
+
+def _normal_ranges(top: Table, adult_from: float) -> tuple[NormalRange, ...]:
+    """[[normal_range]]: a child's normal values by age, in the source's own age steps, from birth to
+    adult_from_years without a gap or an overlap (outside them the adult bands are a floor)."""
+    if not top.has("normal_range"):
+        return ()
+    out, reach = [], 0.0
+    for t in top.tables("normal_range"):
+        lo, hi = t.num("age_from", lo=0, hi=adult_from), t.num("age_to", lo=0, hi=adult_from)
+        if lo != reach:
+            raise t.fail("age_from", f"{lo:g} must be {reach:g}: the ranges run from birth to {adult_from:g} years "
+                                     f"in order, without a gap or an overlap")
+        if hi <= lo:
+            raise t.fail("age_to", f"{hi:g} must be above age_from {lo:g}")
+        ranges = {}
+        for f in ("pulse", "rr", "sbp", "spo2"):
+            if not t.has(f):
+                continue
+            pair = t.nums(f)
+            if len(pair) != 2 or pair[0] > pair[1] or pair[1] > VITAL_FIELDS[f][2][1]:
+                raise t.fail(f, f"{list(pair)} must be [lowest normal, highest normal] within what a reading can be "
+                                f"(up to {VITAL_FIELDS[f][2][1]:g})")
+            ranges[f] = (pair[0], pair[1])
+        out.append(NormalRange(t.str("ages"), lo, hi, ranges, t.str("source")))
+        reach = hi
+    if reach != adult_from:
+        raise top.fail("normal_range", f"the ranges end at {reach:g} years; they must reach {adult_from:g}")
+    return tuple(out)

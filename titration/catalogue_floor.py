@@ -49,7 +49,8 @@ EMERGENCY_VITALS = (
 )
 
 # How far a derived value can go (a vital sign's own range is in reactions.VITAL_FIELDS).
-DERIVED_RANGES = {"temp_rise_c": (-14.0, 14.0), "sbp_fall": (-220.0, 220.0), "sbp_fall_pct": (-100.0, 100.0)}
+DERIVED_RANGES = {"temp_rise_c": (-14.0, 14.0), "sbp_fall": (-220.0, 220.0), "sbp_fall_pct": (-100.0, 100.0),
+                  "sbp_rise": (-260.0, 260.0)}
 
 
 def _range(field: str) -> tuple[float, float]:

@@ -15,7 +15,7 @@ from .protocols import Protocol
 from .units import below, mg_kg_min_from_ml_h, ml_h, round_down
 
 SOFT_LIMITS = ("first-infusion", "unit-cap", "tolerated-max", "single-dose", "population")
-HARD_LIMITS = ("label-max", "at-risk", "label-initial")
+HARD_LIMITS = ("label-max", "guideline-max", "at-risk", "label-initial")  # guideline-max: max_from = "guideline"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +51,12 @@ def limits_for(req, product: Product, ind, proto: Protocol, kg: float) -> list[L
     src = "; ".join(ind.sources)
     whose = "guideline" if ind.max_from == "guideline" else "label"  # a guideline's maximum is named as such
     written = ind.max_as_written + (" (guideline)" if whose == "guideline" else "")
-    out = [Limit("label-max", True, cap(ind.max_mg_kg_min), written, f"{whose}: {src}"),
+    initial_from = ind.initial_source or ind.sources[0]
+    initial_words = "the label's initial rate" + (", from its page for another indication" if ind.initial_source
+                                                  else "")
+    out = [Limit(f"{whose}-max", True, cap(ind.max_mg_kg_min), written, f"{whose}: {src}"),
            Limit("label-initial", True, cap(ind.initial_mg_kg_min), ind.initial_as_written,
-                 f"label's initial rate, a hard limit of the first step ({ind.sources[0]})", first_step_only=True)]
+                 f"{initial_words}, a hard limit of the first step ({initial_from})", first_step_only=True)]
     if req.at_risk:
         if ind.at_risk_ceiling_only:  # another indication's figure: the prescriber sets the cap, at most that
             out.append(_ceiling_only_cap(req, product, ind, cap))
@@ -101,25 +104,32 @@ def limits_for(req, product: Product, ind, proto: Protocol, kg: float) -> list[L
 
 
 def _ceiling_only_cap(req, product, ind, cap) -> Limit:
-    """An at-risk figure from another indication's page: never a target to climb to. The label here says
-    'minimum rate practicable', so the prescriber's cap is asked for; that figure is its ceiling."""
+    """An at-risk figure that is a ceiling, never a target to climb to: printed on another indication's
+    page, or the label's own "less than" beside "minimum rate practicable". The prescriber's cap is asked
+    for; the figure is its ceiling (a "less than" figure excludes itself)."""
+    below = "below" if ind.at_risk_exclusive else "at most"
+    where = ("a figure from another indication's page" if ind.at_risk_from == "other-indication"
+             else f"the label's '{ind.at_risk_words}'")
     if req.at_risk_cap_mg_kg_min is None:
         raise NeedsInput(
             "--at-risk-cap",
-            f"the {product.name} label for this indication says only 'minimum rate practicable' for patients at "
-            f"risk of renal dysfunction or thrombosis; give the prescriber's cap in mg/kg/min (at most "
-            f"{ind.at_risk_as_written}, a figure from another indication's page: a ceiling, not a target)")
-    if req.at_risk_cap_mg_kg_min > ind.at_risk_max_mg_kg_min + 1e-9:
-        raise InputError("--at-risk-cap", req.at_risk_cap_mg_kg_min,
-                         f"at most {ind.at_risk_as_written} (the figure on another indication's page is a ceiling)")
-    return Limit("at-risk", True, cap(req.at_risk_cap_mg_kg_min), f"{req.at_risk_cap_mg_kg_min:g} mg/kg/min",
-                 f"prescriber's cap (the label says 'minimum rate practicable'; at most {ind.at_risk_as_written}, "
-                 f"from another indication's page: {'; '.join(ind.sources)})")
+            f"the {product.name} label for this indication says 'minimum rate practicable' for patients at "
+            f"risk of renal dysfunction or thrombosis; give the prescriber's cap in mg/kg/min ({below} "
+            f"{ind.at_risk_as_written}, {where}: a ceiling, not a target)")
+    mg, ceiling = req.at_risk_cap_mg_kg_min, ind.at_risk_max_mg_kg_min
+    if mg > ceiling + 1e-9 or (ind.at_risk_exclusive and mg >= ceiling - 1e-9):
+        what = ("the figure on another indication's page is a ceiling" if ind.at_risk_from == "other-indication"
+                else "the label's figure is a ceiling")
+        raise InputError("--at-risk-cap", mg, f"{below} {ind.at_risk_as_written} ({what})")
+    return Limit("at-risk", True, cap(mg), f"{mg:g} mg/kg/min",
+                 f"prescriber's cap (the label says 'minimum rate practicable'; {below} {ind.at_risk_as_written}, "
+                 f"{where}: {'; '.join(ind.sources)})")
 
 
-# A limit named in an error, so it says which value took the rate to nothing (issue 11).
+# A limit named in an error, so it says which value took the rate to nothing.
 LIMIT_NAMES = {"at-risk": "at-risk cap", "tolerated-max": "previously tolerated maximum",
-               "first-infusion": "first-infusion maximum", "label-max": "label maximum"}
+               "first-infusion": "first-infusion maximum", "label-max": "label maximum",
+               "guideline-max": "guideline maximum"}
 
 
 def rungs_for(targets, limits: list[Limit], kg: float, conc: float, res: float,
@@ -136,7 +146,7 @@ def rungs_for(targets, limits: list[Limit], kg: float, conc: float, res: float,
                 continue
             if lim.cap_ml_h < rate - 1e-9:
                 rate, limited = lim.cap_ml_h, lim.name
-        if rate <= 0 and limited == "unit-cap":  # a pump cap below one pump step: the cap is the slip (issue 11)
+        if rate <= 0 and limited == "unit-cap":  # a pump cap below one pump step: the cap is the slip
             raise InputError("--max-ml-h", next(lim.as_written for lim in limits if lim.name == limited),
                              f"a cap of at least one pump step ({res:g} mL/h): it rounds down to 0 mL/h")
         if rate <= 0:  # a rate in mg/kg/min too small for this pump at this weight: say which cap met it

@@ -11,7 +11,8 @@ from functools import lru_cache
 
 from .data import Table, load_toml, resource
 
-FIELDS = ("rr", "spo2", "sbp", "pulse", "temp_c")
+FIELDS = ("rr", "spo2", "on_oxygen", "sbp", "pulse", "temp_c")  # on_oxygen: 1 oxygen, 0 air (Vitals.values)
+UNITS = {"rr": "/min", "pulse": "/min", "spo2": " %", "sbp": " mmHg", "temp_c": " °C"}
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,8 @@ class Chart:
         for p in self.parameters:
             if p.field in latest:
                 v = latest[p.field]
-                unit = {"rr": "/min", "pulse": "/min", "spo2": " %", "sbp": " mmHg", "temp_c": " °C"}[p.field]
-                parts.append(Part(p.label, f"{v:g}{unit}", p.score(v)))
+                shown = ("oxygen" if v else "air") if p.field == "on_oxygen" else f"{v:g}{UNITS[p.field]}"
+                parts.append(Part(p.label, shown, p.score(v)))
         if confused:
             parts.append(Part("Consciousness", "new confusion (CVPU)", self.confusion_score))
         if not parts:
@@ -101,8 +102,9 @@ class Chart:
             grade, response = "moderate", f"NEWS2 {why}: urgent review by a clinician"
         else:
             grade, response = "none", f"NEWS2 {total}"
+        said = "on_oxygen" in latest  # air or oxygen recorded: nothing left out
         return EarlyWarning(total, tuple(parts), grade, response, f"{self.source}; {self.response_source}",
-                            self.not_scored)
+                            "" if said else self.not_scored)
 
 
 def read_chart(path: str) -> Chart:

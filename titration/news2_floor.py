@@ -20,7 +20,8 @@ SCORE_3 = {
     "temp_c": (35.0,),
 }
 # Readings the RCP chart scores 2 or more.
-SCORE_2 = {"rr": (21.0,), "spo2": (92.0,), "sbp": (91.0,), "pulse": (111.0,), "temp_c": (39.1,)}
+SCORE_2 = {"rr": (21.0,), "spo2": (92.0,), "sbp": (91.0,), "pulse": (111.0,), "temp_c": (39.1,),
+           "on_oxygen": (1.0,)}  # supplemental oxygen scores 2
 
 
 def check_news2_floor(chart, path: str) -> None:

@@ -1,6 +1,6 @@
 """A Plan: an immutable list of Steps, built from a prescription, a ladder and the limits.
 
-Rules (shared/design.md section 3): the canonical rate is mg/kg/min; pump rates are rounded
+Rules (docs/design.md section 3): the canonical rate is mg/kg/min; pump rates are rounded
 DOWN to the pump resolution; limits are checked after rounding; hard limits (label maximum,
 the label's numeric at-risk cap, a prescriber's at-risk cap) cannot be overridden; soft limits
 (first-infusion maximum, unit mL/h cap, previously tolerated maximum) can, with a reason;
@@ -45,7 +45,7 @@ class PlanRequest:
     tolerated_max_mg_kg_min: float | None = None
     overrides: tuple[tuple[str, str], ...] = ()  # (soft limit name, reason)
     round_dose: str = "none"
-    age_years: float | None = None  # under 18: a child's vitals are graded by paediatric bands only
+    age_years: float | None = None  # under 18: a child's vitals are graded by paediatric bands (adult ones a floor)
     start_clock: str | None = None  # "HH:MM" the infusion starts: checks the day's fit (day_fit)
     closing_clock: str = "18:00"  # the unit's closing time (a setting)
     max_hours: float | None = None  # the longest infusion the unit accepts (a setting)
@@ -288,8 +288,9 @@ def build_plan(req: PlanRequest, library: dict | None = None, protocols: dict | 
     if req.first_infusion and ind.first_infusion_words:
         notes.append(f"Label on first infusions: '{ind.first_infusion_words}'")
     if req.age_years is not None and req.age_years < 18:
-        notes.append(f"A child ({req.age_years:g} years): vitals are graded by the paediatric bands of "
-                     "resources/symptoms.toml only; a value no band covers is shown for the nurse to judge.")
+        notes.append(f"A child ({req.age_years:g} years): vitals are graded by the paediatric bands for the age; "
+                     "outside the child's normal range never below an adult's (resources/symptoms.toml); a value "
+                     "no band covers is shown for the nurse to judge.")
     for lim in limits:
         if lim.overridden:
             notes.append(f"Soft limit {lim.name} ({lim.as_written}) set aside: {lim.overridden}")

@@ -35,7 +35,7 @@ def check_single_dose(req: PlanRequest) -> str:
 
     usual = load_usual_doses().get(req.indication)
     if usual is None or req.dose_g_per_kg <= usual.single_g_per_kg + 1e-9:
-        if "single-dose" in dict(req.overrides):  # nothing to set aside: a slip, never ignored (issue 11)
+        if "single-dose" in dict(req.overrides):  # nothing to set aside: a slip, never ignored
             within = "no usual single dose is recorded for this indication" if usual is None else \
                 f"{req.dose_g_per_kg:g} g/kg is within the usual single infusion of {usual.single_g_per_kg:g} g/kg"
             raise InputError("--override", "single-dose", f"an override only for a dose above the usual ({within})")

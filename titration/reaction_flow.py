@@ -59,6 +59,8 @@ class ReactionFlow:
         if ep.grade == "none":
             return  # a child's value no band covers: shown for the nurse to judge, no episode
         s.episode = ep
+        if s.reaction is not None and not new_episode:
+            s.reaction.kind = ep.kind  # the reaction is the episode's, its kind revised as findings arrive
         if grade_index(ep.grade) > grade_index(s.highest_grade):
             s.highest_grade = ep.grade
         if new_episode or returned:
@@ -100,7 +102,7 @@ class ReactionFlow:
         what = f"{grade} reaction" + (f", {kind.label.lower()}" if kind.id != "other" else "")
         if rule.action == "stop" or grade == "severe":
             return Proposal("stop", 0.0, -1, f"STOP: {what} ({why}). Do not restart.", src, grade,
-                            self.catalogue.emergency_for(kind.id), kind.id)
+                            self._steps(kind.id), kind.id)
         action = rule.action
         if action == "slow" and (rung_now == 0 or s.status == "paused"):
             action = rule.first_step
@@ -112,17 +114,22 @@ class ReactionFlow:
                             kind=kind.id)
         if action == "stop":
             return Proposal("stop", 0.0, -1, f"STOP: {what} ({why}). Do not restart.", src, grade,
-                            self.catalogue.emergency_for(kind.id), kind.id)
+                            self._steps(kind.id), kind.id)
         return Proposal("pause", 0.0, r.resume_rung,
                         f"Pause the infusion now ({why}); review in {pol.review_minutes:g} min",
                         src, grade, kind=kind.id)
+
+    def _steps(self, kind_id: str) -> tuple[str, ...]:
+        """The kind's emergency steps, with a line for every other pattern the episode meets."""
+        ep = self.state.episode
+        return self.catalogue.emergency_for(kind_id, ep.criteria if ep is not None else ())
 
     def _advise(self, grade: str, kind_id: str, why: str) -> Proposal:
         """The bag is empty or the infusion has ended: the same grading, the same steps."""
         s, kind = self.state, self.catalogue.kind(kind_id)
         what = f"{grade} reaction" + (f", {kind.label.lower()}" if kind.id != "other" else "")
         src = f"policy {self.policy.id}, {grade}"
-        steps = self.catalogue.emergency_for(kind.id)
+        steps = self._steps(kind.id)
         if grade == "severe" and s.status == "running":  # the bag is empty, the end not yet confirmed
             return Proposal("stop", 0.0, -1, f"STOP: {what} ({why}). The bag is empty: make sure the pump is off; "
                             f"do not restart.", src, grade, steps, kind.id)

@@ -1,9 +1,11 @@
 """Symptom catalogue and reaction grading.
 
 Symptoms give a grade; vitals and combination rules (anaphylaxis by its criteria) can raise it,
-never lower it. A reaction has a kind as well as a grade; the emergency steps follow the kind.
-A child's vitals are graded only by the paediatric bands; a value no band covers is not graded
-and the nurse is asked to judge. The rules live in resources/symptoms.toml (read by catalogue_file).
+never lower it. A reaction has a kind as well as a grade; the emergency steps follow the kind (and add a line for
+every other pattern that holds). A child's vitals are graded by the paediatric bands; outside the
+child's normal range for the age the adult bands of that side are a floor; a value no band covers is
+not graded and the nurse is asked to judge. The rules live in resources/symptoms.toml (read by
+catalogue_file).
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import math
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 
-from .bands import DERIVED_FIELDS, ChildBand, Criterion, VitalsRule, side_of
+from .bands import DERIVED_FIELDS, ChildBand, Criterion, NormalRange, VitalsRule, side_of
 from .errors import InputError
 
 GRADES = ("none", "mild", "moderate", "severe")
@@ -41,7 +43,9 @@ def one_up(g: str) -> str:
 
 
 UNRECORDABLE = "sbp_unrecordable"  # a systolic pressure that cannot be measured (shock): graded as 0 mmHg
-VITALS_KEYS = (*VITAL_FIELDS, UNRECORDABLE)
+ON_OXYGEN = "on_oxygen"  # supplemental oxygen (true) or air (false) at this reading; absent: not stated
+VITALS_KEYS = (*VITAL_FIELDS, UNRECORDABLE, ON_OXYGEN)
+FLAGS = (UNRECORDABLE, ON_OXYGEN)
 
 
 @dataclass(frozen=True)
@@ -53,17 +57,20 @@ class Vitals:
     spo2: float | None = None
     rr: float | None = None
     sbp_unrecordable: bool = False
+    on_oxygen: bool | None = None  # NEWS2 scores oxygen 2 (RCP 2017); None: not stated with this reading
 
     def __post_init__(self):
         for f in fields(self):
             v = getattr(self, f.name)
-            if v is None or f.name == UNRECORDABLE:
+            if v is None or f.name in FLAGS:
                 continue
             label, unit, (lo, hi) = VITAL_FIELDS[f.name]
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
                 raise InputError(f.name, v, f"{label} from {lo:g} to {hi:g} {unit}")
         if not isinstance(self.sbp_unrecordable, bool):
             raise InputError(UNRECORDABLE, self.sbp_unrecordable, "true or false")
+        if self.on_oxygen is not None and not isinstance(self.on_oxygen, bool):
+            raise InputError(ON_OXYGEN, self.on_oxygen, "true (on oxygen) or false (on air)")
         if self.sbp_unrecordable and self.sbp is not None:
             raise InputError("sbp", self.sbp, "no number when the systolic BP is recorded as unrecordable")
 
@@ -71,22 +78,25 @@ class Vitals:
         out = {}  # not dataclasses.asdict: it deep-copies, and a replay reads thousands of vitals
         for k in VITALS_KEYS:
             v = getattr(self, k)
-            if v is not None and v is not False:
+            if v is not None and (v is not False or k == ON_OXYGEN):  # "on air" is said, not left out
                 out[k] = v
         return out
 
     def values(self) -> dict:
-        """The numbers to grade: an unrecordable systolic pressure counts as 0 mmHg."""
-        d = {k: v for k, v in self.to_dict().items() if k != UNRECORDABLE}
+        """The numbers to grade: an unrecordable systolic pressure counts as 0 mmHg; oxygen as 1 (air 0),
+        as the early-warning score reads it."""
+        d = {k: v for k, v in self.to_dict().items() if k not in FLAGS}
         if self.sbp_unrecordable:
             d["sbp"] = 0.0
+        if self.on_oxygen is not None:
+            d[ON_OXYGEN] = 1.0 if self.on_oxygen else 0.0
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "Vitals":
-        unknown = set(d) - set(VITAL_FIELDS) - {UNRECORDABLE}
+        unknown = set(d) - set(VITALS_KEYS)
         if unknown:
-            raise InputError("vitals", sorted(unknown)[0], f"one of {', '.join(VITAL_FIELDS)}, {UNRECORDABLE}")
+            raise InputError("vitals", sorted(unknown)[0], f"one of {', '.join(VITALS_KEYS)}")
         return cls(**d)
 
     def is_empty(self) -> bool:
@@ -112,6 +122,8 @@ def vitals_text(d: dict) -> str:
         parts.append(f"SpO2 {d['spo2']:g}%")
     if "rr" in d:
         parts.append(f"RR {d['rr']:g}/min")
+    if ON_OXYGEN in d:
+        parts.append("on oxygen" if d[ON_OXYGEN] else "on air")
     return ", ".join(parts)
 
 
@@ -137,6 +149,8 @@ class Kind:
     steps: tuple[str, ...]
     source: str
     look_out: str = ""  # what to tell the patient to look out for after they leave
+    signs: tuple[str, ...] = ()  # the signs that make up its picture: a tie between kinds goes to more of them
+    also: str = ""  # the step shown when this kind's pattern holds too but another kind names the reaction
 
 
 @dataclass(frozen=True)
@@ -183,7 +197,8 @@ class Catalogue:
     adult_from_years: float = 18.0
     children_source: str = ""
     adult_bands_from_years: float = 18.0  # from this age every adult band grades a child too
-    adult_sides: frozenset = frozenset()  # (field, side) adult bands grade at every age
+    adult_sides: frozenset = frozenset()  # (field, side) adult bands grade at every age (no cited normal range)
+    normal_ranges: tuple[NormalRange, ...] = ()  # a child's normal range by age: outside it, adult bands are a floor
 
     def symptom(self, sid: str) -> Symptom:
         if sid not in self.symptoms:
@@ -201,9 +216,16 @@ class Catalogue:
         return self.kinds.get(kid) or self.kinds.get("other") or Kind("other", "Reaction", "Reaction",
                                                                        self.emergency_steps, self.emergency_source)
 
-    def emergency_for(self, kid: str) -> tuple[str, ...]:
-        """The emergency steps for a reaction of this kind (shown when it stops the infusion)."""
-        return self.kind(kid).steps
+    def emergency_for(self, kid: str, criteria=()) -> tuple[str, ...]:
+        """The emergency steps for a reaction of this kind (shown when it stops the infusion), then the
+        step of every other kind whose pattern (combination rule) holds too."""
+        steps = list(self.kind(kid).steps)
+        by_id = {c.id: c for c in self.criteria}
+        for cid in criteria:
+            other = self.kinds.get(by_id[cid].kind) if cid in by_id else None
+            if other is not None and other.id != kid and other.also and other.also not in steps:
+                steps.append(other.also)
+        return tuple(steps)
 
     def late_symptoms(self) -> list[Symptom]:
         return [s for s in self.symptoms.values() if s.late]
@@ -214,6 +236,10 @@ class Catalogue:
 
     def is_child(self, age_years: float | None) -> bool:
         return age_years is not None and age_years < self.adult_from_years
+
+    def normal_for(self, age: float) -> NormalRange | None:
+        """The child's cited normal range for the age (None where none is cited)."""
+        return next((r for r in self.normal_ranges if r.covers(age)), None)
 
     def baseline_rules(self) -> list[str]:
         """The rules that compare with a baseline: off until baseline vitals are recorded."""
@@ -229,16 +255,26 @@ class Catalogue:
             if "sbp" in values and base.get("sbp"):
                 values["sbp_fall"] = base["sbp"] - values["sbp"]
                 values["sbp_fall_pct"] = round((base["sbp"] - values["sbp"]) / base["sbp"] * 100.0, 6)
+                values["sbp_rise"] = values["sbp"] - base["sbp"]
         return values
 
-    def _adult_rule_grades_child(self, rule: VitalsRule, age: float) -> bool:
-        """A child is never graded less severely than an adult where the danger is the same: on the
-        sides where a child's normal range lies inside the adult's (adult_sides), at every age, and
-        from adult_bands_from_years on every side."""
+    def _adult_rule_grades_child(self, rule: VitalsRule, age: float, values: dict) -> bool:
+        """An adult band grades a child's value only where the value lies outside the child's cited
+        normal range for the age, on the band's own side (a floor there: never below an adult); inside
+        the range the children's bands alone grade. Sides with no cited range (adult_sides: temperature)
+        are graded by the adult bands at every age; a rule on derived values alone, only if ages = all."""
         if rule.ages == "all" or age >= self.adult_bands_from_years:
             return True
-        sides = rule.sides()
-        return bool(sides) and sides <= self.adult_sides
+        normal = self.normal_for(age)
+        absolute = [(f, side_of(op)) for f, op, _ in rule.when if f not in DERIVED_FIELDS]
+        if not absolute:
+            return False
+        for f, side in absolute:
+            if (f, side) in self.adult_sides:
+                continue
+            if normal is None or f not in values or normal.side_outside(f, values[f]) != side:
+                return False
+        return True
 
     def findings(self, vitals: Vitals | None, baseline: Vitals | None = None,
                  age: float | None = None) -> tuple[list[Hit], list[str]]:
@@ -253,7 +289,7 @@ class Catalogue:
         hits, covered = [], set()
         child = self.is_child(age)
         for rule in self.rules:
-            if child and not self._adult_rule_grades_child(rule, age):
+            if child and not self._adult_rule_grades_child(rule, age, values):
                 continue
             if rule.can_judge(values):
                 covered |= rule.sides()
@@ -261,6 +297,10 @@ class Catalogue:
                 hits.append(Hit(rule.label, rule.grade, rule.kind, rule.sign, rule.source))
         judge = []
         if child:
+            normal = self.normal_for(age)
+            if normal is not None:  # inside the range: normal for the age; outside it: the adult floor
+                covered |= {(f, sd) for f in normal.ranges for sd in ("low", "high")}
+            covered |= self.adult_sides
             for band in self.child_bands:
                 if band.covers(age):
                     covered.add((band.field, side_of(band.op)))
@@ -318,22 +358,30 @@ class Catalogue:
                 else:
                     reasons.append(f"{c.label} ({c.source})")
                 grade = higher(grade, c.grade)
-        kind = self._kind_of(grade, contributors, held)
         signs = tuple(sorted(p for p in present if p not in self.symptoms))
+        kind = self._kind_of(grade, contributors, held, set(signs))
         return Grading(grade, tuple(reasons), kind, tuple(judge), tuple(c.id for c in held), signs)
 
-    def _kind_of(self, grade: str, contributors, held) -> str:
-        """The kind of the strongest finding: a combination rule first (the first in the file), then
-        the kind with the most findings at the top grade (a respiratory picture is not "febrile"
-        because of one fever), then the kind listed first in the file."""
+    def _kind_of(self, grade: str, contributors, held, signs: set) -> str:
+        """What the reaction probably is. A combination rule that holds at the top grade names it; of
+        several, the one whose kind matches more of the signs present (ISBT 2011: breathing, a fast
+        pulse and a raised pressure make circulatory overload rather than TRALI). Without one, the kind
+        with the most findings at the top grade; a tie goes to the kind with more matching signs (a
+        respiratory picture is not "febrile" because of one fever), then to the kind listed first."""
         if grade == "none":
             return "other"
+        order = list(self.kinds) or ["other"]
+
+        def rank(k: str, findings: int = 0) -> tuple:
+            kind = self.kinds.get(k)
+            matching = len(signs & set(kind.signs)) if kind is not None else 0
+            return (-findings, -matching, order.index(k) if k in order else len(order))
+
         top = [c for c in held if c.grade == grade] or held
         if top:
-            return top[0].kind
-        order = list(self.kinds) or ["other"]
+            return min(dict.fromkeys(c.kind for c in top), key=rank)
         best = [k for g, k in contributors if g == grade] or [k for _, k in contributors] or ["other"]
-        return min(set(best), key=lambda k: (-best.count(k), order.index(k) if k in order else len(order)))
+        return min(set(best), key=lambda k: rank(k, best.count(k)))
 
 
 def read_catalogue(path: str) -> Catalogue:

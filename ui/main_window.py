@@ -115,7 +115,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.setCentralWidget(central)
 
         self.actions_by_name = make_actions(self)
-        from ui.unit_view import UnitPages  # noqa: PLC0415 - the Unit board (issue 14)
+        from ui.unit_view import UnitPages  # noqa: PLC0415 - the Unit board
 
         self.unit = UnitPages(self)
         model.sig_chair_added.connect(self._chair_added)

@@ -180,13 +180,18 @@ class NewInfusionForm(RequestFromFields, HistoryOffer, QWidget):
         self.at_risk_cap.setEnabled(on)
         if ind is None:
             return
-        if ind.at_risk_max_mg_kg_min is not None:
+        if ind.at_risk_ceiling_only:  # a figure that is a ceiling, never a target: the cap is asked for
+            bound = "below" if ind.at_risk_exclusive else "at most"
+            self.at_risk_note.setText(f"The label says 'minimum rate practicable' for patients at risk: enter the "
+                                      f"prescriber's cap in mg/kg/min ({bound} {ind.at_risk_as_written}, a ceiling, "
+                                      f"not a target)." if on else "")
+        elif ind.at_risk_max_mg_kg_min is not None:
             self.at_risk_note.setText(f"Label cap for patients at risk: {ind.at_risk_as_written} "
                                       f"(a lower prescriber's cap may be entered).")
         else:
             self.at_risk_note.setText("The label gives no number for patients at risk ('minimum rate "
                                       "practicable'): enter the prescriber's cap in mg/kg/min." if on else "")
-        ask = on and ind.at_risk_max_mg_kg_min is None
+        ask = on and (ind.at_risk_max_mg_kg_min is None or ind.at_risk_ceiling_only)
         self.at_risk_note.setStyleSheet("background: #fff4cc; border-left: 6px solid #E69F00; padding: 3px;"
                                         if ask else "")
 

@@ -4,7 +4,7 @@ that says when the server is unreachable.
 The feed listens (LISTEN/NOTIFY, titration.store.board) in a plain Python thread and hands the
 summaries over through a queue; a QTimer on the GUI thread drains it and emits the signals.
 No Qt signal is ever emitted from the worker thread (PySide6 >= 6.8 crashes on that, see
-shared/peers-and-pitfalls.md), and the GUI never waits on the network.
+docs/peers-and-pitfalls.md), and the GUI never waits on the network.
 
 Hook for the Overview board: `feed.sig_snapshot(list[dict])` gives every chair (first paint and
 after a reconnect), `feed.sig_changed(list[dict])` the chairs that changed; each dict is one

@@ -1,9 +1,12 @@
 """Vital signs entry: an inline panel (not a modal dialog), with the grade the values imply.
 
 The grade comes from the core (catalogue.grade_vitals), against the baseline when there is one,
-and for a child by the paediatric bands of the child's age. A child's value no cited band covers
+and for a child by the paediatric bands of the child's age (outside the child's normal range, never
+below an adult's). A child's value no cited band covers
 is not graded: the core says so and the form shows it plainly, for the nurse to judge. Empty
-fields are simply not recorded. Typed values stay until they are recorded.
+fields are simply not recorded. Typed values stay until they are recorded. "On oxygen" goes with
+the SpO2 (NEWS2 scores oxygen 2): ticked, oxygen is recorded; unticked with an SpO2, air; it stays
+ticked between entries (oxygen is a state, not a reading).
 """
 from __future__ import annotations
 
@@ -61,6 +64,11 @@ class VitalsForm(QWidget):
                 self.sbp_unrecordable.setObjectName("sbpUnrecordable")
                 self.sbp_unrecordable.toggled.connect(self._preview)
                 form.addRow("", self.sbp_unrecordable)
+            if key == "spo2":
+                self.on_oxygen = QCheckBox("On oxygen (NEWS2 scores 2)")
+                self.on_oxygen.setObjectName("onOxygen")
+                self.on_oxygen.toggled.connect(self._preview)
+                form.addRow("", self.on_oxygen)
         self.as_baseline = QCheckBox("Record as the baseline")
         self.as_baseline.setObjectName("asBaseline")
         self.as_baseline.hide()  # offered only when the infusion started without one
@@ -109,6 +117,8 @@ class VitalsForm(QWidget):
         d = v.to_dict() if v is not None else {}
         for key, e in self.fields.items():
             e.setText("" if key not in d else f"{d[key]:g}")
+        if "on_oxygen" in d:
+            self.on_oxygen.setChecked(bool(d["on_oxygen"]))
 
     def clear(self) -> None:
         for e in self.fields.values():
@@ -137,6 +147,10 @@ class VitalsForm(QWidget):
                     values[key] = text  # the core names the field and the allowed range
         if self.sbp_unrecordable.isChecked():
             values["sbp_unrecordable"] = True
+        if self.on_oxygen.isChecked():
+            values["on_oxygen"] = True
+        elif "spo2" in values:
+            values["on_oxygen"] = False  # the SpO2 was taken on air
         return Vitals.from_dict(values)
 
     def _preview(self) -> None:

@@ -334,7 +334,7 @@ def test_record_with_clock_times(app, plan, tmp_path, monkeypatch):
         time.tzset()
 
 
-# ---------------------------------------------------------------- paths, permissions (issue 11)
+# ---------------------------------------------------------------- paths, permissions
 FORMATS = ["pdf", "png", "svg", "csv"]
 
 
@@ -405,7 +405,7 @@ def test_command_line_export_to_a_bad_path_is_one_line(tmp_path, ext):
         assert r.returncode == 2 and r.stderr.count("\n") == 1 and r.stderr.startswith("error: --export:"), r.stderr
 
 
-# ---------------------------------------------------------------- exports a unit can file (issue 12)
+# ---------------------------------------------------------------- exports a unit can file
 def a_stopped_infusion(plan) -> Session:
     s = Session(plan)
     s.record_vitals(0, Vitals(36.8, 72, 124, 78, 98, 14))

@@ -169,7 +169,7 @@ def test_exports_from_the_window_write_files(qtbot, window, clock, tmp_path):
     chair, view = start_infusion(qtbot, window, clock)
     clock.set(20)
     window.model.tick()
-    assert window.export_rate_chart(str(tmp_path / "plan.csv"))  # a running chair: what happened (issue 12)
+    assert window.export_rate_chart(str(tmp_path / "plan.csv"))  # a running chair: what happened
     lines = (tmp_path / "plan.csv").read_text().splitlines()
     assert lines[1].split(",")[:6] == ["0.0", "20.0", "0:00", "0:20", "delivered", "42.0"] and len(lines) == 2
     assert window.export_record(str(tmp_path / "record.pdf"))
@@ -294,3 +294,20 @@ def test_symptoms_by_keyboard_alone(qtbot, window, clock):
     qtbot.keyClicks(t, "38.4")
     qtbot.keyClick(t, Qt.Key_Return)  # Enter records
     assert chair.session.events[-1].kind == "vitals" and chair.session.events[-1].data["grade"] == "moderate"
+
+
+def test_on_oxygen_is_one_checkbox_that_news2_scores_2(qtbot, window, clock):
+    chair, view = start_infusion(qtbot, window, clock)
+    clock.set(15)
+    window.model.tick()
+    form = view.vitals
+    form.fields["spo2"].setText("95")
+    form.record_button.click()
+    assert chair.session.events[-1].data["vitals"] == {"spo2": 95.0, "on_oxygen": False}  # taken on air
+    assert "Air or oxygen? air: 0" in form.news.text() and "not recorded" not in form.news.text()
+    form.on_oxygen.setChecked(True)
+    form.fields["spo2"].setText("95")
+    form.record_button.click()
+    assert chair.session.events[-1].data["vitals"] == {"spo2": 95.0, "on_oxygen": True}
+    assert "Air or oxygen? oxygen: 2" in form.news.text()
+    assert form.on_oxygen.isChecked()  # a state, not a reading: it stays ticked for the next entry

@@ -168,3 +168,14 @@ def test_a_soft_limit_is_set_aside_only_with_a_reason(qtbot, window):
     f.update_preview()
     assert f.plan.rungs[-1].rate_ml_h > 336.0
     assert "Soft limit first-infusion" in f.arithmetic.toPlainText()
+
+
+def test_an_at_risk_ceiling_asks_for_the_prescribers_cap(qtbot, window):
+    # Octagam 5%: "less than 0.07 mL/kg/min [3.3 mg/kg/min]" beside "minimum rate practicable": the figure
+    # is a ceiling for the prescriber's cap, which is asked for (the core refuses to plan without it).
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot, product="octagam-5", indication="pi", dose="0.4")
+    f.at_risk.setChecked(True)
+    text = f.at_risk_note.text()
+    assert "enter the prescriber's cap" in text and "below 3.3 mg/kg/min" in text and "ceiling" in text

@@ -1,4 +1,4 @@
-"""Issue 10 in the window: the child's age, "judge it yourself", emergency steps by reaction kind,
+"""Reactions in the window: the child's age, "judge it yourself", emergency steps by reaction kind,
 late symptoms to look out for, and a plan that no longer fits the day.
 
 The UI does no clinical arithmetic: each test checks that what the core answers is what the

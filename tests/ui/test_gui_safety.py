@@ -25,7 +25,7 @@ def test_closing_the_observation_early_asks_for_a_reason_in_the_chair(qtbot, win
 
 
 def test_a_child_is_asked_for_an_age_not_warned_about_adult_bands(qtbot, window):
-    """A child's vitals are graded by the paediatric bands for the age (issue 10): the form asks
+    """A child's vitals are graded by the paediatric bands for the age: the form asks
     for the age in years, and the old warning that adult NEWS2 bands grade a child is gone."""
     from tests.ui.conftest import answer_checklist, fill_patient
 

@@ -1,4 +1,4 @@
-"""Start-up (issue 6): the first screen is built without the pages it does not show; they are built
+"""Start-up: the first screen is built without the pages it does not show; they are built
 when first opened (or just after the first paint), look the same, and work the same."""
 import subprocess
 import sys

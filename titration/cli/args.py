@@ -1,7 +1,7 @@
 """What every command shares: an argparse parser whose errors are one line, and value checks
-that name the field, the value and what is allowed (shared/design.md section 5).
+that name the field, the value and what is allowed (docs/design.md section 5).
 
-A value the user gave is never dropped or replaced silently (issue 11):
+A value the user gave is never dropped or replaced silently:
 - an option given twice is refused (`--override`, meant to be repeated, collects its values);
 - an empty value is refused;
 - options are spelt out in full (no abbreviations: `--weight 70` is not `--weight-kg`);

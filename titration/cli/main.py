@@ -1,4 +1,4 @@
-"""Command line (shared/design.md section 5). Headless commands never import Qt.
+"""Command line (docs/design.md section 5). Headless commands never import Qt.
 
 Bad input exits 2 with one line on stderr naming the field, the value and what is allowed.
 No traceback reaches a user (set IVIG_DEBUG=1 to see one).

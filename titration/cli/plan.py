@@ -31,9 +31,10 @@ def add_parser(sub) -> None:
     p.add_argument("--at-risk", action="store_true",
                    help="at risk of renal dysfunction or thrombosis: the label's lower cap applies")
     p.add_argument("--at-risk-cap", metavar="MG_KG_MIN", type=number("--at-risk-cap", 0, 20, "mg/kg/min", True),
-                   help="prescriber's cap where the label gives no number")
+                   help="prescriber's cap where the label gives no number or only a ceiling")
     p.add_argument("--age-years", metavar="YEARS", type=number("--age-years", 0, 120, "years"),
-                   help="age; under 18 a child's vitals are graded by paediatric bands only")
+                   help="age; under 18 a child's vitals are graded by paediatric bands, never below an adult's "
+                        "outside the child's normal range")
     p.add_argument("--first-infusion", action="store_true", help="first infusion of IVIg: start at the initial rate")
     p.add_argument("--product-switch", action="store_true",
                    help="a different product than last time: start at the initial rate")
@@ -69,7 +70,7 @@ OVERRIDE_NEEDS = {"unit-cap": ("max_ml_h", "--max-ml-h"), "tolerated-max": ("tol
 
 
 def check_together(a) -> None:
-    """Options that mean something only with another are refused alone, never dropped (issue 11)."""
+    """Options that mean something only with another are refused alone, never dropped."""
     if a.at_risk_cap is not None and not a.at_risk:
         raise UsageError("--at-risk-cap needs --at-risk: the cap applies to a patient at risk of renal "
                          "dysfunction or thrombosis; add --at-risk or leave the cap out")

@@ -120,6 +120,13 @@ def _indication(name: str, key: str, a, b, conc: float) -> list[Change]:
         out.append(Change(RAISES if b.at_risk_exclusive else LOWERS,
                           f"{name} at-risk cap {'now' if b.at_risk_exclusive else 'no longer'} excludes the cap itself",
                           f, f"{key} at_risk_exclusive", a.at_risk_exclusive, b.at_risk_exclusive))
+    if a.at_risk_ceiling_only != b.at_risk_ceiling_only:
+        ceiling, cap = "a ceiling for the prescriber's cap", "the cap itself"
+        out.append(Change(LOWERS if a.at_risk_ceiling_only else RAISES,
+                          f"{name} at-risk figure {ceiling if a.at_risk_ceiling_only else cap} → "
+                          f"{ceiling if b.at_risk_ceiling_only else cap}: the prescriber is "
+                          f"{'no longer' if a.at_risk_ceiling_only else 'now'} asked",
+                          f, f"{key} at_risk_from", a.at_risk_from, b.at_risk_from))
     for what, field in (("time at the initial rate", "initial_minutes"),
                         ("interval between increases", "step_minutes")):
         ov, nv = getattr(a, field), getattr(b, field)

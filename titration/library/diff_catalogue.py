@@ -148,12 +148,44 @@ def _kinds(a, b) -> list[Change]:
         if a.kinds[k].steps != b.kinds[k].steps:
             out.append(Change(CHANGES, f"reaction kind {k}: its emergency steps changed", F, f"kind {k}.steps",
                               list(a.kinds[k].steps), list(b.kinds[k].steps)))
+        if a.kinds[k].signs != b.kinds[k].signs or a.kinds[k].also != b.kinds[k].also:
+            out.append(Change(CHANGES, f"reaction kind {k}: the signs that name it, or its line when another kind "
+                                       f"is named, changed", F, f"kind {k}.signs",
+                              list(a.kinds[k].signs), list(b.kinds[k].signs)))
     return out
 
 
 def _children(a, b) -> list[Change]:
-    if a.adult_from_years == b.adult_from_years:
-        return []
-    effect = LOWERS if b.adult_from_years < a.adult_from_years else CHANGES
-    return [Change(effect, f"adult vital-sign bands from age {a.adult_from_years:g} → {b.adult_from_years:g}", F,
-                   "children.adult_from_years", a.adult_from_years, b.adult_from_years)]
+    out = []
+    if a.adult_from_years != b.adult_from_years:
+        effect = LOWERS if b.adult_from_years < a.adult_from_years else CHANGES
+        out.append(Change(effect, f"adult vital-sign bands from age {a.adult_from_years:g} → {b.adult_from_years:g}",
+                          F, "children.adult_from_years", a.adult_from_years, b.adult_from_years))
+    for field, side in sorted(a.adult_sides - b.adult_sides):
+        out.append(Change(LOWERS, f"adult bands no longer grade a child's {field} {side} at every age", F,
+                          "children.adult_sides", sorted(map(" ".join, a.adult_sides)),
+                          sorted(map(" ".join, b.adult_sides))))
+    return out + _normal_ranges(a, b)
+
+
+def _normal_ranges(a, b) -> list[Change]:
+    """Outside a child's normal range the adult bands are a floor: a wider range lowers it."""
+    out = []
+    old, new = {r.label: r for r in a.normal_ranges}, {r.label: r for r in b.normal_ranges}
+    added, removed, both = added_removed(old, new)
+    out += [Change(LOWERS, f"a child's normal range for {r} removed: no adult floor at those ages", F,
+                   f"normal_range '{r}'") for r in removed]
+    out += [Change(CHANGES, f"a child's normal range for {r} added", F, f"normal_range '{r}'") for r in added]
+    for label in both:
+        o, n = old[label], new[label]
+        for field in sorted(set(o.ranges) | set(n.ranges)):
+            lo, hi = o.ranges.get(field), n.ranges.get(field)
+            if lo == hi:
+                continue
+            wider = hi is None or lo is not None and (hi[0] < lo[0] or hi[1] > lo[1])
+            words = (f"{lo[0]:g}-{lo[1]:g}" if lo else "none") + " → " + (f"{hi[0]:g}-{hi[1]:g}" if hi else "none")
+            out.append(Change(LOWERS if wider else RAISES,
+                              f"a child's normal {field} at {label} {words}: "
+                              f"{'wider, the adult bands grade fewer readings' if wider else 'narrower'}", F,
+                              f"normal_range '{label}'.{field}", list(lo or ()), list(hi or ())))
+    return out

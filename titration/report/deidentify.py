@@ -1,4 +1,4 @@
-"""De-identified means de-identified (issue 11): a record for teaching that holds no identifier in
+"""De-identified means de-identified: a record for teaching that holds no identifier in
 any spelling, no names, dates of birth, record/NHS numbers, phone numbers, addresses, postcodes,
 no free text, no wall-clock date or time.
 

@@ -1,4 +1,4 @@
-"""Titles and default file names of exports (issue 12, "exports a unit can file").
+"""Titles and default file names of exports ("exports a unit can file").
 
 A title names the product, the patient's identifier (or "de-identified"), the date and TRAINING
 where it is one. A default file name names the chair, the patient's identifier (or "training")

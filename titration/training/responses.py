@@ -1,4 +1,4 @@
-"""A trainee's saved actions (the file `train --responses` replays), read strictly (issue 11).
+"""A trainee's saved actions (the file `train --responses` replays), read strictly.
 
 The file is what the app saves (`{"scenario", "title", "seed", "responses": [...]}`) or a plain
 list of actions. Every action is a session event as `Event.to_dict` writes it. Nothing in it is
@@ -17,7 +17,7 @@ import os
 
 from ..data import Table, nearest
 from ..errors import DataError
-from ..reactions import GRADES, UNRECORDABLE, VITAL_FIELDS
+from ..reactions import GRADES, VITALS_KEYS
 
 MAX_BYTES = 5_000_000
 MAX_ACTIONS = 20_000
@@ -145,7 +145,7 @@ def check_action(t: Table) -> None:
         elif key == "baseline":
             t.bool(key)
         elif key == "vitals":
-            Table(t.data[key], t.path, t._k(key)).only((*VITAL_FIELDS, UNRECORDABLE), "vital sign")
+            Table(t.data[key], t.path, t._k(key)).only(VITALS_KEYS, "vital sign")
     if "who" in t.data and not t.data["who"].strip():
         raise t.fail("who", "is empty; name who did it (nurse) or leave the key out")
 

@@ -46,7 +46,7 @@ class Scenario:
 
 
 # Every key a scenario may hold, level by level: anything else (a misspelling) is an error that
-# names the file, the key and the nearest known key (issue 11). [behaviour] and [debrief] are
+# names the file, the key and the nearest known key. [behaviour] and [debrief] are
 # checked where they are read (patient_model.py, run.py).
 TOP_KEYS = ("meta", "patient", "prescription", "behaviour", "events", "debrief", "staff")
 META_KEYS = ("title", "description", "learning_goals", "pending", "lesson")
@@ -68,7 +68,7 @@ OPTION_KEYS = {"--product": "prescription.product", "--indication": "prescriptio
                "--weeks-since-last": "prescription.weeks_since_last", "--protocol": "prescription.protocol",
                "--pump-resolution": "prescription.pump_resolution_ml_h", "--max-ml-h": "prescription.max_ml_h",
                "--tolerated-max": "patient.tolerated_max_mg_kg_min", "policy": "prescription.policy",
-               "age": "patient.age_years"}
+               "--age-years": "patient.age_years"}
 
 
 def _vitals(t: Table, key: str) -> Vitals | None:
@@ -217,8 +217,9 @@ def _check_plan(sc: Scenario) -> None:
         key = OPTION_KEYS.get(exc.field, exc.field)
         why = f"{exc.value!r} is not allowed; expected {exc.allowed}" if isinstance(exc, InputError) else \
             f"is required: {exc.why}"
-        for option, k in OPTION_KEYS.items():  # the advice names options too
-            why = why.replace(option, k.split(".")[-1])
+        for option, k in OPTION_KEYS.items():  # the advice names options too (whole options, not words)
+            if option.startswith("--"):
+                why = re.sub(re.escape(option) + r"(?![\w-])", k.split(".")[-1], why)
         raise DataError(sc.path, key, why) from None
 
 

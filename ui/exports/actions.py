@@ -17,7 +17,7 @@ class ExportActions:
 
         v = self.current_view()
         session, now, chair, training = None, None, "", False
-        if v is not None:  # a chair: what happened so far, beside the plan (issue 12)
+        if v is not None:  # a chair: what happened so far, beside the plan
             c = v.chair
             plan, patient, wall, session, now = c.session.original_plan, c.patient.identifier, c.wall_start, \
                 c.session, c.time_now()

@@ -1,5 +1,5 @@
 """The rate chart: before the start, the plan; on a running or ended chair, what happened (delivered
-volume and rate, pauses, the stop) beside what is planned from now (issue 12)."""
+volume and rate, pauses, the stop) beside what is planned from now."""
 from __future__ import annotations
 
 import csv

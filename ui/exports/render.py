@@ -3,7 +3,7 @@
 The chart is resized, shown with WA_DontShowOnScreen and laid out before rendering
 (peers-and-pitfalls C.2: an unshown plot exports at size 0 or stacked). SVG is vector: the widget
 is rendered straight onto a QSvgGenerator painter (pyqtgraph's SVGExporter fails on this stack).
-Every exported chart carries its title (issue 12): product, patient identifier or
+Every exported chart carries its title: product, patient identifier or
 "de-identified", date, and TRAINING where it is one.
 """
 from __future__ import annotations
