@@ -1,7 +1,7 @@
 """A reaction's course in a session: gather the findings into an episode, propose the policy's
 action, act on it.
 
-A mixin of Session (its findings live in the composed `Episode`, titration/episode.py). Every
+One job: the reaction's course (its findings live in the `Episode`, titration/episode.py). Every
 finding of one episode is graded together; a finding that completes a combination rule acts at
 once, whatever state the chair is in: running, slowed or paused (the policy's action), the bag
 empty (STOP), or after the end (the kind's emergency steps, or an urgent medical review). Reactions
@@ -12,27 +12,44 @@ from __future__ import annotations
 
 from .episode import Episode
 from .errors import SessionError
-from .reactions import Hit, Vitals, grade_index
+from .news2 import Chart as News2Chart
+from .news2 import EarlyWarning
+from .policy import Policy
+from .progress import Progress
+from .reactions import Catalogue, Hit, Vitals, grade_index
+from .replanning import Replanner
 from .session_events import Event, Proposal, Reaction
 
 AFTER_END = ("review", "emergency")
 
 
 class ReactionFlow:
+    """Findings in, proposals out; a confirmed action changes the rate (through Progress) and
+    the plan is made again (through the Replanner)."""
+
+    def __init__(self, progress: Progress, plans: Replanner, policy: Policy, catalogue: Catalogue,
+                 news2: News2Chart, age_years: float | None) -> None:
+        self.progress = progress
+        self.plans = plans
+        self.policy = policy
+        self.catalogue = catalogue
+        self.news2 = news2
+        self.age_years = age_years
+
     def look_out_for(self) -> list[str]:
         """What to tell the patient to look out for after the infusion (reactions that come late)."""
         return self.catalogue.look_out()
 
-    def early_warning(self, confused: bool | None = None):
+    def early_warning(self, confused: bool | None = None) -> EarlyWarning | None:
         """NEWS2 over the latest value of each parameter (None for a child under the chart's age, or
         when nothing is recorded). New confusion counts while its episode is open."""
         if not self.news2.applies(self.age_years):
             return None
         if confused is None:
-            ep = self.state.episode
+            ep = self.progress.state.episode
             confused = ep is not None and any(ep.has(c) for c in self.news2.confusion_symptoms) \
                 and ep.resolved_at is None
-        return self.news2.score(self.state.latest, confused)
+        return self.news2.score(self.progress.state.latest, confused)
 
     def _news_finding(self, symptoms) -> Hit | None:
         confused = any(c in symptoms for c in self.news2.confusion_symptoms) or None
@@ -41,9 +58,9 @@ class ReactionFlow:
             return None
         return Hit(f"{w.text()}: {w.response}", w.grade, "other", "", w.source)
 
-    def _assess(self, at: float, symptoms: list[str], vitals: Vitals | None) -> None:
+    def assess(self, at: float, symptoms: list[str], vitals: Vitals | None) -> None:
         """Add what was reported to the episode and, when it now asks for more, propose it."""
-        s, cat = self.state, self.catalogue
+        s, cat = self.progress.state, self.catalogue
         if s.status == "planned":
             return  # before the start: the baseline, not a reaction
         hits, judge = cat.findings(vitals, s.baseline, self.age_years)
@@ -74,7 +91,7 @@ class ReactionFlow:
         s.last_grade = grade
         reasons = "; ".join(ep.reasons)
         why = f"{reasons}{'; ' + why if why else ''}"
-        if s.status in ("running", "paused") and not self.volume_in(at):
+        if s.status in ("running", "paused") and not self.progress.volume_in(at):
             slowed = s.reaction is not None and s.reaction.action == "slow" and not (new_episode or returned)
             rung_now = s.reaction.resume_rung + 1 if slowed else s.rung
             s.reaction = Reaction(at, grade, resume_rung=max(rung_now - 1, 0), kind=ep.kind)
@@ -83,7 +100,7 @@ class ReactionFlow:
             s.pending = self._advise(grade, ep.kind, why)
 
     def _rate_for_ceiling(self) -> float | None:
-        s = self.state
+        s = self.progress.state
         if s.status == "running":
             return s.rate_ml_h
         if s.status == "paused":
@@ -91,7 +108,7 @@ class ReactionFlow:
         return None
 
     def _propose(self, grade: str, rung_now: int, why: str) -> Proposal:
-        s, pol = self.state, self.policy
+        s, pol = self.progress.state, self.policy
         rule = pol.rule(grade)
         r = s.reaction
         r.after_resolved, r.unresolved = rule.after_resolved, rule.unresolved
@@ -105,7 +122,7 @@ class ReactionFlow:
         if action == "slow" and (rung_now == 0 or s.status == "paused"):
             action = rule.first_step
         if action == "slow":
-            g = self.rungs[rung_now - 1]
+            g = self.plans.rungs[rung_now - 1]
             return Proposal("slow", g.rate_ml_h, rung_now - 1,
                             f"Slow to the last tolerated rate, {g.rate_ml_h:g} mL/h; hold escalation ({why})",
                             src, grade,
@@ -119,7 +136,7 @@ class ReactionFlow:
 
     def _advise(self, grade: str, kind_id: str, why: str) -> Proposal:
         """The bag is empty or the infusion has ended: the same grading, the same steps."""
-        s, kind = self.state, self.catalogue.kind(kind_id)
+        s, kind = self.progress.state, self.catalogue.kind(kind_id)
         what = f"{grade} reaction" + (f", {kind.label.lower()}" if kind.id != "other" else "")
         src = f"policy {self.policy.id}, {grade}"
         steps = self.catalogue.emergency_for(kind.id)
@@ -134,9 +151,9 @@ class ReactionFlow:
                         f"{urgency}: {what} {when} ({why}). Observe temperature, pulse, BP and SpO2 every 15 min; "
                         f"keep the patient until reviewed.", src, grade, kind=kind.id)
 
-    def _act(self, e: Event) -> None:
+    def act(self, e: Event) -> None:
         """A confirmed (or overridden) reaction action."""
-        s, d, at = self.state, e.data, e.at_min
+        s, d, at = self.progress.state, e.data, e.at_min
         action = d["action"]
         r, ep = s.reaction, s.episode
         s.pending = None
@@ -149,7 +166,8 @@ class ReactionFlow:
         if action in AFTER_END:
             return  # advice confirmed: recorded in the journal; the pump is already off
         if action == "stop":
-            self._end(at, "stopped")
+            self.progress.end(at, "stopped", self.policy.review_minutes)
+            self.plans.replan(at)
             return
         if r is None:
             raise SessionError("no reaction to act on")
@@ -159,10 +177,9 @@ class ReactionFlow:
             r.action, r.acted_at, r.review_at = "slow", at, at + self.policy.review_minutes
             s.rung, s.rung_started = d["rung"], at
             if s.status == "paused":
-                s.status = "running"
-                s.t_rate, s.rate_ml_h = at, d["rate_ml_h"]
+                self.progress.run_again(at, d["rate_ml_h"])
             else:
-                self._set_rate(at, d["rate_ml_h"])
+                self.progress.set_rate(at, d["rate_ml_h"])
         elif action == "pause":
             if d.get("grade") and grade_index(d["grade"]) > grade_index(r.grade):
                 r.grade = d["grade"]
@@ -173,17 +190,13 @@ class ReactionFlow:
                 r.resolved_at = None
                 if ep is not None:
                     ep.resolved_at = None
-            if s.status == "running":
-                s.paused_from_ml_h = s.rate_ml_h
-            self._set_rate(at, 0.0)
-            s.status = "paused"
+            self.progress.pause(at)
         elif action in ("resume", "increase", "continue"):
             rate = d["rate_ml_h"]
             if s.status == "paused":
-                s.status = "running"
-                s.t_rate, s.rate_ml_h = at, rate
+                self.progress.run_again(at, rate)
             else:
-                self._set_rate(at, rate)
+                self.progress.set_rate(at, rate)
             s.rung, s.rung_started = d["rung"], at
             if action == "increase":
                 s.last_increase_at = at
@@ -196,4 +209,4 @@ class ReactionFlow:
             raise SessionError(f"unknown action {action!r}")
         if ep is not None and ep.is_open(at):
             ep.rate_set(s.rate_ml_h)
-        self._replan(at)
+        self.plans.replan(at)

@@ -11,16 +11,13 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from titration.chair_names import next_chair_name
 from titration.clock import SourceClock
 from titration.errors import TitrationError
 from titration.session import Session
 from titration.store.observing import observations_to_reopen
 from ui.board import BoardModel, local_summaries
-from ui.chair_alerts import Alert
-from ui.chair_model import ChairModel, PatientInfo, journal_error_types
-
-__all__ = ["Alert", "AppModel", "ChairModel", "PatientInfo", "journal_error_types"]
-
+from ui.chair_model import ChairModel, PatientInfo
 
 
 class AppModel(QObject):
@@ -42,7 +39,6 @@ class AppModel(QObject):
         self.nurse_from_list = False
         self.board = BoardModel(self)  # the Overview's summaries (local chairs; a unit server may add more)
         self._clock_factory = clock_factory or self._real_clock
-        self._n = 0
         self.timer = QTimer(self)
         self.timer.setInterval(tick_ms)
         self.timer.timeout.connect(self.tick)
@@ -70,12 +66,9 @@ class AppModel(QObject):
     def refresh_board(self, *_a) -> None:
         self.board.set_summaries(local_summaries(self))
 
-    def next_chair_name(self) -> str:
-        self._n += 1
-        used = {c.name for c in self.chairs}
-        while f"Chair {self._n}" in used:
-            self._n += 1
-        return f"Chair {self._n}"
+    def next_chair_name(self, training: bool = False) -> str:
+        """'Chair N' for a real infusion, 'Training N' for a training run: never a name in use."""
+        return next_chair_name([c.name for c in self.chairs], training=training)
 
     def chair_named(self, name: str) -> ChairModel | None:
         key = " ".join(name.split()).casefold()
@@ -90,7 +83,7 @@ class AppModel(QObject):
                   name: str | None = None, journal_id=None, scenario_title: str = "",
                   attach: bool = True, session_id: int | None = None) -> ChairModel:
         """Put an infusion in a chair; journal it (attach) before anything else is recorded."""
-        name = name or self.next_chair_name()
+        name = name or self.next_chair_name(training=session.training or training_run is not None)
         if wall_start is None:
             wall_start = self.wall() - start_min * 60.0
         clock = self.make_clock(start_min=start_min, speed=speed, training=session.training)
@@ -100,13 +93,13 @@ class AppModel(QObject):
                 journal_id = self.journal.attach(session, chair=name, patient_id=pid,
                                                  training=session.training, wall_start=wall_start, speed=speed,
                                                  session_id=session_id)
-            except Exception as exc:  # noqa: BLE001 - said loudly, the chair still opens
+            except (TitrationError, OSError) as exc:  # said loudly, the chair still opens
                 self.sig_notice.emit(f"NOT SAVED: the journal could not open a record for {name} ({exc}). "
                                      f"Keep a paper record.")
         chair = ChairModel(name, session, clock, wall_start=wall_start, patient=patient, training_run=training_run,
                            journal_id=journal_id, scenario_title=scenario_title, parent=self)
         if journal_id is None:  # no journal, or it could not open a record: every row says so
-            chair.unsaved_from = 0
+            chair.mark_unsaved()
         self.chairs.append(chair)
         if self.nurse is not None and session.status != "closed":  # the nurse at the workstation takes this chair
             chair.sign_in(self.nurse.name, self.nurse.initials, self.nurse_from_list)
@@ -248,7 +241,7 @@ class AppModel(QObject):
             return
         try:
             self.journal.alive(self.wall())
-        except Exception as exc:  # noqa: BLE001 - said loudly, never swallowed
+        except TitrationError as exc:  # said loudly, never swallowed
             self.sig_notice.emit(f"NOT SAVED: the journal cannot be written ({exc}).")
 
     def remove_chair(self, chair: ChairModel) -> None:

@@ -63,6 +63,7 @@ def row_summary(row: dict, now_wall: float, me: str = "") -> ChairSummary:
         key=("unit", row.get("uid")), chair=row.get("chair", ""), patient=row.get("patient_id") or "no identifier",
         product=row.get("product_name") or row.get("product") or "", rate=f"{row.get('rate_ml_h', 0):g} mL/h{step}",
         state=state, next_what=row.get("next_due") or "—", next_at=_at(row, now_wall),
+        finish=(row.get("chair_state") or {}).get("finish") or "—",
         alert="ringing" if serious or gone else "", grade=grade if grade in ("mild", "moderate", "severe") else "none",
         training=bool(row.get("training")), workstation=who, alerts="; ".join(alerts))
 
@@ -77,10 +78,7 @@ class ReadOnlyChair(ChairModel):
         super().__init__(name, session, SourceClock(time.time, start_min=start), wall_start=wall_start,
                          patient=patient)
         self.holder = holder
-
-    def _do(self, what, fn, *args, **kwargs):  # noqa: ARG002 - nothing is recorded from here
-        self.sig_error.emit(f"{what}: driven from workstation {self.holder}: read-only here")
-        return None
+        self.core.read_only = f"driven from workstation {holder}: read-only here"
 
     def acknowledge(self) -> None:
         return None
@@ -93,6 +91,7 @@ class ReadOnlyChair(ChairModel):
 
     def replace_session(self, session) -> None:
         self.session = session
+        self.core.session = session
         self._update_alerts()
         self.sig_changed.emit()
 

@@ -113,8 +113,8 @@ def test_large_type_help_and_chair_list(qtbot, window, clock):
     item = window.items[chair]
     lines = item.text().splitlines()
     assert lines[1:4] == ["P-123", "Octagam 10%", "RUNNING · 42 mL/h"]
-    assert lines[4] == "next: vitals 08:15"  # the soonest due thing
-    assert lines[5] == "finish: 10:45"
+    assert lines[4] == "next: vitals (15 min after the start) at 08:15"  # the soonest due thing, with why
+    assert lines[5] == "finish: 10:46"  # 165.8 min from 08:00, rounded as every other time
 
 
 def test_two_chairs_each_with_its_own_infusion(qtbot, window, clock):

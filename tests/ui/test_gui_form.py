@@ -137,7 +137,6 @@ def test_history_offers_the_tolerated_maximum_and_warns_of_a_switch(qtbot, windo
     t = 0.0
     while s.status == "running":
         t = s.next_due_at() or s.completion_at()
-        s.tick(t)
         if s.status == "running" and s.due(t) is not None:
             s.confirm(t, s.due(t))
     f = window.new_form

@@ -69,7 +69,7 @@ def test_whole_infusion_through_the_window(qtbot, window, clock, beeper):
     assert s.status == "running" and s.state.rate_ml_h == 42.0
     assert view.status_labels["next_step"].text() == "in 30:00 (at 08:30)"
     assert view.status_labels["vitals"].text().startswith("in 15:00 (at 08:15)")
-    assert view.status_labels["finish"].text() == "10:45, 2 h 46 min left"  # 165.8 min
+    assert view.status_labels["finish"].text() == "10:46, 2 h 46 min left"  # 165.8 min: 08:00 + 2:46, one rounding
 
     # 15 min: vitals due -> the bar flashes and beeps until acknowledged.
     at(w, clock, 15)
