@@ -201,6 +201,14 @@ class Chair:
                                                                     route, given_min, from_list))
 
     # ------------------------------------------------------------------ the prescriber (holds.py, prescriber_rate.py)
+    def record_checklist(self, now: float, result) -> Outcome:
+        """The pre-infusion checklist (checklist.ChecklistResult), journaled: its contraindications block
+        the start, its holds wait for the prescriber's decision."""
+        from .session_events import Event
+
+        return self._do("Checklist", lambda: self.session.apply(Event(self.at(now), "checklist", "nurse",
+                                                                      result.event_data())))
+
     def prescriber_decision(self, now: float, prescriber: str, decision: str, note: str = "") -> Outcome:
         """"Discussed with the prescriber: start / do not start", with the prescriber's name."""
         from .holds import decision_data

@@ -61,7 +61,9 @@ class Vitals:
                 continue
             label, unit, (lo, hi) = VITAL_FIELDS[f.name]
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
-                raise InputError(f.name, v, f"{label} from {lo:g} to {hi:g} {unit}")
+                shown = f"{v:g}" if isinstance(v, float) else str(v)
+                raise InputError(f.name, v, f"{lo:g} to {hi:g}",
+                                 f"{label} ({unit}): {shown} is not allowed; {lo:g} to {hi:g}")
         if not isinstance(self.sbp_unrecordable, bool):
             raise InputError(UNRECORDABLE, self.sbp_unrecordable, "true or false")
         if self.sbp_unrecordable and self.sbp is not None:

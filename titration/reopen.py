@@ -23,14 +23,15 @@ from .session import Session
 from .session_events import EPS, Event
 from .timefmt import span_words
 
-PUMP_AT_QUIT = {"runs-on": "the pump keeps running", "paused": "the nurse paused the pump first"}
+PUMP_AT_QUIT = {"runs-on": "the pump keeps running", "paused": "the nurse paused the pump first",
+                "not-said": "what the pump does was not said"}
 WHO = "recovery"
 
 
 def record_quit(session: Session, at: float, pump: str) -> None:
     """Journal a deliberate quit for this chair: what its pump does while the app is closed."""
     if pump not in PUMP_AT_QUIT:
-        raise InputError("Pump while the app is closed", pump, "runs on, or paused first")
+        raise InputError("Pump while the app is closed", pump, "runs on, paused first, or not said")
     if session.status == "running" and pump == "paused":
         session.pause(at, reason="paused before the app was closed")
     elif session.status == "paused" and pump == "runs-on":

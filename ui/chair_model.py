@@ -144,6 +144,10 @@ class ChairModel(QObject):
     def override(self, action: str, rate_ml_h: float, reason: str, second: str = ""):
         return self._publish(self.core.override(self._now_raw(), action, rate_ml_h, reason, second))
 
+    def record_checklist(self, result):
+        """The checklist's answers, blocks and holds, journaled before the start."""
+        return self._publish(self.core.record_checklist(self._now_raw(), result))
+
     def prescriber_decision(self, prescriber: str, decision: str, note: str = ""):
         return self._publish(self.core.prescriber_decision(self._now_raw(), prescriber, decision, note))
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QProgressBar
 
+from titration.timefmt import countdown
 from ui import optional
-from ui.widgets import countdown, label
+from ui.widgets import label
 
 ROWS = (("state", "State"), ("rate", "Pump rate now"), ("elapsed", "Elapsed"), ("next_step", "Next step"),
         ("vitals", "Vitals due"), ("volume", "Volume in"), ("finish", "Expected finish"),

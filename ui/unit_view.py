@@ -15,6 +15,7 @@ from dataclasses import replace
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton
 
+from titration.timefmt import span_hm, wall_time
 from ui.board import BoardModel, ChairSummary, OverviewBoard
 from ui.chair_model import ChairModel, PatientInfo
 
@@ -39,9 +40,8 @@ def _at(row: dict, now_wall: float) -> str:
     if (at_min is not None and due_min <= at_min) or (wall is not None and wall <= now_wall):
         return "now"
     if wall is not None:
-        return time.strftime("%H:%M", time.localtime(wall))
-    m = int(due_min)
-    return f"+{m // 60}:{m % 60:02d}"
+        return wall_time(wall)
+    return "+" + span_hm(due_min)
 
 
 def row_summary(row: dict, now_wall: float, me: str = "") -> ChairSummary:

@@ -34,8 +34,8 @@ def _path(a):
     return given_db(a) or default_path()
 
 
-def _clock(wall: float | None) -> str:
-    return "" if wall is None else datetime.fromtimestamp(wall).strftime("%Y-%m-%d %H:%M:%S")
+def _date_time(wall: float | None) -> str:
+    return "" if wall is None else datetime.fromtimestamp(wall).strftime("%Y-%m-%d %H:%M:%S")  # to the second: a record
 
 
 def _open(path):
@@ -113,8 +113,8 @@ def sessions_out(j, training: bool | None = None):
     listed = j.sessions(training=training)
     for d in listed:
         item = {"id": d["id"], "chair": d["chair"], "patient_id": d["patient_id"], "training": d["training"],
-                "started": _clock(d["wall_start"]), "wall_start": d["wall_start"],
-                "last_written": _clock(d["last_wall"]), "product": d["product"], "product_name": d["product"],
+                "started": _date_time(d["wall_start"]), "wall_start": d["wall_start"],
+                "last_written": _date_time(d["last_wall"]), "product": d["product"], "product_name": d["product"],
                 "state": d["status"], "delivered_volume_ml": None, "volume_ml": None, "of": len(listed)}
         try:
             s = Session.replay(ev for _, _, ev, why in j.store.event_rows(d["id"]) if not why)
@@ -191,9 +191,9 @@ def simulate_journaled(a) -> int:
     from ..plan import build_plan
     from ..policy import get_policy
     from ..reactions import load_catalogue
-    from ..report.table import clock
     from ..session import Session
     from ..store.journal import Journal
+    from ..timefmt import span_hm
     from ..training.scenario import protocol_steps, read_scenario, simulate_json
 
     db = given_db(a)
@@ -219,7 +219,7 @@ def simulate_journaled(a) -> int:
             extra = e.data.get("reason") or ", ".join(e.data.get("symptoms", [])) or e.data.get("text", "")
             if not extra and "rate_ml_h" in e.data:
                 extra = f"{e.data['rate_ml_h']:g} mL/h"
-            print(f"{clock(e.at_min):>8}  {e.at_min:7.1f} min  {e.kind:<9} {extra}  [journaled #{len(s.events)}]",
+            print(f"{span_hm(e.at_min):>8}  {e.at_min:7.1f} min  {e.kind:<9} {extra}  [journaled #{len(s.events)}]",
                   file=out, flush=True)
 
         s.listeners.append(progress)

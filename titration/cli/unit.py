@@ -10,9 +10,9 @@ password is refused, and no message ever shows one.
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 from ..errors import InputError
+from ..timefmt import wall_time
 from .args import add_db, add_json, choice
 
 
@@ -26,8 +26,8 @@ def _url(a) -> str:
     return str(db)
 
 
-def _clock(wall) -> str:
-    return "" if wall is None else datetime.fromtimestamp(wall).strftime("%H:%M")
+def _time_of(wall) -> str:
+    return "" if wall is None else wall_time(wall)
 
 
 def cmd_unit(a) -> int:
@@ -66,7 +66,7 @@ def cmd_unit(a) -> int:
     for r in rows:
         who = f"driven from {r['held_by']}" if r["held_by"] else \
             f"NOT HELD (last {r['last_holder']}, lease expired)" if r["lease_expired"] else "not held"
-        due = f"; next: {r.get('next_due', '')} at {_clock(r.get('next_due_wall'))}" if r.get("next_due") else ""
+        due = f"; next: {r.get('next_due', '')} at {_time_of(r.get('next_due_wall'))}" if r.get("next_due") else ""
         alerts = f"; ALERT: {', '.join(r['alerts'])}" if r.get("alerts") else ""
         tag = " TRAINING" if r["training"] else ""
         print(f"  {r['chair']:<12} {r['patient_id'] or '-':<10} {r.get('product_name', '')} {r['status']} "
