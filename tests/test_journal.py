@@ -470,7 +470,7 @@ def test_journal_command_lists_sessions_with_events_and_state(tmp_path, capsys):
         assert one["delivered_volume_ml"] == 38.5 and one["rate_ml_h"] == 42.0
     assert cli_main(["journal", "--db", str(db), "--real"]) == 0
     text = capsys.readouterr().out
-    assert "1 session(s)" in text and "chills" in text and "TRAINING" not in text
+    assert "1 session" in text and "1 sessions" not in text and "chills" in text and "TRAINING" not in text
 
 
 def test_an_infusion_never_started_can_be_set_aside_with_a_reason(tmp_path):

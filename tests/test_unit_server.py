@@ -168,7 +168,7 @@ def test_a_workstation_killed_while_sending_loses_and_doubles_nothing(url, pg_se
     c.close()
     r = subprocess.run([sys.executable, os.path.join(ROOT, "main.py"), "unit", "send", "--db", url], env=env,
                        capture_output=True, text=True)
-    assert r.returncode == 0 and "sent 0 event(s); 0 waiting" in r.stdout
+    assert r.returncode == 0 and "sent 0 events; 0 waiting" in r.stdout
     assert q(url, "SELECT count(*) FROM events")[0][0] == total
     assert in_order(url) and intact(url) == []
 

@@ -269,14 +269,25 @@ class Catalogue:
                     if band.holds(values, age):
                         hits.append(Hit(band.label, band.grade, band.kind, band.sign, band.source))
             for f in GRADED_FIELDS:
-                missing = [sd for sd in SIDES.get(f, ("low", "high")) if (f, sd) not in covered]
-                if f in values and missing:
+                missing = [sd for sd in SIDES.get(f, ("low", "high")) if (f, sd) not in covered
+                           and f in values and self._beyond_adult_band(f, sd, values[f])]
+                if missing:
                     label, unit, _ = VITAL_FIELDS[f]
                     sep = "" if unit[0] in "/%" else " "
                     what = "not graded" if len(missing) > 1 else f"a {missing[0]} {WORDS[f]} is not graded"
                     judge.append(f"{label} {values[f]:g}{sep}{unit}: {what} for a child of {age_text(age)} "
                                  f"(no cited paediatric band): judge it yourself against your paediatric chart")
         return hits, judge
+
+    def _beyond_adult_band(self, f: str, side: str, value: float) -> bool:
+        """Is the value on that side at all (low, or high), by the adult band that starts there? A
+        child's 37.2 °C is not a low temperature: no "judge it yourself" line is said for a side the
+        value is not on. A side no adult band marks is always said (nothing tells it is normal)."""
+        edges = [v for r in self.rules if len(r.when) == 1 for (fld, op, v) in r.when
+                 if fld == f and side_of(op) == side]
+        if not edges:
+            return True
+        return value <= max(edges) if side == "low" else value >= min(edges)
 
     def grade_vitals(self, vitals: Vitals | None, baseline: Vitals | None = None,
                      age_years: float | None = None) -> Grading:

@@ -73,6 +73,8 @@ class Schedule:
     def next_step(self, t: float) -> NextStep:
         """The next step with its rate, or why there is none now (for every screen that shows it)."""
         s = self.progress.state
+        if self.progress.volume_in(t):
+            return NextStep(None, why_none="none: the bag is empty (confirm the end)")
         at = self.next_step_at()
         if at is not None:
             return NextStep(at, self._next_rate(), s.rung + 2)
@@ -80,17 +82,15 @@ class Schedule:
             return NextStep(None, why_none="after the start")
         if s.status in ("stopped", "completed", "closed"):
             return NextStep(None, why_none="none: the infusion has ended")
-        if self.progress.volume_in(t):
-            return NextStep(None, why_none="none: the bag is empty (confirm the end)")
         if s.status == "paused":
             return NextStep(None, why_none="none while paused: the plan goes on after the resume")
         if s.reaction is not None:
             return NextStep(None, why_none="on hold: a reaction is being handled")
+        if s.ceiling_ml_h is not None:
+            return NextStep(None, why_none=f"none: stays at {s.ceiling_ml_h:g} mL/h to the end (after a reaction)")
         ep = s.episode
         if ep is not None and ep.is_open(t):
             return NextStep(None, why_none="on hold until the reaction is resolved and reviewed")
-        if s.ceiling_ml_h is not None:
-            return NextStep(None, why_none=f"none: stays at {s.ceiling_ml_h:g} mL/h to the end (after a reaction)")
         if s.cap_ml_h is not None and s.rate_ml_h >= s.cap_ml_h - EPS:
             return NextStep(None, why_none=f"none: at the prescriber's maximum of {s.cap_ml_h:g} mL/h")
         if s.rung < len(self.plans.rungs) - 1:

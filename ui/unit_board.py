@@ -22,6 +22,8 @@ import threading
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 
+from titration.words import count
+
 DRAIN_MS = 250
 RETRY_S = 2.0
 
@@ -117,7 +119,7 @@ def banner_text(status: dict, waiting: int) -> str:
     """What the banner says for the outbox's status ("" hides it)."""
     lines = []
     if status.get("unreachable"):
-        lines.append(f"Unit server unreachable: recording on this workstation ({waiting} events waiting)")
+        lines.append(f"Unit server unreachable: recording on this workstation ({count(waiting, 'event')} waiting)")
     for why in status.get("refused", {}).values():
         lines.append(f"Not accepted by the unit server, kept on this workstation: {why}")
     return "\n".join(lines)

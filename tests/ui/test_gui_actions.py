@@ -204,7 +204,7 @@ def test_moderate_reaction_pause_resolve_resume_and_hold(qtbot, window, clock):
     assert view.pump_title.text() == "RESUME: set pump to" and view.pump_rate.text() == "42 mL/h"
     window.confirm()
     assert s.status == "running" and s.state.rate_ml_h == 42.0
-    assert view.status_labels["next_step"].text() == "none: stays at 42 mL/h to the end"
+    assert view.status_labels["next_step"].text() == "none: stays at 42 mL/h to the end (after a reaction)"
     # 21 mL (step 1) + 84 x 15/60 = 21 mL (step 2 until 45) = 42 mL in at the pause
     assert view.status_labels["volume"].text() == "42.0 of 700.0 mL"
 

@@ -103,7 +103,7 @@ def test_whole_infusion_through_the_window(qtbot, window, clock, beeper):
     assert w.alert_strip.active
     view.confirm_button.click()
     assert s.state.rate_ml_h == 42.0 and s.state.reaction.action == "slow"
-    assert view.status_labels["next_step"].text() == "on hold (reaction)"
+    assert view.status_labels["next_step"].text() == "on hold: a reaction is being handled"
     assert not view.symptoms.boxes["chills"].isChecked()
 
     # 50 min: resolved (Ctrl+R). The review at 70 min proposes escalation again.

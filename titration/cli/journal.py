@@ -16,6 +16,7 @@ import time
 from datetime import datetime
 
 from ..errors import InputError
+from ..words import count
 from . import export
 from .args import add_db, choice
 
@@ -72,7 +73,7 @@ def _print_text(j, items) -> None:
     first = True
     for s, events in items:
         if first:
-            print(f"journal {j.path}: {s['of']} session(s)")
+            print(f"journal {j.path}: {count(s['of'], 'session')}")
             first = False
         tag = "  TRAINING" if s["training"] else ""
         who = f"patient {s['patient_id']}" if s["patient_id"] else "no patient id"
@@ -89,7 +90,7 @@ def _print_text(j, items) -> None:
             at = f"{at:7.1f}" if isinstance(at, (int, float)) and not isinstance(at, bool) else f"{str(at):>7}"
             print(f"  {at}  {str(e.get('kind', '?')):<9} {str(e.get('who', '')):<8} {extra}")
     if first:
-        print(f"journal {j.path}: 0 session(s)")
+        print(f"journal {j.path}: 0 sessions")
 
 
 def _stream_json(j, items) -> None:
@@ -172,11 +173,11 @@ def _verify(path, as_json: bool) -> int:
         print(json.dumps({"journal": label, "intact": not problems, "sessions": n_s, "events": n_e,
                           "problems": problems}, indent=1))
     elif problems:
-        print(f"journal {label}: BROKEN ({len(problems)} problem(s))")
+        print(f"journal {label}: BROKEN ({count(len(problems), 'problem')})")
         for p in problems:
             print(f"  - {p}")
     else:
-        print(f"journal {label}: intact ({n_s} sessions, {n_e} events, hash chain verified)")
+        print(f"journal {label}: intact ({count(n_s, 'session')}, {count(n_e, 'event')}, hash chain verified)")
     return 1 if problems else 0
 
 
@@ -242,7 +243,7 @@ def simulate_journaled(a) -> int:
                 wait_until(t)
         waiting = j.flush(FLUSH_S) if j.outbox is not None else 0
         if waiting:
-            print(f"note: {waiting} event(s) wait for the unit server ({j.outbox.unreachable}); they are sent "
+            print(f"note: {count(waiting, 'event')} wait for the unit server ({j.outbox.unreachable}); they are sent "
                   "at the next start of this workstation", file=out, flush=True)
     finally:
         j.close()

@@ -13,6 +13,7 @@ import json
 
 from ..errors import InputError
 from ..timefmt import wall_time
+from ..words import count
 from .args import add_db, add_json, choice
 
 
@@ -50,7 +51,8 @@ def cmd_unit(a) -> int:
             left = j.waiting()
         finally:
             j.close()
-        print(f"sent {j.outbox.sent_total} event(s); {left} waiting" + ("" if ok else f" ({j.outbox.unreachable})"))
+        print(f"sent {count(j.outbox.sent_total, 'event')}; {left} waiting"
+              + ("" if ok else f" ({j.outbox.unreachable})"))
         return 0 if ok and not left else 1
     from ..store.pg_store import PgStore
 
@@ -62,7 +64,7 @@ def cmd_unit(a) -> int:
     if a.json:
         print(json.dumps({"server": store.path, "chairs": rows}, indent=1))
         return 0
-    print(f"unit server {store.path}: {len(rows)} chair(s)")
+    print(f"unit server {store.path}: {count(len(rows), 'chair')}")
     for r in rows:
         who = f"driven from {r['held_by']}" if r["held_by"] else \
             f"NOT HELD (last {r['last_holder']}, lease expired)" if r["lease_expired"] else "not held"
