@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import pytest
 
+from titration.catalogue_file import load_catalogue
 from titration.chair import Chair
 from titration.chair_names import is_training_name, next_chair_name
 from titration.chair_state import ChairFacts
@@ -13,7 +14,7 @@ from titration.intake import FormRequest, check_form, read_vitals
 from titration.occupancy import OpenInfusion, conflicts
 from titration.plan import PlanRequest, build_plan
 from titration.prescriber_rate import PrescriberRate
-from titration.reactions import Vitals, load_catalogue
+from titration.reactions import Vitals
 from titration.reopen import PumpAnswer, record_quit, reopen, reopening
 from titration.report.chartdata import marker_for
 from titration.session import Session

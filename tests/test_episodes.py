@@ -5,10 +5,11 @@ Octagam 10 %, ITP, 70 kg, 1 g/kg (label ladder 1 -> 2 -> 4 -> 8 -> 12 mg/kg/min 
 """
 import pytest
 
+from titration.catalogue_file import load_catalogue
 from titration.errors import InputError, NeedsInput, SessionError
 from titration.plan import PlanRequest, build_plan
 from titration.policy import get_policy
-from titration.reactions import Vitals, load_catalogue
+from titration.reactions import Vitals
 from titration.session import Session
 
 CAT = load_catalogue()

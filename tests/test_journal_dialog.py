@@ -3,14 +3,14 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import Qt, QTimer  # noqa: E402
-from PySide6.QtGui import QKeySequence  # noqa: E402
-from PySide6.QtWidgets import QApplication, QLabel  # noqa: E402
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel
 
-from titration.plan import PlanRequest, build_plan  # noqa: E402
-from titration.session import Session  # noqa: E402
-from titration.store.journal import Journal  # noqa: E402
-from ui.recovery_dialog import RecoveryDialog, ask_pump_state  # noqa: E402
+from titration.plan import PlanRequest, build_plan
+from titration.session import Session
+from titration.store.journal import Journal
+from ui.recovery_dialog import RecoveryDialog, ask_pump_state
 
 T0 = 1_800_000_000.0
 

@@ -15,12 +15,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from .catalogue_file import load_catalogue
 from .checklist import ChecklistAnswers, ChecklistResult, assess
 from .day_fit import DEFAULT_CLOSING
 from .dosing import split_course
 from .errors import InputError, NeedsInput, TitrationError
 from .plan import CHILD_WEIGHT_KG, DOSE_RANGE, WEIGHT_RANGE, Plan, PlanRequest, build_plan
-from .reactions import VITAL_FIELDS, Vitals, load_catalogue
+from .reactions import VITAL_FIELDS, Vitals
 from .timefmt import parse_time_of_day
 
 NUMBER = re.compile(r"^\d+(?:[.,]\d*)?$|^[.,]\d+$")
@@ -170,8 +171,8 @@ def read_vitals(texts: Mapping[str, str], unrecordable: bool = False) -> tuple[V
         values["sbp_unrecordable"] = True
     if problems:
         return None, problems
-    v = Vitals.from_dict(values)
-    return (None if v.is_empty() else v), []
+    read = Vitals.from_dict(values)
+    return (None if read.is_empty() else read), []
 
 
 def plain(text: str) -> str:
@@ -248,7 +249,7 @@ def check_form(f: FormRequest) -> FormCheck:
         try:
             plan = build_plan(req)
         except (InputError, NeedsInput) as exc:
-            fid = CORE_FIELDS.get(exc.field)
+            fid = CORE_FIELDS.get(exc.field, "")
             if fid in FIELDS:
                 label, unit, _, _ = FIELDS[fid]
                 if isinstance(exc, NeedsInput):

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, replace
 
 from .dosing import Dose, DosingWeight, Patient, compute_dose, dosing_weight
 from .errors import InputError, NeedsInput
-from .limits import HARD_LIMITS, SOFT_LIMITS, Limit, Rung, label_pace, limits_for, rungs_for  # noqa: F401
+from .limits import SOFT_LIMITS, Limit, Rung, label_pace, limits_for, rungs_for
 from .prescription import check_population, check_single_dose
 from .products import get_product
 from .protocols import resolve
@@ -143,12 +143,6 @@ class Plan:
     def ml_kg_min(self, rate_ml_h: float) -> float:
         return ml_kg_min(mg_kg_min_from_ml_h(rate_ml_h, self.rate_weight_kg, self.concentration_mg_per_ml),
                          self.concentration_mg_per_ml)
-
-    def step_at(self, t: float) -> Step | None:
-        for s in self.steps:
-            if s.start_min <= t < s.end_min:
-                return s
-        return None
 
     def points(self) -> tuple[list[float], list[float]]:
         """Cumulative volume (mL) at each step boundary: a piecewise-linear curve."""

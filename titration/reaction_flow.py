@@ -67,10 +67,9 @@ class ReactionFlow:
         news = self._news_finding(symptoms)
         if not symptoms and not any(h.grade != "none" for h in hits) and news is None:
             return  # nothing abnormal in this entry
-        ep = s.episode
-        new_episode = ep is None or not ep.is_open(at)
-        if new_episode:
-            ep = Episode(at, ceiling_ml_h=self._rate_for_ceiling())
+        current = s.episode
+        new_episode = current is None or not current.is_open(at)
+        ep = Episode(at, ceiling_ml_h=self._rate_for_ceiling()) if current is None or new_episode else current
         returned = not new_episode and ep.came_back()
         ep.add(at, cat, symptoms, hits, judge, news)
         if ep.grade == "none":
@@ -92,10 +91,11 @@ class ReactionFlow:
         reasons = "; ".join(ep.reasons)
         why = f"{reasons}{'; ' + why if why else ''}"
         if s.status in ("running", "paused") and not self.progress.volume_in(at):
-            slowed = s.reaction is not None and s.reaction.action == "slow" and not (new_episode or returned)
-            rung_now = s.reaction.resume_rung + 1 if slowed else s.rung
+            r = s.reaction
+            slowed = r is not None and r.action == "slow" and not (new_episode or returned)
+            rung_now = r.resume_rung + 1 if r is not None and slowed else s.rung
             s.reaction = Reaction(at, grade, resume_rung=max(rung_now - 1, 0), kind=ep.kind)
-            s.pending = self._propose(grade, rung_now, why)
+            s.pending = self._propose(s.reaction, grade, rung_now, why)
         else:
             s.pending = self._advise(grade, ep.kind, why)
 
@@ -107,10 +107,9 @@ class ReactionFlow:
             return s.paused_from_ml_h
         return None
 
-    def _propose(self, grade: str, rung_now: int, why: str) -> Proposal:
+    def _propose(self, r: Reaction, grade: str, rung_now: int, why: str) -> Proposal:
         s, pol = self.progress.state, self.policy
         rule = pol.rule(grade)
-        r = s.reaction
         r.after_resolved, r.unresolved = rule.after_resolved, rule.unresolved
         src = f"policy {pol.id}, {grade}"
         kind = self.catalogue.kind(r.kind)

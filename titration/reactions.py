@@ -3,13 +3,12 @@
 Symptoms give a grade; vitals and combination rules (anaphylaxis by its criteria) can raise it,
 never lower it. A reaction has a kind as well as a grade; the emergency steps follow the kind.
 A child's vitals are graded only by the paediatric bands; a value no band covers is not graded
-and the nurse is asked to judge. The rules live in resources/symptoms.toml (read by catalogue_file).
+and the nurse is asked to judge. The rules live in resources/symptoms.toml (read and loaded by catalogue_file).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
 
 from .bands import DERIVED_FIELDS, ChildBand, Criterion, VitalsRule, side_of
 from .errors import InputError
@@ -150,10 +149,6 @@ class Grading:
     criteria: tuple[str, ...] = ()  # combination rules that held (ids)
     signs: tuple[str, ...] = ()
 
-    @property
-    def needs_judgement(self) -> bool:
-        return bool(self.judge)
-
 
 def age_text(age: float) -> str:
     if age < 1 / 12:
@@ -206,9 +201,6 @@ class Catalogue:
     def emergency_for(self, kid: str) -> tuple[str, ...]:
         """The emergency steps for a reaction of this kind (shown when it stops the infusion)."""
         return self.kind(kid).steps
-
-    def late_symptoms(self) -> list[Symptom]:
-        return [s for s in self.symptoms.values() if s.late]
 
     def look_out(self) -> list[str]:
         """What to tell the patient to look out for after they leave (late reactions), with sources."""
@@ -347,16 +339,3 @@ class Catalogue:
         order = list(self.kinds) or ["other"]
         best = [k for g, k in contributors if g == grade] or [k for _, k in contributors] or ["other"]
         return min(set(best), key=lambda k: (-best.count(k), order.index(k) if k in order else len(order)))
-
-
-def read_catalogue(path: str) -> Catalogue:
-    from .catalogue_file import read_catalogue as read
-
-    return read(path)
-
-
-@lru_cache(maxsize=4)
-def load_catalogue(path: str | None = None) -> Catalogue:
-    from .data import resource
-
-    return read_catalogue(path or resource("symptoms.toml"))

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from .bedside import Bedside
+from .catalogue_file import load_catalogue
 from .day_fit import DayFit, DaySettings
 from .errors import SessionError
 from .holds import StartHolds
@@ -30,7 +31,7 @@ from .progress import Progress
 from .pump_record import PumpRecord
 from .rate_guard import Allowed, RateGuard
 from .reaction_flow import AFTER_END, ReactionFlow
-from .reactions import Catalogue, Grading, Vitals, higher, load_catalogue
+from .reactions import Catalogue, Grading, Vitals, higher
 from .replanning import Replanner
 from .schedule import NextStep, Schedule
 from .session_events import EPS, KINDS, OBSERVATION_MIN, Event, Proposal, Reaction, State

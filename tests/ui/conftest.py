@@ -9,9 +9,9 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
-import pytest  # noqa: E402
+import pytest
 
-from titration.clock import ManualClock  # noqa: E402
+from titration.clock import ManualClock
 
 WALL0 = 1795248000.0  # 2026-11-21 08:00:00 UTC: t = 0 shows as 08:00
 

@@ -131,7 +131,7 @@ def test_two_chairs_each_with_its_own_infusion(qtbot, window, clock):
 
 
 def test_a_journal_that_cannot_write_is_shown_loudly(qtbot, clock, beeper):
-    from titration.store.journal import JournalError
+    from titration.store.base import JournalError
     from ui.main_window import MainWindow
     from ui.model import AppModel
 

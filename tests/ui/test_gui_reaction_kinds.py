@@ -11,7 +11,8 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest import answer_checklist, fill_patient
-from titration.reactions import Vitals, load_catalogue
+from titration.catalogue_file import load_catalogue
+from titration.reactions import Vitals
 
 OUT = Path(__file__).resolve().parents[2] / "out"
 WARD = (1024, 700)

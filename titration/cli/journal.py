@@ -15,7 +15,7 @@ import sys
 import time
 from datetime import datetime
 
-from ..errors import InputError
+from ..errors import InputError, TitrationError
 from ..words import count
 from . import export
 from .args import add_db, choice
@@ -30,7 +30,7 @@ def given_db(a):
 
 
 def _path(a):
-    from ..store.journal import default_path
+    from ..store.base import default_path
 
     return given_db(a) or default_path()
 
@@ -40,7 +40,8 @@ def _date_time(wall: float | None) -> str:
 
 
 def _open(path):
-    from ..store.journal import Journal, JournalError
+    from ..store.base import JournalError
+    from ..store.journal import Journal
 
     try:
         return Journal(path, readonly=True)
@@ -109,7 +110,7 @@ def _stream_json(j, items) -> None:
 def sessions_out(j, training: bool | None = None):
     """(session item, its events streamed) for each session; damaged rows are listed as such."""
     from ..session import Session
-    from ..store.journal import _set_aside
+    from ..store.base import _set_aside
 
     listed = j.sessions(training=training)
     for d in listed:
@@ -128,7 +129,8 @@ def sessions_out(j, training: bool | None = None):
                 "tolerated_ml_h": st.tolerated_ml_h, "reactions": st.reactions, "library": s.library,
             })
             del s
-        except Exception as exc:  # noqa: BLE001 - show the record even if it no longer replays
+        except (TitrationError, KeyError, TypeError, ValueError) as exc:  # a record that no longer replays: shown
+            # as it is, with why (a malformed event's missing key or bad value included)
             item["state"] = f"unreadable: {exc}"
         yield item, _events_of(j, d["id"])
 
@@ -153,7 +155,7 @@ def journal_json(j, training: bool | None = None) -> dict:
 
 
 def _verify(path, as_json: bool) -> int:
-    from ..store.journal import JournalError, scrub
+    from ..store.base import JournalError, scrub
 
     label = scrub(str(path))
     try:
@@ -189,9 +191,9 @@ def simulate_journaled(a) -> int:
     """`simulate SCENARIO --db PATH [--speed N]`: journal each event as it happens, at N times
     real time (without --speed, as fast as the disk allows). Kill it at any moment: the journal
     holds every event up to the kill, and the next start recovers the infusion."""
+    from ..catalogue_file import load_catalogue
     from ..plan import build_plan
     from ..policy import get_policy
-    from ..reactions import load_catalogue
     from ..session import Session
     from ..store.journal import Journal
     from ..timefmt import span_hm

@@ -2,9 +2,10 @@
 event log, the printed record and the CSV."""
 from __future__ import annotations
 
+from ..catalogue_file import load_catalogue
 from ..holds import Decision
 from ..prescriber_rate import words as prescriber_rate_words
-from ..reactions import load_catalogue, vitals_text
+from ..reactions import vitals_text
 from ..reopen import PUMP_AT_QUIT
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..products import INDICATIONS
+from ..session import Session
 from ..timefmt import day_offset, span_hm, wall_time
 from .deidentify import deidentified_session
 from .event_words import describe
@@ -26,7 +27,7 @@ NOT_RECORDED = "not recorded"
 class RecordSource:
     """An infusion and what its journal row says about it (the window knows the same)."""
 
-    session: object  # titration.session.Session
+    session: Session
     patient_id: str | None = None
     patient_name: str | None = None
     chair: str = ""
@@ -88,7 +89,7 @@ class VitalsRow:
 
 @dataclass
 class InfusionRecord:
-    session: object
+    session: Session
     deidentified: bool
     training: bool
     patient_id: str | None
