@@ -193,7 +193,8 @@ def test_the_board_lists_every_chair_across_workstations_with_who_drives_it(url,
     assert (r["bay"], r["patient_id"], r["held_by"], r["state"], r["rate_ml_h"], r["step"], r["steps"]) == \
         ("Bay B", "P4", "ws-a", "running", 84.0, 2, 5)
     # no observations were taken at the 30-min increase: they are due now, before the next step (60 min)
-    assert r["next_due_min"] == 30.0 and r["next_due"] == "observations: at the rate increase"
+    assert r["next_due_min"] == 30.0 and r["next_due"] == "VITALS DUE: at the rate increase"  # the chair's own words
+    assert r["chair_state"]["next_due"]["at"] == "now" and r["chair_state"]["summary"].startswith("RUNNING · 84 mL/h")
     assert rows["Bay C/1"]["state"] == "planned" and rows["Bay C/1"]["held_by"] == "ws-b"
 
 
