@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from titration.chair_names import is_training_name, next_chair_name
 from titration.clock import SourceClock
 from titration.errors import TitrationError
+from titration.occupancy import OpenInfusion, conflicts
 from titration.session import Session
 from titration.store.observing import observations_to_reopen
 from titration.timefmt import wall_time
@@ -141,6 +142,13 @@ class AppModel(QObject):
             raise TitrationError(f"Chair: {name} already has an infusion; close it first or name another chair")
         if name and is_training_name(name):
             raise TitrationError(f"Chair: '{name}' is kept for training runs; name the real chair")
+        # one active infusion per patient on this workstation (the stores enforce it across the unit later)
+        here = [OpenInfusion(c.name, c.patient.identifier, "", c.wall_start, c.training)
+                for c in self.chairs if c.session.status in ("planned", "running", "paused")]
+        clash = conflicts("", spec.patient.identifier if spec.patient else "", here)
+        if clash:
+            words = "; ".join(clash)
+            raise TitrationError(words[:1].upper() + words[1:])
         session = Session(spec.plan, get_policy(spec.policy_id))
         chair = self.add_chair(session, patient=spec.patient, name=name or None)
         chair.record_checklist(spec.checklist)  # its holds keep the start until the prescriber decides

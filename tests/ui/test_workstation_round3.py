@@ -79,9 +79,23 @@ def test_training_chairs_are_named_training_and_never_take_a_real_chairs_name(qt
     chair = window.model.new_training(RES, speed=10)
     assert window.model.chairs[0].name == "Chair 1" and chair.name == "Training 1"
     assert chair.state.state_words.startswith("TRAINING")
-    f.chair_name.setText("Training 2")
     with pytest.raises(Exception, match="kept for training runs"):
         window.model.new_infusion(type("Spec", (), {"chair_name": "Training 2"})())
+
+
+def test_a_second_infusion_for_a_patient_running_here_is_refused(qtbot, window):
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot, pid="P-123")
+    answer_checklist(f)
+    assert f.create()
+    n = len(window.model.chairs)
+    fill_patient(f, qtbot, pid="p-123")
+    answer_checklist(f)
+    f.update_preview()
+    f.create()
+    assert len(window.model.chairs) == n
+    assert f.error.text() == "Patient p-123 is already running on Chair 1 (since 08:00)"
 
 
 def test_after_an_infusion_the_fresh_form_shows_its_products_own_indication(qtbot, window):
