@@ -6,10 +6,10 @@ from PySide6.QtWidgets import QApplication
 from tests.ui.conftest import answer_checklist, fill_patient
 
 
-def start_infusion(qtbot, window, clock):
+def start_infusion(qtbot, window, clock, pid="P-123"):
     f = window.new_form
     window.show_new_infusion()
-    fill_patient(f, qtbot)
+    fill_patient(f, qtbot, pid=pid)
     answer_checklist(f)
     assert f.create()
     qtbot.keyClick(window, Qt.Key_Return, Qt.ControlModifier)
@@ -121,7 +121,7 @@ def test_two_chairs_each_with_its_own_infusion(qtbot, window, clock):
     c1, v1 = start_infusion(qtbot, window, clock)
     clock.set(5)
     window.model.tick()
-    c2, v2 = start_infusion(qtbot, window, clock)
+    c2, v2 = start_infusion(qtbot, window, clock, pid="P-456")  # one active infusion per patient
     assert [c.name for c in window.model.chairs] == ["Chair 1", "Chair 2"]
     assert c2.session.state.started_at == 5 and c1.session.state.started_at == 0
     qtbot.keyClick(window, Qt.Key_PageUp, Qt.ControlModifier)
