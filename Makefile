@@ -40,14 +40,17 @@ compile: venv
 run: compile
 	$(BIN)/python main.py
 
-# ruff (pyflakes, pycodestyle, import order, bugbear) and the import contracts of pyproject.toml.
+# ruff (pyflakes, pycodestyle, import order, bugbear, blind except, unused noqa), the import contracts
+# of pyproject.toml and the type checker (mypy, on titration/: [tool.mypy]).
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: venv sysdeps
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 bench: venv sysdeps

@@ -6,9 +6,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from titration.plan import PlanRequest, build_plan  # noqa: E402
-from titration.session import Session  # noqa: E402
-from titration.store.journal import Journal  # noqa: E402
+from titration.plan import PlanRequest, build_plan
+from titration.session import Session
+from titration.store.journal import Journal
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import ROOT  # noqa: E402
+from common import ROOT
 
 SCENARIO = os.path.join(ROOT, "resources", "scenarios", "02-mild-reaction-first-increase.toml")
 

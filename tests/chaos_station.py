@@ -15,11 +15,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from titration.plan import PlanRequest, build_plan  # noqa: E402
-from titration.session import Session  # noqa: E402
-from titration.store.journal import Journal, JournalError  # noqa: E402
-from titration.store.recovery import recover  # noqa: E402
-from titration.store.takeover import take_over  # noqa: E402
+from titration.plan import PlanRequest, build_plan
+from titration.session import Session
+from titration.store.journal import Journal, JournalError
+from titration.store.recovery import recover
+from titration.store.takeover import take_over
 
 
 def say(*words) -> None:

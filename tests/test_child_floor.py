@@ -15,9 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from titration.bands import DERIVED_FIELDS, side_of
+from titration.catalogue_file import load_catalogue
 from titration.plan import PlanRequest, build_plan
 from titration.policy import get_policy
-from titration.reactions import GRADES, VITAL_FIELDS, Vitals, grade_index, load_catalogue
+from titration.reactions import GRADES, VITAL_FIELDS, Vitals, grade_index
 from titration.session import Session
 
 CAT = load_catalogue()
@@ -120,9 +121,9 @@ def test_property_adult_bands_are_a_floor_outside_the_normal_range_and_absent_in
 
 
 def test_a_gap_between_normal_ranges_is_refused_on_load(tmp_path):
+    from titration.catalogue_file import read_catalogue
     from titration.data import resource
     from titration.errors import DataError
-    from titration.reactions import read_catalogue
 
     text = open(resource("symptoms.toml"), encoding="utf-8").read()
     f = tmp_path / "symptoms.toml"

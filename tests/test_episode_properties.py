@@ -12,10 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from titration.catalogue_file import load_catalogue
 from titration.errors import SessionError
 from titration.plan import PlanRequest, build_plan
 from titration.policy import get_policy
-from titration.reactions import Vitals, grade_index, load_catalogue
+from titration.reactions import Vitals, grade_index
 from titration.session import Session
 
 CAT = load_catalogue()

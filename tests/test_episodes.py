@@ -5,20 +5,24 @@ Octagam 10 %, ITP, 70 kg, 1 g/kg (label ladder 1 -> 2 -> 4 -> 8 -> 12 mg/kg/min 
 """
 import pytest
 
+from titration.catalogue_file import load_catalogue
 from titration.errors import InputError, NeedsInput, SessionError
 from titration.plan import PlanRequest, build_plan
 from titration.policy import get_policy
-from titration.reactions import Vitals, load_catalogue
+from titration.reactions import Vitals
 from titration.session import Session
 
 CAT = load_catalogue()
 BASE = Vitals(temp_c=36.8, pulse=72, sbp=124, dbp=78, spo2=98, rr=14)
 
 
+CHILD_BASE = Vitals(36.8, 100, 100, 60, 98, 24)
+
+
 def session(policy="tiered", age=None, weight=70, baseline=True, dose=1.0):
     s = Session(build_plan(PlanRequest("octagam-10", "itp", weight, dose, age_years=age)), get_policy(policy))
-    if baseline:
-        s.record_vitals(0, BASE)
+    if baseline:  # a young child's own normal values (an adult's breathing rate of 14 grades moderate at 4)
+        s.record_vitals(0, CHILD_BASE if age is not None and age < 12 else BASE)
     s.start(0)
     return s
 

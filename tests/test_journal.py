@@ -13,7 +13,9 @@ from titration.cli.main import main as cli_main
 from titration.plan import PlanRequest, build_plan
 from titration.reactions import Vitals
 from titration.session import Session
-from titration.store.journal import LATEST, Journal, JournalError, JournalFull, JournalLocked, default_path
+from titration.store.base import JournalError, JournalFull, JournalLocked, default_path
+from titration.store.journal import Journal
+from titration.store.sqlite_schema import LATEST
 
 BASE = Vitals(temp_c=36.8, pulse=72, sbp=124, dbp=78, spo2=98, rr=14)
 
@@ -143,7 +145,7 @@ def test_an_edited_row_is_caught(tmp_path, capsys):
 
 
 def test_an_edited_row_with_a_recomputed_hash_breaks_the_next_link(tmp_path):
-    from titration.store.journal import _payload, by, chain_hash, identity
+    from titration.store.base import _payload, by, chain_hash, identity
 
     db = tampered(tmp_path)
     c = sqlite3.connect(db)
@@ -426,7 +428,7 @@ def test_migration_from_schema_1_keeps_a_backup_and_fills_the_new_columns(tmp_pa
     for col in ("workstation", "nurse"):
         c.execute(f"ALTER TABLE events DROP COLUMN {col}")
     # Version 1 hashed neither an infusion's uid nor who wrote each event: chain it as it did.
-    from titration.store.journal import GENESIS, _payload, chain_hash, identity
+    from titration.store.base import GENESIS, _payload, chain_hash, identity
 
     prev = GENESIS
     for rid, seq, wall, body in c.execute("SELECT id, seq, wall, body FROM events ORDER BY id").fetchall():
@@ -471,7 +473,7 @@ def test_journal_command_lists_sessions_with_events_and_state(tmp_path, capsys):
         assert one["delivered_volume_ml"] == 38.5 and one["rate_ml_h"] == 42.0
     assert cli_main(["journal", "--db", str(db), "--real"]) == 0
     text = capsys.readouterr().out
-    assert "1 session(s)" in text and "chills" in text and "TRAINING" not in text
+    assert "1 session" in text and "1 sessions" not in text and "chills" in text and "TRAINING" not in text
 
 
 def test_an_infusion_never_started_can_be_set_aside_with_a_reason(tmp_path):

@@ -3,14 +3,14 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import Qt, QTimer  # noqa: E402
-from PySide6.QtGui import QKeySequence  # noqa: E402
-from PySide6.QtWidgets import QApplication, QLabel  # noqa: E402
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel
 
-from titration.plan import PlanRequest, build_plan  # noqa: E402
-from titration.session import Session  # noqa: E402
-from titration.store.journal import Journal  # noqa: E402
-from ui.recovery_dialog import RecoveryDialog, ask_pump_state  # noqa: E402
+from titration.plan import PlanRequest, build_plan
+from titration.session import Session
+from titration.store.journal import Journal
+from ui.recovery_dialog import RecoveryDialog, ask_pump_state
 
 T0 = 1_800_000_000.0
 
@@ -38,13 +38,14 @@ def test_the_question_names_chair_patient_rate_and_time_away(qtbot, rec):
     d = RecoveryDialog(None, rec, rec.last_wall + 20 * 60)
     qtbot.addWidget(d)
     text = d.text.text()
-    assert "closed unexpectedly 20 min ago" in text
+    assert "closed unexpectedly; it was last seen working 20 min ago" in text
     assert "Chair 2, patient P5, last rate 84 mL/h" in text
     assert "42.0 of 700 mL in" in text and "about 70.0 mL are in now" in text
     assert d.findChild(QLabel, "recoveryQuestion").text() == "What did the pump do meanwhile?"
     assert d.windowTitle() == "Reopening Chair 2"
     assert d.ran.text().replace("&", "") == "It ran on at 84 mL/h"
-    assert d.stopped.text().replace("&", "") == "It was stopped"
+    # never the last event silently: the stop is counted from when the app was last seen working
+    assert d.stopped.text().replace("&", "") == "It was stopped (at minute 45, when the app was last seen working)"
 
 
 @pytest.mark.parametrize("key, choice", [(Qt.Key.Key_R, "ran"), (Qt.Key.Key_S, "stopped")])

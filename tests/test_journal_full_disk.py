@@ -8,7 +8,8 @@ import pytest
 
 from titration.plan import PlanRequest, build_plan
 from titration.session import Session
-from titration.store.journal import Journal, JournalFull
+from titration.store.base import JournalFull
+from titration.store.journal import Journal
 
 
 @pytest.fixture

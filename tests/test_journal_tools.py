@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from titration.cli.main import main
 from titration.plan import PlanRequest, build_plan
 from titration.session import Session
-from titration.store.journal import LATEST, Journal
+from titration.store.journal import Journal
+from titration.store.sqlite_schema import LATEST
 
 
 def two_infusions(db):

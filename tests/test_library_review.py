@@ -72,7 +72,7 @@ def test_check_finds_what_no_single_file_shows(tmp_path, capsys, case):
     assert len(found) == count and words in found[0], found
     assert main(["library", "check", str(folder)]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[:-1] == found and out[-1].endswith(f"{count} problem(s)")
+    assert out[:-1] == found and out[-1].endswith(f"{count} problem" + ("" if count == 1 else "s"))
 
 
 def test_check_lists_every_problem_one_per_line_and_as_json(tmp_path, capsys):

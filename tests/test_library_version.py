@@ -71,7 +71,7 @@ def test_any_change_of_content_changes_the_hash_and_check_asks_for_a_new_version
     assert main(["library", "check", str(folder)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(f"{folder / 'library.toml'}: content_hash: the content is {after}")
-    assert out[-1].endswith("1 problem(s)")
+    assert out[-1].endswith("1 problem")
     record = version_record(str(folder))
     assert record == {"version": 1, "hash": after, "edited_since_version": True}
 

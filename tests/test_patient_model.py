@@ -3,9 +3,10 @@ import pathlib
 
 import pytest
 
+from titration.catalogue_file import load_catalogue
 from titration.errors import DataError
-from titration.reactions import load_catalogue
-from titration.training.patient_model import Pump, SimulatedPatient, read_behaviour
+from titration.training.behaviour import read_behaviour
+from titration.training.patient_model import Pump, SimulatedPatient
 from titration.training.scenario import read_scenario
 
 SC = pathlib.Path(__file__).resolve().parent.parent / "resources" / "scenarios"

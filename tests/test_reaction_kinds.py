@@ -12,10 +12,11 @@ Octagam 10 %, ITP, 70 kg, 1 g/kg: 42, 84, 168, 336, 504 mL/h; at 65 min the pump
 """
 import json
 
+from titration.catalogue_file import load_catalogue
 from titration.cli.main import main
 from titration.plan import PlanRequest, build_plan
 from titration.policy import get_policy
-from titration.reactions import Vitals, load_catalogue
+from titration.reactions import Vitals
 from titration.session import Session
 
 CAT = load_catalogue()

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from titration.reactions import GRADED_FIELDS, SIDES, VITAL_FIELDS, Vitals, age_text, grade_index, load_catalogue
+from titration.catalogue_file import load_catalogue
+from titration.reactions import GRADED_FIELDS, SIDES, VITAL_FIELDS, Vitals, age_text, grade_index
 
 CAT = load_catalogue()
 

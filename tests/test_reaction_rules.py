@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from titration.catalogue_file import read_catalogue
+from titration.catalogue_file import load_catalogue, read_catalogue
 from titration.data import resource
 from titration.errors import DataError
 from titration.plan import PlanRequest, build_plan
 from titration.policy import get_policy
-from titration.reactions import Vitals, load_catalogue
+from titration.reactions import Vitals
 from titration.session import Session
 
 CAT = load_catalogue()

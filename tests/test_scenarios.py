@@ -5,7 +5,7 @@ import pytest
 
 from titration.cli.main import main
 from titration.errors import InputError
-from titration.training.patient_model import read_behaviour
+from titration.training.behaviour import read_behaviour
 from titration.training.run import TrainingRun, perfect_run, run_with_patient
 from titration.training.scenario import read_scenario, simulate_json
 

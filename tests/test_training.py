@@ -7,7 +7,8 @@ import pytest
 from titration.cli.main import main
 from titration.errors import TitrationError
 from titration.session import Session
-from titration.training.run import Debrief, TrainingRun, Utterance, list_scenarios, perfect_run, run_with_patient
+from titration.training.debrief import Debrief
+from titration.training.run import TrainingRun, Utterance, list_scenarios, perfect_run, run_with_patient
 from titration.training.scenario import read_scenario
 
 SC = pathlib.Path(__file__).resolve().parent.parent / "resources" / "scenarios"

@@ -37,7 +37,7 @@ def test_unit_init_creates_then_finds_the_schema_and_status_lists_chairs(pg_serv
     r = run("unit", "status", "--db", url)
     assert r.returncode == 0 and "simulation" in r.stdout and "driven from bay-c" in r.stdout
     r = run("journal", "verify", "--db", url)
-    assert r.returncode == 0 and "intact (1 sessions" in r.stdout
+    assert r.returncode == 0 and "intact (1 session," in r.stdout
     r = run("journal", "--db", url, "--json")
     (s,) = json.loads(r.stdout)["sessions"]
     assert s["training"] is True and s["events"][0]["kind"] == "planned"

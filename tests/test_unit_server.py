@@ -168,7 +168,7 @@ def test_a_workstation_killed_while_sending_loses_and_doubles_nothing(url, pg_se
     c.close()
     r = subprocess.run([sys.executable, os.path.join(ROOT, "main.py"), "unit", "send", "--db", url], env=env,
                        capture_output=True, text=True)
-    assert r.returncode == 0 and "sent 0 event(s); 0 waiting" in r.stdout
+    assert r.returncode == 0 and "sent 0 events; 0 waiting" in r.stdout
     assert q(url, "SELECT count(*) FROM events")[0][0] == total
     assert in_order(url) and intact(url) == []
 
@@ -193,7 +193,8 @@ def test_the_board_lists_every_chair_across_workstations_with_who_drives_it(url,
     assert (r["bay"], r["patient_id"], r["held_by"], r["state"], r["rate_ml_h"], r["step"], r["steps"]) == \
         ("Bay B", "P4", "ws-a", "running", 84.0, 2, 5)
     # no observations were taken at the 30-min increase: they are due now, before the next step (60 min)
-    assert r["next_due_min"] == 30.0 and r["next_due"] == "observations: at the rate increase"
+    assert r["next_due_min"] == 30.0 and r["next_due"] == "VITALS DUE: at the rate increase"  # the chair's own words
+    assert r["chair_state"]["next_due"]["at"] == "now" and r["chair_state"]["summary"].startswith("RUNNING · 84 mL/h")
     assert rows["Bay C/1"]["state"] == "planned" and rows["Bay C/1"]["held_by"] == "ws-b"
 
 

@@ -35,10 +35,10 @@ def test_a_bad_unit_file_is_refused_in_one_line(tmp_path, text, problem):
 
 
 def test_the_alert_book_takes_its_silence_from_the_unit_file():
-    from ui.chair_alerts import Alert, AlertBook  # no Qt in it: plain bookkeeping
+    from titration.alerts import Alert, AlertBook
 
     book = AlertBook()
-    a = Alert(("vitals", 15.0, "x"), "vitals", "VITALS DUE")
+    a = Alert(("vitals", 15.0, "x"), "vitals", "low", "VITALS DUE")
     book.update([a], 15.0)
     book.acknowledge(15.0)
     assert book.quiet_until[a.key] == 20.0

@@ -4,9 +4,11 @@ A mistake names the file, the key and the problem (a DataError), like every othe
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .bands import DERIVED_FIELDS, OPS, ChildBand, Criterion, NormalRange, VitalsRule
 from .catalogue_floor import check_floor
-from .data import Table, load_toml
+from .data import Table, load_toml, resource
 from .reactions import GRADES, VITAL_FIELDS, Catalogue, Kind, Symptom
 
 WHEN_FIELDS = (*VITAL_FIELDS, *DERIVED_FIELDS)
@@ -171,3 +173,9 @@ def _normal_ranges(top: Table, adult_from: float) -> tuple[NormalRange, ...]:
     if reach != adult_from:
         raise top.fail("normal_range", f"the ranges end at {reach:g} years; they must reach {adult_from:g}")
     return tuple(out)
+
+
+@lru_cache(maxsize=4)
+def load_catalogue(path: str | None = None) -> Catalogue:
+    """The symptom catalogue (resources/symptoms.toml, or the file given), read once."""
+    return read_catalogue(path or resource("symptoms.toml"))

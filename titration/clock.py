@@ -64,6 +64,3 @@ class SourceClock:
         if self.held:
             self._anchor = self.source()
             self.held = False
-
-    def jump_to(self, minutes: float) -> None:
-        self._base_min, self._anchor = float(minutes), self.source()

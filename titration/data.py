@@ -141,6 +141,11 @@ def _spelt(v: object) -> str:
 def _join(key: str, name: str) -> str:
     return f"{key}.{name}" if key else name
 
+# Table's readers are named str and bool (as the TOML types are): inside the class those names are
+# its methods, so annotations there use these.
+Str = str
+Bool = bool
+
 
 class Table:
     """A TOML table with typed getters; every error names file and dotted key.
@@ -150,7 +155,7 @@ class Table:
     read (naming the nearest known one). A key a reader reads is thereby known.
     """
 
-    def __init__(self, data: object, path: str, key: str = "", _reads: dict | None = None):
+    def __init__(self, data: object, path: Str, key: Str = "", _reads: dict | None = None):
         if not isinstance(data, dict):
             raise DataError(path, key or "(top)", "must be a table")
         self.data, self.path, self.key = data, path, key
@@ -158,16 +163,16 @@ class Table:
         self._reads = {} if _reads is None else _reads
         _, self._read, self._asked = self._reads.setdefault(key, (data, set(), set()))
 
-    def _k(self, name: str) -> str:
+    def _k(self, name: Str) -> Str:
         return _join(self.key, name)
 
-    def _child(self, data: object, key: str) -> "Table":
+    def _child(self, data: object, key: Str) -> "Table":
         return Table(data, self.path, key, self._reads)
 
-    def fail(self, name: str, problem: str) -> DataError:
+    def fail(self, name: Str, problem: Str) -> DataError:
         return DataError(self.path, self._k(name), problem)
 
-    def only(self, known, what: str = "known key") -> "Table":
+    def only(self, known, what: Str = "known key") -> "Table":
         """Refuse a key this table does not know (a misspelling is never ignored), naming the
         nearest known key."""
         known = tuple(known)
@@ -189,7 +194,7 @@ class Table:
                     raise DataError(self.path, _join(key, str(name)), self._unread(key, str(name), asked))
         return self
 
-    def _unread(self, key: str, name: str, asked: set) -> str:
+    def _unread(self, key: Str, name: Str, asked: set) -> Str:
         """Why a key was not read: it has no meaning with the table's other keys (other tables of
         the same kind read it), or it is unknown (a misspelling: the nearest known key)."""
         import re  # only on the error path
@@ -217,11 +222,11 @@ class Table:
                                               "the file is for another version of the app, or damaged")
         return v
 
-    def has(self, name: str) -> bool:
+    def has(self, name: Str) -> Bool:
         self._asked.add(name)
         return name in self.data
 
-    def raw(self, name: str, default: object = ...) -> object:
+    def raw(self, name: Str, default: object = ...) -> object:
         self._read.add(name)
         self._asked.add(name)
         if name not in self.data:
@@ -230,11 +235,11 @@ class Table:
             return default
         return self.data[name]
 
-    def _missing(self, name: str) -> str:
+    def _missing(self, name: Str) -> Str:
         stray = [k for k in self.data if isinstance(k, str) and k not in self._read and nearest(k, (name,)) == name]
         return f"is missing ({stray[0]} is given: a misspelling of {name}?)" if stray else "is missing"
 
-    def str(self, name: str, default: object = ..., choices: tuple | None = None) -> str:
+    def str(self, name: Str, default: object = ..., choices: tuple | None = None) -> Str:
         v = self.raw(name, default)
         if v is default and default is not ...:
             return v
@@ -244,7 +249,7 @@ class Table:
             raise self.fail(name, f"{v!r} is not one of {', '.join(map(str, choices))}")
         return v
 
-    def num(self, name: str, default: object = ..., lo: float | None = None, hi: float | None = None,
+    def num(self, name: Str, default: object = ..., lo: float | None = None, hi: float | None = None,
             lo_open: bool = False) -> float:
         v = self.raw(name, default)
         if v is default and default is not ...:
@@ -257,13 +262,13 @@ class Table:
             raise self.fail(name, f"{v!r} is outside the range: give a number{low}{high}")
         return float(v)
 
-    def bool(self, name: str, default: object = ...) -> bool:
+    def bool(self, name: Str, default: object = ...) -> Bool:
         v = self.raw(name, default)
         if not isinstance(v, bool):
             raise self.fail(name, f"must be true or false, not {v!r}")
         return v
 
-    def strs(self, name: str, default: object = ...) -> tuple[str, ...]:
+    def strs(self, name: Str, default: object = ...) -> tuple[Str, ...]:
         v = self.raw(name, default)
         if v is default and default is not ...:
             return tuple(v)
@@ -271,7 +276,7 @@ class Table:
             raise self.fail(name, "must be a list of strings")
         return tuple(v)
 
-    def nums(self, name: str, default: object = ..., lo: float = 0.0) -> tuple[float, ...]:
+    def nums(self, name: Str, default: object = ..., lo: float = 0.0) -> tuple[float, ...]:
         v = self.raw(name, default)
         if v is default and default is not ...:
             return tuple(v)
@@ -281,7 +286,7 @@ class Table:
             raise self.fail(name, f"must be a list of numbers above {lo:g}")
         return tuple(float(x) for x in v)
 
-    def rate(self, name: str, default: object = ...) -> Rate | None:
+    def rate(self, name: Str, default: object = ...) -> Rate | None:
         v = self.raw(name, default)
         if v is None:
             return None
@@ -290,7 +295,7 @@ class Table:
         except InputError as exc:
             raise self.fail(name, f"{v!r} is not a rate; expected {exc.allowed}") from None
 
-    def rates(self, name: str) -> tuple[Rate, ...]:
+    def rates(self, name: Str) -> tuple[Rate, ...]:
         v = self.raw(name)
         if not isinstance(v, list) or not v:
             raise self.fail(name, "must be a non-empty list of rates like '1 mg/kg/min'")
@@ -302,13 +307,13 @@ class Table:
                 raise self.fail(f"{name}[{i}]", f"{x!r} is not a rate; expected {exc.allowed}") from None
         return tuple(out)
 
-    def table(self, name: str, default: object = ...) -> "Table | None":
+    def table(self, name: Str, default: object = ...) -> "Table | None":
         v = self.raw(name, default)
         if v is None:
             return None
         return self._child(v, self._k(name))
 
-    def tables(self, name: str) -> list["Table"]:
+    def tables(self, name: Str) -> list["Table"]:
         v = self.raw(name)
         if not isinstance(v, list) or not v:
             raise self.fail(name, "must be a non-empty list of tables")

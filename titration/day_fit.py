@@ -11,26 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import InputError
+from .timefmt import parse_time_of_day, time_of_day
 
 DEFAULT_CLOSING = "18:00"
-
-
-def parse_clock(text: str, field: str = "closing time") -> float:
-    """'18:00' -> minutes after midnight."""
-    try:
-        h, m = str(text).strip().split(":")
-        hh, mm = int(h), int(m)
-        if not (0 <= hh <= 23 and 0 <= mm <= 59):
-            raise ValueError
-    except ValueError:
-        raise InputError(field, text, "a time of day like 18:00") from None
-    return hh * 60.0 + mm
-
-
-def clock_text(minutes_after_midnight: float) -> str:
-    m = int(minutes_after_midnight // 1) % (24 * 60)
-    day = int(minutes_after_midnight // (24 * 60))
-    return f"{m // 60:02d}:{m % 60:02d}" + (f" (+{day} day)" if day else "")
 
 
 @dataclass(frozen=True)
@@ -39,7 +22,7 @@ class DaySettings:
     max_hours: float | None = None  # the longest infusion the unit accepts, if it sets one
 
     def __post_init__(self):
-        parse_clock(self.closing)
+        parse_time_of_day(self.closing)
         if self.max_hours is not None and not (isinstance(self.max_hours, (int, float)) and 0 < self.max_hours <= 48):
             raise InputError("longest infusion", self.max_hours, "a number of hours above 0 and at most 48")
 
@@ -87,7 +70,7 @@ def day_fit(plan, start_clock_min: float, settings: DaySettings | None = None, f
     `started_min`: when the infusion began (session minutes), for the longest-infusion check."""
     settings = settings or DaySettings()
     end = plan.end_min if finish_min is None else finish_min
-    closing = parse_clock(settings.closing)
+    closing = parse_time_of_day(settings.closing)
     close_at = closing - start_clock_min  # session minutes
     if close_at <= 0:
         close_at += 24 * 60  # started after closing time: the closing of the next day
@@ -95,7 +78,7 @@ def day_fit(plan, start_clock_min: float, settings: DaySettings | None = None, f
     if settings.max_hours is not None:
         limits.append((started_min + settings.max_hours * 60, f"the longest infusion the unit accepts, "
                                                               f"{settings.max_hours:g} h"))
-    finish_clock = clock_text(start_clock_min + end)
+    finish_clock = time_of_day(start_clock_min + end)
     over = [(at, why) for at, why in limits if end > at + 1e-9]
     if not over:
         return DayFit(True, end, finish_clock, "")
@@ -103,7 +86,7 @@ def day_fit(plan, start_clock_min: float, settings: DaySettings | None = None, f
     given_ml = min(volume_by(plan, stop_at), plan.volume_ml)
     given_g, total_g = plan.grams(given_ml), plan.grams(plan.volume_ml)
     remainder = max(total_g - given_g, 0.0)
-    stop_clock = clock_text(start_clock_min + stop_at)
+    stop_clock = time_of_day(start_clock_min + stop_at)
     message = (f"At the planned rates the infusion ends at {finish_clock}, after {why}. "
                f"It does not fit the day: choose what to do now.")
     choices = (

@@ -9,9 +9,11 @@ class TitrationError(Exception):
 class InputError(TitrationError):
     """A value given by a person or a command line is not acceptable."""
 
-    def __init__(self, field: str, value: object, allowed: str):
+    def __init__(self, field: str, value: object, allowed: str, words: str = ""):
+        """`words`: the whole line in the nurse's words, when the field has a label a person reads
+        ("Temperature (°C): 98.6 is not allowed; 30 to 44")."""
         self.field, self.value, self.allowed = field, value, allowed
-        super().__init__(f"{field}: {value!r} is not allowed; expected {allowed}")
+        super().__init__(words or f"{field}: {value!r} is not allowed; expected {allowed}")
 
 
 class DataError(TitrationError):

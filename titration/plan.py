@@ -13,10 +13,11 @@ from dataclasses import asdict, dataclass, replace
 
 from .dosing import Dose, DosingWeight, Patient, compute_dose, dosing_weight
 from .errors import InputError, NeedsInput
-from .limits import HARD_LIMITS, SOFT_LIMITS, Limit, Rung, label_pace, limits_for, rungs_for  # noqa: F401
+from .limits import SOFT_LIMITS, Limit, Rung, label_pace, limits_for, rungs_for
 from .prescription import check_population, check_single_dose
 from .products import get_product
 from .protocols import resolve
+from .timefmt import span_words
 from .units import mg_kg_min_from_ml_h, ml_h, ml_kg_min
 
 WEIGHT_RANGE = (2.0, 250.0)
@@ -143,12 +144,6 @@ class Plan:
         return ml_kg_min(mg_kg_min_from_ml_h(rate_ml_h, self.rate_weight_kg, self.concentration_mg_per_ml),
                          self.concentration_mg_per_ml)
 
-    def step_at(self, t: float) -> Step | None:
-        for s in self.steps:
-            if s.start_min <= t < s.end_min:
-                return s
-        return None
-
     def points(self) -> tuple[list[float], list[float]]:
         """Cumulative volume (mL) at each step boundary: a piecewise-linear curve."""
         ts, vs = [self.start_min], [self.delivered_at_start_ml]
@@ -193,9 +188,10 @@ def validate(req: PlanRequest) -> None:
     if req.tolerated_max_mg_kg_min is not None:
         _check_number("--tolerated-max", req.tolerated_max_mg_kg_min, 0, 20, lo_open=True)
     if req.start_clock is not None:
-        from .day_fit import DaySettings, parse_clock
+        from .day_fit import DaySettings
+        from .timefmt import parse_time_of_day
 
-        parse_clock(req.start_clock, "--start")
+        parse_time_of_day(req.start_clock, "--start")
         DaySettings(req.closing_clock, req.max_hours)
     if req.age_years is not None:
         _check_number("age", req.age_years, 0, 120)
@@ -336,7 +332,7 @@ def explain(plan: Plan) -> list[str]:
         state = f" (set aside: {lim.overridden})" if lim.overridden else ""
         lines.append(f"Limit {lim.name} ({kind}): {lim.as_written} = at most {lim.cap_ml_h:g} mL/h{state}."
                      f" Source: {lim.source}")
-    lines.append(f"Total: {plan.volume_ml:.1f} mL in {plan.duration_min:.1f} min ({fmt_hm(plan.duration_min)}).")
+    lines.append(f"Total: {plan.volume_ml:.1f} mL in {plan.duration_min:.1f} min ({span_words(plan.duration_min)}).")
     fit = plan_day_fit(plan)
     if fit is not None and not fit.fits:
         lines += [f"DOES NOT FIT THE DAY: {fit.message}"] + [f"  Choice: {c.words}" for c in fit.choices]
@@ -348,14 +344,10 @@ def plan_day_fit(plan: Plan):
     r = plan.request
     if r.start_clock is None:
         return None
-    from .day_fit import DaySettings, day_fit, parse_clock
+    from .day_fit import DaySettings, day_fit
+    from .timefmt import parse_time_of_day
 
-    return day_fit(plan, parse_clock(r.start_clock, "--start"), DaySettings(r.closing_clock, r.max_hours))
-
-
-def fmt_hm(minutes: float) -> str:
-    m = int(round(minutes))
-    return f"{m // 60} h {m % 60:02d} min"
+    return day_fit(plan, parse_time_of_day(r.start_clock, "--start"), DaySettings(r.closing_clock, r.max_hours))
 
 
 def plan_json(plan: Plan) -> dict:

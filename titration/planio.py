@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from .dosing import Dose, DosingWeight
-from .plan import Limit, Plan, PlanRequest, Rung, Step
+from .limits import Limit, Rung
+from .plan import Plan, PlanRequest, Step
 
 
 def plan_to_dict(p: Plan) -> dict:

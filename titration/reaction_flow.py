@@ -1,7 +1,7 @@
 """A reaction's course in a session: gather the findings into an episode, propose the policy's
 action, act on it.
 
-A mixin of Session (its findings live in the composed `Episode`, titration/episode.py). Every
+One job: the reaction's course (its findings live in the `Episode`, titration/episode.py). Every
 finding of one episode is graded together; a finding that completes a combination rule acts at
 once, whatever state the chair is in: running, slowed or paused (the policy's action), the bag
 empty (STOP), or after the end (the kind's emergency steps, or an urgent medical review). Reactions
@@ -12,27 +12,44 @@ from __future__ import annotations
 
 from .episode import Episode
 from .errors import SessionError
-from .reactions import Hit, Vitals, grade_index
+from .news2 import Chart as News2Chart
+from .news2 import EarlyWarning
+from .policy import Policy
+from .progress import Progress
+from .reactions import Catalogue, Hit, Vitals, grade_index
+from .replanning import Replanner
 from .session_events import Event, Proposal, Reaction
 
 AFTER_END = ("review", "emergency")
 
 
 class ReactionFlow:
+    """Findings in, proposals out; a confirmed action changes the rate (through Progress) and
+    the plan is made again (through the Replanner)."""
+
+    def __init__(self, progress: Progress, plans: Replanner, policy: Policy, catalogue: Catalogue,
+                 news2: News2Chart, age_years: float | None) -> None:
+        self.progress = progress
+        self.plans = plans
+        self.policy = policy
+        self.catalogue = catalogue
+        self.news2 = news2
+        self.age_years = age_years
+
     def look_out_for(self) -> list[str]:
         """What to tell the patient to look out for after the infusion (reactions that come late)."""
         return self.catalogue.look_out()
 
-    def early_warning(self, confused: bool | None = None):
+    def early_warning(self, confused: bool | None = None) -> EarlyWarning | None:
         """NEWS2 over the latest value of each parameter (None for a child under the chart's age, or
         when nothing is recorded). New confusion counts while its episode is open."""
         if not self.news2.applies(self.age_years):
             return None
         if confused is None:
-            ep = self.state.episode
+            ep = self.progress.state.episode
             confused = ep is not None and any(ep.has(c) for c in self.news2.confusion_symptoms) \
                 and ep.resolved_at is None
-        return self.news2.score(self.state.latest, confused)
+        return self.news2.score(self.progress.state.latest, confused)
 
     def _news_finding(self, symptoms) -> Hit | None:
         confused = any(c in symptoms for c in self.news2.confusion_symptoms) or None
@@ -41,19 +58,18 @@ class ReactionFlow:
             return None
         return Hit(f"{w.text()}: {w.response}", w.grade, "other", "", w.source)
 
-    def _assess(self, at: float, symptoms: list[str], vitals: Vitals | None) -> None:
+    def assess(self, at: float, symptoms: list[str], vitals: Vitals | None) -> None:
         """Add what was reported to the episode and, when it now asks for more, propose it."""
-        s, cat = self.state, self.catalogue
+        s, cat = self.progress.state, self.catalogue
         if s.status == "planned":
             return  # before the start: the baseline, not a reaction
         hits, judge = cat.findings(vitals, s.baseline, self.age_years)
         news = self._news_finding(symptoms)
         if not symptoms and not any(h.grade != "none" for h in hits) and news is None:
             return  # nothing abnormal in this entry
-        ep = s.episode
-        new_episode = ep is None or not ep.is_open(at)
-        if new_episode:
-            ep = Episode(at, ceiling_ml_h=self._rate_for_ceiling())
+        current = s.episode
+        new_episode = current is None or not current.is_open(at)
+        ep = Episode(at, ceiling_ml_h=self._rate_for_ceiling()) if current is None or new_episode else current
         returned = not new_episode and ep.came_back()
         ep.add(at, cat, symptoms, hits, judge, news)
         if ep.grade == "none":
@@ -76,26 +92,26 @@ class ReactionFlow:
         s.last_grade = grade
         reasons = "; ".join(ep.reasons)
         why = f"{reasons}{'; ' + why if why else ''}"
-        if s.status in ("running", "paused") and not self.volume_in(at):
-            slowed = s.reaction is not None and s.reaction.action == "slow" and not (new_episode or returned)
-            rung_now = s.reaction.resume_rung + 1 if slowed else s.rung
+        if s.status in ("running", "paused") and not self.progress.volume_in(at):
+            r = s.reaction
+            slowed = r is not None and r.action == "slow" and not (new_episode or returned)
+            rung_now = r.resume_rung + 1 if r is not None and slowed else s.rung
             s.reaction = Reaction(at, grade, resume_rung=max(rung_now - 1, 0), kind=ep.kind)
-            s.pending = self._propose(grade, rung_now, why)
+            s.pending = self._propose(s.reaction, grade, rung_now, why)
         else:
             s.pending = self._advise(grade, ep.kind, why)
 
     def _rate_for_ceiling(self) -> float | None:
-        s = self.state
+        s = self.progress.state
         if s.status == "running":
             return s.rate_ml_h
         if s.status == "paused":
             return s.paused_from_ml_h
         return None
 
-    def _propose(self, grade: str, rung_now: int, why: str) -> Proposal:
-        s, pol = self.state, self.policy
+    def _propose(self, r: Reaction, grade: str, rung_now: int, why: str) -> Proposal:
+        s, pol = self.progress.state, self.policy
         rule = pol.rule(grade)
-        r = s.reaction
         r.after_resolved, r.unresolved = rule.after_resolved, rule.unresolved
         src = f"policy {pol.id}, {grade}"
         kind = self.catalogue.kind(r.kind)
@@ -107,7 +123,7 @@ class ReactionFlow:
         if action == "slow" and (rung_now == 0 or s.status == "paused"):
             action = rule.first_step
         if action == "slow":
-            g = self.rungs[rung_now - 1]
+            g = self.plans.rungs[rung_now - 1]
             return Proposal("slow", g.rate_ml_h, rung_now - 1,
                             f"Slow to the last tolerated rate, {g.rate_ml_h:g} mL/h; hold escalation ({why})",
                             src, grade,
@@ -121,12 +137,12 @@ class ReactionFlow:
 
     def _steps(self, kind_id: str) -> tuple[str, ...]:
         """The kind's emergency steps, with a line for every other pattern the episode meets."""
-        ep = self.state.episode
+        ep = self.progress.state.episode
         return self.catalogue.emergency_for(kind_id, ep.criteria if ep is not None else ())
 
     def _advise(self, grade: str, kind_id: str, why: str) -> Proposal:
         """The bag is empty or the infusion has ended: the same grading, the same steps."""
-        s, kind = self.state, self.catalogue.kind(kind_id)
+        s, kind = self.progress.state, self.catalogue.kind(kind_id)
         what = f"{grade} reaction" + (f", {kind.label.lower()}" if kind.id != "other" else "")
         src = f"policy {self.policy.id}, {grade}"
         steps = self._steps(kind.id)
@@ -141,9 +157,9 @@ class ReactionFlow:
                         f"{urgency}: {what} {when} ({why}). Observe temperature, pulse, BP and SpO2 every 15 min; "
                         f"keep the patient until reviewed.", src, grade, kind=kind.id)
 
-    def _act(self, e: Event) -> None:
+    def act(self, e: Event) -> None:
         """A confirmed (or overridden) reaction action."""
-        s, d, at = self.state, e.data, e.at_min
+        s, d, at = self.progress.state, e.data, e.at_min
         action = d["action"]
         r, ep = s.reaction, s.episode
         s.pending = None
@@ -156,7 +172,8 @@ class ReactionFlow:
         if action in AFTER_END:
             return  # advice confirmed: recorded in the journal; the pump is already off
         if action == "stop":
-            self._end(at, "stopped")
+            self.progress.end(at, "stopped", self.policy.review_minutes)
+            self.plans.replan(at)
             return
         if r is None:
             raise SessionError("no reaction to act on")
@@ -166,10 +183,9 @@ class ReactionFlow:
             r.action, r.acted_at, r.review_at = "slow", at, at + self.policy.review_minutes
             s.rung, s.rung_started = d["rung"], at
             if s.status == "paused":
-                s.status = "running"
-                s.t_rate, s.rate_ml_h = at, d["rate_ml_h"]
+                self.progress.run_again(at, d["rate_ml_h"])
             else:
-                self._set_rate(at, d["rate_ml_h"])
+                self.progress.set_rate(at, d["rate_ml_h"])
         elif action == "pause":
             if d.get("grade") and grade_index(d["grade"]) > grade_index(r.grade):
                 r.grade = d["grade"]
@@ -180,17 +196,13 @@ class ReactionFlow:
                 r.resolved_at = None
                 if ep is not None:
                     ep.resolved_at = None
-            if s.status == "running":
-                s.paused_from_ml_h = s.rate_ml_h
-            self._set_rate(at, 0.0)
-            s.status = "paused"
+            self.progress.pause(at)
         elif action in ("resume", "increase", "continue"):
             rate = d["rate_ml_h"]
             if s.status == "paused":
-                s.status = "running"
-                s.t_rate, s.rate_ml_h = at, rate
+                self.progress.run_again(at, rate)
             else:
-                self._set_rate(at, rate)
+                self.progress.set_rate(at, rate)
             s.rung, s.rung_started = d["rung"], at
             if action == "increase":
                 s.last_increase_at = at
@@ -203,4 +215,4 @@ class ReactionFlow:
             raise SessionError(f"unknown action {action!r}")
         if ep is not None and ep.is_open(at):
             ep.rate_set(s.rate_ml_h)
-        self._replan(at)
+        self.plans.replan(at)

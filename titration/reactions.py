@@ -4,14 +4,13 @@ Symptoms give a grade; vitals and combination rules (anaphylaxis by its criteria
 never lower it. A reaction has a kind as well as a grade; the emergency steps follow the kind (and add a line for
 every other pattern that holds). A child's vitals are graded by the paediatric bands; outside the
 child's normal range for the age the adult bands of that side are a floor; a value no band covers is
-not graded and the nurse is asked to judge. The rules live in resources/symptoms.toml (read by
+not graded and the nurse is asked to judge. The rules live in resources/symptoms.toml (read and loaded by
 catalogue_file).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
 
 from .bands import DERIVED_FIELDS, ChildBand, Criterion, NormalRange, VitalsRule, side_of
 from .errors import InputError
@@ -66,7 +65,9 @@ class Vitals:
                 continue
             label, unit, (lo, hi) = VITAL_FIELDS[f.name]
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
-                raise InputError(f.name, v, f"{label} from {lo:g} to {hi:g} {unit}")
+                shown = f"{v:g}" if isinstance(v, float) else str(v)
+                raise InputError(f.name, v, f"{lo:g} to {hi:g}",
+                                 f"{label} ({unit}): {shown} is not allowed; {lo:g} to {hi:g}")
         if not isinstance(self.sbp_unrecordable, bool):
             raise InputError(UNRECORDABLE, self.sbp_unrecordable, "true or false")
         if self.on_oxygen is not None and not isinstance(self.on_oxygen, bool):
@@ -162,10 +163,6 @@ class Grading:
     criteria: tuple[str, ...] = ()  # combination rules that held (ids)
     signs: tuple[str, ...] = ()
 
-    @property
-    def needs_judgement(self) -> bool:
-        return bool(self.judge)
-
 
 def age_text(age: float) -> str:
     if age < 1 / 12:
@@ -226,9 +223,6 @@ class Catalogue:
             if other is not None and other.id != kid and other.also and other.also not in steps:
                 steps.append(other.also)
         return tuple(steps)
-
-    def late_symptoms(self) -> list[Symptom]:
-        return [s for s in self.symptoms.values() if s.late]
 
     def look_out(self) -> list[str]:
         """What to tell the patient to look out for after they leave (late reactions), with sources."""
@@ -307,14 +301,25 @@ class Catalogue:
                     if band.holds(values, age):
                         hits.append(Hit(band.label, band.grade, band.kind, band.sign, band.source))
             for f in GRADED_FIELDS:
-                missing = [sd for sd in SIDES.get(f, ("low", "high")) if (f, sd) not in covered]
-                if f in values and missing:
+                missing = [sd for sd in SIDES.get(f, ("low", "high")) if (f, sd) not in covered
+                           and f in values and self._beyond_adult_band(f, sd, values[f])]
+                if missing:
                     label, unit, _ = VITAL_FIELDS[f]
                     sep = "" if unit[0] in "/%" else " "
                     what = "not graded" if len(missing) > 1 else f"a {missing[0]} {WORDS[f]} is not graded"
                     judge.append(f"{label} {values[f]:g}{sep}{unit}: {what} for a child of {age_text(age)} "
                                  f"(no cited paediatric band): judge it yourself against your paediatric chart")
         return hits, judge
+
+    def _beyond_adult_band(self, f: str, side: str, value: float) -> bool:
+        """Is the value on that side at all (low, or high), by the adult band that starts there? A
+        child's 37.2 °C is not a low temperature: no "judge it yourself" line is said for a side the
+        value is not on. A side no adult band marks is always said (nothing tells it is normal)."""
+        edges = [v for r in self.rules if len(r.when) == 1 for (fld, op, v) in r.when
+                 if fld == f and side_of(op) == side]
+        if not edges:
+            return True
+        return value <= max(edges) if side == "low" else value >= min(edges)
 
     def grade_vitals(self, vitals: Vitals | None, baseline: Vitals | None = None,
                      age_years: float | None = None) -> Grading:
@@ -382,16 +387,3 @@ class Catalogue:
             return min(dict.fromkeys(c.kind for c in top), key=rank)
         best = [k for g, k in contributors if g == grade] or [k for _, k in contributors] or ["other"]
         return min(set(best), key=lambda k: rank(k, best.count(k)))
-
-
-def read_catalogue(path: str) -> Catalogue:
-    from .catalogue_file import read_catalogue as read
-
-    return read(path)
-
-
-@lru_cache(maxsize=4)
-def load_catalogue(path: str | None = None) -> Catalogue:
-    from .data import resource
-
-    return read_catalogue(path or resource("symptoms.toml"))

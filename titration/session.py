@@ -1,56 +1,67 @@
 """One infusion: an append-only list of timestamped events, with state derived from them.
 
-Every change goes through `_apply(event)`, so replaying the events of a journal rebuilds the
-same state (`Session.replay`). The state is folded incrementally: a tick costs the same with
-ten events or ten thousand. Times are minutes from the planned start; the core never reads a
-clock. A rate takes effect when the nurse confirms it was set on the pump.
+Every change goes through `_append(event)`, which folds it (`EventFold`) before keeping it, so
+replaying the events of a journal rebuilds the same state (`Session.replay`). The state is folded
+incrementally: a tick costs the same with ten events or ten thousand. Times are minutes from the
+planned start; the core never reads a clock. A rate takes effect when the nurse confirms it was
+set on the pump.
 
-The parts: session_events (the values), schedule (what is due), reaction_flow (a reaction's
-course), replanning (the rest of the infusion from the current state); this module records the
-nurse's intents and folds events into state.
+A Session is composed of objects with one job each, built here and handed what they need:
+`Progress` (the state and the volume arithmetic), `Replanner` (the plans), `Schedule` (what is
+due), `ReactionFlow` (a reaction's course), `Bedside` (nurses, vials, premedication),
+`StartHolds` (what waits for a prescriber before the start), `PumpRecord` (the confirmed rates)
+and `EventFold` (an event into all of them). This module records the nurse's intents; the methods
+below that only ask one part are the session's reading interface, kept so callers need not know
+which part answers.
 """
 from __future__ import annotations
 
-from .bedside import KINDS as BEDSIDE_KINDS
+from collections.abc import Callable, Sequence
+
 from .bedside import Bedside
+from .catalogue_file import load_catalogue
+from .day_fit import DayFit, DaySettings
 from .errors import SessionError
-from .news2 import load_chart
+from .holds import StartHolds
+from .news2 import EarlyWarning, load_chart
 from .plan import Plan
 from .planio import plan_from_dict, plan_to_dict
 from .policy import Policy, get_policy
+from .progress import Progress
 from .pump_record import PumpRecord
-from .rate_guard import RateGuard
+from .rate_guard import Allowed, RateGuard
 from .reaction_flow import AFTER_END, ReactionFlow
-from .reactions import Catalogue, Grading, Vitals, higher, load_catalogue
-from .replanning import Replanning
-from .schedule import Schedule
+from .reactions import Catalogue, Grading, Vitals, higher
+from .replanning import Replanner
+from .schedule import NextStep, Schedule
 from .session_events import EPS, KINDS, OBSERVATION_MIN, Event, Proposal, Reaction, State
-
-# Saved times carry 4 decimals: a confirmation replayed from them may fall this much before the
-# moment the volume was in (0.006 s).
-VOLUME_SLACK_MIN = 1e-4
+from .session_fold import EventFold, after_close
 
 __all__ = ["Session", "Event", "Proposal", "Reaction", "State", "KINDS", "OBSERVATION_MIN", "EPS"]
 
 
-class Session(Schedule, ReactionFlow, Replanning):
+class Session:
     def __init__(self, plan: Plan, policy: Policy | None = None, catalogue: Catalogue | None = None,
-                 *, training: bool = False, simulation: dict | None = None, who: str = "nurse",
-                 _record: bool = True):
+                 *, training: bool = False, simulation: dict | None = None, _record: bool = True):
         self.policy = policy or get_policy()
         self.catalogue = catalogue or load_catalogue()
-        self.news2 = load_chart()
-        self.guard = RateGuard.for_plan(plan)
         self.training = training or simulation is not None
         # A training simulation's scenario and seed, kept in the record so that the simulated
         # patient can be rebuilt after a crash.
         self.simulation = simulation
         self.events: list[Event] = []
-        self.plans: list[Plan] = [plan]
-        self.state = State()
-        self.pump_record = PumpRecord()  # the confirmed rate changes, kept as the events are folded
-        self.listeners: list = []  # callables(event) told after each append (journal, UI)
+        self.listeners: list[Callable[[Event], None]] = []  # told after each append (journal, UI)
+        self.progress = Progress(plan.volume_ml, State())
+        self.state = self.progress.state  # the folded state (one object, owned by Progress)
+        self.replanner = Replanner(plan, self.progress)
+        self.schedule = Schedule(self.progress, self.replanner, self.policy, self.catalogue)
+        self.reactions = ReactionFlow(self.progress, self.replanner, self.policy, self.catalogue, load_chart(),
+                                      plan.request.age_years)
         self.bedside = Bedside(_double_check())  # nurses, vials, premedication (bedside.py)
+        self.holds = StartHolds()  # what waits for a prescriber before the start (holds.py)
+        self.pump_record = PumpRecord()  # the confirmed rate changes, kept as the events are folded
+        self.folder = EventFold(self.progress, self.replanner, self.reactions, self.policy, self.bedside,
+                                self.holds, self.pump_record, RateGuard.for_plan(plan))
         if _record:
             from .library.identity import current_version  # the library's version stays with the infusion
 
@@ -62,8 +73,8 @@ class Session(Schedule, ReactionFlow, Replanning):
 
     # ------------------------------------------------------------------ replay
     @classmethod
-    def replay(cls, events: list[dict | Event], policy: Policy | None = None,
-               catalogue: Catalogue | None = None) -> "Session":
+    def replay(cls, events: Sequence[dict | Event], policy: Policy | None = None,
+               catalogue: Catalogue | None = None) -> Session:
         evs = [e if isinstance(e, Event) else Event.from_dict(e) for e in events]
         if not evs or evs[0].kind != "planned":
             raise SessionError("a session's first event must be 'planned'")
@@ -72,11 +83,11 @@ class Session(Schedule, ReactionFlow, Replanning):
                 catalogue, training=bool(first.data.get("training")), simulation=first.data.get("simulation"),
                 _record=False)
         for e in evs:
-            s._fold(e)
+            s.folder.fold(e)
             s.events.append(e)
         return s
 
-    # ------------------------------------------------------------------ derived values
+    # ------------------------------------------------------------------ reading: the plan and the volume
     @property
     def library(self) -> dict | None:
         """The drug library version this infusion was planned with ({"version", "hash"}); None in a
@@ -84,63 +95,103 @@ class Session(Schedule, ReactionFlow, Replanning):
         return self.events[0].data.get("library") if self.events else None
 
     @property
+    def plans(self) -> list[Plan]:
+        return self.replanner.plans
+
+    @property
     def plan(self) -> Plan:
-        return self.plans[-1]
+        return self.replanner.plan
 
     @property
     def original_plan(self) -> Plan:
-        return self.plans[0]
+        return self.replanner.original
 
     @property
     def rungs(self):
-        return self.original_plan.rungs
+        return self.replanner.rungs
 
     @property
     def volume_ml(self) -> float:
-        return self.original_plan.volume_ml
+        return self.progress.volume_ml
 
     @property
     def status(self) -> str:
         return self.state.status
 
-    def day_fit(self, t: float, start_clock_min: float, settings=None):
-        """Does the expected finish still fit the day (closing time, longest infusion)? See day_fit."""
-        from .day_fit import day_fit
-
-        end = self.expected_end(t)
-        return day_fit(self.plan, start_clock_min, settings, end, self.state.started_at or 0.0)
-
     @property
     def age_years(self) -> float | None:
         """The patient's age, for grading a child's vitals by paediatric bands (None: an adult)."""
-        return getattr(self.original_plan.request, "age_years", None)
+        return self.original_plan.request.age_years
 
     def delivered_ml(self, t: float) -> float:
-        s = self.state
-        if s.status != "running":
-            return s.delivered_at_rate
-        return min(self.volume_ml, s.delivered_at_rate + s.rate_ml_h * max(0.0, t - s.t_rate) / 60.0)
+        return self.progress.delivered_ml(t)
 
     def completion_at(self) -> float | None:
-        """When the prescribed volume is (or will be) in at the running rate; None unless running."""
-        s = self.state
-        if s.status != "running" or s.rate_ml_h <= 0:
-            return None
-        return s.t_rate + (self.volume_ml - s.delivered_at_rate) / s.rate_ml_h * 60.0
+        return self.progress.completion_at()
 
     def volume_in(self, t: float) -> bool:
-        """The prescribed volume is in by t and the nurse has not yet confirmed the end."""
-        done = self.completion_at()
-        return done is not None and done <= t + EPS
+        return self.progress.volume_in(t)
 
     def pump_rate(self, t: float) -> float:
-        """The rate the pump delivers at t: 0 once the prescribed volume is in (the bag is empty)."""
-        s = self.state
-        return 0.0 if s.status != "running" or self.volume_in(t) else s.rate_ml_h
+        return self.progress.pump_rate(t)
 
     def rate_segments(self, until: float | None = None) -> list[tuple[float, float, float]]:
         """Confirmed pump rates as (start, end, mL/h), pauses included as 0 (see PumpRecord)."""
         return self.pump_record.segments(until, self.completion_at())
+
+    def allowed_rate(self, at: float, *, resume: bool = False) -> Allowed:
+        return self.folder.allowed_rate(at, resume=resume)
+
+    # ------------------------------------------------------------------ reading: what is due (Schedule)
+    def due(self, t: float) -> Proposal | None:
+        return self.schedule.due(t)
+
+    def next_step_at(self) -> float | None:
+        return self.schedule.next_step_at()
+
+    def next_step(self, t: float) -> NextStep:
+        return self.schedule.next_step(t)
+
+    def next_due_at(self) -> float | None:
+        return self.schedule.next_due_at()
+
+    def vitals_due(self, t: float) -> tuple[float, str] | None:
+        return self.schedule.vitals_due(t)
+
+    def expected_end(self, t: float) -> float | None:
+        return self.schedule.expected_end(t)
+
+    def observation_ends_at(self) -> float | None:
+        return self.schedule.observation_ends_at()
+
+    def max_reached(self) -> bool:
+        return self.schedule.max_reached()
+
+    def day_fit(self, t: float, start_clock_min: float, settings: DaySettings | None = None) -> DayFit:
+        """Does the expected finish still fit the day (closing time, longest infusion)? See day_fit."""
+        from .day_fit import day_fit
+
+        return day_fit(self.plan, start_clock_min, settings, self.expected_end(t), self.state.started_at or 0.0)
+
+    # ------------------------------------------------------------------ reading: reactions (ReactionFlow)
+    def early_warning(self, confused: bool | None = None) -> EarlyWarning | None:
+        return self.reactions.early_warning(confused)
+
+    def look_out_for(self) -> list[str]:
+        return self.reactions.look_out_for()
+
+    def start_holds(self) -> list[str]:
+        """Why the start is held now: a vial of another product, a contraindication, a hold that
+        waits for the prescriber's decision (empty: the infusion may start)."""
+        return self.bedside.blocking() + self.holds.open()
+
+    def baseline_notice(self) -> str:
+        """Which rules are off for want of a baseline, and the request for one ('' when there is one)."""
+        s = self.state
+        if s.baseline is not None or s.status == "planned":
+            return ""
+        return ("No baseline vitals: these rules are off: " + "; ".join(self.catalogue.baseline_rules())
+                + ". Record vitals as the baseline now.")
 
     # ------------------------------------------------------------------ intents
     def record_vitals(self, at: float, vitals: Vitals, who: str = "nurse", *, baseline: bool = False) -> Grading:
@@ -149,8 +200,9 @@ class Session(Schedule, ReactionFlow, Replanning):
         if baseline and s.baseline is not None:
             raise SessionError("a baseline is already recorded")
         grading = self.catalogue.grade_vitals(vitals, s.baseline, self.age_years)
-        data = {"vitals": vitals.to_dict(), "grade": grading.grade}
-        warning = self.news2.score({**s.latest, **vitals.values()}) if self.news2.applies(self.age_years) else None
+        data: dict = {"vitals": vitals.to_dict(), "grade": grading.grade}
+        warning = self.reactions.news2.score({**s.latest, **vitals.values()}) \
+            if self.reactions.news2.applies(self.age_years) else None
         if warning is not None:
             data["news2"] = warning.total
             data["grade"] = higher(grading.grade, warning.grade)
@@ -163,20 +215,13 @@ class Session(Schedule, ReactionFlow, Replanning):
         self._append(Event(at, "vitals", who, data))
         return grading
 
-    def baseline_notice(self) -> str:
-        """Which rules are off for want of a baseline, and the request for one ('' when there is one)."""
-        s = self.state
-        if s.baseline is not None or s.status == "planned":
-            return ""
-        return ("No baseline vitals: these rules are off: " + "; ".join(self.catalogue.baseline_rules())
-                + ". Record vitals as the baseline now.")
-
     def start(self, at: float, who: str = "nurse", second: str = "") -> None:
-        """Start at the first step; a vial of another product blocks it, and where the unit asks
-        for one, a second nurse's name checks the pump setting."""
+        """Start at the first step. A vial of another product, a contraindication, or a hold the
+        prescriber has not decided on blocks it; where the unit asks for one, a second nurse's
+        name checks the pump setting."""
         if self.state.status != "planned":
             raise SessionError(f"the infusion has already started ({self.state.status})")
-        blocked = self.bedside.blocking()
+        blocked = self.start_holds()
         if blocked:
             raise SessionError("the infusion cannot start: " + "; ".join(blocked))
         data = {"rate_ml_h": self.rungs[0].rate_ml_h, "rung": 0}
@@ -189,7 +234,7 @@ class Session(Schedule, ReactionFlow, Replanning):
                         who: str = "nurse") -> Proposal | None:
         for sid in symptoms:
             self.catalogue.symptom(sid)  # unknown ids fail before anything is written
-        data = {"symptoms": list(symptoms)}
+        data: dict = {"symptoms": list(symptoms)}
         if vitals is not None and not vitals.is_empty():
             data["vitals"] = vitals.to_dict()
             judge = self.catalogue.grade_vitals(vitals, self.state.baseline, self.age_years).judge
@@ -216,7 +261,7 @@ class Session(Schedule, ReactionFlow, Replanning):
 
     def _complete_event(self, at: float, who: str) -> Event:
         """The nurse confirms the pump has finished: recorded at the real time of the confirmation."""
-        data = {"delivered_ml": round(self.volume_ml, 4)}
+        data: dict = {"delivered_ml": round(self.volume_ml, 4)}
         done = self.completion_at()
         if done is not None and done < at - EPS:
             data["volume_in_min"] = round(done, 4)  # the bag emptied earlier; the pump ran at 0 since
@@ -267,9 +312,9 @@ class Session(Schedule, ReactionFlow, Replanning):
         if self.state.status not in ("completed", "stopped"):
             raise SessionError("the observation follows the end of the infusion")
         ends = self.observation_ends_at()
-        early = at < ends - EPS
+        early = ends is not None and at < ends - EPS
         if early and not reason.strip():
-            raise SessionError(f"the {OBSERVATION_MIN:g}-minute observation runs {ends - at:.0f} min more; "
+            raise SessionError(f"the {OBSERVATION_MIN:g}-minute observation runs {(ends or at) - at:.0f} min more; "
                                f"closing it early needs a reason")
         self._append(Event(at, "observed", who, {"early": reason.strip()} if early else {}))
 
@@ -277,31 +322,11 @@ class Session(Schedule, ReactionFlow, Replanning):
         self._append(Event(at, "note", who, {"text": text}))
 
     def apply(self, e: Event) -> None:
-        """Append an event recorded elsewhere (a trainee's run, a journal), validated like any other."""
+        """Append an event recorded elsewhere (a trainee's run, a journal, the intents of
+        bedside, holds, prescriber_rate and quitting), validated like any other."""
         self._append(e)
 
-    def tick(self, t: float) -> list[Event]:
-        """Nothing is recorded by itself: once the prescribed volume is in, confirming the end of
-        the infusion falls due (`due`) and only the nurse's confirmation records it. Kept so that
-        callers moving the clock have one place to do so; it returns the events recorded (none)."""
-        return []
-
     # ------------------------------------------------------------------ internals
-    def allowed_rate(self, at: float, *, resume: bool = False):
-        """The highest rate that may be set now, with the hard limit that sets it (rate_guard)."""
-        s = self.state
-        last = None
-        if resume:
-            last = self.rungs[s.reaction.resume_rung].rate_ml_h if s.reaction is not None else s.paused_from_ml_h
-        return self.guard.allowed(s, self.pump_record.minutes_run(at), at, resume=resume, last_tolerated=last)
-
-    def _check_rate(self, at: float, rate: float, *, resume: bool = False) -> None:
-        if rate < 0:
-            raise SessionError(f"{rate:g} mL/h: a rate is 0 or more")
-        allowed = self.allowed_rate(at, resume=resume)
-        if allowed.refuses(rate):
-            raise SessionError(f"{rate:g} mL/h is above {allowed.why}")
-
     def _rung_for(self, rate: float) -> int:
         idx = 0
         for i, g in enumerate(self.rungs):
@@ -321,135 +346,12 @@ class Session(Schedule, ReactionFlow, Replanning):
             raise SessionError(f"unknown event kind {e.kind!r}")
         if self.events and e.at_min < self.events[-1].at_min - EPS:
             raise SessionError(f"events are in time order: {e.at_min:g} min is before {self.events[-1].at_min:g} min")
-        if self.state.status == "closed" and not self._after_close(e):
+        if self.state.status == "closed" and not after_close(e):
             raise SessionError("this infusion is closed")
-        self._fold(e)  # validates before the event is kept
+        self.folder.fold(e)  # validates before the event is kept
         self.events.append(e)
         for fn in self.listeners:
             fn(e)
-
-    @staticmethod
-    def _after_close(e: Event) -> bool:
-        """What may still be recorded once the observation is closed: a reaction can come later."""
-        return e.kind in ("note", "vitals", "symptoms", "resolved") or (
-            e.kind == "action" and e.data.get("action") in AFTER_END)
-
-    def _fold(self, e: Event) -> None:
-        if e.kind == "action" and e.data.get("action") in AFTER_END:
-            self._apply(e)  # advice: the pump is already off, no rate changes
-            return
-        done = self.completion_at() if e.kind in ("complete", "stop", "pause", "action") else None
-        self._apply(e)
-        if done is not None and done < e.at_min - EPS:
-            self.pump_record.change(done, 0.0)  # the bag emptied before this was recorded
-        if e.kind in ("stop", "complete") or (e.kind == "action" and self.state.status == "stopped"):
-            self.pump_record.change(e.at_min, None)
-        elif e.kind in ("start", "increase", "resume", "action", "pause"):
-            self.pump_record.change(e.at_min, self.state.rate_ml_h)
-
-    def _set_rate(self, at: float, rate: float) -> None:
-        s = self.state
-        s.delivered_at_rate = self.delivered_ml(at) if s.status == "running" else s.delivered_at_rate
-        s.t_rate, s.rate_ml_h = at, rate
-
-    def _apply(self, e: Event) -> None:
-        s, d = self.state, e.data
-        k = e.kind
-        if k == "planned":
-            return
-        if k == "note":
-            return
-        if k in BEDSIDE_KINDS:
-            self.bedside.fold(k, e.at_min, e.who, d)
-            return
-        ended = s.status in ("stopped", "completed", "closed")
-        if ended and k not in ("vitals", "symptoms", "observed", "resolved") and not self._after_close(e):
-            raise SessionError("the infusion was stopped; it cannot be restarted" if s.status == "stopped"
-                               else f"the infusion has ended ({s.status})")
-        if k == "observed" and s.status == "closed":
-            raise SessionError("the observation is already closed")
-        if k in ("increase", "resume") or (k == "action" and d.get("action") in ("slow", "resume", "increase",
-                                                                                   "continue")):
-            self._check_rate(e.at_min, float(d["rate_ml_h"]), resume=s.status == "paused")
-        if k == "vitals":
-            v = Vitals.from_dict(d["vitals"])
-            if s.baseline is None and (s.status == "planned" or d.get("baseline")):
-                s.baseline = v
-            s.last_vitals_at = e.at_min
-            s.latest.update(v.values())
-            if d.get("grade", "none") != "none":  # graded when recorded (bands and NEWS2): the same on replay
-                self._assess(e.at_min, [], v)
-            return
-        if k == "start":
-            s.status, s.started_at, s.rung, s.rung_started = "running", e.at_min, 0, e.at_min
-            self._set_rate(e.at_min, d["rate_ml_h"])
-            self._replan(e.at_min)
-            return
-        if k == "symptoms":
-            v = Vitals.from_dict(d["vitals"]) if "vitals" in d else None
-            if v is not None:
-                s.last_vitals_at = e.at_min
-                s.latest.update(v.values())
-            self._assess(e.at_min, d["symptoms"], v)
-            return
-        if k == "resolved":
-            if s.reaction is not None:
-                s.reaction.resolved_at = e.at_min
-            if s.episode is not None and s.episode.is_open(e.at_min):
-                s.episode.resolved_at = e.at_min
-            return
-        if k == "increase":
-            self._tolerated(e.at_min)
-            s.rung, s.rung_started, s.last_increase_at = d["rung"], e.at_min, e.at_min
-            s.held_until = None
-            self._set_rate(e.at_min, d["rate_ml_h"])
-            self._replan(e.at_min)
-            return
-        if k == "action":
-            self._act(e)
-            return
-        if k == "pause":
-            s.paused_from_ml_h = s.rate_ml_h
-            self._set_rate(e.at_min, 0.0)
-            s.status = "paused"
-            self._replan(e.at_min)
-            return
-        if k == "resume":
-            s.status = "running"
-            s.rung, s.rung_started = d["rung"], e.at_min
-            s.t_rate, s.rate_ml_h = e.at_min, d["rate_ml_h"]
-            if s.episode is not None and s.episode.is_open(e.at_min):
-                s.episode.rate_set(s.rate_ml_h)
-            self._replan(e.at_min)
-            return
-        if k == "stop":
-            self._end(e.at_min, "stopped")
-            return
-        if k == "complete":
-            if s.status != "running" or not self.volume_in(e.at_min + VOLUME_SLACK_MIN):
-                raise SessionError("the prescribed volume is not in yet: the infusion cannot be completed")
-            self._tolerated(e.at_min)
-            self._end(e.at_min, "completed")
-            s.delivered_at_rate = self.volume_ml  # all of it, never more
-            return
-        if k == "observed":
-            s.status = "closed"
-            return
-
-    def _tolerated(self, at: float) -> None:
-        s = self.state
-        calm = s.episode is None or not s.episode.is_open(at)
-        if s.status == "running" and s.reaction is None and s.pending is None and calm:
-            s.tolerated_ml_h = max(s.tolerated_ml_h, s.rate_ml_h)
-
-    def _end(self, at: float, status: str) -> None:
-        s = self.state
-        if s.episode is not None and s.episode.is_open(at):
-            s.episode.acted(at, self.policy.review_minutes)
-        if s.status == "running":
-            s.delivered_at_rate = self.delivered_ml(at)
-        s.t_rate, s.rate_ml_h, s.status, s.end_min, s.pending = at, 0.0, status, at, None
-        self._replan(at)
 
 
 def _double_check():

@@ -13,7 +13,10 @@ EPS = 1e-9
 
 KINDS = ("planned", "vitals", "start", "increase", "symptoms", "action", "resolved",
          "pause", "resume", "stop", "complete", "observed", "note",
-         "signin", "vial", "vial_removed", "premedication")  # the last four: bedside.py
+         "signin", "vial", "vial_removed", "premedication",  # bedside.py
+         "checklist", "prescriber",  # holds.py: the checklist's answers, a prescriber's decision before the start
+         "prescriber_rate",  # prescriber_rate.py: a prescriber's new maximum or rate
+         "app_closed")  # reopen.py: the app was quit on purpose, with what the pump does meanwhile
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,8 @@ class State:
     rung: int = 0
     rung_started: float = 0.0
     held_until: float | None = None
-    ceiling_ml_h: float | None = None
+    ceiling_ml_h: float | None = None  # the rate held after a reaction: no further increase
+    cap_ml_h: float | None = None  # a prescriber's new maximum: the ladder climbs to it, no higher
     reaction: Reaction | None = None
     reactions: int = 0
     last_grade: str = "none"  # how the last reaction was handled (recurrence escalates from it)

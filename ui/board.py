@@ -32,9 +32,13 @@ class ChairSummary:
     training: bool = False
     workstation: str = ""  # "" for this one; the unit server names the others
     alerts: str = ""  # the unit server's alert lines for a chair driven elsewhere ("" for local chairs)
+    priority: str = ""  # the loudest alert's priority: high | medium | low ("" when nothing is due)
 
     def lines(self) -> list[str]:
-        nxt = f"{self.next_what} {self.next_at}".strip() if self.next_at != "now" else f"NOW: {self.next_what}"
+        if self.next_at == "now":
+            nxt = f"NOW: {self.next_what}"
+        else:
+            nxt = f"{self.next_what} at {self.next_at}" if self.next_at else self.next_what
         return [f"{self.chair}{'  [TRAINING]' if self.training else ''}"
                 + (f"  ({self.workstation})" if self.workstation else ""),
                 self.patient, self.product, f"{self.state.upper()} · {self.rate}", f"next: {nxt}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
-from titration.plan import fmt_hm
+from titration.timefmt import span_words
 from ui.after_end import AFTER_END_NOTE, look_out_lines
 from ui.widgets import label
 
@@ -146,7 +146,8 @@ class AfterPanel(QGroupBox):
         st = s.state
         lines = [f"{'Completed' if st.status != 'stopped' else 'STOPPED'} at {c.clock_text(st.end_min)}."]
         if st.started_at is not None and st.end_min is not None:
-            lines.append(f"Started {c.clock_text(st.started_at)}; infusion time {fmt_hm(st.end_min - st.started_at)}.")
+            took = span_words(st.end_min - st.started_at)
+            lines.append(f"Started {c.clock_text(st.started_at)}; infusion time {took}.")
         lines.append(f"Delivered {s.delivered_ml(t):.1f} of {s.volume_ml:.1f} mL.")
         top = max((seg[2] for seg in s.rate_segments()), default=0.0)
         tolerated = f"{st.tolerated_ml_h:g} mL/h" if st.tolerated_ml_h > 0 else "none recorded"

@@ -1,29 +1,24 @@
-"""One chair (as in Acconeer's AppModel): a QObject that owns an infusion and emits `sig_*`.
+"""One chair (as in Acconeer's AppModel): a QObject around the core's chair that emits `sig_*`.
 
-Widgets render what the chair says and send the nurse's intents to it. It asks the core
-(titration.session) for every clinical answer; it adds no arithmetic of its own, only time (a
-clock, the one clock every view of this chair shows) and which alerts the nurse silenced.
+Widgets render what the chair says and send the nurse's intents to it. Every intent goes to the
+core (`titration.chair.Chair`), which answers done or the reasons it was refused; this object
+only adds time (a clock, the one clock every view of this chair shows), turns a refusal into
+`sig_error`, and publishes one new `ChairState` (`state`, `titration.chair_state`) per change.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Signal
 
+from titration.alerts import Alert
+from titration.chair import Chair, Outcome
+from titration.chair_state import ChairFacts, ChairState
 from titration.errors import TitrationError
 from titration.session import Session
+from titration.store.base import JournalError
+from titration.timefmt import after_start, after_start_seconds, finish_words, session_time, span_hm
 from ui.board import ChairSummary
-from ui.chair_alerts import Alert, AlertBook, due_alerts
-
-
-def journal_error_types() -> tuple[type, ...]:
-    """JournalError, if the journal module is there (it is built alongside the GUI)."""
-    try:
-        from titration.store.journal import JournalError  # noqa: PLC0415
-        return (JournalError,)
-    except Exception:  # noqa: BLE001 - a missing or broken journal module must not stop the GUI
-        return ()
 
 
 @dataclass
@@ -39,14 +34,8 @@ class PatientInfo:
         return self.identifier or "patient (no identifier)"
 
 
-def hm(minutes: float) -> str:
-    """Minutes as h:mm (the elapsed-time style of every view)."""
-    m = max(0, int(minutes))
-    return f"{m // 60}:{m % 60:02d}"
-
-
 class ChairModel(QObject):
-    """One chair: its infusion (a core Session), its clock, its alerts."""
+    """One chair: the core's chair (a Session, its facts, its alerts) and its clock."""
 
     sig_changed = Signal()  # the infusion's state changed (an intent, or the volume completing)
     sig_tick = Signal(float)  # session minutes now
@@ -68,9 +57,20 @@ class ChairModel(QObject):
         self.journal_id = journal_id
         self.scenario_title = scenario_title
         self.training = bool(session.training or training_run is not None)
-        self.unsaved_from: int | None = None  # first event index the journal failed to save
-        self.book = AlertBook()
+        # speed 1: a chair's own screens show its session on its own (simulated) clock
+        self.core = Chair(session, ChairFacts(name, self.patient.label, wall_start, 1.0, self.training),
+                          journal_errors=(JournalError,))
         self.now = self._now_raw()
+        self.state: ChairState = self.core.snapshot(self.now)  # the snapshot every view draws
+
+    @property
+    def unsaved_from(self) -> int | None:
+        """The first event the journal failed to save (None: every event is saved)."""
+        return self.core.unsaved_from
+
+    def mark_unsaved(self) -> None:
+        """No journal record could be opened: every row of this chair is unsaved."""
+        self.core.unsaved_from = 0
 
     # ------------------------------------------------------------------ time: one clock for every view
     def _now_raw(self) -> float:
@@ -78,22 +78,11 @@ class ChairModel(QObject):
 
     def time_now(self) -> float:
         """Now, never before the last recorded event (the core keeps events in time order)."""
-        t = self._now_raw()
-        if self.session.events:
-            t = max(t, self.session.events[-1].at_min)
-        return t
-
-    def wall_at(self, t_min: float) -> float | None:
-        return None if self.wall_start is None else self.wall_start + t_min * 60.0
+        return self.core.at(self._now_raw())
 
     def clock_text(self, t_min: float | None) -> str:
-        """A session time as a clock time (HH:MM), or +h:mm from the start when no wall start is known."""
-        if t_min is None:
-            return "—"
-        w = self.wall_at(t_min)
-        if w is None:
-            return f"+{hm(round(t_min))}"
-        return time.strftime("%H:%M", time.localtime(w))
+        """A session time as a time of day (HH:MM), or +h:mm from the start when no wall start is known."""
+        return session_time(t_min, self.wall_start)
 
     def elapsed_text(self, t_min: float) -> str:
         """How long since the pump was started (what every view of this chair calls 'elapsed')."""
@@ -101,73 +90,48 @@ class ChairModel(QObject):
         if st is None:
             return "not started"
         end = self.session.state.end_min
-        return f"{hm((end if end is not None and t_min > end else t_min) - st)} since the start"
+        return f"{span_hm((end if end is not None and t_min > end else t_min) - st)} since the start"
 
     def elapsed_at(self, t_min: float) -> str:
         """'+0:42:00' since the pump start for an event's time; '' before the start."""
-        st = self.session.state.started_at
-        if st is None or t_min < st - 1e-9:
-            return ""
-        s = int(round((t_min - st) * 60))
-        return f"+{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+        return after_start_seconds(t_min, self.session.state.started_at)
 
     def elapsed_short(self, t_min: float) -> str:
         """'+0:42' since the pump start (the header's form of elapsed_text)."""
-        text = self.elapsed_text(t_min)
-        return "not started" if text == "not started" else "+" + text.split(" ", 1)[0]
+        st = self.session.state.started_at
+        if st is None:
+            return "not started"
+        end = self.session.state.end_min
+        return after_start(end if end is not None and t_min > end else t_min, st)
 
     def left_text(self, t_min: float, end: float | None) -> str:
         """'14:35, 2 h 10 min left' for an expected end."""
-        if end is None:
-            return "—"
-        left = max(0, int(round(end - t_min)))
-        h, m = divmod(left, 60)
-        span = f"{h} h {m:02d} min" if h else f"{m} min"
-        return f"{self.clock_text(end)}, {span} left" if left else f"{self.clock_text(end)}, due now"
+        return finish_words(t_min, end, self.wall_start)
 
-    # ------------------------------------------------------------------ intents
-    def _do(self, what: str, fn, *args, **kwargs):
-        n_before = len(self.session.events)
-        try:
-            result = fn(*args, **kwargs)
-        except journal_error_types() as exc:
-            self._journal_failed(n_before, exc)
-            result = None
-        except TitrationError as exc:
-            self.sig_error.emit(f"{what}: {exc}")
+    # ------------------------------------------------------------------ intents: the core answers, we publish
+    def _publish(self, out: Outcome):
+        """Say a refusal, or a failed save, then publish the new snapshot; returns the intent's value."""
+        if not out.done:
+            self.sig_error.emit(out.message)
             return None
-        except Exception as exc:  # noqa: BLE001 - the last guard: one line, never a traceback
-            if len(self.session.events) > n_before and type(exc).__name__.endswith("JournalError"):
-                self._journal_failed(n_before, exc)
-            else:
-                self.sig_error.emit(f"{what} failed: {type(exc).__name__}: {exc}")
-                return None
+        if out.not_saved:
+            self.sig_journal_failed.emit(out.not_saved)
         self._update_alerts()
         self.sig_changed.emit()
-        return result
-
-    def _journal_failed(self, n_before: int, exc: Exception) -> None:
-        if self.unsaved_from is None:
-            self.unsaved_from = n_before
-        self.sig_journal_failed.emit(
-            f"NOT SAVED: the journal could not record this ({exc}). Keep a paper record of this infusion "
-            f"until the journal is fixed.")
+        return out.value
 
     def record_vitals(self, vitals, baseline: bool = False):
         """Record vitals; `baseline`: the baseline the core asked for (the infusion started without one)."""
-        return self._do("Vitals", self.session.record_vitals, self.time_now(), vitals, baseline=baseline)
+        return self._publish(self.core.record_vitals(self._now_raw(), vitals, baseline))
 
     def start(self, second: str = ""):
-        return self._do("Start", self.session.start, self.time_now(), second=second)
+        return self._publish(self.core.start(self._now_raw(), second))
 
     def report_symptoms(self, ids: list[str], vitals=None):
-        if not ids:
-            self.sig_error.emit("Symptoms: tick at least one symptom first")
-            return None
-        return self._do("Symptoms", self.session.report_symptoms, self.time_now(), list(ids), vitals)
+        return self._publish(self.core.report_symptoms(self._now_raw(), list(ids), vitals))
 
     def resolved(self):
-        return self._do("Symptoms resolved", self.session.resolved, self.time_now())
+        return self._publish(self.core.resolved(self._now_raw()))
 
     def proposal(self):
         """What is due now: the core's proposal, or the start while the infusion is planned."""
@@ -175,71 +139,57 @@ class ChairModel(QObject):
 
     def confirm(self):
         """The nurse confirms: the pump was set as shown (or the infusion started)."""
-        s = self.session
-        if s.status == "planned":
-            if s.state.baseline is None:
-                self.sig_error.emit("Start: record the baseline vitals first")
-                return None
-            return self.start()
-        t = self.time_now()
-        p = s.due(t)
-        if p is None:
-            self.sig_error.emit("Confirm: nothing is due now")
-            return None
-        return self._do("Confirm", s.confirm, t, p)
+        return self._publish(self.core.confirm(self._now_raw()))
 
     def override(self, action: str, rate_ml_h: float, reason: str, second: str = ""):
-        t = self.time_now()
-        p = self.session.due(t)
-        if p is None:
-            self.sig_error.emit("Override: there is no proposal to override")
-            return None
-        return self._do("Override", self.session.override, t, p, action, rate_ml_h, reason, second=second)
+        return self._publish(self.core.override(self._now_raw(), action, rate_ml_h, reason, second))
+
+    def record_checklist(self, result):
+        """The checklist's answers, blocks and holds, journaled before the start."""
+        return self._publish(self.core.record_checklist(self._now_raw(), result))
+
+    def prescriber_decision(self, prescriber: str, decision: str, note: str = ""):
+        return self._publish(self.core.prescriber_decision(self._now_raw(), prescriber, decision, note))
+
+    def prescriber_rate(self, entry):
+        return self._publish(self.core.prescriber_rate(self._now_raw(), entry))
+
+    def quit(self, pump: str):
+        """The app is being quit on purpose: journal what this pump does meanwhile."""
+        return self._publish(self.core.quit(self._now_raw(), pump))
 
     # ------------------------------------------------------------------ the bedside record (titration/bedside.py)
     def sign_in(self, name: str, initials: str, from_list: bool = False):
         """This nurse now does what is recorded at this chair (a closed chair's record is left as it is)."""
         if self.session.status == "closed":
             return None
-        from titration.bedside import sign_in
-
-        return self._do("Sign in", sign_in, self.session, self.time_now(), name, initials, from_list)
+        return self._publish(self.core.sign_in(self._now_raw(), name, initials, from_list))
 
     def add_vial(self, vial, today):
-        from titration.bedside import add_vial
-        from titration.products import load_library
-
-        return self._do("Vial", add_vial, self.session, self.time_now(), vial, today, load_library())
+        return self._publish(self.core.add_vial(self._now_raw(), vial, today))
 
     def remove_vial(self, number: int, reason: str):
-        from titration.bedside import remove_vial
-
-        return self._do("Remove vial", remove_vial, self.session, self.time_now(), number, reason)
+        return self._publish(self.core.remove_vial(self._now_raw(), number, reason))
 
     def give_premedication(self, drug: str, dose: float, unit: str, route: str, given_min: float,
                            from_list: bool = False):
-        from titration.bedside import give_premedication
-
-        return self._do("Premedication", give_premedication, self.session, self.time_now(), drug, dose, unit, route,
-                        given_min, from_list)
+        return self._publish(self.core.give_premedication(self._now_raw(), drug, dose, unit, route, given_min,
+                                                          from_list))
 
     def pause(self, reason: str = ""):
-        return self._do("Pause", self.session.pause, self.time_now(), reason)
+        return self._publish(self.core.pause(self._now_raw(), reason))
 
     def resume(self):
-        return self._do("Resume", self.session.resume, self.time_now())
+        return self._publish(self.core.resume(self._now_raw()))
 
     def stop(self, reason: str):
-        if not reason.strip():
-            self.sig_error.emit("Stop: give a reason for stopping")
-            return None
-        return self._do("Stop", self.session.stop, self.time_now(), reason)
+        return self._publish(self.core.stop(self._now_raw(), reason))
 
     def close_observation(self, reason: str = ""):
-        return self._do("Close observation", self.session.close_observation, self.time_now(), reason=reason)
+        return self._publish(self.core.close_observation(self._now_raw(), reason))
 
     def note(self, text: str):
-        return self._do("Note", self.session.note, self.time_now(), text)
+        return self._publish(self.core.note(self._now_raw(), text))
 
     # ------------------------------------------------------------------ training clock
     @property
@@ -273,7 +223,7 @@ class ChairModel(QObject):
         if self.run is not None and s.status in ("planned", "running", "paused", "completed", "stopped"):
             try:
                 said = self.run.advance(now)
-            except Exception as exc:  # noqa: BLE001 - the simulator must not take the chair down
+            except TitrationError as exc:  # the simulator must not take the chair down
                 said = []
                 self.sig_error.emit(f"Simulated patient: {exc}")
             if said:
@@ -285,58 +235,39 @@ class ChairModel(QObject):
 
     def alerts(self) -> list[Alert]:
         """Everything due on this chair now, silenced or not (it stays shown until done)."""
-        return list(self.book.current)
+        return list(self.state.alerts)
 
     @property
     def ringing(self) -> bool:
         """An alert of this chair that nobody has acknowledged (it flashes and beeps)."""
-        return self.book.ringing
+        return self.state.ringing
 
     def acknowledge(self) -> None:
         """Silence this chair's ringing alerts for a while (journaled); other chairs keep ringing."""
-        t = self.time_now()
-        done = self.book.acknowledge(t)
-        if not done:
-            return
-        if self.session.status != "closed":
-            self._do("Acknowledge", self.session.note, t,
-                     "Alert acknowledged: " + "; ".join(a.text for a in done))
-        self._update_alerts()
+        out = self.core.acknowledge(self._now_raw())
+        if out.done:
+            self._publish(out)
 
     def _update_alerts(self) -> None:
-        t = self._now_raw()
-        if self.book.update(due_alerts(self.session, max(t, self.now)), t):
+        """A new snapshot; the alerts signal when what the strip shows changed."""
+        before = self.state.alerts
+        self.state = self.core.snapshot(max(self._now_raw(), self.now))
+        if self.state.alerts != before:
             self.sig_alerts.emit(self.alerts())
 
     # ------------------------------------------------------------------ summary for the board and the list
     def summary(self) -> ChairSummary:
-        s, t = self.session, self.now
-        p = s.due(t) if s.status in ("running", "paused") else None
-        nxt, at = "—", ""
-        if s.status == "planned":
-            nxt = "start (baseline vitals first)" if s.state.baseline is None else "start"
-        elif p is not None:
-            nxt, at = self.book.current[0].text if self.book.current else p.action, "now"
-        else:
-            cands = []
-            step = s.next_due_at()  # a step, a review or the end (never a step past the end)
-            if step is not None:
-                done = s.completion_at()
-                cands.append((step, "end: confirm the pump has finished" if done is not None and step >= done - 1e-9
-                              else "review" if s.state.reaction is not None else "next step"))
-            v = s.vitals_due(t)
-            if v is not None:
-                cands.append((v[0], "vitals"))
-            obs = s.observation_ends_at()
-            if s.status in ("completed", "stopped") and obs is not None:
-                cands.append((obs, "observation ends"))
-            if cands:
-                when, nxt = min(cands)
-                at = "now" if when <= t + 1e-9 else self.clock_text(when)
-        level = "ringing" if self.book.ringing else ("silenced" if self.book.current else "")
-        grade = next((a.grade for a in self.book.current if a.grade not in ("none", "")), "none")
-        return ChairSummary(
-            key=id(self), chair=self.name, patient=self.patient.label, product=s.original_plan.product_name,
-            rate=f"{s.pump_rate(t):g} mL/h", state=s.status, next_what=nxt, next_at=at,
-            finish=self.clock_text(s.expected_end(t)) if s.status in ("planned", "running", "paused") else "—",
-            alert=level, grade=grade, training=self.training)
+        return summary_of(self.state, key=id(self))
+
+
+def summary_of(st: ChairState, key: object, workstation: str = "") -> ChairSummary:
+    """A chair's tile and list row, from its snapshot (this workstation's chairs and the unit's alike)."""
+    due = st.next_due
+    level = "ringing" if st.ringing else ("silenced" if st.alerts else "")
+    grade = next((a.grade for a in st.alerts if a.grade not in ("none", "")), "none")
+    return ChairSummary(
+        key=key, chair=st.chair, patient=st.patient, product=st.product, rate=f"{st.pump_rate_ml_h:g} mL/h",
+        state=st.status, next_what=due.what if due is not None else "—",
+        next_at="" if due is None else due.at_text,
+        finish=st.times.finish_text.split(",")[0] if st.status in ("planned", "running", "paused") else "—",
+        alert=level, grade=grade, training=st.training, workstation=workstation, priority=st.priority)

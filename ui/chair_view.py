@@ -21,19 +21,20 @@ from PySide6.QtWidgets import (
 
 from titration.day_fit import DaySettings
 from titration.errors import TitrationError
+from titration.timefmt import minutes_after_midnight
 from ui import optional
 from ui.chair_controls import AfterPanel, EmergencyPanel, InfusionControls, ReasonBox
 from ui.chair_model import ChairModel
-from ui.day_fit_panel import DayFitPanel, clock_min
+from ui.day_fit_panel import DayFitPanel
 from ui.event_log import EventLog
 from ui.now_panel import NowPanel
 from ui.pump_panel import PumpPanel
 from ui.style import GRADE_COLOURS, STATE_COLOURS
 from ui.symptoms_panel import SymptomsPanel
 from ui.vitals_dialog import VitalsForm
-from ui.widgets import ElidedLabel, countdown, label, scrolled
+from ui.widgets import ElidedLabel, label, scrolled
 
-__all__ = ["ChairView", "countdown"]
+__all__ = ["ChairView"]
 HEADER_ACTION = {"stop": "STOP NOW", "pause": "PAUSE NOW", "slow": "SLOW DOWN NOW",
                  "complete": "BAG EMPTY: CONFIRM END", "emergency": "EMERGENCY", "review": "URGENT REVIEW"}
 
@@ -392,7 +393,7 @@ class ChairView(QWidget):
     def _day_fit(self, t: float) -> None:
         """While the infusion runs (or waits to start): does its expected finish still fit the day?"""
         s = self.session
-        start = clock_min(self.chair.wall_start)
+        start = None if self.chair.wall_start is None else minutes_after_midnight(self.chair.wall_start)
         if start is None or s.status not in ("planned", "running", "paused"):
             self.day_fit.show_fit(None)
             return

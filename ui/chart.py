@@ -24,7 +24,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from titration.report.chartdata import DeliveredTrace, Marker, MarkerTrace, plan_curve, rate_steps
-from titration.report.table import clock
+from titration.timefmt import span_hm
 
 from .chart_fit import ChartFit
 from .chart_legend import ChartLegend
@@ -301,8 +301,8 @@ class InfusionChart(ChartMarkers, ChartLegend, ChartFit, QWidget):
     def _elapsed(self, at_min: float) -> str:
         """An event's time as the x axis counts it: h:mm since the pump start."""
         if self._started() and at_min >= self._origin - 1e-9:
-            return clock(at_min - self._origin)
-        return clock(at_min)
+            return span_hm(at_min - self._origin)
+        return span_hm(at_min)
 
     def _started(self) -> bool:
         return self._session is not None and self._session.state.started_at is not None

@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPen
 
-from titration.report.table import clock
+from titration.timefmt import span_hm
 
 # Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = {
@@ -66,7 +66,7 @@ class ClockAxis(MinutesAxis):
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802
         if self.wall_start is None:
-            return [clock(v) for v in values]  # elapsed h:mm
+            return [span_hm(v) for v in values]  # elapsed h:mm
         return [time.strftime("%H:%M", time.localtime(self.wall_start + v * 60.0)) for v in values]
 
 

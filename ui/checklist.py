@@ -1,12 +1,8 @@
-"""The pre-infusion checklist (clinical-reference section 5).
-
-Each answer may block the start, warn, or set a flag the plan uses (at risk, product switch,
-first infusion). The wording and sources are from the reference; nothing here computes a rate.
-`result()` says what the answers mean; the new-infusion form refuses to start while it blocks.
+"""The pre-infusion checklist's widgets. The questions, which of them apply to this patient, and what
+the answers mean (blocks, holds for the prescriber, warnings, flags) are the core's
+(titration/checklist.py); `result()` hands the answers there.
 """
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -22,65 +18,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-RENAL = (  # boxed warnings (L), ref 1 and 5
-    ("renal-insufficiency", "pre-existing renal insufficiency"),
-    ("diabetes", "diabetes mellitus"),
-    ("age-over-65", "age over 65"),
-    ("volume-depletion", "volume depletion"),
-    ("sepsis", "sepsis"),
-    ("paraproteinaemia", "paraproteinaemia"),
-    ("nephrotoxic-drugs", "nephrotoxic drugs"),
+from titration.checklist import (
+    BY_ID,
+    RENAL,
+    SRC_HYDRATION,
+    SRC_RISK,
+    THROMBOSIS,
+    ChecklistAnswers,
+    ChecklistResult,
+    assess,
+    can_be_pregnant,
 )
-THROMBOSIS = (  # boxed warnings (L); obesity: medinfogalway.ie (G), ref 5
-    ("advanced-age", "advanced age"),
-    ("immobilisation", "prolonged immobilisation"),
-    ("hypercoagulable", "hypercoagulable condition"),
-    ("prior-thrombosis", "history of venous or arterial thrombosis"),
-    ("estrogens", "estrogens"),
-    ("central-catheter", "indwelling central venous catheter"),
-    ("hyperviscosity", "hyperviscosity"),
-    ("cv-risk", "cardiovascular risk factors"),
-    ("obesity", "obesity"),
-)
-SRC_REACTION = "nsccm.org.np ICU protocol (G); MIMS Gamunex-C HK (L2); epgonline Gammagard Liquid (L2)"
-SRC_IGA = "epgonline.org (L2); MIMS Thailand Kiovig (L2)"
-SRC_PREG = "Privigen, Flebogamma and Gammagard SmPC (L); ch.oddb.org reg 57676 (L)"
-SRC_VACCINE = ("Swiss SmPC ch.oddb.org 61547/58314 (L); gov.uk immunoglobulin patient information (G); "
-               "BNF via gpnotebook (G)")
-SRC_INFECTION = "Immunodeficiency UK FAQ (G)"
-SRC_RISK = "US IVIG boxed warnings (L)"
-SRC_HYDRATION = "US IVIG boxed warnings (L): ensure adequate hydration before administration"
-SRC_SWITCH = ("privigen.com, gammagard.com professional pages (L): switching product, start at the minimum rate "
-              "(ref 2.1)")
-
-
-@dataclass
-class ChecklistResult:
-    blocks: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    at_risk: bool = False
-    risk_factors: list[str] = field(default_factory=list)
-    product_switch: bool = False
-    first_infusion: bool = False
-    override: str = ""  # the prescriber's IgA override, as recorded
-    answers: dict = field(default_factory=dict)  # question -> answer, for the record
-
-    @property
-    def ok(self) -> bool:
-        return not self.blocks
-
-    def record(self) -> str:
-        """The answers as one line for the journal."""
-        parts = ["Pre-infusion checklist: " + "; ".join(f"{q}: {a}" for q, a in self.answers.items())]
-        parts += [f"BLOCK {b}" for b in self.blocks]
-        parts += [f"warning: {w}" for w in self.warnings]
-        if self.risk_factors:
-            parts.append("risk factors: " + ", ".join(self.risk_factors))
-        if self.override:
-            parts.append(f"IgA override: {self.override}")
-        parts += self.notes
-        return " | ".join(parts)
 
 
 class YesNo(QWidget):
@@ -142,16 +90,23 @@ class Checklist(QGroupBox):
                 grid.addWidget(w, row, 1)
             return w
 
-        self.prior_reaction = question(0, "Previous severe or anaphylactic reaction to immunoglobulin?", SRC_REACTION)
-        self.iga = question(1, "IgA deficiency with antibodies against IgA?", SRC_IGA)
-        self.pregnant = question(2, "Pregnant?", SRC_PREG)
-        self.breastfeeding = question(3, "Breastfeeding?", SRC_PREG)
-        self.vaccine = question(4, "Live vaccine in the last 2 weeks, or one planned in the next 3 months?",
-                                SRC_VACCINE)
-        self.infection = question(5, "Infection today?", SRC_INFECTION)
-        self.brand = question(6, "Same brand as last time?", SRC_SWITCH,
-                              ("Yes, same", "No, a switch", "First infusion"),
-                              below=True)
+        self.labels: dict[str, QLabel] = {}
+
+        def core(row: int, qid: str, below: bool = False) -> YesNo:
+            q = BY_ID[qid]
+            w = question(row, q.text, q.source, q.answers, below)
+            self.labels[qid] = grid.itemAtPosition(row, 0).widget()
+            return w
+
+        self.prior_reaction = core(0, "prior_reaction")
+        self.iga = core(1, "iga")
+        self.pregnant = core(2, "pregnant")
+        self.breastfeeding = core(3, "breastfeeding")
+        self.vaccine = core(4, "vaccine")
+        self.infection = core(5, "infection")
+        self.brand = core(6, "brand", below=True)
+        self.age_years: float | None = None
+        self.sex: str | None = None
 
         # IgA override: a prescriber's decision, recorded with a reason
         self.iga_box = QWidget()
@@ -212,64 +167,24 @@ class Checklist(QGroupBox):
         self.renal["age-over-65"].setChecked(old)
         self.thrombosis["advanced-age"].setChecked(old)
 
+    def set_patient(self, age_years: float | None, sex: str | None) -> None:
+        """Questions that cannot apply to this patient are not asked (the core says which)."""
+        self.age_years, self.sex = age_years, sex
+        ask = can_be_pregnant(age_years, sex)
+        for qid, yn in (("pregnant", self.pregnant), ("breastfeeding", self.breastfeeding)):
+            yn.setVisible(ask)
+            self.labels[qid].setVisible(ask)
+        self.sig_changed.emit()
+
+    def answers(self) -> ChecklistAnswers:
+        ticked = tuple(f"renal:{k}" for k, cb in self.renal.items() if cb.isChecked()) + \
+            tuple(f"thrombosis:{k}" for k, cb in self.thrombosis.items() if cb.isChecked())
+        return ChecklistAnswers(
+            {"prior_reaction": self.prior_reaction.value(), "iga": self.iga.value(), "pregnant": self.pregnant.value(),
+             "breastfeeding": self.breastfeeding.value(), "vaccine": self.vaccine.value(),
+             "infection": self.infection.value(), "brand": self.brand.value()},
+            ticked, self.hydrated.isChecked(), self.iga_prescriber.text(), self.iga_reason.text(),
+            self.iga_override.isChecked(), self.age_years, self.sex)
+
     def result(self) -> ChecklistResult:
-        r = ChecklistResult()
-        for key, yn in (("previous severe reaction", self.prior_reaction), ("IgA deficiency with antibodies", self.iga),
-                        ("pregnant", self.pregnant), ("breastfeeding", self.breastfeeding),
-                        ("live vaccine", self.vaccine), ("infection today", self.infection),
-                        ("same brand", self.brand)):
-            v = yn.value()
-            r.answers[key] = "unanswered" if v is None else yn.buttons[v].text()
-        r.answers["hydrated"] = "confirmed" if self.hydrated.isChecked() else "not confirmed"
-        pr = self.prior_reaction.value()
-        if pr is None:
-            r.blocks.append("answer: previous severe reaction to immunoglobulin?")
-        elif pr == 1:
-            r.blocks.append("previous severe or anaphylactic reaction to immunoglobulin: contraindicated, "
-                            "do not start; contact the prescriber")
-        iga = self.iga.value()
-        if iga is None:
-            r.blocks.append("answer: IgA deficiency with anti-IgA antibodies?")
-        elif iga == 1:
-            who, why = self.iga_prescriber.text().strip(), self.iga_reason.text().strip()
-            if self.iga_override.isChecked() and who and why:
-                r.override = f"{who}: {why}"
-                r.warnings.append("IgA deficiency with anti-IgA antibodies: started on the prescriber's override "
-                                  f"({who}: {why})")
-            else:
-                r.blocks.append("IgA deficiency with anti-IgA antibodies: contraindicated unless the prescriber's "
-                                "override is recorded with a name and a reason")
-        for what, yn in (("pregnant?", self.pregnant), ("breastfeeding?", self.breastfeeding),
-                         ("live vaccine in the last 2 weeks or planned in the next 3 months?", self.vaccine),
-                         ("infection today?", self.infection)):
-            if yn.value() is None:  # every question answered, so none is skipped by accident
-                r.blocks.append(f"answer: {what}")
-        if self.pregnant.value() == 1:
-            r.notes.append("Pregnancy: safety not established in controlled trials; give with caution. IVIg crosses "
-                           "the placenta, more in the third trimester; experience suggests no harm to the pregnancy, "
-                           "fetus or neonate. Dosing weight: pre-pregnancy weight (Ontario).")
-        if self.breastfeeding.value() == 1:
-            r.notes.append("Breastfeeding: immunoglobulin passes into milk and may help protect the baby; "
-                           "no negative effects expected.")
-        if self.vaccine.value() == 1:
-            r.warnings.append("Live vaccines: immunoglobulin may impair live attenuated vaccines (measles, rubella, "
-                              "mumps, varicella) for at least 6 weeks and up to 3 months; leave 3 months before "
-                              "such a vaccine; normal Ig not less than 2 weeks after one. Tell the prescriber.")
-        if self.infection.value() == 1:
-            r.warnings.append("Infection today raises the reaction risk: consider delaying (ask the prescriber).")
-        brand = self.brand.value()
-        if brand is None:
-            r.blocks.append("answer: same brand as last time?")
-        elif brand == 1:
-            r.product_switch = True
-            r.warnings.append("Product switch: the infusion starts at the initial rate.")
-        elif brand == 2:
-            r.first_infusion = True
-        for store, kind in ((self.renal, "renal"), (self.thrombosis, "thrombosis")):
-            for cb in store.values():
-                if cb.isChecked():
-                    r.risk_factors.append(f"{kind}: {cb.text()}")
-        r.at_risk = bool(r.risk_factors)
-        if not self.hydrated.isChecked():
-            r.blocks.append("confirm the patient is adequately hydrated")
-        return r
+        return assess(self.answers())

@@ -8,20 +8,10 @@ the set time with the dose given by then and the remainder to give another day.
 """
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QPushButton, QVBoxLayout
 
 from ui.widgets import label
-
-
-def clock_min(wall: float | None) -> float | None:
-    """Minutes after local midnight of a wall-clock time (epoch seconds), or None."""
-    if wall is None:
-        return None
-    lt = time.localtime(wall)
-    return lt.tm_hour * 60 + lt.tm_min + lt.tm_sec / 60.0
 
 
 def fit_text(fit) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
-from titration.reactions import load_catalogue
+from titration.catalogue_file import load_catalogue
 from titration.report.event_words import describe
 from ui.style import RED
 

@@ -85,15 +85,15 @@ class NumberEdit(QLineEdit):
 
 
 class ClockEdit(NumberEdit):
-    """A time of day ('18:00'), checked by the core's parse_clock; its error shows beside it."""
+    """A time of day ('18:00'), checked by the core's parse_time_of_day; its error shows beside it."""
 
     def value(self) -> str:
-        from titration.day_fit import parse_clock  # noqa: PLC0415
         from titration.errors import InputError  # noqa: PLC0415
+        from titration.timefmt import parse_time_of_day  # noqa: PLC0415
 
         text = self.text().strip()
         try:
-            parse_clock(text, self.label)
+            parse_time_of_day(text, self.label)
         except InputError:
             msg = f"{self.label}: '{text}' is not a time of day; type it like 18:00"
             self.set_error(msg)

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from titration.catalogue_file import load_catalogue
 from titration.day_fit import DEFAULT_CLOSING
 from titration.products import INDICATIONS
-from titration.reactions import load_catalogue
 from ui.form_fields import ClockEdit, FieldError, NumberEdit, field_row
 
 AGE_BANDS = ("—", "child (under 18)", "adult 18–65", "over 65")

@@ -417,6 +417,7 @@ class MainWindow(ExportActions, QMainWindow):
             if ans != QMessageBox.Yes:
                 event.ignore()
                 return
+        self.model.record_quit()  # a quit on purpose is journaled: the next start does not take it for a crash
         if self.settings is not None:
             self.settings.setValue("geometry", self.saveGeometry())
         self.model.timer.stop()

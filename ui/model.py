@@ -11,16 +11,15 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from titration.chair_names import is_training_name, next_chair_name
 from titration.clock import SourceClock
 from titration.errors import TitrationError
+from titration.occupancy import OpenInfusion, conflicts
 from titration.session import Session
 from titration.store.observing import observations_to_reopen
+from titration.timefmt import wall_time
 from ui.board import BoardModel, local_summaries
-from ui.chair_alerts import Alert
-from ui.chair_model import ChairModel, PatientInfo, journal_error_types
-
-__all__ = ["Alert", "AppModel", "ChairModel", "PatientInfo", "journal_error_types"]
-
+from ui.chair_model import ChairModel, PatientInfo
 
 
 class AppModel(QObject):
@@ -42,7 +41,6 @@ class AppModel(QObject):
         self.nurse_from_list = False
         self.board = BoardModel(self)  # the Overview's summaries (local chairs; a unit server may add more)
         self._clock_factory = clock_factory or self._real_clock
-        self._n = 0
         self.timer = QTimer(self)
         self.timer.setInterval(tick_ms)
         self.timer.timeout.connect(self.tick)
@@ -70,16 +68,21 @@ class AppModel(QObject):
     def refresh_board(self, *_a) -> None:
         self.board.set_summaries(local_summaries(self))
 
-    def next_chair_name(self) -> str:
-        self._n += 1
-        used = {c.name for c in self.chairs}
-        while f"Chair {self._n}" in used:
-            self._n += 1
-        return f"Chair {self._n}"
+    def next_chair_name(self, training: bool = False) -> str:
+        """'Chair N' for a real infusion, 'Training N' for a training run: never a name in use."""
+        return next_chair_name([c.name for c in self.chairs], training=training)
 
     def chair_named(self, name: str) -> ChairModel | None:
         key = " ".join(name.split()).casefold()
         return next((c for c in self.chairs if " ".join(c.name.split()).casefold() == key), None)
+
+    def record_quit(self, pumps: dict | None = None) -> None:
+        """The app is quit on purpose: each real chair still running or paused journals what its
+        pump does meanwhile (`pumps`: chair -> 'runs-on' | 'paused'; a chair not in it: 'not-said'),
+        so the next start knows it was not a crash."""
+        for c in self.unfinished_chairs():
+            if c.session.status in ("running", "paused"):
+                c.quit((pumps or {}).get(c, "not-said"))
 
     def unfinished_chairs(self) -> list[ChairModel]:
         """Real infusions with something left to do (quitting asks about these)."""
@@ -90,7 +93,7 @@ class AppModel(QObject):
                   name: str | None = None, journal_id=None, scenario_title: str = "",
                   attach: bool = True, session_id: int | None = None) -> ChairModel:
         """Put an infusion in a chair; journal it (attach) before anything else is recorded."""
-        name = name or self.next_chair_name()
+        name = name or self.next_chair_name(training=session.training or training_run is not None)
         if wall_start is None:
             wall_start = self.wall() - start_min * 60.0
         clock = self.make_clock(start_min=start_min, speed=speed, training=session.training)
@@ -100,13 +103,13 @@ class AppModel(QObject):
                 journal_id = self.journal.attach(session, chair=name, patient_id=pid,
                                                  training=session.training, wall_start=wall_start, speed=speed,
                                                  session_id=session_id)
-            except Exception as exc:  # noqa: BLE001 - said loudly, the chair still opens
+            except (TitrationError, OSError) as exc:  # said loudly, the chair still opens
                 self.sig_notice.emit(f"NOT SAVED: the journal could not open a record for {name} ({exc}). "
                                      f"Keep a paper record.")
         chair = ChairModel(name, session, clock, wall_start=wall_start, patient=patient, training_run=training_run,
                            journal_id=journal_id, scenario_title=scenario_title, parent=self)
         if journal_id is None:  # no journal, or it could not open a record: every row says so
-            chair.unsaved_from = 0
+            chair.mark_unsaved()
         self.chairs.append(chair)
         if self.nurse is not None and session.status != "closed":  # the nurse at the workstation takes this chair
             chair.sign_in(self.nurse.name, self.nurse.initials, self.nurse_from_list)
@@ -137,10 +140,21 @@ class AppModel(QObject):
         name = " ".join(getattr(spec, "chair_name", "").split())
         if name and self.chair_named(name) is not None:
             raise TitrationError(f"Chair: {name} already has an infusion; close it first or name another chair")
+        if name and is_training_name(name):
+            raise TitrationError(f"Chair: '{name}' is kept for training runs; name the real chair")
+        # one active infusion per patient on this workstation (the stores enforce it across the unit later)
+        here = [OpenInfusion(c.name, c.patient.identifier, "", c.wall_start, c.training)
+                for c in self.chairs if c.session.status in ("planned", "running", "paused")]
+        clash = conflicts("", spec.patient.identifier if spec.patient else "", here)
+        if clash:
+            words = "; ".join(clash)
+            raise TitrationError(words[:1].upper() + words[1:])
         session = Session(spec.plan, get_policy(spec.policy_id))
         chair = self.add_chair(session, patient=spec.patient, name=name or None)
-        chair.note(spec.checklist.record())
-        chair.record_vitals(spec.baseline)
+        chair.record_checklist(spec.checklist)  # its holds keep the start until the prescriber decides
+        chair.record_vitals(spec.baseline)  # a baseline graded mild or worse holds the start too
+        if getattr(spec, "decision", ""):
+            chair.prescriber_decision(spec.prescriber, spec.decision)
         return chair
 
     def new_training(self, scenario_path: str, speed: float = 10.0, seed: int = 0) -> ChairModel | None:
@@ -157,47 +171,50 @@ class AppModel(QObject):
                               patient=PatientInfo(f"SIMULATED: {sc.title}"))
 
     def recover_unfinished(self, ask) -> list[str]:
-        """Reopen every unfinished infusion in its chair; `ask(recovered, now_wall)` -> 'ran'|'stopped'|None.
+        """Reopen every unfinished infusion in its chair; `ask(recovered, now_wall)` -> 'ran', 'stopped'
+        (at the time suggested: when the app was last seen alive), a `titration.reopen.PumpAnswer`
+        (stopped at the nurse's time), or None.
 
         Returns the lines to show the nurse. An unanswered question leaves the infusion in the
         journal, to be offered again at the next start. Then every real infusion still in its
         observation hour is reopened too (see reopen_observations).
         """
-        from ui import optional  # noqa: PLC0415
+        from titration.reopen import PumpAnswer, reopen, reopening  # noqa: PLC0415
 
-        rec_mod = optional.load("titration.store.recovery")
-        if self.journal is None or rec_mod is None:
+        if self.journal is None:
             return []
         said = []
         answers = []
         # Every question first, then the chairs: no reopened chair's countdown runs behind a question.
         for rec in self.journal.unfinished():
-            pump = None
-            if rec_mod.needs_answer(rec):
-                pump = ask(rec, self.wall())
-                if pump is None:
+            answer = None
+            if rec.session.status == "running":  # only a running pump leaves the question
+                got = ask(rec, self.wall())
+                if got is None:
                     said.append(f"{rec.chair}: not reopened (what the pump did was not answered); "
                                 f"it will be offered again at the next start.")
                     continue
-            answers.append((rec, pump))
-        for rec, pump in answers:
-            now_wall = self.wall()
-            # before recover(): it appends to the same session, which moves rec's "last event"
-            now_min = rec_mod.minutes_now(rec, now_wall)
+                # 'stopped' without a time: when it was last seen alive (the core's suggestion), never
+                # the last event
+                answer = got if isinstance(got, PumpAnswer) else PumpAnswer(ran=got == "ran")
+            answers.append((rec, answer))
+        for rec, answer in answers:
+            # before reopen(): it appends to the same session, which moves rec's "last event"
+            r = reopening(rec.session, rec.last_wall, rec.last_seen_wall, self.wall(), rec.speed)
             heard_until = rec.last_at_min
-            away = rec_mod.away_minutes(rec, now_wall)
             try:
-                session = rec_mod.recover(rec, now_wall, pump)
+                session = reopen(rec.session, r, answer)
             except TitrationError as exc:
                 said.append(f"{rec.chair}: could not be reopened: {exc}")
                 continue
-            start = max(now_min, session.events[-1].at_min)
+            start = max(r.now_min, session.events[-1].at_min)
             run, lost = self._simulation_of(session, start, heard_until) if session.training else (None, "")
             self.add_chair(session, name=rec.chair if rec.chair not in {c.name for c in self.chairs} else None,
                            patient=PatientInfo(f"SIMULATED: {run.scenario.title}" if run else rec.patient_id or ""),
                            speed=rec.speed, start_min=start, wall_start=rec.wall_start, training_run=run,
                            scenario_title=run.scenario.title if run else "")
-            said.append(f"{rec.chair}: reopened after {away:.0f} min away"
+            pump = "" if answer is None else "ran" if answer.ran else "stopped"
+            said.append(f"{rec.chair}: reopened after {r.away_min:.0f} min away"
                         + (f" (pump {pump})" if pump else "") + "." + lost)
         return said + self.reopen_observations()
 
@@ -215,7 +232,7 @@ class AppModel(QObject):
             name = r.chair if self.chair_named(r.chair) is None else None
             self.add_chair(r.session, name=name, patient=PatientInfo(r.patient_id), start_min=now_min,
                            wall_start=r.wall_start, session_id=r.session_id)
-            ends = time.strftime("%H:%M", time.localtime(r.ends_wall))
+            ends = wall_time(r.ends_wall)
             said.append(f"{r.chair}: reopened in its observation hour (ends {ends}).")
         return said
 
@@ -259,7 +276,7 @@ class AppModel(QObject):
             return
         try:
             self.journal.alive(self.wall())
-        except Exception as exc:  # noqa: BLE001 - said loudly, never swallowed
+        except TitrationError as exc:  # said loudly, never swallowed
             self.sig_notice.emit(f"NOT SAVED: the journal cannot be written ({exc}).")
 
     def remove_chair(self, chair: ChairModel) -> None:

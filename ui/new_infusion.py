@@ -15,19 +15,22 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
-from titration.errors import TitrationError
+from titration.checklist import ChecklistResult
+from titration.intake import default_indication
 from titration.policy import load_policies
 from titration.products import load_library
 from titration.protocols import load_protocols
 from titration.reactions import Vitals
+from titration.timefmt import minutes_after_midnight
 from ui.block_panel import BlockPanel
-from ui.checklist import Checklist, ChecklistResult
-from ui.day_fit_panel import clock_min
+from ui.checklist import Checklist
+from ui.form_fields import FieldError
 from ui.history_offer import HistoryOffer
 from ui.infusion_inputs import FlagsBox, PatientBox, PrescriptionBox
-from ui.infusion_request import MISSING, NUMBER_FIELDS, RequestFromFields  # noqa: F401 - MISSING: this page's API
+from ui.infusion_request import MISSING, NUMBER_FIELDS, RequestFromFields
 from ui.model import PatientInfo
 from ui.plan_preview import PlanPreview
+from ui.prescriber_decision import PrescriberDecisionBox
 from ui.vitals_dialog import VitalsForm
 from ui.widgets import compact_combos, scrolled
 
@@ -42,6 +45,8 @@ class NewInfusion:
     baseline: Vitals
     checklist: ChecklistResult
     chair_name: str = ""
+    prescriber: str = ""  # discussed with the prescriber (the holds before the start): name
+    decision: str = ""  # start | do-not-start ("" when nothing held the start)
 
 
 class NewInfusionForm(RequestFromFields, HistoryOffer, QWidget):
@@ -92,6 +97,9 @@ class NewInfusionForm(RequestFromFields, HistoryOffer, QWidget):
         self.baseline.record_button.hide()
         bl.addWidget(self.baseline)
         ll.addWidget(base)
+        self.decision = PrescriberDecisionBox()  # shown while something holds the start (the core's holds)
+        self.decision.sig_changed.connect(self._show_blockers)
+        ll.addWidget(self.decision)
         ll.addStretch(1)
         self.scroll = scrolled(left, 300)
         self.scroll.setFrameShape(QFrame.StyledPanel)
@@ -134,6 +142,7 @@ class NewInfusionForm(RequestFromFields, HistoryOffer, QWidget):
         self.age.currentTextChanged.connect(self.checklist.set_age_band)
         self.age.currentTextChanged.connect(self.schedule_preview)
         self.age_years.textChanged.connect(self._age_changed)
+        self.sex.currentIndexChanged.connect(lambda _i: self._patient_changed())
         self.product.currentIndexChanged.connect(self._product_changed)
         self.indication.currentIndexChanged.connect(self._indication_changed)
         for w in (self.weight, self.height, self.dose, self.course_total, self.unit_cap, self.weeks,
@@ -152,13 +161,20 @@ class NewInfusionForm(RequestFromFields, HistoryOffer, QWidget):
         for e in self.baseline.fields.values():
             e.textChanged.connect(lambda _t: self._show_blockers())
 
-    def checklist_age(self, band: str) -> None:
-        self.checklist.set_age_band(band)
-
     def _age_changed(self) -> None:
         """A typed age sets the band (the checklist's over-65 risk factor) and grades the baseline."""
         self.baseline.set_age(self.patient_box.follow_age())
+        self._patient_changed()
         self.schedule_preview()
+
+    def _patient_changed(self) -> None:
+        """The checklist asks only the questions that apply to this patient's age and sex (the core's rule)."""
+        try:
+            age = self.age_years.value()
+        except FieldError:
+            age = None
+        sex = self.sex.currentText()
+        self.checklist.set_patient(age, None if sex == "—" else sex)
 
     # ------------------------------------------------------------------ reactions to input
     def _product_changed(self) -> None:
@@ -208,13 +224,10 @@ class NewInfusionForm(RequestFromFields, HistoryOffer, QWidget):
         self.schedule_preview()
 
     def _show_blockers(self, r: ChecklistResult | None = None) -> list[str]:
-        r = r or self.checklist.result()
-        blocks = [f"Checklist: {b}" for b in r.blocks]
-        try:
-            if self.baseline.vitals().is_empty():
-                blocks.append("Baseline vitals: record them before the start")
-        except TitrationError as exc:
-            blocks.append(f"Baseline vitals: {exc}")
+        check = self.checked()  # the core's one answer: checklist, baseline, holds and the prescriber's decision
+        r = check.checklist or r or self.checklist.result()
+        self.decision.show_holds(check.holds)
+        blocks = list(check.blocks)
         if self.field_errors:
             blocks.append("Fix the fields marked in red: " + "; ".join(self.field_errors.values()))
         elif self.plan is None:
@@ -242,12 +255,12 @@ class NewInfusionForm(RequestFromFields, HistoryOffer, QWidget):
         errors = self.field_errors
         if plan is not None:
             self.preview.show_plan(plan)
-            self.preview.show_day_fit_from_now(plan, clock_min(self.wall()))
+            self.preview.show_day_fit_from_now(plan, minutes_after_midnight(self.wall()))
         else:
             msg = general or ("; ".join(errors.values()) if errors else "")
             self.preview.clear(msg)
             first = next(iter(errors), None)
-            if first is not None and first not in ("weight", "dose"):
+            if first is not None and first not in ("weight", "dose") and hasattr(self, first):
                 self.scroll.ensureWidgetVisible(getattr(self, first))  # show the nurse where to type
         self._show_blockers()
 
@@ -258,15 +271,18 @@ class NewInfusionForm(RequestFromFields, HistoryOffer, QWidget):
         blocks = self._show_blockers()
         if blocks:
             first = next(iter(self.field_errors), None)
-            (getattr(self, first) if first else self.blockers).setFocus()
+            getattr(self, first or "blockers", self.blockers).setFocus()
             return False
         r = self.checklist.result()
         age = self.plan.request.age_years
         band = self.age.currentText() if self.age.currentIndex() else ""
         info = PatientInfo(self.patient_id.text().strip(), f"{age:g} years" if age is not None else band,
                            r.notes + r.warnings)
+        held = bool(self.checked().holds)
         self.sig_create.emit(NewInfusion(self.plan, self.policy.currentData(), info, self.baseline.vitals(), r,
-                                         self.chair_name.text().strip()))
+                                         self.chair_name.text().strip(),
+                                         self.decision.prescriber() if held else "",
+                                         self.decision.decision() if held else ""))
         return True
 
     def reset(self) -> None:
@@ -285,6 +301,10 @@ class NewInfusionForm(RequestFromFields, HistoryOffer, QWidget):
         self.course_days.setValue(5)
         for box in (self.age, self.sex, self.product, self.dosing_weight, self.protocol, self.resolution):
             box.setCurrentIndex(0)
+        # the product's own first indication: never the last patient's indication on another product
+        self.indication.setCurrentIndex(max(self.indication.findData(
+            default_indication(self.library[self.product.currentData()])), 0))
+        self.decision.clear()
         self.policy.setCurrentIndex(max(self.policy.findData("tiered"), 0))
         self.history_offer = None
         self._history_wait = None

@@ -8,8 +8,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QProgressBar
 
+from titration.timefmt import countdown
 from ui import optional
-from ui.widgets import countdown, label
+from ui.widgets import label
 
 ROWS = (("state", "State"), ("rate", "Pump rate now"), ("elapsed", "Elapsed"), ("next_step", "Next step"),
         ("vitals", "Vitals due"), ("volume", "Volume in"), ("finish", "Expected finish"),
@@ -48,25 +49,15 @@ class NowPanel(QGroupBox):
         L["state"].setText(s.status)
         L["rate"].setText(f"{s.pump_rate(t):g} mL/h")  # 0 once the bag is empty
         L["elapsed"].setText(c.elapsed_text(t))
-        nxt = s.next_step_at()  # the core gives none past the end of the infusion
-        rx = s.state.reaction
+        nxt = s.next_step(t)  # the core gives none past the end of the infusion, and says why there is none
         end = s.expected_end(t)
         if s.status in ("completed", "stopped", "closed"):
             L["next_step"].setText("—")
-        elif s.volume_in(t):
-            L["next_step"].setText("none: the bag is empty (confirm the end)")
-        elif nxt is not None:
-            L["next_step"].setText("due NOW" if nxt <= t else f"in {countdown(nxt - t)} (at {c.clock_text(nxt)})")
-        elif rx is not None:
-            L["next_step"].setText("on hold (reaction)")
-        elif s.status == "planned":
-            L["next_step"].setText("after the start")
-        elif s.state.ceiling_ml_h is not None:
-            L["next_step"].setText(f"none: stays at {s.state.ceiling_ml_h:g} mL/h to the end")
-        elif s.status == "running" and s.state.rung < len(s.rungs) - 1:
-            L["next_step"].setText("none before the end")
+        elif nxt.at_min is not None:
+            at = nxt.at_min
+            L["next_step"].setText("due NOW" if at <= t else f"in {countdown(at - t)} (at {c.clock_text(at)})")
         else:
-            L["next_step"].setText("none: maximum rate reached")
+            L["next_step"].setText(nxt.why_none)
         v = s.vitals_due(t)
         if v is None:
             L["vitals"].setText("—")

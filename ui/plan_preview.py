@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from titration.day_fit import DaySettings, clock_text, day_fit
-from titration.plan import fmt_hm
-from titration.report.table import clock, rows
+from titration.day_fit import DaySettings, day_fit
+from titration.report.table import rows
+from titration.timefmt import span_hm, span_words, time_of_day
 from ui import optional
 from ui.day_fit_panel import DayFitPanel
 from ui.widgets import scrolled
@@ -102,7 +102,7 @@ class PlanPreview(QWidget):
     def show_day_fit_from_now(self, plan, now_min: float) -> None:
         """The core's answer to 'does it fit the day if it starts now?' (the closing time: the request's)."""
         fit = day_fit(plan, now_min, DaySettings(plan.request.closing_clock))
-        self.show_day_fit(fit, f"If the infusion starts now ({clock_text(now_min)}): ")
+        self.show_day_fit(fit, f"If the infusion starts now ({time_of_day(now_min)}): ")
 
     def show_day_fit(self, fit, prefix: str = "") -> None:
         """The core's DayFit for this plan (None or fitting: nothing shown)."""
@@ -115,7 +115,7 @@ class PlanPreview(QWidget):
         local = " — LOCAL protocol" if plan.protocol_kind == "local" else ""
         self.summary.setText(
             f"{plan.product_name}: {plan.dose.dose_g:g} g = {plan.volume_ml:.1f} mL over "
-            f"{fmt_hm(plan.duration_min)}; starts at {plan.rungs[0].rate_ml_h:g} mL/h, up to {top.rate_ml_h:g} mL/h"
+            f"{span_words(plan.duration_min)}; starts at {plan.rungs[0].rate_ml_h:g} mL/h, up to {top.rate_ml_h:g} mL/h"
             f" (protocol {plan.protocol_id}{local})")
         self.plan_notes.setText("\n".join(plan.notes))
         self.plan_notes.setVisible(bool(plan.notes))
@@ -125,7 +125,7 @@ class PlanPreview(QWidget):
             note = "until volume complete" if row["until_volume_complete"] else ""
             if row["limited_by"]:
                 note += (", " if note else "") + f"capped: {row['limited_by']}"
-            cells = (f"{clock(row['start_min'])}–{clock(row['end_min'])}", f"{row['rate_ml_h']:g}",
+            cells = (f"{span_hm(row['start_min'])}–{span_hm(row['end_min'])}", f"{row['rate_ml_h']:g}",
                      f"{row['rate_mg_kg_min']:.2f}", f"{row['rate_ml_kg_min']:.4f}", f"{row['volume_ml']:.1f}",
                      f"{row['cumulative_ml']:.1f}", note)
             for c, text in enumerate(cells):

@@ -1,6 +1,7 @@
 """After a crash: ask the nurse what the pump did while the app was closed.
 
-All numbers come from `titration.store.recovery.summary`; this dialog only words and shows them.
+All numbers come from `titration.store.recovery.summary` and `titration.reopen.reopening` (how the
+app closed: on purpose or not); this dialog only words and shows them.
 Keyboard: Alt+R "ran on", Alt+S "stopped", Tab between them, Escape = decide later (None).
 """
 from __future__ import annotations
@@ -8,7 +9,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from titration.store.journal import Recovered
+from titration.reopen import reopening
+from titration.store.base import Recovered
 from titration.store.recovery import Summary, summary
 
 
@@ -28,10 +30,10 @@ def _chair(name: str) -> str:
     return name if name.lower().startswith("chair") else f"Chair {name}"
 
 
-def question_text(s: Summary) -> str:
+def question_text(s: Summary, closed: str = "") -> str:
     who = f"patient {s.patient_id}" if s.patient_id else "no patient identifier"
     lines = [
-        f"The app was closed unexpectedly {_minutes(s.away_min)} ago.",
+        closed or f"The app was closed unexpectedly {_minutes(s.away_min)} ago.",
         f"{_chair(s.chair)}, {who}{' (TRAINING)' if s.training else ''}, last rate {s.rate_ml_h:g} mL/h.",
         f"Recorded up to minute {s.last_at_min:.0f} of the infusion: {s.delivered_ml:.1f} of {s.volume_ml:g} mL in.",
     ]
@@ -47,9 +49,10 @@ class RecoveryDialog(QDialog):
         super().__init__(parent)
         self.choice: str | None = None
         s = summary(recovered, now_wall)
+        r = reopening(recovered.session, recovered.last_wall, recovered.last_seen_wall, now_wall, recovered.speed)
         self.setWindowTitle(f"Reopening {_chair(s.chair)}")
         self.setObjectName("recoveryDialog")
-        text = QLabel(question_text(s))
+        text = QLabel(question_text(s, r.words()))
         text.setObjectName("recoveryText")
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -60,7 +63,8 @@ class RecoveryDialog(QDialog):
         f.setPointSizeF(f.pointSizeF() * 1.2)
         ask.setFont(f)
         self.ran = QPushButton(f"It &ran on at {s.rate_ml_h:g} mL/h")
-        self.stopped = QPushButton("It was &stopped")
+        self.stopped = QPushButton(f"It was &stopped (at minute {r.default_stop_min:.0f}, when the app was last "
+                                   f"seen working)")
         for b, name, value in ((self.ran, "ranButton", "ran"), (self.stopped, "stoppedButton", "stopped")):
             b.setObjectName(name)
             b.setAccessibleName(b.text().replace("&", ""))

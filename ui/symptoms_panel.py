@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from titration.reactions import load_catalogue
+from titration.catalogue_file import load_catalogue
 from ui.style import GRADE_COLOURS
 from ui.widgets import WrapLabel
 

@@ -22,6 +22,8 @@ import threading
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 
+from titration.words import count
+
 DRAIN_MS = 250
 RETRY_S = 2.0
 
@@ -121,7 +123,7 @@ def banner_text(status: dict, waiting: int, damaged: str = "") -> str:
     lines = []
     if status.get("unreachable"):
         lines.append(f"Unit server not taking events ({status['unreachable']}): recording on this workstation "
-                     f"({waiting} events waiting)")
+                     f"({count(waiting, 'event')} waiting)")
         if status.get("silent_s", 0) > LAPSE_S:
             lines.append("After 90 s without the unit server another workstation may take over the chairs driven "
                          "here (after checking the pump at the bedside)")

@@ -15,6 +15,7 @@ from dataclasses import replace
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton
 
+from titration.timefmt import span_hm, wall_time
 from ui.board import BoardModel, ChairSummary, OverviewBoard
 from ui.chair_model import ChairModel, PatientInfo
 
@@ -51,9 +52,8 @@ def _at(row: dict, now_wall: float) -> str:
     if (at_min is not None and due_min <= at_min) or (wall is not None and wall <= now_wall):
         return "now"
     if wall is not None:
-        return time.strftime("%H:%M", time.localtime(wall))
-    m = int(due_min)
-    return f"+{m // 60}:{m % 60:02d}"
+        return wall_time(wall)
+    return "+" + span_hm(due_min)
 
 
 def row_summary(row: dict, now_wall: float, me: str = "") -> ChairSummary:
@@ -75,6 +75,7 @@ def row_summary(row: dict, now_wall: float, me: str = "") -> ChairSummary:
         key=("unit", row.get("uid")), chair=row.get("chair", ""), patient=row.get("patient_id") or "no identifier",
         product=row.get("product_name") or row.get("product") or "", rate=f"{row.get('rate_ml_h', 0):g} mL/h{step}",
         state=state, next_what=row.get("next_due") or "—", next_at=_at(row, now_wall),
+        finish=(row.get("chair_state") or {}).get("finish") or "—",
         alert="ringing" if serious or gone else "", grade=grade if grade in ("mild", "moderate", "severe") else "none",
         training=bool(row.get("training")), workstation=who, alerts="; ".join(alerts))
 
@@ -89,10 +90,7 @@ class ReadOnlyChair(ChairModel):
         super().__init__(name, session, SourceClock(time.time, start_min=start), wall_start=wall_start,
                          patient=patient)
         self.holder = holder
-
-    def _do(self, what, fn, *args, **kwargs):  # noqa: ARG002 - nothing is recorded from here
-        self.sig_error.emit(f"{what}: driven from workstation {self.holder}: read-only here")
-        return None
+        self.core.read_only = f"driven from workstation {holder}: read-only here"
 
     def acknowledge(self) -> None:
         return None
@@ -105,6 +103,7 @@ class ReadOnlyChair(ChairModel):
 
     def replace_session(self, session) -> None:
         self.session = session
+        self.core.session = session
         self._update_alerts()
         self.sig_changed.emit()
 

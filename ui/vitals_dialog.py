@@ -11,7 +11,6 @@ ticked between entries (oxygen is a state, not a reading).
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -23,8 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from titration.errors import TitrationError
-from titration.reactions import VITAL_FIELDS, Vitals, load_catalogue
+from titration.catalogue_file import load_catalogue
+from titration.errors import InputError, TitrationError
+from titration.intake import read_vitals
+from titration.reactions import VITAL_FIELDS, Vitals
 from ui.style import GRADE_COLOURS
 
 ORDER = ("temp_c", "pulse", "sbp", "dbp", "spo2", "rr")
@@ -52,7 +53,7 @@ class VitalsForm(QWidget):
             label, unit, (lo, hi) = VITAL_FIELDS[key]
             e = QLineEdit()
             e.setObjectName(f"vital_{key}")
-            e.setValidator(QDoubleValidator(0.0, 999.0, 1, e))
+            # no validator: it would drop the '/' of "120/80" and leave 12080; the core reads what was typed
             e.setPlaceholderText(f"{lo:g}–{hi:g}")
             e.setMaximumWidth(110)
             e.textChanged.connect(self._preview)
@@ -137,21 +138,14 @@ class VitalsForm(QWidget):
         self.news.setVisible(bool(text))
 
     def vitals(self) -> Vitals:
-        values = {}
-        for key, e in self.fields.items():
-            text = e.text().strip().replace(",", ".")
-            if text:
-                try:
-                    values[key] = float(text)
-                except ValueError:
-                    values[key] = text  # the core names the field and the allowed range
-        if self.sbp_unrecordable.isChecked():
-            values["sbp_unrecordable"] = True
-        if self.on_oxygen.isChecked():
-            values["on_oxygen"] = True
-        elif "spo2" in values:
-            values["on_oxygen"] = False  # the SpO2 was taken on air
-        return Vitals.from_dict(values)
+        """The vitals typed (the core reads them: '120/80' in the systolic field is split or refused);
+        InputError with every bad field in the nurse's words."""
+        v, problems = read_vitals({k: e.text() for k, e in self.fields.items()}, self.sbp_unrecordable.isChecked(),
+                                  on_oxygen=self.on_oxygen.isChecked())
+        if problems:
+            raise InputError(problems[0].field, problems[0].value, problems[0].allowed,
+                             "; ".join(p.words for p in problems))
+        return v if v is not None else Vitals()
 
     def _preview(self) -> None:
         self.show_judge(())

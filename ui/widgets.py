@@ -5,14 +5,6 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QWidget
 
 
-def countdown(minutes: float) -> str:
-    """Minutes as m:ss (or h:mm:ss), for a countdown."""
-    s = max(0, int(round(minutes * 60)))
-    h, rem = divmod(s, 3600)
-    m, sec = divmod(rem, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
-
-
 class WrapLabel(QLabel):
     """A word-wrapped label that asks for the height its text needs at its width.
 

@@ -9,9 +9,9 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
-import pytest  # noqa: E402
+import pytest
 
-from titration.clock import ManualClock  # noqa: E402
+from titration.clock import ManualClock
 
 WALL0 = 1795248000.0  # 2026-11-21 08:00:00 UTC: t = 0 shows as 08:00
 
@@ -92,7 +92,10 @@ def fill_patient(form, qtbot, *, weight="70", dose="1", product="octagam-10", in
         form.age_years.setText(age)
     form.dose.clear()
     qtbot.keyClicks(form.dose, dose)
-    if baseline:
-        for k, v in dict(temp_c="36.8", pulse="72", sbp="124", dbp="78", spo2="98", rr="14").items():
+    if baseline:  # normal for the age: an adult's breathing rate of 14 grades moderate at 4, and holds the start
+        young = age not in (None, "") and float(age) < 12
+        normal = dict(temp_c="36.8", pulse="100", sbp="100", dbp="60", spo2="98", rr="24") if young else \
+            dict(temp_c="36.8", pulse="72", sbp="124", dbp="78", spo2="98", rr="14")
+        for k, v in normal.items():
             form.baseline.fields[k].setText(v)
     form.update_preview()

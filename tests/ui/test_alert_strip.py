@@ -227,7 +227,7 @@ def test_no_next_step_is_shown_past_the_end(qtbot, window, clock):
     chair.record_vitals(chair.session.state.baseline)  # the next due at 115, after the end
     view = window.current_view()
     assert view.pump.reason.text() == "Keep this rate until the volume is in."
-    assert view.now_panel.labels["next_step"].text() == "none before the end"
+    assert view.now_panel.labels["next_step"].text() == "none before the end: the bag will be empty first"
     sm = chair.summary()
     assert sm.next_what == "end: confirm the pump has finished" and "step" not in sm.next_what
     assert sm.next_at == chair.clock_text(113.75)

@@ -59,11 +59,13 @@ def test_every_bad_field_is_named_beside_itself_in_plain_words(qtbot, window):
     f.unit_cap.setText("5000")
     f.update_preview()
     assert f.plan is None
-    assert f.weight.error.text() == "Weight: 0 kg is not possible; enter 2 to 250 kg"
-    assert f.dose.error.text() == "Dose: a minus sign is not possible here; type the g/kg as a positive number"
-    assert f.height.error.text() == "Height: '1.7m' is not a number; type digits only (in cm)"
-    assert f.unit_cap.error.text() == ("Unit's pump maximum: 5000 mL/h is not possible; "
-                                       "enter more than 0 and at most 1200 mL/h")
+    # the field's label and unit, the value as typed, what is allowed: the core's words (titration.intake)
+    assert f.weight.error.text() == "Weight (kg): 0 is not allowed; 2 to 250"
+    assert f.dose.error.text() == ("Dose (g/kg): -1 is not allowed; a positive number (a minus sign is not "
+                                   "possible here)")
+    assert f.height.error.text() == ("Height (cm): '1.7m' is not a number; type digits only, with at most one "
+                                     "decimal point")
+    assert f.unit_cap.error.text() == "Unit's pump maximum (mL/h): 5000 is not allowed; more than 0 and at most 1200"
     for e in (f.weight, f.dose, f.height, f.unit_cap):
         assert not e.error.isHidden() and "border" in e.styleSheet()
     blocks = f.blockers.text()

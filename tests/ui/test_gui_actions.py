@@ -6,10 +6,10 @@ from PySide6.QtWidgets import QApplication
 from tests.ui.conftest import answer_checklist, fill_patient
 
 
-def start_infusion(qtbot, window, clock):
+def start_infusion(qtbot, window, clock, pid="P-123"):
     f = window.new_form
     window.show_new_infusion()
-    fill_patient(f, qtbot)
+    fill_patient(f, qtbot, pid=pid)
     answer_checklist(f)
     assert f.create()
     qtbot.keyClick(window, Qt.Key_Return, Qt.ControlModifier)
@@ -113,15 +113,15 @@ def test_large_type_help_and_chair_list(qtbot, window, clock):
     item = window.items[chair]
     lines = item.text().splitlines()
     assert lines[1:4] == ["P-123", "Octagam 10%", "RUNNING · 42 mL/h"]
-    assert lines[4] == "next: vitals 08:15"  # the soonest due thing
-    assert lines[5] == "finish: 10:45"
+    assert lines[4] == "next: vitals (15 min after the start) at 08:15"  # the soonest due thing, with why
+    assert lines[5] == "finish: 10:46"  # 165.8 min from 08:00, rounded as every other time
 
 
 def test_two_chairs_each_with_its_own_infusion(qtbot, window, clock):
     c1, v1 = start_infusion(qtbot, window, clock)
     clock.set(5)
     window.model.tick()
-    c2, v2 = start_infusion(qtbot, window, clock)
+    c2, v2 = start_infusion(qtbot, window, clock, pid="P-456")  # one active infusion per patient
     assert [c.name for c in window.model.chairs] == ["Chair 1", "Chair 2"]
     assert c2.session.state.started_at == 5 and c1.session.state.started_at == 0
     qtbot.keyClick(window, Qt.Key_PageUp, Qt.ControlModifier)
@@ -131,7 +131,7 @@ def test_two_chairs_each_with_its_own_infusion(qtbot, window, clock):
 
 
 def test_a_journal_that_cannot_write_is_shown_loudly(qtbot, clock, beeper):
-    from titration.store.journal import JournalError
+    from titration.store.base import JournalError
     from ui.main_window import MainWindow
     from ui.model import AppModel
 
@@ -204,7 +204,7 @@ def test_moderate_reaction_pause_resolve_resume_and_hold(qtbot, window, clock):
     assert view.pump_title.text() == "RESUME: set pump to" and view.pump_rate.text() == "42 mL/h"
     window.confirm()
     assert s.status == "running" and s.state.rate_ml_h == 42.0
-    assert view.status_labels["next_step"].text() == "none: stays at 42 mL/h to the end"
+    assert view.status_labels["next_step"].text() == "none: stays at 42 mL/h to the end (after a reaction)"
     # 21 mL (step 1) + 84 x 15/60 = 21 mL (step 2 until 45) = 42 mL in at the pause
     assert view.status_labels["volume"].text() == "42.0 of 700.0 mL"
 

@@ -69,7 +69,7 @@ def test_whole_infusion_through_the_window(qtbot, window, clock, beeper):
     assert s.status == "running" and s.state.rate_ml_h == 42.0
     assert view.status_labels["next_step"].text() == "in 30:00 (at 08:30)"
     assert view.status_labels["vitals"].text().startswith("in 15:00 (at 08:15)")
-    assert view.status_labels["finish"].text() == "10:45, 2 h 46 min left"  # 165.8 min
+    assert view.status_labels["finish"].text() == "10:46, 2 h 46 min left"  # 165.8 min: 08:00 + 2:46, one rounding
 
     # 15 min: vitals due -> the bar flashes and beeps until acknowledged.
     at(w, clock, 15)
@@ -103,7 +103,7 @@ def test_whole_infusion_through_the_window(qtbot, window, clock, beeper):
     assert w.alert_strip.active
     view.confirm_button.click()
     assert s.state.rate_ml_h == 42.0 and s.state.reaction.action == "slow"
-    assert view.status_labels["next_step"].text() == "on hold (reaction)"
+    assert view.status_labels["next_step"].text() == "on hold: a reaction is being handled"
     assert not view.symptoms.boxes["chills"].isChecked()
 
     # 50 min: resolved (Ctrl+R). The review at 70 min proposes escalation again.

@@ -16,7 +16,8 @@ import sys
 import time
 from datetime import datetime
 
-from ..errors import InputError
+from ..errors import InputError, TitrationError
+from ..words import count
 from . import export
 from .args import add_db, choice
 
@@ -30,17 +31,18 @@ def given_db(a):
 
 
 def _path(a):
-    from ..store.journal import default_path
+    from ..store.base import default_path
 
     return given_db(a) or default_path()
 
 
-def _clock(wall: float | None) -> str:
-    return "" if wall is None else datetime.fromtimestamp(wall).strftime("%Y-%m-%d %H:%M:%S")
+def _date_time(wall: float | None) -> str:
+    return "" if wall is None else datetime.fromtimestamp(wall).strftime("%Y-%m-%d %H:%M:%S")  # to the second: a record
 
 
 def _open(path):
-    from ..store.journal import Journal, JournalError
+    from ..store.base import JournalError
+    from ..store.journal import Journal
 
     try:
         return Journal(path, readonly=True)
@@ -75,7 +77,7 @@ def _print_text(j, items) -> None:
     first = True
     for s, events in items:
         if first:
-            print(f"journal {j.path}: {s['of']} session(s)")
+            print(f"journal {j.path}: {count(s['of'], 'session')}")
             first = False
         tag = "  TRAINING" if s["training"] else ""
         who = f"patient {printable(s['patient_id'])}" if s["patient_id"] else "no patient id"
@@ -93,7 +95,7 @@ def _print_text(j, items) -> None:
             at = f"{at:7.1f}" if isinstance(at, (int, float)) and not isinstance(at, bool) else f"{str(at):>7}"
             print(f"  {at}  {printable(e.get('kind', '?')):<9} {printable(e.get('who', '')):<8} {printable(extra)}")
     if first:
-        print(f"journal {j.path}: 0 session(s)")
+        print(f"journal {j.path}: 0 sessions")
 
 
 def _stream_json(j, items) -> None:
@@ -112,13 +114,13 @@ def _stream_json(j, items) -> None:
 def sessions_out(j, training: bool | None = None):
     """(session item, its events streamed) for each session; damaged rows are listed as such."""
     from ..session import Session
-    from ..store.journal import _set_aside
+    from ..store.base import _set_aside
 
     listed = j.sessions(training=training)
     for d in listed:
         item = {"id": d["id"], "chair": d["chair"], "patient_id": d["patient_id"], "training": d["training"],
-                "started": _clock(d["wall_start"]), "wall_start": d["wall_start"],
-                "last_written": _clock(d["last_wall"]), "product": d["product"], "product_name": d["product"],
+                "started": _date_time(d["wall_start"]), "wall_start": d["wall_start"],
+                "last_written": _date_time(d["last_wall"]), "product": d["product"], "product_name": d["product"],
                 "state": d["status"], "delivered_volume_ml": None, "volume_ml": None, "of": len(listed)}
         try:
             s = Session.replay(ev for _, _, ev, why in j.store.event_rows(d["id"]) if not why)
@@ -131,7 +133,8 @@ def sessions_out(j, training: bool | None = None):
                 "tolerated_ml_h": st.tolerated_ml_h, "reactions": st.reactions, "library": s.library,
             })
             del s
-        except Exception as exc:  # noqa: BLE001 - show the record even if it no longer replays
+        except (TitrationError, KeyError, TypeError, ValueError) as exc:  # a record that no longer replays: shown
+            # as it is, with why (a malformed event's missing key or bad value included)
             item["state"] = f"unreadable: {exc}"
         yield item, _events_of(j, d["id"])
 
@@ -156,7 +159,7 @@ def journal_json(j, training: bool | None = None) -> dict:
 
 
 def _verify(path, as_json: bool) -> int:
-    from ..store.journal import JournalError, scrub
+    from ..store.base import JournalError, scrub
 
     label = scrub(str(path))
     try:
@@ -176,11 +179,11 @@ def _verify(path, as_json: bool) -> int:
         print(json.dumps({"journal": label, "intact": not problems, "sessions": n_s, "events": n_e,
                           "problems": problems}, indent=1))
     elif problems:
-        print(f"journal {label}: BROKEN ({len(problems)} problem(s))")
+        print(f"journal {label}: BROKEN ({count(len(problems), 'problem')})")
         for p in problems:
             print(f"  - {p}")
     else:
-        print(f"journal {label}: intact ({n_s} sessions, {n_e} events, hash chain verified)")
+        print(f"journal {label}: intact ({count(n_s, 'session')}, {count(n_e, 'event')}, hash chain verified)")
     return 1 if problems else 0
 
 
@@ -193,12 +196,12 @@ def simulate_journaled(a) -> int:
     """`simulate SCENARIO --db PATH [--speed N]`: journal each event as it happens, at N times
     real time (without --speed, as fast as the disk allows). Kill it at any moment: the journal
     holds every event up to the kill, and the next start recovers the infusion."""
+    from ..catalogue_file import load_catalogue
     from ..plan import build_plan
     from ..policy import get_policy
-    from ..reactions import load_catalogue
-    from ..report.table import clock
     from ..session import Session
     from ..store.journal import Journal
+    from ..timefmt import span_hm
     from ..training.scenario import protocol_steps, read_scenario, simulate_json
 
     db = given_db(a)
@@ -224,7 +227,7 @@ def simulate_journaled(a) -> int:
             extra = e.data.get("reason") or ", ".join(e.data.get("symptoms", [])) or e.data.get("text", "")
             if not extra and "rate_ml_h" in e.data:
                 extra = f"{e.data['rate_ml_h']:g} mL/h"
-            print(f"{clock(e.at_min):>8}  {e.at_min:7.1f} min  {e.kind:<9} {extra}  [journaled #{len(s.events)}]",
+            print(f"{span_hm(e.at_min):>8}  {e.at_min:7.1f} min  {e.kind:<9} {extra}  [journaled #{len(s.events)}]",
                   file=out, flush=True)
 
         s.listeners.append(progress)
@@ -249,8 +252,8 @@ def simulate_journaled(a) -> int:
         if waiting:
             why = j.outbox.problem() or "; ".join(list(j.outbox.refused.values()) + list(j.outbox.fenced.values())) \
                 or f"not sent within {FLUSH_S:g} s"
-            print(f"note: {waiting} event(s) wait for the unit server ({why}); they are kept on this workstation "
-                  "and sent at its next start (or `python main.py unit send`)", file=out, flush=True)
+            print(f"note: {count(waiting, 'event')} wait for the unit server ({why}); they are kept on this "
+                  "workstation and sent at its next start (or `python main.py unit send`)", file=out, flush=True)
         if j.damaged:
             from ..store.salvage import damaged_line
 

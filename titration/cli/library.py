@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from ..words import count
 from .args import add_json
 
 
@@ -54,7 +55,7 @@ def cmd_check(a) -> int:
             print(line)
         print(f"library {lib.folder}: {lib.version_text}, {len(lib.products)} products, {len(lib.protocols)} "
               f"protocols, {len(lib.policies)} reaction policies, {len(lib.catalogue.symptoms)} symptoms: "
-              + (f"{len(found)} problem(s)" if found else "no problems"))
+              + (count(len(found), "problem") if found else "no problems"))
     return 1 if found else 0
 
 

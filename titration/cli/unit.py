@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime
 from pathlib import Path
 
 from ..errors import InputError
+from ..timefmt import wall_time
+from ..words import count
 from .args import add_db, add_json, choice
 
 ACTIONS = ("init", "status", "send", "salvage")
@@ -33,8 +34,8 @@ def _url(a) -> str:
     return str(db).strip()
 
 
-def _clock(wall) -> str:
-    return "" if wall is None else datetime.fromtimestamp(wall).strftime("%H:%M")
+def _time_of(wall) -> str:
+    return "" if wall is None else wall_time(wall)
 
 
 def _outbox_path() -> Path:
@@ -135,7 +136,8 @@ def _salvage(url: str, a) -> int:
         left = j.waiting()
     finally:
         j.close()
-    print(f"{left} event(s) waiting for the unit server" + ("" if ok else ": `unit send` sends them when it answers"))
+    print(f"{count(left, 'event')} waiting for the unit server"
+          + ("" if ok else ": `unit send` sends them when it answers"))
     return 0 if ok and not left and complete else 1
 
 
@@ -152,11 +154,11 @@ def _status(url: str, a) -> int:
     if a.json:
         print(json.dumps({"server": store.path, "chairs": rows, "workstation": here}, indent=1))
         return 1 if here.get("damaged") else 0
-    print(f"unit server {store.path}: {len(rows)} chair(s)")
+    print(f"unit server {store.path}: {count(len(rows), 'chair')}")
     for r in rows:
         who = f"driven from {printable(r['held_by'])}" if r["held_by"] else \
             f"NOT HELD (last {printable(r['last_holder'])}, lease expired)" if r["lease_expired"] else "not held"
-        due = f"; next: {printable(r.get('next_due', ''))} at {_clock(_due(r))}" if r.get("next_due") else ""
+        due = f"; next: {printable(r.get('next_due', ''))} at {_time_of(_due(r))}" if r.get("next_due") else ""
         alerts = f"; ALERT: {printable(', '.join(map(str, r['alerts'])))}" if r.get("alerts") else ""
         tag = " TRAINING" if r["training"] else ""
         print(f"  {printable(r['chair']):<12} {printable(r['patient_id']) or '-':<10} "
@@ -215,7 +217,7 @@ def _here_lines(here: dict) -> list[str]:
         out.append(f"this workstation (outbox {here['outbox']}): {here['waiting']} event(s) waiting")
     for h in here.get("healed", []):
         out.append(f"  healed: the unit server lacked {h['events']} event(s) of chair {printable(h['chair'])}; "
-                   f"sent again at {_clock(h['wall'])}")
+                   f"sent again at {_time_of(h['wall'])}")
     for k in here.get("kept", []):
         out.append(f"  kept here, not sent ({k['events']} event(s)): {printable(k['why'])}")
     if here.get("error"):

@@ -24,7 +24,7 @@ def _read(name: str, path: str) -> None:
 
         load_unit_settings.__wrapped__(path)
     elif name == "training.toml":
-        from ..training.run import base_settings
+        from ..training.settings import base_settings
 
         base_settings.__wrapped__(path)
     else:

@@ -179,7 +179,9 @@ def marker_for(e, session) -> Marker | None:
         elif act == "increase":
             return Marker(e.at_min, "resume", f"Stepped up to {d.get('rate_ml_h', 0):g} mL/h after review{why}",
                           grade)
-        elif act in ("resume", "continue"):
+        elif act == "continue":  # the pump never paused: it went on at the rate it had
+            return Marker(e.at_min, "resume", f"Continued at {d.get('rate_ml_h', 0):g} mL/h{why}", grade)
+        elif act == "resume":
             return Marker(e.at_min, "resume", f"Resumed at {d.get('rate_ml_h', 0):g} mL/h{why}", grade)
         elif act == "stop":
             return Marker(e.at_min, "stop", f"Stopped{why}", grade)
@@ -195,6 +197,10 @@ def marker_for(e, session) -> Marker | None:
         return Marker(e.at_min, "observed", "Observation closed" + (f" early: {d['early']}" if d.get("early") else ""))
     elif k == "note":
         return Marker(e.at_min, "note", f"Note: {d.get('text', '')}")
+    elif k == "prescriber_rate":
+        rate = f"set to {d['rate_ml_h']:g} mL/h" if d.get("rate_ml_h") is not None else "new maximum"
+        return Marker(e.at_min, "resume", f"Prescriber: {rate}" + (f", up to {d['max_ml_h']:g} mL/h"
+                                                                      if d.get("max_ml_h") is not None else ""))
     return None
 
 

@@ -12,7 +12,7 @@ Two layers, because free text can hold anything:
    any spelling (case, spaces, dashes, dots between the characters), and the usual shapes of
    identifiers (long digit runs such as NHS or phone numbers, dates, UK postcodes, e-mail
    addresses, street addresses).
-Times in a de-identified record are elapsed from the start: `elapsed(at_min)` -> "day 0, +1:30".
+Times in a de-identified record are elapsed from the start: `timefmt.day_offset(at_min)` -> "day 0, +1:30".
 """
 from __future__ import annotations
 
@@ -146,10 +146,3 @@ def deidentified_session(session):
             data["simulation"] = sim
         events.append(Event(e.at_min, e.kind, p.name(e.who), data))
     return Session.replay(events, session.policy, session.catalogue)
-
-
-def elapsed(at_min: float) -> str:
-    """Elapsed time from the start, never a clock time: 'day 0, +1:30'."""
-    m = int(round(max(at_min, 0.0)))
-    day, rest = divmod(m, 24 * 60)
-    return f"day {day}, +{rest // 60}:{rest % 60:02d}"

@@ -2,7 +2,11 @@
 event log, the printed record and the CSV."""
 from __future__ import annotations
 
-from ..reactions import load_catalogue, vitals_text
+from ..catalogue_file import load_catalogue
+from ..holds import Decision
+from ..prescriber_rate import words as prescriber_rate_words
+from ..reactions import vitals_text
+from ..reopen import PUMP_AT_QUIT
 
 
 def judge_text(d: dict) -> str:
@@ -54,13 +58,17 @@ def describe(e, catalogue=None) -> str:
     if k == "action":
         a = d.get("action", "")
         rate = f" — pump {d.get('rate_ml_h', 0):g} mL/h" if a not in ("pause", "stop") else ""
+        what = ACTION_WORDS.get(a, a)
         if d.get("override"):
-            return f"OVERRIDE: {a}{rate} instead of {d.get('proposed', '?')} — reason: {d['override']}{second_text(d)}"
-        return f"Confirmed: {a}{rate} — {d.get('reason', '')}"
+            return (f"OVERRIDE: {what}{rate} instead of {d.get('proposed', '?')} — reason: "
+                    f"{d['override']}{second_text(d)}")
+        return f"Confirmed: {what}{rate} — {d.get('reason', '')}"
     if k == "resolved":
         return "Symptoms resolved"
     if k == "pause":
-        return "Paused" + (f" — {d['reason']}" if d.get("reason") else "")
+        entered = f" (entered at minute {d['entered_at_min']:.0f}, after the app reopened)" \
+            if d.get("entered_at_min") is not None else ""
+        return "Paused" + (f" — {d['reason']}" if d.get("reason") else "") + entered
     if k == "resume":
         return f"Resumed at {d['rate_ml_h']:g} mL/h"
     if k == "stop":
@@ -71,4 +79,27 @@ def describe(e, catalogue=None) -> str:
         return "Observation closed" + (f" early: {d['early']}" if d.get("early") else "")
     if k == "note":
         return f"Note: {d.get('text', '')}"
+    if k == "checklist":
+        return checklist_words(d)
+    if k == "prescriber":
+        return Decision(d.get("prescriber", ""), d.get("decision", "start"), tuple(d.get("holds", ())), 0.0,
+                        d.get("note", "")).words() + f" (held for: {'; '.join(d.get('holds', ()))})"
+    if k == "prescriber_rate":
+        return prescriber_rate_words(d)
+    if k == "app_closed":
+        return f"The app was closed on purpose: {PUMP_AT_QUIT.get(d.get('pump', ''), d.get('pump', ''))}"
     return k
+
+
+ACTION_WORDS = {"continue": "continue at the same rate (the pump was not paused)"}
+
+
+def checklist_words(d: dict) -> str:
+    answers = "; ".join(f"{q}: {a}" for q, a in d.get("answers", {}).items())
+    parts = [f"Pre-infusion checklist: {answers}"]
+    parts += [f"CONTRAINDICATED: {b}" for b in d.get("blocks", ())]
+    parts += [f"HOLD (ask the prescriber): {h}" for h in d.get("holds", ())]
+    parts += [f"warning: {w}" for w in d.get("warnings", ())]
+    if d.get("asked_for"):
+        parts.append(f"questions chosen for: {d['asked_for']}")
+    return " | ".join(parts)

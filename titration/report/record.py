@@ -11,14 +11,14 @@ expiry, no identifier, free text or clock time.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 from ..products import INDICATIONS
-from .deidentify import deidentified_session, elapsed
+from ..session import Session
+from ..timefmt import day_offset, span_hm, wall_time
+from .deidentify import deidentified_session
 from .event_words import describe
 from .observations import Round, rounds, summary
-from .table import clock
 
 NOT_RECORDED = "not recorded"
 
@@ -27,7 +27,7 @@ NOT_RECORDED = "not recorded"
 class RecordSource:
     """An infusion and what its journal row says about it (the window knows the same)."""
 
-    session: object  # titration.session.Session
+    session: Session
     patient_id: str | None = None
     patient_name: str | None = None
     chair: str = ""
@@ -89,7 +89,7 @@ class VitalsRow:
 
 @dataclass
 class InfusionRecord:
-    session: object
+    session: Session
     deidentified: bool
     training: bool
     patient_id: str | None
@@ -125,11 +125,11 @@ class InfusionRecord:
     def when(self, at_min: float) -> str:
         """A time as this record gives it: elapsed only when de-identified; else clock time (+h:mm)."""
         if self.deidentified:
-            return elapsed(at_min) if at_min >= 0 else f"{clock(-at_min)} before the start"
-        offset = f"+{clock(at_min)}" if at_min >= 0 else f"{clock(-at_min)} before the start"
+            return day_offset(at_min) if at_min >= 0 else f"{span_hm(-at_min)} before the start"
+        offset = f"+{span_hm(at_min)}" if at_min >= 0 else f"{span_hm(-at_min)} before the start"
         if self.wall_start is None:
             return offset.lstrip("+")
-        return time.strftime("%H:%M", time.localtime(self.wall_start + at_min * 60.0)) + f" ({offset})"
+        return wall_time(self.wall_start + at_min * 60.0) + f" ({offset})"
 
     def facts(self) -> list[str]:
         """The summary lines every format carries."""
@@ -189,7 +189,7 @@ def _outcome(s) -> tuple[str, float | None, str]:
     words = {"completed": "completed", "closed": "STOPPED" if stopped else "completed", "stopped": "STOPPED",
              "running": "still running", "paused": "paused", "planned": "not started"}.get(st.status, st.status)
     if st.end_min is not None:
-        words += f" at +{clock(st.end_min)} ({st.end_min:.0f} min)"
+        words += f" at +{span_hm(st.end_min)} ({st.end_min:.0f} min)"
     return words, (closed.at_min if closed else None), (closed.data.get("early", "") if closed else "")
 
 
@@ -229,7 +229,7 @@ def _reactions(s) -> list[ReactionRow]:
             elif f.kind in ("stop", "pause") and action_at is None:
                 action, action_at = describe(f, cat), f.at_min
             elif f.kind == "premedication" and after_end:
-                action = (action + "; " if action else "") + describe(f, cat) + f" at +{clock(f.at_min)}"
+                action = (action + "; " if action else "") + describe(f, cat) + f" at +{span_hm(f.at_min)}"
             elif f.kind == "resolved" and resolved is None:
                 resolved = f.at_min
         if not action:

@@ -9,8 +9,7 @@ from __future__ import annotations
 import csv
 import time
 
-from .deidentify import elapsed
-from .table import clock
+from ..timefmt import day_offset, span_hm
 
 RECORD_CSV_HEADER = ["at_min", "elapsed", "clock", "kind", "who", "what", "rate_ml_h", "grade", "reaction_kind",
                      "after_end", "action_taken", "lot", "expiry", "gtin", "grams", "drug", "dose", "unit", "route",
@@ -19,8 +18,8 @@ RECORD_CSV_HEADER = ["at_min", "elapsed", "clock", "kind", "who", "what", "rate_
 
 def _round_text(r) -> str:
     if r.status == "late":
-        return f"late by {r.late_by:.0f} min (due {clock(r.due_min)}: {r.why})"
-    return f"{r.status} (due {clock(r.due_min)}: {r.why})"
+        return f"late by {r.late_by:.0f} min (due {span_hm(r.due_min)}: {r.why})"
+    return f"{r.status} (due {span_hm(r.due_min)}: {r.why})"
 
 
 def rows(record, clean=str):
@@ -31,7 +30,7 @@ def rows(record, clean=str):
     reactions = iter(record.reactions)
     taken = {r.taken_min: r for r in record.rounds if r.taken_min is not None}
     for at, who, kind, words, e_data in record.events:
-        row = {"at_min": round(at, 2), "elapsed": elapsed(at) if record.deidentified else clock(at),
+        row = {"at_min": round(at, 2), "elapsed": day_offset(at) if record.deidentified else span_hm(at),
                "clock": "" if record.deidentified or record.wall_start is None else
                time.strftime("%Y-%m-%d %H:%M", time.localtime(record.wall_start + at * 60)),
                "kind": kind, "who": clean(who), "what": clean(words)}
@@ -46,7 +45,7 @@ def rows(record, clean=str):
         elif kind == "premedication":
             p = next(premeds)
             row.update(drug=clean(p.drug), dose=p.dose, unit=p.unit, route=p.route,
-                       given_at=elapsed(p.given_min) if record.deidentified else clock(p.given_min))
+                       given_at=day_offset(p.given_min) if record.deidentified else span_hm(p.given_min))
         elif kind == "symptoms":
             x = next(reactions)
             row.update(grade=x.grade, reaction_kind=x.kind, after_end="yes" if x.after_end else "no",
@@ -57,7 +56,7 @@ def rows(record, clean=str):
     for r in record.rounds:
         if r.taken_min is None:
             at = r.due_min
-            yield [round(at, 2), elapsed(at) if record.deidentified else clock(at), "", "observations missed"
+            yield [round(at, 2), day_offset(at) if record.deidentified else span_hm(at), "", "observations missed"
                    if r.status == "missed" else "observations due", "", f"Observations {r.status}: {r.why}", "", "",
                    "", "", "", "", "", "", "", "", "", "", "", "", "", _round_text(r)]
 

@@ -3,16 +3,12 @@ from __future__ import annotations
 
 import csv
 
-from ..plan import Plan, fmt_hm
+from ..plan import Plan
 from ..products import INDICATIONS
+from ..timefmt import span_hm, span_words
 
 CSV_HEADER = ["step", "start_min", "end_min", "rate_ml_h", "rate_mg_kg_min", "rate_ml_kg_min",
               "volume_ml", "cumulative_ml", "until_volume_complete", "limited_by"]
-
-
-def clock(minutes: float) -> str:
-    m = int(round(minutes))
-    return f"{m // 60}:{m % 60:02d}"
 
 
 def rows(plan: Plan) -> list[dict]:
@@ -43,11 +39,11 @@ def plan_table(plan: Plan) -> str:
         if row["limited_by"]:
             note += f"  capped: {row['limited_by']}"
         lines.append(
-            f"  {clock(row['start_min']) + '-' + clock(row['end_min']):<11} {row['rate_ml_h']:>7.1f} "
+            f"  {span_hm(row['start_min']) + '-' + span_hm(row['end_min']):<11} {row['rate_ml_h']:>7.1f} "
             f"{row['rate_mg_kg_min']:>10.2f} {row['rate_ml_kg_min']:>10.4f} {row['volume_ml']:>8.1f} "
             f"{row['cumulative_ml']:>9.1f}{note}"
         )
-    lines += ["", f"Duration: {plan.duration_min:.1f} min ({fmt_hm(plan.duration_min)})", "",
+    lines += ["", f"Duration: {plan.duration_min:.1f} min ({span_words(plan.duration_min)})", "",
               "How these numbers were worked out:"]
     lines += [f"  {a}" for a in plan.arithmetic()]
     lines += ["", "Sources:"] + [f"  {s}" for s in plan.sources]

@@ -21,7 +21,8 @@ from ..errors import TitrationError
 from ..reactions import Vitals, grade_index
 from ..session import Session
 from ..units import mg_kg_min_from_ml_h
-from .journal import Journal, JournalError, ServerUnreachable
+from .base import ServerUnreachable
+from .journal import Journal, JournalError
 
 WEEK_S = 7 * 24 * 3600.0
 

@@ -26,34 +26,24 @@ from pathlib import Path
 from typing import Callable
 
 from ..session import Session
-from .base import (  # noqa: F401
+from .base import (
     ENDED,
-    GENESIS,
     SET_ASIDE,
     JournalError,
-    JournalFull,
-    JournalLocked,
-    LeaseHeld,
     LeaseLost,
     Recovered,
-    ServerUnreachable,
-    _payload,
     _set_aside,
     by,
     canonical,
-    chain_hash,
     check_name,
     default_db,
-    default_path,
     has_password,
     identity,
     is_url,
     local_default,
     nurse_name,
-    scrub,
     workstation_name,
 )
-from .sqlite_schema import APP_ID, LATEST, MIGRATIONS  # noqa: F401
 from .sqlite_store import SqliteStore, insert_events
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ..errors import InputError
 from ..session import Session
-from .journal import Recovered
+from .base import Recovered
 
 PUMP_CHOICES = ("ran", "stopped")
 STOPPED_REASON = "app closed unexpectedly; pump stopped"

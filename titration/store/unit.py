@@ -1,49 +1,41 @@
 """The unit board's view of one chair, worked out where the infusion is driven (pure core).
 
 The workstation that drives an infusion sends this summary with its events; the server keeps
-the latest per infusion, and boards show it as it is (they do no clinical arithmetic). Times are
-session minutes and, where the session's start is known, wall-clock seconds.
+the latest per infusion, and boards show it as it is (they do no clinical arithmetic). It is the
+chair's snapshot (titration/snapshot.py, the same function the chair screen and the chair list
+use) as of its last event, in its compact JSON form under "chair_state", with the board's flat
+keys beside it. Times are session minutes and, where the session's start is known, wall-clock
+seconds.
 """
 from __future__ import annotations
 
+from ..chair_state import ChairFacts
 from ..session import Session
+from ..snapshot import chair_state
 from .base import _set_aside
 
 
-def chair_summary(s: Session, *, wall_start: float | None = None, speed: float = 1.0) -> dict:
-    st = s.state
+def chair_summary(s: Session, *, wall_start: float | None = None, speed: float = 1.0, chair: str = "",
+                  patient: str = "") -> dict:
     last = s.events[-1].at_min
-    plan = s.original_plan
+    snap = chair_state(s, ChairFacts(chair, patient or "", wall_start, speed or 1.0, s.training), last)
     state = "set-aside" if _set_aside(s) else s.status
-    due_what, due_at = "", None
-    if st.pending is not None:
-        due_what, due_at = st.pending.reason, last
-    else:
-        nxt = s.next_due_at()
-        if nxt is not None:
-            p = s.due(nxt)
-            due_what, due_at = (p.reason if p is not None else "rate step or review"), nxt
-    vit = s.vitals_due(last) if state not in ("closed", "set-aside") else None
-    if vit is not None and (due_at is None or vit[0] < due_at):
-        due_what, due_at = f"observations: {vit[1]}", vit[0]
-    alerts = []
-    if st.reaction is not None:
-        alerts.append(f"{st.reaction.grade} reaction at {st.reaction.at_min:.0f} min")
-    if st.pending is not None:
-        alerts.append("an action waits for confirmation")
-    if state == "paused":
-        alerts.append("paused")
-    if state == "stopped":
-        alerts.append("stopped")
+    due = snap.next_due if state not in ("closed", "set-aside") else None
 
     def wall(at):
         return None if at is None or wall_start is None else wall_start + at * 60.0 / (speed or 1.0)
 
+    alerts = [f"{a.priority.upper()}: {a.text}" for a in snap.alerts]
+    if snap.episode is not None and snap.episode.open:
+        alerts.append(snap.episode.line)
     return {
-        "state": state, "product": plan.request.product, "product_name": plan.product_name,
-        "rate_ml_h": st.rate_ml_h, "step": st.rung + 1 if state != "planned" else 0, "steps": len(s.rungs),
-        "delivered_ml": round(s.delivered_ml(last), 1), "volume_ml": round(s.volume_ml, 1),
-        "at_min": last, "next_due": due_what, "next_due_min": due_at, "next_due_wall": wall(due_at),
-        "alerts": alerts, "highest_grade": st.highest_grade, "training": s.training,
+        "state": state, "product": s.original_plan.request.product, "product_name": s.original_plan.product_name,
+        "rate_ml_h": s.state.rate_ml_h, "step": snap.step, "steps": snap.steps,
+        "delivered_ml": round(snap.volumes.delivered_ml, 1), "volume_ml": round(s.volume_ml, 1),
+        "at_min": last, "next_due": "" if due is None else due.what,
+        "next_due_min": None if due is None else due.at_min,
+        "next_due_wall": wall(None if due is None else due.at_min),
+        "alerts": alerts, "highest_grade": s.state.highest_grade, "training": s.training,
         "events": len(s.events),  # how many events this summary reflects (verify compares like with like)
+        "chair_state": snap.to_dict(),
     }

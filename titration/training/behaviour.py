@@ -31,9 +31,10 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..catalogue_file import load_catalogue
 from ..data import Table, load_toml, resource
 from ..errors import DataError
-from ..reactions import VITAL_FIELDS, Vitals, load_catalogue
+from ..reactions import VITAL_FIELDS, Vitals
 
 ONSETS = ("at_min", "rate_ml_kg_min", "step", "after_end_min")
 SETTLES_ON = ("slow", "pause", "stop")
@@ -60,7 +61,7 @@ def load_settings(path: str | None = None) -> PatientDefaults:
 
 
 def read_patient_defaults(t: Table) -> PatientDefaults:
-    """training.toml's [patient] section, read strictly (the rest of the file: run.base_settings)."""
+    """training.toml's [patient] section, read strictly (the rest of the file: settings.base_settings)."""
     nt = t.table("noise")
     noise = {}
     for f in nt.data:

@@ -3,14 +3,25 @@ due, a reaction to act on, observations due, what the patient said), against wha
 and when. Tolerances and weights are data (resources/training.toml, per scenario [debrief.tolerance])."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from ..session import OBSERVATION_MIN, Event, Proposal, Session
-from .patient_model import EPS, PatientEvent
+from .patient_model import EPS, PatientEvent, SimulatedPatient
 
-if TYPE_CHECKING:
-    from .run import TrainingRun
+
+class RunView(Protocol):
+    """What a debrief reads of a training run (titration/training/run.py: TrainingRun)."""
+
+    session: Session
+    patient: SimulatedPatient
+    scenario: Any
+    seed: int
+    settings: Any
+
+    @property
+    def now(self) -> float: ...
 
 VERDICTS = ("correct", "late", "early", "missed", "wrong")
 ITEM_KINDS = ("baseline", "start", "increase", "vitals", "record", "detect", "reaction", "review", "resolved",
@@ -77,8 +88,9 @@ class _Duty:
 class _Debriefer:
     """Walks the trainee's own session beside a shadow copy, listing each duty and its fate."""
 
-    def __init__(self, run: TrainingRun):
+    def __init__(self, run: RunView, reference: Callable[[], Debrief]):
         self.run = run
+        self.reference = reference  # the perfect nurse's debrief on the same patient (a missed start)
         self.s = run.session
         self.tol = run.settings.tolerance
         self.cat = self.s.catalogue
@@ -226,7 +238,7 @@ class _Debriefer:
                 self.add(bd, "missed")
             return
         if k == "symptoms":
-            self.trainee_symptoms(sh, e)
+            self.trainee_symptoms(e)
             return
         if k == "resolved":
             rd = next((x for x in self.open.values() if x.kind == "resolved"), None)
@@ -270,7 +282,7 @@ class _Debriefer:
                 self.add(od, v, "observation closed", at)
             self.observed = True
 
-    def trainee_symptoms(self, sh: Session, e: Event) -> None:
+    def trainee_symptoms(self, e: Event) -> None:
         at, ids = e.at_min, list(e.data.get("symptoms", ()))
         pending = sorted((x for x in self.open.values() if x.kind == "record" and x.due <= at + EPS),
                          key=lambda x: x.due)
@@ -348,9 +360,7 @@ class _Debriefer:
 
     def not_started(self) -> None:
         """The infusion never started: everything the protocol would have asked is missed."""
-        from .run import _reference  # the perfect nurse on the same patient
-
-        ref = _reference(self.run.scenario, self.run.seed).debrief()
+        ref = self.reference()
         for i in ref.items:
             if i.kind not in ("baseline", "start"):
                 self.items.append(DebriefItem(i.at_min, i.expected, "", "missed", i.rule, None, i.kind))

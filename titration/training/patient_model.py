@@ -12,8 +12,9 @@ import random
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from ..reactions import VITAL_FIELDS, Vitals, load_catalogue
-from .behaviour import Behaviour, ReactionSpec, read_behaviour  # noqa: F401 - read_behaviour: part of this API
+from ..catalogue_file import load_catalogue
+from ..reactions import VITAL_FIELDS, Vitals
+from .behaviour import ReactionSpec, read_behaviour
 
 EPS = 1e-9
 
@@ -37,14 +38,14 @@ class PumpHistory:
     events are append-only, so each update reads only the events added since the last one
     (a replay of N actions then costs N, not N squared)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.changes: list[Pump] = []
         self._read = 0
         self._rung = 0
 
     def update(self, events) -> list[Pump]:
         if len(events) < self._read:  # not the same history: read it afresh
-            self.__init__()
+            self.changes, self._read, self._rung = [], 0, 0
         out = self.changes
         for e in events[self._read:]:
             k, d = e.kind, e.data
@@ -62,17 +63,14 @@ class PumpHistory:
                     out.append(Pump(e.at_min, d["rate_ml_h"], self._rung, "running"))
             elif k == "pause":
                 out.append(Pump(e.at_min, 0.0, self._rung, "paused"))
+            elif k == "prescriber_rate" and d.get("rate_ml_h") is not None:  # a rate the prescriber set now
+                out.append(Pump(e.at_min, d["rate_ml_h"], self._rung, "running"))
             elif k == "complete":  # the pump ran dry when the volume was in, maybe before the nurse confirmed
                 out.append(Pump(min(e.at_min, d.get("volume_in_min", e.at_min)), 0.0, -1, "ended"))
             elif k == "stop":
                 out.append(Pump(e.at_min, 0.0, -1, "ended"))
         self._read = len(events)
         return out
-
-
-def pump_changes(session) -> list[Pump]:
-    """The pump's history, from a session's events (confirmed rates only)."""
-    return list(PumpHistory().update(session.events))
 
 
 def _at(p: Pump) -> float:

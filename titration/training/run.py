@@ -40,22 +40,20 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ..bedside import KINDS as BEDSIDE_KINDS
-from ..data import Table, load_toml, resource
+from ..catalogue_file import load_catalogue
+from ..data import resource
 from ..errors import DataError, SessionError, TitrationError
 from ..plan import build_plan
 from ..policy import get_policy
-from ..reactions import Vitals, load_catalogue
+from ..reactions import Vitals
 from ..session import OBSERVATION_MIN, Event, Session
-from .behaviour import read_patient_defaults
-from .debrief import ITEM_KINDS, VERDICTS, Debrief, DebriefItem, _Debriefer  # noqa: F401 - part of this API
+from .debrief import Debrief, _Debriefer
 from .patient_model import EPS, PumpHistory, SimulatedPatient
 from .scenario import confirm_end_if_due, record_prelude, start_second
+from .settings import settings_for
 
-TOLERANCE_KEYS = ("increase", "reaction_action", "severe_action", "review_action", "record_symptoms", "resolved",
-                  "vitals", "vitals_early", "detect", "start", "observation", "complete")
 MAX_DECISIONS = 20_000  # a perfect run that has not ended after this many moments is a bug
 ROUNDING = 1e-3  # saved times carry 4 decimals (Event.to_dict)
 
@@ -66,40 +64,6 @@ class Utterance:
     text: str
     symptom_ids: tuple[str, ...]
     kind: str = "onset"  # onset | worse | recur | better (better: symptom_ids is empty)
-
-
-@dataclass(frozen=True)
-class Settings:
-    tolerance: dict
-    weights: dict
-    credit: dict
-
-
-@lru_cache(maxsize=4)
-def base_settings(path: str | None = None) -> Settings:
-    path = path or str(resource("training.toml"))
-    top = Table(load_toml(path), path)
-    top.schema_version(1, missing=1)  # written before files carried a version: version 1
-    tt, wt, ct = top.table("tolerance"), top.table("weights"), top.table("credit")
-    tol = {k: tt.num(k, lo=0, hi=120) for k in TOLERANCE_KEYS}
-    weights = {k: wt.num(k, lo=0, hi=100) for k in ITEM_KINDS}
-    credit = {v: ct.num(v, lo=0, hi=1) for v in VERDICTS}
-    read_patient_defaults(top.table("patient"))  # the same file's other section, so finish() knows it all
-    top.finish()
-    return Settings(tol, weights, credit)
-
-
-def settings_for(scenario) -> Settings:
-    base = base_settings()
-    top = Table(scenario.raw, scenario.path)
-    if not top.has("debrief"):
-        return base
-    d = top.table("debrief").only(("tolerance",), "debrief key")
-    tt = d.table("tolerance", {}).only(TOLERANCE_KEYS, "tolerance")
-    tol = dict(base.tolerance)
-    for k in tt.data:
-        tol[k] = tt.num(k, lo=0, hi=120)
-    return Settings(tol, base.weights, base.credit)
 
 
 # ---------------------------------------------------------------------------- the run
@@ -266,7 +230,7 @@ class TrainingRun:
         return max(self.now, _reference(self.scenario, self.seed).now + slack)
 
     def debrief(self) -> Debrief:
-        return _Debriefer(self).make()
+        return _Debriefer(self, lambda: _reference(self.scenario, self.seed).debrief()).make()
 
     def expected_session(self) -> Session:
         return _reference(self.scenario, self.seed).session

@@ -6,13 +6,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..catalogue_file import load_catalogue
 from ..data import Table, load_toml
 from ..errors import DataError, InputError, NeedsInput, TitrationError
 from ..nurses import Nurse, nurse, second_name
 from ..plan import PlanRequest, build_plan
 from ..policy import get_policy
 from ..premedication import Premedication, premedication
-from ..reactions import VITAL_FIELDS, Vitals, load_catalogue
+from ..reactions import VITAL_FIELDS, Vitals
 from ..session import Session
 from ..vials import Vial, typed_vial
 
@@ -138,7 +139,7 @@ def read_scenario(path: str) -> Scenario:
                   second_nurse=second, lesson=meta.str("lesson", ""))
     _check_plan(sc)
     if top.has("debrief"):  # read by training runs only; a misspelling is refused wherever the file is read
-        from .run import settings_for
+        from .settings import settings_for
 
         settings_for(sc)
     return sc

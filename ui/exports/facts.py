@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from titration.plan import fmt_hm
 from titration.products import INDICATIONS
-from titration.report.table import clock, rows
+from titration.report.table import rows
+from titration.timefmt import span_hm, span_words
 
 from .document import Document
 from .render import render_chart
@@ -47,7 +47,7 @@ def plan_facts(plan) -> list[str]:
         f"Dose: {r.dose_g_per_kg:g} g/kg = {d.dose_g:g} g = {plan.volume_ml:.1f} mL   ·   vials: {vials}",
         f"Protocol: {protocol_text(plan)}",
         f"Maximum rate: {plan.max_rate_mg_kg_min:.2f} mg/kg/min = {plan.rungs[-1].rate_ml_h:g} mL/h   ·   "
-        f"planned duration {plan.duration_min:.0f} min ({fmt_hm(plan.duration_min)})",
+        f"planned duration {plan.duration_min:.0f} min ({span_words(plan.duration_min)})",
     ]
 
 
@@ -57,7 +57,7 @@ def step_table(doc: Document, plan) -> None:
         note = "until volume complete" if row["until_volume_complete"] else ""
         if row["limited_by"]:
             note = (note + "; " if note else "") + f"capped: {row['limited_by']}"
-        body.append([str(row["step"]), f"{clock(row['start_min'])}–{clock(row['end_min'])}",
+        body.append([str(row["step"]), f"{span_hm(row['start_min'])}–{span_hm(row['end_min'])}",
                      f"{row['rate_ml_h']:.1f}", f"{row['rate_mg_kg_min']:.2f}", f"{row['rate_ml_kg_min']:.4f}",
                      f"{row['volume_ml']:.1f}", f"{row['cumulative_ml']:.1f}", note])
     doc.table(["Step", "Time h:mm", "Pump mL/h", "mg/kg/min", "mL/kg/min", "Step mL", "Total mL", "Note"],
@@ -105,9 +105,9 @@ def record_facts(session, now_min: float) -> list[str]:
                "stopped": "STOPPED", "running": "still running", "paused": "paused",
                "planned": "not started"}.get(st.status, st.status)
     observed = next((e for e in session.events if e.kind == "observed"), None)
-    closed = f"; observation closed at {clock(observed.at_min)}" if observed is not None else ""  # when it was
+    closed = f"; observation closed at {span_hm(observed.at_min)}" if observed is not None else ""  # when it was
     lines = [
-        f"Outcome: {outcome}" + (f" at {clock(st.end_min)} ({st.end_min:.0f} min)" if st.end_min is not None else "")
+        f"Outcome: {outcome}" + (f" at {span_hm(st.end_min)} ({st.end_min:.0f} min)" if st.end_min is not None else "")
         + closed,
         f"Delivered: {delivered:.1f} mL of {session.volume_ml:.1f} mL prescribed"
         f" ({p0.grams(delivered):.1f} g of {p0.dose.dose_g:g} g)",

@@ -8,7 +8,8 @@ from pathlib import Path
 from titration.errors import InputError
 from titration.report.files import written
 from titration.report.names import export_title
-from titration.report.table import clock, write_plan_csv
+from titration.report.table import write_plan_csv
+from titration.timefmt import span_hm
 
 from .document import Document
 from .facts import (
@@ -77,8 +78,8 @@ def _happened_csv(session, now: float, path: str) -> None:
         w = csv.writer(fh)
         w.writerow(HAPPENED_CSV_HEADER)
         for r in what_happened(session, now):
-            w.writerow([round(float(r["start_min"]), 2), round(float(r["end_min"]), 2), clock(r["start_min"]),
-                        clock(r["end_min"]), r["state"], float(r["rate_ml_h"]), round(r["rate_mg_kg_min"], 4),
+            w.writerow([round(float(r["start_min"]), 2), round(float(r["end_min"]), 2), span_hm(r["start_min"]),
+                        span_hm(r["end_min"]), r["state"], float(r["rate_ml_h"]), round(r["rate_mg_kg_min"], 4),
                         round(r["volume_ml"], 2),
                         round(r["cumulative_ml"], 2)])
 
@@ -118,9 +119,9 @@ def _happened_pdf(session, chart, path: str, page: str, patient, deidentified: b
     p0 = session.original_plan
     doc = Document(path, page, title, title)
     _head(doc, title, patient, deidentified, p0)
-    doc.heading(f"What happened (to {clock(now)} after the start)")
+    doc.heading(f"What happened (to {span_hm(now)} after the start)")
     doc.lines(record_facts(session, now), pt=10.5)
-    happened_table(doc, session, now, clock)
+    happened_table(doc, session, now, span_hm)
     doc.heading("Chart: planned (faint), delivered (solid), events")
     chart_block(doc, chart, doc.height * 0.5)
     if session.status in ("running", "paused") and session.plan.steps:
