@@ -61,7 +61,8 @@ class HistoryOffer:
             self._history_net = NetCall(self)
         self._history_net.run(lookup, lambda r: self._history_answer(ticket, r),
                               lambda exc: self._history_answer(ticket, exc))
-        QTimer.singleShot(WAIT_MS, lambda: self._history_timeout(ticket))
+        # the form as context: the timer dies with it (a closed form is never written to)
+        QTimer.singleShot(WAIT_MS, self, lambda: self._history_timeout(ticket))
 
     def history_blocks(self) -> list[str]:
         """What the history lookup still holds up (for the form's blockers)."""

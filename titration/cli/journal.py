@@ -266,7 +266,7 @@ def simulate_journaled(a) -> int:
         print(json.dumps(res, indent=1))
     else:
         print(f"{res['outcome']} at {res['end_min']} min, {res['delivered_volume_ml']} of {res['volume_ml']} mL; "
-              f"journal session {sid}" + (f"; {waiting} event(s) NOT YET ON THE UNIT SERVER" if waiting else ""))
+              f"journal session {sid}" + (f"; {count(waiting, 'event')} NOT YET ON THE UNIT SERVER" if waiting else ""))
     return 1 if waiting or j.damaged else 0
 
 

@@ -74,7 +74,7 @@ def _send(url: str, a) -> int:
         damaged = list(j.damaged)
     finally:
         j.close()
-    print(f"sent {st['sent']} event(s); {left} waiting" + ("" if ok else f" ({st['unreachable']})"))
+    print(f"sent {count(st['sent'], 'event')}; {left} waiting" + ("" if ok else f" ({st['unreachable']})"))
     lines = _outbox_lines(st)
     if damaged:
         lines.append(damaged_line(damaged))
@@ -89,7 +89,8 @@ def _outbox_lines(st: dict) -> list[str]:
 
     out = []
     for uid, n in st["healed"].items():
-        out.append(f"healed: the unit server lacked {n} event(s) of chair {printable(st['chairs'].get(uid, uid))} "
+        chair = printable(st["chairs"].get(uid, uid))
+        out.append(f"healed: the unit server lacked {count(n, 'event')} of chair {chair} "
                    "(restored from a backup?): sent again")
     out += [f"not accepted, kept here: {printable(why)}" for why in st["refused"].values()]
     out += [f"taken over elsewhere, kept here: {printable(why)}" for why in st["fenced"].values()]
@@ -122,10 +123,11 @@ def _salvage(url: str, a) -> int:
             for aside in asides:
                 r = salvage(j, aside, server)
                 complete = complete and r.complete
-                print(f"{r.file}: {r.events} event(s) of {r.infusions} infusion(s) recovered into {j.local.path}"
+                print(f"{r.file}: {count(r.events, 'event')} of {count(r.infusions, 'infusion')} recovered into "
+                      f"{j.local.path}"
                       + (f" ({r.from_server} taken from the server's copy)" if r.from_server else "")
-                      + (f"; {r.unreadable} row(s) could not be read here" if r.unreadable else "")
-                      + (f"; {r.dropped} event(s) after a gap nobody could fill stay only in the damaged copy"
+                      + (f"; {count(r.unreadable, 'row')} could not be read here" if r.unreadable else "")
+                      + (f"; {count(r.dropped, 'event')} after a gap nobody could fill stay only in the damaged copy"
                          if r.dropped else "") + f"; kept as {r.file}.salvaged")
                 for note in r.notes:
                     print(f"  {note}")
@@ -214,12 +216,12 @@ def _here_lines(here: dict) -> list[str]:
 
     out = []
     if "waiting" in here:
-        out.append(f"this workstation (outbox {here['outbox']}): {here['waiting']} event(s) waiting")
+        out.append(f"this workstation (outbox {here['outbox']}): {count(here['waiting'], 'event')} waiting")
     for h in here.get("healed", []):
-        out.append(f"  healed: the unit server lacked {h['events']} event(s) of chair {printable(h['chair'])}; "
+        out.append(f"  healed: the unit server lacked {count(h['events'], 'event')} of chair {printable(h['chair'])}; "
                    f"sent again at {_time_of(h['wall'])}")
     for k in here.get("kept", []):
-        out.append(f"  kept here, not sent ({k['events']} event(s)): {printable(k['why'])}")
+        out.append(f"  kept here, not sent ({count(k['events'], 'event')}): {printable(k['why'])}")
     if here.get("error"):
         out.append(f"  {here['error']}")
     if here.get("damaged"):

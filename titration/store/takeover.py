@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass
 
 from ..session import Session
+from ..words import count
 from . import outbox_db as odb
 from .base import JournalError, Recovered, _payload, by, chain_hash, identity
 from .recovery import minutes_now, recover
@@ -134,9 +135,11 @@ def _copy_in(journal, d: dict, rows, epoch: int) -> int:
             if mine == theirs:
                 have = len(mine)
             else:
-                odb.mark(c, sid, odb.SUPERSEDED, f"chair {d['chair']}: {len(mine) - len(theirs) or 'some'} event(s) "
-                                                 "recorded here were not taken by the unit server (another "
-                                                 "workstation drove the chair meanwhile); kept here, not sent")
+                extra = len(mine) - len(theirs)
+                more = f" ({count(extra, 'event')} more than the server holds)" if extra > 0 else ""
+                odb.mark(c, sid, odb.SUPERSEDED, f"chair {d['chair']}: events recorded here were not taken by the "
+                                                 "unit server (another workstation drove the chair meanwhile); kept "
+                                                 f"here, not sent{more}")
                 sid = None
         if sid is None:
             cur = c.execute("INSERT INTO sessions(chair, patient_id, training, wall_start, created_wall, speed, "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from ...errors import TitrationError
+from ...words import count
 from .codes import HTEST
 from .ids import Ids
 from .resources import Resources
@@ -75,7 +76,7 @@ def build_bundle(record, *, transaction: bool = False, session_id: int | None = 
         models.append(model)
     problems = check_bundle(out, models)
     if problems:
-        raise FhirError(f"the FHIR export breaks {len(problems)} rule(s), first: {problems[0]}")
+        raise FhirError(f"the FHIR export breaks {count(len(problems), 'rule')}, first: {problems[0]}")
     return out
 
 
