@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from titration.clock import SourceClock
 from titration.errors import TitrationError
 from titration.session import Session
+from titration.store.base import AlreadyActive
 from titration.store.observing import observations_to_reopen
 from ui.board import BoardModel, local_summaries
 from ui.chair_alerts import Alert
@@ -42,7 +43,7 @@ class AppModel(QObject):
         self.nurse_from_list = False
         self.board = BoardModel(self)  # the Overview's summaries (local chairs; a unit server may add more)
         self._clock_factory = clock_factory or self._real_clock
-        self._n = 0
+        self._n: dict[str, int] = {}
         self.timer = QTimer(self)
         self.timer.setInterval(tick_ms)
         self.timer.timeout.connect(self.tick)
@@ -70,12 +71,14 @@ class AppModel(QObject):
     def refresh_board(self, *_a) -> None:
         self.board.set_summaries(local_summaries(self))
 
-    def next_chair_name(self) -> str:
-        self._n += 1
+    def next_chair_name(self, training: bool = False) -> str:
+        """'Chair 1', 'Chair 2' ...; training runs 'Training 1' ... (never a real chair's name)."""
+        word = "Training" if training else "Chair"
+        self._n[word] = self._n.get(word, 0) + 1
         used = {c.name for c in self.chairs}
-        while f"Chair {self._n}" in used:
-            self._n += 1
-        return f"Chair {self._n}"
+        while f"{word} {self._n[word]}" in used:
+            self._n[word] += 1
+        return f"{word} {self._n[word]}"
 
     def chair_named(self, name: str) -> ChairModel | None:
         key = " ".join(name.split()).casefold()
@@ -90,7 +93,7 @@ class AppModel(QObject):
                   name: str | None = None, journal_id=None, scenario_title: str = "",
                   attach: bool = True, session_id: int | None = None) -> ChairModel:
         """Put an infusion in a chair; journal it (attach) before anything else is recorded."""
-        name = name or self.next_chair_name()
+        name = name or self.next_chair_name(session.training)
         if wall_start is None:
             wall_start = self.wall() - start_min * 60.0
         clock = self.make_clock(start_min=start_min, speed=speed, training=session.training)
@@ -100,6 +103,8 @@ class AppModel(QObject):
                 journal_id = self.journal.attach(session, chair=name, patient_id=pid,
                                                  training=session.training, wall_start=wall_start, speed=speed,
                                                  session_id=session_id)
+            except AlreadyActive:  # the patient or the chair is taken: no chair opens
+                raise
             except Exception as exc:  # noqa: BLE001 - said loudly, the chair still opens
                 self.sig_notice.emit(f"NOT SAVED: the journal could not open a record for {name} ({exc}). "
                                      f"Keep a paper record.")

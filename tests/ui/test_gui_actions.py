@@ -6,10 +6,10 @@ from PySide6.QtWidgets import QApplication
 from tests.ui.conftest import answer_checklist, fill_patient
 
 
-def start_infusion(qtbot, window, clock):
+def start_infusion(qtbot, window, clock, pid="P-123"):
     f = window.new_form
     window.show_new_infusion()
-    fill_patient(f, qtbot)
+    fill_patient(f, qtbot, pid=pid)
     answer_checklist(f)
     assert f.create()
     qtbot.keyClick(window, Qt.Key_Return, Qt.ControlModifier)
@@ -121,7 +121,7 @@ def test_two_chairs_each_with_its_own_infusion(qtbot, window, clock):
     c1, v1 = start_infusion(qtbot, window, clock)
     clock.set(5)
     window.model.tick()
-    c2, v2 = start_infusion(qtbot, window, clock)
+    c2, v2 = start_infusion(qtbot, window, clock, pid="P-456")
     assert [c.name for c in window.model.chairs] == ["Chair 1", "Chair 2"]
     assert c2.session.state.started_at == 5 and c1.session.state.started_at == 0
     qtbot.keyClick(window, Qt.Key_PageUp, Qt.ControlModifier)
@@ -294,3 +294,14 @@ def test_symptoms_by_keyboard_alone(qtbot, window, clock):
     qtbot.keyClicks(t, "38.4")
     qtbot.keyClick(t, Qt.Key_Return)  # Enter records
     assert chair.session.events[-1].kind == "vitals" and chair.session.events[-1].data["grade"] == "moderate"
+
+
+def test_a_patient_already_running_is_refused_by_the_form_and_no_chair_opens(qtbot, window, clock):
+    start_infusion(qtbot, window, clock)
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot)  # P-123 again
+    answer_checklist(f)
+    qtbot.keyClick(window, Qt.Key_Return, Qt.ControlModifier)
+    assert [c.name for c in window.model.chairs] == ["Chair 1"]
+    assert f.error.text().startswith("Patient P-123: already running on Chair 1 (workstation ")

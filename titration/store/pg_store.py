@@ -143,6 +143,17 @@ class PgStore(Store):
                       "WHERE s.uid = %s", (uid,))
         return dict(zip(SESSION_KEYS, rows[0])) if rows else None
 
+    def active(self) -> list:
+        """The unit's active infusions (store/active.py), oldest first, with who drives each now."""
+        from .active import NOT_ACTIVE, Active
+
+        rows = self.q("SELECT s.chair, s.patient_id, s.training, coalesce(CASE WHEN l.expires > now() THEN "
+                      "l.workstation END, l.workstation, s.workstation), s.wall_start, coalesce(c.status, 'planned'), "
+                      "s.uid FROM sessions s LEFT JOIN chairs c ON c.session_id = s.id "
+                      "LEFT JOIN leases l ON l.session_id = s.id WHERE coalesce(c.status, 'planned') <> ALL(%s) "
+                      "ORDER BY s.id", (list(NOT_ACTIVE),))
+        return [Active(chair, pid, bool(tr), ws or "", float(w), st, uid) for chair, pid, tr, ws, w, st, uid in rows]
+
     def event_rows(self, session_id: int):
         rows = self.q("SELECT id, seq, convert_to(body, 'UTF8') FROM events WHERE session_id=%s ORDER BY seq",
                       (session_id,))
