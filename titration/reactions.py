@@ -344,6 +344,6 @@ def read_catalogue(path: str) -> Catalogue:
 
 @lru_cache(maxsize=4)
 def load_catalogue(path: str | None = None) -> Catalogue:
-    from .data import resource
+    from .data import library_resource
 
-    return read_catalogue(path or resource("symptoms.toml"))
+    return read_catalogue(path or library_resource("symptoms.toml"))

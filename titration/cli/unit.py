@@ -55,9 +55,12 @@ def _init(url: str, a) -> int:
     before, now = init_schema(url)
     what = "created" if before == 0 else "already at" if before == now else f"upgraded from schema {before} to"
     print(f"unit server {scrub(url)}: schema {what} {now}")
-    owner, ws = ROLE_NAMES
+    owner, ws, lib = ROLE_NAMES
     print(f"roles: {owner} owns the record (it cannot log in); {ws} may read and call the server's functions, "
           f"nothing else. Give each workstation its own login: CREATE ROLE bay_a_1 LOGIN IN ROLE {ws};")
+    print(f"the drug library: {lib} may publish, approve and activate library versions (and read them), nothing "
+          f"else; give it the logins of the unit's pharmacists and senior nurses: CREATE ROLE pharm_1 LOGIN IN ROLE "
+          f"{lib};")
     return 0
 
 
@@ -149,10 +152,12 @@ def _status(url: str, a) -> int:
     finally:
         store.close()
     here = _workstation(store)
+    library = _library(url)
     if a.json:
-        print(json.dumps({"server": store.path, "chairs": rows, "workstation": here}, indent=1))
+        print(json.dumps({"server": store.path, "chairs": rows, "workstation": here, "library": library}, indent=1))
         return 1 if here.get("damaged") else 0
     print(f"unit server {store.path}: {len(rows)} chair(s)")
+    print(f"drug library: {library['line']}")
     for r in rows:
         who = f"driven from {printable(r['held_by'])}" if r["held_by"] else \
             f"NOT HELD (last {printable(r['last_holder'])}, lease expired)" if r["lease_expired"] else "not held"
@@ -165,6 +170,33 @@ def _status(url: str, a) -> int:
     for line in _here_lines(here):
         print(line)
     return 1 if here.get("damaged") else 0
+
+
+def _library(url: str) -> dict:
+    """The unit's active library version and the one this workstation keeps (what it plans with)."""
+    from ..library.cache import last_good, running
+    from ..store.base import JournalError
+    from ..store.library_server import LibraryRefused, LibraryServer
+
+    kept = last_good()
+    out: dict = {"kept_here": None if kept is None else {"version": kept[0], "content_hash": kept[1]},
+                 "bundled": running().to_dict(), "active": None}
+    try:
+        with LibraryServer(url) as srv:
+            act = srv.active_number()
+    except (JournalError, LibraryRefused) as exc:
+        out["line"] = f"the unit server's active version could not be read ({exc})"
+        return out
+    here = (f"this workstation runs version {kept[0]} (kept {kept[1][:19]})" if kept is not None else
+            f"this workstation keeps no version of the unit's yet: {running().line()}")
+    if act is None:
+        out["line"] = f"no version is active on the unit server: workstations run the bundled library ({here})"
+        return out
+    out["active"] = {"version": act[0], "content_hash": act[1]}
+    same = kept is not None and kept[1] == act[1]
+    out["line"] = (f"version {act[0]} ({act[1][:19]}) is active on the unit server; "
+                   + (here if same else here + f"; it loads version {act[0]} at its next start or change"))
+    return out
 
 
 def _due(r: dict):

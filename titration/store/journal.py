@@ -363,8 +363,13 @@ class Journal:
         return self.store.running_for(patient_id)
 
     def session(self, session_id: int) -> Session:
-        """The infusion rebuilt from its events (SessionError if they do not replay)."""
-        return Session.replay(self.events(session_id))
+        """The infusion rebuilt from its events (SessionError if they do not replay), with the reaction
+        policy and symptom catalogue of the library version it was planned with when that version
+        is kept here (library/cache.py): an infusion keeps its version, after a crash too."""
+        from ..library.cache import replay_rules
+
+        events = self.events(session_id)
+        return Session.replay(events, **replay_rules(events))
 
     def verify(self) -> list[str]:
         return self.store.verify()

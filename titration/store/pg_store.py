@@ -11,6 +11,9 @@ from .base import JournalError, ServerUnreachable, Store, identity, scrub, sessi
 from .chain import body_of, check_caches, walk
 from .pg_conn import connect, first_line, limit, psycopg
 from .pg_functions import FUNCTIONS
+from .pg_library import FUNCTIONS as LIBRARY_FUNCTIONS
+from .pg_library import LIBRARY_ROLE
+from .pg_library import privileges as library_privileges
 from .pg_schema import LATEST, MIGRATIONS, OWNER, ROLES, WORKSTATION, privileges
 
 SESSION_COLS = ("s.id, s.chair, s.patient_id, s.training, s.wall_start, s.speed, coalesce(c.status, 'planned'), "
@@ -57,9 +60,10 @@ def init_schema(url: str) -> tuple[int, int]:
                 if v > before:
                     cur.execute(sql)
                     cur.execute("UPDATE schema_version SET version=%s", (v,))
-            for _, sql in FUNCTIONS:
+            for _, sql in FUNCTIONS + LIBRARY_FUNCTIONS:
                 cur.execute(sql)
             cur.execute(privileges([sig for sig, _ in FUNCTIONS]))
+            cur.execute(library_privileges(OWNER, WORKSTATION))
             cur.execute("SAVEPOINT public_schema")
             try:  # nobody may create objects where the functions look (their search_path)
                 cur.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
@@ -75,7 +79,7 @@ def init_schema(url: str) -> tuple[int, int]:
         conn.close()
 
 
-ROLE_NAMES = (OWNER, WORKSTATION)
+ROLE_NAMES = (OWNER, WORKSTATION, LIBRARY_ROLE)
 
 
 class PgStore(Store):
