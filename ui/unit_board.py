@@ -211,6 +211,8 @@ def watch_library(win, url: str) -> None:
             now = apply(decision)
             win.show_notice(f"{now.line()}. It applies to the next infusion; running infusions keep the version "
                             "they were planned with.")
+            if getattr(win, "unit", None) is not None:
+                win.unit.refresh()  # its line says which version this workstation runs
 
     timer.timeout.connect(poll)
     timer.start()
