@@ -29,6 +29,7 @@ from .session_events import EPS, KINDS, OBSERVATION_MIN, Event, Proposal, Reacti
 # Saved times carry 4 decimals: a confirmation replayed from them may fall this much before the
 # moment the volume was in (0.006 s).
 VOLUME_SLACK_MIN = 1e-4
+RATE_ACTIONS = ("slow", "resume", "increase", "continue")  # actions that set a rate (checked by the RateGuard)
 
 __all__ = ["Session", "Event", "Proposal", "Reaction", "State", "KINDS", "OBSERVATION_MIN", "EPS"]
 
@@ -233,6 +234,8 @@ class Session(Schedule, ReactionFlow, Replanning):
             raise SessionError("advice after the end is confirmed, not overridden (the pump is off)")
         if rate_ml_h < 0:
             raise SessionError(f"{rate_ml_h:g} mL/h: a rate is 0 or more")
+        if action in RATE_ACTIONS:
+            self._hard_limit(at, rate_ml_h, f"override ({action})", who, resume=self.state.status == "paused")
         rung = self._rung_for(rate_ml_h)
         data = {**proposal.to_dict(), "action": action, "rate_ml_h": rate_ml_h, "rung": rung, "override": reason,
                 "proposed": proposal.action}
@@ -255,6 +258,7 @@ class Session(Schedule, ReactionFlow, Replanning):
         rate = rate_ml_h if rate_ml_h is not None else self.rungs[s.rung].rate_ml_h
         if rate_ml_h is None and s.paused_from_ml_h is not None:
             rate = min(rate, s.paused_from_ml_h)  # the last tolerated rate
+        self._hard_limit(at, rate, "resume", who, resume=True)
         self._append(Event(at, "resume", who, {"rate_ml_h": rate, "rung": self._rung_for(rate)}))
 
     def stop(self, at: float, reason: str, who: str = "nurse") -> None:
@@ -301,6 +305,15 @@ class Session(Schedule, ReactionFlow, Replanning):
         allowed = self.allowed_rate(at, resume=resume)
         if allowed.refuses(rate):
             raise SessionError(f"{rate:g} mL/h is above {allowed.why}")
+
+    def _hard_limit(self, at: float, rate: float, intent: str, who: str, *, resume: bool) -> None:
+        """A rate a hard limit refuses: the refusal is journaled (a note the unit's report counts), then raised."""
+        allowed = self.allowed_rate(at, resume=resume)
+        if rate >= 0 and allowed.refuses(rate):
+            why = f"{rate:g} mL/h is above {allowed.why}"
+            self._append(Event(at, "note", who, {"text": f"Refused ({intent}): {why}", "hard_limit": {
+                "intent": intent, "rate_ml_h": rate, "limit_ml_h": allowed.rate_ml_h, "why": allowed.why}}))
+            raise SessionError(why)
 
     def _rung_for(self, rate: float) -> int:
         idx = 0
@@ -368,8 +381,7 @@ class Session(Schedule, ReactionFlow, Replanning):
                                else f"the infusion has ended ({s.status})")
         if k == "observed" and s.status == "closed":
             raise SessionError("the observation is already closed")
-        if k in ("increase", "resume") or (k == "action" and d.get("action") in ("slow", "resume", "increase",
-                                                                                   "continue")):
+        if k in ("increase", "resume") or (k == "action" and d.get("action") in RATE_ACTIONS):
             self._check_rate(e.at_min, float(d["rate_ml_h"]), resume=s.status == "paused")
         if k == "vitals":
             v = Vitals.from_dict(d["vitals"])
