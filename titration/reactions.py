@@ -8,7 +8,7 @@ and the nurse is asked to judge. The rules live in resources/symptoms.toml (read
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .bands import DERIVED_FIELDS, ChildBand, Criterion, VitalsRule, side_of
@@ -55,13 +55,12 @@ class Vitals:
     sbp_unrecordable: bool = False
 
     def __post_init__(self):
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if v is None or f.name == UNRECORDABLE:
+        for name, (label, unit, (lo, hi)) in VITAL_FIELDS.items():  # each number, in its range
+            v = getattr(self, name)
+            if v is None:
                 continue
-            label, unit, (lo, hi) = VITAL_FIELDS[f.name]
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
-                raise InputError(f.name, v, f"{label} from {lo:g} to {hi:g} {unit}")
+                raise InputError(name, v, f"{label} from {lo:g} to {hi:g} {unit}")
         if not isinstance(self.sbp_unrecordable, bool):
             raise InputError(UNRECORDABLE, self.sbp_unrecordable, "true or false")
         if self.sbp_unrecordable and self.sbp is not None:

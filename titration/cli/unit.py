@@ -4,6 +4,7 @@
     python main.py unit status --db URL [--json] every chair of the unit, and this workstation's outbox
     python main.py unit send --db URL            send what this workstation's outbox still holds
     python main.py unit salvage --db URL         recover a damaged outbox's readable events
+    python main.py unit report --db PATH|URL --from DATE --to DATE --out FILE.pdf|.html [--training]
 
 URL: a postgresql:// URL or a libpq keyword string (`host=db dbname=ivig user=ws1`). Credentials
 come from libpq's places (~/.pgpass, PGPASSWORD, a service file): a password in the string is
@@ -17,9 +18,10 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import InputError
+from . import unit_report
 from .args import add_db, add_json, choice
 
-ACTIONS = ("init", "status", "send", "salvage")
+ACTIONS = ("init", "status", "send", "salvage", "report")
 
 
 def _url(a) -> str:
@@ -44,6 +46,9 @@ def _outbox_path() -> Path:
 
 
 def cmd_unit(a) -> int:
+    if a.action == "report":  # a journal file or the unit server
+        return unit_report.cmd_report(a)
+    unit_report.refuse_report_options(a)
     url = _url(a)
     return {"init": _init, "send": _send, "salvage": _salvage, "status": _status}[a.action](url, a)
 
@@ -258,12 +263,17 @@ def _here_lines(here: dict) -> list[str]:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("unit", help="the unit server: init, status, send, salvage",
+    p = sub.add_parser("unit", help="the unit server: init, status, send, salvage; the unit's quality report",
                        description="Set up the unit server (init), list every chair of the unit (status), send this "
-                                   "workstation's waiting events (send), or recover a damaged outbox (salvage).")
-    p.add_argument("action", metavar="init|status|send|salvage", type=choice("action", ACTIONS),
+                                   "workstation's waiting events (send), recover a damaged outbox (salvage), or write "
+                                   "the unit's quality report over a period (report: from a journal file or the "
+                                   "unit server).")
+    p.add_argument("action", metavar="init|status|send|salvage|report", type=choice("action", ACTIONS),
                    help="init: create or upgrade the schema and roles; status: list the chairs; send: empty the "
-                        "outbox; salvage: recover a damaged outbox's events")
-    add_db(p, "the unit server: a postgresql:// URL or a libpq connection string (default: $IVIG_DB)")
+                        "outbox; salvage: recover a damaged outbox's events; report: the quality report "
+                        "(--from DATE --to DATE --out FILE.pdf|.html [--training])")
+    add_db(p, "the unit server: a postgresql:// URL or a libpq connection string (default: $IVIG_DB); for report, "
+              "a journal file too")
     add_json(p)
+    unit_report.add_arguments(p)
     p.set_defaults(handler=cmd_unit)
