@@ -30,7 +30,8 @@ def write_html(report: QualityReport, path: str, field: str = "--out") -> str:
     return path
 
 
-def html(r: QualityReport) -> str:
+def html(r: QualityReport, charts: bool = True) -> str:
+    """The whole report; charts=False leaves the SVG charts out (for a viewer that cannot draw them)."""
     out = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{escape(r.title)} {escape(r.period)}"
            f"</title><style>{CSS}</style></head><body>",
            f"<h1>{escape(r.title)}: {escape(r.period)}</h1>",
@@ -41,7 +42,7 @@ def html(r: QualityReport) -> str:
     out.append("</div>")
     for s in r.sections:
         out.append(f"<div class='section'><h2>{escape(s.title)}</h2><p class='answer'>{escape(s.answer)}</p>")
-        out += [svg(c) for c in s.charts]
+        out += [svg(c) for c in s.charts] if charts else []
         out += [table(t) for t in s.tables if t.rows]
         out.append("</div>")
     out.append("<div class='notes'>" + "".join(f"<p>{escape(n)}</p>" for n in r.notes) + "</div></body></html>")
