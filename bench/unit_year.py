@@ -117,8 +117,10 @@ def one_infusion(rng: random.Random, chair: str, patient: str, training: bool = 
     return s, close
 
 
-def make_year(path: str, infusions: int = 9000, seed: int = 2027, training_share: float = 0.02) -> dict:
-    """Write the journal; its figures (infusions, events, seconds)."""
+def make_year(path: str, infusions: int = 9000, seed: int = 2027, training_share: float = 0.02,
+              outbox: bool = False) -> dict:
+    """Write the journal; its figures (infusions, events, seconds). outbox=True: written as a
+    workstation's outbox, every infusion waiting to be sent to a unit server (`unit send`)."""
     from titration.store.base import identity
     from titration.store.sqlite_store import SqliteStore, insert_events
 
@@ -157,6 +159,8 @@ def make_year(path: str, infusions: int = 9000, seed: int = 2027, training_share
                     walls = iter([wall + e.at_min * 60.0 for e in s.events])
                     insert_events(c, sid, meta, {"workstation": "bench", "nurse": "nurse"},
                                   [e.to_dict() for e in s.events], 0, lambda w=walls: next(w), s.status)
+                    if outbox:
+                        c.execute("INSERT INTO outbox(session_id, sent) VALUES (?, 0)", (sid,))
                 return len(batch)
 
             made += store.tx(write, "writing a day of the bench unit")

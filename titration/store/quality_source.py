@@ -103,8 +103,13 @@ def _compute(db, rows: list[dict], workers: int | None) -> list[dict]:
     from concurrent.futures import ProcessPoolExecutor
 
     shares = [rows[k::n] for k in range(n)]
-    # spawn, not fork: the app has threads (the outbox, the board) that a fork would copy half-way
-    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn")) as pool:
+    # fork where this process has one thread (the command line): the workers start at once with the
+    # modules loaded; spawn where it has more (the app: the outbox, the board), which a fork would
+    # copy half-way
+    import threading
+
+    how = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context(how)) as pool:
         parts = list(pool.map(_work, [db] * n, shares))
     return [d for part in parts for d in part]
 
