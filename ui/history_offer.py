@@ -61,7 +61,7 @@ class HistoryOffer:
             self._history_net = NetCall(self)
         self._history_net.run(lookup, lambda r: self._history_answer(ticket, r),
                               lambda exc: self._history_answer(ticket, exc))
-        QTimer.singleShot(WAIT_MS, lambda: self._history_timeout(ticket))
+        QTimer.singleShot(WAIT_MS, self, lambda: self._history_timeout(ticket))  # gone with the form
 
     def history_blocks(self) -> list[str]:
         """What the history lookup still holds up (for the form's blockers)."""
