@@ -35,7 +35,8 @@ def html(r: QualityReport, charts: bool = True) -> str:
     out = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{escape(r.title)} {escape(r.period)}"
            f"</title><style>{CSS}</style></head><body>",
            f"<h1>{escape(r.title)}: {escape(r.period)}</h1>",
-           f"<p class='sub'>{escape(r.scope)}. Generated {escape(r.generated)}.</p><div class='figs'>"]
+           f"<p class='sub'>{escape(r.scope[:1].upper() + r.scope[1:])}. Generated {escape(r.generated)}.</p>"
+           "<div class='figs'>"]
     for f in r.figures:
         out.append(f"<div class='fig{' alarm' if f.alarm else ''}'><small>{escape(f.label)}</small>"
                    f"<b>{escape(f.value)}</b><small>{escape(f.note)}</small></div>")
