@@ -37,5 +37,16 @@ def record_pdf(record, path, page, scrub) -> int:
     return write_record_pdf(record, path, page, scrub)
 
 
+def report_pdf(report, path) -> str:
+    """The unit's quality report as a PDF for `unit report`: Qt, offscreen when there is no display."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    try:
+        from ui.exports.quality import write_quality_pdf
+    except ImportError as exc:
+        raise InputError("--out", path, f"a .html file (the PDF could not load Qt: {exc})") from None
+    return write_quality_pdf(report, path)
+
+
 if __name__ == "__main__":
-    sys.exit(main(hooks={"gui": run_gui, "export": export_chart, "record_pdf": record_pdf}))
+    sys.exit(main(hooks={"gui": run_gui, "export": export_chart, "record_pdf": record_pdf,
+                         "report_pdf": report_pdf}))

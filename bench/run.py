@@ -36,9 +36,13 @@ BUDGETS = {  # key: (limit, "max" | "under", what)
     "silent_cut_notice_s": (15.0, "max", "link black-holed -> the workstation names the problem (worst of 3)"),
     "heal_1000_s": (10.0, "under", "server restored from a dump: 1,000 events compared, re-sent, confirmed"),
     "server_verify_200k_mb": (100.0, "max", "journal verify on the server, 200,000 events: peak memory"),
+    # The unit's quality report over a year of a 12-chair unit (~9,000 infusions), a fresh process, no
+    # facts kept from an earlier run (cold); the warm figures (facts kept) are printed below the table.
+    "unit_report_year_s": (5.0, "under", "unit report, a year (9,000 infusions), journal file, cold"),
+    "unit_report_year_server_s": (5.0, "under", "unit report, the same year on the unit server, cold"),
 }
 MODULES = ["cli_start", "replan", "tick", "forecast", "pdf_export", "record_export", "startup", "gui_rss",
-           "train_many", "unit_server", "journal_stream", "unit_board_gui", "unit_faults"]
+           "train_many", "unit_server", "journal_stream", "unit_board_gui", "unit_faults", "unit_report"]
 
 
 def main() -> int:

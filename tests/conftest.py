@@ -21,6 +21,12 @@ def _isolated_data(tmp_path, monkeypatch):
     monkeypatch.setenv("IVIG_DB", str(tmp_path / "journal.sqlite3"))
     monkeypatch.delenv("IVIG_RESOURCES", raising=False)
     yield
+    from titration import data
+
+    if data.library_folder() != data.RESOURCES:  # a test that ran a unit server's library version
+        from titration.library.cache import use
+
+        use(None, "bundled")
 
 
 @pytest.fixture(scope="session")

@@ -70,3 +70,16 @@ def test_every_clinical_module_is_under_the_import_contract():
     listed = set(clinical["source_modules"])
     present = {f"titration.{f.stem}" for f in (ROOT / "titration").glob("*.py") if f.stem != "__init__"}
     assert present == listed, {"not listed": sorted(present - listed), "gone": sorted(listed - present)}
+
+
+def test_the_unit_report_as_html_loads_no_qt(tmp_path):
+    """`unit report --out FILE.html` is headless (a PDF loads Qt, as the other exports do)."""
+    from titration.store.journal import Journal
+
+    db = tmp_path / "j.sqlite3"
+    Journal(db).close()
+    argv = f"['unit', 'report', '--db', {str(db)!r}, '--from', '2027-01-01', '--to', '2027-01-31', " \
+           f"'--out', {str(tmp_path / 'r.html')!r}]"
+    loaded = modules_after(argv)
+    assert "titration.report.quality" in loaded
+    assert not [m for m in loaded if m.split(".")[0] in ("PySide6", "pyqtgraph", "shiboken6", "ui")]

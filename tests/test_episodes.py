@@ -349,3 +349,23 @@ def test_an_episode_after_the_end_is_recorded_resolved_and_closes_after_its_revi
     p = s.report_symptoms(done + 40, ["headache"])  # a new episode: a further reaction, one grade higher
     assert s.state.episode is not ep and s.state.episode.grade == "mild"
     assert (p.action, p.grade) == ("emergency", "severe")  # after a moderate one: handled severe (policy)
+
+
+def test_a_hand_pause_after_a_slow_held_by_the_policy_resumes_at_the_held_rate_not_at_zero():
+    """Found by the hard-limit property test: flushing twice (a second reaction: handled moderate,
+    "hold"), the proposal to pause overridden "slow to 42 mL/h", then a pause by hand: once resolved
+    and reviewed, the proposal was "resume at 0 mL/h", whose replan divided by zero. It resumes at
+    the 42 mL/h held before the pause."""
+    s = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)))
+    s.record_vitals(0, BASE)
+    s.start(0)
+    s.report_symptoms(0, ["flushing"])
+    s.resolved(0)
+    s.report_symptoms(0, ["flushing"])
+    s.override(0, s.due(0), "slow", 42.0, "the nurse's reason")
+    s.pause(0, "by hand")
+    s.resolved(5)
+    p = s.due(30)
+    assert (p.action, p.rate_ml_h) == ("resume", 42.0)
+    s.confirm(30, p)
+    assert s.status == "running" and s.state.rate_ml_h == 42.0

@@ -114,7 +114,7 @@ def tampered(tmp_path):
     j = Journal(db, now=Clock())
     for pid in ("P1", "P2"):
         s = infusion()
-        j.attach(s, chair="1", patient_id=pid, training=False, wall_start=0.0)
+        j.attach(s, chair=pid[1:], patient_id=pid, training=False, wall_start=0.0)
         run_some(s)
     assert j.verify() == []
     j.close()

@@ -9,7 +9,6 @@ import pytest
 
 from titration.cli.main import main
 from titration.errors import DataError
-from titration.library import identity
 from titration.library.checks import problems
 from titration.library.identity import content_hash, current_version, version_record
 from titration.library.load import load
@@ -136,7 +135,9 @@ def test_the_version_is_kept_across_replay_and_a_new_version_applies_to_the_next
     m = folder / "library.toml"
     text = re.sub(r"(?m)^version = 1$", "version = 2", m.read_text())
     m.write_text(re.sub(r"content_hash = .*", f'content_hash = "{content_hash(str(folder))}"', text))
-    monkeypatch.setattr(identity, "RESOURCES", str(folder))
+    from titration.library.cache import use
+
+    use(str(folder), "unit server")  # as a workstation does when the unit activates a version
     assert current_version()["version"] == 2
     replayed = Session.replay([e.to_dict() for e in s.events])
     assert replayed.library == first and replayed.library["version"] == 1

@@ -8,11 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from titration.errors import InputError
+from titration.errors import InputError, SessionError
 from titration.limits import label_rate_at
 from titration.plan import PlanRequest, build_plan, plan_json
 from titration.products import load_library, product_json
 from titration.protocols import load_protocols, resolve
+from titration.session import Session
 from titration.units import ml_h
 
 LIB = load_library()
@@ -182,3 +183,20 @@ def test_property_a_child_or_an_at_risk_patient_never_exceeds_the_label(triple, 
     for s in p.steps:
         assert s.rate_ml_h <= ml_h(top, p.rate_weight_kg, conc) + 1e-9, (pid, iid, proto, kg, s.rate_ml_h)
         assert abs(s.rate_ml_h * 10 - round(s.rate_ml_h * 10)) < 1e-6
+
+
+def test_a_rate_refused_by_a_hard_limit_is_journaled_for_the_unit_to_count():
+    """Octagam 10%, ITP, 70 kg: 42 mL/h for the first 30 min. A resume at 300 mL/h after 10 min is
+    refused (the label's initial rate holds until the first step has run) and the refusal is kept."""
+    s = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)))
+    s.start(0)
+    s.pause(10, "toilet")
+    with pytest.raises(SessionError, match="300 mL/h is above the label's initial rate of 42 mL/h"):
+        s.resume(12, rate_ml_h=300)
+    note = s.events[-1]
+    assert note.kind == "note" and note.at_min == 12 and s.status == "paused"
+    assert note.data["hard_limit"] == {"intent": "resume", "rate_ml_h": 300, "limit_ml_h": 42.0,
+                                       "why": note.data["hard_limit"]["why"]}
+    assert Session.replay([e.to_dict() for e in s.events]).events[-1].data["hard_limit"]["rate_ml_h"] == 300
+    s.resume(13)  # the nurse resumes at what is allowed: nothing else changed
+    assert s.state.rate_ml_h == 42.0

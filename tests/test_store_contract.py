@@ -227,3 +227,101 @@ def test_the_caches_outside_the_chain_are_checked_against_it(db, tmp_path):
     r.close()
     assert any("recorded as 'running' but its events say 'stopped'" in p for p in problems)
     assert any("listed as product 'privigen' but its plan is for 'octagam-10'" in p for p in problems)
+
+
+# ---------------------------------------------------------------------- one active infusion per patient and chair
+def count(db):
+    return raw(db, "SELECT count(*) FROM sessions")[0][0]
+
+
+def test_a_second_active_infusion_for_a_patient_is_refused_saying_where_the_first_is(db, tmp_path):
+    from titration.store.base import AlreadyActive
+
+    a = writer(db, tmp_path, ws="ws-a")
+    s = infusion()
+    a.attach(s, chair="Bay C/5", patient_id="P1", training=False, wall_start=T0)
+    s.start(0)
+    done(a)
+    a.close()
+    b = writer(db, tmp_path, ws="ws-b")  # on the server: another workstation, with its own outbox
+    try:
+        with pytest.raises(AlreadyActive, match=r"^Patient P1: already running on Bay C chair 5 \(workstation ws-a, "
+                                                r"since [0-9 A-Za-z]*\d\d:\d\d\)") as refused:
+            b.attach(infusion(80), chair="Bay A/2", patient_id="P1", training=False, wall_start=T0 + 60)
+        assert refused.value.rule == "patient" and refused.value.active.chair == "Bay C/5"
+        done(b)
+    finally:
+        b.close()
+    assert count(db) == 1  # nothing of the second infusion was kept
+
+
+def test_a_second_active_infusion_on_a_chair_is_refused_whatever_its_spelling(db, tmp_path):
+    from titration.store.base import AlreadyActive
+
+    a = writer(db, tmp_path, ws="ws-a")
+    a.attach(infusion(), chair="Bay C/5", patient_id="P1", training=False, wall_start=T0)  # set up, not started
+    done(a)
+    a.close()
+    b = writer(db, tmp_path, ws="ws-b")
+    try:
+        with pytest.raises(AlreadyActive, match=r"^Bay C chair 5: already has an infusion for patient P1 set up "
+                                                r"\(not started\) \(workstation ws-a, since "):
+            b.attach(infusion(), chair="bay c / 5", patient_id="P2", training=False, wall_start=T0 + 60)
+        with pytest.raises(AlreadyActive, match="already has an infusion for patient P1"):  # a training run too
+            b.attach(Session(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)), training=True),
+                     chair="Bay C/5", patient_id=None, training=True, wall_start=T0 + 60)
+    finally:
+        b.close()
+    assert count(db) == 1
+
+
+def test_an_ended_infusion_frees_its_patient_and_its_chair(db, tmp_path):
+    a = writer(db, tmp_path, ws="ws-a")
+    s = infusion()
+    a.attach(s, chair="Bay C/5", patient_id="P1", training=False, wall_start=T0)
+    s.start(0)
+    s.stop(5, "cannula")
+    done(a)
+    a.close()
+    b = writer(db, tmp_path, ws="ws-b")
+    try:
+        b.attach(infusion(), chair="Bay C/5", patient_id="P1", training=False, wall_start=T0 + 3600)
+        done(b)
+    finally:
+        b.close()
+    assert count(db) == 2
+
+
+def test_training_runs_are_exempt_from_the_patient_rule_and_never_take_a_real_chairs_name(db, tmp_path):
+    from titration.store.base import AlreadyActive
+
+    j = writer(db, tmp_path)
+    try:
+        j.attach(infusion(), chair="Bay A/1", patient_id="P1", training=False, wall_start=T0)
+        for n in (1, 2):  # the scenario's patient is nobody; two trainees may share a run's name
+            t = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)), training=True)
+            j.attach(t, chair="Training 1", patient_id="P1", training=True, wall_start=T0 + n)
+        with pytest.raises(AlreadyActive, match="'Training 1' begins with 'Training', which is kept for training"):
+            j.attach(infusion(), chair="Training 1", patient_id="P2", training=False, wall_start=T0 + 9)
+        done(j)
+    finally:
+        j.close()
+    assert count(db) == 3
+
+
+def test_the_patients_history_says_where_the_patient_is_running_now(db, tmp_path):
+    a = writer(db, tmp_path, ws="ws-a")
+    s = infusion()
+    a.attach(s, chair="Bay C/5", patient_id="P1", training=False, wall_start=T0)
+    s.start(0)
+    done(a)
+    a.close()
+    r = writer(db, tmp_path, ws="ws-b")
+    try:
+        (now,) = History(r).running_now("P1")
+        offer = History(r).for_patient("P1").offer("octagam-10")
+        assert History(r).running_now("P2") == []
+    finally:
+        r.close()
+    assert (now.chair, now.workstation, now.status) == ("Bay C/5", "ws-a", "running")
+    assert offer["warnings"][0].startswith("RUNNING NOW: on Bay C chair 5 (workstation ws-a, since ")

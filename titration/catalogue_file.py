@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from .bands import DERIVED_FIELDS, OPS, ChildBand, Criterion, NormalRange, VitalsRule
 from .catalogue_floor import check_floor
-from .data import Table, load_toml, resource
+from .data import Table, library_resource, load_toml
 from .reactions import GRADES, VITAL_FIELDS, Catalogue, Kind, Symptom
 
 WHEN_FIELDS = (*VITAL_FIELDS, *DERIVED_FIELDS)
@@ -178,4 +178,4 @@ def _normal_ranges(top: Table, adult_from: float) -> tuple[NormalRange, ...]:
 @lru_cache(maxsize=4)
 def load_catalogue(path: str | None = None) -> Catalogue:
     """The symptom catalogue (resources/symptoms.toml, or the file given), read once."""
-    return read_catalogue(path or resource("symptoms.toml"))
+    return read_catalogue(path or library_resource("symptoms.toml"))

@@ -19,6 +19,27 @@ def resource(*parts: str) -> str:
     return os.path.join(RESOURCES, *parts)
 
 
+# The drug library (products, protocols, policies, symptoms, NEWS2) may come from elsewhere than
+# RESOURCES: the unit server's active version, verified and kept in the user data folder
+# (library/cache.py switches it, and clears the loaders' caches). None: the bundled library.
+_LIBRARY_FOLDER: list[str | None] = [None]
+
+
+def library_folder() -> str:
+    return _LIBRARY_FOLDER[0] or RESOURCES
+
+
+def use_library_folder(folder: str | None) -> None:
+    """Read the drug library from `folder` from now on (None: the bundled one); library/cache.py
+    calls it and clears the loaders' caches."""
+    _LIBRARY_FOLDER[0] = folder
+
+
+def library_resource(*parts: str) -> str:
+    """A file of the drug library this process plans with now."""
+    return os.path.join(library_folder(), *parts)
+
+
 # Part of every cache key: a cache written before the parsed data was checked (non-finite numbers)
 # is never served.
 _CACHE_FORMAT = 2

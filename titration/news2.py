@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .data import Table, load_toml, resource
+from .data import Table, library_resource, load_toml
 
 FIELDS = ("rr", "spo2", "on_oxygen", "sbp", "pulse", "temp_c")  # on_oxygen: 1 oxygen, 0 air (Vitals.values)
 UNITS = {"rr": "/min", "pulse": "/min", "spo2": " %", "sbp": " mmHg", "temp_c": " °C"}
@@ -140,4 +140,4 @@ def read_chart(path: str) -> Chart:
 
 @lru_cache(maxsize=4)
 def load_chart(path: str | None = None) -> Chart:
-    return read_chart(path or resource("news2.toml"))
+    return read_chart(path or library_resource("news2.toml"))

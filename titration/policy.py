@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .data import Table, load_toml, resource, stem, toml_files
+from .data import Table, library_resource, load_toml, stem, toml_files
 from .errors import InputError
 
 ACTIONS = ("slow", "pause", "stop")
@@ -92,7 +92,7 @@ def read_policy(path: str) -> Policy:
 
 @lru_cache(maxsize=4)
 def load_policies(folder: str | None = None) -> dict[str, Policy]:
-    return {p.id: p for p in (read_policy(f) for f in toml_files(folder or resource("policies")))}
+    return {p.id: p for p in (read_policy(f) for f in toml_files(folder or library_resource("policies")))}
 
 
 def get_policy(pid: str | None = None) -> Policy:

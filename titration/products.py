@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .data import Table, load_toml, resource
+from .data import Table, library_resource, load_toml
 from .errors import InputError
 from .label_bounds import CONCENTRATIONS_MG_PER_ML, check_indication
 from .protocols import Ladder, load_protocols, read_ladder
@@ -202,7 +202,7 @@ def read_library(path: str, protocols: dict) -> dict[str, Product]:
 
 @lru_cache(maxsize=4)
 def load_library(path: str | None = None) -> dict[str, Product]:
-    return read_library(path or resource("products.toml"), load_protocols())
+    return read_library(path or library_resource("products.toml"), load_protocols())
 
 
 def get_product(pid: str, library: dict[str, Product] | None = None) -> Product:
@@ -248,7 +248,7 @@ class UsualDose:
 
 @lru_cache(maxsize=4)
 def load_usual_doses(path: str | None = None) -> dict[str, UsualDose]:
-    return read_usual_doses(path or resource("products.toml"))
+    return read_usual_doses(path or library_resource("products.toml"))
 
 
 def read_usual_doses(path: str) -> dict[str, UsualDose]:

@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .data import Table, load_toml, resource, stem, toml_files
+from .data import Table, library_resource, load_toml, stem, toml_files
 from .errors import InputError
 from .label_bounds import CONCENTRATIONS_MG_PER_ML, MAX_MG_KG_MIN, MAX_SOURCE, check_ladder, check_rate
 from .units import Rate
@@ -157,7 +157,7 @@ def _columns(t: Table) -> tuple[float, float, float] | None:
 @lru_cache(maxsize=4)
 def load_protocols(folder: str | None = None) -> dict[str, Protocol]:
     out = {}
-    for p in toml_files(folder or resource("protocols")):
+    for p in toml_files(folder or library_resource("protocols")):
         proto = read_protocol(p)
         out[proto.id] = proto
     return out

@@ -186,9 +186,11 @@ class Schedule:
             if r.resolved_at is not None:
                 if r.after_resolved == "hold":
                     # The policy holds after this grade (a pause the nurse chose to slow instead):
-                    # stay at this rate to the end, never escalate.
-                    return Proposal("resume", s.rate_ml_h, s.rung,
-                                    f"Symptoms resolved: hold {s.rate_ml_h:g} mL/h and stay there to the end "
+                    # stay at this rate to the end, never escalate. Paused by hand since: the rate before
+                    # that pause (never 0 mL/h, which would be no infusion at all).
+                    held = s.paused_from_ml_h if s.status == "paused" and s.paused_from_ml_h else s.rate_ml_h
+                    return Proposal("resume", held, s.rung,
+                                    f"Symptoms resolved: hold {held:g} mL/h and stay there to the end "
                                     f"(no further increase after a {r.grade} reaction)", src, r.grade, kind=r.kind)
                 if s.rung + 1 >= len(rungs) or (s.episode is not None and s.episode.is_open(t)):
                     return None

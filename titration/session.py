@@ -35,7 +35,7 @@ from .reactions import Catalogue, Grading, Vitals, higher
 from .replanning import Replanner
 from .schedule import NextStep, Schedule
 from .session_events import EPS, KINDS, OBSERVATION_MIN, Event, Proposal, Reaction, State
-from .session_fold import EventFold, after_close
+from .session_fold import RATE_ACTIONS, EventFold, after_close
 
 __all__ = ["Session", "Event", "Proposal", "Reaction", "State", "KINDS", "OBSERVATION_MIN", "EPS"]
 
@@ -278,6 +278,8 @@ class Session:
             raise SessionError("advice after the end is confirmed, not overridden (the pump is off)")
         if rate_ml_h < 0:
             raise SessionError(f"{rate_ml_h:g} mL/h: a rate is 0 or more")
+        if action in RATE_ACTIONS:
+            self._hard_limit(at, rate_ml_h, f"override ({action})", who, resume=self.state.status == "paused")
         rung = self._rung_for(rate_ml_h)
         data = {**proposal.to_dict(), "action": action, "rate_ml_h": rate_ml_h, "rung": rung, "override": reason,
                 "proposed": proposal.action}
@@ -300,6 +302,7 @@ class Session:
         rate = rate_ml_h if rate_ml_h is not None else self.rungs[s.rung].rate_ml_h
         if rate_ml_h is None and s.paused_from_ml_h is not None:
             rate = min(rate, s.paused_from_ml_h)  # the last tolerated rate
+        self._hard_limit(at, rate, "resume", who, resume=True)
         self._append(Event(at, "resume", who, {"rate_ml_h": rate, "rung": self._rung_for(rate)}))
 
     def stop(self, at: float, reason: str, who: str = "nurse") -> None:
@@ -327,6 +330,15 @@ class Session:
         self._append(e)
 
     # ------------------------------------------------------------------ internals
+    def _hard_limit(self, at: float, rate: float, intent: str, who: str, *, resume: bool) -> None:
+        """A rate a hard limit refuses: the refusal is journaled (a note the unit's report counts), then raised."""
+        allowed = self.allowed_rate(at, resume=resume)
+        if rate >= 0 and allowed.refuses(rate):
+            why = f"{rate:g} mL/h is above {allowed.why}"
+            self._append(Event(at, "note", who, {"text": f"Refused ({intent}): {why}", "hard_limit": {
+                "intent": intent, "rate_ml_h": rate, "limit_ml_h": allowed.rate_ml_h, "why": allowed.why}}))
+            raise SessionError(why)
+
     def _rung_for(self, rate: float) -> int:
         idx = 0
         for i, g in enumerate(self.rungs):

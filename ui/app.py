@@ -163,6 +163,7 @@ def run(args) -> int:
         app.setFont(QFont(family, 10))
 
     journal, journal_error = open_journal(getattr(args, "db", None))
+    library_note = _unit_library(journal)
     _one_line_errors()
     model = AppModel(journal)
     win = MainWindow(model, settings=app_settings())
@@ -174,6 +175,8 @@ def run(args) -> int:
         QMessageBox.critical(win, "The journal cannot be used", journal_error)
     elif getattr(journal, "notice", ""):
         win.show_notice(journal.notice)
+    if library_note:
+        win.show_notice(library_note)
     if getattr(journal, "outbox", None) is not None:  # the unit server: banner and board feed
         from ui.unit_board import attach_unit
 
@@ -188,12 +191,25 @@ def run(args) -> int:
     code = 0 if app.property("smoke_quit") else app.exec()
     if getattr(win, "unit_feed", None) is not None:
         win.unit_feed.stop()
+    if getattr(win, "library_watch", None) is not None:
+        win.library_watch.stop()
     if journal is not None:
         try:
             journal.close(flush_s=3.0) if getattr(journal, "outbox", None) is not None else journal.close()
         except Exception:  # noqa: BLE001 - closing at exit: nothing left to tell
             pass
     return code
+
+
+def _unit_library(journal) -> str:
+    """With a unit server, plan with its active drug library version (verified, kept for offline
+    use) before any form loads the library; the line to show when it is not the server's version."""
+    if getattr(journal, "outbox", None) is None:
+        return ""
+    from titration.store.library_sync import at_start
+
+    now = at_start(journal)
+    return now.line() if now.note else ""
 
 
 def refuse_damaged_library() -> int | None:

@@ -184,6 +184,13 @@ class MainWindow(ExportActions, QMainWindow):
         self._sign_in = sign_in_dialog(self, self.model)  # kept: a dialog without a reference is collected
         return self._sign_in
 
+    def show_quality_report(self):
+        from ui.report_window import ReportWindow  # noqa: PLC0415 - only when asked for
+
+        self.quality_report = ReportWindow(self.model.journal, self)
+        self.quality_report.show()
+        return self.quality_report
+
     def show_shortcuts(self):
         self.shortcuts_dialog = shortcuts_dialog(self, self.shortcut_rows())
         return self.shortcuts_dialog

@@ -16,6 +16,7 @@ from titration.clock import SourceClock
 from titration.errors import TitrationError
 from titration.occupancy import OpenInfusion, conflicts
 from titration.session import Session
+from titration.store.base import AlreadyActive
 from titration.store.observing import observations_to_reopen
 from titration.timefmt import wall_time
 from ui.board import BoardModel, local_summaries
@@ -103,6 +104,8 @@ class AppModel(QObject):
                 journal_id = self.journal.attach(session, chair=name, patient_id=pid,
                                                  training=session.training, wall_start=wall_start, speed=speed,
                                                  session_id=session_id)
+            except AlreadyActive:  # the patient or the chair is taken: no chair opens
+                raise
             except (TitrationError, OSError) as exc:  # said loudly, the chair still opens
                 self.sig_notice.emit(f"NOT SAVED: the journal could not open a record for {name} ({exc}). "
                                      f"Keep a paper record.")

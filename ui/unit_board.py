@@ -194,4 +194,29 @@ def attach_unit(win, journal):
     if getattr(win, "unit", None) is not None:  # the Unit board (ui.unit_view) follows the feed
         win.unit.set_feed(feed)
     feed.start()
+    watch_library(win, journal.outbox.url)
     return banner, feed
+
+
+def watch_library(win, url: str) -> None:
+    """The unit's drug library: a version activated on the server is fetched and verified in a worker
+    thread (titration.store.library_sync) and applied here, on the GUI thread, for the next infusion."""
+    from titration.store.library_sync import LibraryWatch, apply  # noqa: PLC0415
+
+    watch = LibraryWatch(url)
+    timer = QTimer(win)
+    timer.setInterval(1000)
+
+    def poll() -> None:
+        decision = watch.poll()
+        if decision is not None:
+            now = apply(decision)
+            win.show_notice(f"{now.line()}. It applies to the next infusion; running infusions keep the version "
+                            "they were planned with.")
+            if getattr(win, "unit", None) is not None:
+                win.unit.refresh()  # its line says which version this workstation runs
+
+    timer.timeout.connect(poll)
+    timer.start()
+    watch.start()
+    win.library_watch, win.library_timer = watch, timer

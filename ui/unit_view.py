@@ -15,6 +15,7 @@ from dataclasses import replace
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton
 
+from titration.library.cache import running as running_library
 from titration.timefmt import span_hm, wall_time
 from ui.board import BoardModel, ChairSummary, OverviewBoard
 from ui.chair_model import ChairModel, PatientInfo
@@ -143,6 +144,10 @@ class UnitPages(QObject):
             self.problem.setWordWrap(True)
             self.problem.hide()
             page.widget().layout().insertWidget(1, self.problem)
+            self.library_line = QLabel("")  # which drug library version this workstation plans with
+            self.library_line.setObjectName("libraryLine")
+            self.library_line.setWordWrap(True)
+            page.widget().layout().insertWidget(1, self.library_line)
             page.sig_open.connect(self.open)
             self.win.stack.addWidget(page)
             apply_fonts(page, self.win.large)
@@ -188,6 +193,9 @@ class UnitPages(QObject):
         """This workstation's chairs as they are now, then every other chair the server knows."""
         if self._page is None:
             return  # nobody looks yet: the rows are kept, the page is drawn when first shown
+        line = running_library().line()
+        if self.library_line.text() != line:
+            self.library_line.setText(line)
         me = getattr(self._journal(), "workstation", "") or ""
         here = {self.local_uid(c) for c in self.win.model.chairs} - {None}
         sums = [replace(c.summary(), workstation="this workstation") for c in self.win.model.chairs]

@@ -72,6 +72,7 @@ def make_actions(win) -> dict[str, QAction]:
     act(v, "prevChair", "Previous chair", "Ctrl+PgUp", lambda: win._step_chair(-1))
     act(v, "home", "Overview", "Ctrl+0", win.show_home)
     act(v, "unit", "Unit: every chair of the unit", "Ctrl+U", win.show_unit)
+    act(v, "qualityReport", "Quality report…", None, win.show_quality_report)
 
     h = mb.addMenu("&Help")
     act(h, "shortcuts", "Shortcuts", "F1", win.show_shortcuts)

@@ -311,3 +311,14 @@ def test_on_oxygen_is_one_checkbox_that_news2_scores_2(qtbot, window, clock):
     assert chair.session.events[-1].data["vitals"] == {"spo2": 95.0, "on_oxygen": True}
     assert "Air or oxygen? oxygen: 2" in form.news.text()
     assert form.on_oxygen.isChecked()  # a state, not a reading: it stays ticked for the next entry
+
+
+def test_a_patient_already_running_is_refused_by_the_form_and_no_chair_opens(qtbot, window, clock):
+    start_infusion(qtbot, window, clock)
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot)  # P-123 again
+    answer_checklist(f)
+    qtbot.keyClick(window, Qt.Key_Return, Qt.ControlModifier)
+    assert [c.name for c in window.model.chairs] == ["Chair 1"]
+    assert f.error.text().startswith("Patient P-123: already running on Chair 1 (workstation ")

@@ -28,6 +28,7 @@ def test_the_banner_says_the_unit_server_is_unreachable_and_counts_what_waits(qt
         s.confirm(30, s.due(30))
         banner, feed = attach_unit(window, j)
         feed.stop()
+        window.library_watch.stop()
         qtbot.waitUntil(lambda: banner.isVisible(), timeout=20_000)
         # the real cause, named: here, nothing listens at that address
         assert banner.text().startswith("Unit server not taking events (cannot reach the unit server ")

@@ -91,6 +91,7 @@ def test_a_chair_taken_over_elsewhere_turns_read_only_in_this_window(qtbot, cloc
         assert len(a.events(chair.journal_id)) == n
     finally:
         feed.stop()
+        w.library_watch.stop()
         w.model.timer.stop()
         b.close()
         a.close()

@@ -52,6 +52,7 @@ def unit_window(qtbot, clock, pg_server, tmp_path):
     w.url = url
     yield w
     w.unit_feed.stop()
+    w.library_watch.stop()
     model.timer.stop()
     j.close()
 
@@ -177,6 +178,7 @@ def test_the_unreachable_banner_is_seen_above_the_strip_on_every_page(qtbot, tmp
         j.attach(s, chair="1", patient_id="P1", training=False, wall_start=0.0)
         banner, feed = attach_unit(window, j)
         feed.stop()
+        window.library_watch.stop()
         qtbot.waitUntil(banner.isVisible, timeout=20_000)
         for show in (window.show_home, window.show_unit, window.show_new_infusion):
             show()
@@ -187,3 +189,23 @@ def test_the_unreachable_banner_is_seen_above_the_strip_on_every_page(qtbot, tmp
         shot(window, tmp_path, "unit-banner-on-unit-view.png")
     finally:
         j.close()
+
+
+def test_the_unit_board_says_which_library_version_runs_and_follows_an_activation(qtbot, unit_window, pg_server,
+                                                                               tmp_path, capsys):
+    from tests.test_library_server import new_version, publish_approved
+
+    w = unit_window
+    w.show_unit()
+    assert w.unit.library_line.text().startswith("Drug library version 1 (sha256:")
+    assert "the library bundled with the app" in w.unit.library_line.text()
+    name = w.url.split("/")[3].split("?")[0]
+    for login in ("lib_pharmacy", "lib_ward"):
+        pg_server.admin(f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{login}') THEN "
+                        f"CREATE ROLE {login} LOGIN IN ROLE ivig_library; END IF; END $$")
+    folder, digest = new_version(tmp_path, 2)
+    qtbot.wait(300)  # the watch is listening
+    publish_approved(capsys, pg_server.url(name, "lib_pharmacy"), pg_server.url(name, "lib_ward"), folder, 2)
+    qtbot.waitUntil(lambda: "Drug library version 2" in w.unit.library_line.text(), timeout=20000)
+    assert digest[:19] in w.unit.library_line.text() and "from the unit server" in w.unit.library_line.text()
+    assert "It applies to the next infusion" in w.notice.text()

@@ -3,6 +3,7 @@
     python main.py library check DIR [--json]        every check of the strict reader and across files:
                                                       exit 0 sound, 1 problems (one per line), 2 unreadable
     python main.py library diff OLD NEW [--json]     what changed for a patient, safety-lowering first
+    python main.py library publish|approve|activate|status ...   the unit server's versions (library_unit.py)
 
 DIR, OLD and NEW are resource folders (like resources/, or a unit's copy given by IVIG_RESOURCES).
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 
 from ..words import count
+from . import library_unit
 from .args import add_json
 
 
@@ -18,7 +20,8 @@ def add_parser(sub) -> None:
     p = sub.add_parser("library", help="check the drug library, or list what changed between two versions",
                        description="Review the drug library: products.toml, protocols/, policies/, symptoms.toml "
                                    "and library.toml (its version).")
-    actions = p.add_subparsers(title="actions", metavar="check|diff", dest="library_action", required=True)
+    actions = p.add_subparsers(title="actions", metavar="check|diff|publish|approve|activate|status",
+                               dest="library_action", required=True)
     c = actions.add_parser("check", help="every check of the strict reader, and the invariants across files",
                            description="Read the library in DIR strictly and check it across files. Exit 0: "
                                        "sound; 1: problems, one per line; 2: it cannot be read.")
@@ -32,6 +35,7 @@ def add_parser(sub) -> None:
     d.add_argument("new", metavar="NEW", help="the resources folder after the change")
     add_json(d)
     d.set_defaults(handler=cmd_diff)
+    library_unit.add_parsers(actions)
 
 
 def _identity(lib) -> dict:

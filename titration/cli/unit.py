@@ -4,6 +4,7 @@
     python main.py unit status --db URL [--json] every chair of the unit, and this workstation's outbox
     python main.py unit send --db URL            send what this workstation's outbox still holds
     python main.py unit salvage --db URL         recover a damaged outbox's readable events
+    python main.py unit report --db PATH|URL --from DATE --to DATE --out FILE.pdf|.html [--training]
 
 URL: a postgresql:// URL or a libpq keyword string (`host=db dbname=ivig user=ws1`). Credentials
 come from libpq's places (~/.pgpass, PGPASSWORD, a service file): a password in the string is
@@ -18,9 +19,10 @@ from pathlib import Path
 from ..errors import InputError
 from ..timefmt import wall_time
 from ..words import count
+from . import unit_report
 from .args import add_db, add_json, choice
 
-ACTIONS = ("init", "status", "send", "salvage")
+ACTIONS = ("init", "status", "send", "salvage", "report")
 
 
 def _url(a) -> str:
@@ -45,6 +47,9 @@ def _outbox_path() -> Path:
 
 
 def cmd_unit(a) -> int:
+    if a.action == "report":  # a journal file or the unit server
+        return unit_report.cmd_report(a)
+    unit_report.refuse_report_options(a)
     url = _url(a)
     return {"init": _init, "send": _send, "salvage": _salvage, "status": _status}[a.action](url, a)
 
@@ -56,9 +61,12 @@ def _init(url: str, a) -> int:
     before, now = init_schema(url)
     what = "created" if before == 0 else "already at" if before == now else f"upgraded from schema {before} to"
     print(f"unit server {scrub(url)}: schema {what} {now}")
-    owner, ws = ROLE_NAMES
+    owner, ws, lib = ROLE_NAMES
     print(f"roles: {owner} owns the record (it cannot log in); {ws} may read and call the server's functions, "
           f"nothing else. Give each workstation its own login: CREATE ROLE bay_a_1 LOGIN IN ROLE {ws};")
+    print(f"the drug library: {lib} may publish, approve and activate library versions (and read them), nothing "
+          f"else; give it the logins of the unit's pharmacists and senior nurses: CREATE ROLE pharm_1 LOGIN IN ROLE "
+          f"{lib};")
     return 0
 
 
@@ -153,10 +161,12 @@ def _status(url: str, a) -> int:
     finally:
         store.close()
     here = _workstation(store)
+    library = _library(url)
     if a.json:
-        print(json.dumps({"server": store.path, "chairs": rows, "workstation": here}, indent=1))
+        print(json.dumps({"server": store.path, "chairs": rows, "workstation": here, "library": library}, indent=1))
         return 1 if here.get("damaged") else 0
     print(f"unit server {store.path}: {count(len(rows), 'chair')}")
+    print(f"drug library: {library['line']}")
     for r in rows:
         who = f"driven from {printable(r['held_by'])}" if r["held_by"] else \
             f"NOT HELD (last {printable(r['last_holder'])}, lease expired)" if r["lease_expired"] else "not held"
@@ -169,6 +179,33 @@ def _status(url: str, a) -> int:
     for line in _here_lines(here):
         print(line)
     return 1 if here.get("damaged") else 0
+
+
+def _library(url: str) -> dict:
+    """The unit's active library version and the one this workstation keeps (what it plans with)."""
+    from ..library.cache import last_good, running
+    from ..store.base import JournalError
+    from ..store.library_server import LibraryRefused, LibraryServer
+
+    kept = last_good()
+    out: dict = {"kept_here": None if kept is None else {"version": kept[0], "content_hash": kept[1]},
+                 "bundled": running().to_dict(), "active": None}
+    try:
+        with LibraryServer(url) as srv:
+            act = srv.active_number()
+    except (JournalError, LibraryRefused) as exc:
+        out["line"] = f"the unit server's active version could not be read ({exc})"
+        return out
+    here = (f"this workstation runs version {kept[0]} (kept {kept[1][:19]})" if kept is not None else
+            f"this workstation keeps no version of the unit's yet: {running().line()}")
+    if act is None:
+        out["line"] = f"no version is active on the unit server: workstations run the bundled library ({here})"
+        return out
+    out["active"] = {"version": act[0], "content_hash": act[1]}
+    same = kept is not None and kept[1] == act[1]
+    out["line"] = (f"version {act[0]} ({act[1][:19]}) is active on the unit server; "
+                   + (here if same else here + f"; it loads version {act[0]} at its next start or change"))
+    return out
 
 
 def _due(r: dict):
@@ -230,12 +267,17 @@ def _here_lines(here: dict) -> list[str]:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("unit", help="the unit server: init, status, send, salvage",
+    p = sub.add_parser("unit", help="the unit server: init, status, send, salvage; the unit's quality report",
                        description="Set up the unit server (init), list every chair of the unit (status), send this "
-                                   "workstation's waiting events (send), or recover a damaged outbox (salvage).")
-    p.add_argument("action", metavar="init|status|send|salvage", type=choice("action", ACTIONS),
+                                   "workstation's waiting events (send), recover a damaged outbox (salvage), or write "
+                                   "the unit's quality report over a period (report: from a journal file or the "
+                                   "unit server).")
+    p.add_argument("action", metavar="init|status|send|salvage|report", type=choice("action", ACTIONS),
                    help="init: create or upgrade the schema and roles; status: list the chairs; send: empty the "
-                        "outbox; salvage: recover a damaged outbox's events")
-    add_db(p, "the unit server: a postgresql:// URL or a libpq connection string (default: $IVIG_DB)")
+                        "outbox; salvage: recover a damaged outbox's events; report: the quality report "
+                        "(--from DATE --to DATE --out FILE.pdf|.html [--training])")
+    add_db(p, "the unit server: a postgresql:// URL or a libpq connection string (default: $IVIG_DB); for report, "
+              "a journal file too")
     add_json(p)
+    unit_report.add_arguments(p)
     p.set_defaults(handler=cmd_unit)

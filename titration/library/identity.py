@@ -8,9 +8,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from functools import lru_cache
 
-from ..data import RESOURCES, load_toml, toml_files
+from ..data import library_folder, load_toml, toml_files
 from .manifest import MANIFEST, read_manifest
 
 PARTS = ("products.toml", "protocols", "policies", "symptoms.toml", "news2.toml")  # what the library is made of
@@ -26,6 +27,27 @@ def library_files(folder: str) -> list[tuple[str, str]]:
         else:
             out += [(f"{part}/{os.path.basename(p)}", p) for p in toml_files(path)]
     return out
+
+
+FILE_NAME = re.compile(r"((products|symptoms|news2|library)\.toml"
+                       r"|(protocols|policies)/[A-Za-z0-9][A-Za-z0-9._-]*\.toml)")  # and pg_library.FILE_NAME
+
+
+def library_texts(folder: str) -> dict[str, str]:
+    """Every file of the library in `folder`, library.toml included, as text: what a unit server
+    stores of a version (a workstation writes them back into a folder and loads that)."""
+    out = {}
+    for name, path in [*library_files(folder), (MANIFEST, os.path.join(folder, MANIFEST))]:
+        with open(path, encoding="utf-8") as fh:
+            out[name] = fh.read()
+    return out
+
+
+def files_digest(files: dict[str, str]) -> str:
+    """A digest of the files as text (the unit server works out the same: ivig_files_digest), so a
+    file damaged on the way is noticed before anything parses it."""
+    text = "".join(f"{len(k)}:{k}{len(v)}:{v}" for k, v in sorted(files.items(), key=lambda kv: kv[0].encode()))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _plain(value: object) -> object:
@@ -65,6 +87,6 @@ def _current(folder: str) -> tuple:
 
 
 def current_version(folder: str | None = None) -> dict:
-    """The version of the library this process plans with (read once: a new version applies to
-    the infusions planned after the app starts again)."""
-    return dict(_current(folder or RESOURCES))
+    """The version of the library this process plans with (read once per library folder: a unit
+    server's new version switches the folder, library/cache.py)."""
+    return dict(_current(folder or library_folder()))

@@ -43,30 +43,44 @@ def rounds(session, until: float | None = None) -> list[Round]:
         return []
     until = events[-1].at_min if until is None else until
     s = Session.replay(events[:1], session.policy, session.catalogue)
-    out: list[Round] = []
-    seen: set[float] = set()  # due times already listed
+    watch = RoundsWatch()
+    for e in events[1:]:
+        watch.before(s, e)
+        s.apply(e)
+    return watch.finish(s, until)
 
-    where: dict[float, int] = {}  # due time -> its row in `out`
 
-    def keep(rs):
+class RoundsWatch:
+    """The rounds of one replay, event by event: `before(session, event)` ahead of each event the
+    replay applies, then `finish(session, until)` (the unit report replays each infusion once)."""
+
+    def __init__(self):
+        self.out: list[Round] = []
+        self.seen: set[float] = set()  # due times already listed
+        self.where: dict[float, int] = {}  # due time -> its row in `out`
+
+    def _keep(self, rs) -> None:
         for r in rs:
             key = round(r.due_min, 4)
-            if key in where and r.taken_min is not None:  # listed as overdue, taken since: late, not missed
-                out[where[key]] = r
-            elif key not in seen:
-                seen.add(key)
-                where[key] = len(out)
-                out.append(r)
+            if key in self.where and r.taken_min is not None:  # listed as overdue, taken since: late, not missed
+                self.out[self.where[key]] = r
+            elif key not in self.seen:
+                self.seen.add(key)
+                self.where[key] = len(self.out)
+                self.out.append(r)
 
-    for e in events[1:]:
+    def before(self, s, e) -> None:
+        if s.status == "planned":
+            return
         due = s.vitals_due(e.at_min)
-        if due is not None and s.status != "planned":
-            keep(_between(due, e.at_min, seen) if _has_vitals(e) else _passed(due, e.at_min, seen))
-        s.apply(e)
-    due = s.vitals_due(until)
-    if due is not None and s.status not in ("planned", "closed"):
-        keep(_between(due, None, seen, until))
-    return out
+        if due is not None:
+            self._keep(_between(due, e.at_min, self.seen) if _has_vitals(e) else _passed(due, e.at_min, self.seen))
+
+    def finish(self, s, until: float) -> list[Round]:
+        due = s.vitals_due(until)
+        if due is not None and s.status not in ("planned", "closed"):
+            self._keep(_between(due, None, self.seen, until))
+        return self.out
 
 
 def _passed(due: tuple[float, str], now: float, seen: set[float]) -> list[Round]:

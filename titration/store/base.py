@@ -46,6 +46,16 @@ class LeaseHeld(JournalError):
     """Another workstation drives this infusion."""
 
 
+class AlreadyActive(JournalError):
+    """The patient, or the chair, already has an active infusion (active.py says where); or a real
+    chair was given a name kept for training runs (rule "name")."""
+
+    def __init__(self, message: str, rule: str = "", active=None):
+        super().__init__(message)
+        self.rule = rule  # "patient" | "chair" | "name"
+        self.active = active  # the infusion in the way (active.Active), where known
+
+
 class LeaseLost(JournalError):
     """Another workstation took this infusion over: this workstation may not record it any more."""
 
@@ -55,6 +65,15 @@ class Store:
 
     def event_rows(self, session_id: int):
         raise NotImplementedError
+
+    def active(self) -> list:
+        """The infusions this store holds as active (store/active.py)."""
+        raise NotImplementedError
+
+    def running_for(self, patient_id: str) -> list:
+        """The patient's active real infusions: where the patient is now (the history box's "running now")."""
+        pid = (patient_id or "").strip()
+        return [a for a in self.active() if pid and not a.training and (a.patient_id or "").strip() == pid]
 
     def events(self, session_id: int) -> list[dict]:
         """The session's events in order; a damaged row is an error naming it."""

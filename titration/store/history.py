@@ -111,6 +111,7 @@ def reactions_in(session: Session, session_id: int = 0, date: str = "") -> list[
 class PatientHistory:
     patient_id: str
     infusions: tuple[Infusion, ...]  # oldest first
+    running: tuple = ()  # the patient's active infusions now, anywhere on the unit (store/active.Active)
 
     @property
     def last(self) -> Infusion:
@@ -177,6 +178,9 @@ class PatientHistory:
                    "(a soft cap: override with a reason)")
         if now_wall is not None:
             request["weeks_since_last"] = math.floor(max(0.0, now_wall - self.last_wall) / WEEK_S * 10) / 10
+        from .active import running_now_lines
+
+        warnings[:0] = running_now_lines(list(self.running))
         reactions = [r.describe() for r in self.reactions]
         if reactions:
             warnings.append("Previous reaction" + ("s" if len(reactions) > 1 else "") + ": " + "; ".join(reactions)
@@ -215,7 +219,17 @@ class History:
             return None
         with _source(self.journal) as src:
             infusions = _infusions(src, pid)
-        return PatientHistory(pid, tuple(infusions)) if infusions else None
+            running = tuple(src.running_for(pid)) if infusions else ()
+        return PatientHistory(pid, tuple(infusions), running) if infusions else None
+
+    def running_now(self, patient_id: str) -> list:
+        """Where the patient has an active infusion now (store/active.Active; the unit server's view
+        when there is one), for the new-infusion form to say "running now"."""
+        pid = (patient_id or "").strip()
+        if not pid:
+            return []
+        with _source(self.journal) as src:
+            return src.running_for(pid)
 
 
 @contextmanager

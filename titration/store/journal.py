@@ -26,9 +26,11 @@ from pathlib import Path
 from typing import Callable
 
 from ..session import Session
+from .active import check_real_chair_name, refuse
 from .base import (
     ENDED,
     SET_ASIDE,
+    AlreadyActive,
     JournalError,
     LeaseLost,
     Recovered,
@@ -131,6 +133,8 @@ class Journal:
             raise JournalError("this journal was opened read-only")
         try:
             out = self.local.tx(fn, doing)
+        except AlreadyActive:  # a refusal, not a failing journal
+            raise
         except JournalError as err:
             self.failing = str(err)
             raise
@@ -170,10 +174,16 @@ class Journal:
         check_name("the chair's name", chair)
         check_name("the patient identifier", patient_id, empty_ok=True)
         training = bool(training or session.training)
+        check_real_chair_name(chair, training)
+        if self.outbox is not None and session.status not in ENDED:  # the unit's other workstations
+            self.outbox.check_active(chair, patient_id, training, uid)
         created = float(self._now())
+        taken_over = uid is not None
         uid = uid or uuid.uuid4().hex
 
         def write(c):
+            if not taken_over and session.status not in ENDED:  # this journal's own, in this transaction
+                refuse(self.local.active(c), chair, patient_id, training, uid)
             cur = c.execute("INSERT INTO sessions(chair, patient_id, training, wall_start, created_wall, speed, "
                             "product, uid, workstation, nurse) VALUES (?,?,?,?,?,?,?,?,?,?)",
                             (chair, patient_id, int(training), float(wall_start), created, float(speed),
@@ -335,9 +345,21 @@ class Journal:
     def events(self, session_id: int) -> list[dict]:
         return self.store.events(session_id)
 
+    def active(self) -> list:
+        """This journal's active infusions (store/active.py); History.running_now asks the unit server."""
+        return self.store.active()
+
+    def running_for(self, patient_id: str) -> list:
+        return self.store.running_for(patient_id)
+
     def session(self, session_id: int) -> Session:
-        """The infusion rebuilt from its events (SessionError if they do not replay)."""
-        return Session.replay(self.events(session_id))
+        """The infusion rebuilt from its events (SessionError if they do not replay), with the reaction
+        policy and symptom catalogue of the library version it was planned with when that version
+        is kept here (library/cache.py): an infusion keeps its version, after a crash too."""
+        from ..library.cache import replay_rules
+
+        events = self.events(session_id)
+        return Session.replay(events, **replay_rules(events))
 
     def verify(self) -> list[str]:
         return self.store.verify()

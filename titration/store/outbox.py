@@ -26,6 +26,7 @@ import time
 from ..session import Session
 from . import heal
 from . import outbox_db as odb
+from .active import refuse
 from .base import ENDED, JournalError, ServerUnreachable, check_name, scrub
 from .station import DuplicateStation, Fenced, Refused, Station, new_instance
 from .unit import chair_summary
@@ -33,6 +34,7 @@ from .unit import chair_summary
 RETRY_MAX_S = 2.0  # a refused connection costs nothing; one through a dead link, connect_timeout
 BEAT_S = 3.0  # lease renewal and the liveness check
 SILENT_S = 10.0  # no answer for this long: the red line, whatever a call is still waiting for
+CHECK_WAIT_S = 2.0  # a new infusion waits at most this long for the sender's connection
 
 # Throttle between batches (seconds): for a link that must not be flooded, and for the tests
 # that kill a workstation in the middle of a send.
@@ -220,6 +222,27 @@ class Outbox:
                 self._drop()
                 raise
 
+    def check_active(self, chair: str, patient_id: str | None, training: bool, uid: str | None = None) -> bool:
+        """Ask the unit server whether the patient or the chair already has an active infusion
+        elsewhere: AlreadyActive if so. True when the server answered; False when it could not be
+        asked now (unreachable, or the sender busy on a slow link): the server still refuses the
+        second infusion when its events arrive, and the red line says so."""
+        if self.problem() or not self._conn_lock.acquire(timeout=CHECK_WAIT_S):
+            return False
+        try:
+            st = self._connected()
+            found = st.active(uid, chair, patient_id, training)
+        except ServerUnreachable:
+            self._drop()
+            return False
+        except (DuplicateStation, Refused):
+            return False
+        finally:
+            self._conn_lock.release()
+        self.last_ok = time.monotonic()
+        refuse(found, chair, patient_id, training, uid)
+        return True
+
     # ------------------------------------------------------------------ the sender
     def _run(self) -> None:
         pause = 0.2
@@ -302,13 +325,14 @@ class Outbox:
 
     def _send_all(self, db: sqlite3.Connection, st: Station) -> None:
         size = batch_size()
-        for sid, sent, n, epoch, uid, chair, pid, training, wall_start, speed, product, ws, nurse in odb.to_send(db):
+        for sid, sent, n, epoch, uid, chair, pid, training, wall_start, speed, product, ws, nurse, status \
+                in odb.to_send(db):
             if self._stop:
                 return
             self.chairs[uid] = chair
             sess = {"uid": uid, "chair": chair, "patient_id": pid, "training": bool(training),
                     "wall_start": wall_start, "speed": speed, "product": product, "workstation": ws or "",
-                    "nurse": nurse or ""}
+                    "nurse": nurse or "", "status": status}
             try:
                 for field, value in (("the chair's name", chair), ("the patient identifier", pid),
                                      ("the workstation name", ws), ("the nurse's name", nurse)):

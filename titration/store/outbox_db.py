@@ -47,10 +47,12 @@ def _count(alias: str = "o") -> str:
 
 def to_send(db: sqlite3.Connection) -> list[tuple]:
     """Open infusions with events the server has not confirmed, oldest first:
-    (session id, sent, n, epoch, uid, chair, patient_id, training, wall_start, speed, product, workstation, nurse)."""
+    (session id, sent, n, epoch, uid, chair, patient_id, training, wall_start, speed, product, workstation, nurse,
+    status)."""
     return db.execute(
         f"SELECT o.session_id, o.sent, {_count()} AS n, o.epoch, s.uid, s.chair, s.patient_id, s.training, "
-        "s.wall_start, s.speed, s.product, s.workstation, s.nurse FROM outbox o JOIN sessions s ON s.id = o.session_id "
+        "s.wall_start, s.speed, s.product, s.workstation, s.nurse, s.status FROM outbox o "
+        "JOIN sessions s ON s.id = o.session_id "
         f"WHERE o.state = '{OPEN}' AND n > o.sent ORDER BY o.session_id").fetchall()
 
 

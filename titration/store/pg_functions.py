@@ -24,6 +24,7 @@ from __future__ import annotations
 CHANNEL = "ivig_unit"  # NOTIFY: the infusion's id on every change, for the boards
 LEASE_S = 90  # a workstation that has not renewed its hold for this long has crashed or is cut off
 LOCK_SPACE = 4952  # the advisory-lock key space of workstation ids
+ACTIVE_LOCK = 4953  # taken while a new infusion is checked against the active ones
 
 # SQLSTATEs
 STATION = "IVS01"  # this connection has not said hello
@@ -36,8 +37,10 @@ IDENTITY = "IVC02"  # the infusion's identity differs on the server
 GAP = "IVG01"  # events missing before the ones sent
 BAD = "IVN01"  # a name with a control character, a body that is not an event
 UNKNOWN = "IVN02"  # no such infusion on the server
+ACTIVE = "IVA01"  # the patient, or the chair, already has an active infusion (store/active.py)
 
 _DEFINER = "LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp"
+NOT_ACTIVE_SQL = "('completed', 'stopped', 'closed', 'set-aside')"  # store/active.py NOT_ACTIVE
 
 FUNCTIONS: list[tuple[str, str]] = [
     ("ivig_payload(bigint, text, text, text, boolean, double precision, double precision, integer, "
@@ -63,6 +66,29 @@ BEGIN
         RAISE EXCEPTION '% is longer than 200 characters', p_field USING ERRCODE = 'IVN01';
     END IF;
 END $$"""),
+    ("ivig_chair_key(text)", r"""
+CREATE OR REPLACE FUNCTION ivig_chair_key(p_chair text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
+    SELECT regexp_replace(lower(regexp_replace(btrim(coalesce(p_chair, '')), '\s+', ' ', 'g')), '\s*/\s*', '/', 'g')
+$$"""),
+    ("ivig_active(text, text, text, boolean)", rf"""
+CREATE OR REPLACE FUNCTION ivig_active(p_uid text, p_chair text, p_patient text, p_training boolean)
+RETURNS TABLE(rule text, chair text, patient_id text, training boolean, workstation text, wall_start double precision,
+              status text, uid text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+    -- the unit's active infusions in the way of a new one (store/active.py): its patient's, then its chair's
+    SELECT CASE WHEN NOT p_training AND NOT s.training AND coalesce(btrim(p_patient), '') <> ''
+                     AND btrim(s.patient_id) = btrim(p_patient) THEN 'patient' ELSE 'chair' END,
+           s.chair, s.patient_id, s.training, coalesce(CASE WHEN l.expires > now() THEN l.workstation END,
+           l.workstation, s.workstation), s.wall_start, coalesce(c.status, 'planned'), s.uid
+    FROM sessions s LEFT JOIN chairs c ON c.session_id = s.id LEFT JOIN leases l ON l.session_id = s.id
+    WHERE coalesce(c.status, 'planned') NOT IN {NOT_ACTIVE_SQL} AND s.uid IS DISTINCT FROM p_uid
+      AND ((NOT p_training AND NOT s.training AND coalesce(btrim(p_patient), '') <> ''
+            AND btrim(s.patient_id) = btrim(p_patient))
+           OR (p_chair IS NOT NULL AND ivig_chair_key(s.chair) = ivig_chair_key(p_chair)
+               AND NOT (p_training AND s.training)))
+    ORDER BY 1 DESC, s.id  -- 'patient' before 'chair'
+$$"""),
     ("ivig_station(text, text)", rf"""
 CREATE OR REPLACE FUNCTION ivig_station(p_installation text, p_instance text) RETURNS stations
 {_DEFINER} AS $$
@@ -155,13 +181,29 @@ CREATE OR REPLACE FUNCTION ivig_append(p_installation text, p_instance text, p_e
 RETURNS TABLE(have integer, added integer, epoch bigint, last_hash text) {_DEFINER} AS $$
 DECLARE
     st stations; s sessions; l leases; e events; n_have integer; n_added integer := 0; ch_n bigint; prev text;
-    h text; rec double precision := extract(epoch FROM now())::float8; k text;
+    h text; rec double precision := extract(epoch FROM now())::float8; k text; a record;
 BEGIN
     st := ivig_station(p_installation, p_instance);
     PERFORM set_config('synchronous_commit', 'on', true);  -- "held" means on the server's disk
     FOREACH k IN ARRAY ARRAY['uid', 'chair', 'patient_id', 'product', 'workstation', 'nurse'] LOOP
         PERFORM ivig_name('the infusion''s ' || k, p_session->>k);
     END LOOP;
+    IF NOT EXISTS (SELECT 1 FROM sessions x WHERE x.uid = p_session->>'uid')
+            AND coalesce(p_session->>'status', 'planned') NOT IN {NOT_ACTIVE_SQL} THEN
+        -- a new infusion: one active per patient and per chair. The lock makes two workstations that
+        -- start one at the same moment take turns, so the second sees the first.
+        PERFORM pg_advisory_xact_lock({ACTIVE_LOCK});
+        SELECT * INTO a FROM ivig_active(p_session->>'uid', p_session->>'chair', p_session->>'patient_id',
+                                         (p_session->>'training')::boolean) LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'chair %: another active infusion (%) is on chair % (workstation %)', p_session->>'chair',
+                a.rule, a.chair, a.workstation USING ERRCODE = 'IVA01',
+                DETAIL = json_build_object('rule', a.rule, 'chair', a.chair, 'patient_id', a.patient_id,
+                    'training', a.training, 'workstation', a.workstation, 'wall_start', a.wall_start,
+                    'status', a.status, 'uid', a.uid, 'new_chair', p_session->>'chair',
+                    'new_patient', p_session->>'patient_id')::text;
+        END IF;
+    END IF;
     INSERT INTO sessions(uid, chair, patient_id, training, wall_start, speed, product, workstation, nurse)
         VALUES (p_session->>'uid', p_session->>'chair', p_session->>'patient_id', (p_session->>'training')::boolean,
                 (p_session->>'wall_start')::float8, coalesce((p_session->>'speed')::float8, 1.0),
@@ -326,4 +368,4 @@ END $$"""),
 ]
 
 # The functions a workstation may call (the others are used only inside them).
-CALLABLE = ("ivig_hello", "ivig_append", "ivig_take", "ivig_beat", "ivig_heads")
+CALLABLE = ("ivig_hello", "ivig_append", "ivig_take", "ivig_beat", "ivig_heads", "ivig_active")

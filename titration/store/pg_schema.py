@@ -14,6 +14,8 @@ The server keeps the record honest by itself:
 """
 from __future__ import annotations
 
+from .pg_library import LIBRARY_ROLE, M3
+
 M1 = r"""
 CREATE TABLE sessions(
     id bigserial PRIMARY KEY, uid text NOT NULL UNIQUE, chair text NOT NULL, patient_id text,
@@ -68,7 +70,7 @@ CREATE TABLE stations(
 REVOKE ALL ON stations FROM PUBLIC;
 """
 
-MIGRATIONS: list[tuple[int, str]] = [(1, M1), (2, M2)]
+MIGRATIONS: list[tuple[int, str]] = [(1, M1), (2, M2), (3, M3)]  # 3: the drug library (pg_library.py)
 LATEST = MIGRATIONS[-1][0]
 
 OWNER, WORKSTATION = "ivig_owner", "ivig_workstation"
@@ -83,6 +85,9 @@ BEGIN
     END IF;
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{WORKSTATION}') THEN
         CREATE ROLE {WORKSTATION} NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{LIBRARY_ROLE}') THEN
+        CREATE ROLE {LIBRARY_ROLE} NOLOGIN;
     END IF;
     IF NOT pg_has_role(current_user, '{OWNER}', 'MEMBER') THEN
         EXECUTE format('GRANT {OWNER} TO %I', current_user);  -- to hand it the tables

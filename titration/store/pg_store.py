@@ -11,6 +11,9 @@ from .base import JournalError, ServerUnreachable, Store, identity, scrub, sessi
 from .chain import body_of, check_caches, walk
 from .pg_conn import connect, first_line, limit, psycopg
 from .pg_functions import FUNCTIONS
+from .pg_library import FUNCTIONS as LIBRARY_FUNCTIONS
+from .pg_library import LIBRARY_ROLE
+from .pg_library import privileges as library_privileges
 from .pg_schema import LATEST, MIGRATIONS, OWNER, ROLES, WORKSTATION, privileges
 
 SESSION_COLS = ("s.id, s.chair, s.patient_id, s.training, s.wall_start, s.speed, coalesce(c.status, 'planned'), "
@@ -57,9 +60,10 @@ def init_schema(url: str) -> tuple[int, int]:
                 if v > before:
                     cur.execute(sql)
                     cur.execute("UPDATE schema_version SET version=%s", (v,))
-            for _, sql in FUNCTIONS:
+            for _, sql in FUNCTIONS + LIBRARY_FUNCTIONS:
                 cur.execute(sql)
             cur.execute(privileges([sig for sig, _ in FUNCTIONS]))
+            cur.execute(library_privileges(OWNER, WORKSTATION))
             cur.execute("SAVEPOINT public_schema")
             try:  # nobody may create objects where the functions look (their search_path)
                 cur.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
@@ -75,7 +79,7 @@ def init_schema(url: str) -> tuple[int, int]:
         conn.close()
 
 
-ROLE_NAMES = (OWNER, WORKSTATION)
+ROLE_NAMES = (OWNER, WORKSTATION, LIBRARY_ROLE)
 
 
 class PgStore(Store):
@@ -142,6 +146,17 @@ class PgStore(Store):
         rows = self.q(f"SELECT {SESSION_COLS} FROM sessions s LEFT JOIN chairs c ON c.session_id = s.id "
                       "WHERE s.uid = %s", (uid,))
         return dict(zip(SESSION_KEYS, rows[0])) if rows else None
+
+    def active(self) -> list:
+        """The unit's active infusions (store/active.py), oldest first, with who drives each now."""
+        from .active import NOT_ACTIVE, Active
+
+        rows = self.q("SELECT s.chair, s.patient_id, s.training, coalesce(CASE WHEN l.expires > now() THEN "
+                      "l.workstation END, l.workstation, s.workstation), s.wall_start, coalesce(c.status, 'planned'), "
+                      "s.uid FROM sessions s LEFT JOIN chairs c ON c.session_id = s.id "
+                      "LEFT JOIN leases l ON l.session_id = s.id WHERE coalesce(c.status, 'planned') <> ALL(%s) "
+                      "ORDER BY s.id", (list(NOT_ACTIVE),))
+        return [Active(chair, pid, bool(tr), ws or "", float(w), st, uid) for chair, pid, tr, ws, w, st, uid in rows]
 
     def event_rows(self, session_id: int):
         rows = self.q("SELECT id, seq, convert_to(body, 'UTF8') FROM events WHERE session_id=%s ORDER BY seq",

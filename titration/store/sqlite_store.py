@@ -298,11 +298,11 @@ class SqliteStore(Store):
             out = fn(c)
             c.execute("COMMIT")
         except sqlite3.Error as exc:
-            try:
-                c.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
+            _rollback(c)
             raise self.error(exc, doing) from None
+        except BaseException:  # a refusal decided inside the transaction (active.py): nothing is kept
+            _rollback(c)
+            raise
         return out
 
     def close(self) -> None:
@@ -326,6 +326,24 @@ class SqliteStore(Store):
             d["training"] = bool(d["training"])
             out.append(d)
         return out
+
+    def active(self, c: sqlite3.Connection | None = None) -> list:
+        """The infusions this journal holds as active (active.py), oldest first. With an outbox,
+        not those another workstation took over or a newer record here continues (their local
+        status is no longer kept up to date: the server's is)."""
+        from .active import NOT_ACTIVE, Active
+
+        c = c or self.conn()
+        cols = {r[1] for r in c.execute("PRAGMA table_info(sessions)")}
+        tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        ws = "s.workstation" if "workstation" in cols else "NULL"
+        uid = "s.uid" if "uid" in cols else "NULL"
+        kept = ("AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.session_id = s.id AND o.state <> 'open')"
+                if "outbox" in tables and "state" in {r[1] for r in c.execute("PRAGMA table_info(outbox)")} else "")
+        marks = ",".join("?" * len(NOT_ACTIVE))
+        rows = c.execute(f"SELECT s.chair, s.patient_id, s.training, {ws}, s.wall_start, s.status, {uid} "
+                         f"FROM sessions s WHERE s.status NOT IN ({marks}) {kept} ORDER BY s.id", NOT_ACTIVE)
+        return [Active(chair, pid, bool(tr), w or "", float(ws0), st, u) for chair, pid, tr, w, ws0, st, u in rows]
 
     def event_rows(self, session_id: int):
         """(row id, seq, event or None, what is wrong) for each stored event, in order, streamed."""
@@ -375,6 +393,13 @@ class SqliteStore(Store):
         if not problems:
             problems += check_caches(self)
         return problems
+
+
+def _rollback(c: sqlite3.Connection) -> None:
+    try:
+        c.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
 
 
 def _t(v):

@@ -17,7 +17,7 @@ import uuid
 
 from .base import JournalError, LeaseHeld, ServerUnreachable
 from .pg_conn import first_line, limit
-from .pg_functions import BAD, CONFLICT, DUPLICATE, FENCED, GAP, HELD, IDENTITY, OTHER_LOGIN, STATION, UNKNOWN
+from .pg_functions import ACTIVE, BAD, CONFLICT, DUPLICATE, FENCED, GAP, HELD, IDENTITY, OTHER_LOGIN, STATION, UNKNOWN
 from .pg_store import PgStore
 
 
@@ -44,6 +44,10 @@ class Fenced(Refused):
 
 class Held(Refused, LeaseHeld):
     """Another workstation holds the infusion's lease (live)."""
+
+
+class ActiveElsewhere(Refused):
+    """A new infusion whose patient, or chair, already has an active infusion on the unit."""
 
 
 def new_instance() -> str:
@@ -127,6 +131,11 @@ class Station:
         keys = ("session_id", "chair", "from", "was_mine", "epoch", "server_now", "last_alive", "last_received")
         return dict(zip(keys, row))
 
+    def active(self, uid: str | None, chair: str, patient_id: str | None, training: bool) -> list:
+        """The unit's active infusions in the way of a new one (store/active.py), the patient's first."""
+        rows = self.call("SELECT * FROM ivig_active(%s, %s, %s, %s)", (uid, chair, patient_id, bool(training)))
+        return [_active(r[1:]) for r in rows]
+
     def heads(self, items: list[tuple[str, int]]) -> list[tuple]:
         """(uid, n, hash at upto-1, digest of bodies below upto, mine, holder, epoch, since) per infusion."""
         return self.call("SELECT * FROM ivig_heads(%s, %s, %s::text[], %s::integer[])",
@@ -148,7 +157,30 @@ def _refusal(exc, where: str) -> JournalError:
         return Fenced(message, code, detail)
     if code == HELD:
         return Held(message, code, detail)
+    if code == ACTIVE:
+        return _active_elsewhere(message, detail)
     if code in (CONFLICT, IDENTITY, GAP, BAD, UNKNOWN):
         return Refused(message, code, detail)
     # Anything else the server or the driver refuses for this call (a NUL byte in an old record, ...)
     return Refused(f"the unit server {where} refused: {message}", code)
+
+
+def _active(row):
+    from .active import Active
+
+    chair, pid, training, ws, wall_start, status, uid = row
+    return Active(chair, pid, bool(training), ws or "", float(wall_start), status, uid)
+
+
+def _active_elsewhere(message: str, detail: dict) -> ActiveElsewhere:
+    """The server's refusal of a new infusion, in the nurse's words (times on this workstation's clock)."""
+    from .active import refusal_line
+
+    try:
+        a = _active((detail["chair"], detail.get("patient_id"), detail.get("training"), detail.get("workstation"),
+                     detail["wall_start"], detail.get("status", "running"), detail.get("uid")))
+        line = refusal_line(detail.get("rule", "chair"), a, detail.get("new_chair") or a.chair,
+                            detail.get("new_patient"))
+    except (KeyError, TypeError, ValueError):
+        line = message
+    return ActiveElsewhere(line, ACTIVE, detail)

@@ -1,0 +1,168 @@
+"""Where the unit's quality report reads: the infusions of a period on either store, their events,
+and each infusion's facts (report/quality_facts.py).
+
+A year of a 12-chair unit is about 9,000 infusions and 170,000 events, and each infusion is
+replayed once (its observations are judged by the same rules the chair showed). So the facts are
+worked out in worker processes when there are many, and kept in a cache in the user cache folder
+(0600), keyed by the journal, the infusion and the hash of its last event: an infusion whose
+record changes (a late event, an edit) is worked out again; the others are read back.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+
+from ..report.quality_facts import InfusionFacts, facts, from_dict, to_dict
+from .journal import open_reader
+
+FORMAT = 1  # of the cached facts: raise it when quality_facts changes what it works out
+IN_PROCESS_BELOW = 400  # fewer infusions than this: no worker processes (starting them costs more)
+CHUNK = 500
+
+
+def period_rows(store, start_wall: float, end_wall: float, training: bool) -> list[dict]:
+    """The infusions started in [start_wall, end_wall): id, chair, training, wall_start, speed and
+    the hash of the last event (what the cache is keyed by)."""
+    mark = "?" if store.kind == "sqlite" else "%s"
+    train = "" if training else " AND NOT s.training" if store.kind != "sqlite" else " AND s.training = 0"
+    sql = ("SELECT s.id, s.chair, s.training, s.wall_start, s.speed, e.hash FROM sessions s JOIN events e "
+           "ON e.session_id = s.id AND e.seq = (SELECT max(x.seq) FROM events x WHERE x.session_id = s.id) "
+           f"WHERE s.wall_start >= {mark} AND s.wall_start < {mark}{train} ORDER BY s.id")
+    rows = _rows(store, sql, (float(start_wall), float(end_wall)))
+    return [{"id": r[0], "chair": r[1], "training": bool(r[2]), "wall_start": r[3], "speed": r[4] or 1.0,
+             "last_hash": r[5]} for r in rows]
+
+
+def _rows(store, sql: str, args) -> list[tuple]:
+    if store.kind == "sqlite":
+        return store.conn().execute(sql, args).fetchall()
+    return store.q(sql, args)
+
+
+def bodies(store, ids: list[int]):
+    """(session id, its events) for each id, in order, read in chunks."""
+    for k in range(0, len(ids), CHUNK):
+        chunk = ids[k:k + CHUNK]
+        if store.kind == "sqlite":
+            marks = ",".join("?" * len(chunk))
+            rows = store.conn().execute(f"SELECT session_id, body FROM events WHERE session_id IN ({marks}) "
+                                        "ORDER BY session_id, seq", chunk)
+        else:
+            rows = store.q("SELECT session_id, body FROM events WHERE session_id = ANY(%s) ORDER BY session_id, seq",
+                           (chunk,))
+        sid, evs = None, []  # type: tuple[int | None, list]
+        for s_id, body in rows:
+            if s_id != sid:
+                if sid is not None:
+                    yield sid, evs
+                sid, evs = s_id, []
+            evs.append(json.loads(body))
+        if sid is not None:
+            yield sid, evs
+
+
+def _work(db, rows: list[dict]) -> list[dict]:
+    """A worker's share: the facts of these infusions, as dicts (what the cache keeps)."""
+    from ..library.cache import replay_rules
+
+    store = open_reader(db)
+    try:
+        by_id = {r["id"]: r for r in rows}
+        out = []
+        for sid, evs in bodies(store, list(by_id)):
+            out.append(to_dict(facts(sid, by_id[sid], evs, **replay_rules(evs))))
+        return out
+    finally:
+        store.close()
+
+
+def collect(db, rows: list[dict], workers: int | None = None, cache: bool = True) -> list[InfusionFacts]:
+    """The facts of every infusion listed, from the cache where it holds them, else worked out."""
+    key = _source_key(db)
+    kept = _cache_read(key) if cache else {}
+    have: list = []
+    todo: list = []
+    for r in rows:
+        hit = kept.get(r["id"])
+        (have if hit is not None and hit[0] == r["last_hash"] else todo).append(r)
+    got = [json.loads(kept[r["id"]][1]) for r in have]
+    new = _compute(db, todo, workers)
+    if cache and new:
+        hashes = {r["id"]: r["last_hash"] for r in todo}
+        _cache_write(key, [(d["session_id"], hashes[d["session_id"]], json.dumps(d)) for d in new])
+    return [from_dict(d) for d in sorted(got + new, key=lambda d: d["session_id"])]
+
+
+def _compute(db, rows: list[dict], workers: int | None) -> list[dict]:
+    if not rows:
+        return []
+    n = workers if workers is not None else min(4, os.cpu_count() or 1)
+    if n <= 1 or len(rows) < IN_PROCESS_BELOW:
+        return _work(db, rows)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    shares = [rows[k::n] for k in range(n)]
+    # fork where this process has one thread (the command line): the workers start at once with the
+    # modules loaded; spawn where it has more (the app: the outbox, the board), which a fork would
+    # copy half-way
+    import threading
+
+    how = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context(how)) as pool:
+        parts = list(pool.map(_work, [db] * n, shares))
+    return [d for part in parts for d in part]
+
+
+# ---------------------------------------------------------------------- the cache
+def _source_key(db) -> str:
+    from .base import is_url, scrub
+
+    return scrub(str(db)).strip() if is_url(db) else os.path.realpath(os.fspath(db))
+
+
+def _cache_path() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "ivig-titration", "report-facts.sqlite3")
+
+
+def _cache_conn() -> sqlite3.Connection | None:
+    path = _cache_path()
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        if not os.path.exists(path):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        c = sqlite3.connect(path, timeout=2.0)
+        c.execute("CREATE TABLE IF NOT EXISTS facts(source TEXT NOT NULL, sid INTEGER NOT NULL, last_hash TEXT NOT "
+                  "NULL, format INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (source, sid))")
+        return c
+    except (OSError, sqlite3.Error):
+        return None  # a cache that cannot be used only costs time
+
+
+def _cache_read(key: str) -> dict[int, tuple[str, str]]:
+    c = _cache_conn()
+    if c is None:
+        return {}
+    try:
+        return {sid: (h, body) for sid, h, body in
+                c.execute("SELECT sid, last_hash, body FROM facts WHERE source = ? AND format = ?", (key, FORMAT))}
+    except sqlite3.Error:
+        return {}
+    finally:
+        c.close()
+
+
+def _cache_write(key: str, items: list[tuple[int, str, str]]) -> None:
+    c = _cache_conn()
+    if c is None:
+        return
+    try:
+        with c:
+            c.executemany("INSERT OR REPLACE INTO facts(source, sid, last_hash, format, body) VALUES (?,?,?,?,?)",
+                          [(key, sid, h, FORMAT, body) for sid, h, body in items])
+    except sqlite3.Error:
+        pass
+    finally:
+        c.close()
