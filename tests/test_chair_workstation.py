@@ -207,9 +207,9 @@ def test_training_runs_are_named_apart_and_their_snapshot_says_training():
 
 def test_one_active_infusion_per_patient_and_per_chair_is_decided_from_the_open_ones():
     open_ = [OpenInfusion("Bay C chair 5", "P123", "A", None), OpenInfusion("Training 1", "P9", "", None, True)]
-    assert conflicts("Bay B chair 1", "p123", open_) == ["patient p123 is already running on Bay C chair 5 "
-                                                         "(workstation A)"]
-    assert conflicts("bay c  chair 5", "P7", open_)[0].startswith("bay c  chair 5 already has an infusion running")
+    assert conflicts("Bay B chair 1", "p123", open_) == ["Patient p123: already running on Bay C chair 5 "
+                                                         "(workstation A); finish or close that infusion first"]
+    assert conflicts("bay c  chair 5", "P7", open_)[0].startswith("bay c  chair 5: already has an infusion running")
     assert conflicts("Bay B chair 1", "P9", open_) == []  # a training run never blocks a real one
     assert conflicts("Bay C chair 5", "P123", open_, training=True) == []
 

@@ -2,8 +2,9 @@
 
 The store holds the open infusions (on this workstation or the unit server) and enforces the rule
 when it records a new one; this module only decides, so that every store and the new-infusion form
-give the same answer in the same words: "P123 is already running on Bay C chair 5 (workstation A,
-since 06:40)". Training runs are apart: they never block a real infusion, nor one another.
+give the same answer in the same words as titration/store/active.py: "Patient P123: already running
+on Bay C chair 5 (workstation A, since 06:40)". Training runs are apart: they never block a real
+infusion, nor one another.
 """
 from __future__ import annotations
 
@@ -36,9 +37,11 @@ def conflicts(chair: str, patient_id: str, open_infusions: Iterable[OpenInfusion
             continue
         where = _where(o)
         if patient_id.strip() and o.patient_id.strip() and same_name(o.patient_id, patient_id):
-            out.append(f"patient {patient_id.strip()} is already running on {where}")
+            out.append(f"Patient {patient_id.strip()}: already running on {where}; finish or close that infusion "
+                       "first")
         elif chair.strip() and same_name(o.chair, chair):
-            out.append(f"{chair.strip()} already has an infusion running ({_details(o)})")
+            out.append(f"{chair.strip()}: already has an infusion running ({_details(o)}); choose another chair "
+                       "or close that infusion first")
     return out
 
 

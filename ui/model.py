@@ -146,12 +146,12 @@ class AppModel(QObject):
         if name and is_training_name(name):
             raise TitrationError(f"Chair: '{name}' is kept for training runs; name the real chair")
         # one active infusion per patient on this workstation (the stores enforce it across the unit later)
-        here = [OpenInfusion(c.name, c.patient.identifier, "", c.wall_start, c.training)
+        station = (getattr(self.journal, "workstation", "") or "") if self.journal is not None else ""
+        here = [OpenInfusion(c.name, c.patient.identifier, station, c.wall_start, c.training)
                 for c in self.chairs if c.session.status in ("planned", "running", "paused")]
         clash = conflicts("", spec.patient.identifier if spec.patient else "", here)
         if clash:
-            words = "; ".join(clash)
-            raise TitrationError(words[:1].upper() + words[1:])
+            raise TitrationError("; ".join(clash))
         session = Session(spec.plan, get_policy(spec.policy_id))
         chair = self.add_chair(session, patient=spec.patient, name=name or None)
         chair.record_checklist(spec.checklist)  # its holds keep the start until the prescriber decides
