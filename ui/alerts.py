@@ -11,8 +11,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from ui.style import ALERT_BG, ALERT_FLASH_BG, GRADE_COLOURS, INK, MUTED, PAPER
-from ui.widgets import ElidedLabel
+from ui.common.style import ALERT_BG, ALERT_FLASH_BG, GRADE_COLOURS, INK, MUTED, PAPER
+from ui.common.widgets import ElidedLabel
 
 FLASH_MS = 500
 BEEP_EVERY = 4  # flashes between beeps (2 s)

@@ -155,7 +155,7 @@ def run(args) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("IVIg chair workstation")
-    fonts = optional.load("ui.fonts")
+    fonts = optional.load("ui.common.fonts")
     if fonts is not None:
         from PySide6.QtGui import QFont
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from ui.style import GRADE_COLOURS, STATE_COLOURS
+from ui.common.style import GRADE_COLOURS, STATE_COLOURS
 
 
 @dataclass(frozen=True)

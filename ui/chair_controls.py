@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabe
 
 from titration.timefmt import span_words
 from ui.after_end import AFTER_END_NOTE, look_out_lines
-from ui.widgets import label
+from ui.common.widgets import label
 
 REASON_BUTTONS = {"pause": "Pause now", "stop": "STOP the infusion", "close": "Close the observation early"}
 

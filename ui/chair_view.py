@@ -25,14 +25,14 @@ from titration.timefmt import minutes_after_midnight
 from ui import optional
 from ui.chair_controls import AfterPanel, EmergencyPanel, InfusionControls, ReasonBox
 from ui.chair_model import ChairModel
+from ui.common.style import GRADE_COLOURS, STATE_COLOURS
+from ui.common.widgets import ElidedLabel, label, scrolled
 from ui.day_fit_panel import DayFitPanel
 from ui.event_log import EventLog
 from ui.now_panel import NowPanel
 from ui.pump_panel import PumpPanel
-from ui.style import GRADE_COLOURS, STATE_COLOURS
 from ui.symptoms_panel import SymptomsPanel
 from ui.vitals_dialog import VitalsForm
-from ui.widgets import ElidedLabel, label, scrolled
 
 __all__ = ["ChairView"]
 HEADER_ACTION = {"stop": "STOP NOW", "pause": "PAUSE NOW", "slow": "SLOW DOWN NOW",
@@ -301,7 +301,7 @@ class ChairView(QWidget):
             self.training_panel.add_utterances(items, self.chair.clock_text)
 
     def set_large(self, large: bool) -> None:
-        from ui.style import BASE_PT  # noqa: PLC0415
+        from ui.common.style import BASE_PT  # noqa: PLC0415
 
         for lab in self.status_labels.values():
             f = lab.font()

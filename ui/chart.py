@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from titration.report.chartdata import DeliveredTrace, Marker, MarkerTrace, plan_curve, rate_steps
 from titration.timefmt import span_hm
+from ui.common.fonts import register_fonts
 
 from .chart_fit import ChartFit
 from .chart_legend import ChartLegend
@@ -45,7 +46,6 @@ from .chart_style import (  # noqa: F401 - the chart's public names stay importa
     _nice_spacing,
     _pen,
 )
-from .fonts import register_fonts
 
 
 class InfusionChart(ChartMarkers, ChartLegend, ChartFit, QWidget):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QPushButton, QVBoxLayout
 
-from ui.widgets import label
+from ui.common.widgets import label
 
 
 def fit_text(fit) -> str:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 
 from titration.catalogue_file import load_catalogue
 from titration.report.event_words import describe
-from ui.style import RED
+from ui.common.style import RED
 
 
 class EventLog(QTableWidget):

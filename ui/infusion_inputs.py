@@ -1,7 +1,7 @@
 """The input groups of the New-infusion form: patient, prescription, flags.
 
 Each group only builds and holds its widgets; the form (ui.new_infusion) wires them to the plan
-preview. Number fields are NumberEdits: their errors show beside them (ui.form_fields).
+preview. Number fields are NumberEdits: their errors show beside them (ui.common.form_fields).
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from titration.catalogue_file import load_catalogue
 from titration.day_fit import DEFAULT_CLOSING
 from titration.products import INDICATIONS
-from ui.form_fields import ClockEdit, FieldError, NumberEdit, field_row
+from ui.common.form_fields import ClockEdit, FieldError, NumberEdit, field_row
 
 AGE_BANDS = ("—", "child (under 18)", "adult 18–65", "over 65")
 # soft limits the prescriber may set aside with a recorded reason (design 3); hard limits never

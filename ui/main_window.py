@@ -24,11 +24,11 @@ from titration.errors import TitrationError
 from ui.alerts import AlertStrip
 from ui.board import OverviewBoard
 from ui.chair_list import ChairList
+from ui.common.style import BASE_PT, app_stylesheet, apply_fonts
+from ui.common.wheel_guard import install as guard_the_wheel
+from ui.common.widgets import AfterFirstPaint
 from ui.exports.actions import ExportActions
 from ui.model import AppModel, ChairModel
-from ui.style import BASE_PT, app_stylesheet, apply_fonts
-from ui.wheel_guard import install as guard_the_wheel
-from ui.widgets import AfterFirstPaint
 from ui.window_actions import make_actions, shortcut_rows, shortcuts_dialog
 
 if TYPE_CHECKING:
@@ -364,7 +364,7 @@ class MainWindow(ExportActions, QMainWindow):
         if self._new_form is not None and hasattr(self._new_form.chart, "set_large"):
             self._new_form.chart.set_large(self.large)
         if was_large != self.large:  # labels that size themselves to their text: measured in the new type
-            from ui.widgets import WrapLabel  # noqa: PLC0415
+            from ui.common.widgets import WrapLabel  # noqa: PLC0415
 
             QApplication.processEvents()
             for lab in self.findChildren(WrapLabel):

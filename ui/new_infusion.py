@@ -24,7 +24,8 @@ from titration.reactions import Vitals
 from titration.timefmt import minutes_after_midnight
 from ui.block_panel import BlockPanel
 from ui.checklist import Checklist
-from ui.form_fields import FieldError
+from ui.common.form_fields import FieldError
+from ui.common.widgets import compact_combos, scrolled
 from ui.history_offer import HistoryOffer
 from ui.infusion_inputs import FlagsBox, PatientBox, PrescriptionBox
 from ui.infusion_request import MISSING, NUMBER_FIELDS, RequestFromFields
@@ -32,7 +33,6 @@ from ui.model import PatientInfo
 from ui.plan_preview import PlanPreview
 from ui.prescriber_decision import PrescriberDecisionBox
 from ui.vitals_dialog import VitalsForm
-from ui.widgets import compact_combos, scrolled
 
 
 @dataclass

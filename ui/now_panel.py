@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QProgressBar
 
 from titration.timefmt import countdown
 from ui import optional
-from ui.widgets import label
+from ui.common.widgets import label
 
 ROWS = (("state", "State"), ("rate", "Pump rate now"), ("elapsed", "Elapsed"), ("next_step", "Next step"),
         ("vitals", "Vitals due"), ("volume", "Volume in"), ("finish", "Expected finish"),

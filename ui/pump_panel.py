@@ -9,9 +9,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFrame, QGridLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
-from ui.form_fields import FieldError, parse_number
-from ui.style import GRADE_COLOURS
-from ui.widgets import label
+from ui.common.form_fields import FieldError, parse_number
+from ui.common.style import GRADE_COLOURS
+from ui.common.widgets import label
 
 
 class PumpPanel(QGroupBox):

@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from titration.catalogue_file import load_catalogue
-from ui.style import GRADE_COLOURS
-from ui.widgets import WrapLabel
+from ui.common.style import GRADE_COLOURS
+from ui.common.widgets import WrapLabel
 
 
 class SymptomLabel(WrapLabel):

@@ -133,7 +133,7 @@ class UnitPages(QObject):
     @property
     def page(self) -> OverviewBoard:
         if self._page is None:
-            from ui.style import apply_fonts  # noqa: PLC0415
+            from ui.common.style import apply_fonts  # noqa: PLC0415
 
             page = OverviewBoard(self.board, UNIT_TEXT)
             page.setObjectName("unitBoard")
@@ -288,7 +288,7 @@ class UnitPages(QObject):
 
     def _build(self, uid: str, session):
         from ui.chair_view import ChairView  # noqa: PLC0415
-        from ui.style import apply_fonts  # noqa: PLC0415
+        from ui.common.style import apply_fonts  # noqa: PLC0415
 
         row = self.rows.get(uid, {})
         holder = row.get("held_by") or row.get("last_holder") or "?"

@@ -53,7 +53,7 @@ def journal(tmp_path):
 
 @pytest.fixture
 def window(qtbot, clock, beeper, journal):
-    from ui.fonts import register_fonts
+    from ui.common.fonts import register_fonts
     from ui.main_window import MainWindow
     from ui.model import AppModel
 

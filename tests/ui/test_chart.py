@@ -147,7 +147,7 @@ def test_large_type_and_clock_time(chart, plan):
 def test_the_bundled_font_is_registered(qtbot):
     from PySide6.QtGui import QFontDatabase
 
-    from ui.fonts import register_fonts
+    from ui.common.fonts import register_fonts
 
     fam = register_fonts()
     assert fam == "DejaVu Sans"

@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from ui.style import BASE_PT, FONT_ROLES
+from ui.common.style import BASE_PT, FONT_ROLES
 
 ROOT = Path(__file__).resolve().parents[2]
 

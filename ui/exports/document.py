@@ -46,7 +46,7 @@ class Document:
     def font(self, pt: float, bold: bool = False):
         from PySide6.QtGui import QFont
 
-        from ..fonts import register_fonts
+        from ui.common.fonts import register_fonts
 
         f = QFont(register_fonts())
         f.setPointSizeF(pt)

@@ -37,7 +37,7 @@ def _qt_app():
         qInstallMessageHandler(quiet)
         app = QApplication(["ivig-export"])
         _qt_app.owned = app  # keep a reference for the life of the process
-    from ..fonts import register_fonts
+    from ui.common.fonts import register_fonts
 
     register_fonts()
     return app
@@ -94,7 +94,7 @@ def _draw_title(painter, title: str, width: int) -> None:
     from PySide6.QtCore import QRectF, Qt
     from PySide6.QtGui import QColor, QFont
 
-    from ..fonts import register_fonts
+    from ui.common.fonts import register_fonts
 
     f = QFont(register_fonts())
     f.setPixelSize(20)

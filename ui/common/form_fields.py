@@ -11,7 +11,7 @@ import re
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from ui.style import VERMILLION
+from ui.common.style import VERMILLION
 
 NUMBER = re.compile(r"^\d+(?:[.,]\d*)?$|^[.,]\d+$")
 BAD_STYLE = f"border: 2px solid {VERMILLION};"
