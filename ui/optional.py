@@ -25,7 +25,7 @@ def missing() -> dict[str, str]:
 
 def chart_widget(parent=None):
     """An InfusionChart, or a plain label saying the chart is unavailable."""
-    mod = load("ui.chart")
+    mod = load("ui.chart.infusion_chart")
     if mod is not None and hasattr(mod, "InfusionChart"):
         try:
             return mod.InfusionChart(parent)
@@ -33,7 +33,8 @@ def chart_widget(parent=None):
             return mod.InfusionChart()
     from PySide6.QtWidgets import QLabel
 
-    w = QLabel("Chart unavailable" + (f" ({_missing.get('ui.chart')})" if "ui.chart" in _missing else ""))
+    name = "ui.chart.infusion_chart"
+    w = QLabel("Chart unavailable" + (f" ({_missing.get(name)})" if name in _missing else ""))
     w.setWordWrap(True)
     return w
 

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 from titration.plan import PlanRequest, build_plan
 from titration.reactions import Vitals
 from titration.session import Session
-from ui.chart import ClockAxis, InfusionChart
+from ui.chart.infusion_chart import ClockAxis, InfusionChart
 
 
 @pytest.fixture(scope="module")
@@ -307,7 +307,7 @@ def test_event_labels_never_cover_each_other_or_now(qtbot):
     from titration.policy import get_policy
     from titration.reactions import Vitals
     from titration.session import Session
-    from ui.chart import InfusionChart
+    from ui.chart.infusion_chart import InfusionChart
 
     s = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)), get_policy("tiered"))
     s.record_vitals(0, Vitals(temp_c=36.8, pulse=72))

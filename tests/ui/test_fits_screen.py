@@ -127,7 +127,7 @@ def test_expected_finish_says_the_time_and_what_is_left(qtbot, window, clock):
 
 def test_the_two_y_axis_titles_never_overlap(qtbot):
     from titration.plan import PlanRequest, build_plan
-    from ui.chart import InfusionChart
+    from ui.chart.infusion_chart import InfusionChart
 
     c = InfusionChart()
     qtbot.addWidget(c)

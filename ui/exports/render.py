@@ -49,7 +49,7 @@ def export_chart(plan=None, session=None, *, now_min: float | None = None, size=
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QGraphicsView
 
-    from ..chart import InfusionChart
+    from ui.chart.infusion_chart import InfusionChart
 
     app = _qt_app()
     chart = InfusionChart(large=large)

@@ -6,7 +6,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 
-from .chart_style import GREY, KEY_GLYPHS, MARKER_STYLES, OKABE_ITO, ORIGINAL_ALPHA, _pen
+from .style import GREY, KEY_GLYPHS, MARKER_STYLES, OKABE_ITO, ORIGINAL_ALPHA, _pen
 
 
 class ChartLegend:

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from titration.report.chartdata import Marker
 from ui.common.style import GRADE_COLOURS  # the one grade palette (severe red, moderate orange, mild amber)
 
-from .chart_style import GREY, LABELLED, MARKER_STYLES, OKABE_ITO, VLINED, _pen
+from .style import GREY, LABELLED, MARKER_STYLES, OKABE_ITO, VLINED, _pen
 
 
 class ChartMarkers:

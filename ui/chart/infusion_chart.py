@@ -27,10 +27,10 @@ from titration.report.chartdata import DeliveredTrace, Marker, MarkerTrace, plan
 from titration.timefmt import span_hm
 from ui.common.fonts import register_fonts
 
-from .chart_fit import ChartFit
-from .chart_legend import ChartLegend
-from .chart_markers import ChartMarkers
-from .chart_style import (  # noqa: F401 - the chart's public names stay importable from here
+from .fit import ChartFit
+from .legend import ChartLegend
+from .markers import ChartMarkers
+from .style import (  # noqa: F401 - the chart's public names stay importable from here
     CURVE_KEYS,
     GREY,
     KEY_GLYPHS,

@@ -2,7 +2,7 @@
 data, y-axis titles that never run into each other, and event labels that never cover each
 other or the 'now' label. Runs on a resize or a redraw (and 'now' on a tick), never more.
 
-A mixin of InfusionChart (ui.chart): it uses the chart's plots, legends and labels.
+A mixin of InfusionChart (ui.chart.infusion_chart): it uses the chart's plots, legends and labels.
 """
 from __future__ import annotations
 
