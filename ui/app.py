@@ -302,7 +302,7 @@ def _pump_question(parent):
     from ui import optional
 
     def ask(rec, now_wall):
-        mod = optional.load("ui.recovery_dialog")  # only when an infusion is reopened
+        mod = optional.load("ui.chair.recovery_dialog")  # only when an infusion is reopened
         if mod is not None:
             return mod.ask_pump_state(parent, rec, now_wall)
         from PySide6.QtWidgets import QMessageBox

@@ -32,7 +32,7 @@ from ui.model import AppModel, ChairModel
 from ui.window_actions import make_actions, shortcut_rows, shortcuts_dialog
 
 if TYPE_CHECKING:
-    from ui.chair_view import ChairView
+    from ui.chair.view import ChairView
     from ui.new_infusion import NewInfusionForm
     from ui.training_panel import TrainingSetup
 
@@ -304,7 +304,7 @@ class MainWindow(ExportActions, QMainWindow):
             self.show_chair(chair)
 
     def _chair_added(self, chair: ChairModel) -> None:
-        from ui.chair_view import ChairView  # noqa: PLC0415 - imported with the first chair (see the top)
+        from ui.chair.view import ChairView  # noqa: PLC0415 - imported with the first chair (see the top)
 
         view = ChairView(chair)
         apply_fonts(view, self.large)

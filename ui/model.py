@@ -19,7 +19,7 @@ from titration.session import Session
 from titration.store.observing import observations_to_reopen
 from titration.timefmt import wall_time
 from ui.board import BoardModel, local_summaries
-from ui.chair_model import ChairModel, PatientInfo
+from ui.chair.model import ChairModel, PatientInfo
 
 
 class AppModel(QObject):

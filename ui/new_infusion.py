@@ -23,6 +23,7 @@ from titration.protocols import load_protocols
 from titration.reactions import Vitals
 from titration.timefmt import minutes_after_midnight
 from ui.block_panel import BlockPanel
+from ui.chair.vitals_panel import VitalsForm
 from ui.checklist import Checklist
 from ui.common.form_fields import FieldError
 from ui.common.widgets import compact_combos, scrolled
@@ -32,7 +33,6 @@ from ui.infusion_request import MISSING, NUMBER_FIELDS, RequestFromFields
 from ui.model import PatientInfo
 from ui.plan_preview import PlanPreview
 from ui.prescriber_decision import PrescriberDecisionBox
-from ui.vitals_dialog import VitalsForm
 
 
 @dataclass

@@ -22,8 +22,8 @@ from titration.day_fit import DaySettings, day_fit
 from titration.report.table import rows
 from titration.timefmt import span_hm, span_words, time_of_day
 from ui import optional
+from ui.chair.day_fit_panel import DayFitPanel
 from ui.common.widgets import scrolled
-from ui.day_fit_panel import DayFitPanel
 
 EMPTY = "Enter the weight and the dose to see the plan."
 DAY_FIT_MAX_H = 130  # the day-fit warning scrolls beyond this: the plan's rates stay in view

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ui.recovery_dialog import QUESTION
+from ui.chair.recovery_dialog import QUESTION
 
 
 def describe(row: dict) -> str:

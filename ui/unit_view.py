@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton
 
 from titration.timefmt import span_hm, wall_time
 from ui.board import BoardModel, ChairSummary, OverviewBoard
-from ui.chair_model import ChairModel, PatientInfo
+from ui.chair.model import ChairModel, PatientInfo
 
 UNIT_TEXT = ("<p>No chair yet on this workstation. With a unit server (<code>--db postgresql://...</code>) "
              "this board shows every chair of the unit, on every workstation, as it changes. Arrow keys move "
@@ -287,7 +287,7 @@ class UnitPages(QObject):
         self.win.stack.setCurrentWidget(self._build(uid, session))
 
     def _build(self, uid: str, session):
-        from ui.chair_view import ChairView  # noqa: PLC0415
+        from ui.chair.view import ChairView  # noqa: PLC0415
         from ui.common.style import apply_fonts  # noqa: PLC0415
 
         row = self.rows.get(uid, {})

@@ -51,7 +51,7 @@ def test_a_quit_is_journaled_and_the_next_start_does_not_take_it_for_a_crash(qtb
     model.record_quit({chair: "runs-on"})
     assert s.events[-1].kind == "app_closed" and s.events[-1].at_min == pytest.approx(27.9)
     j.close()
-    from ui.recovery_dialog import RecoveryDialog
+    from ui.chair.recovery_dialog import RecoveryDialog
 
     j = Journal(path)
     (rec,) = j.unfinished()

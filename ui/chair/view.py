@@ -1,6 +1,6 @@
 """The live view of one chair: the pump panel, the chart and log, vitals and symptoms.
 
-It composes the chair's panels (ui.pump_panel, ui.now_panel, ui.chair_controls) and routes the
+It composes the chair's panels (ui.chair.pump_panel, ui.chair.now_panel, ui.chair.controls) and routes the
 nurse's intents to the chair's model. Everything shown is a core answer. Panels are inline (no
 modal dialog steals focus from a running countdown). A clock tick only updates labels and the
 chart's tip; tables grow by appending rows.
@@ -23,16 +23,16 @@ from titration.day_fit import DaySettings
 from titration.errors import TitrationError
 from titration.timefmt import minutes_after_midnight
 from ui import optional
-from ui.chair_controls import AfterPanel, EmergencyPanel, InfusionControls, ReasonBox
-from ui.chair_model import ChairModel
+from ui.chair.controls import AfterPanel, EmergencyPanel, InfusionControls, ReasonBox
+from ui.chair.day_fit_panel import DayFitPanel
+from ui.chair.event_log import EventLog
+from ui.chair.model import ChairModel
+from ui.chair.now_panel import NowPanel
+from ui.chair.pump_panel import PumpPanel
+from ui.chair.symptoms_panel import SymptomsPanel
+from ui.chair.vitals_panel import VitalsForm
 from ui.common.style import GRADE_COLOURS, STATE_COLOURS
 from ui.common.widgets import ElidedLabel, label, scrolled
-from ui.day_fit_panel import DayFitPanel
-from ui.event_log import EventLog
-from ui.now_panel import NowPanel
-from ui.pump_panel import PumpPanel
-from ui.symptoms_panel import SymptomsPanel
-from ui.vitals_dialog import VitalsForm
 
 __all__ = ["ChairView"]
 HEADER_ACTION = {"stop": "STOP NOW", "pause": "PAUSE NOW", "slow": "SLOW DOWN NOW",

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from titration.timefmt import span_words
-from ui.after_end import AFTER_END_NOTE, look_out_lines
+from ui.chair.after_end import AFTER_END_NOTE, look_out_lines
 from ui.common.widgets import label
 
 REASON_BUTTONS = {"pause": "Pause now", "stop": "STOP the infusion", "close": "Close the observation early"}
