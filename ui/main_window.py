@@ -33,7 +33,7 @@ from ui.window_actions import make_actions, shortcut_rows, shortcuts_dialog
 
 if TYPE_CHECKING:
     from ui.chair.view import ChairView
-    from ui.new_infusion import NewInfusionForm
+    from ui.intake.form import NewInfusionForm
     from ui.training_panel import TrainingSetup
 
 # The chair view, the New-infusion form and the training picker are imported and built when first
@@ -133,7 +133,7 @@ class MainWindow(ExportActions, QMainWindow):
     def new_form(self) -> NewInfusionForm:
         """The New-infusion page (a NewInfusionForm), built the first time it is asked for."""
         if self._new_form is None:
-            from ui.new_infusion import NewInfusionForm  # noqa: PLC0415
+            from ui.intake.form import NewInfusionForm  # noqa: PLC0415
 
             f = NewInfusionForm(journal=self.model.journal, wall=self.model.wall)
             f.sig_create.connect(self._create_infusion)

@@ -1,6 +1,6 @@
 """The input groups of the New-infusion form: patient, prescription, flags.
 
-Each group only builds and holds its widgets; the form (ui.new_infusion) wires them to the plan
+Each group only builds and holds its widgets; the form (ui.intake.form) wires them to the plan
 preview. Number fields are NumberEdits: their errors show beside them (ui.common.form_fields).
 """
 from __future__ import annotations

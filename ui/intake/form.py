@@ -22,17 +22,17 @@ from titration.products import load_library
 from titration.protocols import load_protocols
 from titration.reactions import Vitals
 from titration.timefmt import minutes_after_midnight
-from ui.block_panel import BlockPanel
 from ui.chair.vitals_panel import VitalsForm
-from ui.checklist import Checklist
 from ui.common.form_fields import FieldError
 from ui.common.widgets import compact_combos, scrolled
-from ui.history_offer import HistoryOffer
-from ui.infusion_inputs import FlagsBox, PatientBox, PrescriptionBox
-from ui.infusion_request import MISSING, NUMBER_FIELDS, RequestFromFields
+from ui.intake.block_panel import BlockPanel
+from ui.intake.checklist import Checklist
+from ui.intake.history_offer import HistoryOffer
+from ui.intake.inputs import FlagsBox, PatientBox, PrescriptionBox
+from ui.intake.plan_preview import PlanPreview
+from ui.intake.prescriber_decision import PrescriberDecisionBox
+from ui.intake.request import MISSING, NUMBER_FIELDS, RequestFromFields
 from ui.model import PatientInfo
-from ui.plan_preview import PlanPreview
-from ui.prescriber_decision import PrescriberDecisionBox
 
 
 @dataclass
