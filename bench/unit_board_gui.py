@@ -1,6 +1,6 @@
 """board_gui_change_p95_ms: the Unit view's redraw when one chair of a 40-chair unit changes.
 
-The feed hands the window only the chairs that changed (ui.unit_board); the board redraws only
+The feed hands the window only the chairs that changed (ui.unit.server_feed); the board redraws only
 their tiles. Also reported: the first paint of all 40 (a snapshot) and an idle tick.
 """
 import os

@@ -175,7 +175,7 @@ def run(args) -> int:
     elif getattr(journal, "notice", ""):
         win.show_notice(journal.notice)
     if getattr(journal, "outbox", None) is not None:  # the unit server: banner and board feed
-        from ui.unit_board import attach_unit
+        from ui.unit.server_feed import attach_unit
 
         attach_unit(win, journal)
     ask = _pump_question(win)

@@ -22,13 +22,13 @@ from PySide6.QtWidgets import (
 
 from titration.errors import TitrationError
 from ui.alerts import AlertStrip
-from ui.board import OverviewBoard
 from ui.chair_list import ChairList
 from ui.common.style import BASE_PT, app_stylesheet, apply_fonts
 from ui.common.wheel_guard import install as guard_the_wheel
 from ui.common.widgets import AfterFirstPaint
 from ui.exports.actions import ExportActions
 from ui.model import AppModel, ChairModel
+from ui.unit.board import OverviewBoard
 from ui.window_actions import make_actions, shortcut_rows, shortcuts_dialog
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.setCentralWidget(central)
 
         self.actions_by_name = make_actions(self)
-        from ui.unit_view import UnitPages  # noqa: PLC0415 - the Unit board
+        from ui.unit.view import UnitPages  # noqa: PLC0415 - the Unit board
 
         self.unit = UnitPages(self)
         model.sig_chair_added.connect(self._chair_added)

@@ -18,8 +18,8 @@ from titration.occupancy import OpenInfusion, conflicts
 from titration.session import Session
 from titration.store.observing import observations_to_reopen
 from titration.timefmt import wall_time
-from ui.board import BoardModel, local_summaries
 from ui.chair.model import ChairModel, PatientInfo
+from ui.unit.board import BoardModel, local_summaries
 
 
 class AppModel(QObject):

@@ -176,7 +176,7 @@ def test_the_overview_board_shows_every_chair_and_moves_by_keyboard(qtbot, windo
 
 
 def test_the_board_takes_summaries_from_any_source(qtbot):
-    from ui.board import BoardModel, ChairSummary, OverviewBoard
+    from ui.unit.board import BoardModel, ChairSummary, OverviewBoard
 
     model = BoardModel()
     board = OverviewBoard(model)

@@ -17,7 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def test_the_banner_says_the_unit_server_is_unreachable_and_counts_what_waits(qtbot, tmp_path, window):
-    from ui.unit_board import attach_unit
+    from ui.unit.server_feed import attach_unit
 
     url = f"postgresql:///unit?host={tmp_path}&port=1"  # no server there
     j = Journal(url, outbox=tmp_path / "outbox.sqlite3", workstation="ws-1", nurse="n")
@@ -57,7 +57,7 @@ class FakeListener:
 
 
 def test_the_feed_hands_the_board_a_snapshot_then_changes_on_the_gui_thread(qtbot):
-    from ui.unit_board import UnitFeed
+    from ui.unit.server_feed import UnitFeed
 
     feed = UnitFeed("postgresql:///x", listener_factory=FakeListener)
     got = []
@@ -74,7 +74,7 @@ def test_the_feed_hands_the_board_a_snapshot_then_changes_on_the_gui_thread(qtbo
 
 @pytest.mark.pg
 def test_the_feed_hears_another_workstations_event(qtbot, pg_server, tmp_path):
-    from ui.unit_board import UnitFeed
+    from ui.unit.server_feed import UnitFeed
 
     url = pg_server.new_database()
     feed = UnitFeed(url)
@@ -130,7 +130,7 @@ def test_a_chair_whose_workstation_has_gone_is_taken_over_into_this_window_on_th
 
 @pytest.mark.pg
 def test_a_chair_driven_elsewhere_is_followed_read_only_and_live(qtbot, pg_server, tmp_path):
-    from ui.unit_board import UnitFeed
+    from ui.unit.server_feed import UnitFeed
 
     url = pg_server.new_database()
     a = Journal(url, outbox=tmp_path / "a.sqlite3", workstation="ws-a", nurse="na")

@@ -64,7 +64,7 @@ def test_the_history_lookup_never_waits_on_a_stalled_server(qtbot, clock, pg_ser
 def test_a_chair_taken_over_elsewhere_turns_read_only_in_this_window(qtbot, clock, pg_server, tmp_path):
     from titration.store.takeover import take_over
     from ui.model import PatientInfo
-    from ui.unit_board import attach_unit
+    from ui.unit.server_feed import attach_unit
 
     url = pg_server.new_database()
     as_ws = pg_server.url(dbname(url), user=pg_server.workstation_login())

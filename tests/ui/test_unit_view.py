@@ -37,7 +37,7 @@ def unit_window(qtbot, clock, pg_server, tmp_path):
     """A window on workstation ws-b, its journal on a fresh unit database, the feed running."""
     from ui.main_window import MainWindow
     from ui.model import AppModel
-    from ui.unit_board import attach_unit
+    from ui.unit.server_feed import attach_unit
 
     url = pg_server.new_database()
     j = Journal(url, outbox=tmp_path / "ws-b.sqlite3", workstation="ws-b", nurse="nurse-b")
@@ -169,7 +169,7 @@ def test_an_expired_chair_is_taken_over_after_the_pump_question_and_a_reason(qtb
 
 
 def test_the_unreachable_banner_is_seen_above_the_strip_on_every_page(qtbot, tmp_path, window):
-    from ui.unit_board import attach_unit
+    from ui.unit.server_feed import attach_unit
 
     j = Journal(f"postgresql:///unit?host={tmp_path}&port=1", outbox=tmp_path / "o.sqlite3", workstation="ws-1")
     try:

@@ -18,7 +18,7 @@ from titration.errors import TitrationError
 from titration.session import Session
 from titration.store.base import JournalError
 from titration.timefmt import after_start, after_start_seconds, finish_words, session_time, span_hm
-from ui.board import ChairSummary
+from ui.unit.board import ChairSummary
 
 
 @dataclass

@@ -3,7 +3,7 @@
 A plain Python thread runs the call; its result (or its error) goes into a queue, and a QTimer on
 the GUI thread drains the queue and calls back there. No Qt signal is ever emitted from the worker
 thread (PySide6 >= 6.8 crashes on that), and the window never waits on the network: the same
-pattern as the unit board's feed (ui/unit_board.py).
+pattern as the unit board's feed (ui/unit/server_feed.py).
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The Unit view: every chair of the unit on one board, and the chairs opened from it.
 
-The board is the Overview's (ui.board), fed by this workstation's chairs and, with a unit
-server, by the UnitFeed's rows (ui.unit_board): a snapshot, then only the chairs that changed
+The board is the Overview's (ui.unit.board), fed by this workstation's chairs and, with a unit
+server, by the UnitFeed's rows (ui.unit.server_feed): a snapshot, then only the chairs that changed
 (LISTEN/NOTIFY; the whole table is never polled). A chair driven here opens as usual; one that
 another workstation drives opens read-only and live (`feed.watch`); one whose workstation's
 hold has expired is offered to be taken over (the recovery question and a reason, then
@@ -16,8 +16,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton
 
 from titration.timefmt import span_hm, wall_time
-from ui.board import BoardModel, ChairSummary, OverviewBoard
 from ui.chair.model import ChairModel, PatientInfo
+from ui.unit.board import BoardModel, ChairSummary, OverviewBoard
 
 UNIT_TEXT = ("<p>No chair yet on this workstation. With a unit server (<code>--db postgresql://...</code>) "
              "this board shows every chair of the unit, on every workstation, as it changes. Arrow keys move "
@@ -215,7 +215,7 @@ class UnitPages(QObject):
             self.open_watched(uid, row)
 
     def offer_take_over(self, uid: str, row: dict):
-        from ui.take_over_dialog import TakeOverDialog  # noqa: PLC0415
+        from ui.unit.take_over_dialog import TakeOverDialog  # noqa: PLC0415
 
         dlg = TakeOverDialog(self.win, row)
         self.dialog = dlg  # tests answer it
@@ -229,7 +229,7 @@ class UnitPages(QObject):
     def take_over(self, uid: str, pump: str | None, reason: str) -> None:
         """Take the lease on the server off the GUI thread; the chair opens here when it answers."""
         from titration.store.takeover import fetch  # noqa: PLC0415
-        from ui.net_call import NetCall  # noqa: PLC0415
+        from ui.unit.net_call import NetCall  # noqa: PLC0415
 
         chair_name = self.rows.get(uid, {}).get("chair", "")
         journal = self._journal()

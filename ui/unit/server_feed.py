@@ -184,14 +184,14 @@ def attach_unit(win, journal):
     """Put the banner at the top of the window and start the feed; (banner, feed) or (None, None)."""
     if getattr(journal, "outbox", None) is None:
         return None, None
-    from ui.unit_view import lock_fenced  # noqa: PLC0415
+    from ui.unit.view import lock_fenced  # noqa: PLC0415
 
     banner = OutboxBanner(journal, win, on_fenced=lambda fenced: lock_fenced(win, fenced))
     layout = win.centralWidget().layout()
     layout.insertWidget(0, banner)
     feed = UnitFeed(journal.outbox.url, win)
     win.unit_banner, win.unit_feed = banner, feed
-    if getattr(win, "unit", None) is not None:  # the Unit board (ui.unit_view) follows the feed
+    if getattr(win, "unit", None) is not None:  # the Unit board (ui.unit.view) follows the feed
         win.unit.set_feed(feed)
     feed.start()
     return banner, feed
