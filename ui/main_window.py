@@ -34,7 +34,7 @@ from ui.window_actions import make_actions, shortcut_rows, shortcuts_dialog
 if TYPE_CHECKING:
     from ui.chair.view import ChairView
     from ui.intake.form import NewInfusionForm
-    from ui.training_panel import TrainingSetup
+    from ui.training.panel import TrainingSetup
 
 # The chair view, the New-infusion form and the training picker are imported and built when first
 # needed: the window paints sooner at start-up, when none of them is on the screen yet.
@@ -148,7 +148,7 @@ class MainWindow(ExportActions, QMainWindow):
     def training_setup(self) -> TrainingSetup:
         """The training page (a TrainingSetup), built the first time it is asked for."""
         if self._training_setup is None:
-            from ui.training_panel import TrainingSetup  # noqa: PLC0415
+            from ui.training.panel import TrainingSetup  # noqa: PLC0415
 
             t = TrainingSetup()
             t.sig_start.connect(self._start_training)

@@ -22,7 +22,7 @@ from ui.model import AppModel
 w = MainWindow(AppModel(Journal(os.path.join(tempfile.mkdtemp(), "j.sqlite3")), autostart=False))
 w.show()
 app.processEvents()
-print("at start:", sorted(m for m in ("pyqtgraph", "ui.chart.infusion_chart", "ui.intake.form", "ui.training_panel",
+print("at start:", sorted(m for m in ("pyqtgraph", "ui.chart.infusion_chart", "ui.intake.form", "ui.training.panel",
                                       "ui.chair.view") if m in sys.modules), w.stack.count())
 w.show_new_infusion()
 print("after Ctrl+N:", "pyqtgraph" in sys.modules, w.stack.count(), w.stack.currentWidget() is w.new_form)

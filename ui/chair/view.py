@@ -51,7 +51,7 @@ class ChairView(QWidget):
         root.setSpacing(3)
         self.training_panel = None
         if chair.training:
-            from ui.training_panel import TrainingBanner  # noqa: PLC0415
+            from ui.training.panel import TrainingBanner  # noqa: PLC0415
 
             root.addWidget(TrainingBanner(chair.scenario_title))
         self.journal_banner = label("journalBanner", wrap=True)
@@ -170,7 +170,7 @@ class ChairView(QWidget):
         lay = QVBoxLayout(w)
         lay.setContentsMargins(0, 0, 0, 0)
         if self.chair.training:
-            from ui.training_panel import TrainingPanel  # noqa: PLC0415
+            from ui.training.panel import TrainingPanel  # noqa: PLC0415
 
             self.training_panel = TrainingPanel(self.chair)
             self.training_panel.sig_take_vitals.connect(self.take_vitals)
