@@ -22,8 +22,8 @@ def run() -> dict:
     from PySide6.QtWidgets import QApplication
 
     from titration.store.journal import Journal
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     tmp = tempfile.mkdtemp()

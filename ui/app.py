@@ -150,8 +150,8 @@ def run(args) -> int:
               f"{' '.join(XCB_LIBS)}", file=sys.stderr)
         return 1
     from ui import optional
-    from ui.main_window import MainWindow, app_settings
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow, app_settings
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("IVIg chair workstation")

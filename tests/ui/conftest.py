@@ -54,8 +54,8 @@ def journal(tmp_path):
 @pytest.fixture
 def window(qtbot, clock, beeper, journal):
     from ui.common.fonts import register_fonts
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     register_fonts()
     model = AppModel(journal, clock_factory=lambda **kw: clock, wall=lambda: WALL0, autostart=False)

@@ -101,8 +101,8 @@ def test_the_end_is_a_due_item_with_a_confirm_button_and_on_the_strip_until_done
 def test_a_named_chair_in_its_observation_comes_back_after_a_restart(qtbot, tmp_path):
     from titration.clock import ManualClock
     from titration.store.journal import Journal
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     path = tmp_path / "j.sqlite3"
     clock = ManualClock()

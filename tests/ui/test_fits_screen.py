@@ -175,8 +175,8 @@ def test_large_type_at_1024x700_never_scrolls_sideways(qtbot, window, clock):
 def test_the_first_window_is_never_larger_than_the_screen(qtbot, clock, beeper, journal):
     """With no saved geometry the window opens at 1440x900 only where the screen has room: on a
     ward's 1024x700 it must not open wider than the screen (found under Xvfb at 1024x700)."""
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     w = MainWindow(AppModel(journal, clock_factory=lambda **kw: clock, autostart=False), beep=beeper)
     w.force_close = True

@@ -132,8 +132,8 @@ def test_two_chairs_each_with_its_own_infusion(qtbot, window, clock):
 
 def test_a_journal_that_cannot_write_is_shown_loudly(qtbot, clock, beeper):
     from titration.store.base import JournalError
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     class BrokenJournal:
         def attach(self, session, **kw):
@@ -260,8 +260,8 @@ def test_heartbeat_tells_the_journal_the_app_is_alive(qtbot, window, clock):
 
 
 def test_without_a_journal_every_row_says_not_saved(qtbot, clock):
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     model = AppModel(None, clock_factory=lambda **kw: clock, wall=lambda: 0.0, autostart=False)
     w = MainWindow(model, beep=lambda: None)

@@ -20,8 +20,8 @@ class FakeSeconds:
 
 @pytest.fixture
 def training_window(qtbot, beeper, journal):
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     secs = FakeSeconds()
     model = AppModel(journal, clock_factory=lambda start_min=0.0, speed=1.0, training=False:

@@ -9,7 +9,7 @@ from PySide6.QtGui import QKeySequence
 from tests.ui.test_gui_actions import start_infusion
 from titration.nurses import nurse
 from titration.unit_settings import UnitSettings
-from ui import sign_in as sign_in_module
+from ui.window import sign_in as sign_in_module
 
 
 def test_ctrl_i_then_enter_signs_the_next_nurse_in_at_every_chair(qtbot, window, clock, monkeypatch):

@@ -17,8 +17,8 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from titration.store.journal import Journal
-from ui.main_window import MainWindow
-from ui.model import AppModel
+from ui.window.main_window import MainWindow
+from ui.window.app_model import AppModel
 w = MainWindow(AppModel(Journal(os.path.join(tempfile.mkdtemp(), "j.sqlite3")), autostart=False))
 w.show()
 app.processEvents()
@@ -38,8 +38,8 @@ def test_the_first_screen_loads_no_chart_and_no_hidden_page():
 
 
 def test_the_new_infusion_page_is_built_after_the_first_paint(qtbot, clock, beeper, journal):
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     model = AppModel(journal, clock_factory=lambda **kw: clock, autostart=False)
     w = MainWindow(model, beep=beeper)

@@ -98,7 +98,7 @@ def test_a_chair_whose_workstation_has_gone_is_taken_over_into_this_window_on_th
         qtbot, pg_server, tmp_path, clock):
     import psycopg
 
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
 
     url = pg_server.new_database()
     t0 = time.time()

@@ -21,8 +21,8 @@ def dbname(url):
 
 
 def make_window(qtbot, clock, journal):
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     model = AppModel(journal, clock_factory=lambda **kw: clock, wall=time.time, autostart=False)
     w = MainWindow(model)
@@ -63,8 +63,8 @@ def test_the_history_lookup_never_waits_on_a_stalled_server(qtbot, clock, pg_ser
 
 def test_a_chair_taken_over_elsewhere_turns_read_only_in_this_window(qtbot, clock, pg_server, tmp_path):
     from titration.store.takeover import take_over
-    from ui.model import PatientInfo
     from ui.unit.server_feed import attach_unit
+    from ui.window.app_model import PatientInfo
 
     url = pg_server.new_database()
     as_ws = pg_server.url(dbname(url), user=pg_server.workstation_login())

@@ -35,9 +35,9 @@ def drive(url, tmp_path, ws, chair, patient, wall_start):
 @pytest.fixture
 def unit_window(qtbot, clock, pg_server, tmp_path):
     """A window on workstation ws-b, its journal on a fresh unit database, the feed running."""
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
     from ui.unit.server_feed import attach_unit
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     url = pg_server.new_database()
     j = Journal(url, outbox=tmp_path / "ws-b.sqlite3", workstation="ws-b", nurse="nurse-b")
@@ -74,7 +74,7 @@ def test_the_unit_board_shows_every_chair_and_follows_another_workstation_live(q
         s.confirm(30, s.due(30))  # on ws-a: the next step, 84 mL/h
         qtbot.waitUntil(lambda: "84 mL/h · step 2/" in tile_text(win, "Bay A/5"), timeout=20_000)
         assert win.unit.page.tiles[0].hasFocus()  # keyboard: the first chair has the focus, Enter opens it
-        from ui.model import PatientInfo
+        from ui.window.app_model import PatientInfo
 
         mine = win.model.add_chair(Session(build_plan(PlanRequest("octagam-10", "itp", 80, 1.0))), name="Bay A/1",
                                    patient=PatientInfo("P1"))

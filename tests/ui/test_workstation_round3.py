@@ -8,7 +8,7 @@ from titration.plan import PlanRequest, build_plan
 from titration.reactions import Vitals
 from titration.session import Session
 from titration.store.journal import Journal
-from ui.model import AppModel
+from ui.window.app_model import AppModel
 
 RES = "resources/scenarios/01-uneventful-first-infusion.toml"
 

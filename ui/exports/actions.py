@@ -1,6 +1,6 @@
 """The main window's Export actions: the rate chart and the infusion record of the page in front.
 
-A mixin of MainWindow (the menus and shortcuts stay in ui/window_actions.py): it asks for a file
+A mixin of MainWindow (the menus and shortcuts stay in ui/window/actions.py): it asks for a file
 name, writes the file with ui.exports and says what happened in one line.
 """
 from __future__ import annotations

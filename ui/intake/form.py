@@ -32,7 +32,7 @@ from ui.intake.inputs import FlagsBox, PatientBox, PrescriptionBox
 from ui.intake.plan_preview import PlanPreview
 from ui.intake.prescriber_decision import PrescriberDecisionBox
 from ui.intake.request import MISSING, NUMBER_FIELDS, RequestFromFields
-from ui.model import PatientInfo
+from ui.window.app_model import PatientInfo
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """The main window: the alert strip, the chair list, the pages (Overview, new infusion, training,
-one live view per chair) and the menus (ui.window_actions).
+one live view per chair) and the menus (ui.window.actions).
 
 The alert strip is above every page, so a chair that needs something is seen from anywhere.
 """
@@ -21,15 +21,15 @@ from PySide6.QtWidgets import (
 )
 
 from titration.errors import TitrationError
-from ui.alerts import AlertStrip
-from ui.chair_list import ChairList
 from ui.common.style import BASE_PT, app_stylesheet, apply_fonts
 from ui.common.wheel_guard import install as guard_the_wheel
 from ui.common.widgets import AfterFirstPaint
 from ui.exports.actions import ExportActions
-from ui.model import AppModel, ChairModel
 from ui.unit.board import OverviewBoard
-from ui.window_actions import make_actions, shortcut_rows, shortcuts_dialog
+from ui.window.actions import make_actions, shortcut_rows, shortcuts_dialog
+from ui.window.alert_strip import AlertStrip
+from ui.window.app_model import AppModel, ChairModel
+from ui.window.chair_list import ChairList
 
 if TYPE_CHECKING:
     from ui.chair.view import ChairView
@@ -179,7 +179,7 @@ class MainWindow(ExportActions, QMainWindow):
         return shortcut_rows(self.actions_by_name)
 
     def open_sign_in(self):
-        from ui.sign_in import sign_in_dialog
+        from ui.window.sign_in import sign_in_dialog
 
         self._sign_in = sign_in_dialog(self, self.model)  # kept: a dialog without a reference is collected
         return self._sign_in
