@@ -176,7 +176,8 @@ def test_the_overview_board_shows_every_chair_and_moves_by_keyboard(qtbot, windo
 
 
 def test_the_board_takes_summaries_from_any_source(qtbot):
-    from ui.unit.board import BoardModel, ChairSummary, OverviewBoard
+    from ui.chair.summary import ChairSummary
+    from ui.unit.board import BoardModel, OverviewBoard
 
     model = BoardModel()
     board = OverviewBoard(model)

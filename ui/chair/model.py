@@ -18,7 +18,7 @@ from titration.errors import TitrationError
 from titration.session import Session
 from titration.store.base import JournalError
 from titration.timefmt import after_start, after_start_seconds, finish_words, session_time, span_hm
-from ui.unit.board import ChairSummary
+from ui.chair.summary import ChairSummary, summary_of
 
 
 @dataclass
@@ -258,16 +258,3 @@ class ChairModel(QObject):
     # ------------------------------------------------------------------ summary for the board and the list
     def summary(self) -> ChairSummary:
         return summary_of(self.state, key=id(self))
-
-
-def summary_of(st: ChairState, key: object, workstation: str = "") -> ChairSummary:
-    """A chair's tile and list row, from its snapshot (this workstation's chairs and the unit's alike)."""
-    due = st.next_due
-    level = "ringing" if st.ringing else ("silenced" if st.alerts else "")
-    grade = next((a.grade for a in st.alerts if a.grade not in ("none", "")), "none")
-    return ChairSummary(
-        key=key, chair=st.chair, patient=st.patient, product=st.product, rate=f"{st.pump_rate_ml_h:g} mL/h",
-        state=st.status, next_what=due.what if due is not None else "—",
-        next_at="" if due is None else due.at_text,
-        finish=st.times.finish_text.split(",")[0] if st.status in ("planned", "running", "paused") else "—",
-        alert=level, grade=grade, training=st.training, workstation=workstation, priority=st.priority)

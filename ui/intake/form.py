@@ -22,6 +22,7 @@ from titration.products import load_library
 from titration.protocols import load_protocols
 from titration.reactions import Vitals
 from titration.timefmt import minutes_after_midnight
+from ui.chair.model import PatientInfo
 from ui.chair.vitals_panel import VitalsForm
 from ui.common.form_fields import FieldError
 from ui.common.widgets import compact_combos, scrolled
@@ -32,7 +33,6 @@ from ui.intake.inputs import FlagsBox, PatientBox, PrescriptionBox
 from ui.intake.plan_preview import PlanPreview
 from ui.intake.prescriber_decision import PrescriberDecisionBox
 from ui.intake.request import MISSING, NUMBER_FIELDS, RequestFromFields
-from ui.window.app_model import PatientInfo
 
 
 @dataclass

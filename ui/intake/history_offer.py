@@ -2,7 +2,7 @@
 its tolerated maximum, weeks since, a switch or a first infusion, put in the visible fields where
 the nurse can see and change them (never the previous patient's values).
 
-With a unit server the history is read off the GUI thread (ui.unit.net_call): the form says it is
+With a unit server the history is read off the GUI thread (ui.common.net_call): the form says it is
 being read, and the infusion cannot be created until the answer is in (or the wait has passed
 WAIT_MS and the form says the history could not be read), so a product switch or a previous
 reaction is never missed because the server was slow."""
@@ -56,7 +56,7 @@ class HistoryOffer:
         self.history.show()
         self._show_blockers()
         if not hasattr(self, "_history_net"):
-            from ui.unit.net_call import NetCall  # noqa: PLC0415
+            from ui.common.net_call import NetCall  # noqa: PLC0415
 
             self._history_net = NetCall(self)
         self._history_net.run(lookup, lambda r: self._history_answer(ticket, r),

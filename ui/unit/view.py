@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton
 
 from titration.timefmt import span_hm, wall_time
 from ui.chair.model import ChairModel, PatientInfo
-from ui.unit.board import BoardModel, ChairSummary, OverviewBoard
+from ui.chair.summary import ChairSummary
+from ui.unit.board import BoardModel, OverviewBoard
 
 UNIT_TEXT = ("<p>No chair yet on this workstation. With a unit server (<code>--db postgresql://...</code>) "
              "this board shows every chair of the unit, on every workstation, as it changes. Arrow keys move "
@@ -229,7 +230,7 @@ class UnitPages(QObject):
     def take_over(self, uid: str, pump: str | None, reason: str) -> None:
         """Take the lease on the server off the GUI thread; the chair opens here when it answers."""
         from titration.store.takeover import fetch  # noqa: PLC0415
-        from ui.unit.net_call import NetCall  # noqa: PLC0415
+        from ui.common.net_call import NetCall  # noqa: PLC0415
 
         chair_name = self.rows.get(uid, {}).get("chair", "")
         journal = self._journal()
