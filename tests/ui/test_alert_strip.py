@@ -203,8 +203,8 @@ def test_a_stop_reads_as_one_line_and_the_header_never_says_running(qtbot, windo
     p = chair.proposal()
     assert p.action == "stop" and chair.session.status == "running"
     assert view.state_badge.text() == "STOP NOW"
-    assert view.reason.text().startswith("STOP: set the pump to 0. ")
-    assert "\n" not in view.reason.text()
+    assert view.pump.reason.text().startswith("STOP: set the pump to 0. ")
+    assert "\n" not in view.pump.reason.text()
     assert view.pump.why.isHidden() and p.reason in view.pump.why_text.text()
     view.pump.why_button.click()
     assert not view.pump.why.isHidden()

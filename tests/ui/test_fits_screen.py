@@ -55,7 +55,7 @@ def test_every_view_fits_1024x700_without_growing(qtbot, window, clock, large):
         assert window.size().toTuple() == WARD, name
     window.show_chair(view.chair)
     settle()
-    assert in_view(view.confirm_button) and in_view(view.pump_rate)  # Confirm always in view
+    assert in_view(view.pump.confirm_button) and in_view(view.pump.pump_rate)  # Confirm always in view
     window.show_new_infusion()
     window.new_form.update_preview()
     settle()
@@ -78,7 +78,7 @@ def test_large_type_on_and_off_returns_the_layout_exactly(qtbot, window, clock):
 
     def layout():
         return (window.main_split.sizes(), view.split.sizes(), view.centre.sizes(), view.pump.geometry(),
-                view.chart.geometry(), view.confirm_button.geometry(), window.alert_strip.height())
+                view.chart.geometry(), view.pump.confirm_button.geometry(), window.alert_strip.height())
 
     before = layout()
     window.set_large(True)
@@ -104,7 +104,7 @@ def test_one_clock_counts_from_the_pump_start(qtbot, window, clock):
     chair = view.chair
     assert chair.session.state.started_at == 20
     assert view.now_label.text() == "08:50 · +0:30"
-    assert view.status_labels["elapsed"].text() == "0:30 since the start"
+    assert view.now_panel.labels["elapsed"].text() == "0:30 since the start"
     assert view.chart.now_line.label.format == "now 0:30"
     log = {r[2]: r[0] for r in view.log.texts()}
     start_row = next(k for k in log if k.startswith("Started"))
@@ -119,10 +119,10 @@ def test_expected_finish_says_the_time_and_what_is_left(qtbot, window, clock):
     start_a_chair(qtbot, window)
     view = window.current_view()
     # 165.8 min plan from 08:00: expected 10:45:48, said 10:46 (one rounding: 09:40 + 1 h 06 min is 10:46)
-    assert view.status_labels["finish"].text() == "10:46, 2 h 46 min left"
+    assert view.now_panel.labels["finish"].text() == "10:46, 2 h 46 min left"
     clock.set(100.0)
     window.model.tick()
-    assert view.status_labels["finish"].text() == "10:46, 1 h 06 min left"
+    assert view.now_panel.labels["finish"].text() == "10:46, 1 h 06 min left"
 
 
 def test_the_two_y_axis_titles_never_overlap(qtbot):
@@ -165,7 +165,7 @@ def test_large_type_at_1024x700_never_scrolls_sideways(qtbot, window, clock):
             bars = [s.horizontalScrollBar() for s in view.findChildren(QScrollArea) if s.isVisible()
                     and s.widget() in (view.left_scroll.widget(), view.right_inner)]
             assert bars and not any(b.isVisible() for b in bars)
-            assert in_view(view.confirm_button)
+            assert in_view(view.pump.confirm_button)
         else:
             assert view.right.isVisible() and view.right.widget() is view.right_inner
         assert window.size().toTuple() == WARD

@@ -15,10 +15,10 @@ def test_closing_the_observation_early_asks_for_a_reason_in_the_chair(qtbot, win
     window.model.tick()
     chair.stop("patient unwell")
     view.close_observation()
-    assert chair.session.status == "stopped" and view.reason_panel.isVisible()
+    assert chair.session.status == "stopped" and view.reason_box.isVisible()
     view.submit_reason()  # no reason: refused, said on screen
     assert chair.session.status == "stopped" and "needs a reason" in view.error.text()
-    view.reason_edit.setText("sent to the emergency department")
+    view.reason_box.edit.setText("sent to the emergency department")
     view.submit_reason()
     assert chair.session.status == "closed"
     assert view.log.texts()[-1][2] == "Observation closed early: sent to the emergency department"

@@ -116,7 +116,7 @@ def test_screenshots_of_training(qtbot, window, clock, shots):
     clock.set(60)
     w.model.tick()
     view.open_reason("stop")
-    view.reason_edit.setText("end of exercise")
+    view.reason_box.edit.setText("end of exercise")
     view.submit_reason()
     view.training_panel.show_debrief()
     shots(w, "12-training-debrief")

@@ -93,7 +93,7 @@ def test_a_training_run_with_debrief(qtbot, training_window, tmp_path):
 
     # End the exercise early; the debrief lists what was expected against what was done.
     view.open_reason("stop")
-    view.reason_edit.setText("end of exercise")
+    view.reason_box.edit.setText("end of exercise")
     view.submit_reason()
     assert s.status == "stopped"
     assert view.training_panel.debrief_button.isEnabled()

@@ -152,17 +152,6 @@ class ChairView(QWidget):
         self.left_lay = lay  # large type stacks the right column in here, after the end panel
         self.left_scroll = scrolled(w, 300)
         v.addWidget(self.left_scroll, 1)
-        # the names the window's shortcuts and the tests use
-        for name in ("pump_title", "pump_rate", "pump_units", "reason", "rule", "confirm_button", "override_button",
-                     "override_panel", "ov_action", "ov_rate", "ov_reason", "open_override", "submit_override"):
-            setattr(self, name, getattr(self.pump, name))
-        for name in ("resolved_button", "pause_button", "resume_button", "stop_button"):
-            setattr(self, name, getattr(self.controls, name))
-        self.reason_panel, self.reason_edit, self.reason_ok = self.reason_box, self.reason_box.edit, self.reason_box.ok
-        self.summary_box, self.summary = self.after, self.after.summary
-        self.close_obs_button = self.after.close_obs_button
-        self.status_labels = self.now_panel.labels
-        self.emergency_steps = self.emergency.steps
         return col
 
     def _right_column(self) -> QWidget:
@@ -225,10 +214,10 @@ class ChairView(QWidget):
 
     def submit_reason(self) -> None:
         self._clear_error()
-        kind, text = self.reason_box.kind, self.reason_edit.text()
+        kind, text = self.reason_box.kind, self.reason_box.edit.text()
         {"pause": self.chair.pause, "close": self.chair.close_observation, "stop": self.chair.stop}[kind](text)
         if not self.error.text():
-            self.reason_edit.clear()
+            self.reason_box.edit.clear()
             self.reason_box.hide()
 
     def resolved(self) -> None:
@@ -303,7 +292,7 @@ class ChairView(QWidget):
     def set_large(self, large: bool) -> None:
         from ui.common.style import BASE_PT  # noqa: PLC0415
 
-        for lab in self.status_labels.values():
+        for lab in self.now_panel.labels.values():
             f = lab.font()
             f.setPointSize(BASE_PT[large] + 1)
             f.setBold(True)
@@ -317,8 +306,9 @@ class ChairView(QWidget):
         self.symptoms_box.setTitle("Symptoms" if large else "Symptoms (Ctrl+Shift+S)")
         # a button's words cannot wrap: in large type the shortcut goes on a second line, so the left
         # column is not wider than its viewport (the emergency steps then wrap where they can be read)
-        for b in (self.export_plan_button, self.export_record_button, self.close_obs_button, self.resolved_button,
-                  self.pause_button, self.resume_button, self.stop_button):
+        for b in (self.export_plan_button, self.export_record_button, self.after.close_obs_button,
+                  self.controls.resolved_button, self.controls.pause_button, self.controls.resume_button,
+                  self.controls.stop_button):
             one = b.property("oneLine") or b.text()
             b.setProperty("oneLine", one)
             b.setText(one.replace(" (", "\n(") if large else one)

@@ -1,21 +1,30 @@
 """The main window's menus and keyboard shortcuts, and the Help > Shortcuts table.
 
 Shortcuts are window-wide QActions that act on the page in front, so the same key works
-wherever the focus is, and Help > Shortcuts lists them from the actions themselves.
+wherever the focus is, and Help > Shortcuts lists them from the actions themselves. Each action
+is connected to a callable: a window method, or what to do with the chair in front
+(`MainWindow.on_chair`), never a method looked up by its name.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QHeaderView, QLabel, QMenu, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:
+    from ui.window.main_window import MainWindow
 
 
-def make_actions(win) -> dict[str, QAction]:
+def make_actions(win: MainWindow) -> dict[str, QAction]:
     """Every menu entry of `win` (a MainWindow), by object name."""
     actions: dict[str, QAction] = {}
     mb = win.menuBar()
 
-    def act(menu, name, text, keys, fn, checkable=False):
+    def act(menu: QMenu, name: str, text: str, keys: str | list[str] | None, fn: Callable[[], object],
+            checkable: bool = False) -> QAction:
         a = QAction(text, win)
         a.setObjectName(name)
         if isinstance(keys, (list, tuple)):
@@ -30,7 +39,7 @@ def make_actions(win) -> dict[str, QAction]:
         actions[name] = a
         return a
 
-    chair = win._chair_call
+    chair = win.on_chair
     f = mb.addMenu("&File")
     act(f, "new", "New infusion", "Ctrl+N", win.show_new_infusion)
     act(f, "training", "New training session", "Ctrl+T", win.show_training_setup)
@@ -47,29 +56,30 @@ def make_actions(win) -> dict[str, QAction]:
     c = mb.addMenu("&Infusion")
     act(c, "confirm", "Confirm / start / create", ["Ctrl+Return", "Ctrl+Enter"], win.confirm)
     act(c, "acknowledge", "Acknowledge this chair's alert (silence)", "F8", win.acknowledge)
-    act(c, "override", "Override the proposal…", "Ctrl+Shift+O", lambda: chair("open_override"))
+    act(c, "override", "Override the proposal…", "Ctrl+Shift+O", chair(lambda v: v.pump.open_override()))
     c.addSeparator()
-    act(c, "vitals", "Record vitals (go to the vitals panel)", "Ctrl+Shift+V", lambda: chair("focus_vitals"))
-    act(c, "symptoms", "Report symptoms (go to the symptoms panel)", "Ctrl+Shift+S", lambda: chair("focus_symptoms"))
-    act(c, "report", "Report the ticked symptoms", "Ctrl+Shift+Return", lambda: chair("report_ticked"))
-    act(c, "resolved", "Symptoms resolved", "Ctrl+R", lambda: chair("resolved"))
+    act(c, "vitals", "Record vitals (go to the vitals panel)", "Ctrl+Shift+V", chair(lambda v: v.focus_vitals()))
+    act(c, "symptoms", "Report symptoms (go to the symptoms panel)", "Ctrl+Shift+S",
+        chair(lambda v: v.focus_symptoms()))
+    act(c, "report", "Report the ticked symptoms", "Ctrl+Shift+Return", chair(lambda v: v.report_ticked()))
+    act(c, "resolved", "Symptoms resolved", "Ctrl+R", chair(lambda v: v.resolved()))
     c.addSeparator()
-    act(c, "pause", "Pause infusion…", "Ctrl+P", lambda: chair("open_reason", "pause"))
-    act(c, "resume", "Resume infusion", "Ctrl+Shift+R", lambda: chair("resume"))
-    act(c, "stop", "Stop infusion…", "Ctrl+Shift+X", lambda: chair("open_reason", "stop"))
-    act(c, "closeObservation", "Close observation", "Ctrl+Shift+C", lambda: chair("close_observation"))
+    act(c, "pause", "Pause infusion…", "Ctrl+P", chair(lambda v: v.open_reason("pause")))
+    act(c, "resume", "Resume infusion", "Ctrl+Shift+R", chair(lambda v: v.resume()))
+    act(c, "stop", "Stop infusion…", "Ctrl+Shift+X", chair(lambda v: v.open_reason("stop")))
+    act(c, "closeObservation", "Close observation", "Ctrl+Shift+C", chair(lambda v: v.close_observation()))
 
     t = mb.addMenu("&Training")
     act(t, "holdSim", "Pause / resume simulation (clock)", "Ctrl+Space", win.toggle_simulation)
-    act(t, "takeVitals", "Take vitals (simulated patient)", "Ctrl+Shift+T", lambda: chair("take_vitals"))
-    act(t, "faster", "Simulation faster", "Ctrl+]", lambda: win._speed(+1))
-    act(t, "slower", "Simulation slower", "Ctrl+[", lambda: win._speed(-1))
+    act(t, "takeVitals", "Take vitals (simulated patient)", "Ctrl+Shift+T", chair(lambda v: v.take_vitals()))
+    act(t, "faster", "Simulation faster", "Ctrl+]", lambda: win.change_speed(+1))
+    act(t, "slower", "Simulation slower", "Ctrl+[", lambda: win.change_speed(-1))
     act(t, "debrief", "Debrief", "Ctrl+Shift+D", win.debrief)
 
     v = mb.addMenu("&View")
     act(v, "large", "Large type", "Ctrl+L", win.toggle_large, checkable=True)
-    act(v, "nextChair", "Next chair", "Ctrl+PgDown", lambda: win._step_chair(+1))
-    act(v, "prevChair", "Previous chair", "Ctrl+PgUp", lambda: win._step_chair(-1))
+    act(v, "nextChair", "Next chair", "Ctrl+PgDown", lambda: win.step_chair(+1))
+    act(v, "prevChair", "Previous chair", "Ctrl+PgUp", lambda: win.step_chair(-1))
     act(v, "home", "Overview", "Ctrl+0", win.show_home)
     act(v, "unit", "Unit: every chair of the unit", "Ctrl+U", win.show_unit)
 
@@ -78,7 +88,7 @@ def make_actions(win) -> dict[str, QAction]:
     return actions
 
 
-def shortcut_rows(actions) -> list[tuple[str, str]]:
+def shortcut_rows(actions: dict[str, QAction]) -> list[tuple[str, str]]:
     rows = []
     for a in actions.values():
         keys = " or ".join(k.toString(QKeySequence.NativeText) for k in a.shortcuts())
@@ -87,7 +97,7 @@ def shortcut_rows(actions) -> list[tuple[str, str]]:
     return rows
 
 
-def shortcuts_dialog(parent, rows) -> QDialog:
+def shortcuts_dialog(parent: QWidget, rows: list[tuple[str, str]]) -> QDialog:
     """Not modal: it never blocks a running countdown."""
     d = QDialog(parent)
     d.setObjectName("shortcutsDialog")

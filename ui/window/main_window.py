@@ -5,6 +5,7 @@ The alert strip is above every page, so a chair that needs something is seen fro
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
@@ -196,10 +197,13 @@ class MainWindow(ExportActions, QMainWindow):
             return w  # a chair driven elsewhere: read-only (its intents are refused), exports work
         return w if w is not None and any(w is v for v in self.views.values()) else None
 
-    def _chair_call(self, method: str, *args) -> None:
-        v = self.current_view()
-        if v is not None:
-            getattr(v, method)(*args)
+    def on_chair(self, act: Callable[[ChairView], object]) -> Callable[[], None]:
+        """A menu's slot: `act` on the chair in front (nothing when no chair is in front)."""
+        def slot() -> None:
+            v = self.current_view()
+            if v is not None:
+                act(v)
+        return slot
 
     def confirm(self) -> None:
         w = self.stack.currentWidget()
@@ -227,7 +231,7 @@ class MainWindow(ExportActions, QMainWindow):
         if v is not None and v.training_panel is not None:
             v.training_panel.toggle_hold()
 
-    def _speed(self, step: int) -> None:
+    def change_speed(self, step: int) -> None:
         v = self.current_view()
         if v is not None and v.training_panel is not None:
             box = v.training_panel.speed
@@ -278,7 +282,7 @@ class MainWindow(ExportActions, QMainWindow):
         if chair in self.views:
             self.stack.setCurrentWidget(self.views[chair])
 
-    def _step_chair(self, step: int) -> None:
+    def step_chair(self, step: int) -> None:
         self.side.step(step)
 
     # ------------------------------------------------------------------ chairs
