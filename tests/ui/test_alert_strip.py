@@ -10,7 +10,7 @@ def new_chair(qtbot, window, name="", pid="P-123"):
     f = window.new_form
     window.show_new_infusion()
     fill_patient(f, qtbot, pid=pid)
-    f.chair_name.setText(name)
+    f.patient.chair_name.setText(name)
     answer_checklist(f)
     assert f.create()
     window.confirm()  # start
@@ -146,11 +146,11 @@ def test_a_chair_name_is_the_nurses_and_unique(qtbot, window):
     f = window.new_form
     window.show_new_infusion()
     fill_patient(f, qtbot, pid="P-2")
-    f.chair_name.setText("bay a, chair 3")
+    f.patient.chair_name.setText("bay a, chair 3")
     answer_checklist(f)
     f.create()
-    assert len(window.model.chairs) == 1 and "already has an infusion" in f.error.text()
-    assert f.patient_id.text() == "P-2"  # nothing lost: the nurse names another chair
+    assert len(window.model.chairs) == 1 and "already has an infusion" in f.preview.error.text()
+    assert f.patient.patient_id.text() == "P-2"  # nothing lost: the nurse names another chair
 
 
 def test_the_overview_board_shows_every_chair_and_moves_by_keyboard(qtbot, window, clock):

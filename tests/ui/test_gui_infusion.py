@@ -38,12 +38,13 @@ def test_whole_infusion_through_the_window(qtbot, window, clock, beeper):
     answer_checklist(f)
 
     # The preview: the rate table and the chart hold the core's numbers.
-    rates = [float(f.table.item(r, 1).text()) for r in range(f.table.rowCount())]
+    table = f.preview.table
+    rates = [float(table.item(r, 1).text()) for r in range(table.rowCount())]
     assert rates == LADDER
-    assert [f.table.item(r, 5).text() for r in range(f.table.rowCount())] == ["21.0", "63.0", "147.0", "315.0", "700.0"]
-    assert "2 h 46 min" in f.summary.text() and "700.0 mL" in f.summary.text()
-    assert "Step 5: 12 mg/kg/min x 70 x 60 / 100 = 504.00 -> 504 mL/h." in f.arithmetic.toPlainText()
-    t, r = f.chart.curves()["planned_rate_ml_h"]
+    assert [table.item(r, 5).text() for r in range(table.rowCount())] == ["21.0", "63.0", "147.0", "315.0", "700.0"]
+    assert "2 h 46 min" in f.preview.summary.text() and "700.0 mL" in f.preview.summary.text()
+    assert "Step 5: 12 mg/kg/min x 70 x 60 / 100 = 504.00 -> 504 mL/h." in f.preview.arithmetic.toPlainText()
+    t, r = f.preview.chart.curves()["planned_rate_ml_h"]
     assert list(r) == LADDER
     assert list(t[:5]) == [0, 30, 60, 90, 120]
 

@@ -32,7 +32,7 @@ def test_a_child_is_asked_for_an_age_not_warned_about_adult_bands(qtbot, window)
     f = window.new_form
     fill_patient(f, qtbot)
     answer_checklist(f)
-    f.age.setCurrentIndex(f.age.findText("child (under 18)"))
+    f.patient.age.setCurrentIndex(f.patient.age.findText("child (under 18)"))
     f.update_preview()
     assert not any("NEWS2" in w for w in f.checklist.result().warnings)
     assert "age_years" in f.field_errors and not f.create_button.isEnabled()

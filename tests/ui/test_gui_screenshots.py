@@ -72,7 +72,7 @@ def test_screenshots_of_each_view(qtbot, window, clock, shots):
     f.checklist.renal["diabetes"].setChecked(True)
     f.update_preview()
     shots(w, "07a-new-infusion-at-risk-asks-for-cap")
-    f.at_risk_cap.setText("2")
+    f.flags.at_risk_cap.setText("2")
     f.update_preview()
     f.create()
     w.confirm()

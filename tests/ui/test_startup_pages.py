@@ -50,7 +50,7 @@ def test_the_new_infusion_page_is_built_after_the_first_paint(qtbot, clock, beep
     w.show()
     qtbot.waitUntil(lambda: w._new_form is not None, timeout=30000)  # generous: a loaded machine is slow
     assert w.stack.currentWidget() is w.home  # built in the background, the overview stays in front
-    assert w.new_form.chart is not None
+    assert w.new_form.preview.chart is not None
 
 
 def test_a_page_built_later_gets_the_large_type_already_chosen(window, qtbot):

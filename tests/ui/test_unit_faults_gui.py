@@ -45,15 +45,15 @@ def test_the_history_lookup_never_waits_on_a_stalled_server(qtbot, clock, pg_ser
     try:
         f = w.new_form
         w.show_new_infusion()
-        f.patient_id.setText("P-9")
+        f.patient.patient_id.setText("P-9")
         proxy.blackhole()  # the server stalls: packets go nowhere
         t0 = time.monotonic()
-        f._lookup_history()
+        f.history.lookup()
         assert time.monotonic() - t0 < 0.5  # the window did not wait
-        assert "Reading P-9's history from the unit server" in f.history.text()
+        assert "Reading P-9's history from the unit server" in f.patient.history.text()
         assert "Patient history: being read from the unit server" in f._show_blockers()
         assert not f.create_button.isEnabled()  # not created without its history
-        qtbot.waitUntil(lambda: "this workstation only" in f.history.text(), timeout=20_000)
+        qtbot.waitUntil(lambda: "this workstation only" in f.patient.history.text(), timeout=20_000)
         assert "Patient history: being read from the unit server" not in f._show_blockers()
     finally:
         w.model.timer.stop()

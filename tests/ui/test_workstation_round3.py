@@ -95,7 +95,7 @@ def test_a_second_infusion_for_a_patient_running_here_is_refused(qtbot, window):
     f.update_preview()
     f.create()
     assert len(window.model.chairs) == n
-    assert f.error.text() == "Patient p-123 is already running on Chair 1 (since 08:00)"
+    assert f.preview.error.text() == "Patient p-123 is already running on Chair 1 (since 08:00)"
 
 
 def test_after_an_infusion_the_fresh_form_shows_its_products_own_indication(qtbot, window):
@@ -105,6 +105,6 @@ def test_after_an_infusion_the_fresh_form_shows_its_products_own_indication(qtbo
     answer_checklist(f)
     assert f.create()
     f.reset()
-    product = f.product.currentData()
-    assert f.indication.currentData() == default_indication(f.library[product])
-    assert (product, f.indication.currentData()) != ("privigen", "itp")  # never carried over
+    product = f.prescription.product.currentData()
+    assert f.prescription.indication.currentData() == default_indication(f.library[product])
+    assert (product, f.prescription.indication.currentData()) != ("privigen", "itp")  # never carried over

@@ -24,7 +24,7 @@ class ExportActions:
             chair, training = c.name, c.training
         else:  # the preview, if the New-infusion page was ever opened
             plan = self._new_form.plan if self._new_form is not None else None
-            patient = self._new_form.patient_id.text().strip() if self._new_form is not None else ""
+            patient = self._new_form.patient.patient_id.text().strip() if self._new_form is not None else ""
             wall = None
         if plan is None:
             self._export_error("Export: there is no plan yet")
@@ -91,7 +91,7 @@ class ExportActions:
         if v is not None:
             v.show_error(text)
         elif self._new_form is not None:
-            self._new_form.error.setText(text)
+            self._new_form.preview.error.setText(text)
         else:  # nothing opened yet: the status bar says it
             self.statusBar().showMessage(text, 8000)
 

@@ -32,7 +32,7 @@ from ui.intake.history_offer import HistoryOffer
 from ui.intake.inputs import FlagsBox, PatientBox, PrescriptionBox
 from ui.intake.plan_preview import PlanPreview
 from ui.intake.prescriber_decision import PrescriberDecisionBox
-from ui.intake.request import MISSING, NUMBER_FIELDS, RequestFromFields
+from ui.intake.request import MISSING, FormFields
 
 
 @dataclass
@@ -49,7 +49,7 @@ class NewInfusion:
     decision: str = ""  # start | do-not-start ("" when nothing held the start)
 
 
-class NewInfusionForm(RequestFromFields, HistoryOffer, QWidget):
+class NewInfusionForm(QWidget):
     """The page on which the nurse enters an infusion and sees its plan before creating it."""
 
     sig_create = Signal(object)  # NewInfusion
@@ -62,7 +62,6 @@ class NewInfusionForm(RequestFromFields, HistoryOffer, QWidget):
         self.library = load_library()
         self.protocols = load_protocols()
         self.plan = None
-        self.history_offer: dict | None = None
         self.field_errors: dict[str, str] = {}
         self._tried = False  # Create was pressed: empty required fields are outlined too
         self._debounce = QTimer(self)
@@ -81,14 +80,11 @@ class NewInfusionForm(RequestFromFields, HistoryOffer, QWidget):
 
         left = QWidget()
         ll = QVBoxLayout(left)
-        self.patient_box = PatientBox()
-        self.prescription_box = PrescriptionBox(self.library, load_policies())
-        self.flags_box = FlagsBox()
-        for box in (self.patient_box, self.prescription_box, self.flags_box):
+        self.patient = PatientBox()
+        self.prescription = PrescriptionBox(self.library, load_policies())
+        self.flags = FlagsBox()
+        for box in (self.patient, self.prescription, self.flags):
             ll.addWidget(box)
-            for name, w in vars(box).items():  # the form's fields, as the model and tests know them
-                if not name.startswith("_"):
-                    setattr(self, name, w)
         self.checklist = Checklist()
         ll.addWidget(self.checklist)
         base = QGroupBox("Baseline vitals (before the start)")
@@ -106,9 +102,6 @@ class NewInfusionForm(RequestFromFields, HistoryOffer, QWidget):
         split.addWidget(self.scroll)
 
         self.preview = PlanPreview()
-        self.summary, self.error, self.table = self.preview.summary, self.preview.error, self.preview.table
-        self.chart, self.arithmetic = self.preview.chart, self.preview.arithmetic
-        self.plan_notes = self.preview.plan_notes
         self.preview.setMinimumWidth(280)
         split.addWidget(self.preview)
         split.setStretchFactor(0, 0)
@@ -117,7 +110,6 @@ class NewInfusionForm(RequestFromFields, HistoryOffer, QWidget):
 
         self.blockers = BlockPanel()
         outer.addWidget(self.blockers)
-        self.warnings = self.blockers.warnings
         row = QHBoxLayout()
         self.export_button = QPushButton("Export chart…")
         self.export_button.setToolTip("Export the rate chart of this plan (Ctrl+E)")
@@ -132,29 +124,34 @@ class NewInfusionForm(RequestFromFields, HistoryOffer, QWidget):
         row.addWidget(self.cancel_button)
         row.addWidget(self.create_button)
         outer.addLayout(row)
+        self.fields = FormFields(self.patient, self.prescription, self.flags, self.baseline, self.checklist,
+                                 self.decision)
+        self.history = HistoryOffer(self.patient, self.prescription, self.flags, journal, self.wall, self)
+        self.history.sig_changed.connect(self._history_changed)
         compact_combos(self)
         self._wire()
         self._product_changed()
         self._checklist_changed()
 
     def _wire(self) -> None:
-        self.patient_id.editingFinished.connect(self._lookup_history)
-        self.age.currentTextChanged.connect(self.checklist.set_age_band)
-        self.age.currentTextChanged.connect(self.schedule_preview)
-        self.age_years.textChanged.connect(self._age_changed)
-        self.sex.currentIndexChanged.connect(lambda _i: self._patient_changed())
-        self.product.currentIndexChanged.connect(self._product_changed)
-        self.indication.currentIndexChanged.connect(self._indication_changed)
-        for w in (self.weight, self.height, self.dose, self.course_total, self.unit_cap, self.weeks,
-                  self.at_risk_cap, self.tolerated, self.closing_time):
-            w.textChanged.connect(self.schedule_preview)
-        for w in (self.sex, self.course_days, self.dosing_weight, self.protocol, self.resolution):
-            (w.valueChanged if hasattr(w, "setRange") else w.currentIndexChanged).connect(self.schedule_preview)
-        self.dose_mode.idClicked.connect(lambda _i: self.schedule_preview())
-        for w in (self.first_infusion, self.product_switch, self.at_risk):
-            w.toggled.connect(self.schedule_preview)
-        self.at_risk.toggled.connect(lambda _b: self._at_risk_ui())
-        for cb, why in self.overrides.values():
+        p, rx, fl = self.patient, self.prescription, self.flags
+        p.patient_id.editingFinished.connect(self.history.lookup)
+        p.age.currentTextChanged.connect(self.checklist.set_age_band)
+        p.age.currentTextChanged.connect(self.schedule_preview)
+        p.age_years.textChanged.connect(self._age_changed)
+        p.sex.currentIndexChanged.connect(lambda _i: self._patient_changed())
+        rx.product.currentIndexChanged.connect(self._product_changed)
+        rx.indication.currentIndexChanged.connect(self._indication_changed)
+        for e in self.fields.edits.values():
+            e.textChanged.connect(self.schedule_preview)
+        rx.course_days.valueChanged.connect(self.schedule_preview)
+        for box in (p.sex, rx.dosing_weight, rx.protocol, rx.resolution):
+            box.currentIndexChanged.connect(self.schedule_preview)
+        rx.dose_mode.idClicked.connect(lambda _i: self.schedule_preview())
+        for cb in (fl.first_infusion, fl.product_switch, fl.at_risk):
+            cb.toggled.connect(self.schedule_preview)
+        fl.at_risk.toggled.connect(lambda _b: self._at_risk_ui())
+        for cb, why in fl.overrides.values():
             cb.toggled.connect(self.schedule_preview)
             why.textChanged.connect(self.schedule_preview)
         self.checklist.sig_changed.connect(self._checklist_changed)
@@ -163,59 +160,63 @@ class NewInfusionForm(RequestFromFields, HistoryOffer, QWidget):
 
     def _age_changed(self) -> None:
         """A typed age sets the band (the checklist's over-65 risk factor) and grades the baseline."""
-        self.baseline.set_age(self.patient_box.follow_age())
+        self.baseline.set_age(self.patient.follow_age())
         self._patient_changed()
         self.schedule_preview()
 
     def _patient_changed(self) -> None:
         """The checklist asks only the questions that apply to this patient's age and sex (the core's rule)."""
         try:
-            age = self.age_years.value()
+            age = self.patient.age_years.value()
         except FieldError:
             age = None
-        sex = self.sex.currentText()
+        sex = self.patient.sex.currentText()
         self.checklist.set_patient(age, None if sex == "—" else sex)
 
     # ------------------------------------------------------------------ reactions to input
     def _product_changed(self) -> None:
-        p = self.library[self.product.currentData()]
-        self.prescription_box.fill_indications(p, self.indication.currentData())
+        rx = self.prescription
+        p = self.library[rx.product.currentData()]
+        rx.fill_indications(p, rx.indication.currentData())
         self._indication_changed()
-        self._lookup_history()
+        self.history.lookup()
 
     def _indication_changed(self) -> None:
-        p = self.library[self.product.currentData()]
-        self.prescription_box.fill_protocols(p, p.indications.get(self.indication.currentData()), self.protocols)
+        rx = self.prescription
+        p = self.library[rx.product.currentData()]
+        rx.fill_protocols(p, p.indications.get(rx.indication.currentData()), self.protocols)
         self._at_risk_ui()
         self.schedule_preview()
 
     def _at_risk_ui(self) -> None:
-        p = self.library[self.product.currentData()]
-        ind = p.indications.get(self.indication.currentData())
-        on = self.at_risk.isChecked()
-        self.at_risk_cap.setEnabled(on)
+        rx, fl = self.prescription, self.flags
+        p = self.library[rx.product.currentData()]
+        ind = p.indications.get(rx.indication.currentData())
+        on = fl.at_risk.isChecked()
+        fl.at_risk_cap.setEnabled(on)
         if ind is None:
             return
         if ind.at_risk_ceiling_only:  # a figure that is a ceiling, never a target: the cap is asked for
             bound = "below" if ind.at_risk_exclusive else "at most"
-            self.at_risk_note.setText(f"The label says 'minimum rate practicable' for patients at risk: enter the "
+            fl.at_risk_note.setText(f"The label says 'minimum rate practicable' for patients at risk: enter the "
                                       f"prescriber's cap in mg/kg/min ({bound} {ind.at_risk_as_written}, a ceiling, "
                                       f"not a target)." if on else "")
         elif ind.at_risk_max_mg_kg_min is not None:
-            self.at_risk_note.setText(f"Label cap for patients at risk: {ind.at_risk_as_written} "
+            fl.at_risk_note.setText(f"Label cap for patients at risk: {ind.at_risk_as_written} "
                                       f"(a lower prescriber's cap may be entered).")
         else:
-            self.at_risk_note.setText("The label gives no number for patients at risk ('minimum rate "
+            fl.at_risk_note.setText("The label gives no number for patients at risk ('minimum rate "
                                       "practicable'): enter the prescriber's cap in mg/kg/min." if on else "")
         ask = on and (ind.at_risk_max_mg_kg_min is None or ind.at_risk_ceiling_only)
-        self.at_risk_note.setStyleSheet("background: #fff4cc; border-left: 6px solid #E69F00; padding: 3px;"
+        fl.at_risk_note.setStyleSheet("background: #fff4cc; border-left: 6px solid #E69F00; padding: 3px;"
                                         if ask else "")
 
     def _checklist_changed(self) -> None:
         r = self.checklist.result()
         # The checklist forces flags on (it never clears what the nurse ticked by hand).
-        for box, forced in ((self.at_risk, r.at_risk), (self.product_switch, r.product_switch),
-                            (self.first_infusion, r.first_infusion)):
+        fl = self.flags
+        for box, forced in ((fl.at_risk, r.at_risk), (fl.product_switch, r.product_switch),
+                            (fl.first_infusion, r.first_infusion)):
             if forced and not box.isChecked():
                 box.setChecked(True)
             box.setEnabled(not forced)
@@ -224,7 +225,7 @@ class NewInfusionForm(RequestFromFields, HistoryOffer, QWidget):
         self.schedule_preview()
 
     def _show_blockers(self, r: ChecklistResult | None = None) -> list[str]:
-        check = self.checked()  # the core's one answer: checklist, baseline, holds and the prescriber's decision
+        check = self.fields.checked()  # the core's one answer: checklist, baseline, holds and the prescriber's decision
         r = check.checklist or r or self.checklist.result()
         self.decision.show_holds(check.holds)
         blocks = list(check.blocks)
@@ -232,13 +233,18 @@ class NewInfusionForm(RequestFromFields, HistoryOffer, QWidget):
             blocks.append("Fix the fields marked in red: " + "; ".join(self.field_errors.values()))
         elif self.plan is None:
             blocks.append("Plan: complete the prescription (see the message above the table)")
-        blocks += self.history_blocks()
+        blocks += self.history.blocks()
         self.blockers.show_blocks(blocks)
         warn = r.warnings + r.notes
-        self.warnings.setText("\n".join(f"• {w}" for w in warn))
-        self.warnings.setVisible(bool(warn))
+        self.blockers.warnings.setText("\n".join(f"• {w}" for w in warn))
+        self.blockers.warnings.setVisible(bool(warn))
         self.create_button.setEnabled(not blocks)
         return blocks
+
+    def _history_changed(self) -> None:
+        """The history lookup started, failed or filled what it offers: blockers and preview again."""
+        self.schedule_preview()
+        self._show_blockers()
 
     # ------------------------------------------------------------------ the plan
     def schedule_preview(self, *_a) -> None:
@@ -246,12 +252,12 @@ class NewInfusionForm(RequestFromFields, HistoryOffer, QWidget):
 
     def update_preview(self) -> None:
         self._debounce.stop()
-        plan, errors, general = self._check()
+        plan, errors, general = self.fields.check()
         self.plan = plan
         self.field_errors = {k: v.lstrip(MISSING) for k, v in errors.items()}
-        for key in NUMBER_FIELDS + ("closing_time",):
+        for key, edit in self.fields.edits.items():
             text = errors.get(key, "")
-            getattr(self, key).set_error("" if text.startswith(MISSING) and not self._tried else text.lstrip(MISSING))
+            edit.set_error("" if text.startswith(MISSING) and not self._tried else text.lstrip(MISSING))
         errors = self.field_errors
         if plan is not None:
             self.preview.show_plan(plan)
@@ -260,8 +266,8 @@ class NewInfusionForm(RequestFromFields, HistoryOffer, QWidget):
             msg = general or ("; ".join(errors.values()) if errors else "")
             self.preview.clear(msg)
             first = next(iter(errors), None)
-            if first is not None and first not in ("weight", "dose") and hasattr(self, first):
-                self.scroll.ensureWidgetVisible(getattr(self, first))  # show the nurse where to type
+            if first is not None and first not in ("weight", "dose") and first in self.fields.edits:
+                self.scroll.ensureWidgetVisible(self.fields.edits[first])  # show the nurse where to type
         self._show_blockers()
 
     # ------------------------------------------------------------------ create
@@ -269,46 +275,45 @@ class NewInfusionForm(RequestFromFields, HistoryOffer, QWidget):
         self._tried = True
         self.update_preview()
         blocks = self._show_blockers()
-        if blocks:
+        if blocks or self.plan is None:
             first = next(iter(self.field_errors), None)
-            getattr(self, first or "blockers", self.blockers).setFocus()
+            self.fields.edits.get(first or "", self.blockers).setFocus()
             return False
         r = self.checklist.result()
+        p = self.patient
         age = self.plan.request.age_years
-        band = self.age.currentText() if self.age.currentIndex() else ""
-        info = PatientInfo(self.patient_id.text().strip(), f"{age:g} years" if age is not None else band,
+        band = p.age.currentText() if p.age.currentIndex() else ""
+        info = PatientInfo(p.patient_id.text().strip(), f"{age:g} years" if age is not None else band,
                            r.notes + r.warnings)
-        held = bool(self.checked().holds)
-        self.sig_create.emit(NewInfusion(self.plan, self.policy.currentData(), info, self.baseline.vitals(), r,
-                                         self.chair_name.text().strip(),
+        held = bool(self.fields.checked().holds)
+        self.sig_create.emit(NewInfusion(self.plan, self.prescription.policy.currentData(), info,
+                                         self.baseline.vitals(), r, p.chair_name.text().strip(),
                                          self.decision.prescriber() if held else "",
                                          self.decision.decision() if held else ""))
         return True
 
     def reset(self) -> None:
         """After an infusion was created: an empty form for the next patient (nothing of this one)."""
-        for e in (self.patient_id, self.chair_name, self.weight, self.height, self.dose, self.course_total,
-                  self.weeks, self.at_risk_cap, self.tolerated, self.unit_cap, self.age_years):
+        p, rx, fl = self.patient, self.prescription, self.flags
+        for e in (p.patient_id, p.chair_name, *(e for k, e in self.fields.edits.items() if k != "closing_time")):
             e.clear()
         self.baseline.clear()
         self.checklist.clear()
-        for cb in (self.first_infusion, self.product_switch, self.at_risk):
+        for cb in (fl.first_infusion, fl.product_switch, fl.at_risk):
             cb.setChecked(False)
-        for cb, why in self.overrides.values():
+        for cb, why in fl.overrides.values():
             cb.setChecked(False)
             why.clear()
-        self.per_infusion.setChecked(True)
-        self.course_days.setValue(5)
-        for box in (self.age, self.sex, self.product, self.dosing_weight, self.protocol, self.resolution):
+        rx.per_infusion.setChecked(True)
+        rx.course_days.setValue(5)
+        for box in (p.age, p.sex, rx.product, rx.dosing_weight, rx.protocol, rx.resolution):
             box.setCurrentIndex(0)
         # the product's own first indication: never the last patient's indication on another product
-        self.indication.setCurrentIndex(max(self.indication.findData(
-            default_indication(self.library[self.product.currentData()])), 0))
+        rx.indication.setCurrentIndex(max(rx.indication.findData(
+            default_indication(self.library[rx.product.currentData()])), 0))
         self.decision.clear()
-        self.policy.setCurrentIndex(max(self.policy.findData("tiered"), 0))
-        self.history_offer = None
-        self._history_wait = None
-        self.history.hide()
+        rx.policy.setCurrentIndex(max(rx.policy.findData("tiered"), 0))
+        self.history.clear()
         self._tried = False
         self.update_preview()
         self.scroll.verticalScrollBar().setValue(0)

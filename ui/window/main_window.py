@@ -142,7 +142,7 @@ class MainWindow(ExportActions, QMainWindow):
             f.export_button.clicked.connect(self.export_rate_chart)
             self.stack.addWidget(f)
             self._new_form = f
-            self._page_type(f)
+            self._page_type(f, f.preview.chart)
         return self._new_form
 
     @property
@@ -168,10 +168,9 @@ class MainWindow(ExportActions, QMainWindow):
         if self.isVisible() and self._new_form is None:
             self.new_form  # noqa: B018 - the property builds the page
 
-    def _page_type(self, page) -> None:
-        """A page built after start-up gets the type size the window has now."""
+    def _page_type(self, page, chart=None) -> None:
+        """A page built after start-up gets the type size the window has now (its chart too)."""
         apply_fonts(page, self.large)
-        chart = getattr(page, "chart", None)
         if hasattr(chart, "set_large"):
             chart.set_large(self.large)
 
@@ -262,7 +261,7 @@ class MainWindow(ExportActions, QMainWindow):
 
     def show_new_infusion(self) -> None:
         self.stack.setCurrentWidget(self.new_form)
-        self.new_form.patient_id.setFocus()
+        self.new_form.patient.patient_id.setFocus()
 
     def show_training_setup(self) -> None:
         self.stack.setCurrentWidget(self.training_setup)
@@ -290,7 +289,7 @@ class MainWindow(ExportActions, QMainWindow):
         try:
             chair = self.model.new_infusion(spec)
         except TitrationError as exc:
-            self.new_form.error.setText(str(exc))
+            self.new_form.preview.error.setText(str(exc))
             return
         self.new_form.reset()
         self.show_chair(chair)
@@ -365,8 +364,8 @@ class MainWindow(ExportActions, QMainWindow):
         apply_fonts(self, self.large)
         for v in self.views.values():
             v.set_large(self.large)
-        if self._new_form is not None and hasattr(self._new_form.chart, "set_large"):
-            self._new_form.chart.set_large(self.large)
+        if self._new_form is not None and hasattr(self._new_form.preview.chart, "set_large"):
+            self._new_form.preview.chart.set_large(self.large)
         if was_large != self.large:  # labels that size themselves to their text: measured in the new type
             from ui.common.widgets import WrapLabel  # noqa: PLC0415
 
