@@ -105,11 +105,11 @@ def test_one_clock_counts_from_the_pump_start(qtbot, window, clock):
     assert chair.session.state.started_at == 20
     assert view.now_label.text() == "08:50 · +0:30"
     assert view.now_panel.labels["elapsed"].text() == "0:30 since the start"
-    assert view.chart.now_line.label.format == "now 0:30"
+    assert view.chart.parts.now_line.label.format == "now 0:30"
     log = {r[2]: r[0] for r in view.log.texts()}
     start_row = next(k for k in log if k.startswith("Started"))
     assert log[start_row] == "08:20  (+0:00:00)"
-    assert view.chart.volume_plot.getPlotItem().getAxis("bottom").tickStrings([20.0, 80.0], 1, 60) == ["0", "60"]
+    assert view.chart.parts.volume_plot.getPlotItem().getAxis("bottom").tickStrings([20.0, 80.0], 1, 60) == ["0", "60"]
     # the original plan is drawn from the actual start, not from when it was made
     x, _ = view.chart._data["original_ml"]
     assert x[0] == pytest.approx(20.0)
@@ -136,11 +136,11 @@ def test_the_two_y_axis_titles_never_overlap(qtbot):
         c.resize(w, h)
         c.show()
         settle()
-        axes = [pw.getPlotItem().getAxis("left") for pw in (c.volume_plot, c.rate_plot)]
+        axes = [pw.getPlotItem().getAxis("left") for pw in (c.parts.volume_plot, c.parts.rate_plot)]
         if not all(a.label.isVisible() for a in axes):
             continue  # a title left out is a title that overlaps nothing
         rects = [a.label.sceneBoundingRect() for a in axes]
-        tops = [pw.mapToGlobal(pw.rect().topLeft()).y() for pw in (c.volume_plot, c.rate_plot)]
+        tops = [pw.mapToGlobal(pw.rect().topLeft()).y() for pw in (c.parts.volume_plot, c.parts.rate_plot)]
         spans = [(t + r.top(), t + r.bottom()) for t, r in zip(tops, rects)]
         assert spans[0][1] <= spans[1][0], (w, h, spans)  # the volume title ends above the rate title
     c.resize(420, 240)

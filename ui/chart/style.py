@@ -1,12 +1,14 @@
-"""The chart's look: the Okabe-Ito palette, marker styles, pens, the compact key's glyphs and the
-time axes (minutes from the pump start, or the clock). Shared by the chart and its mixins."""
+"""The chart's look: the Okabe-Ito palette, marker styles, pens, the compact key's glyphs, the type
+size (`Look`) and the time axes (minutes from the pump start, or the clock). Shared by the chart
+and its parts."""
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QColor, QFont, QPen
 
 from titration.timefmt import span_hm
 
@@ -96,3 +98,23 @@ def _pen(colour: str, width: float, style=Qt.SolidLine, alpha: int = 255) -> QPe
     p.setStyle(style)
     p.setCosmetic(True)
     return p
+
+
+@dataclass(frozen=True)
+class Look:
+    """The chart's type: its font family and normal or large type."""
+
+    family: str
+    large: bool = False
+
+    @property
+    def tick_pt(self) -> int:
+        return 14 if self.large else 11
+
+    def font(self, pt: int, bold: bool = False) -> QFont:
+        f = QFont(self.family, pt)
+        f.setBold(bold)
+        return f
+
+    def label_css(self) -> dict[str, str]:
+        return {"font-size": "15pt" if self.large else "12pt", "font-family": self.family, "color": "#000"}

@@ -54,7 +54,7 @@ def export_chart(plan=None, session=None, *, now_min: float | None = None, size=
     app = _qt_app()
     chart = InfusionChart(large=large)
     chart.set_show_now(show_now)
-    for view in (chart.volume_plot, chart.rate_plot):
+    for view in (chart.parts.volume_plot, chart.parts.rate_plot):
         # pyqtgraph caches the view background as a bitmap; in an SVG or PDF that becomes an embedded image
         view.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
     chart.setAttribute(Qt.WA_DontShowOnScreen, True)  # never flashes a window on a real display
