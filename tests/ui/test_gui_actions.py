@@ -164,15 +164,15 @@ def test_exports_from_the_window_write_files(qtbot, window, clock, tmp_path):
     window.show_new_infusion()
     fill_patient(f, qtbot)
     answer_checklist(f)
-    plan_pdf = window.export_rate_chart(str(tmp_path / "plan.pdf"))  # from the preview
+    plan_pdf = window.exports.rate_chart(str(tmp_path / "plan.pdf"))  # from the preview
     assert plan_pdf and (tmp_path / "plan.pdf").read_bytes()[:4] == b"%PDF"
     chair, view = start_infusion(qtbot, window, clock)
     clock.set(20)
     window.model.tick()
-    assert window.export_rate_chart(str(tmp_path / "plan.csv"))  # a running chair: what happened
+    assert window.exports.rate_chart(str(tmp_path / "plan.csv"))  # a running chair: what happened
     lines = (tmp_path / "plan.csv").read_text().splitlines()
     assert lines[1].split(",")[:6] == ["0.0", "20.0", "0:00", "0:20", "delivered", "42.0"] and len(lines) == 2
-    assert window.export_record(str(tmp_path / "record.pdf"))
+    assert window.exports.record(str(tmp_path / "record.pdf"))
     assert (tmp_path / "record.pdf").read_bytes()[:4] == b"%PDF"
     assert view.error.text() == ""
 

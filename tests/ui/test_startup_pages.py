@@ -74,6 +74,6 @@ def test_ctrl_n_and_ctrl_t_open_pages_built_on_demand(window, qtbot):
 
 
 def test_export_before_any_plan_says_so_without_building_the_form(window):
-    assert window.export_rate_chart("/nonexistent/x.pdf") is None
+    assert window.exports.rate_chart("/nonexistent/x.pdf") is None
     assert window.statusBar().currentMessage() == "Export: there is no plan yet"
     assert window._new_form is None

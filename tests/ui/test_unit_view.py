@@ -111,7 +111,7 @@ def test_a_chair_driven_elsewhere_opens_read_only_and_live(qtbot, unit_window, t
         win.confirm()  # Ctrl+Enter from here records nothing
         view.chair.pause("tried from here")  # the model refuses too, whatever the widgets allow
         assert len(view.chair.session.events) == n and "read-only" in view.error.text()
-        assert win.export_record(str(tmp_path / "watched.csv")) == str(tmp_path / "watched.csv")  # export is fine
+        assert win.exports.record(str(tmp_path / "watched.csv")) == str(tmp_path / "watched.csv")  # export is fine
         s.confirm(30, s.due(30))  # ws-a steps up: this read-only view follows
         qtbot.waitUntil(lambda: view.pump.pump_rate.text().startswith("84"), timeout=20_000)
         assert view.log.shown == len(s.events) and not view.pump.confirm_button.isEnabled()

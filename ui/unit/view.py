@@ -313,8 +313,8 @@ class UnitPages(QObject):
         view.layout().insertLayout(0, top)
         view.read_only_line, view.take_over_button = line, take
         take.setVisible(expired(row, self.win.model.wall()))
-        view.export_plan_button.clicked.connect(self.win.export_rate_chart)
-        view.export_record_button.clicked.connect(self.win.export_record)
+        view.export_plan_button.clicked.connect(lambda: self.win.exports.rate_chart())
+        view.export_record_button.clicked.connect(lambda: self.win.exports.record())
         chair.sig_changed.connect(lambda: lock(view))
         chair.sig_tick.connect(lambda _t: lock(view))
         self.win.model.sig_tick.connect(chair.tick)

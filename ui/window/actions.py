@@ -45,10 +45,10 @@ def make_actions(win: MainWindow) -> dict[str, QAction]:
     act(f, "training", "New training session", "Ctrl+T", win.show_training_setup)
     act(f, "signIn", "Sign in / switch nurse…", "Ctrl+I", lambda: win.open_sign_in())
     f.addSeparator()
-    act(f, "exportPlan", "Export rate chart…", "Ctrl+E", win.export_rate_chart)
-    act(f, "exportRecord", "Export infusion record…", "Ctrl+Shift+E", win.export_record)
+    act(f, "exportPlan", "Export rate chart…", "Ctrl+E", lambda: win.exports.rate_chart())
+    act(f, "exportRecord", "Export infusion record…", "Ctrl+Shift+E", lambda: win.exports.record())
     act(f, "exportDeidentified", "Export de-identified record (for teaching)…", None,
-        lambda: win.export_record(deidentified=True))
+        lambda: win.exports.record(deidentified=True))
     f.addSeparator()
     act(f, "closeChair", "Close this chair (after the observation)", "Ctrl+W", win.close_chair)
     act(f, "quit", "Quit", "Ctrl+Q", win.close)

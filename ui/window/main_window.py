@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from titration.errors import TitrationError
+from titration.plan import Plan
 from ui.common.style import BASE_PT, app_stylesheet, apply_fonts
 from ui.common.wheel_guard import install as guard_the_wheel
 from ui.common.widgets import AfterFirstPaint
@@ -60,7 +61,7 @@ Whatever is due on any chair shows in the strip at the top, with its chair, unti
 the arrow keys move between them and Enter opens one.</p>"""
 
 
-class MainWindow(ExportActions, QMainWindow):
+class MainWindow(QMainWindow):
     """The workstation's one window: strip on top, chair list at the side, the page in front."""
 
     def __init__(self, model: AppModel, *, beep=None, settings: QSettings | None = None):
@@ -115,6 +116,7 @@ class MainWindow(ExportActions, QMainWindow):
         split.setSizes([SIDE_WIDTH, 1300])
         self.setCentralWidget(central)
 
+        self.exports = ExportActions(self, self, model.journal)
         self.actions_by_name = make_actions(self)
         from ui.unit.view import UnitPages  # noqa: PLC0415 - the Unit board
 
@@ -139,7 +141,7 @@ class MainWindow(ExportActions, QMainWindow):
             f = NewInfusionForm(journal=self.model.journal, wall=self.model.wall)
             f.sig_create.connect(self._create_infusion)
             f.sig_cancel.connect(self.show_home_or_chair)
-            f.export_button.clicked.connect(self.export_rate_chart)
+            f.export_button.clicked.connect(lambda: self.exports.rate_chart())
             self.stack.addWidget(f)
             self._new_form = f
             self._page_type(f, f.preview.chart)
@@ -312,8 +314,8 @@ class MainWindow(ExportActions, QMainWindow):
         view = ChairView(chair)
         apply_fonts(view, self.large)
         view.set_large(self.large)
-        view.export_plan_button.clicked.connect(self.export_rate_chart)
-        view.export_record_button.clicked.connect(self.export_record)
+        view.export_plan_button.clicked.connect(lambda: self.exports.rate_chart())
+        view.export_record_button.clicked.connect(lambda: self.exports.record())
         self.views[chair] = view
         self.stack.addWidget(view)
         self.side.add(chair)
@@ -342,7 +344,22 @@ class MainWindow(ExportActions, QMainWindow):
             return
         self.model.remove_chair(v.chair)
 
-    # ------------------------------------------------------------------ notices, large type (exports: ui/exports)
+    # ------------------------------------------------------------------ what the Export actions ask (ui/exports)
+    def preview_plan(self) -> tuple[Plan | None, str] | None:
+        """The New-infusion page's plan and patient identifier (None: the page was never opened)."""
+        f = self._new_form
+        return None if f is None else (f.plan, f.patient.patient_id.text().strip())
+
+    def show_export_problem(self, text: str) -> None:
+        v = self.current_view()
+        if v is not None:
+            v.show_error(text)
+        elif self._new_form is not None:
+            self._new_form.preview.error.setText(text)
+        else:  # nothing opened yet: the status bar says it
+            self.statusBar().showMessage(text, 8000)
+
+    # ------------------------------------------------------------------ notices, large type
     def show_notice(self, text: str) -> None:
         label = self.alarm if text.startswith("NOT ") else self.notice
         label.setText((label.text() + "\n" if label.text() else "") + text)
