@@ -71,7 +71,7 @@ class EventLog(QTableWidget):
         self.resizeColumnToContents(1)
         self.resizeRowsToContents()
 
-    def resizeEvent(self, event):  # noqa: N802 (Qt's name)
+    def resizeEvent(self, event):
         """A narrower (or wider) log wraps its lines again: rows are re-measured only when the
         width changes (a window resize or large type), never on a clock tick."""
         old = event.oldSize().width()

@@ -8,8 +8,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QProgressBar
 
+from titration.errors import TitrationError
 from titration.timefmt import countdown
-from ui import optional
 from ui.common.widgets import label
 
 ROWS = (("state", "State"), ("rate", "Pump rate now"), ("elapsed", "Elapsed"), ("next_step", "Next step"),
@@ -91,11 +91,12 @@ class NowPanel(QGroupBox):
         if s.plan is not self._fc_plan:
             self._fc_plan = s.plan
             self.forecast = None
-            mod = optional.load("titration.training.forecast")
-            if mod is not None and s.plan.steps:
+            if s.plan.steps:
+                from titration.training.forecast import forecast  # numpy: only once a chair shows a plan
+
                 try:
-                    self.forecast = mod.forecast(s.plan, n=10000, seed=0)
-                except Exception:  # noqa: BLE001 - the forecast is an extra, never a blocker
+                    self.forecast = forecast(s.plan, n=10000, seed=0)
+                except TitrationError:  # its parameters cannot be read: the forecast is an extra, never a blocker
                     self.forecast = None
         f = self.forecast
         if s.state.reactions:

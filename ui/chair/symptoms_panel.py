@@ -23,11 +23,11 @@ class SymptomLabel(WrapLabel):
         self.setWordWrap(True)
         self.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
 
-    def resizeEvent(self, event):  # noqa: N802 (Qt's name)
+    def resizeEvent(self, event):
         QLabel.resizeEvent(self, event)
         self._fit(fresh=True)  # wider again: back to fewer lines (a plain refit only ever grows)
 
-    def mousePressEvent(self, event):  # noqa: N802 (Qt's name)
+    def mousePressEvent(self, event):
         if event.button() == Qt.LeftButton and self.box.isEnabled():
             self.box.click()
             self.box.setFocus()

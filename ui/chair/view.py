@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 from titration.day_fit import DaySettings
 from titration.errors import TitrationError
 from titration.timefmt import minutes_after_midnight
-from ui import optional
 from ui.chair.controls import AfterPanel, EmergencyPanel, InfusionControls, ReasonBox
 from ui.chair.day_fit_panel import DayFitPanel
 from ui.chair.event_log import EventLog
@@ -31,6 +30,7 @@ from ui.chair.now_panel import NowPanel
 from ui.chair.pump_panel import PumpPanel
 from ui.chair.symptoms_panel import SymptomsPanel
 from ui.chair.vitals_panel import VitalsForm
+from ui.chart.infusion_chart import InfusionChart
 from ui.common.style import GRADE_COLOURS, STATE_COLOURS
 from ui.common.widgets import ElidedLabel, label, scrolled
 
@@ -42,7 +42,7 @@ HEADER_ACTION = {"stop": "STOP NOW", "pause": "PAUSE NOW", "slow": "SLOW DOWN NO
 class ChairView(QWidget):
     """One chair's page: its panels side by side, kept up to date from its ChairModel."""
 
-    def __init__(self, chair: ChairModel, parent=None, *, beep=None):  # noqa: ARG002 - beep: the strip beeps now
+    def __init__(self, chair: ChairModel, parent=None):
         super().__init__(parent)
         self.chair = chair
         self.session = chair.session
@@ -51,7 +51,7 @@ class ChairView(QWidget):
         root.setSpacing(3)
         self.training_panel = None
         if chair.training:
-            from ui.training.panel import TrainingBanner  # noqa: PLC0415
+            from ui.training.panel import TrainingBanner
 
             root.addWidget(TrainingBanner(chair.scenario_title))
         self.journal_banner = label("journalBanner", wrap=True)
@@ -67,7 +67,7 @@ class ChairView(QWidget):
         root.addWidget(self.body, 1)
         self.split.addWidget(self._left_column())
         self.centre = QSplitter(Qt.Vertical)
-        self.chart = optional.chart_widget()
+        self.chart = InfusionChart()
         self.chart.setMinimumSize(240, 200)
         self.centre.addWidget(self.chart)
         self.log = EventLog(chair.clock_text, elapsed=chair.elapsed_at)
@@ -82,9 +82,8 @@ class ChairView(QWidget):
             self.split.setStretchFactor(i, stretch)
         self.split.setSizes([340, 620, 330])
 
-        if optional.is_chart(self.chart):
-            self.chart.set_wall_start(chair.wall_start)
-            self.chart.set_session(self.session, chair.now)
+        self.chart.set_wall_start(chair.wall_start)
+        self.chart.set_session(self.session, chair.now)
         chair.sig_changed.connect(self.on_changed)
         chair.sig_tick.connect(self.on_tick)
         chair.sig_error.connect(self.show_error)
@@ -159,7 +158,7 @@ class ChairView(QWidget):
         lay = QVBoxLayout(w)
         lay.setContentsMargins(0, 0, 0, 0)
         if self.chair.training:
-            from ui.training.panel import TrainingPanel  # noqa: PLC0415
+            from ui.training.panel import TrainingPanel
 
             self.training_panel = TrainingPanel(self.chair)
             self.training_panel.sig_take_vitals.connect(self.take_vitals)
@@ -252,7 +251,7 @@ class ChairView(QWidget):
             return
         try:
             self.vitals.set_values(run.take_vitals(self.chair.time_now()))
-        except Exception as exc:  # noqa: BLE001
+        except TitrationError as exc:
             self.show_error(f"Take vitals: {exc}")
             return
         self.focus_vitals()
@@ -290,15 +289,14 @@ class ChairView(QWidget):
             self.training_panel.add_utterances(items, self.chair.clock_text)
 
     def set_large(self, large: bool) -> None:
-        from ui.common.style import BASE_PT  # noqa: PLC0415
+        from ui.common.style import BASE_PT
 
         for lab in self.now_panel.labels.values():
             f = lab.font()
             f.setPointSize(BASE_PT[large] + 1)
             f.setBold(True)
             lab.setFont(f)
-        if hasattr(self.chart, "set_large"):
-            self.chart.set_large(large)
+        self.chart.set_large(large)
         self.symptoms.set_columns(1)  # one column: the long names (severe ones) never clip
         # a group's title cannot wrap: in large type the shortcut stays in its tooltip and the help,
         # so the title does not make the column wider than the window gives it
@@ -375,8 +373,7 @@ class ChairView(QWidget):
         self.now_panel.refresh(t)
         self._day_fit(t)
         self.log.sync(s.events, c.unsaved_from)
-        if optional.is_chart(self.chart):
-            self.chart.refresh(t)
+        self.chart.refresh(t)
         if self.training_panel is not None:
             self.training_panel.refresh(t)
 

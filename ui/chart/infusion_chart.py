@@ -182,7 +182,7 @@ class InfusionChart(QWidget):
     def _fit(self, *_a: object) -> None:
         self.fit.fit(self.look, self.height())
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         QTimer.singleShot(0, self.labels.place)
 

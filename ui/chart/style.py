@@ -53,11 +53,11 @@ class MinutesAxis(pg.AxisItem):
 
     origin = 0.0  # the session minute the pump was started at (0 until it is)
 
-    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802 (pyqtgraph's name)
+    def tickSpacing(self, minVal, maxVal, size):
         major, minor = _nice_spacing(maxVal - minVal, size)
         return [(major, 0), (minor, 0)]
 
-    def tickStrings(self, values, scale, spacing):  # noqa: N802
+    def tickStrings(self, values, scale, spacing):
         return [f"{v - self.origin:g}" for v in values]
 
 
@@ -66,7 +66,7 @@ class ClockAxis(MinutesAxis):
 
     wall_start: float | None = None
 
-    def tickStrings(self, values, scale, spacing):  # noqa: N802
+    def tickStrings(self, values, scale, spacing):
         if self.wall_start is None:
             return [span_hm(v) for v in values]  # elapsed h:mm
         return [time.strftime("%H:%M", time.localtime(self.wall_start + v * 60.0)) for v in values]

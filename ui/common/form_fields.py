@@ -88,8 +88,8 @@ class ClockEdit(NumberEdit):
     """A time of day ('18:00'), checked by the core's parse_time_of_day; its error shows beside it."""
 
     def value(self) -> str:
-        from titration.errors import InputError  # noqa: PLC0415
-        from titration.timefmt import parse_time_of_day  # noqa: PLC0415
+        from titration.errors import InputError
+        from titration.timefmt import parse_time_of_day
 
         text = self.text().strip()
         try:

@@ -12,7 +12,16 @@ import threading
 
 from PySide6.QtCore import QObject, QTimer
 
+from titration.errors import TitrationError
+
 DRAIN_MS = 50
+# What a call to the unit server may fail with: the store's own errors (unreachable, a lease held...)
+# and the network's. Anything else is a bug: it reaches the app's top-level handler (one line).
+NETWORK_ERRORS = (TitrationError, OSError)
+
+
+class CallFailed(RuntimeError):
+    """What the caller hears when the call met a bug (the bug itself is said by the top-level handler)."""
 
 
 class NetCall(QObject):
@@ -33,10 +42,16 @@ class NetCall(QObject):
         self._running += 1
 
         def work() -> None:  # worker thread: no Qt here
+            answered = False
             try:
                 self._q.put((done, fn()))
-            except Exception as exc:  # noqa: BLE001 - handed to the GUI thread, shown there as one line
+                answered = True
+            except NETWORK_ERRORS as exc:  # handed to the GUI thread, shown there as one line
                 self._q.put((failed, exc))
+                answered = True
+            finally:
+                if not answered:  # a bug: the caller still hears that the call ended
+                    self._q.put((failed, CallFailed("an internal error; see the line at the bottom of the window")))
 
         threading.Thread(target=work, name="ivig-net-call", daemon=True).start()
         self.timer.start()

@@ -42,7 +42,7 @@ LARGE_EXTRA = {"pumpRate": 16}  # the pump rate grows more than the rest in larg
 
 def apply_fonts(root, large: bool) -> None:
     """Sizes for the named labels under `root` (the base size comes from QApplication.setFont)."""
-    from PySide6.QtWidgets import QWidget  # noqa: PLC0415
+    from PySide6.QtWidgets import QWidget
 
     base = BASE_PT[large]
     for name, (extra, bold) in FONT_ROLES.items():

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox
 class WheelGuard(QObject):
     """Refuses wheel events to combo and spin boxes that do not have the keyboard focus."""
 
-    def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
+    def eventFilter(self, obj, event):
         if event.type() == QEvent.Polish and isinstance(obj, (QComboBox, QAbstractSpinBox)):
             # Qt's default (WheelFocus) would hand the focus to the box the wheel passes over
             obj.setFocusPolicy(Qt.StrongFocus)

@@ -12,16 +12,16 @@ class WrapLabel(QLabel):
     last line. Asking again on every resize keeps every line visible.)
     """
 
-    def resizeEvent(self, event):  # noqa: N802 (Qt's name)
+    def resizeEvent(self, event):
         super().resizeEvent(event)
         self._fit()
 
-    def changeEvent(self, event):  # noqa: N802
+    def changeEvent(self, event):
         super().changeEvent(event)
         if event.type() == QEvent.FontChange:
             self._fit(fresh=True)
 
-    def setText(self, text: str) -> None:  # noqa: N802
+    def setText(self, text: str) -> None:
         if text != self.text():
             shorter = len(text) < len(self.text())
             super().setText(text)
@@ -44,16 +44,16 @@ class ColumnScroll(QScrollArea):
     """Scrolls up and down only, and is never narrower than what it holds (nothing is clipped at
     the side: the window's minimum width includes the column's)."""
 
-    def setWidget(self, w: QWidget) -> None:  # noqa: N802
+    def setWidget(self, w: QWidget) -> None:
         super().setWidget(w)
         w.installEventFilter(self)
 
-    def eventFilter(self, obj, event):  # noqa: N802 - what it holds grew (large type): ask the splitter again
+    def eventFilter(self, obj, event):  # what it holds grew (large type): ask the splitter again
         if obj is self.widget() and event.type() == QEvent.LayoutRequest:
             self.updateGeometry()
         return super().eventFilter(obj, event)
 
-    def minimumSizeHint(self):  # noqa: N802 (Qt's name)
+    def minimumSizeHint(self):
         hint = super().minimumSizeHint()
         w = self.widget()
         if w is not None:
@@ -84,7 +84,7 @@ def label(name: str, text: str = "", wrap: bool = False) -> QLabel:
 def compact_combos(root: QWidget, chars: int = 10) -> None:
     """Drop-downs under `root` ask only for `chars` characters of width (their lists still show
     every item in full), so a long product or protocol name never widens the page."""
-    from PySide6.QtWidgets import QComboBox  # noqa: PLC0415
+    from PySide6.QtWidgets import QComboBox
 
     for box in root.findChildren(QComboBox):
         box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
@@ -99,11 +99,11 @@ class ElidedLabel(QLabel):
         super().__init__(parent)
         self.setObjectName(name)
         self._full = ""
-        from PySide6.QtWidgets import QSizePolicy  # noqa: PLC0415
+        from PySide6.QtWidgets import QSizePolicy
 
         self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
 
-    def setText(self, text: str) -> None:  # noqa: N802
+    def setText(self, text: str) -> None:
         if text != self._full:
             self._full = text
             self.setToolTip(text)
@@ -112,11 +112,11 @@ class ElidedLabel(QLabel):
     def full_text(self) -> str:
         return self._full
 
-    def resizeEvent(self, event):  # noqa: N802
+    def resizeEvent(self, event):
         super().resizeEvent(event)
         self._elide()
 
-    def changeEvent(self, event):  # noqa: N802
+    def changeEvent(self, event):
         super().changeEvent(event)
         if event.type() == QEvent.FontChange:
             self._elide()
@@ -135,7 +135,7 @@ class AfterFirstPaint(QObject):
         self.then = then
         widget.installEventFilter(self)
 
-    def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
+    def eventFilter(self, obj, event):
         if event.type() == QEvent.Paint and self.then is not None:
             then, self.then = self.then, None
             obj.removeEventFilter(self)

@@ -35,7 +35,7 @@ class ExportHost(Protocol):
         """One line where the nurse is looking."""
         ...
 
-    def statusBar(self) -> QStatusBar: ...  # noqa: N802 (Qt's name)
+    def statusBar(self) -> QStatusBar: ...
 
 
 class ExportActions:

@@ -38,7 +38,7 @@ class BlockPanel(QScrollArea):
     def _fit(self) -> None:
         self.setFixedHeight(self.label.fontMetrics().lineSpacing() * BLOCK_LINES + 12)
 
-    def changeEvent(self, event):  # noqa: N802 (Qt's name): large type keeps four lines
+    def changeEvent(self, event):  # large type keeps four lines
         super().changeEvent(event)
         self._fit()
 

@@ -8,10 +8,12 @@ WAIT_MS and the form says the history could not be read), so a product switch or
 reaction is never missed because the server was slow."""
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from titration.errors import TitrationError
 from ui.common.net_call import NetCall
 from ui.intake.inputs import FlagsBox, PatientBox, PrescriptionBox
 
@@ -64,7 +66,7 @@ class HistoryOffer(QObject):
         if getattr(journal, "outbox", None) is None:  # this workstation's own journal: at once, as always
             try:
                 offer, note = lookup()
-            except Exception as exc:  # noqa: BLE001 - a history problem must not block the form
+            except (TitrationError, sqlite3.Error) as exc:  # a history problem must not block the form
                 self._failed(exc)
                 return
             self._ready(offer, note, pid)

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 from titration.day_fit import DaySettings, day_fit
 from titration.report.table import rows
 from titration.timefmt import span_hm, span_words, time_of_day
-from ui import optional
 from ui.chair.day_fit_panel import DayFitPanel
+from ui.chart.infusion_chart import InfusionChart
 from ui.common.widgets import scrolled
 
 EMPTY = "Enter the weight and the dose to see the plan."
@@ -70,7 +70,7 @@ class PlanPreview(QWidget):
         self.table.setMinimumWidth(200)  # it scrolls sideways in a narrow window
         parts = self.parts = QSplitter(Qt.Vertical)  # the nurse can give the table, chart or arithmetic more room
         parts.addWidget(self.table)
-        self.chart = optional.chart_widget()
+        self.chart = InfusionChart()
         self.chart.setMinimumHeight(80)
         self.chart.setVisible(False)  # nothing to draw until there is a plan
         parts.addWidget(self.chart)
@@ -95,8 +95,7 @@ class PlanPreview(QWidget):
         self.summary.setText("No plan yet.")
         self.table.setRowCount(0)
         self.arithmetic.setPlainText("")
-        if hasattr(self.chart, "clear"):
-            self.chart.clear()
+        self.chart.clear()
         self.chart.setVisible(False)
 
     def show_day_fit_from_now(self, plan, now_min: float) -> None:
@@ -134,8 +133,7 @@ class PlanPreview(QWidget):
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 self.table.setItem(r, c, item)
         self.arithmetic.setPlainText("\n".join(plan.arithmetic() + ["", "Sources:"] + list(plan.sources)))
-        if optional.is_chart(self.chart):
-            self.chart.set_plan(plan)
+        self.chart.set_plan(plan)
         self.chart.setVisible(True)
         self._share()
 
@@ -156,6 +154,6 @@ class PlanPreview(QWidget):
             chart, arithmetic = 0, max(room - need, ARITHMETIC_H)
         self.parts.setSizes([need, chart, arithmetic])  # sizes, not minimums: a short window still fits
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._share()

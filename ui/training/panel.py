@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from titration.data import resource
+from titration.errors import TitrationError
 
 SPEEDS = (1, 2, 5, 10, 20, 30, 60)
 
@@ -89,7 +90,7 @@ class TrainingSetup(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        from titration.training.scenario import read_scenario  # noqa: PLC0415
+        from titration.training.scenario import read_scenario
 
         self.list.clear()
         self._info = []
@@ -100,7 +101,7 @@ class TrainingSetup(QWidget):
                 r = sc.request
                 what = f"{r.product} · {r.indication} · {r.weight_kg:g} kg · {r.dose_g_per_kg:g} g/kg"
                 desc = (desc + "\n" if desc else "") + what
-            except Exception as exc:  # noqa: BLE001 - a bad file is listed with its error, not hidden
+            except (TitrationError, OSError) as exc:  # a bad file is listed with its error, not hidden
                 title, desc = f"{path.stem} (cannot be read)", str(exc)
             item = QListWidgetItem(title)
             item.setData(Qt.UserRole, str(path))
@@ -206,7 +207,7 @@ class TrainingPanel(QGroupBox):
             return
         try:
             d = run.debrief()
-        except Exception as exc:  # noqa: BLE001
+        except TitrationError as exc:
             self.debrief.error.setText(f"Debrief: {exc}")
             d = None
         if d is not None:
@@ -227,7 +228,7 @@ def _item_dict(it) -> dict:
     if hasattr(it, "to_dict"):
         return it.to_dict()
     if hasattr(it, "__dataclass_fields__"):
-        from dataclasses import asdict  # noqa: PLC0415
+        from dataclasses import asdict
 
         return asdict(it)
     return {"item": str(it)}
@@ -280,7 +281,7 @@ class DebriefPanel(QWidget):
         row.addWidget(self.responses_button)
         lay.addLayout(row)
 
-    def resizeEvent(self, event):  # noqa: N802 (Qt's name)
+    def resizeEvent(self, event):
         super().resizeEvent(event)
         self.table.resizeRowsToContents()  # re-wrap at the new width (a debrief has a few dozen rows)
 
@@ -343,17 +344,17 @@ class DebriefPanel(QWidget):
         doc.print_(writer)
 
     def _ask_pdf(self) -> None:
-        from PySide6.QtWidgets import QFileDialog  # noqa: PLC0415
+        from PySide6.QtWidgets import QFileDialog
 
         path, _ = QFileDialog.getSaveFileName(self, "Export debrief", "debrief.pdf", "PDF (*.pdf)")
         if path:
             try:
                 self.export_pdf(path)
-            except Exception as exc:  # noqa: BLE001
+            except OSError as exc:
                 self.error.setText(f"Export: {exc}")
 
     def _ask_responses(self) -> None:
-        from PySide6.QtWidgets import QFileDialog  # noqa: PLC0415
+        from PySide6.QtWidgets import QFileDialog
 
         if self.run is None:
             return
@@ -361,5 +362,5 @@ class DebriefPanel(QWidget):
         if path:
             try:
                 self.run.save_responses(path)
-            except Exception as exc:  # noqa: BLE001
+            except (TitrationError, OSError) as exc:
                 self.error.setText(f"Save responses: {exc}")

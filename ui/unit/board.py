@@ -71,13 +71,13 @@ class ChairTile(QFrame):
                            f"#chairTile:focus {{ background: #e8f1fb; }}"
                            f"#tileNext {{ font-weight: bold; color: {c if s.alert else '#1a1a1a'}; }}")
 
-    def keyPressEvent(self, event):  # noqa: N802 (Qt's name)
+    def keyPressEvent(self, event):
         if event.key() in (Qt.Key_Return, Qt.Key_Enter, Qt.Key_Space) and self.summary is not None:
             self.sig_open.emit(self.summary.key)
             return
         super().keyPressEvent(event)
 
-    def mouseReleaseEvent(self, event):  # noqa: N802
+    def mouseReleaseEvent(self, event):
         if self.summary is not None:
             self.sig_open.emit(self.summary.key)
         super().mouseReleaseEvent(event)
@@ -151,7 +151,7 @@ class OverviewBoard(QScrollArea):
         for i, t in enumerate(self.tiles):
             self.grid.addWidget(t, i // cols, i % cols)
 
-    def resizeEvent(self, event):  # noqa: N802
+    def resizeEvent(self, event):
         super().resizeEvent(event)
         self._place()
 
@@ -159,7 +159,7 @@ class OverviewBoard(QScrollArea):
         if self.tiles:
             self.tiles[0].setFocus()
 
-    def keyPressEvent(self, event):  # noqa: N802 - arrows move between tiles (the tile passes them up)
+    def keyPressEvent(self, event):  # arrows move between tiles (the tile passes them up)
         step = {Qt.Key_Left: -1, Qt.Key_Right: 1, Qt.Key_Up: -self._cols, Qt.Key_Down: self._cols}.get(event.key())
         cur = next((i for i, t in enumerate(self.tiles) if t.hasFocus()), None)
         if step is None or cur is None:

@@ -17,12 +17,15 @@ change. A chair whose lease expired is taken over with `AppModel.take_over(uid, 
 from __future__ import annotations
 
 import queue
+import sqlite3
 import threading
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 
+from titration.errors import TitrationError
 from titration.words import count
+from ui.common.net_call import NETWORK_ERRORS
 
 DRAIN_MS = 250
 RETRY_S = 2.0
@@ -104,14 +107,17 @@ class UnitFeed(QObject):
                         self._reload = set()
                     for uid in due:  # replayed here, in the worker: the GUI thread never waits on it
                         self._q.put(("session", (uid, listener.session(uid))))
-            except Exception as exc:  # noqa: BLE001 - any failure: say it, try again
+            except NETWORK_ERRORS as exc:  # the server or the network: say it, try again
                 self._q.put(("problem", f"The unit board cannot be refreshed: {exc}"))
                 self._stop.wait(RETRY_S)
+            except BaseException:
+                self._q.put(("problem", "The unit board stopped: an internal error (see the line at the bottom)"))
+                raise  # to the app's top-level handler
             finally:
                 if listener is not None:
                     try:
                         listener.close()
-                    except Exception:  # noqa: BLE001 - a dead connection
+                    except NETWORK_ERRORS:  # a dead connection
                         pass
 
 
@@ -165,11 +171,11 @@ class OutboxBanner(QLabel):
         status = ob.status()
         try:
             waiting = self.journal.waiting()
-        except Exception:  # noqa: BLE001 - the local journal's own errors are shown by its banner
+        except (TitrationError, sqlite3.Error):  # the local journal's own errors are shown by its banner
             waiting = status.get("waiting", 0)
         damaged = ""
         if getattr(self.journal, "damaged", None):
-            from titration.store.salvage import damaged_line  # noqa: PLC0415
+            from titration.store.salvage import damaged_line
 
             damaged = damaged_line(self.journal.damaged)
         text = banner_text(status, waiting, damaged)
@@ -184,7 +190,7 @@ def attach_unit(win, journal):
     """Put the banner at the top of the window and start the feed; (banner, feed) or (None, None)."""
     if getattr(journal, "outbox", None) is None:
         return None, None
-    from ui.unit.view import lock_fenced  # noqa: PLC0415
+    from ui.unit.view import lock_fenced
 
     banner = OutboxBanner(journal, win, on_fenced=lambda fenced: lock_fenced(win, fenced))
     layout = win.centralWidget().layout()

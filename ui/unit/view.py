@@ -15,6 +15,7 @@ from dataclasses import replace
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton
 
+from titration.errors import TitrationError
 from titration.timefmt import span_hm, wall_time
 from ui.chair.model import ChairModel, PatientInfo
 from ui.chair.summary import ChairSummary
@@ -85,7 +86,7 @@ class ReadOnlyChair(ChairModel):
     """A chair another workstation drives: shown live, every intent refused here."""
 
     def __init__(self, name, session, *, holder: str, wall_start, patient):
-        from titration.clock import SourceClock  # noqa: PLC0415
+        from titration.clock import SourceClock
 
         start = (time.time() - wall_start) / 60.0 if wall_start is not None else session.events[-1].at_min
         super().__init__(name, session, SourceClock(time.time, start_min=start), wall_start=wall_start,
@@ -134,7 +135,7 @@ class UnitPages(QObject):
     @property
     def page(self) -> OverviewBoard:
         if self._page is None:
-            from ui.common.style import apply_fonts  # noqa: PLC0415
+            from ui.common.style import apply_fonts
 
             page = OverviewBoard(self.board, UNIT_TEXT)
             page.setObjectName("unitBoard")
@@ -216,7 +217,7 @@ class UnitPages(QObject):
             self.open_watched(uid, row)
 
     def offer_take_over(self, uid: str, row: dict):
-        from ui.unit.take_over_dialog import TakeOverDialog  # noqa: PLC0415
+        from ui.unit.take_over_dialog import TakeOverDialog
 
         dlg = TakeOverDialog(self.win, row)
         self.dialog = dlg  # tests answer it
@@ -229,8 +230,8 @@ class UnitPages(QObject):
 
     def take_over(self, uid: str, pump: str | None, reason: str) -> None:
         """Take the lease on the server off the GUI thread; the chair opens here when it answers."""
-        from titration.store.takeover import fetch  # noqa: PLC0415
-        from ui.common.net_call import NetCall  # noqa: PLC0415
+        from titration.store.takeover import fetch
+        from ui.common.net_call import NetCall
 
         chair_name = self.rows.get(uid, {}).get("chair", "")
         journal = self._journal()
@@ -244,7 +245,7 @@ class UnitPages(QObject):
             self.problem.hide()
             try:
                 chair = self.win.model.take_over_fetched(fetched, pump, reason)
-            except Exception as exc:  # noqa: BLE001 - one line (the journal could not record it)
+            except TitrationError as exc:  # one line (the journal could not record it)
                 self.failed_take(chair_name, exc)
                 return
             self.close_watched(uid)
@@ -288,8 +289,8 @@ class UnitPages(QObject):
         self.win.stack.setCurrentWidget(self._build(uid, session))
 
     def _build(self, uid: str, session):
-        from ui.chair.view import ChairView  # noqa: PLC0415
-        from ui.common.style import apply_fonts  # noqa: PLC0415
+        from ui.chair.view import ChairView
+        from ui.common.style import apply_fonts
 
         row = self.rows.get(uid, {})
         holder = row.get("held_by") or row.get("last_holder") or "?"

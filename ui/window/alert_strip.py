@@ -93,7 +93,7 @@ class AlertStrip(QScrollArea):
         row = max(QPushButton("Ag").sizeHint().height(), self.fontMetrics().lineSpacing()) + 6
         self.setFixedHeight(ROWS * row + 4)
 
-    def changeEvent(self, event):  # noqa: N802 (Qt's name): large type keeps two rows in view
+    def changeEvent(self, event):  # large type keeps two rows in view
         super().changeEvent(event)
         if event.type() == event.Type.FontChange:
             self._fit()

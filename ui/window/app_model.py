@@ -124,7 +124,7 @@ class AppModel(QObject):
         """The nurse at this workstation (attribution, no password): journaled at every open chair,
         and every later event there carries their name. Returns the Nurse (InputError if the name
         or initials are not acceptable)."""
-        from titration.nurses import nurse  # noqa: PLC0415
+        from titration.nurses import nurse
 
         n = nurse(name, initials)
         self.nurse, self.nurse_from_list = n, bool(from_list)
@@ -135,7 +135,7 @@ class AppModel(QObject):
 
     def new_infusion(self, spec) -> ChairModel:
         """A real infusion from the new-infusion form: checklist and baseline vitals recorded first."""
-        from titration.policy import get_policy  # noqa: PLC0415
+        from titration.policy import get_policy
 
         name = " ".join(getattr(spec, "chair_name", "").split())
         if name and self.chair_named(name) is not None:
@@ -159,14 +159,11 @@ class AppModel(QObject):
 
     def new_training(self, scenario_path: str, speed: float = 10.0, seed: int = 0) -> ChairModel | None:
         """A training simulation in its own chair (journaled apart: training=True)."""
-        from titration.training.scenario import read_scenario  # noqa: PLC0415
-        from ui import optional  # noqa: PLC0415
+        from titration.training.run import TrainingRun
+        from titration.training.scenario import read_scenario
 
-        mod = optional.load("titration.training.run")
-        if mod is None:
-            raise TitrationError(f"training mode is not available ({optional.missing().get('titration.training.run')})")
         sc = read_scenario(scenario_path)
-        run = mod.TrainingRun(sc, seed=seed)
+        run = TrainingRun(sc, seed=seed)
         return self.add_chair(run.session, training_run=run, speed=speed, scenario_title=sc.title,
                               patient=PatientInfo(f"SIMULATED: {sc.title}"))
 
@@ -179,7 +176,7 @@ class AppModel(QObject):
         journal, to be offered again at the next start. Then every real infusion still in its
         observation hour is reopened too (see reopen_observations).
         """
-        from titration.reopen import PumpAnswer, reopen, reopening  # noqa: PLC0415
+        from titration.reopen import PumpAnswer, reopen, reopening
 
         if self.journal is None:
             return []
@@ -240,17 +237,17 @@ class AppModel(QObject):
         """Drive here a chair of the unit board whose workstation has gone (its lease expired),
         once the nurse has said what the pump did and why (titration.store.takeover). This waits
         on the network: the Unit view runs `fetch` in a worker and calls `take_over_fetched`."""
-        from titration.store.takeover import fetch  # noqa: PLC0415
+        from titration.store.takeover import fetch
 
         if not reason.strip():
-            from titration.store.journal import JournalError  # noqa: PLC0415
+            from titration.store.journal import JournalError
 
             raise JournalError("taking over a chair needs a reason")
         return self.take_over_fetched(fetch(self.journal, uid), pump, reason)
 
     def take_over_fetched(self, fetched, pump: str | None, reason: str) -> ChairModel:
         """The local part of a takeover (the lease is taken, the record read): journal it, open the chair."""
-        from titration.store.takeover import continue_here  # noqa: PLC0415
+        from titration.store.takeover import continue_here
 
         t = continue_here(self.journal, fetched, pump=pump, reason=reason, now_wall=self.wall())
         return self.add_chair(t.session, name=t.chair if t.chair not in {c.name for c in self.chairs} else None,
@@ -260,13 +257,10 @@ class AppModel(QObject):
     @staticmethod
     def _simulation_of(session: Session, now: float, heard_until: float):
         """(the training run with its simulated patient, '') or (None, why it could not be rebuilt)."""
-        from ui import optional  # noqa: PLC0415
+        from titration.training.run import TrainingRun
 
-        mod = optional.load("titration.training.run")
-        if mod is None:
-            return None, " The simulated patient is not available (training mode is not installed)."
         try:
-            return mod.TrainingRun.resume(session, now, heard_until), ""
+            return TrainingRun.resume(session, now, heard_until), ""
         except TitrationError as exc:
             return None, f" The simulated patient could not be brought back: {exc}."
 

@@ -118,7 +118,7 @@ class MainWindow(QMainWindow):
 
         self.exports = ExportActions(self, self, model.journal)
         self.actions_by_name = make_actions(self)
-        from ui.unit.view import UnitPages  # noqa: PLC0415 - the Unit board
+        from ui.unit.view import UnitPages  # the Unit board
 
         self.unit = UnitPages(self)
         model.sig_chair_added.connect(self._chair_added)
@@ -136,7 +136,7 @@ class MainWindow(QMainWindow):
     def new_form(self) -> NewInfusionForm:
         """The New-infusion page (a NewInfusionForm), built the first time it is asked for."""
         if self._new_form is None:
-            from ui.intake.form import NewInfusionForm  # noqa: PLC0415
+            from ui.intake.form import NewInfusionForm
 
             f = NewInfusionForm(journal=self.model.journal, wall=self.model.wall)
             f.sig_create.connect(self._create_infusion)
@@ -151,7 +151,7 @@ class MainWindow(QMainWindow):
     def training_setup(self) -> TrainingSetup:
         """The training page (a TrainingSetup), built the first time it is asked for."""
         if self._training_setup is None:
-            from ui.training.panel import TrainingSetup  # noqa: PLC0415
+            from ui.training.panel import TrainingSetup
 
             t = TrainingSetup()
             t.sig_start.connect(self._start_training)
@@ -299,17 +299,14 @@ class MainWindow(QMainWindow):
     def _start_training(self, path: str, speed: float) -> None:
         try:
             chair = self.model.new_training(path, speed)
-        except TitrationError as exc:
-            self.training_setup.error.setText(str(exc))
-            return
-        except Exception as exc:  # noqa: BLE001 - one line, never a traceback
-            self.training_setup.error.setText(f"Training could not start: {type(exc).__name__}: {exc}")
+        except (TitrationError, OSError) as exc:  # a scenario that cannot be read or run
+            self.training_setup.error.setText(f"Training could not start: {exc}")
             return
         if chair is not None:
             self.show_chair(chair)
 
     def _chair_added(self, chair: ChairModel) -> None:
-        from ui.chair.view import ChairView  # noqa: PLC0415 - imported with the first chair (see the top)
+        from ui.chair.view import ChairView  # imported with the first chair (see the top)
 
         view = ChairView(chair)
         apply_fonts(view, self.large)
@@ -367,7 +364,7 @@ class MainWindow(QMainWindow):
 
     def set_large(self, large: bool) -> None:
         """Large type on or off; the splitters keep the sizes they had (off returns the layout exactly)."""
-        from PySide6.QtWidgets import QSplitter  # noqa: PLC0415
+        from PySide6.QtWidgets import QSplitter
 
         if large and not self.large:  # what the nurse had: given back exactly when large type goes off
             self._normal_sizes = {sp: sp.sizes() for sp in self.findChildren(QSplitter)}
@@ -384,7 +381,7 @@ class MainWindow(QMainWindow):
         if self._new_form is not None and hasattr(self._new_form.preview.chart, "set_large"):
             self._new_form.preview.chart.set_large(self.large)
         if was_large != self.large:  # labels that size themselves to their text: measured in the new type
-            from ui.common.widgets import WrapLabel  # noqa: PLC0415
+            from ui.common.widgets import WrapLabel
 
             QApplication.processEvents()
             for lab in self.findChildren(WrapLabel):
@@ -402,7 +399,7 @@ class MainWindow(QMainWindow):
     def toggle_large(self) -> None:
         self.set_large(not self.large)
 
-    def resizeEvent(self, event):  # noqa: N802 (Qt's name)
+    def resizeEvent(self, event):
         super().resizeEvent(event)
         narrow = self.width() < NARROW
         if narrow != self._narrow:  # the chair view needs the width more than the list does
@@ -426,7 +423,7 @@ class MainWindow(QMainWindow):
         if geo is not None and not geo.isEmpty():
             self.restoreGeometry(geo)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+    def closeEvent(self, event) -> None:
         left = self.model.unfinished_chairs()
         if left and not getattr(self, "force_close", False):
             names = ", ".join(f"{c.name} ({c.session.status})" for c in left)
