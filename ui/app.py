@@ -161,7 +161,7 @@ def run(args) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("IVIg chair workstation")
-    app.setFont(QFont(register_fonts(), 10))
+    QApplication.setFont(QFont(register_fonts(), 10))
 
     journal, journal_error = open_journal(getattr(args, "db", None))
     errors = TopLevelErrors(app)
@@ -177,10 +177,11 @@ def run(args) -> int:
         QMessageBox.critical(win, "The journal cannot be used", journal_error)
     elif getattr(journal, "notice", ""):
         win.show_notice(journal.notice)
+    feed = None
     if getattr(journal, "outbox", None) is not None:  # the unit server: banner and board feed
         from ui.unit.server_feed import attach_unit
 
-        attach_unit(win, journal)
+        _banner, feed = attach_unit(win, journal)
     ask = _pump_question(win)
     for line in model.recover_unfinished(ask):
         win.show_notice(line)
@@ -189,8 +190,8 @@ def run(args) -> int:
     if model.chairs:
         win.show_chair(model.chairs[0])
     code = 0 if app.property("smoke_quit") else app.exec()
-    if getattr(win, "unit_feed", None) is not None:
-        win.unit_feed.stop()
+    if feed is not None:
+        feed.stop()
     if journal is not None:
         try:
             journal.close(flush_s=3.0) if getattr(journal, "outbox", None) is not None else journal.close()
@@ -224,7 +225,7 @@ def _show_refusal(line: str) -> None:
     except ImportError:
         return  # the line is on stderr already
     _app = QApplication.instance() or QApplication(sys.argv[:1])  # kept while the box is open
-    box = QMessageBox(QMessageBox.Critical, "The drug library cannot be used",
+    box = QMessageBox(QMessageBox.Icon.Critical, "The drug library cannot be used",
                       f"{line}\n\nThe app does not start on a damaged library. Correct the file named above "
                       "(`python main.py library check FOLDER` lists every problem), then start again.")
     ms = os.environ.get("IVIG_GUI_QUIT_MS")  # the smoke tests' way to close what is open

@@ -12,7 +12,7 @@ def new_chair(qtbot, window, name="", pid="P-123"):
     fill_patient(f, qtbot, pid=pid)
     f.patient.chair_name.setText(name)
     answer_checklist(f)
-    assert f.create()
+    assert f.create_infusion()
     window.confirm()  # start
     chair = window.model.chairs[-1]
     assert chair.session.status == "running"
@@ -148,7 +148,7 @@ def test_a_chair_name_is_the_nurses_and_unique(qtbot, window):
     fill_patient(f, qtbot, pid="P-2")
     f.patient.chair_name.setText("bay a, chair 3")
     answer_checklist(f)
-    f.create()
+    f.create_infusion()
     assert len(window.model.chairs) == 1 and "already has an infusion" in f.preview.error.text()
     assert f.patient.patient_id.text() == "P-2"  # nothing lost: the nurse names another chair
 
@@ -218,7 +218,7 @@ def test_no_next_step_is_shown_past_the_end(qtbot, window, clock):
     window.show_new_infusion()
     fill_patient(f, qtbot, weight="10", dose="0.4", pid="P-small")
     answer_checklist(f)
-    assert f.create()
+    assert f.create_infusion()
     window.confirm()  # start
     chair = window.model.chairs[-1]
     for t in (30, 60, 90):

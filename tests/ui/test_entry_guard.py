@@ -56,7 +56,7 @@ def test_every_bad_field_is_named_beside_itself_in_plain_words(qtbot, window):
     f = window.new_form
     f.patient.weight.setText("0")
     f.prescription.dose.setText("-1")
-    f.patient.height.setText("1.7m")
+    f.patient.height_cm.setText("1.7m")
     f.prescription.unit_cap.setText("5000")
     f.update_preview()
     assert f.plan is None
@@ -64,11 +64,11 @@ def test_every_bad_field_is_named_beside_itself_in_plain_words(qtbot, window):
     assert f.patient.weight.error.text() == "Weight (kg): 0 is not allowed; 2 to 250"
     assert f.prescription.dose.error.text() == ("Dose (g/kg): -1 is not allowed; a positive number (a minus sign is "
                                                 "not possible here)")
-    assert f.patient.height.error.text() == ("Height (cm): '1.7m' is not a number; type digits only, with at most one "
-                                             "decimal point")
+    assert f.patient.height_cm.error.text() == ("Height (cm): '1.7m' is not a number; type digits only, with at most "
+                                                "one decimal point")
     assert f.prescription.unit_cap.error.text() == ("Unit's pump maximum (mL/h): 5000 is not allowed; more than 0 "
                                                     "and at most 1200")
-    for e in (f.patient.weight, f.prescription.dose, f.patient.height, f.prescription.unit_cap):
+    for e in (f.patient.weight, f.prescription.dose, f.patient.height_cm, f.prescription.unit_cap):
         assert not e.error.isHidden() and "border" in e.styleSheet()
     blocks = f.blockers.text()
     assert all(name in blocks for name in ("Weight", "Dose", "Height", "Unit's pump maximum"))
@@ -92,7 +92,7 @@ def test_an_empty_required_field_is_outlined_only_once_create_is_tried(qtbot, wi
     f.update_preview()
     assert f.patient.weight.error.isHidden()  # a fresh form is not shouted at
     assert "Weight" in f.blockers.text()
-    assert not f.create()
+    assert not f.create_infusion()
     assert f.patient.weight.error.text() == "Weight: type the patient's weight in kg"
     assert not f.patient.weight.error.isHidden()
 
@@ -105,7 +105,7 @@ def test_a_new_infusion_starts_empty_with_no_earlier_chart(qtbot, window, clock)
     f.prescription.product.setCurrentIndex(f.prescription.product.findData("privigen"))
     f.update_preview()
     assert f.plan is not None and f.preview.chart.isVisibleTo(f)
-    assert f.create()
+    assert f.create_infusion()
     # the next patient: nothing of the last one
     assert f.patient.patient_id.text() == f.patient.weight.text() == f.prescription.dose.text() == ""
     assert f.prescription.product.currentIndex() == 0 and f.checklist.prior_reaction.value() is None
@@ -122,11 +122,11 @@ def test_every_checklist_question_must_be_answered(qtbot, window):
     assert r.blocks == ["answer: pregnant?", "answer: breastfeeding?",
                         "answer: live vaccine in the last 2 weeks or planned in the next 3 months?",
                         "answer: infection today?"]
-    assert not f.create()
+    assert not f.create_infusion()
     for yn in (f.checklist.pregnant, f.checklist.breastfeeding, f.checklist.vaccine, f.checklist.infection):
         yn.buttons[0].click()
     f.update_preview()
-    assert f.create()
+    assert f.create_infusion()
 
 
 def test_focus_into_an_unanswered_question_selects_nothing(qtbot, window):

@@ -23,7 +23,7 @@ def start_a_chair(qtbot, window):
     window.show_new_infusion()
     fill_patient(f, qtbot)
     answer_checklist(f)
-    assert f.create()
+    assert f.create_infusion()
     window.confirm()
 
 
@@ -94,7 +94,7 @@ def test_one_clock_counts_from_the_pump_start(qtbot, window, clock):
     window.show_new_infusion()
     fill_patient(f, qtbot)
     answer_checklist(f)
-    assert f.create()
+    assert f.create_infusion()
     view = window.current_view()
     clock.set(20)  # the pump is started 20 min after the plan was made
     window.model.tick()

@@ -11,7 +11,7 @@ def start_infusion(qtbot, window, clock, pid="P-123"):
     window.show_new_infusion()
     fill_patient(f, qtbot, pid=pid)
     answer_checklist(f)
-    assert f.create()
+    assert f.create_infusion()
     qtbot.keyClick(window, Qt.Key_Return, Qt.ControlModifier)
     chair = window.model.chairs[-1]
     assert chair.session.status == "running"
@@ -151,7 +151,7 @@ def test_a_journal_that_cannot_write_is_shown_loudly(qtbot, clock, beeper):
     f = w.new_form
     fill_patient(f, qtbot)
     answer_checklist(f)
-    assert f.create()
+    assert f.create_infusion()
     view = w.current_view()
     w.confirm()
     assert view.journal_banner.isVisible()
@@ -270,7 +270,7 @@ def test_without_a_journal_every_row_says_not_saved(qtbot, clock):
     w.show()
     fill_patient(w.new_form, qtbot)
     answer_checklist(w.new_form)
-    assert w.new_form.create()
+    assert w.new_form.create_infusion()
     view = w.current_view()
     assert view.journal_banner.isVisible() and "NOT SAVED" in view.journal_banner.text()
     assert all(r[2].startswith("NOT SAVED — ") for r in view.log.texts())

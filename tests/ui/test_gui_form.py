@@ -16,7 +16,7 @@ def test_previous_severe_reaction_blocks_the_start(qtbot, window):
     assert window.model.chairs == []
     answer_checklist(f, prior=0)
     assert f.create_button.isEnabled()
-    assert f.create()
+    assert f.create_infusion()
     assert len(window.model.chairs) == 1
 
 
@@ -26,13 +26,13 @@ def test_iga_blocks_unless_a_prescriber_override_with_a_reason(qtbot, window):
     window.show_new_infusion()
     answer_checklist(f, iga=1)
     assert f.checklist.iga_box.isVisible()
-    assert not f.create()
+    assert not f.create_infusion()
     assert "anti-IgA" in f.blockers.text()
     f.checklist.iga_override.setChecked(True)
     f.checklist.iga_prescriber.setText("Dr Jones")
-    assert not f.create()  # a name without a reason is not enough
+    assert not f.create_infusion()  # a name without a reason is not enough
     f.checklist.iga_reason.setText("low-IgA product, benefit outweighs risk")
-    assert f.create()
+    assert f.create_infusion()
     chair = window.model.chairs[0]
     checklist = next(e for e in chair.session.events if e.kind == "checklist").data  # journaled as data
     assert checklist["override"] == "Dr Jones: low-IgA product, benefit outweighs risk"
@@ -41,11 +41,11 @@ def test_iga_blocks_unless_a_prescriber_override_with_a_reason(qtbot, window):
 def test_unanswered_checklist_and_hydration_block(qtbot, window):
     f = window.new_form
     fill_patient(f, qtbot)
-    assert not f.create()
+    assert not f.create_infusion()
     text = f.blockers.text()
     assert "previous severe reaction" in text and "hydrated" in text and "same brand" in text
     answer_checklist(f, hydrated=False)
-    assert not f.create() and "hydrated" in f.blockers.text()
+    assert not f.create_infusion() and "hydrated" in f.blockers.text()
 
 
 def test_risk_factors_set_at_risk_and_the_label_cap_applies(qtbot, window):
@@ -71,12 +71,12 @@ def test_label_without_an_at_risk_number_asks_for_the_cap(qtbot, window):
     f.update_preview()
     assert f.plan is None
     assert "At-risk cap needed" in f.preview.error.text() and "minimum rate practicable" in f.preview.error.text()
-    assert not f.create()
+    assert not f.create_infusion()
     f.flags.at_risk_cap.setText("2")
     f.update_preview()
     # 2 mg/kg/min x 70 x 60 / 100 = 84 mL/h
     assert f.plan is not None and f.plan.rungs[-1].rate_ml_h == 84.0
-    assert f.create()
+    assert f.create_infusion()
 
 
 def test_product_switch_from_the_checklist(qtbot, window):

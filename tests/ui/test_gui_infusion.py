@@ -49,7 +49,7 @@ def test_whole_infusion_through_the_window(qtbot, window, clock, beeper):
     assert list(t[:5]) == [0, 30, 60, 90, 120]
 
     # Without baseline vitals the start is blocked.
-    assert not f.create()
+    assert not f.create_infusion()
     assert "Baseline vitals" in f.blockers.text()
     assert not w.model.chairs
     for k, v in dict(temp_c="36.8", pulse="72", sbp="124", dbp="78", spo2="98", rr="14").items():

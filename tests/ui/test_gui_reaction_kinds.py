@@ -49,7 +49,7 @@ def a_chair(qtbot, window, *, age=None, start=True, **kw):
     fill_patient(f, qtbot, age=age, **kw)
     answer_checklist(f)
     f.update_preview()
-    assert f.create(), f.blockers
+    assert f.create_infusion(), f.blockers
     if start:
         window.confirm()
     return window.current_view()

@@ -7,7 +7,7 @@ def test_closing_the_observation_early_asks_for_a_reason_in_the_chair(qtbot, win
     f = window.new_form
     fill_patient(f, qtbot)
     answer_checklist(f)
-    assert f.create()
+    assert f.create_infusion()
     window.confirm()  # started
     chair = window.model.chairs[0]
     view = window.current_view()

@@ -82,8 +82,9 @@ def test_a_chair_taken_over_elsewhere_turns_read_only_in_this_window(qtbot, cloc
             c.execute("UPDATE leases SET expires = now() - interval '1 second'")
         take_over(b, uid, pump="ran", reason="ws-a froze", now_wall=time.time())
         view = w.views[chair]
-        qtbot.waitUntil(lambda: getattr(view, "fenced_line", None) is not None, timeout=20_000)
-        assert view.fenced_line.text().startswith("READ-ONLY: chair Bay C/1 is now driven from workstation ws-b")
+        qtbot.waitUntil(lambda: chair in w.unit.fenced_lines, timeout=20_000)
+        line = w.unit.fenced_lines[chair].text()
+        assert line.startswith("READ-ONLY: chair Bay C/1 is now driven from workstation ws-b")
         assert "READ-ONLY here: chair Bay C/1 is now driven from workstation ws-b" in banner.text()
         assert not view.pump.confirm_button.isEnabled() and not view.controls.pause_button.isEnabled()
         n = len(a.events(chair.journal_id))

@@ -51,7 +51,7 @@ def unit_window(qtbot, clock, pg_server, tmp_path):
     attach_unit(w, j)
     w.url = url
     yield w
-    w.unit_feed.stop()
+    w.unit.feed.stop()
     model.timer.stop()
     j.close()
 
@@ -100,10 +100,12 @@ def test_a_chair_driven_elsewhere_opens_read_only_and_live(qtbot, unit_window, t
         qtbot.waitUntil(lambda: bool(tile_text(win, "Bay A/2")), timeout=20_000)
         win.unit.page.focus_first()
         qtbot.keyClick(win.unit.page.tiles[0], Qt.Key_Return)
-        qtbot.waitUntil(lambda: win.unit.is_watched(win.stack.currentWidget()), timeout=20_000)
+        qtbot.waitUntil(lambda: win.unit.watched_view(win.stack.currentWidget()) is not None, timeout=20_000)
         view = win.stack.currentWidget()
-        assert view.read_only_line.text() == "Driven from workstation ws-a: read-only"
-        assert view.read_only_line.isVisible()
+        watched = win.unit.watched[uid]
+        assert watched.view is view
+        assert watched.read_only_line.text() == "Driven from workstation ws-a: read-only"
+        assert watched.read_only_line.isVisible()
         assert view.pump.pump_rate.text().startswith("42")
         assert not view.pump.confirm_button.isEnabled() and not view.vitals.isEnabled()
         assert not view.symptoms.isEnabled() and not view.controls.pause_button.isEnabled()
@@ -115,11 +117,11 @@ def test_a_chair_driven_elsewhere_opens_read_only_and_live(qtbot, unit_window, t
         s.confirm(30, s.due(30))  # ws-a steps up: this read-only view follows
         qtbot.waitUntil(lambda: view.pump.pump_rate.text().startswith("84"), timeout=20_000)
         assert view.log.shown == len(s.events) and not view.pump.confirm_button.isEnabled()
-        assert not view.take_over_button.isVisible()  # ws-a's hold is live
+        assert not watched.take_over_button.isVisible()  # ws-a's hold is live
         shot(win, tmp_path, "unit-read-only-chair.png")
         win.model.wall = lambda: time.time() + 120  # ws-a silent past its 90 s hold: no event says so
         win.unit.refresh()
-        assert view.take_over_button.isVisible() and "hold expired (ws-a)" in tile_text(win, "Bay A/2")
+        assert watched.take_over_button.isVisible() and "hold expired (ws-a)" in tile_text(win, "Bay A/2")
         win.close_chair()  # Ctrl+W: stop following it here
         assert win.stack.currentWidget() is win.unit.page and not win.unit.watched
     finally:

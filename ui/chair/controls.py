@@ -17,7 +17,7 @@ class ReasonBox(QFrame):
 
     def __init__(self, submit, parent=None):
         super().__init__(parent)
-        self.setFrameShape(QFrame.StyledPanel)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setObjectName("reasonPanel")
         v = QVBoxLayout(self)
         v.setContentsMargins(6, 4, 6, 4)
@@ -99,7 +99,7 @@ class EmergencyPanel(QFrame):
         self.source = label("emergencySource", wrap=True)
         lay.addWidget(self.source)
         hide = QPushButton("Hide emergency steps")
-        hide.setFocusPolicy(Qt.NoFocus)
+        hide.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         hide.clicked.connect(self.hide)
         lay.addWidget(hide)
         self.hide()
@@ -134,7 +134,7 @@ class AfterPanel(QGroupBox):
         sl.addWidget(self.summary)
         # reactions that come hours later: what the patient is told before they leave (the core's words)
         self.look_out = label("lookOut", wrap=True)
-        self.look_out.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        self.look_out.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         sl.addWidget(self.look_out)
         self.close_obs_button = QPushButton("Close observation (Ctrl+Shift+C)")
         self.close_obs_button.setObjectName("closeObservation")

@@ -32,7 +32,7 @@ class DayFitPanel(QFrame):
         self.title = label("dayFitTitle", "DOES NOT FIT THE DAY", wrap=True)
         lay.addWidget(self.title)
         self.text = label("dayFitText", wrap=True)
-        self.text.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         lay.addWidget(self.text)
         self.prescriber_button = QPushButton("Record: discussed with the prescriber")
         self.prescriber_button.setObjectName("dayFitPrescriber")

@@ -23,15 +23,15 @@ class EventLog(QTableWidget):
         self.setObjectName("eventLog")
         self.setHorizontalHeaderLabels(["Time", "Who", "What"])
         self.verticalHeader().setVisible(False)
-        self.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setWordWrap(True)  # a nurse reads the whole line, not an ellipsis
         h = self.horizontalHeader()
         # Time and who have a fixed format: sized once per batch of rows, not re-measured over the
         # whole table at every insert (ResizeToContents made opening a long record quadratic).
-        h.setSectionResizeMode(0, QHeaderView.Interactive)
-        h.setSectionResizeMode(1, QHeaderView.Interactive)
-        h.setSectionResizeMode(2, QHeaderView.Stretch)
+        h.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        h.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        h.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
 
     def sync(self, events, unsaved_from: int | None = None) -> None:
         if len(events) == self.shown:
@@ -80,4 +80,8 @@ class EventLog(QTableWidget):
             self.resizeRowsToContents()
 
     def texts(self) -> list[tuple[str, str, str]]:
-        return [tuple(self.item(r, c).text() for c in range(3)) for r in range(self.rowCount())]
+        def cell(r: int, c: int) -> str:
+            item = self.item(r, c)
+            return item.text() if item is not None else ""
+
+        return [(cell(r, 0), cell(r, 1), cell(r, 2)) for r in range(self.rowCount())]

@@ -35,7 +35,7 @@ class NowPanel(QGroupBox):
             val = label(f"status_{key}", wrap=True)
             val.setProperty("class", "bigValue")
             self.labels[key] = val
-            g.addWidget(name, 2 * i, 0, Qt.AlignTop)
+            g.addWidget(name, 2 * i, 0, Qt.AlignmentFlag.AlignTop)
             g.addWidget(val, 2 * i, 1)
             if key == "volume":
                 self.volume_bar = QProgressBar()

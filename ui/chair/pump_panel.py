@@ -44,7 +44,7 @@ class PumpPanel(QGroupBox):
         wl.addWidget(self.why_text)
         wl.addWidget(self.rule)
         self.why.hide()
-        pl.addWidget(self.why_button, 0, Qt.AlignLeft)  # the reasons open at the top of the column below
+        pl.addWidget(self.why_button, 0, Qt.AlignmentFlag.AlignLeft)  # the reasons open at the top of the column below
         self.confirm_button = QPushButton("Confirm")
         self.confirm_button.setObjectName("confirm")
         self.confirm_button.setToolTip("Ctrl+Enter")
@@ -62,7 +62,7 @@ class PumpPanel(QGroupBox):
 
     def _override_panel(self) -> QFrame:
         self.override_panel = QFrame()
-        self.override_panel.setFrameShape(QFrame.StyledPanel)
+        self.override_panel.setFrameShape(QFrame.Shape.StyledPanel)
         g = QGridLayout(self.override_panel)
         self.ov_action = QComboBox()
         self.ov_action.setObjectName("overrideAction")
@@ -111,7 +111,7 @@ class PumpPanel(QGroupBox):
         except FieldError as exc:
             self.show_error(str(exc))
             return False
-        errors = []
+        errors: list[str] = []
         self.chair.sig_error.connect(errors.append)
         try:
             self.chair.override(self.ov_action.currentData(), rate or 0.0, self.ov_reason.text())

@@ -21,14 +21,14 @@ class SymptomLabel(WrapLabel):
         self.box = box
         self.setObjectName("symptomLabel")
         self.setWordWrap(True)
-        self.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
     def resizeEvent(self, event):
         QLabel.resizeEvent(self, event)
         self._fit(fresh=True)  # wider again: back to fewer lines (a plain refit only ever grows)
 
     def mousePressEvent(self, event):
-        if event.button() == Qt.LeftButton and self.box.isEnabled():
+        if event.button() == Qt.MouseButton.LeftButton and self.box.isEnabled():
             self.box.click()
             self.box.setFocus()
         super().mousePressEvent(event)

@@ -7,12 +7,15 @@ chart's tip; tables grow by appending rows.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -34,6 +37,9 @@ from ui.chart.infusion_chart import InfusionChart
 from ui.common.style import GRADE_COLOURS, STATE_COLOURS
 from ui.common.widgets import ElidedLabel, label, scrolled
 
+if TYPE_CHECKING:
+    from ui.training.panel import TrainingPanel  # built with a training chair only
+
 __all__ = ["ChairView"]
 HEADER_ACTION = {"stop": "STOP NOW", "pause": "PAUSE NOW", "slow": "SLOW DOWN NOW",
                  "complete": "BAG EMPTY: CONFIRM END", "emergency": "EMERGENCY", "review": "URGENT REVIEW"}
@@ -46,10 +52,10 @@ class ChairView(QWidget):
         super().__init__(parent)
         self.chair = chair
         self.session = chair.session
-        root = QVBoxLayout(self)
+        root = self.root = QVBoxLayout(self)  # the unit board puts its read-only lines at the top
         root.setContentsMargins(4, 4, 4, 4)
         root.setSpacing(3)
-        self.training_panel = None
+        self.training_panel: TrainingPanel | None = None
         if chair.training:
             from ui.training.panel import TrainingBanner
 
@@ -61,12 +67,12 @@ class ChairView(QWidget):
         self.error = label("errorLine", wrap=True)
         root.addWidget(self.error)
 
-        self.split = QSplitter(Qt.Horizontal)
+        self.split = QSplitter(Qt.Orientation.Horizontal)
         self.body = QStackedWidget()  # the live view, or (training) the debrief at full width
         self.body.addWidget(self.split)
         root.addWidget(self.body, 1)
         self.split.addWidget(self._left_column())
-        self.centre = QSplitter(Qt.Vertical)
+        self.centre = QSplitter(Qt.Orientation.Vertical)
         self.chart = InfusionChart()
         self.chart.setMinimumSize(240, 200)
         self.centre.addWidget(self.chart)
@@ -75,7 +81,7 @@ class ChairView(QWidget):
         self.centre.setSizes([520, 200])
         right = self.right = self._right_column()
         if self.training_panel is not None:
-            self._debrief_page()
+            self._debrief_page(self.training_panel)
         self.split.addWidget(self.centre)
         self.split.addWidget(right)
         for i, stretch in enumerate((0, 1, 0)):
@@ -103,10 +109,10 @@ class ChairView(QWidget):
         self.export_plan_button = QPushButton("Export rate chart… (Ctrl+E)")
         self.export_record_button = QPushButton("Export infusion record… (Ctrl+Shift+E)")
         for b in (self.export_plan_button, self.export_record_button):
-            b.setFocusPolicy(Qt.NoFocus)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         head.addWidget(self.header, 1)
         for w in (self.now_label, self.state_badge):
-            head.addWidget(w, 0, Qt.AlignVCenter)
+            head.addWidget(w, 0, Qt.AlignmentFlag.AlignVCenter)
         return head
 
     def _left_column(self) -> QWidget:
@@ -153,16 +159,16 @@ class ChairView(QWidget):
         v.addWidget(self.left_scroll, 1)
         return col
 
-    def _right_column(self) -> QWidget:
+    def _right_column(self) -> QScrollArea:
         w = QWidget()
         lay = QVBoxLayout(w)
         lay.setContentsMargins(0, 0, 0, 0)
         if self.chair.training:
             from ui.training.panel import TrainingPanel
 
-            self.training_panel = TrainingPanel(self.chair)
-            self.training_panel.sig_take_vitals.connect(self.take_vitals)
-            lay.addWidget(self.training_panel)
+            panel = self.training_panel = TrainingPanel(self.chair)
+            panel.sig_take_vitals.connect(self.take_vitals)
+            lay.addWidget(panel)
         vg = self.vitals_box = QGroupBox("Vitals (Ctrl+Shift+V)")
         vg.setToolTip("Ctrl+Shift+V comes here")
         vl = QVBoxLayout(vg)
@@ -182,7 +188,7 @@ class ChairView(QWidget):
         self.right_inner = w
         return scrolled(w, 250)
 
-    def _debrief_page(self) -> None:
+    def _debrief_page(self, panel: TrainingPanel) -> None:
         page = QWidget()
         pl = QVBoxLayout(page)
         row = QHBoxLayout()
@@ -195,10 +201,10 @@ class ChairView(QWidget):
         row.addWidget(title, 1)
         row.addWidget(back)
         pl.addLayout(row)
-        pl.addWidget(self.training_panel.debrief, 1)
+        pl.addWidget(panel.debrief, 1)
         self.debrief_page = page
         self.body.addWidget(page)
-        self.training_panel.sig_debrief_shown = self.show_debrief_tab
+        panel.sig_debrief_shown.connect(self.show_debrief_tab)
 
     # ------------------------------------------------------------------ intents (buttons and shortcuts)
     def _clear_error(self) -> None:

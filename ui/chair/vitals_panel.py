@@ -47,7 +47,8 @@ class VitalsForm(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         form = QFormLayout()
         form.setVerticalSpacing(3)
-        form.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow column (large type): the field under its name
+        # a narrow column (large type): the field under its name
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.fields: dict[str, QLineEdit] = {}
         for key in ORDER:
             label, unit, (lo, hi) = VITAL_FIELDS[key]

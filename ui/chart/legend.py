@@ -54,7 +54,7 @@ class Legends:
             p.legend_r.addItem(item, label)
         for lg in (p.legend_v, p.legend_r):
             for sample, _label in lg.items:  # a click on a legend entry must not hide a curve
-                sample.setAcceptedMouseButtons(Qt.NoButton)
+                sample.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         p.key.setText(key_html([(key, label) for _, key, label in vol], preview, look))
         return True
 
@@ -101,12 +101,12 @@ def apply_look(p: ChartParts, look: Look) -> None:
         lg.setBrush(pg.mkBrush(255, 255, 255, 225))
         lg.setPen(pg.mkPen(GREY))
     p.c_original.setPen(_pen(OKABE_ITO["sky_blue"], 3 * w, alpha=ORIGINAL_ALPHA))
-    p.c_current.setPen(_pen(OKABE_ITO["blue"], 3 * w, Qt.DashLine))
+    p.c_current.setPen(_pen(OKABE_ITO["blue"], 3 * w, Qt.PenStyle.DashLine))
     p.c_delivered.setPen(_pen(OKABE_ITO["vermillion"], 4 * w))
     p.c_original_rate.setPen(_pen(OKABE_ITO["sky_blue"], 3 * w, alpha=ORIGINAL_ALPHA))
-    p.c_planned_rate.setPen(_pen(OKABE_ITO["blue"], 3 * w, Qt.DashLine))
+    p.c_planned_rate.setPen(_pen(OKABE_ITO["blue"], 3 * w, Qt.PenStyle.DashLine))
     p.c_actual_rate.setPen(_pen(OKABE_ITO["vermillion"], 3.5 * w))
-    p.volume_line.setPen(_pen(GREY, 1.5 * w, Qt.DashDotLine))
+    p.volume_line.setPen(_pen(GREY, 1.5 * w, Qt.PenStyle.DashDotLine))
     for ln in (p.now_line, p.now_line_rate):
         ln.setPen(_pen(OKABE_ITO["black"], 2 * w))
     p.now_line.label.setFont(look.font(tick_pt, bold=True))

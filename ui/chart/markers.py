@@ -103,7 +103,7 @@ class Markers:
                 colour = GRADE_COLOURS.get(m.grade, GREY) if m.kind == "symptoms" else MARKER_STYLES[m.kind][2]
                 for pi in (vp, rp):
                     ln = pg.InfiniteLine(pos=float(m.at_min), angle=90, movable=False,
-                                         pen=_pen(colour, 1.5, Qt.DotLine))
+                                         pen=_pen(colour, 1.5, Qt.PenStyle.DotLine))
                     ln.setZValue(5)
                     pi.addItem(ln, ignoreBounds=True)
                     self._decor.append((pi, ln))

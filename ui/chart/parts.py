@@ -26,10 +26,10 @@ class ChartParts:
         self.rate_plot.setObjectName("ratePlot")
         self.key = QLabel()  # the compact key of a narrow chart (hidden when the in-plot legends fit)
         self.key.setObjectName("chartKey")
-        self.key.setTextFormat(Qt.RichText)
+        self.key.setTextFormat(Qt.TextFormat.RichText)
         self.key.setWordWrap(True)
         self.key.setStyleSheet("QLabel#chartKey { background: white; color: black; padding: 3px 8px; }")
-        self.key.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
+        self.key.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.key.hide()
 
         for pw in (self.volume_plot, self.rate_plot):

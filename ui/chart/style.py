@@ -91,7 +91,7 @@ KEY_GLYPHS = {
 }
 
 
-def _pen(colour: str, width: float, style=Qt.SolidLine, alpha: int = 255) -> QPen:
+def _pen(colour: str, width: float, style=Qt.PenStyle.SolidLine, alpha: int = 255) -> QPen:
     c = QColor(colour)
     c.setAlpha(alpha)
     p = pg.mkPen(c, width=width)

@@ -53,8 +53,8 @@ def plain_error(label: str, unit: str, value, allowed: str) -> str:
     return f"{label}: {shown}{u} is not possible; {plain_allowed(allowed, unit)}"
 
 
-class NumberEdit(QLineEdit):
-    """A line edit for a number; `error` is its own error label, which `field_row` puts below it."""
+class CheckedEdit(QLineEdit):
+    """A line edit whose value is checked; `error` is its own error label, which `field_row` puts below it."""
 
     def __init__(self, label: str, unit: str, placeholder: str, name: str, parent=None):
         super().__init__(parent)
@@ -68,14 +68,6 @@ class NumberEdit(QLineEdit):
         self.error.hide()
         self.textChanged.connect(lambda _t: self.set_error(""))
 
-    def value(self) -> float | None:
-        """The number, None when empty; FieldError (and the error shown) when it is not a number."""
-        try:
-            return parse_number(self.text(), self.label, self.unit)
-        except FieldError as exc:
-            self.set_error(str(exc))
-            raise
-
     def set_error(self, text: str) -> None:
         if text == self.error.text():
             return
@@ -84,7 +76,19 @@ class NumberEdit(QLineEdit):
         self.setStyleSheet(BAD_STYLE if text else "")
 
 
-class ClockEdit(NumberEdit):
+class NumberEdit(CheckedEdit):
+    """A number ('70', '0.4'), or nothing."""
+
+    def value(self) -> float | None:
+        """The number, None when empty; FieldError (and the error shown) when it is not a number."""
+        try:
+            return parse_number(self.text(), self.label, self.unit)
+        except FieldError as exc:
+            self.set_error(str(exc))
+            raise
+
+
+class ClockEdit(CheckedEdit):
     """A time of day ('18:00'), checked by the core's parse_time_of_day; its error shows beside it."""
 
     def value(self) -> str:
@@ -101,7 +105,7 @@ class ClockEdit(NumberEdit):
         return text
 
 
-def field_row(edit: QLineEdit, *extra: QWidget) -> QWidget:
+def field_row(edit: CheckedEdit, *extra: QWidget) -> QWidget:
     """The edit (and anything after it on its line), with its error label below."""
     w = QWidget()
     lay = QVBoxLayout(w)

@@ -7,7 +7,7 @@ scrolls the page around them instead.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox
 
 
@@ -15,10 +15,11 @@ class WheelGuard(QObject):
     """Refuses wheel events to combo and spin boxes that do not have the keyboard focus."""
 
     def eventFilter(self, obj, event):
-        if event.type() == QEvent.Polish and isinstance(obj, (QComboBox, QAbstractSpinBox)):
+        if event.type() == QEvent.Type.Polish and isinstance(obj, (QComboBox, QAbstractSpinBox)):
             # Qt's default (WheelFocus) would hand the focus to the box the wheel passes over
-            obj.setFocusPolicy(Qt.StrongFocus)
-        elif event.type() == QEvent.Wheel and isinstance(obj, (QComboBox, QAbstractSpinBox)) and not obj.hasFocus():
+            obj.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        elif (event.type() == QEvent.Type.Wheel and isinstance(obj, (QComboBox, QAbstractSpinBox))
+              and not obj.hasFocus()):
             # an open popup list scrolls as usual; only the closed box is guarded
             view = obj.view() if isinstance(obj, QComboBox) else None
             if view is None or not view.isVisible():
@@ -30,11 +31,12 @@ class WheelGuard(QObject):
 _guard: WheelGuard | None = None
 
 
-def install(app: QApplication | None = None) -> WheelGuard:
+def install(app: QCoreApplication | None = None) -> WheelGuard:
     """Install the guard once on the application (calling again costs nothing)."""
     global _guard
     app = app or QApplication.instance()
     if _guard is None:
         _guard = WheelGuard()
-        app.installEventFilter(_guard)
+        if app is not None:
+            app.installEventFilter(_guard)
     return _guard

@@ -18,7 +18,7 @@ class WrapLabel(QLabel):
 
     def changeEvent(self, event):
         super().changeEvent(event)
-        if event.type() == QEvent.FontChange:
+        if event.type() == QEvent.Type.FontChange:
             self._fit(fresh=True)
 
     def setText(self, text: str) -> None:
@@ -49,7 +49,7 @@ class ColumnScroll(QScrollArea):
         w.installEventFilter(self)
 
     def eventFilter(self, obj, event):  # what it holds grew (large type): ask the splitter again
-        if obj is self.widget() and event.type() == QEvent.LayoutRequest:
+        if obj is self.widget() and event.type() == QEvent.Type.LayoutRequest:
             self.updateGeometry()
         return super().eventFilter(obj, event)
 
@@ -66,10 +66,11 @@ def scrolled(w: QWidget, min_width: int) -> QScrollArea:
     """A side column that scrolls when the window is short, without a frame."""
     scroll = ColumnScroll()
     scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QFrame.NoFrame)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
     scroll.setWidget(w)
     scroll.setMinimumWidth(min_width)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)  # never a silent cut: a bar says there is more
+    # never a silent cut: a bar says there is more
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
     return scroll
 
 
@@ -77,7 +78,7 @@ def label(name: str, text: str = "", wrap: bool = False) -> QLabel:
     w = WrapLabel(text) if wrap else QLabel(text)
     w.setObjectName(name)
     w.setWordWrap(wrap)
-    w.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return w
 
 
@@ -87,7 +88,7 @@ def compact_combos(root: QWidget, chars: int = 10) -> None:
     from PySide6.QtWidgets import QComboBox
 
     for box in root.findChildren(QComboBox):
-        box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         box.setMinimumContentsLength(chars)
         box.view().setMinimumWidth(box.view().sizeHintForColumn(0) + 24)
 
@@ -101,7 +102,7 @@ class ElidedLabel(QLabel):
         self._full = ""
         from PySide6.QtWidgets import QSizePolicy
 
-        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
     def setText(self, text: str) -> None:
         if text != self._full:
@@ -118,11 +119,11 @@ class ElidedLabel(QLabel):
 
     def changeEvent(self, event):
         super().changeEvent(event)
-        if event.type() == QEvent.FontChange:
+        if event.type() == QEvent.Type.FontChange:
             self._elide()
 
     def _elide(self) -> None:
-        shown = self.fontMetrics().elidedText(self._full, Qt.ElideRight, max(self.width(), 20))
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(self.width(), 20))
         if shown != super().text():
             super().setText(shown)
 
@@ -136,7 +137,7 @@ class AfterFirstPaint(QObject):
         widget.installEventFilter(self)
 
     def eventFilter(self, obj, event):
-        if event.type() == QEvent.Paint and self.then is not None:
+        if event.type() == QEvent.Type.Paint and self.then is not None:
             then, self.then = self.then, None
             obj.removeEventFilter(self)
             then()

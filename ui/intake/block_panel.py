@@ -21,7 +21,7 @@ class BlockPanel(QScrollArea):
         self.label = QLabel("")
         self.label.setObjectName("blockLine")
         self.label.setWordWrap(True)
-        self.label.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         v.addWidget(self.label)
         self.warnings = QLabel("")
         self.warnings.setObjectName("warnLine")
@@ -31,8 +31,8 @@ class BlockPanel(QScrollArea):
         v.addStretch(1)
         self.setWidget(inner)
         self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._fit()
 
     def _fit(self) -> None:

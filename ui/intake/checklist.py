@@ -75,6 +75,7 @@ class Checklist(QGroupBox):
         grid = QGridLayout()
         grid.setColumnStretch(0, 1)
         lay.addLayout(grid)
+        wording: dict[int, QLabel] = {}  # each question's words, by its row
 
         def question(row: int, text: str, src: str, labels=("No", "Yes"), below: bool = False) -> YesNo:
             q = QLabel(text)
@@ -82,6 +83,7 @@ class Checklist(QGroupBox):
             q.setToolTip(src)
             w = YesNo(labels)
             w.changed.connect(self.sig_changed)
+            wording[row] = q
             if below:  # three answers: on their own line, so a narrow window still shows them all
                 grid.addWidget(q, row, 0, 1, 2)
                 grid.addWidget(w, row + 1, 0, 1, 2)
@@ -95,7 +97,7 @@ class Checklist(QGroupBox):
         def core(row: int, qid: str, below: bool = False) -> YesNo:
             q = BY_ID[qid]
             w = question(row, q.text, q.source, q.answers, below)
-            self.labels[qid] = grid.itemAtPosition(row, 0).widget()
+            self.labels[qid] = wording[row]
             return w
 
         self.prior_reaction = core(0, "prior_reaction")

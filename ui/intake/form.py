@@ -74,7 +74,7 @@ class NewInfusionForm(QWidget):
         title = QLabel("New infusion")
         title.setObjectName("chairHeader")
         outer.addWidget(title)
-        split = QSplitter(Qt.Horizontal)
+        split = QSplitter(Qt.Orientation.Horizontal)
         self.split = split
         outer.addWidget(split, 1)
 
@@ -97,9 +97,9 @@ class NewInfusionForm(QWidget):
         self.decision.sig_changed.connect(self._show_blockers)
         ll.addWidget(self.decision)
         ll.addStretch(1)
-        self.scroll = scrolled(left, 300)
-        self.scroll.setFrameShape(QFrame.StyledPanel)
-        split.addWidget(self.scroll)
+        self.inputs_scroll = scrolled(left, 300)
+        self.inputs_scroll.setFrameShape(QFrame.Shape.StyledPanel)
+        split.addWidget(self.inputs_scroll)
 
         self.preview = PlanPreview()
         self.preview.setMinimumWidth(280)
@@ -120,7 +120,7 @@ class NewInfusionForm(QWidget):
         self.cancel_button.clicked.connect(self.sig_cancel)
         self.create_button = QPushButton("Create (Ctrl+Enter)")
         self.create_button.setObjectName("confirm")
-        self.create_button.clicked.connect(self.create)
+        self.create_button.clicked.connect(self.create_infusion)
         row.addWidget(self.cancel_button)
         row.addWidget(self.create_button)
         outer.addLayout(row)
@@ -155,8 +155,8 @@ class NewInfusionForm(QWidget):
             cb.toggled.connect(self.schedule_preview)
             why.textChanged.connect(self.schedule_preview)
         self.checklist.sig_changed.connect(self._checklist_changed)
-        for e in self.baseline.fields.values():
-            e.textChanged.connect(lambda _t: self._show_blockers())
+        for vital in self.baseline.fields.values():
+            vital.textChanged.connect(lambda _t: self._show_blockers())
 
     def _age_changed(self) -> None:
         """A typed age sets the band (the checklist's over-65 risk factor) and grades the baseline."""
@@ -267,11 +267,11 @@ class NewInfusionForm(QWidget):
             self.preview.clear(msg)
             first = next(iter(errors), None)
             if first is not None and first not in ("weight", "dose") and first in self.fields.edits:
-                self.scroll.ensureWidgetVisible(self.fields.edits[first])  # show the nurse where to type
+                self.inputs_scroll.ensureWidgetVisible(self.fields.edits[first])  # show the nurse where to type
         self._show_blockers()
 
     # ------------------------------------------------------------------ create
-    def create(self) -> bool:
+    def create_infusion(self) -> bool:
         self._tried = True
         self.update_preview()
         blocks = self._show_blockers()
@@ -316,4 +316,4 @@ class NewInfusionForm(QWidget):
         self.history.clear()
         self._tried = False
         self.update_preview()
-        self.scroll.verticalScrollBar().setValue(0)
+        self.inputs_scroll.verticalScrollBar().setValue(0)

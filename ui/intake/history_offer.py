@@ -93,7 +93,8 @@ class HistoryOffer(QObject):
         if isinstance(result, Exception):
             self._failed(result)
         else:
-            self._ready(*result, ticket[0])
+            offer, note = result
+            self._ready(offer, note, ticket[0])
 
     def _timeout(self, ticket) -> None:
         if self._wait != ticket:

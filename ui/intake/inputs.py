@@ -49,7 +49,7 @@ class PatientBox(QGroupBox):
     def __init__(self, parent=None):
         super().__init__("Patient", parent)
         f = QFormLayout(self)
-        f.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow window puts the field under its name
+        f.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a narrow window puts the field under its name
         self.patient_id = QLineEdit()
         self.patient_id.setObjectName("patientId")
         self.patient_id.setPlaceholderText("optional: hospital number (for the history)")
@@ -57,7 +57,7 @@ class PatientBox(QGroupBox):
         self.chair_name.setObjectName("chairName")
         self.chair_name.setPlaceholderText("e.g. Bay A, chair 3 (the physical chair)")
         self.weight = NumberEdit("Weight", "kg", "kg (required)", "weight")
-        self.height = NumberEdit("Height", "cm", "cm (optional)", "height")
+        self.height_cm = NumberEdit("Height", "cm", "cm (optional)", "height")
         self.sex = QComboBox()
         self.sex.setObjectName("sex")
         self.sex.addItems(["—", "female", "male"])
@@ -70,7 +70,7 @@ class PatientBox(QGroupBox):
         f.addRow("Identifier", self.patient_id)
         f.addRow("Chair", self.chair_name)
         f.addRow("Weight", field_row(self.weight))
-        f.addRow("Height", field_row(self.height))
+        f.addRow("Height", field_row(self.height_cm))
         f.addRow("Sex", self.sex)
         f.addRow("Age", field_row(self.age_years, QLabel("years")))
         f.addRow("Age band", self.age)
@@ -102,7 +102,7 @@ class PrescriptionBox(QGroupBox):
     def __init__(self, library, policies, parent=None):
         super().__init__("Prescription", parent)
         f = QFormLayout(self)
-        f.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow window puts the field under its name
+        f.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a narrow window puts the field under its name
         self.product = QComboBox()
         self.product.setObjectName("product")
         for pid, p in library.items():
@@ -197,7 +197,7 @@ class FlagsBox(QGroupBox):
     def __init__(self, parent=None):
         super().__init__("Flags", parent)
         f = QFormLayout(self)
-        f.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow window puts the field under its name
+        f.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a narrow window puts the field under its name
         self.first_infusion = QCheckBox("First infusion")
         self.first_infusion.setObjectName("firstInfusion")
         self.product_switch = QCheckBox("Product switch (another brand than last time)")

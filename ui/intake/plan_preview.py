@@ -55,7 +55,7 @@ class PlanPreview(QWidget):
         self.day_fit = DayFitPanel(actions=False)
         self.day_fit_area = scrolled(self.day_fit, 200)
         self.day_fit_area.setMaximumHeight(DAY_FIT_MAX_H)
-        self.day_fit_area.setFocusPolicy(Qt.NoFocus)  # words to read: the Tab order skips it
+        self.day_fit_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # words to read: the Tab order skips it
         self.day_fit_area.hide()
         rl.addWidget(self.day_fit_area)
         self.table = QTableWidget(0, 7)
@@ -63,12 +63,13 @@ class PlanPreview(QWidget):
         self.table.setHorizontalHeaderLabels(["Time", "mL/h", "mg/kg/min", "mL/kg/min", "step mL", "total mL", "note"])
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setMinimumHeight(60)
         self.table.setMinimumWidth(200)  # it scrolls sideways in a narrow window
-        parts = self.parts = QSplitter(Qt.Vertical)  # the nurse can give the table, chart or arithmetic more room
+        # the nurse can give the table, chart or arithmetic more room
+        parts = self.parts = QSplitter(Qt.Orientation.Vertical)
         parts.addWidget(self.table)
         self.chart = InfusionChart()
         self.chart.setMinimumHeight(80)
@@ -130,7 +131,7 @@ class PlanPreview(QWidget):
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if 0 < c < 6:
-                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
         self.arithmetic.setPlainText("\n".join(plan.arithmetic() + ["", "Sources:"] + list(plan.sources)))
         self.chart.set_plan(plan)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from titration.intake import FIELDS, FormCheck, FormRequest, check_form
 from titration.plan import Plan
 from ui.chair.vitals_panel import VitalsForm
-from ui.common.form_fields import NumberEdit
+from ui.common.form_fields import CheckedEdit
 from ui.intake.checklist import Checklist
 from ui.intake.inputs import FlagsBox, PatientBox, PrescriptionBox
 from ui.intake.prescriber_decision import PrescriberDecisionBox
@@ -26,8 +26,8 @@ class FormFields:
         self.baseline, self.checklist, self.decision = baseline, checklist, decision
         p, rx, fl = patient, prescription, flags
         # the field each of the core's names refers to (titration.intake.FIELDS, and the closing time)
-        self.edits: dict[str, NumberEdit] = {
-            "weight": p.weight, "height": p.height, "age_years": p.age_years, "dose": rx.dose,
+        self.edits: dict[str, CheckedEdit] = {
+            "weight": p.weight, "height": p.height_cm, "age_years": p.age_years, "dose": rx.dose,
             "course_total": rx.course_total, "unit_cap": rx.unit_cap, "closing_time": rx.closing_time,
             "weeks": fl.weeks, "at_risk_cap": fl.at_risk_cap, "tolerated": fl.tolerated}
 

@@ -43,7 +43,7 @@ class TrainingBanner(QLabel):
         text = "TRAINING — SIMULATED PATIENT — NOT A REAL INFUSION"
         super().__init__(text + (f"\n{title}" if title else ""), parent)
         self.setObjectName("trainingBanner")
-        self.setAlignment(Qt.AlignCenter)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setWordWrap(True)
 
 
@@ -96,7 +96,7 @@ class TrainingSetup(QWidget):
         self._info = []
         for path in scenario_files():
             try:
-                sc = read_scenario(path)
+                sc = read_scenario(str(path))
                 title, desc = sc.title, str((sc.raw.get("meta") or {}).get("description", ""))
                 r = sc.request
                 what = f"{r.product} · {r.indication} · {r.weight_kg:g} kg · {r.dose_g_per_kg:g} g/kg"
@@ -104,7 +104,7 @@ class TrainingSetup(QWidget):
             except (TitrationError, OSError) as exc:  # a bad file is listed with its error, not hidden
                 title, desc = f"{path.stem} (cannot be read)", str(exc)
             item = QListWidgetItem(title)
-            item.setData(Qt.UserRole, str(path))
+            item.setData(Qt.ItemDataRole.UserRole, str(path))
             self.list.addItem(item)
             self._info.append(desc)
         if self.list.count():
@@ -117,7 +117,7 @@ class TrainingSetup(QWidget):
 
     def select(self, stem: str) -> bool:
         for i in range(self.list.count()):
-            if Path(self.list.item(i).data(Qt.UserRole)).stem == stem:
+            if Path(self.list.item(i).data(Qt.ItemDataRole.UserRole)).stem == stem:
                 self.list.setCurrentRow(i)
                 return True
         return False
@@ -128,13 +128,14 @@ class TrainingSetup(QWidget):
             self.error.setText("Choose a scenario first.")
             return
         self.error.setText("")
-        self.sig_start.emit(item.data(Qt.UserRole), float(self.speed.currentData()))
+        self.sig_start.emit(item.data(Qt.ItemDataRole.UserRole), float(self.speed.currentData()))
 
 
 class TrainingPanel(QGroupBox):
     """In a training chair: the clock controls, what the patient says, Take vitals, the debrief."""
 
     sig_take_vitals = Signal()
+    sig_debrief_shown = Signal()  # the debrief is ready: the chair view brings it to the front
 
     def __init__(self, chair, parent=None):
         super().__init__("Simulation", parent)
@@ -151,7 +152,7 @@ class TrainingPanel(QGroupBox):
         self.hold_button = QPushButton("Pause simulation (Ctrl+Space)")
         self.hold_button.setObjectName("holdSimulation")
         self.hold_button.setCheckable(True)
-        self.hold_button.setFocusPolicy(Qt.NoFocus)
+        self.hold_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.hold_button.toggled.connect(self._hold)
         row.addWidget(QLabel("Speed"))
         row.addWidget(self.speed)
@@ -179,7 +180,6 @@ class TrainingPanel(QGroupBox):
         row2.addWidget(self.debrief_button)
         lay.addLayout(row2)
         self.debrief = DebriefPanel()  # the chair view places it where there is room
-        self.sig_debrief_shown = None  # set by the chair view: a callable that brings it to the front
 
     def _hold(self, on: bool) -> None:
         self.chair.hold_simulation(on)
@@ -212,8 +212,7 @@ class TrainingPanel(QGroupBox):
             d = None
         if d is not None:
             self.debrief.show_debrief(d, run, self.chair.scenario_title)
-        if self.sig_debrief_shown is not None:
-            self.sig_debrief_shown()
+        self.sig_debrief_shown.emit()
 
 
 def _debrief_dict(d) -> dict:
@@ -265,7 +264,7 @@ class DebriefPanel(QWidget):
         self.table = QTableWidget(0, 0)
         self.table.setObjectName("debriefTable")
         self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
         self.table.setMinimumHeight(220)
         lay.addWidget(self.table)
@@ -320,7 +319,8 @@ class DebriefPanel(QWidget):
                 self.table.setItem(r, c, item)
         h = self.table.horizontalHeader()
         for c, key in enumerate(cols):
-            h.setSectionResizeMode(c, QHeaderView.Stretch if key in WIDE else QHeaderView.ResizeToContents)
+            mode = QHeaderView.ResizeMode.Stretch if key in WIDE else QHeaderView.ResizeMode.ResizeToContents
+            h.setSectionResizeMode(c, mode)
         self.table.resizeRowsToContents()
 
     def html(self) -> str:
@@ -335,8 +335,8 @@ class DebriefPanel(QWidget):
 
     def export_pdf(self, path: str) -> None:
         writer = QPdfWriter(path)
-        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.A4), QPageLayout.Portrait, QMarginsF(15, 15, 15, 15),
-                                         QPageLayout.Millimeter))
+        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
+                                         QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
         writer.setResolution(150)
         doc = QTextDocument()
         doc.setHtml(self.html())

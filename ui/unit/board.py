@@ -41,7 +41,7 @@ class ChairTile(QFrame):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("chairTile")
-        self.setFocusPolicy(Qt.StrongFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.summary: ChairSummary | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 8, 10, 8)
@@ -72,7 +72,7 @@ class ChairTile(QFrame):
                            f"#tileNext {{ font-weight: bold; color: {c if s.alert else '#1a1a1a'}; }}")
 
     def keyPressEvent(self, event):
-        if event.key() in (Qt.Key_Return, Qt.Key_Enter, Qt.Key_Space) and self.summary is not None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and self.summary is not None:
             self.sig_open.emit(self.summary.key)
             return
         super().keyPressEvent(event)
@@ -93,9 +93,9 @@ class OverviewBoard(QScrollArea):
         self.setObjectName("overview")
         self.board = board
         self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.NoFrame)
+        self.setFrameShape(QFrame.Shape.NoFrame)
         inner = QWidget()
-        outer = QVBoxLayout(inner)
+        outer = self.column = QVBoxLayout(inner)  # heading, tiles, help: a page may add lines under the heading
         top = QHBoxLayout()
         self.heading = QLabel("Overview: every chair")
         self.heading.setObjectName("chairHeader")
@@ -104,11 +104,11 @@ class OverviewBoard(QScrollArea):
         outer.addLayout(top)
         self.grid = QGridLayout()
         self.grid.setSpacing(10)
-        self.grid.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        self.grid.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         outer.addLayout(self.grid)
         self.help = QLabel(help_text)
         self.help.setWordWrap(True)
-        self.help.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        self.help.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         outer.addWidget(self.help)
         outer.addStretch(1)
         self.setWidget(inner)
@@ -160,7 +160,8 @@ class OverviewBoard(QScrollArea):
             self.tiles[0].setFocus()
 
     def keyPressEvent(self, event):  # arrows move between tiles (the tile passes them up)
-        step = {Qt.Key_Left: -1, Qt.Key_Right: 1, Qt.Key_Up: -self._cols, Qt.Key_Down: self._cols}.get(event.key())
+        step = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1, Qt.Key.Key_Up: -self._cols,
+                Qt.Key.Key_Down: self._cols}.get(event.key())
         cur = next((i for i, t in enumerate(self.tiles) if t.hasFocus()), None)
         if step is None or cur is None:
             super().keyPressEvent(event)

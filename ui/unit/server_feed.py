@@ -19,6 +19,7 @@ from __future__ import annotations
 import queue
 import sqlite3
 import threading
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel
@@ -26,6 +27,9 @@ from PySide6.QtWidgets import QLabel
 from titration.errors import TitrationError
 from titration.words import count
 from ui.common.net_call import NETWORK_ERRORS
+
+if TYPE_CHECKING:
+    from ui.window.main_window import MainWindow
 
 DRAIN_MS = 250
 RETRY_S = 2.0
@@ -88,10 +92,11 @@ class UnitFeed(QObject):
                 payload)
 
     def _listen(self) -> None:  # worker thread: no Qt here
-        if self._factory is None:
-            from titration.store.board import UnitListener as factory
-        else:
-            factory = self._factory
+        factory = self._factory
+        if factory is None:
+            from titration.store.board import UnitListener
+
+            factory = UnitListener
         while not self._stop.is_set():
             listener = None
             try:
@@ -103,7 +108,7 @@ class UnitFeed(QObject):
                     if changed:
                         self._q.put(("changed", changed))
                     with self._lock:
-                        due = self._reload | {r.get("uid") for r in changed} & self._watched
+                        due = self._reload | {str(r.get("uid")) for r in changed} & self._watched
                         self._reload = set()
                     for uid in due:  # replayed here, in the worker: the GUI thread never waits on it
                         self._q.put(("session", (uid, listener.session(uid))))
@@ -186,18 +191,13 @@ class OutboxBanner(QLabel):
             self.on_fenced(status["fenced"])
 
 
-def attach_unit(win, journal):
+def attach_unit(win: MainWindow, journal) -> tuple[OutboxBanner | None, UnitFeed | None]:
     """Put the banner at the top of the window and start the feed; (banner, feed) or (None, None)."""
     if getattr(journal, "outbox", None) is None:
         return None, None
-    from ui.unit.view import lock_fenced
-
-    banner = OutboxBanner(journal, win, on_fenced=lambda fenced: lock_fenced(win, fenced))
-    layout = win.centralWidget().layout()
-    layout.insertWidget(0, banner)
+    banner = OutboxBanner(journal, win, on_fenced=win.unit.lock_fenced)
+    win.add_banner(banner)
     feed = UnitFeed(journal.outbox.url, win)
-    win.unit_banner, win.unit_feed = banner, feed
-    if getattr(win, "unit", None) is not None:  # the Unit board (ui.unit.view) follows the feed
-        win.unit.set_feed(feed)
+    win.unit.set_feed(feed)  # the Unit board (ui.unit.view) follows the feed
     feed.start()
     return banner, feed

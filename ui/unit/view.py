@@ -10,16 +10,23 @@ hold has expired is offered to be taken over (the recovery question and a reason
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
 from titration.errors import TitrationError
 from titration.timefmt import span_hm, wall_time
 from ui.chair.model import ChairModel, PatientInfo
 from ui.chair.summary import ChairSummary
 from ui.unit.board import BoardModel, OverviewBoard
+
+if TYPE_CHECKING:
+    from ui.chair.view import ChairView  # built when a chair is first opened
+    from ui.common.net_call import NetCall
+    from ui.unit.server_feed import UnitFeed
+    from ui.window.main_window import MainWindow
 
 UNIT_TEXT = ("<p>No chair yet on this workstation. With a unit server (<code>--db postgresql://...</code>) "
              "this board shows every chair of the unit, on every workstation, as it changes. Arrow keys move "
@@ -110,7 +117,16 @@ class ReadOnlyChair(ChairModel):
         self.sig_changed.emit()
 
 
-def lock(view) -> None:
+@dataclass
+class Watched:
+    """A chair another workstation drives, opened here: its read-only view and the lines above it."""
+
+    view: ChairView
+    read_only_line: QLabel  # who drives it
+    take_over_button: QPushButton  # shown once that workstation's hold has expired
+
+
+def lock(view: ChairView) -> None:
     """Every intent of a ChairView off (exports stay): re-applied after each redraw."""
     for w in (view.pump.confirm_button, view.pump.override_button, view.pump.override_panel, view.controls,
               view.vitals, view.symptoms, view.reason_box, view.after.close_obs_button):
@@ -120,14 +136,21 @@ def lock(view) -> None:
 class UnitPages(QObject):
     """The Unit page of a MainWindow, its feed's rows, and the chairs watched from it."""
 
-    def __init__(self, win):
+    def __init__(self, win: MainWindow):
         super().__init__(win)
         self.win = win
         self.rows: dict[str, dict] = {}
-        self.watched: dict[str, object] = {}  # uid -> read-only ChairView
-        self.feed = None
+        self.watched: dict[str, Watched] = {}  # uid -> a chair driven elsewhere, read-only here
+        self.fenced_lines: dict[ChairModel, QLabel] = {}  # chairs of this window another workstation took over
+        self.feed: UnitFeed | None = None
         self.board = BoardModel(self)
-        self._page = None  # built when first shown: start-up builds only the page it shows
+        self.problem = QLabel("")  # what happens meanwhile (opening, taking over, the feed's problems)
+        self.problem.setObjectName("warnLine")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        self.pending: str | None = None  # the chair being opened from the server
+        self.net: NetCall | None = None
+        self._page: OverviewBoard | None = None  # built when first shown: start-up builds only the page it shows
         win.model.sig_tick.connect(self.refresh)
         win.model.board.sig_changed.connect(self.refresh)
         win.actions_by_name["large"].toggled.connect(self._large)  # the window sizes its own chairs' views
@@ -140,11 +163,7 @@ class UnitPages(QObject):
             page = OverviewBoard(self.board, UNIT_TEXT)
             page.setObjectName("unitBoard")
             page.heading.setText("Unit: every chair")
-            self.problem = QLabel("")
-            self.problem.setObjectName("warnLine")
-            self.problem.setWordWrap(True)
-            self.problem.hide()
-            page.widget().layout().insertWidget(1, self.problem)
+            page.column.insertWidget(1, self.problem)
             page.sig_open.connect(self.open)
             self.win.stack.addWidget(page)
             apply_fonts(page, self.win.large)
@@ -196,8 +215,8 @@ class UnitPages(QObject):
         now = self.win.model.wall()
         sums += [row_summary(r, now, me) for uid, r in self.rows.items() if uid not in here]
         self.board.set_summaries(sums)
-        for uid, view in self.watched.items():
-            view.take_over_button.setVisible(expired(self.rows.get(uid, {}), now))
+        for uid, w in self.watched.items():
+            w.take_over_button.setVisible(expired(self.rows.get(uid, {}), now))
         page = self.page
         if self.win.stack.currentWidget() is page and not any(t.hasFocus() for t in page.tiles):
             page.focus_first()  # the first chairs arrived after the view was opened: the keys work at once
@@ -222,7 +241,7 @@ class UnitPages(QObject):
         dlg = TakeOverDialog(self.win, row)
         self.dialog = dlg  # tests answer it
         try:
-            if dlg.exec() != TakeOverDialog.Accepted:
+            if dlg.exec() != QDialog.DialogCode.Accepted:
                 return None
             return self.take_over(uid, dlg.pump, dlg.reason.text())
         finally:
@@ -235,7 +254,7 @@ class UnitPages(QObject):
 
         chair_name = self.rows.get(uid, {}).get("chair", "")
         journal = self._journal()
-        if getattr(self, "net", None) is None:
+        if self.net is None:
             self.net = NetCall(self)
         self.page  # noqa: B018 - its problem line says what happens meanwhile
         self.problem.setText(f"Taking over {chair_name} on the unit server…")
@@ -260,9 +279,9 @@ class UnitPages(QObject):
 
     def open_watched(self, uid: str, row: dict) -> None:
         """A chair another workstation drives: read-only here, live from the server."""
-        view = self.watched.get(uid)
-        if view is not None:
-            self.win.stack.setCurrentWidget(view)
+        watched = self.watched.get(uid)
+        if watched is not None:
+            self.win.stack.setCurrentWidget(watched.view)
             return
         if self.feed is None:
             return
@@ -274,21 +293,21 @@ class UnitPages(QObject):
     def on_session(self, uid: str, session) -> None:
         if session is None:
             return
-        view = self.watched.get(uid)
-        if view is not None:
+        watched = self.watched.get(uid)
+        if watched is not None:
             row = self.rows.get(uid, {})
             holder = row.get("held_by") or row.get("last_holder")
             if holder:
-                view.read_only_line.setText(f"Driven from workstation {holder}: read-only")
-            self._swap(view, session)
+                watched.read_only_line.setText(f"Driven from workstation {holder}: read-only")
+            self._swap(watched.view, session)
             return
-        if getattr(self, "pending", None) != uid:
+        if self.pending != uid:
             return
         self.pending = None
         self.problem.hide()
         self.win.stack.setCurrentWidget(self._build(uid, session))
 
-    def _build(self, uid: str, session):
+    def _build(self, uid: str, session) -> ChairView:
         from ui.chair.view import ChairView
         from ui.common.style import apply_fonts
 
@@ -311,8 +330,7 @@ class UnitPages(QObject):
         top = QHBoxLayout()
         top.addWidget(line, 1)
         top.addWidget(take)
-        view.layout().insertLayout(0, top)
-        view.read_only_line, view.take_over_button = line, take
+        view.root.insertLayout(0, top)
         take.setVisible(expired(row, self.win.model.wall()))
         view.export_plan_button.clicked.connect(lambda: self.win.exports.rate_chart())
         view.export_record_button.clicked.connect(lambda: self.win.exports.record())
@@ -322,56 +340,56 @@ class UnitPages(QObject):
         apply_fonts(view, self.win.large)
         view.set_large(self.win.large)
         lock(view)
-        self.watched[uid] = view
+        self.watched[uid] = Watched(view, line, take)
         self.win.stack.addWidget(view)
         return view
 
     @staticmethod
-    def _swap(view, session) -> None:
+    def _swap(view: ChairView, session) -> None:
         """The server's newer record of the chair, in the same view (panels keep the session they draw)."""
         view.session = view.pump.session = view.now_panel.session = session
-        if hasattr(view.chart, "set_session"):
-            view.chart.set_session(session, view.chair.now)
-        view.chair.replace_session(session)
+        view.chart.set_session(session, view.chair.now)
+        chair = view.chair
+        assert isinstance(chair, ReadOnlyChair)  # only chairs driven elsewhere are watched
+        chair.replace_session(session)
 
     def close_watched(self, uid: str) -> None:
-        view = self.watched.pop(uid, None)
+        watched = self.watched.pop(uid, None)
         if self.feed is not None:
             self.feed.unwatch(uid)
-        if view is not None:
+        if watched is not None:
+            view = watched.view
             self.win.model.sig_tick.disconnect(view.chair.tick)
             self.win.stack.removeWidget(view)
             view.deleteLater()
 
-    def close_view(self, view) -> None:
-        uid = next((u for u, v in self.watched.items() if v is view), None)
+    def close_view(self, view: ChairView) -> None:
+        uid = next((u for u, w in self.watched.items() if w.view is view), None)
         if uid is not None:
             self.close_watched(uid)
 
     def _large(self, large: bool) -> None:
-        for view in self.watched.values():
-            view.set_large(large)
+        for w in self.watched.values():
+            w.view.set_large(large)
 
-    def is_watched(self, widget) -> bool:
-        if widget is None or widget is self._page:
-            return False
-        return any(widget is v for v in self.watched.values())
+    def watched_view(self, widget: QWidget | None) -> ChairView | None:
+        """`widget` when it is the view of a chair driven elsewhere (read-only here), else None."""
+        return next((w.view for w in self.watched.values() if w.view is widget), None)
 
-
-def lock_fenced(win, fenced: dict) -> None:
-    """Chairs of this window that another workstation took over: read-only here, with a clear line."""
-    journal = win.model.journal
-    uids = getattr(journal, "_uids", {})
-    for chair in win.model.chairs:
-        why = fenced.get(uids.get(chair.journal_id))
-        view = win.views.get(chair)
-        if not why or view is None or getattr(view, "fenced_line", None) is not None:
-            continue
-        line = QLabel(f"READ-ONLY: {why}")
-        line.setObjectName("warnLine")
-        line.setWordWrap(True)
-        view.layout().insertWidget(0, line)
-        view.fenced_line = line
-        chair.sig_changed.connect(lambda view=view: lock(view))
-        chair.sig_tick.connect(lambda _t, view=view: lock(view))
-        lock(view)
+    def lock_fenced(self, fenced: dict) -> None:
+        """Chairs of this window that another workstation took over: read-only here, with a clear line."""
+        journal = self.win.model.journal
+        uids = getattr(journal, "_uids", {})
+        for chair in self.win.model.chairs:
+            why = fenced.get(uids.get(chair.journal_id))
+            view = self.win.views.get(chair)
+            if not why or view is None or chair in self.fenced_lines:
+                continue
+            line = QLabel(f"READ-ONLY: {why}")
+            line.setObjectName("warnLine")
+            line.setWordWrap(True)
+            view.root.insertWidget(0, line)
+            self.fenced_lines[chair] = line
+            chair.sig_changed.connect(lambda view=view: lock(view))
+            chair.sig_tick.connect(lambda _t, view=view: lock(view))
+            lock(view)

@@ -31,7 +31,7 @@ def make_actions(win: MainWindow) -> dict[str, QAction]:
             a.setShortcuts([QKeySequence(k) for k in keys])
         elif keys:
             a.setShortcut(QKeySequence(keys))
-        a.setShortcutContext(Qt.WindowShortcut)
+        a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         a.setCheckable(checkable)
         a.triggered.connect(fn)
         menu.addAction(a)
@@ -91,7 +91,7 @@ def make_actions(win: MainWindow) -> dict[str, QAction]:
 def shortcut_rows(actions: dict[str, QAction]) -> list[tuple[str, str]]:
     rows = []
     for a in actions.values():
-        keys = " or ".join(k.toString(QKeySequence.NativeText) for k in a.shortcuts())
+        keys = " or ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in a.shortcuts())
         if keys:
             rows.append((keys, a.text()))
     return rows
@@ -109,7 +109,7 @@ def shortcuts_dialog(parent: QWidget, rows: list[tuple[str, str]]) -> QDialog:
     for r, (k, what) in enumerate(rows):
         table.setItem(r, 0, QTableWidgetItem(k))
         table.setItem(r, 1, QTableWidgetItem(what))
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setStretchLastSection(True)
     lay.addWidget(table)
     lay.addWidget(QLabel("In the vitals panel, Enter records the values. Esc closes this window."))

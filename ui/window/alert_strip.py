@@ -33,7 +33,7 @@ class AlertRow(QFrame):
         self.ack = QPushButton("Acknowledge")
         self.ack.setObjectName("acknowledge")
         for b in (self.go, self.ack):
-            b.setFocusPolicy(Qt.NoFocus)  # a click must not move the nurse's typing focus
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a click must not move the nurse's typing focus
         self.go.clicked.connect(lambda: strip.sig_open.emit(chair))
         self.ack.clicked.connect(chair.acknowledge)
         lay.addWidget(self.text, 1)
@@ -79,8 +79,8 @@ class AlertStrip(QScrollArea):
         self.lay.addStretch(1)
         self.setWidget(inner)
         self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._timer = QTimer(self)
         self._timer.setInterval(FLASH_MS)
         self._timer.timeout.connect(self._flash)

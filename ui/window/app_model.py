@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from titration.chair_names import is_training_name, next_chair_name
 from titration.clock import SourceClock
 from titration.errors import TitrationError
+from titration.nurses import Nurse
 from titration.occupancy import OpenInfusion, conflicts
 from titration.session import Session
 from titration.store.observing import observations_to_reopen
@@ -37,7 +38,7 @@ class AppModel(QObject):
         self.journal = journal
         self.chairs: list[ChairModel] = []
         self.wall = wall
-        self.nurse = None  # the nurse signed in here (titration.nurses.Nurse); None: nobody yet
+        self.nurse: Nurse | None = None  # the nurse signed in here; None: nobody yet
         self.nurse_from_list = False
         self.board = BoardModel(self)  # the Overview's summaries (local chairs; a unit server may add more)
         self._clock_factory = clock_factory or self._real_clock
@@ -124,7 +125,7 @@ class AppModel(QObject):
         """The nurse at this workstation (attribution, no password): journaled at every open chair,
         and every later event there carries their name. Returns the Nurse (InputError if the name
         or initials are not acceptable)."""
-        from titration.nurses import nurse
+        from titration.nurses import nurse  # checks the name and initials
 
         n = nurse(name, initials)
         self.nurse, self.nurse_from_list = n, bool(from_list)

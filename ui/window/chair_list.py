@@ -29,11 +29,11 @@ class ChairList(QWidget):
 
     def _chosen(self, item, _prev=None) -> None:
         if item is not None:
-            self.sig_chosen.emit(item.data(Qt.UserRole))
+            self.sig_chosen.emit(item.data(Qt.ItemDataRole.UserRole))
 
     def add(self, chair) -> None:
         item = QListWidgetItem("")
-        item.setData(Qt.UserRole, chair)
+        item.setData(Qt.ItemDataRole.UserRole, chair)
         self.items[chair] = item
         self.list.addItem(item)
         chair.sig_alerts.connect(lambda _a, c=chair: self.refresh_one(c))

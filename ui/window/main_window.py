@@ -35,6 +35,7 @@ from ui.window.chair_list import ChairList
 
 if TYPE_CHECKING:
     from ui.chair.view import ChairView
+    from ui.chart.infusion_chart import InfusionChart
     from ui.intake.form import NewInfusionForm
     from ui.training.panel import TrainingSetup
 
@@ -72,12 +73,12 @@ class MainWindow(QMainWindow):
         self.large = False
         self.settings = settings
         self.views: dict[ChairModel, ChairView] = {}
-        self._new_form = None  # built when first opened (see new_form)
-        self._training_setup = None
+        self._new_form: NewInfusionForm | None = None  # built when first opened (see new_form)
+        self._training_setup: TrainingSetup | None = None
         self.setWindowTitle("IVIg infusion chair workstation")
 
         central = QWidget()
-        outer = QVBoxLayout(central)
+        outer = self.outer = QVBoxLayout(central)
         outer.setContentsMargins(4, 4, 4, 4)
         outer.setSpacing(3)
         self.alarm = QLabel("")  # NOT SAVED / NOT RECORDING: red, stays
@@ -93,7 +94,7 @@ class MainWindow(QMainWindow):
         self.alert_strip = AlertStrip(beep=beep)
         self.alert_strip.sig_open.connect(self.show_chair)
         outer.addWidget(self.alert_strip)
-        split = QSplitter(Qt.Horizontal)
+        split = QSplitter(Qt.Orientation.Horizontal)
         self.main_split = split
         outer.addWidget(split, 1)
 
@@ -101,7 +102,9 @@ class MainWindow(QMainWindow):
         self.side.sig_chosen.connect(self._chair_chosen)
         self.chair_list, self.items = self.side.list, self.side.items
         split.addWidget(self.side)
-        self._narrow = None
+        self._narrow: bool | None = None
+        self._normal_sizes: dict[QSplitter, list[int]] = {}  # what large type took over, given back after
+        self.force_close = False  # quit without asking about running chairs (the smoke tests, the test window)
 
         self.stack = QStackedWidget()
         self.home = OverviewBoard(model.board, HOME_TEXT)
@@ -170,10 +173,10 @@ class MainWindow(QMainWindow):
         if self.isVisible() and self._new_form is None:
             self.new_form  # noqa: B018 - the property builds the page
 
-    def _page_type(self, page, chart=None) -> None:
+    def _page_type(self, page: QWidget, chart: InfusionChart | None = None) -> None:
         """A page built after start-up gets the type size the window has now (its chart too)."""
         apply_fonts(page, self.large)
-        if hasattr(chart, "set_large"):
+        if chart is not None:
             chart.set_large(self.large)
 
     # ------------------------------------------------------------------ shortcuts
@@ -194,9 +197,10 @@ class MainWindow(QMainWindow):
     def current_view(self) -> ChairView | None:
         """The ChairView in front, or None."""
         w = self.stack.currentWidget()
-        if w is not None and self.unit.is_watched(w):
-            return w  # a chair driven elsewhere: read-only (its intents are refused), exports work
-        return w if w is not None and any(w is v for v in self.views.values()) else None
+        watched = self.unit.watched_view(w)
+        if watched is not None:
+            return watched  # a chair driven elsewhere: read-only (its intents are refused), exports work
+        return next((v for v in self.views.values() if v is w), None)
 
     def on_chair(self, act: Callable[[ChairView], object]) -> Callable[[], None]:
         """A menu's slot: `act` on the chair in front (nothing when no chair is in front)."""
@@ -210,12 +214,13 @@ class MainWindow(QMainWindow):
         w = self.stack.currentWidget()
         if w is None:
             return
-        if w is self._new_form:
-            w.create()
-        elif w is self._training_setup:
-            w.start()
-        elif self.current_view() is w:
-            w.confirm()
+        view = self.current_view()
+        if self._new_form is not None and w is self._new_form:
+            self._new_form.create_infusion()
+        elif self._training_setup is not None and w is self._training_setup:
+            self._training_setup.start()
+        elif view is not None:
+            view.confirm()
 
     def acknowledge(self) -> None:
         """F8: the chair in front; elsewhere the first ringing chair on the strip (never all of them)."""
@@ -257,7 +262,7 @@ class MainWindow(QMainWindow):
     def show_home_or_chair(self) -> None:
         item = self.chair_list.currentItem()
         if item is not None:
-            self._chair_chosen(item.data(Qt.UserRole))
+            self._chair_chosen(item.data(Qt.ItemDataRole.UserRole))
         else:
             self.stack.setCurrentWidget(self.home)
 
@@ -331,7 +336,7 @@ class MainWindow(QMainWindow):
         v = self.current_view()
         if v is None:
             return
-        if self.unit.is_watched(v):  # a chair driven elsewhere: stop following it here
+        if self.unit.watched_view(v) is not None:  # a chair driven elsewhere: stop following it here
             self.unit.close_view(v)
             self.show_unit()
             return
@@ -357,6 +362,10 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(text, 8000)
 
     # ------------------------------------------------------------------ notices, large type
+    def add_banner(self, banner: QWidget) -> None:
+        """A line above everything else (the unit server's banner)."""
+        self.outer.insertWidget(0, banner)
+
     def show_notice(self, text: str) -> None:
         label = self.alarm if text.startswith("NOT ") else self.notice
         label.setText((label.text() + "\n" if label.text() else "") + text)
@@ -364,21 +373,18 @@ class MainWindow(QMainWindow):
 
     def set_large(self, large: bool) -> None:
         """Large type on or off; the splitters keep the sizes they had (off returns the layout exactly)."""
-        from PySide6.QtWidgets import QSplitter
-
         if large and not self.large:  # what the nurse had: given back exactly when large type goes off
             self._normal_sizes = {sp: sp.sizes() for sp in self.findChildren(QSplitter)}
         was_large = self.large
         self.large = bool(large)
-        app = QApplication.instance()
-        f = app.font()
+        f = QApplication.font()
         f.setPointSize(BASE_PT[self.large])
-        app.setFont(f)
+        QApplication.setFont(f)
         self.setStyleSheet(app_stylesheet(self.large))
         apply_fonts(self, self.large)
         for v in self.views.values():
             v.set_large(self.large)
-        if self._new_form is not None and hasattr(self._new_form.preview.chart, "set_large"):
+        if self._new_form is not None:
             self._new_form.preview.chart.set_large(self.large)
         if was_large != self.large:  # labels that size themselves to their text: measured in the new type
             from ui.common.widgets import WrapLabel
@@ -389,7 +395,7 @@ class MainWindow(QMainWindow):
             self.alert_strip.refit()
         if was_large and not self.large:
             QApplication.processEvents()  # the smaller type laid out first, then the sizes it had
-            for sp, sizes in getattr(self, "_normal_sizes", {}).items():
+            for sp, sizes in self._normal_sizes.items():
                 if sp in self.findChildren(QSplitter):
                     sp.setSizes(sizes)
         a = self.actions_by_name.get("large")
@@ -420,18 +426,18 @@ class MainWindow(QMainWindow):
         if self.settings is None:
             return
         geo = self.settings.value("geometry", QByteArray(), type=QByteArray)
-        if geo is not None and not geo.isEmpty():
+        if isinstance(geo, QByteArray) and not geo.isEmpty():
             self.restoreGeometry(geo)
 
     def closeEvent(self, event) -> None:
         left = self.model.unfinished_chairs()
-        if left and not getattr(self, "force_close", False):
+        if left and not self.force_close:
             names = ", ".join(f"{c.name} ({c.session.status})" for c in left)
             ans = QMessageBox.question(
                 self, "Chairs still have something to do",
                 f"{names}: not finished (the observation is not closed). Every confirmed event is in the journal "
                 f"and these chairs reopen at the next start. Quit anyway?")
-            if ans != QMessageBox.Yes:
+            if ans != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
         self.model.record_quit()  # a quit on purpose is journaled: the next start does not take it for a crash
