@@ -157,7 +157,8 @@ def run(args) -> int:
     from ui.common.fonts import register_fonts
     from ui.window.app_model import AppModel
     from ui.window.errors import TopLevelErrors
-    from ui.window.main_window import MainWindow, app_settings
+    from ui.window.geometry import app_settings
+    from ui.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("IVIg chair workstation")

@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -32,6 +31,8 @@ from ui.window.actions import make_actions, shortcut_rows, shortcuts_dialog
 from ui.window.alert_strip import AlertStrip
 from ui.window.app_model import AppModel, ChairModel
 from ui.window.chair_list import ChairList
+from ui.window.geometry import first_size, restore_geometry
+from ui.window.home import HOME_TEXT
 
 if TYPE_CHECKING:
     from ui.chair.view import ChairView
@@ -42,24 +43,8 @@ if TYPE_CHECKING:
 # The chair view, the New-infusion form and the training picker are imported and built when first
 # needed: the window paints sooner at start-up, when none of them is on the screen yet.
 
-SETTINGS = ("ivig-titration", "chair-workstation")
 SIDE_WIDTH = 180
 NARROW = 1200  # below this window width the chair list folds away (drag its edge to open it)
-
-HOME_TEXT = """<h3>No chair yet</h3>
-<p>Decision support only: check every rate against the prescription before setting the pump.</p>
-<ol>
-<li><b>New infusion (Ctrl+N)</b>: patient, chair, prescription, flags, the pre-infusion checklist and baseline
-vitals; the plan preview shows every rate and how it was worked out.</li>
-<li>In the chair: set the pump to the rate shown in large type and <b>confirm (Ctrl+Enter)</b>.
-Whatever is due on any chair shows in the strip at the top, with its chair, until it is done;
-<b>F8</b> silences the chair in front for a few minutes.</li>
-<li>Report symptoms; the proposed action is confirmed or overridden with a reason.</li>
-<li>After the end: the 60-minute observation, end vitals, the summary.</li>
-</ol>
-<p><b>Training (Ctrl+T)</b>: a simulated patient on a fast clock, with a debrief.
-<b>Help &gt; Shortcuts (F1)</b> lists every key. This Overview (Ctrl+0) shows every chair as a tile;
-the arrow keys move between them and Enter opens one.</p>"""
 
 
 class MainWindow(QMainWindow):
@@ -131,8 +116,8 @@ class MainWindow(QMainWindow):
         for c in model.chairs:
             self._chair_added(c)
         self.set_large(False)
-        self._first_size()
-        self._restore_geometry()
+        first_size(self)
+        restore_geometry(self, settings)
 
     # ------------------------------------------------------------------ pages built when first needed
     @property
@@ -413,22 +398,6 @@ class MainWindow(QMainWindow):
             total = max(sum(self.main_split.sizes()), self.width())
             self.main_split.setSizes([0, total] if narrow else [SIDE_WIDTH, total - SIDE_WIDTH])
 
-    def _first_size(self) -> None:
-        """1440x900 where the screen has room; never larger than the screen (a ward's 1024x700)."""
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        w, h = 1440, 900
-        if screen is not None:
-            room = screen.availableGeometry()
-            w, h = min(w, room.width()), min(h, room.height())
-        self.resize(w, h)
-
-    def _restore_geometry(self) -> None:
-        if self.settings is None:
-            return
-        geo = self.settings.value("geometry", QByteArray(), type=QByteArray)
-        if isinstance(geo, QByteArray) and not geo.isEmpty():
-            self.restoreGeometry(geo)
-
     def closeEvent(self, event) -> None:
         left = self.model.unfinished_chairs()
         if left and not self.force_close:
@@ -445,7 +414,3 @@ class MainWindow(QMainWindow):
             self.settings.setValue("geometry", self.saveGeometry())
         self.model.timer.stop()
         event.accept()
-
-
-def app_settings() -> QSettings:
-    return QSettings(*SETTINGS)
