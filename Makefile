@@ -41,7 +41,7 @@ run: compile
 	$(BIN)/python main.py
 
 # ruff (pyflakes, pycodestyle, import order, bugbear, blind except, unused noqa), the import contracts
-# of pyproject.toml and the type checker (mypy, on titration/: [tool.mypy]).
+# of pyproject.toml and the type checker (mypy, on titration/ and ui/: [tool.mypy]).
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports

@@ -21,7 +21,7 @@ def run_gui(args) -> int:
 def export_chart(plan, path) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     try:
-        from ui.exports import export_plan_file
+        from ui.exports.plan_export import export_plan_file
     except ImportError as exc:
         raise InputError("--export", path, f"a .csv file (chart export could not load Qt: {exc})") from None
     export_plan_file(plan, path, field="--export")

@@ -22,8 +22,8 @@ def rss_mb() -> float:
 
 def main(seconds: float) -> None:
     from titration.store.journal import Journal
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     app = QApplication(sys.argv[:1])
     journal = Journal(os.path.join(tempfile.mkdtemp(), "journal.sqlite3"))

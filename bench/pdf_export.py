@@ -11,7 +11,7 @@ def run() -> dict:
     from PySide6.QtWidgets import QApplication
 
     from titration.plan import PlanRequest, build_plan
-    from ui.exports import export_plan_file
+    from ui.exports.plan_export import export_plan_file
 
     app = QApplication.instance() or QApplication([])  # noqa: F841 (kept alive for the exports)
     plan = build_plan(PlanRequest("octagam-10", "itp", 70, 1.0))

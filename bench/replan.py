@@ -34,7 +34,7 @@ def with_chart(base, t0: float, rounds: int = 60) -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from ui.chart import InfusionChart
+    from ui.chart.infusion_chart import InfusionChart
 
     app = QApplication.instance() or QApplication([])
     chart = InfusionChart()

@@ -33,8 +33,8 @@ def gui_tick_cost(session, t0: float, ticks: int = 300) -> float:
     from PySide6.QtWidgets import QApplication
 
     from titration.clock import ManualClock
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     clock = ManualClock(t0)

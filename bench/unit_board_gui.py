@@ -1,6 +1,6 @@
 """board_gui_change_p95_ms: the Unit view's redraw when one chair of a 40-chair unit changes.
 
-The feed hands the window only the chairs that changed (ui.unit_board); the board redraws only
+The feed hands the window only the chairs that changed (ui.unit.server_feed); the board redraws only
 their tiles. Also reported: the first paint of all 40 (a snapshot) and an idle tick.
 """
 import os
@@ -22,8 +22,8 @@ def run() -> dict:
     from PySide6.QtWidgets import QApplication
 
     from titration.store.journal import Journal
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     tmp = tempfile.mkdtemp()

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 from titration.plan import PlanRequest, build_plan
 from titration.session import Session
 from titration.store.journal import Journal
-from ui.recovery_dialog import RecoveryDialog, ask_pump_state
+from ui.chair.recovery_dialog import RecoveryDialog, ask_pump_state
 
 T0 = 1_800_000_000.0
 

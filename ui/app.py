@@ -11,7 +11,10 @@ plugin, to quote Qt's own words (and to overrule the cheap check if Qt copes aft
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
+
+from titration.errors import TitrationError
 
 XCB_LIBS = ("libxcb-cursor0", "libxkbcommon-x11-0", "libegl1", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-shape0",
             "libxcb-xinerama0", "libxcb-randr0", "libxcb-render-util0", "libxcb-image0")
@@ -60,7 +63,7 @@ def display_problem(env=None, platform: str | None = None) -> str | None:
 
 def unloadable_libraries(sonames=XCB_SONAMES) -> list[str]:
     """'soname: reason' for each library this process cannot load (missing, or a broken file)."""
-    import ctypes  # noqa: PLC0415 - only on Linux with a display
+    import ctypes  # only on Linux with a display
 
     bad = []
     for name in sonames:
@@ -73,7 +76,7 @@ def unloadable_libraries(sonames=XCB_SONAMES) -> list[str]:
 
 def x_server_answers(display: str) -> bool:
     """True when libxcb connects to the X server at `display` (what Qt's plugin does first)."""
-    import ctypes  # noqa: PLC0415
+    import ctypes
 
     try:
         xcb = ctypes.CDLL("libxcb.so.1")
@@ -115,7 +118,7 @@ def xcb_problem(env=None, timeout: float = 20.0) -> str | None:
 
 def _probe(env: dict, timeout: float, missing: list[str]) -> str | None:
     """Start Qt's platform plugin in a child process: None if it works, else the message."""
-    import subprocess  # noqa: PLC0415 - only when the cheap check failed
+    import subprocess  # only when the cheap check failed
 
     try:
         p = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=timeout)
@@ -149,24 +152,25 @@ def run(args) -> int:
         print(f"error: Qt (PySide6) could not load: {exc}. The Linux libraries a window needs: "
               f"{' '.join(XCB_LIBS)}", file=sys.stderr)
         return 1
-    from ui import optional
-    from ui.main_window import MainWindow, app_settings
-    from ui.model import AppModel
+    from PySide6.QtGui import QFont
+
+    from ui.common.fonts import register_fonts
+    from ui.window.app_model import AppModel
+    from ui.window.errors import TopLevelErrors
+    from ui.window.geometry import app_settings
+    from ui.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("IVIg chair workstation")
-    fonts = optional.load("ui.fonts")
-    if fonts is not None:
-        from PySide6.QtGui import QFont
-
-        family = fonts.register_fonts()
-        app.setFont(QFont(family, 10))
+    QApplication.setFont(QFont(register_fonts(), 10))
 
     journal, journal_error = open_journal(getattr(args, "db", None))
     library_note = _unit_library(journal)
-    _one_line_errors()
+    errors = TopLevelErrors(app)
+    errors.install()
     model = AppModel(journal)
     win = MainWindow(model, settings=app_settings())
+    errors.win = win
     win.prepare_pages_after_first_paint()  # the New-infusion page, once the window is on the screen
     win.show()
     _smoke_hooks(app, win)
@@ -177,10 +181,11 @@ def run(args) -> int:
         win.show_notice(journal.notice)
     if library_note:
         win.show_notice(library_note)
+    feed = None
     if getattr(journal, "outbox", None) is not None:  # the unit server: banner and board feed
-        from ui.unit_board import attach_unit
+        from ui.unit.server_feed import attach_unit
 
-        attach_unit(win, journal)
+        _banner, feed = attach_unit(win, journal)
     ask = _pump_question(win)
     for line in model.recover_unfinished(ask):
         win.show_notice(line)
@@ -189,15 +194,15 @@ def run(args) -> int:
     if model.chairs:
         win.show_chair(model.chairs[0])
     code = 0 if app.property("smoke_quit") else app.exec()
-    if getattr(win, "unit_feed", None) is not None:
-        win.unit_feed.stop()
-    if getattr(win, "library_watch", None) is not None:
-        win.library_watch.stop()
+    if feed is not None:
+        feed.stop()
+    if win.unit.library is not None:
+        win.unit.library.stop()
     if journal is not None:
         try:
             journal.close(flush_s=3.0) if getattr(journal, "outbox", None) is not None else journal.close()
-        except Exception:  # noqa: BLE001 - closing at exit: nothing left to tell
-            pass
+        except (TitrationError, OSError, sqlite3.Error) as exc:  # closing at exit: said, nothing left to do
+            print(f"warning: the journal did not close cleanly: {exc}", file=sys.stderr)
     return code
 
 
@@ -237,34 +242,13 @@ def _show_refusal(line: str) -> None:
     except ImportError:
         return  # the line is on stderr already
     _app = QApplication.instance() or QApplication(sys.argv[:1])  # kept while the box is open
-    box = QMessageBox(QMessageBox.Critical, "The drug library cannot be used",
+    box = QMessageBox(QMessageBox.Icon.Critical, "The drug library cannot be used",
                       f"{line}\n\nThe app does not start on a damaged library. Correct the file named above "
                       "(`python main.py library check FOLDER` lists every problem), then start again.")
     ms = os.environ.get("IVIG_GUI_QUIT_MS")  # the smoke tests' way to close what is open
     if ms:
         QTimer.singleShot(max(200, int(ms)), box.close)
     box.exec()
-
-
-def _one_line_errors() -> None:
-    """An unexpected error in a button's handler: one line on the screen and on stderr, never a
-    traceback (IVIG_DEBUG=1 keeps Python's own report). The window stays usable."""
-    if os.environ.get("IVIG_DEBUG"):
-        return
-
-    def hook(kind, exc, tb):
-        line = f"internal error: {kind.__name__}: {exc} (set IVIG_DEBUG=1 for details)"
-        print(line, file=sys.stderr)
-        try:
-            from PySide6.QtWidgets import QApplication, QMainWindow
-
-            for w in QApplication.topLevelWidgets():
-                if isinstance(w, QMainWindow):
-                    w.statusBar().showMessage(line, 30000)
-        except Exception:  # noqa: BLE001 - reporting must never raise
-            pass
-
-    sys.excepthook = hook
 
 
 def _smoke_hooks(app, win) -> None:
@@ -298,35 +282,19 @@ def _smoke_hooks(app, win) -> None:
 
 def open_journal(path):
     """(journal, None) or (None, a one-line reason): the app still opens, saying loudly it does not record."""
-    mod = optional_journal()
-    if mod is None:
-        return None, "the journal module is not available: nothing is being recorded"
+    from titration.store.journal import Journal
+
     try:
-        return mod.Journal(path), None
-    except Exception as exc:  # noqa: BLE001 - JournalError says what to do; anything else in one line
+        return Journal(path), None
+    except (TitrationError, OSError, sqlite3.Error) as exc:  # JournalError says what to do
         return None, f"{exc}"
 
 
-def optional_journal():
-    from ui import optional
-
-    return optional.load("titration.store.journal")
-
-
 def _pump_question(parent):
-    """ask(recovered, now_wall) using the journal helper's dialog (or a plain question if it is missing)."""
-    from ui import optional
+    """ask(recovered, now_wall): the recovery dialog's question about what the pump did."""
+    from ui.chair.recovery_dialog import ask_pump_state
 
     def ask(rec, now_wall):
-        mod = optional.load("ui.recovery_dialog")  # only when an infusion is reopened
-        if mod is not None:
-            return mod.ask_pump_state(parent, rec, now_wall)
-        from PySide6.QtWidgets import QMessageBox
-
-        b = QMessageBox.question(parent, "Infusion reopened",
-                                 f"{rec.chair}: the app closed during an infusion. Did the pump run on at the last "
-                                 f"rate while it was closed? (Yes: it ran; No: it was stopped)",
-                                 QMessageBox.Yes | QMessageBox.No | QMessageBox.Cancel)
-        return {QMessageBox.Yes: "ran", QMessageBox.No: "stopped"}.get(b)
+        return ask_pump_state(parent, rec, now_wall)
 
     return ask

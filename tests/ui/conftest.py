@@ -53,9 +53,9 @@ def journal(tmp_path):
 
 @pytest.fixture
 def window(qtbot, clock, beeper, journal):
-    from ui.fonts import register_fonts
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
+    from ui.common.fonts import register_fonts
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     register_fonts()
     model = AppModel(journal, clock_factory=lambda **kw: clock, wall=lambda: WALL0, autostart=False)
@@ -81,17 +81,17 @@ def answer_checklist(form, *, prior=0, iga=0, brand=0, hydrated=True, pregnant=0
 
 def fill_patient(form, qtbot, *, weight="70", dose="1", product="octagam-10", indication="itp", pid="P-123",
                  baseline=True, age=None):
-    form.product.setCurrentIndex(form.product.findData(product))
-    form.indication.setCurrentIndex(form.indication.findData(indication))
-    form.patient_id.setText(pid)
-    form.weight.clear()
-    qtbot.keyClicks(form.weight, weight)
+    form.prescription.product.setCurrentIndex(form.prescription.product.findData(product))
+    form.prescription.indication.setCurrentIndex(form.prescription.indication.findData(indication))
+    form.patient.patient_id.setText(pid)
+    form.patient.weight.clear()
+    qtbot.keyClicks(form.patient.weight, weight)
     if age is None and float(weight) < 40:
         age = "16"  # under 40 kg the form asks for the age; 16: the baseline below is normal for it
     if age is not None:
-        form.age_years.setText(age)
-    form.dose.clear()
-    qtbot.keyClicks(form.dose, dose)
+        form.patient.age_years.setText(age)
+    form.prescription.dose.clear()
+    qtbot.keyClicks(form.prescription.dose, dose)
     if baseline:  # normal for the age: an adult's breathing rate of 14 grades moderate at 4, and holds the start
         young = age not in (None, "") and float(age) < 12
         normal = dict(temp_c="36.8", pulse="100", sbp="100", dbp="60", spo2="98", rr="24") if young else \

@@ -10,9 +10,9 @@ def new_chair(qtbot, window, name="", pid="P-123"):
     f = window.new_form
     window.show_new_infusion()
     fill_patient(f, qtbot, pid=pid)
-    f.chair_name.setText(name)
+    f.patient.chair_name.setText(name)
     answer_checklist(f)
-    assert f.create()
+    assert f.create_infusion()
     window.confirm()  # start
     chair = window.model.chairs[-1]
     assert chair.session.status == "running"
@@ -101,8 +101,8 @@ def test_the_end_is_a_due_item_with_a_confirm_button_and_on_the_strip_until_done
 def test_a_named_chair_in_its_observation_comes_back_after_a_restart(qtbot, tmp_path):
     from titration.clock import ManualClock
     from titration.store.journal import Journal
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     path = tmp_path / "j.sqlite3"
     clock = ManualClock()
@@ -146,11 +146,11 @@ def test_a_chair_name_is_the_nurses_and_unique(qtbot, window):
     f = window.new_form
     window.show_new_infusion()
     fill_patient(f, qtbot, pid="P-2")
-    f.chair_name.setText("bay a, chair 3")
+    f.patient.chair_name.setText("bay a, chair 3")
     answer_checklist(f)
-    f.create()
-    assert len(window.model.chairs) == 1 and "already has an infusion" in f.error.text()
-    assert f.patient_id.text() == "P-2"  # nothing lost: the nurse names another chair
+    f.create_infusion()
+    assert len(window.model.chairs) == 1 and "already has an infusion" in f.preview.error.text()
+    assert f.patient.patient_id.text() == "P-2"  # nothing lost: the nurse names another chair
 
 
 def test_the_overview_board_shows_every_chair_and_moves_by_keyboard(qtbot, window, clock):
@@ -176,7 +176,8 @@ def test_the_overview_board_shows_every_chair_and_moves_by_keyboard(qtbot, windo
 
 
 def test_the_board_takes_summaries_from_any_source(qtbot):
-    from ui.board import BoardModel, ChairSummary, OverviewBoard
+    from ui.chair.summary import ChairSummary
+    from ui.unit.board import BoardModel, OverviewBoard
 
     model = BoardModel()
     board = OverviewBoard(model)
@@ -202,8 +203,8 @@ def test_a_stop_reads_as_one_line_and_the_header_never_says_running(qtbot, windo
     p = chair.proposal()
     assert p.action == "stop" and chair.session.status == "running"
     assert view.state_badge.text() == "STOP NOW"
-    assert view.reason.text().startswith("STOP: set the pump to 0. ")
-    assert "\n" not in view.reason.text()
+    assert view.pump.reason.text().startswith("STOP: set the pump to 0. ")
+    assert "\n" not in view.pump.reason.text()
     assert view.pump.why.isHidden() and p.reason in view.pump.why_text.text()
     view.pump.why_button.click()
     assert not view.pump.why.isHidden()
@@ -217,7 +218,7 @@ def test_no_next_step_is_shown_past_the_end(qtbot, window, clock):
     window.show_new_infusion()
     fill_patient(f, qtbot, weight="10", dose="0.4", pid="P-small")
     answer_checklist(f)
-    assert f.create()
+    assert f.create_infusion()
     window.confirm()  # start
     chair = window.model.chairs[-1]
     for t in (30, 60, 90):

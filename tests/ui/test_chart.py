@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QApplication
 from titration.plan import PlanRequest, build_plan
 from titration.reactions import Vitals
 from titration.session import Session
-from ui.chart import ClockAxis, InfusionChart
+from ui.chart.infusion_chart import InfusionChart
+from ui.chart.style import ClockAxis
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +48,9 @@ def test_preview_draws_the_plan(chart, plan):
     assert rate.tolist() == [42, 84, 168, 336, 504] and len(tr) == 6
     assert len(cv["delivered_ml"][0]) == 0 and len(cv["actual_rate_ml_h"][1]) == 0
     # what pyqtgraph holds is what curves() reports
-    x, y = chart.c_current.getData()
+    x, y = chart.parts.c_current.getData()
     assert np.allclose(x, t) and np.allclose(y, ml)
-    assert not chart.now_line.isVisible()
+    assert not chart.parts.now_line.isVisible()
 
 
 def test_session_after_a_reaction(chart, plan):
@@ -64,11 +65,11 @@ def test_session_after_a_reaction(chart, plan):
     assert t == pytest.approx([0, 30, 40, 85]) and v == pytest.approx([0, 21, 35, 66.5])
     assert cv["actual_rate_ml_h"][1].tolist() == [42, 84, 42]
     assert cv["planned_rate_ml_h"][1].tolist() == [42, 84, 168, 336, 504]
-    assert chart.now_line.value() == pytest.approx(85.0)
+    assert chart.parts.now_line.value() == pytest.approx(85.0)
     kinds = [m.kind for m in chart.markers()]
     assert kinds == ["vitals", "start", "symptoms", "slow"]
-    assert len(chart.marker_items["symptoms"].data) == 1
-    assert chart.marker_items["symptoms"].data[0]["y"] == pytest.approx(35.0)  # on the delivered curve
+    assert len(chart.parts.marker_items["symptoms"].data) == 1
+    assert chart.parts.marker_items["symptoms"].data[0]["y"] == pytest.approx(35.0)  # on the delivered curve
 
 
 def test_refresh_work_does_not_grow_with_ticks(chart, plan):
@@ -94,14 +95,14 @@ def test_a_tick_redraws_nothing_and_a_new_event_appends_its_marker(chart, plan):
         s.note(40.0 + k * 0.1, f"note {k}")
     chart.set_session(s, 45.0)
     before = dict(chart.stats)
-    rebuilds = chart._mtrace.rebuilds
+    rebuilds = chart.marker_layer.trace.rebuilds
     for i in range(200):
         chart.refresh(45.0 + i * 0.05)
     assert chart.stats["full_redraws"] == before["full_redraws"]
     assert chart.stats["set_data"] - before["set_data"] == 2 * 200  # the delivered tip and the pump rate
     s.record_vitals(56.0, Vitals(36.9, 74, 122, 78, 98, 14))
     chart.refresh(56.0)
-    assert chart._mtrace.rebuilds == rebuilds  # the new marker was appended, the others kept
+    assert chart.marker_layer.trace.rebuilds == rebuilds  # the new marker was appended, the others kept
     assert chart.markers()[-1].kind == "vitals"
 
 
@@ -113,31 +114,31 @@ def test_stopped_infusion_has_no_current_plan(chart, plan):
     cv = chart.curves()
     assert len(cv["current_ml"][0]) == 0 and len(cv["planned_rate_ml_h"][1]) == 0
     assert cv["delivered_ml"][1][-1] == pytest.approx(7.0)
-    assert len(chart.marker_items["stop"].data) == 1
+    assert len(chart.parts.marker_items["stop"].data) == 1
 
 
 def test_curves_are_named_and_nurses_get_no_export_menu(chart):
-    names = {c.name() for c in chart.volume_plot.getPlotItem().listDataItems()}
+    names = {c.name() for c in chart.parts.volume_plot.getPlotItem().listDataItems()}
     assert {"Original plan", "Current plan", "Delivered"} <= names
-    names = {c.name() for c in chart.rate_plot.getPlotItem().listDataItems()}
+    names = {c.name() for c in chart.parts.rate_plot.getPlotItem().listDataItems()}
     assert {"Planned rate", "Pump rate (confirmed)"} <= names
-    for pw in (chart.volume_plot, chart.rate_plot):
+    for pw in (chart.parts.volume_plot, chart.parts.rate_plot):
         assert not pw.getPlotItem().menuEnabled()
         assert not pw.getPlotItem().getViewBox().menuEnabled()
     # one shared time axis
-    assert chart.rate_plot.getPlotItem().getViewBox().linkedView(0) is chart.volume_plot.getPlotItem().getViewBox()
+    assert chart.parts.rp.getViewBox().linkedView(0) is chart.parts.vp.getViewBox()
 
 
 def test_large_type_and_clock_time(chart, plan):
     chart.set_plan(plan)
-    ax = chart.rate_plot.getPlotItem().getAxis("bottom")
+    ax = chart.parts.rate_plot.getPlotItem().getAxis("bottom")
     assert ax.style["tickFont"].pointSize() >= 11
     chart.set_large(True)
     assert ax.style["tickFont"].pointSize() >= 14
-    assert chart.c_delivered.opts["pen"].widthF() > 4
+    assert chart.parts.c_delivered.opts["pen"].widthF() > 4
     start = time.mktime((2026, 11, 21, 10, 0, 0, 0, 0, -1))
     chart.set_wall_start(start)
-    top = chart.volume_plot.getPlotItem().getAxis("top")
+    top = chart.parts.volume_plot.getPlotItem().getAxis("top")
     assert isinstance(top, ClockAxis)
     assert top.tickStrings([0, 30, 90], 1, 30) == ["10:00", "10:30", "11:30"]
     chart.set_wall_start(None)
@@ -147,7 +148,7 @@ def test_large_type_and_clock_time(chart, plan):
 def test_the_bundled_font_is_registered(qtbot):
     from PySide6.QtGui import QFontDatabase
 
-    from ui.fonts import register_fonts
+    from ui.common.fonts import register_fonts
 
     fam = register_fonts()
     assert fam == "DejaVu Sans"
@@ -171,7 +172,7 @@ def _shown_chart(qtbot, size, session_or_plan, now=None):
 
 def _curve_points_in_scene(c, pw):
     """Every curve drawn in plot `pw`, sampled densely (segments too, not only vertices), in its scene."""
-    keys = (("original_ml", "current_ml", "delivered_ml") if pw is c.volume_plot
+    keys = (("original_ml", "current_ml", "delivered_ml") if pw is c.parts.volume_plot
             else ("original_rate_ml_h", "planned_rate_ml_h", "actual_rate_ml_h"))
     vb = pw.getPlotItem().getViewBox()
     out = []
@@ -192,15 +193,15 @@ def _curve_points_in_scene(c, pw):
 @pytest.mark.parametrize("size", [(420, 560), (1200, 800), (900, 620)])
 def test_no_legend_covers_a_curve_or_the_now_label(qtbot, plan, size):
     c = _shown_chart(qtbot, size, mild_reaction(plan), 50.0)
-    now_label = c.now_line.label.sceneBoundingRect()
+    now_label = c.parts.now_line.label.sceneBoundingRect()
     shown = 0
-    for pw, lg in ((c.volume_plot, c._legend_v), (c.rate_plot, c._legend_r)):
+    for pw, lg in ((c.parts.volume_plot, c.parts.legend_v), (c.parts.rate_plot, c.parts.legend_r)):
         if not (lg.isVisible() and lg.items):
             continue
         shown += 1
         r = lg.sceneBoundingRect()
         assert not any(r.contains(p) for p in _curve_points_in_scene(c, pw))
-        if pw is c.volume_plot:
+        if pw is c.parts.volume_plot:
             assert not r.intersects(now_label)
     assert shown == (0 if size[0] < 500 else 2)
 
@@ -208,40 +209,40 @@ def test_no_legend_covers_a_curve_or_the_now_label(qtbot, plan, size):
 @pytest.mark.parametrize("narrow", [(420, 560), (300, 400)])
 def test_a_narrow_chart_shows_a_compact_key_and_little_headroom(qtbot, plan, narrow):
     c = _shown_chart(qtbot, narrow, mild_reaction(plan), 50.0)
-    assert c.key.isVisible() and not c._legend_v.isVisible() and not c._legend_r.isVisible()
-    key = c.key.text()
+    assert c.parts.key.isVisible() and not c.parts.legend_v.isVisible() and not c.parts.legend_r.isVisible()
+    key = c.parts.key.text()
     for name in ("Original plan", "Current plan", "Delivered", "Vitals", "Prescribed 700 mL"):
         assert name.replace(" ", "&nbsp;") in key
-    assert c.key.geometry().bottom() <= c.volume_plot.geometry().top()  # above the plots, not on them
-    lo, hi = c.volume_plot.getPlotItem().getViewBox().viewRange()[1]
+    assert c.parts.key.geometry().bottom() <= c.parts.volume_plot.geometry().top()  # above the plots, not on them
+    lo, hi = c.parts.volume_plot.getPlotItem().getViewBox().viewRange()[1]
     assert hi < 1.35 * 700.0  # was ~1650 mL with the tall in-plot legend
     assert (hi - 700.0) / (hi - lo) < 0.25
     # the 'now' label stays inside the plot, under the prescribed-volume line
-    vb = c.volume_plot.getPlotItem().getViewBox()
-    label = c.now_line.label.sceneBoundingRect()
+    vb = c.parts.volume_plot.getPlotItem().getViewBox()
+    label = c.parts.now_line.label.sceneBoundingRect()
     assert vb.sceneBoundingRect().contains(label)
     assert label.top() > vb.mapViewToScene(QPointF(0.0, 700.0)).y()
     # widening brings the in-plot legends back, narrowing again the key
     c.resize(1200, 800)
     qtbot.wait(10)
-    assert not c.key.isVisible() and c._legend_v.isVisible()
+    assert not c.parts.key.isVisible() and c.parts.legend_v.isVisible()
     c.resize(*narrow)
     qtbot.wait(10)
-    assert c.key.isVisible() and not c._legend_v.isVisible()
+    assert c.parts.key.isVisible() and not c.parts.legend_v.isVisible()
 
 
 def test_the_wide_legend_fits_above_the_data(qtbot, plan):
     c = _shown_chart(qtbot, (1200, 800), mild_reaction(plan), 50.0)
-    assert not c.key.isVisible()
-    vb = c.volume_plot.getPlotItem().getViewBox()
+    assert not c.parts.key.isVisible()
+    vb = c.parts.volume_plot.getPlotItem().getViewBox()
     lo, hi = vb.viewRange()[1]
-    legend = c._legend_v.boundingRect()
-    assert c._legend_v.isVisible() and c._legend_r.isVisible()
+    legend = c.parts.legend_v.boundingRect()
+    assert c.parts.legend_v.isVisible() and c.parts.legend_r.isVisible()
     assert legend.width() <= vb.width()
     band_px = (hi - 700.0) / (hi - lo) * vb.height()  # room above the prescribed volume
     assert band_px >= legend.height()
-    assert c._legend_v.columnCount == 5  # one row
-    names = [label.text for _, label in c._legend_v.items]
+    assert c.parts.legend_v.columnCount == 5  # one row
+    names = [label.text for _, label in c.parts.legend_v.items]
     assert names == ["Original plan", "Current plan", "Delivered", "Vitals", "Prescribed 700 mL"]
 
 
@@ -251,7 +252,7 @@ def test_a_note_does_not_redraw_and_legends_rebuild_only_when_their_list_changes
     s.confirm(30, s.due(30))
     c = _shown_chart(qtbot, (420, 560), s, 35.0)
     redraws, rebuilds = c.stats["full_redraws"], c.stats["legend_rebuilds"]
-    assert "Vitals" not in c.key.text()
+    assert "Vitals" not in c.parts.key.text()
     s.note(36.0, "patient asleep")
     c.refresh(36.5)
     assert c.stats["full_redraws"] == redraws and c.stats["legend_rebuilds"] == rebuilds
@@ -259,20 +260,20 @@ def test_a_note_does_not_redraw_and_legends_rebuild_only_when_their_list_changes
     s.record_vitals(40.0, Vitals(36.8, 72, 124, 78, 98, 14))  # the first vitals: a new legend entry
     c.refresh(40.5)
     assert c.stats["full_redraws"] == redraws + 1 and c.stats["legend_rebuilds"] == rebuilds + 1
-    assert "Vitals" in c.key.text()
+    assert "Vitals" in c.parts.key.text()
     s.record_vitals(45.0, Vitals(36.9, 74, 122, 78, 98, 14))  # another: a new marker, the same legend
     c.refresh(45.5)
     assert c.stats["full_redraws"] == redraws + 2 and c.stats["legend_rebuilds"] == rebuilds + 1
-    assert len(c.marker_items["vitals"].data) == 2
+    assert len(c.parts.marker_items["vitals"].data) == 2
     s.note(46.0, "tea")
     s.confirm(60, s.due(60))  # a note and a rate change together: a full redraw
     c.refresh(60.5)
     assert c.stats["full_redraws"] == redraws + 3
     assert c.curves()["actual_rate_ml_h"][1].tolist() == [42, 84, 168]
-    sizes = c.marker_items["vitals"].data["size"].tolist()
+    sizes = c.parts.marker_items["vitals"].data["size"].tolist()
     c.set_large(True)  # unchanged markers are not set again, but a new style is
-    assert sizes == [9, 9] and c.marker_items["vitals"].data["size"].tolist() == [12, 12]
-    assert "font-size:14pt" in c.key.text()
+    assert sizes == [9, 9] and c.parts.marker_items["vitals"].data["size"].tolist() == [12, 12]
+    assert "font-size:14pt" in c.parts.key.text()
 
 
 def _eventful(plan) -> Session:
@@ -287,16 +288,16 @@ def _eventful(plan) -> Session:
 @pytest.mark.parametrize("size", [(420, 560), (1200, 800)])
 def test_event_labels_stay_inside_the_plot(qtbot, plan, size):
     c = _shown_chart(qtbot, size, _eventful(plan), 100.0)
-    plot = c.volume_plot.getPlotItem().getViewBox().sceneBoundingRect()
-    assert len(c._event_labels) == 3
-    labels = [ti for ti, _ in c._event_labels if ti.isVisible()]  # one that cannot fit is left out
+    plot = c.parts.volume_plot.getPlotItem().getViewBox().sceneBoundingRect()
+    assert len(c.labels.items) == 3
+    labels = [ti for ti, _ in c.labels.items if ti.isVisible()]  # one that cannot fit is left out
     assert len(labels) == (3 if size[0] >= 1200 else len(labels)) and labels
     for ti in labels:
         r = ti.sceneBoundingRect()
         assert plot.left() - 1 <= r.left() and r.right() <= plot.right() + 1, ti.toPlainText()
     c.resize(size[0] // 2 + 200, size[1])  # narrower again: the labels move back inside
     qtbot.wait(10)
-    plot = c.volume_plot.getPlotItem().getViewBox().sceneBoundingRect()
+    plot = c.parts.volume_plot.getPlotItem().getViewBox().sceneBoundingRect()
     assert all(plot.left() - 1 <= ti.sceneBoundingRect().left() and ti.sceneBoundingRect().right() <= plot.right() + 1
                for ti in labels)
 
@@ -307,7 +308,7 @@ def test_event_labels_never_cover_each_other_or_now(qtbot):
     from titration.policy import get_policy
     from titration.reactions import Vitals
     from titration.session import Session
-    from ui.chart import InfusionChart
+    from ui.chart.infusion_chart import InfusionChart
 
     s = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)), get_policy("tiered"))
     s.record_vitals(0, Vitals(temp_c=36.8, pulse=72))
@@ -324,11 +325,11 @@ def test_event_labels_never_cover_each_other_or_now(qtbot):
         c.set_session(s, 27)
         for _ in range(3):
             QApplication.processEvents()
-        shown = [ti.sceneBoundingRect() for ti, _ in c._event_labels if ti.isVisible()]
+        shown = [ti.sceneBoundingRect() for ti, _ in c.labels.items if ti.isVisible()]
         assert shown, size
-        now = c.now_line.label.sceneBoundingRect()
+        now = c.parts.now_line.label.sceneBoundingRect()
         for i, r in enumerate(shown):
             assert not r.intersects(now), size
             assert not any(r.intersects(o) for o in shown[i + 1:]), size
-        plot = c.volume_plot.getPlotItem().getViewBox().sceneBoundingRect()
+        plot = c.parts.volume_plot.getPlotItem().getViewBox().sceneBoundingRect()
         assert plot.left() - 1 <= now.left() and now.right() <= plot.right() + 1

@@ -18,23 +18,24 @@ def wheel(widget, notches: int = -1) -> None:
 def test_the_wheel_never_changes_an_unfocused_box(qtbot, window):
     f = window.new_form
     window.show_new_infusion()
-    f.patient_id.setFocus()
-    product, resolution = f.product.currentIndex(), f.resolution.currentData()
-    days = f.course_days.value()
-    for box in (f.product, f.resolution, f.course_days, f.indication, f.protocol):
+    f.patient.patient_id.setFocus()
+    rx = f.prescription
+    product, resolution = rx.product.currentIndex(), rx.resolution.currentData()
+    days = rx.course_days.value()
+    for box in (rx.product, rx.resolution, rx.course_days, rx.indication, rx.protocol):
         assert not box.hasFocus()
         wheel(box)
         wheel(box, +1)
-    assert f.product.currentIndex() == product and f.resolution.currentData() == resolution == 0.1
-    assert f.course_days.value() == days
+    assert rx.product.currentIndex() == product and rx.resolution.currentData() == resolution == 0.1
+    assert rx.course_days.value() == days
     # every combo and spin box of the window is guarded (one mechanism, not a list)
     boxes = window.findChildren(QComboBox) + window.findChildren(QSpinBox)
     assert all(b.focusPolicy() == Qt.StrongFocus for b in boxes if b.isVisibleTo(window))
     # a box the nurse focused still takes the wheel
-    f.resolution.setFocus()
-    qtbot.waitUntil(f.resolution.hasFocus)
-    wheel(f.resolution)
-    assert f.resolution.currentData() == 1.0
+    f.prescription.resolution.setFocus()
+    qtbot.waitUntil(f.prescription.resolution.hasFocus)
+    wheel(f.prescription.resolution)
+    assert f.prescription.resolution.currentData() == 1.0
 
 
 def test_the_cannot_start_panel_keeps_its_place_and_height(qtbot, window):
@@ -53,45 +54,47 @@ def test_the_cannot_start_panel_keeps_its_place_and_height(qtbot, window):
 
 def test_every_bad_field_is_named_beside_itself_in_plain_words(qtbot, window):
     f = window.new_form
-    f.weight.setText("0")
-    f.dose.setText("-1")
-    f.height.setText("1.7m")
-    f.unit_cap.setText("5000")
+    f.patient.weight.setText("0")
+    f.prescription.dose.setText("-1")
+    f.patient.height_cm.setText("1.7m")
+    f.prescription.unit_cap.setText("5000")
     f.update_preview()
     assert f.plan is None
     # the field's label and unit, the value as typed, what is allowed: the core's words (titration.intake)
-    assert f.weight.error.text() == "Weight (kg): 0 is not allowed; 2 to 250"
-    assert f.dose.error.text() == ("Dose (g/kg): -1 is not allowed; a positive number (a minus sign is not "
-                                   "possible here)")
-    assert f.height.error.text() == ("Height (cm): '1.7m' is not a number; type digits only, with at most one "
-                                     "decimal point")
-    assert f.unit_cap.error.text() == "Unit's pump maximum (mL/h): 5000 is not allowed; more than 0 and at most 1200"
-    for e in (f.weight, f.dose, f.height, f.unit_cap):
+    assert f.patient.weight.error.text() == "Weight (kg): 0 is not allowed; 2 to 250"
+    assert f.prescription.dose.error.text() == ("Dose (g/kg): -1 is not allowed; a positive number (a minus sign is "
+                                                "not possible here)")
+    assert f.patient.height_cm.error.text() == ("Height (cm): '1.7m' is not a number; type digits only, with at most "
+                                                "one decimal point")
+    assert f.prescription.unit_cap.error.text() == ("Unit's pump maximum (mL/h): 5000 is not allowed; more than 0 "
+                                                    "and at most 1200")
+    for e in (f.patient.weight, f.prescription.dose, f.patient.height_cm, f.prescription.unit_cap):
         assert not e.error.isHidden() and "border" in e.styleSheet()
     blocks = f.blockers.text()
     assert all(name in blocks for name in ("Weight", "Dose", "Height", "Unit's pump maximum"))
-    assert "--" not in blocks and "--" not in f.error.text()  # never a command-line option name
-    f.weight.setText("70")  # correcting a field clears its own error at once
-    assert f.weight.error.isHidden() and f.weight.styleSheet() == ""
+    assert "--" not in blocks and "--" not in f.preview.error.text()  # never a command-line option name
+    f.patient.weight.setText("70")  # correcting a field clears its own error at once
+    assert f.patient.weight.error.isHidden() and f.patient.weight.styleSheet() == ""
 
 
 def test_a_minus_or_a_letter_is_an_error_not_dropped(qtbot, window):
     f = window.new_form
-    qtbot.keyClicks(f.weight, "-70")
-    assert f.weight.text() == "-70"  # typed as typed: nothing silently removed
-    qtbot.keyClicks(f.dose, "1x")
+    qtbot.keyClicks(f.patient.weight, "-70")
+    assert f.patient.weight.text() == "-70"  # typed as typed: nothing silently removed
+    qtbot.keyClicks(f.prescription.dose, "1x")
     f.update_preview()
-    assert f.plan is None and "minus" in f.weight.error.text() and "'1x' is not a number" in f.dose.error.text()
+    assert f.plan is None and "minus" in f.patient.weight.error.text()
+    assert "'1x' is not a number" in f.prescription.dose.error.text()
 
 
 def test_an_empty_required_field_is_outlined_only_once_create_is_tried(qtbot, window):
     f = window.new_form
     f.update_preview()
-    assert f.weight.error.isHidden()  # a fresh form is not shouted at
+    assert f.patient.weight.error.isHidden()  # a fresh form is not shouted at
     assert "Weight" in f.blockers.text()
-    assert not f.create()
-    assert f.weight.error.text() == "Weight: type the patient's weight in kg"
-    assert not f.weight.error.isHidden()
+    assert not f.create_infusion()
+    assert f.patient.weight.error.text() == "Weight: type the patient's weight in kg"
+    assert not f.patient.weight.error.isHidden()
 
 
 def test_a_new_infusion_starts_empty_with_no_earlier_chart(qtbot, window, clock):
@@ -99,15 +102,15 @@ def test_a_new_infusion_starts_empty_with_no_earlier_chart(qtbot, window, clock)
     window.show_new_infusion()
     fill_patient(f, qtbot)
     answer_checklist(f)
-    f.product.setCurrentIndex(f.product.findData("privigen"))
+    f.prescription.product.setCurrentIndex(f.prescription.product.findData("privigen"))
     f.update_preview()
-    assert f.plan is not None and f.chart.isVisibleTo(f)
-    assert f.create()
+    assert f.plan is not None and f.preview.chart.isVisibleTo(f)
+    assert f.create_infusion()
     # the next patient: nothing of the last one
-    assert f.patient_id.text() == f.weight.text() == f.dose.text() == ""
-    assert f.product.currentIndex() == 0 and f.checklist.prior_reaction.value() is None
-    assert f.plan is None and f.table.rowCount() == 0 and not f.chart.isVisibleTo(f)
-    assert f.summary.text() == "No plan yet."
+    assert f.patient.patient_id.text() == f.patient.weight.text() == f.prescription.dose.text() == ""
+    assert f.prescription.product.currentIndex() == 0 and f.checklist.prior_reaction.value() is None
+    assert f.plan is None and f.preview.table.rowCount() == 0 and not f.preview.chart.isVisibleTo(f)
+    assert f.preview.summary.text() == "No plan yet."
     assert all(not e.text() for e in f.baseline.fields.values())
 
 
@@ -119,11 +122,11 @@ def test_every_checklist_question_must_be_answered(qtbot, window):
     assert r.blocks == ["answer: pregnant?", "answer: breastfeeding?",
                         "answer: live vaccine in the last 2 weeks or planned in the next 3 months?",
                         "answer: infection today?"]
-    assert not f.create()
+    assert not f.create_infusion()
     for yn in (f.checklist.pregnant, f.checklist.breastfeeding, f.checklist.vaccine, f.checklist.infection):
         yn.buttons[0].click()
     f.update_preview()
-    assert f.create()
+    assert f.create_infusion()
 
 
 def test_focus_into_an_unanswered_question_selects_nothing(qtbot, window):
@@ -145,8 +148,8 @@ def test_an_empty_form_blames_no_value_the_nurse_did_not_type(qtbot, window):
 
     f = window.new_form
     window.show_new_infusion()
-    for product in range(f.product.count()):
-        f.product.setCurrentIndex(product)
+    for product in range(f.prescription.product.count()):
+        f.prescription.product.setCurrentIndex(product)
         f.update_preview()
         shown = " ".join(lab.text() for lab in f.findChildren(QLabel) if lab.isVisibleTo(f))
-        assert "not possible" not in shown, (f.product.currentData(), shown[:300])
+        assert "not possible" not in shown, (f.prescription.product.currentData(), shown[:300])

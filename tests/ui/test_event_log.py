@@ -1,7 +1,7 @@
 """The event log takes in new events only: opening a long record is linear, a new event is one row."""
 from titration.plan import PlanRequest, build_plan
 from titration.session import Session
-from ui.event_log import EventLog
+from ui.chair.event_log import EventLog
 
 
 def test_new_events_add_rows_without_re_measuring_the_table(qtbot, monkeypatch):

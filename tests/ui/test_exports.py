@@ -20,7 +20,9 @@ from titration.reactions import Vitals
 from titration.report.table import rows
 from titration.session import Session
 from titration.timefmt import span_hm
-from ui.exports import CHART_SIZE, export_plan_file, export_record_file
+from ui.exports.plan_export import export_plan_file
+from ui.exports.record import export_record_file
+from ui.exports.render import CHART_SIZE
 
 PDFTOPPM = shutil.which("pdftoppm")
 PDFTOTEXT = shutil.which("pdftotext")
@@ -475,7 +477,7 @@ def test_every_chart_carries_its_title(app, plan, tmp_path, monkeypatch):
 
 
 def test_default_file_names_name_chair_patient_date_and_never_an_existing_file(tmp_path):
-    from ui.exports import default_file_name
+    from titration.report.names import default_file_name
 
     start = 1795248000.0
     day = time.strftime("%Y-%m-%d", time.localtime(start))

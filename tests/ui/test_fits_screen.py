@@ -23,7 +23,7 @@ def start_a_chair(qtbot, window):
     window.show_new_infusion()
     fill_patient(f, qtbot)
     answer_checklist(f)
-    assert f.create()
+    assert f.create_infusion()
     window.confirm()
 
 
@@ -55,7 +55,7 @@ def test_every_view_fits_1024x700_without_growing(qtbot, window, clock, large):
         assert window.size().toTuple() == WARD, name
     window.show_chair(view.chair)
     settle()
-    assert in_view(view.confirm_button) and in_view(view.pump_rate)  # Confirm always in view
+    assert in_view(view.pump.confirm_button) and in_view(view.pump.pump_rate)  # Confirm always in view
     window.show_new_infusion()
     window.new_form.update_preview()
     settle()
@@ -78,7 +78,7 @@ def test_large_type_on_and_off_returns_the_layout_exactly(qtbot, window, clock):
 
     def layout():
         return (window.main_split.sizes(), view.split.sizes(), view.centre.sizes(), view.pump.geometry(),
-                view.chart.geometry(), view.confirm_button.geometry(), window.alert_strip.height())
+                view.chart.geometry(), view.pump.confirm_button.geometry(), window.alert_strip.height())
 
     before = layout()
     window.set_large(True)
@@ -94,7 +94,7 @@ def test_one_clock_counts_from_the_pump_start(qtbot, window, clock):
     window.show_new_infusion()
     fill_patient(f, qtbot)
     answer_checklist(f)
-    assert f.create()
+    assert f.create_infusion()
     view = window.current_view()
     clock.set(20)  # the pump is started 20 min after the plan was made
     window.model.tick()
@@ -104,12 +104,12 @@ def test_one_clock_counts_from_the_pump_start(qtbot, window, clock):
     chair = view.chair
     assert chair.session.state.started_at == 20
     assert view.now_label.text() == "08:50 · +0:30"
-    assert view.status_labels["elapsed"].text() == "0:30 since the start"
-    assert view.chart.now_line.label.format == "now 0:30"
+    assert view.now_panel.labels["elapsed"].text() == "0:30 since the start"
+    assert view.chart.parts.now_line.label.format == "now 0:30"
     log = {r[2]: r[0] for r in view.log.texts()}
     start_row = next(k for k in log if k.startswith("Started"))
     assert log[start_row] == "08:20  (+0:00:00)"
-    assert view.chart.volume_plot.getPlotItem().getAxis("bottom").tickStrings([20.0, 80.0], 1, 60) == ["0", "60"]
+    assert view.chart.parts.volume_plot.getPlotItem().getAxis("bottom").tickStrings([20.0, 80.0], 1, 60) == ["0", "60"]
     # the original plan is drawn from the actual start, not from when it was made
     x, _ = view.chart._data["original_ml"]
     assert x[0] == pytest.approx(20.0)
@@ -119,15 +119,15 @@ def test_expected_finish_says_the_time_and_what_is_left(qtbot, window, clock):
     start_a_chair(qtbot, window)
     view = window.current_view()
     # 165.8 min plan from 08:00: expected 10:45:48, said 10:46 (one rounding: 09:40 + 1 h 06 min is 10:46)
-    assert view.status_labels["finish"].text() == "10:46, 2 h 46 min left"
+    assert view.now_panel.labels["finish"].text() == "10:46, 2 h 46 min left"
     clock.set(100.0)
     window.model.tick()
-    assert view.status_labels["finish"].text() == "10:46, 1 h 06 min left"
+    assert view.now_panel.labels["finish"].text() == "10:46, 1 h 06 min left"
 
 
 def test_the_two_y_axis_titles_never_overlap(qtbot):
     from titration.plan import PlanRequest, build_plan
-    from ui.chart import InfusionChart
+    from ui.chart.infusion_chart import InfusionChart
 
     c = InfusionChart()
     qtbot.addWidget(c)
@@ -136,11 +136,11 @@ def test_the_two_y_axis_titles_never_overlap(qtbot):
         c.resize(w, h)
         c.show()
         settle()
-        axes = [pw.getPlotItem().getAxis("left") for pw in (c.volume_plot, c.rate_plot)]
+        axes = [pw.getPlotItem().getAxis("left") for pw in (c.parts.volume_plot, c.parts.rate_plot)]
         if not all(a.label.isVisible() for a in axes):
             continue  # a title left out is a title that overlaps nothing
         rects = [a.label.sceneBoundingRect() for a in axes]
-        tops = [pw.mapToGlobal(pw.rect().topLeft()).y() for pw in (c.volume_plot, c.rate_plot)]
+        tops = [pw.mapToGlobal(pw.rect().topLeft()).y() for pw in (c.parts.volume_plot, c.parts.rate_plot)]
         spans = [(t + r.top(), t + r.bottom()) for t, r in zip(tops, rects)]
         assert spans[0][1] <= spans[1][0], (w, h, spans)  # the volume title ends above the rate title
     c.resize(420, 240)
@@ -165,7 +165,7 @@ def test_large_type_at_1024x700_never_scrolls_sideways(qtbot, window, clock):
             bars = [s.horizontalScrollBar() for s in view.findChildren(QScrollArea) if s.isVisible()
                     and s.widget() in (view.left_scroll.widget(), view.right_inner)]
             assert bars and not any(b.isVisible() for b in bars)
-            assert in_view(view.confirm_button)
+            assert in_view(view.pump.confirm_button)
         else:
             assert view.right.isVisible() and view.right.widget() is view.right_inner
         assert window.size().toTuple() == WARD
@@ -175,8 +175,8 @@ def test_large_type_at_1024x700_never_scrolls_sideways(qtbot, window, clock):
 def test_the_first_window_is_never_larger_than_the_screen(qtbot, clock, beeper, journal):
     """With no saved geometry the window opens at 1440x900 only where the screen has room: on a
     ward's 1024x700 it must not open wider than the screen (found under Xvfb at 1024x700)."""
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     w = MainWindow(AppModel(journal, clock_factory=lambda **kw: clock, autostart=False), beep=beeper)
     w.force_close = True

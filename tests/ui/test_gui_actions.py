@@ -11,7 +11,7 @@ def start_infusion(qtbot, window, clock, pid="P-123"):
     window.show_new_infusion()
     fill_patient(f, qtbot, pid=pid)
     answer_checklist(f)
-    assert f.create()
+    assert f.create_infusion()
     qtbot.keyClick(window, Qt.Key_Return, Qt.ControlModifier)
     chair = window.model.chairs[-1]
     assert chair.session.status == "running"
@@ -24,26 +24,26 @@ def test_shortcuts_pause_resume_stop(qtbot, window, clock):
     clock.set(10)
     window.model.tick()
     qtbot.keyClick(window, Qt.Key_P, Qt.ControlModifier)
-    assert view.reason_panel.isVisible()
-    qtbot.keyClicks(view.reason_edit, "patient to the toilet")
-    qtbot.keyClick(view.reason_edit, Qt.Key_Return)
+    assert view.reason_box.isVisible()
+    qtbot.keyClicks(view.reason_box.edit, "patient to the toilet")
+    qtbot.keyClick(view.reason_box.edit, Qt.Key_Return)
     assert s.status == "paused" and s.events[-1].data["reason"] == "patient to the toilet"
-    assert view.pump_title.text() == "Infusion PAUSED" and view.pump_rate.text() == "0 mL/h"
+    assert view.pump.pump_title.text() == "Infusion PAUSED" and view.pump.pump_rate.text() == "0 mL/h"
     clock.set(20)
     window.model.tick()
     qtbot.keyClick(window, Qt.Key_R, Qt.ControlModifier | Qt.ShiftModifier)
     assert s.status == "running" and s.state.rate_ml_h == 42.0
     # 42 mL/h for 10 min, paused 10 min: 7.0 mL in at 20 min
-    assert view.status_labels["volume"].text() == "7.0 of 700.0 mL"
+    assert view.now_panel.labels["volume"].text() == "7.0 of 700.0 mL"
     qtbot.keyClick(window, Qt.Key_X, Qt.ControlModifier | Qt.ShiftModifier)
-    assert view.reason_panel.isVisible()
-    qtbot.keyClick(view.reason_edit, Qt.Key_Return)  # no reason: refused, said in one line
+    assert view.reason_box.isVisible()
+    qtbot.keyClick(view.reason_box.edit, Qt.Key_Return)  # no reason: refused, said in one line
     assert s.status == "running" and "reason" in view.error.text()
-    qtbot.keyClicks(view.reason_edit, "line occluded")
-    qtbot.keyClick(view.reason_edit, Qt.Key_Return)
+    qtbot.keyClicks(view.reason_box.edit, "line occluded")
+    qtbot.keyClick(view.reason_box.edit, Qt.Key_Return)
     assert s.status == "stopped"
     assert view.log.texts()[-1][2] == "STOPPED — line occluded"
-    assert view.summary_box.isVisible() and view.summary.text().startswith("STOPPED at 08:20")
+    assert view.after.isVisible() and view.after.summary.text().startswith("STOPPED at 08:20")
 
 
 def test_override_with_a_reason(qtbot, window, clock):
@@ -58,16 +58,16 @@ def test_override_with_a_reason(qtbot, window, clock):
     view.symptoms.report_button.click()
     assert chair.proposal().action == "slow"
     qtbot.keyClick(window, Qt.Key_O, Qt.ControlModifier | Qt.ShiftModifier)
-    assert view.override_panel.isVisible()
-    view.ov_action.setCurrentIndex(view.ov_action.findData("pause"))
-    view.submit_override()  # no reason: refused
+    assert view.pump.override_panel.isVisible()
+    view.pump.ov_action.setCurrentIndex(view.pump.ov_action.findData("pause"))
+    view.pump.submit_override()  # no reason: refused
     assert s.status == "running" and "reason" in view.error.text()
-    qtbot.keyClicks(view.ov_reason, "patient asked to stop for a while")
-    qtbot.keyClick(view.ov_reason, Qt.Key_Return)
+    qtbot.keyClicks(view.pump.ov_reason, "patient asked to stop for a while")
+    qtbot.keyClick(view.pump.ov_reason, Qt.Key_Return)
     assert s.status == "paused"
     row = view.log.texts()[-1][2]
     assert row.startswith("OVERRIDE: pause instead of slow — reason: patient asked to stop for a while")
-    assert not view.override_panel.isVisible()
+    assert not view.pump.override_panel.isVisible()
 
 
 def test_severe_reaction_shows_the_emergency_steps_and_ends(qtbot, window, clock):
@@ -80,28 +80,28 @@ def test_severe_reaction_shows_the_emergency_steps_and_ends(qtbot, window, clock
     p = chair.proposal()
     assert p.action == "stop" and p.grade == "severe"
     assert view.emergency.isVisible()
-    steps = view.emergency_steps.text().splitlines()
+    steps = view.emergency.steps.text().splitlines()
     assert steps == [f"{i}. {x}" for i, x in enumerate(s.catalogue.emergency_for(p.kind), 1)]
     assert p.kind == "anaphylactic"  # wheeze alone after exposure: WAO 2020 criterion 2
-    assert view.pump_title.text() == "STOP THE INFUSION"
-    assert not view.override_button.isEnabled()
+    assert view.pump.pump_title.text() == "STOP THE INFUSION"
+    assert not view.pump.override_button.isEnabled()
     qtbot.keyClick(window, Qt.Key_O, Qt.ControlModifier | Qt.ShiftModifier)
     assert "cannot be overridden" in view.error.text()
     qtbot.keyClick(window, Qt.Key_Return, Qt.ControlModifier)
     assert s.status == "stopped"
     assert view.emergency.isVisible()  # stays until the nurse hides it
-    assert "STOPPED" in view.summary.text() and "highest grade severe" in view.summary.text()
-    assert not view.resume_button.isEnabled() and not view.pause_button.isEnabled()
+    assert "STOPPED" in view.after.summary.text() and "highest grade severe" in view.after.summary.text()
+    assert not view.controls.resume_button.isEnabled() and not view.controls.pause_button.isEnabled()
 
 
 def test_large_type_help_and_chair_list(qtbot, window, clock):
     chair, view = start_infusion(qtbot, window, clock)
-    small = view.pump_rate.font().pointSize()
+    small = view.pump.pump_rate.font().pointSize()
     qtbot.keyClick(window, Qt.Key_L, Qt.ControlModifier)
-    assert window.large and view.pump_rate.font().pointSize() > small
+    assert window.large and view.pump.pump_rate.font().pointSize() > small
     assert QApplication.font().pointSize() == 14
     qtbot.keyClick(window, Qt.Key_L, Qt.ControlModifier)
-    assert view.pump_rate.font().pointSize() == small
+    assert view.pump.pump_rate.font().pointSize() == small
     qtbot.keyClick(window, Qt.Key_F1)
     d = window.shortcuts_dialog
     assert d.isVisible() and not d.isModal()
@@ -132,8 +132,8 @@ def test_two_chairs_each_with_its_own_infusion(qtbot, window, clock):
 
 def test_a_journal_that_cannot_write_is_shown_loudly(qtbot, clock, beeper):
     from titration.store.base import JournalError
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     class BrokenJournal:
         def attach(self, session, **kw):
@@ -151,7 +151,7 @@ def test_a_journal_that_cannot_write_is_shown_loudly(qtbot, clock, beeper):
     f = w.new_form
     fill_patient(f, qtbot)
     answer_checklist(f)
-    assert f.create()
+    assert f.create_infusion()
     view = w.current_view()
     w.confirm()
     assert view.journal_banner.isVisible()
@@ -164,15 +164,15 @@ def test_exports_from_the_window_write_files(qtbot, window, clock, tmp_path):
     window.show_new_infusion()
     fill_patient(f, qtbot)
     answer_checklist(f)
-    plan_pdf = window.export_rate_chart(str(tmp_path / "plan.pdf"))  # from the preview
+    plan_pdf = window.exports.rate_chart(str(tmp_path / "plan.pdf"))  # from the preview
     assert plan_pdf and (tmp_path / "plan.pdf").read_bytes()[:4] == b"%PDF"
     chair, view = start_infusion(qtbot, window, clock)
     clock.set(20)
     window.model.tick()
-    assert window.export_rate_chart(str(tmp_path / "plan.csv"))  # a running chair: what happened
+    assert window.exports.rate_chart(str(tmp_path / "plan.csv"))  # a running chair: what happened
     lines = (tmp_path / "plan.csv").read_text().splitlines()
     assert lines[1].split(",")[:6] == ["0.0", "20.0", "0:00", "0:20", "delivered", "42.0"] and len(lines) == 2
-    assert window.export_record(str(tmp_path / "record.pdf"))
+    assert window.exports.record(str(tmp_path / "record.pdf"))
     assert (tmp_path / "record.pdf").read_bytes()[:4] == b"%PDF"
     assert view.error.text() == ""
 
@@ -191,22 +191,22 @@ def test_moderate_reaction_pause_resolve_resume_and_hold(qtbot, window, clock):
     view.symptoms.report_button.click()
     p = chair.proposal()
     assert (p.action, p.grade) == ("pause", "moderate")
-    assert view.pump_title.text() == "PAUSE: set the pump to 0" and view.pump_rate.text() == "0 mL/h"
+    assert view.pump.pump_title.text() == "PAUSE: set the pump to 0" and view.pump.pump_rate.text() == "0 mL/h"
     window.confirm()
     assert s.status == "paused"
-    assert view.reason.text().startswith("Reaction (moderate): review at 09:15")
-    assert view.resolved_button.isEnabled() and not view.resume_button.isEnabled()
+    assert view.pump.reason.text().startswith("Reaction (moderate): review at 09:15")
+    assert view.controls.resolved_button.isEnabled() and not view.controls.resume_button.isEnabled()
     clock.set(60)
     window.model.tick()
     qtbot.keyClick(window, Qt.Key_R, Qt.ControlModifier)
     p = chair.proposal()
     assert (p.action, p.rate_ml_h) == ("resume", 42.0)
-    assert view.pump_title.text() == "RESUME: set pump to" and view.pump_rate.text() == "42 mL/h"
+    assert view.pump.pump_title.text() == "RESUME: set pump to" and view.pump.pump_rate.text() == "42 mL/h"
     window.confirm()
     assert s.status == "running" and s.state.rate_ml_h == 42.0
-    assert view.status_labels["next_step"].text() == "none: stays at 42 mL/h to the end (after a reaction)"
+    assert view.now_panel.labels["next_step"].text() == "none: stays at 42 mL/h to the end (after a reaction)"
     # 21 mL (step 1) + 84 x 15/60 = 21 mL (step 2 until 45) = 42 mL in at the pause
-    assert view.status_labels["volume"].text() == "42.0 of 700.0 mL"
+    assert view.now_panel.labels["volume"].text() == "42.0 of 700.0 mL"
 
 
 def test_alert_beeps_again_until_acknowledged(qtbot, window, clock, beeper):
@@ -240,12 +240,12 @@ def test_cancelled_panels_keep_what_was_typed(qtbot, window, clock):
     window.model.tick()
     view.symptoms.boxes["chills"].setChecked(True)
     view.symptoms.report_button.click()
-    view.open_override()
-    view.ov_reason.setText("half-typed reason")
-    view.override_panel.hide()  # Cancel
+    view.pump.open_override()
+    view.pump.ov_reason.setText("half-typed reason")
+    view.pump.override_panel.hide()  # Cancel
     window.resize(1000, 760)
-    view.open_override()
-    assert view.ov_reason.text() == "half-typed reason"
+    view.pump.open_override()
+    assert view.pump.ov_reason.text() == "half-typed reason"
     view.vitals.fields["pulse"].setText("88")
     qtbot.keyClick(window, Qt.Key_N, Qt.ControlModifier)
     window.show_chair(chair)
@@ -260,8 +260,8 @@ def test_heartbeat_tells_the_journal_the_app_is_alive(qtbot, window, clock):
 
 
 def test_without_a_journal_every_row_says_not_saved(qtbot, clock):
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     model = AppModel(None, clock_factory=lambda **kw: clock, wall=lambda: 0.0, autostart=False)
     w = MainWindow(model, beep=lambda: None)
@@ -270,7 +270,7 @@ def test_without_a_journal_every_row_says_not_saved(qtbot, clock):
     w.show()
     fill_patient(w.new_form, qtbot)
     answer_checklist(w.new_form)
-    assert w.new_form.create()
+    assert w.new_form.create_infusion()
     view = w.current_view()
     assert view.journal_banner.isVisible() and "NOT SAVED" in view.journal_banner.text()
     assert all(r[2].startswith("NOT SAVED — ") for r in view.log.texts())

@@ -174,8 +174,8 @@ def _unfinished_journal(path, wall0):
 def test_unfinished_infusions_reopen_in_their_chair(qtbot, tmp_path, answer, status):
     from tests.ui.conftest import WALL0
     from titration.store.journal import Journal
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     path = tmp_path / "crash.sqlite3"
     _unfinished_journal(path, WALL0)
@@ -210,8 +210,8 @@ def test_unfinished_infusions_reopen_in_their_chair(qtbot, tmp_path, answer, sta
 def test_window_geometry_is_the_only_setting(qtbot, tmp_path):
     from PySide6.QtCore import QSettings
 
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     ini = str(tmp_path / "settings.ini")
     st = QSettings(ini, QSettings.IniFormat)
@@ -235,7 +235,7 @@ def test_a_training_chair_reopens_with_its_simulated_patient(qtbot, tmp_path):
     from titration.store.journal import Journal
     from titration.training.run import TrainingRun
     from titration.training.scenario import read_scenario
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
 
     scenario = read_scenario(ROOT / "resources" / "scenarios" / "02-mild-reaction-first-increase.toml")
     path = tmp_path / "crash.sqlite3"

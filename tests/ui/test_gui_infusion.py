@@ -38,17 +38,18 @@ def test_whole_infusion_through_the_window(qtbot, window, clock, beeper):
     answer_checklist(f)
 
     # The preview: the rate table and the chart hold the core's numbers.
-    rates = [float(f.table.item(r, 1).text()) for r in range(f.table.rowCount())]
+    table = f.preview.table
+    rates = [float(table.item(r, 1).text()) for r in range(table.rowCount())]
     assert rates == LADDER
-    assert [f.table.item(r, 5).text() for r in range(f.table.rowCount())] == ["21.0", "63.0", "147.0", "315.0", "700.0"]
-    assert "2 h 46 min" in f.summary.text() and "700.0 mL" in f.summary.text()
-    assert "Step 5: 12 mg/kg/min x 70 x 60 / 100 = 504.00 -> 504 mL/h." in f.arithmetic.toPlainText()
-    t, r = f.chart.curves()["planned_rate_ml_h"]
+    assert [table.item(r, 5).text() for r in range(table.rowCount())] == ["21.0", "63.0", "147.0", "315.0", "700.0"]
+    assert "2 h 46 min" in f.preview.summary.text() and "700.0 mL" in f.preview.summary.text()
+    assert "Step 5: 12 mg/kg/min x 70 x 60 / 100 = 504.00 -> 504 mL/h." in f.preview.arithmetic.toPlainText()
+    t, r = f.preview.chart.curves()["planned_rate_ml_h"]
     assert list(r) == LADDER
     assert list(t[:5]) == [0, 30, 60, 90, 120]
 
     # Without baseline vitals the start is blocked.
-    assert not f.create()
+    assert not f.create_infusion()
     assert "Baseline vitals" in f.blockers.text()
     assert not w.model.chairs
     for k, v in dict(temp_c="36.8", pulse="72", sbp="124", dbp="78", spo2="98", rr="14").items():
@@ -60,22 +61,22 @@ def test_whole_infusion_through_the_window(qtbot, window, clock, beeper):
     view = w.current_view()
     assert view.chair is chair and s.status == "planned"
     assert s.state.baseline.temp_c == 36.8
-    assert view.pump_rate.text() == "42 mL/h"
-    assert view.pump_units.text().startswith("1.00 mg/kg/min · 0.0100 mL/kg/min")
+    assert view.pump.pump_rate.text() == "42 mL/h"
+    assert view.pump.pump_units.text().startswith("1.00 mg/kg/min · 0.0100 mL/kg/min")
     assert "Pre-infusion checklist" in view.log.texts()[1][2]
     assert "previous severe reaction: No" in view.log.texts()[1][2]
 
     ctrl_enter(qtbot, w)  # start: the pump is set to 42 mL/h
     assert s.status == "running" and s.state.rate_ml_h == 42.0
-    assert view.status_labels["next_step"].text() == "in 30:00 (at 08:30)"
-    assert view.status_labels["vitals"].text().startswith("in 15:00 (at 08:15)")
-    assert view.status_labels["finish"].text() == "10:46, 2 h 46 min left"  # 165.8 min: 08:00 + 2:46, one rounding
+    assert view.now_panel.labels["next_step"].text() == "in 30:00 (at 08:30)"
+    assert view.now_panel.labels["vitals"].text().startswith("in 15:00 (at 08:15)")
+    assert view.now_panel.labels["finish"].text() == "10:46, 2 h 46 min left"  # 165.8 min: 08:00 + 2:46, one rounding
 
     # 15 min: vitals due -> the bar flashes and beeps until acknowledged.
     at(w, clock, 15)
     assert w.alert_strip.active and "VITALS DUE" in w.alert_strip.text()
     assert beeper.count >= 1
-    assert view.status_labels["volume"].text() == "10.5 of 700.0 mL"  # 42 mL/h x 15 min
+    assert view.now_panel.labels["volume"].text() == "10.5 of 700.0 mL"  # 42 mL/h x 15 min
     qtbot.keyClick(w, Qt.Key_F8)
     assert not w.alert_strip.active
     record_vitals(view)
@@ -84,8 +85,8 @@ def test_whole_infusion_through_the_window(qtbot, window, clock, beeper):
     # 30 min: step 2 due.
     at(w, clock, 30)
     assert w.alert_strip.active and "Chair 1: Increase: set the pump to 84 mL/h." in w.alert_strip.text()
-    assert view.pump_title.text() == "Increase: set pump to" and view.pump_rate.text() == "84 mL/h"
-    assert view.pump_units.text().startswith("2.00 mg/kg/min · 0.0200 mL/kg/min")
+    assert view.pump.pump_title.text() == "Increase: set pump to" and view.pump.pump_rate.text() == "84 mL/h"
+    assert view.pump.pump_units.text().startswith("2.00 mg/kg/min · 0.0200 mL/kg/min")
     ctrl_enter(qtbot, w)
     assert s.state.rate_ml_h == 84.0
     record_vitals(view)  # vitals with the increase
@@ -96,14 +97,14 @@ def test_whole_infusion_through_the_window(qtbot, window, clock, beeper):
     view.symptoms.report_button.click()
     p = chair.proposal()
     assert (p.action, p.rate_ml_h, p.grade) == ("slow", 42.0, "mild")
-    assert view.pump_title.text() == "SLOW DOWN: set pump to" and view.pump_rate.text() == "42 mL/h"
-    assert view.reason.text() == "SLOW DOWN: set the pump to 42 mL/h. Mild reaction."
+    assert view.pump.pump_title.text() == "SLOW DOWN: set pump to" and view.pump.pump_rate.text() == "42 mL/h"
+    assert view.pump.reason.text() == "SLOW DOWN: set the pump to 42 mL/h. Mild reaction."
     assert "Slow to the last tolerated rate, 42 mL/h" in view.pump.why_text.text()
-    assert "policy tiered" in view.rule.text()
+    assert "policy tiered" in view.pump.rule.text()
     assert w.alert_strip.active
-    view.confirm_button.click()
+    view.pump.confirm_button.click()
     assert s.state.rate_ml_h == 42.0 and s.state.reaction.action == "slow"
-    assert view.status_labels["next_step"].text() == "on hold: a reaction is being handled"
+    assert view.now_panel.labels["next_step"].text() == "on hold: a reaction is being handled"
     assert not view.symptoms.boxes["chills"].isChecked()
 
     # 50 min: resolved (Ctrl+R). The review at 70 min proposes escalation again.
@@ -134,8 +135,8 @@ def test_whole_infusion_through_the_window(qtbot, window, clock, beeper):
     confirmed = [e.data["rate_ml_h"] for e in s.events if e.kind in ("start", "increase", "action")]
     assert confirmed == [42.0, 84.0, 42.0, 84.0, 168.0, 336.0, 504.0]
     assert s.delivered_ml(chair.now) == pytest.approx(700.0)
-    assert view.pump_title.text() == "Infusion COMPLETED"
-    assert view.pump_rate.text() == "700.0 mL in"
+    assert view.pump.pump_title.text() == "Infusion COMPLETED"
+    assert view.pump.pump_rate.text() == "700.0 mL in"
 
     # The chart draws the session's own numbers.
     cv = view.chart.curves()
@@ -148,18 +149,18 @@ def test_whole_infusion_through_the_window(qtbot, window, clock, beeper):
     assert list(np.round(v0, 1)) == [0.0, 21.0, 63.0, 147.0, 315.0, 700.0]
 
     # After the end: end vitals, the observation hour, the summary, close.
-    assert view.summary_box.isVisible()
+    assert view.after.isVisible()
     end = s.state.end_min
-    assert "Delivered 700.0 of 700.0 mL" in view.summary.text()
-    assert "Reactions: 1 (highest grade mild)" in view.summary.text()
-    assert "Highest pump rate 504 mL/h" in view.summary.text()
+    assert "Delivered 700.0 of 700.0 mL" in view.after.summary.text()
+    assert "Reactions: 1 (highest grade mild)" in view.after.summary.text()
+    assert "Highest pump rate 504 mL/h" in view.after.summary.text()
     record_vitals(view)  # end vitals
     at(w, clock, end + 30)
-    assert view.status_labels["observation"].text().startswith("ends in 30:00")
+    assert view.now_panel.labels["observation"].text().startswith("ends in 30:00")
     at(w, clock, end + 60)
     assert "OBSERVATION HOUR OVER" in w.alert_strip.text()
     record_vitals(view)
-    view.close_obs_button.click()
+    view.after.close_obs_button.click()
     assert s.status == "closed"
     assert not w.alert_strip.active
 

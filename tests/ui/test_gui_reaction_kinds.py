@@ -49,7 +49,7 @@ def a_chair(qtbot, window, *, age=None, start=True, **kw):
     fill_patient(f, qtbot, age=age, **kw)
     answer_checklist(f)
     f.update_preview()
-    assert f.create(), f.blockers
+    assert f.create_infusion(), f.blockers
     if start:
         window.confirm()
     return window.current_view()
@@ -60,32 +60,32 @@ def test_the_age_typed_goes_into_the_plan_and_sets_the_band(qtbot, window):
     f = window.new_form
     fill_patient(f, qtbot)
     answer_checklist(f)
-    qtbot.keyClicks(f.age_years, "4")
+    qtbot.keyClicks(f.patient.age_years, "4")
     f.update_preview()
     assert f.plan.request.age_years == 4.0
-    assert f.age.currentText() == "child (under 18)" and not f.age.isEnabled()
+    assert f.patient.age.currentText() == "child (under 18)" and not f.patient.age.isEnabled()
     assert any("A child (4 years)" in n for n in f.plan.notes)  # the core's note, shown in the preview
-    assert "A child (4 years)" in f.plan_notes.text()
+    assert "A child (4 years)" in f.preview.plan_notes.text()
     # the old warning that a child's vitals were graded with adult bands is gone: they are not
     assert not any("NEWS2" in w for w in f.checklist.result().warnings + f.checklist.result().notes)
-    f.age_years.clear()
-    qtbot.keyClicks(f.age_years, "70")
+    f.patient.age_years.clear()
+    qtbot.keyClicks(f.patient.age_years, "70")
     f.update_preview()
-    assert f.age.currentText() == "over 65" and f.checklist.renal["age-over-65"].isChecked()
-    f.age_years.clear()
+    assert f.patient.age.currentText() == "over 65" and f.checklist.renal["age-over-65"].isChecked()
+    f.patient.age_years.clear()
     f.update_preview()
-    assert f.age.isEnabled() and f.plan.request.age_years is None
+    assert f.patient.age.isEnabled() and f.plan.request.age_years is None
 
 
 def test_a_child_without_an_age_cannot_start(qtbot, window):
     f = window.new_form
     fill_patient(f, qtbot)
     answer_checklist(f)
-    f.age.setCurrentIndex(f.age.findText("child (under 18)"))
+    f.patient.age.setCurrentIndex(f.patient.age.findText("child (under 18)"))
     f.update_preview()
     assert "age_years" in f.field_errors and not f.create_button.isEnabled()
-    assert "child's age in years" in f.age_years.error.text()
-    qtbot.keyClicks(f.age_years, "0.5")
+    assert "child's age in years" in f.patient.age_years.error.text()
+    qtbot.keyClicks(f.patient.age_years, "0.5")
     f.update_preview()
     assert not f.create_button.isEnabled() and "Discuss with the prescriber" in f.blockers.text()  # adult values
     type_vitals(f.baseline, temp_c=36.8, pulse=130, sbp=85, dbp=50, spo2=98, rr=35)  # normal for six months
@@ -99,8 +99,8 @@ def test_a_patient_under_40_kg_without_an_age_cannot_start(qtbot, window):
     answer_checklist(f)
     f.update_preview()
     assert "age_years" in f.field_errors and not f.create_button.isEnabled()
-    assert "under 40 kg the age is required" in f.age_years.error.text()
-    qtbot.keyClicks(f.age_years, "2")
+    assert "under 40 kg the age is required" in f.patient.age_years.error.text()
+    qtbot.keyClicks(f.patient.age_years, "2")
     type_vitals(f.baseline, temp_c=36.8, pulse=110, sbp=95, dbp=55, spo2=98, rr=28)  # normal for two years
     f.update_preview()
     assert f.create_button.isEnabled() and f.plan.request.age_years == 2
@@ -109,9 +109,9 @@ def test_a_patient_under_40_kg_without_an_age_cannot_start(qtbot, window):
 def test_an_impossible_age_is_named_beside_the_field(qtbot, window):
     f = window.new_form
     fill_patient(f, qtbot)
-    qtbot.keyClicks(f.age_years, "130")
+    qtbot.keyClicks(f.patient.age_years, "130")
     f.update_preview()
-    assert f.plan is None and "Age (years): 130 is not allowed; 0 to 120" in f.age_years.error.text()
+    assert f.plan is None and "Age (years): 130 is not allowed; 0 to 120" in f.patient.age_years.error.text()
 
 
 def test_the_baseline_of_a_child_is_graded_by_the_childs_bands(qtbot, window):
@@ -120,7 +120,7 @@ def test_the_baseline_of_a_child_is_graded_by_the_childs_bands(qtbot, window):
     type_vitals(f.baseline, pulse=130)
     assert CAT.grade_vitals(Vitals(pulse=130)).grade == "mild"  # an adult's NEWS2 band: mild
     assert "mild" in f.baseline.grade.text()
-    qtbot.keyClicks(f.age_years, "1")
+    qtbot.keyClicks(f.patient.age_years, "1")
     f.update_preview()
     expected = CAT.grade_vitals(Vitals(pulse=130), None, 1.0)
     assert f.baseline.age_years == 1.0
@@ -293,7 +293,7 @@ def test_the_preview_says_when_the_plan_does_not_fit_the_day(qtbot, window, shot
     answer_checklist(f)
     f.update_preview()
     assert f.plan.request.closing_clock == "18:00" and not f.preview.day_fit.isVisible()  # 08:00 + 2 h 45
-    f.closing_time.setText("10:00")
+    f.prescription.closing_time.setText("10:00")
     f.update_preview()
     assert f.plan.request.closing_clock == "10:00"
     fit = day_fit(f.plan, 8 * 60, DaySettings("10:00"))  # the window's clock reads 08:00
@@ -306,9 +306,9 @@ def test_the_preview_says_when_the_plan_does_not_fit_the_day(qtbot, window, shot
     assert not f.preview.day_fit.stop_at_button.isVisible()  # the choices are made in the chair
     assert f.create_button.isEnabled()  # a warning, not a block: the nurse chooses
     shot(window, "14-preview-does-not-fit-the-day")
-    f.closing_time.setText("25:00")
+    f.prescription.closing_time.setText("25:00")
     f.update_preview()
-    assert f.plan is None and "a time of day like 18:00" in f.closing_time.error.text()
+    assert f.plan is None and "a time of day like 18:00" in f.prescription.closing_time.error.text()
     assert not f.create_button.isEnabled()
 
 

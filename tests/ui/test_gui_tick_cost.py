@@ -9,7 +9,7 @@ def test_a_tick_adds_no_rows_and_redraws_nothing_however_long_the_log(qtbot, win
     f = window.new_form
     fill_patient(f, qtbot)
     answer_checklist(f)
-    assert f.create()
+    assert f.create_infusion()
     window.confirm()
     chair = window.model.chairs[0]
     for i in range(150):  # the log and the session grow

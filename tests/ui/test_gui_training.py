@@ -20,8 +20,8 @@ class FakeSeconds:
 
 @pytest.fixture
 def training_window(qtbot, beeper, journal):
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     secs = FakeSeconds()
     model = AppModel(journal, clock_factory=lambda start_min=0.0, speed=1.0, training=False:
@@ -93,7 +93,7 @@ def test_a_training_run_with_debrief(qtbot, training_window, tmp_path):
 
     # End the exercise early; the debrief lists what was expected against what was done.
     view.open_reason("stop")
-    view.reason_edit.setText("end of exercise")
+    view.reason_box.edit.setText("end of exercise")
     view.submit_reason()
     assert s.status == "stopped"
     assert view.training_panel.debrief_button.isEnabled()

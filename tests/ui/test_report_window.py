@@ -13,7 +13,7 @@ from titration.store.journal import Journal
 
 @pytest.fixture
 def report_window(qtbot, tmp_path):
-    from ui.report_window import ReportWindow
+    from ui.window.quality_report import ReportWindow
 
     db = str(tmp_path / "unit.sqlite3")
     journal_one(db, tmp_path)

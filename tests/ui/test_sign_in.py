@@ -9,7 +9,7 @@ from PySide6.QtGui import QKeySequence
 from tests.ui.test_gui_actions import start_infusion
 from titration.nurses import nurse
 from titration.unit_settings import UnitSettings
-from ui import sign_in as sign_in_module
+from ui.window import sign_in as sign_in_module
 
 
 def test_ctrl_i_then_enter_signs_the_next_nurse_in_at_every_chair(qtbot, window, clock, monkeypatch):
@@ -48,11 +48,11 @@ def test_the_file_menu_exports_a_deidentified_record_and_fhir(qtbot, window, clo
     assert window.actions_by_name["exportDeidentified"].text().startswith("Export de-identified record")
     clock.set(20)
     window.model.tick()
-    out = window.export_record(str(tmp_path / "record.json"))
+    out = window.exports.record(str(tmp_path / "record.json"))
     b = json.loads((tmp_path / "record.json").read_text())
     assert out and b["resourceType"] == "Bundle" and b["type"] == "collection"
     patient = next(e["resource"] for e in b["entry"] if e["resource"]["resourceType"] == "Patient")
     assert patient["identifier"][0]["value"] == chair.patient.identifier
-    window.export_record(str(tmp_path / "teach.csv"), deidentified=True)
+    window.exports.record(str(tmp_path / "teach.csv"), deidentified=True)
     assert chair.patient.identifier not in (tmp_path / "teach.csv").read_text()
     assert view.error.text() == ""

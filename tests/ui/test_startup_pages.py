@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from ui.style import BASE_PT, FONT_ROLES
+from ui.common.style import BASE_PT, FONT_ROLES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,13 +17,13 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from titration.store.journal import Journal
-from ui.main_window import MainWindow
-from ui.model import AppModel
+from ui.window.main_window import MainWindow
+from ui.window.app_model import AppModel
 w = MainWindow(AppModel(Journal(os.path.join(tempfile.mkdtemp(), "j.sqlite3")), autostart=False))
 w.show()
 app.processEvents()
-print("at start:", sorted(m for m in ("pyqtgraph", "ui.chart", "ui.new_infusion", "ui.training_panel",
-                                      "ui.chair_view") if m in sys.modules), w.stack.count())
+print("at start:", sorted(m for m in ("pyqtgraph", "ui.chart.infusion_chart", "ui.intake.form", "ui.training.panel",
+                                      "ui.chair.view") if m in sys.modules), w.stack.count())
 w.show_new_infusion()
 print("after Ctrl+N:", "pyqtgraph" in sys.modules, w.stack.count(), w.stack.currentWidget() is w.new_form)
 """
@@ -38,8 +38,8 @@ def test_the_first_screen_loads_no_chart_and_no_hidden_page():
 
 
 def test_the_new_infusion_page_is_built_after_the_first_paint(qtbot, clock, beeper, journal):
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     model = AppModel(journal, clock_factory=lambda **kw: clock, autostart=False)
     w = MainWindow(model, beep=beeper)
@@ -50,7 +50,7 @@ def test_the_new_infusion_page_is_built_after_the_first_paint(qtbot, clock, beep
     w.show()
     qtbot.waitUntil(lambda: w._new_form is not None, timeout=30000)  # generous: a loaded machine is slow
     assert w.stack.currentWidget() is w.home  # built in the background, the overview stays in front
-    assert w.new_form.chart is not None
+    assert w.new_form.preview.chart is not None
 
 
 def test_a_page_built_later_gets_the_large_type_already_chosen(window, qtbot):
@@ -74,6 +74,6 @@ def test_ctrl_n_and_ctrl_t_open_pages_built_on_demand(window, qtbot):
 
 
 def test_export_before_any_plan_says_so_without_building_the_form(window):
-    assert window.export_rate_chart("/nonexistent/x.pdf") is None
+    assert window.exports.rate_chart("/nonexistent/x.pdf") is None
     assert window.statusBar().currentMessage() == "Export: there is no plan yet"
     assert window._new_form is None

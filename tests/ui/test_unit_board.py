@@ -17,7 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def test_the_banner_says_the_unit_server_is_unreachable_and_counts_what_waits(qtbot, tmp_path, window):
-    from ui.unit_board import attach_unit
+    from ui.unit.server_feed import attach_unit
 
     url = f"postgresql:///unit?host={tmp_path}&port=1"  # no server there
     j = Journal(url, outbox=tmp_path / "outbox.sqlite3", workstation="ws-1", nurse="n")
@@ -28,7 +28,7 @@ def test_the_banner_says_the_unit_server_is_unreachable_and_counts_what_waits(qt
         s.confirm(30, s.due(30))
         banner, feed = attach_unit(window, j)
         feed.stop()
-        window.library_watch.stop()
+        window.unit.library.stop()
         qtbot.waitUntil(lambda: banner.isVisible(), timeout=20_000)
         # the real cause, named: here, nothing listens at that address
         assert banner.text().startswith("Unit server not taking events (cannot reach the unit server ")
@@ -58,7 +58,7 @@ class FakeListener:
 
 
 def test_the_feed_hands_the_board_a_snapshot_then_changes_on_the_gui_thread(qtbot):
-    from ui.unit_board import UnitFeed
+    from ui.unit.server_feed import UnitFeed
 
     feed = UnitFeed("postgresql:///x", listener_factory=FakeListener)
     got = []
@@ -75,7 +75,7 @@ def test_the_feed_hands_the_board_a_snapshot_then_changes_on_the_gui_thread(qtbo
 
 @pytest.mark.pg
 def test_the_feed_hears_another_workstations_event(qtbot, pg_server, tmp_path):
-    from ui.unit_board import UnitFeed
+    from ui.unit.server_feed import UnitFeed
 
     url = pg_server.new_database()
     feed = UnitFeed(url)
@@ -99,7 +99,7 @@ def test_a_chair_whose_workstation_has_gone_is_taken_over_into_this_window_on_th
         qtbot, pg_server, tmp_path, clock):
     import psycopg
 
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
 
     url = pg_server.new_database()
     t0 = time.time()
@@ -131,7 +131,7 @@ def test_a_chair_whose_workstation_has_gone_is_taken_over_into_this_window_on_th
 
 @pytest.mark.pg
 def test_a_chair_driven_elsewhere_is_followed_read_only_and_live(qtbot, pg_server, tmp_path):
-    from ui.unit_board import UnitFeed
+    from ui.unit.server_feed import UnitFeed
 
     url = pg_server.new_database()
     a = Journal(url, outbox=tmp_path / "a.sqlite3", workstation="ws-a", nurse="na")

@@ -21,8 +21,8 @@ def dbname(url):
 
 
 def make_window(qtbot, clock, journal):
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     model = AppModel(journal, clock_factory=lambda **kw: clock, wall=time.time, autostart=False)
     w = MainWindow(model)
@@ -45,15 +45,15 @@ def test_the_history_lookup_never_waits_on_a_stalled_server(qtbot, clock, pg_ser
     try:
         f = w.new_form
         w.show_new_infusion()
-        f.patient_id.setText("P-9")
+        f.patient.patient_id.setText("P-9")
         proxy.blackhole()  # the server stalls: packets go nowhere
         t0 = time.monotonic()
-        f._lookup_history()
+        f.history.lookup()
         assert time.monotonic() - t0 < 0.5  # the window did not wait
-        assert "Reading P-9's history from the unit server" in f.history.text()
+        assert "Reading P-9's history from the unit server" in f.patient.history.text()
         assert "Patient history: being read from the unit server" in f._show_blockers()
         assert not f.create_button.isEnabled()  # not created without its history
-        qtbot.waitUntil(lambda: "this workstation only" in f.history.text(), timeout=20_000)
+        qtbot.waitUntil(lambda: "this workstation only" in f.patient.history.text(), timeout=20_000)
         assert "Patient history: being read from the unit server" not in f._show_blockers()
     finally:
         w.model.timer.stop()
@@ -63,8 +63,8 @@ def test_the_history_lookup_never_waits_on_a_stalled_server(qtbot, clock, pg_ser
 
 def test_a_chair_taken_over_elsewhere_turns_read_only_in_this_window(qtbot, clock, pg_server, tmp_path):
     from titration.store.takeover import take_over
-    from ui.model import PatientInfo
-    from ui.unit_board import attach_unit
+    from ui.unit.server_feed import attach_unit
+    from ui.window.app_model import PatientInfo
 
     url = pg_server.new_database()
     as_ws = pg_server.url(dbname(url), user=pg_server.workstation_login())
@@ -82,8 +82,9 @@ def test_a_chair_taken_over_elsewhere_turns_read_only_in_this_window(qtbot, cloc
             c.execute("UPDATE leases SET expires = now() - interval '1 second'")
         take_over(b, uid, pump="ran", reason="ws-a froze", now_wall=time.time())
         view = w.views[chair]
-        qtbot.waitUntil(lambda: getattr(view, "fenced_line", None) is not None, timeout=20_000)
-        assert view.fenced_line.text().startswith("READ-ONLY: chair Bay C/1 is now driven from workstation ws-b")
+        qtbot.waitUntil(lambda: chair in w.unit.fenced_lines, timeout=20_000)
+        line = w.unit.fenced_lines[chair].text()
+        assert line.startswith("READ-ONLY: chair Bay C/1 is now driven from workstation ws-b")
         assert "READ-ONLY here: chair Bay C/1 is now driven from workstation ws-b" in banner.text()
         assert not view.pump.confirm_button.isEnabled() and not view.controls.pause_button.isEnabled()
         n = len(a.events(chair.journal_id))
@@ -91,7 +92,7 @@ def test_a_chair_taken_over_elsewhere_turns_read_only_in_this_window(qtbot, cloc
         assert len(a.events(chair.journal_id)) == n
     finally:
         feed.stop()
-        w.library_watch.stop()
+        w.unit.library.stop()
         w.model.timer.stop()
         b.close()
         a.close()

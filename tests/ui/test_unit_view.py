@@ -35,9 +35,9 @@ def drive(url, tmp_path, ws, chair, patient, wall_start):
 @pytest.fixture
 def unit_window(qtbot, clock, pg_server, tmp_path):
     """A window on workstation ws-b, its journal on a fresh unit database, the feed running."""
-    from ui.main_window import MainWindow
-    from ui.model import AppModel
-    from ui.unit_board import attach_unit
+    from ui.unit.server_feed import attach_unit
+    from ui.window.app_model import AppModel
+    from ui.window.main_window import MainWindow
 
     url = pg_server.new_database()
     j = Journal(url, outbox=tmp_path / "ws-b.sqlite3", workstation="ws-b", nurse="nurse-b")
@@ -51,8 +51,8 @@ def unit_window(qtbot, clock, pg_server, tmp_path):
     attach_unit(w, j)
     w.url = url
     yield w
-    w.unit_feed.stop()
-    w.library_watch.stop()
+    w.unit.feed.stop()
+    w.unit.library.stop()
     model.timer.stop()
     j.close()
 
@@ -75,7 +75,7 @@ def test_the_unit_board_shows_every_chair_and_follows_another_workstation_live(q
         s.confirm(30, s.due(30))  # on ws-a: the next step, 84 mL/h
         qtbot.waitUntil(lambda: "84 mL/h · step 2/" in tile_text(win, "Bay A/5"), timeout=20_000)
         assert win.unit.page.tiles[0].hasFocus()  # keyboard: the first chair has the focus, Enter opens it
-        from ui.model import PatientInfo
+        from ui.window.app_model import PatientInfo
 
         mine = win.model.add_chair(Session(build_plan(PlanRequest("octagam-10", "itp", 80, 1.0))), name="Bay A/1",
                                    patient=PatientInfo("P1"))
@@ -101,10 +101,12 @@ def test_a_chair_driven_elsewhere_opens_read_only_and_live(qtbot, unit_window, t
         qtbot.waitUntil(lambda: bool(tile_text(win, "Bay A/2")), timeout=20_000)
         win.unit.page.focus_first()
         qtbot.keyClick(win.unit.page.tiles[0], Qt.Key_Return)
-        qtbot.waitUntil(lambda: win.unit.is_watched(win.stack.currentWidget()), timeout=20_000)
+        qtbot.waitUntil(lambda: win.unit.watched_view(win.stack.currentWidget()) is not None, timeout=20_000)
         view = win.stack.currentWidget()
-        assert view.read_only_line.text() == "Driven from workstation ws-a: read-only"
-        assert view.read_only_line.isVisible()
+        watched = win.unit.watched[uid]
+        assert watched.view is view
+        assert watched.read_only_line.text() == "Driven from workstation ws-a: read-only"
+        assert watched.read_only_line.isVisible()
         assert view.pump.pump_rate.text().startswith("42")
         assert not view.pump.confirm_button.isEnabled() and not view.vitals.isEnabled()
         assert not view.symptoms.isEnabled() and not view.controls.pause_button.isEnabled()
@@ -112,15 +114,15 @@ def test_a_chair_driven_elsewhere_opens_read_only_and_live(qtbot, unit_window, t
         win.confirm()  # Ctrl+Enter from here records nothing
         view.chair.pause("tried from here")  # the model refuses too, whatever the widgets allow
         assert len(view.chair.session.events) == n and "read-only" in view.error.text()
-        assert win.export_record(str(tmp_path / "watched.csv")) == str(tmp_path / "watched.csv")  # export is fine
+        assert win.exports.record(str(tmp_path / "watched.csv")) == str(tmp_path / "watched.csv")  # export is fine
         s.confirm(30, s.due(30))  # ws-a steps up: this read-only view follows
         qtbot.waitUntil(lambda: view.pump.pump_rate.text().startswith("84"), timeout=20_000)
         assert view.log.shown == len(s.events) and not view.pump.confirm_button.isEnabled()
-        assert not view.take_over_button.isVisible()  # ws-a's hold is live
+        assert not watched.take_over_button.isVisible()  # ws-a's hold is live
         shot(win, tmp_path, "unit-read-only-chair.png")
         win.model.wall = lambda: time.time() + 120  # ws-a silent past its 90 s hold: no event says so
         win.unit.refresh()
-        assert view.take_over_button.isVisible() and "hold expired (ws-a)" in tile_text(win, "Bay A/2")
+        assert watched.take_over_button.isVisible() and "hold expired (ws-a)" in tile_text(win, "Bay A/2")
         win.close_chair()  # Ctrl+W: stop following it here
         assert win.stack.currentWidget() is win.unit.page and not win.unit.watched
     finally:
@@ -170,7 +172,7 @@ def test_an_expired_chair_is_taken_over_after_the_pump_question_and_a_reason(qtb
 
 
 def test_the_unreachable_banner_is_seen_above_the_strip_on_every_page(qtbot, tmp_path, window):
-    from ui.unit_board import attach_unit
+    from ui.unit.server_feed import attach_unit
 
     j = Journal(f"postgresql:///unit?host={tmp_path}&port=1", outbox=tmp_path / "o.sqlite3", workstation="ws-1")
     try:
@@ -178,7 +180,7 @@ def test_the_unreachable_banner_is_seen_above_the_strip_on_every_page(qtbot, tmp
         j.attach(s, chair="1", patient_id="P1", training=False, wall_start=0.0)
         banner, feed = attach_unit(window, j)
         feed.stop()
-        window.library_watch.stop()
+        window.unit.library.stop()
         qtbot.waitUntil(banner.isVisible, timeout=20_000)
         for show in (window.show_home, window.show_unit, window.show_new_infusion):
             show()

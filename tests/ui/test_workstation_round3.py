@@ -8,7 +8,7 @@ from titration.plan import PlanRequest, build_plan
 from titration.reactions import Vitals
 from titration.session import Session
 from titration.store.journal import Journal
-from ui.model import AppModel
+from ui.window.app_model import AppModel
 
 RES = "resources/scenarios/01-uneventful-first-infusion.toml"
 
@@ -51,7 +51,7 @@ def test_a_quit_is_journaled_and_the_next_start_does_not_take_it_for_a_crash(qtb
     model.record_quit({chair: "runs-on"})
     assert s.events[-1].kind == "app_closed" and s.events[-1].at_min == pytest.approx(27.9)
     j.close()
-    from ui.recovery_dialog import RecoveryDialog
+    from ui.chair.recovery_dialog import RecoveryDialog
 
     j = Journal(path)
     (rec,) = j.unfinished()
@@ -75,7 +75,7 @@ def test_training_chairs_are_named_training_and_never_take_a_real_chairs_name(qt
     window.show_new_infusion()
     fill_patient(f, qtbot)
     answer_checklist(f)
-    assert f.create()
+    assert f.create_infusion()
     chair = window.model.new_training(RES, speed=10)
     assert window.model.chairs[0].name == "Chair 1" and chair.name == "Training 1"
     assert chair.state.state_words.startswith("TRAINING")
@@ -88,14 +88,14 @@ def test_a_second_infusion_for_a_patient_running_here_is_refused(qtbot, window):
     window.show_new_infusion()
     fill_patient(f, qtbot, pid="P-123")
     answer_checklist(f)
-    assert f.create()
+    assert f.create_infusion()
     n = len(window.model.chairs)
     fill_patient(f, qtbot, pid="p-123")
     answer_checklist(f)
     f.update_preview()
-    f.create()
+    f.create_infusion()
     assert len(window.model.chairs) == n
-    assert f.error.text() == "Patient p-123 is already running on Chair 1 (since 08:00)"
+    assert f.preview.error.text() == "Patient p-123 is already running on Chair 1 (since 08:00)"
 
 
 def test_after_an_infusion_the_fresh_form_shows_its_products_own_indication(qtbot, window):
@@ -103,8 +103,8 @@ def test_after_an_infusion_the_fresh_form_shows_its_products_own_indication(qtbo
     window.show_new_infusion()
     fill_patient(f, qtbot, product="octagam-10", indication="itp")
     answer_checklist(f)
-    assert f.create()
+    assert f.create_infusion()
     f.reset()
-    product = f.product.currentData()
-    assert f.indication.currentData() == default_indication(f.library[product])
-    assert (product, f.indication.currentData()) != ("privigen", "itp")  # never carried over
+    product = f.prescription.product.currentData()
+    assert f.prescription.indication.currentData() == default_indication(f.library[product])
+    assert (product, f.prescription.indication.currentData()) != ("privigen", "itp")  # never carried over

@@ -1,6 +1,6 @@
 """Every number the infusion chart draws, computed without a screen (numpy only, no Qt).
 
-The chart (ui/chart.py) only hands these arrays to pyqtgraph, so a test can check what is
+The chart (ui/chart/infusion_chart.py) only hands these arrays to pyqtgraph, so a test can check what is
 drawn against the core's plan and session without opening a window.
 
 - `plan_curve(plan)`: the planned cumulative volume, piecewise linear through the step ends.

@@ -16,6 +16,8 @@ class Block:
     height: float
     draw: Callable  # draw(painter, x, y, width)
     keep_with_next: bool = False
+    repeat_header: Callable | None = None  # a table's row: draw(painter, x, y) its header again after a page break
+    header_height: float = 0.0
 
 
 class Document:
@@ -32,10 +34,10 @@ class Document:
         self.path, self.title, self.footer = path, title, footer
         self.writer = QPdfWriter(path)
         self.writer.setResolution(96)  # the widget's own DPI, so chart fonts keep their size
-        size = QPageSize(QPageSize.A4 if page == "a4" else QPageSize.Letter)
+        size = QPageSize(QPageSize.PageSizeId.A4 if page == "a4" else QPageSize.PageSizeId.Letter)
         m = self.MARGIN_MM
-        self.writer.setPageLayout(QPageLayout(size, QPageLayout.Portrait, QMarginsF(m, m, m, m),
-                                              QPageLayout.Millimeter))
+        self.writer.setPageLayout(QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(m, m, m, m),
+                                              QPageLayout.Unit.Millimeter))
         self.writer.setTitle(title)
         self.writer.setCreator("IVIg titration assistant")
         rect = self.writer.pageLayout().paintRectPixels(96)
@@ -46,7 +48,7 @@ class Document:
     def font(self, pt: float, bold: bool = False):
         from PySide6.QtGui import QFont
 
-        from ..fonts import register_fonts
+        from ui.common.fonts import register_fonts
 
         f = QFont(register_fonts())
         f.setPointSizeF(pt)
@@ -66,7 +68,7 @@ class Document:
         font = self.font(pt, bold)
         fm = self.metrics(font)
         w = self.width - indent
-        r = fm.boundingRect(QRectF(0, 0, w, 1e6), int(Qt.TextWordWrap), text)
+        r = fm.boundingRect(QRectF(0, 0, w, 1e6), int(Qt.TextFlag.TextWordWrap), text)
         h = r.height() + space_before
 
         def draw(p, x, y, width, font=font, text=text):
@@ -74,7 +76,7 @@ class Document:
 
             p.setFont(font)
             p.setPen(QColor(colour))
-            p.drawText(QRectF(x + indent, y + space_before, width - indent, h), int(Qt.TextWordWrap), text)
+            p.drawText(QRectF(x + indent, y + space_before, width - indent, h), int(Qt.TextFlag.TextWordWrap), text)
 
         self.blocks.append(Block(h, draw, keep_with_next))
 
@@ -86,8 +88,8 @@ class Document:
             self.text(it, pt, indent=indent)
 
     def table(self, header: list[str], body: list[list[str]], widths: list[float], pt: float = 9.0,
-              align_right: set[int] = frozenset(), shade: Callable[[int], str | None] | None = None,
-              bold_cols: set[int] = frozenset()) -> None:
+              align_right: frozenset[int] | set[int] = frozenset(), shade: Callable[[int], str | None] | None = None,
+              bold_cols: frozenset[int] | set[int] = frozenset()) -> None:
         """A table with a repeated header after each page break; widths are fractions of the page."""
         from PySide6.QtCore import QRectF, Qt
         from PySide6.QtGui import QColor, QPen
@@ -99,7 +101,7 @@ class Document:
 
         def row_height(cells, f):
             m = self.metrics(f)
-            return max(m.boundingRect(QRectF(0, 0, c - 2 * pad, 1e6), int(Qt.TextWordWrap), t).height()
+            return max(m.boundingRect(QRectF(0, 0, c - 2 * pad, 1e6), int(Qt.TextFlag.TextWordWrap), t).height()
                        for c, t in zip(cols, cells)) + 2 * pad
 
         def draw_row(p, x, y, cells, f, fill=None, h=None):
@@ -110,7 +112,8 @@ class Document:
             cx = x
             for i, (c, t) in enumerate(zip(cols, cells)):
                 p.setFont(bold if i in bold_cols else f)
-                flags = int(Qt.TextWordWrap) | int(Qt.AlignRight if i in align_right else Qt.AlignLeft)
+                side = Qt.AlignmentFlag.AlignRight if i in align_right else Qt.AlignmentFlag.AlignLeft
+                flags = int(Qt.TextFlag.TextWordWrap) | int(side)
                 p.drawText(QRectF(cx + pad, y + pad, c - 2 * pad, h - 2 * pad), flags, t)
                 cx += c
             p.setPen(QPen(QColor("#9A9A9A"), 0.6))
@@ -123,10 +126,9 @@ class Document:
         for i, cells in enumerate(body):
             h = row_height(cells, font)
             fill = shade(i) if shade else None
-            b = Block(h, lambda p, x, y, w, cells=cells, fill=fill, h=h: draw_row(p, x, y, cells, font, fill, h))
-            b.repeat_header = lambda p, x, y, hh=hh: draw_row(p, x, y, header, bold, "#E8EEF4", hh)
-            b.header_height = hh
-            self.blocks.append(b)
+            self.blocks.append(Block(
+                h, lambda p, x, y, w, cells=cells, fill=fill, h=h: draw_row(p, x, y, cells, font, fill, h),
+                repeat_header=lambda p, x, y, hh=hh: draw_row(p, x, y, header, bold, "#E8EEF4", hh), header_height=hh))
 
     def sign_here(self, fields: list[tuple[str, float]], pt: float = 10.5) -> None:
         """One row of 'Label: ________' fields (fractions of the width), drawn as lines, never wrapped."""
@@ -146,7 +148,8 @@ class Document:
                 tw = fm.horizontalAdvance(label + ": ")
                 base = y + h - fm.descent() - 2
                 p.setPen(QColor("#000000"))
-                p.drawText(QRectF(cx, y, tw, h - 2), int(Qt.AlignLeft | Qt.AlignBottom), label + ":")
+                p.drawText(QRectF(cx, y, tw, h - 2), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom),
+                           label + ":")
                 p.setPen(QPen(QColor("#000000"), 0.8))
                 p.drawLine(QPointF(cx + tw, base), QPointF(cx + w - 14, base))
                 cx += w
@@ -176,7 +179,7 @@ class Document:
             if y + need > usable and y > 0:
                 pages.append([])
                 y = 0.0
-                if getattr(b, "repeat_header", None):  # a table continues: repeat its header
+                if b.repeat_header is not None:  # a table continues: repeat its header
                     pages[-1].append((b, y, True))
                     y += b.header_height
             pages[-1].append((b, y, False))
@@ -185,31 +188,34 @@ class Document:
         return pages
 
     def save(self) -> int:
-        from PySide6.QtCore import QRectF, Qt
+        from PySide6.QtCore import QLineF, QRectF, Qt
         from PySide6.QtGui import QColor, QPainter, QPen
 
         pages = self._paginate()
         p = QPainter(self.writer)
         if not p.isActive():
             raise TitrationError(f"could not write {self.path}")
-        p.setRenderHint(QPainter.Antialiasing)
-        p.setRenderHint(QPainter.TextAntialiasing)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         foot = self.font(8)
         for k, page in enumerate(pages):
             if k:
                 self.writer.newPage()
             for b, y, header_only in page:
-                if header_only:
+                if header_only and b.repeat_header is not None:
                     b.repeat_header(p, 0.0, y)
                 else:
                     b.draw(p, 0.0, y, self.width)
             p.setPen(QPen(QColor("#9A9A9A"), 0.6))
-            p.drawLine(0, self.height - 20, self.width, self.height - 20)
+            p.drawLine(QLineF(0.0, self.height - 20, self.width, self.height - 20))
             p.setFont(foot)
             p.setPen(QColor("#333333"))
-            footer = self.metrics(foot).elidedText(self.footer, Qt.ElideMiddle, self.width * 0.8)  # one line
-            p.drawText(QRectF(0, self.height - 17, self.width * 0.8, 16), int(Qt.AlignLeft | Qt.AlignVCenter), footer)
-            p.drawText(QRectF(0, self.height - 17, self.width, 16), int(Qt.AlignRight | Qt.AlignVCenter),
+            # one line
+            footer = self.metrics(foot).elidedText(self.footer, Qt.TextElideMode.ElideMiddle, self.width * 0.8)
+            middle = Qt.AlignmentFlag.AlignVCenter
+            p.drawText(QRectF(0, self.height - 17, self.width * 0.8, 16), int(Qt.AlignmentFlag.AlignLeft | middle),
+                       footer)
+            p.drawText(QRectF(0, self.height - 17, self.width, 16), int(Qt.AlignmentFlag.AlignRight | middle),
                        f"page {k + 1} of {len(pages)}")
         p.end()
         return len(pages)

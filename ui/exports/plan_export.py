@@ -43,14 +43,17 @@ def export_plan_file(plan, path, *, page: str = "a4", patient: dict | str | None
     started = session is not None and session.status != "planned"
     if session is not None:
         plan = session.original_plan
-    now = (session.events[-1].at_min if session.events else 0.0) if started and now_min is None else now_min
+    now: float | None = now_min
+    at = 0.0  # a started chair: what happened runs to this minute
+    if started:
+        at = now = now_min if now_min is not None else (session.events[-1].at_min if session.events else 0.0)
     training = bool(session is not None and session.training)
     title = export_title("rate chart" if started else "rate plan", plan.product_name, patient_id=patient.get("id"),
                          deidentified=deidentified, training=training, when=wall_start)
     with written(path, field) as tmp:
         if ext == ".csv":
             if started:
-                _happened_csv(session, now, tmp)
+                _happened_csv(session, at, tmp)
             else:
                 write_plan_csv(plan, tmp)
             return path
@@ -65,7 +68,7 @@ def export_plan_file(plan, path, *, page: str = "a4", patient: dict | str | None
             elif ext == ".svg":
                 write_svg(chart, tmp, title)
             elif started:
-                _happened_pdf(session, chart, tmp, page, patient, deidentified, now, title)
+                _happened_pdf(session, chart, tmp, page, patient, deidentified, at, title)
             else:
                 _plan_pdf(plan, chart, tmp, page, patient, deidentified, title)
         finally:

@@ -6,11 +6,22 @@ there too. This module only draws, on the page layout the other exports use (doc
 """
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+
 from titration.report.files import written
 from titration.report.quality_html import bar_number, nice_top
 from titration.report.quality_model import Chart, QualityReport
 
 from .document import Document
+
+# text placement for QPainter.drawText (Qt's flags as the int it takes)
+LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+WRAP = int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap)
+CENTRE = int(Qt.AlignmentFlag.AlignHCenter)
+CENTRE_WRAP = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
+LEFT_ONLY = int(Qt.AlignmentFlag.AlignLeft)
+
 
 COLOURS = ("#2f6f9f", "#c0392b", "#7f8c8d", "#27ae60")
 
@@ -50,7 +61,7 @@ def _draw(r: QualityReport, path: str, page: str) -> int:
 
 def _tiles(doc: Document, r: QualityReport) -> None:
     """The headline figures, four to a row: what a charge nurse looks at first."""
-    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtCore import QRectF
     from PySide6.QtGui import QColor, QPen
 
     per_row, gap, th = 4, 6.0, 64.0
@@ -67,13 +78,13 @@ def _tiles(doc: Document, r: QualityReport) -> None:
             p.drawRect(box)
             p.setPen(QColor("#333333"))
             p.setFont(label_f)
-            p.drawText(QRectF(cx + 5, cy + 3, tw - 10, 14), int(Qt.AlignLeft | Qt.AlignVCenter), f.label)
+            p.drawText(QRectF(cx + 5, cy + 3, tw - 10, 14), LEFT, f.label)
             p.setPen(QColor("#B00020" if f.alarm else "#111111"))
             p.setFont(value_f)
-            p.drawText(QRectF(cx + 5, cy + 17, tw - 10, 24), int(Qt.AlignLeft | Qt.AlignVCenter), f.value)
+            p.drawText(QRectF(cx + 5, cy + 17, tw - 10, 24), LEFT, f.value)
             p.setPen(QColor("#444444"))
             p.setFont(note_f)
-            p.drawText(QRectF(cx + 5, cy + 42, tw - 10, 20), int(Qt.AlignLeft | Qt.TextWordWrap), f.note)
+            p.drawText(QRectF(cx + 5, cy + 42, tw - 10, 20), WRAP, f.note)
 
     doc.image(12 + rows * (th + gap), draw)
 
@@ -85,7 +96,7 @@ def _chart(doc: Document, c: Chart) -> None:
 
 
 def _vbars(doc, p, c: Chart, x: float, y: float, w: float, h: float) -> None:
-    from PySide6.QtCore import QPointF, QRectF, Qt
+    from PySide6.QtCore import QPointF, QRectF
     from PySide6.QtGui import QColor, QPen
 
     left, bottom, top = 40.0, 34.0, 16.0
@@ -101,12 +112,12 @@ def _vbars(doc, p, c: Chart, x: float, y: float, w: float, h: float) -> None:
         p.setPen(QPen(QColor("#DDDDDD"), 0.6))
         p.drawLine(QPointF(x + left, yy), QPointF(x + w - 4, yy))
         p.setPen(QColor("#333333"))
-        p.drawText(QRectF(x, yy - 7, left - 4, 14), int(Qt.AlignRight | Qt.AlignVCenter), f"{peak * frac:g}")
-    p.drawText(QRectF(x + left, y, w - left, 12), int(Qt.AlignLeft | Qt.AlignVCenter), c.unit)
+        p.drawText(QRectF(x, yy - 7, left - 4, 14), RIGHT, f"{peak * frac:g}")
+    p.drawText(QRectF(x + left, y, w - left, 12), LEFT, c.unit)
     for j, (name, _) in enumerate(c.series if k > 1 else ()):
         lx = x + left + 150 + j * 90
         p.fillRect(QRectF(lx, y + 2, 8, 8), QColor(COLOURS[j % 4]))
-        p.drawText(QRectF(lx + 11, y, 80, 12), int(Qt.AlignLeft | Qt.AlignVCenter), name)
+        p.drawText(QRectF(lx + 11, y, 80, 12), LEFT, name)
     every = max(1, -(-n // 14))  # at most ~14 labels: they never run together
     for i, label in enumerate(c.labels):
         for j, (_, vs) in enumerate(c.series):
@@ -117,21 +128,21 @@ def _vbars(doc, p, c: Chart, x: float, y: float, w: float, h: float) -> None:
             if n <= 16 and v > 0:
                 p.setFont(tiny)
                 p.setPen(QColor("#111111"))
-                p.drawText(QRectF(bx - 10, y + top + ph - bh - 11, bw + 20, 10), int(Qt.AlignHCenter), bar_number(v))
+                p.drawText(QRectF(bx - 10, y + top + ph - bh - 11, bw + 20, 10), CENTRE, bar_number(v))
         if i % every == 0:
             p.setFont(tiny if n > 8 else small)
             p.setPen(QColor("#333333"))
             cx = x + left + i * slot + slot / 2
             span = slot * every
             p.drawText(QRectF(cx - span / 2, y + top + ph + 6, span, bottom - 8),
-                       int(Qt.AlignHCenter | Qt.AlignTop | Qt.TextWordWrap), label)
+                       CENTRE_WRAP, label)
     if c.note:
         p.setFont(tiny)
-        p.drawText(QRectF(x + left, y + h - 9, w - left, 9), int(Qt.AlignLeft), c.note)
+        p.drawText(QRectF(x + left, y + h - 9, w - left, 9), LEFT_ONLY, c.note)
 
 
 def _hbars(doc, p, c: Chart, x: float, y: float, w: float, h: float) -> None:
-    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtCore import QRectF
     from PySide6.QtGui import QColor
 
     left, row = w * 0.32, 17.0
@@ -144,8 +155,8 @@ def _hbars(doc, p, c: Chart, x: float, y: float, w: float, h: float) -> None:
         v = c.series[0][1][i]
         bw = pw * v / peak
         p.setPen(QColor("#333333"))
-        p.drawText(QRectF(x, yy, left - 6, row), int(Qt.AlignRight | Qt.AlignVCenter), label)
+        p.drawText(QRectF(x, yy, left - 6, row), RIGHT, label)
         p.fillRect(QRectF(x + left, yy + 3, bw, row - 6), QColor(COLOURS[0]))
-        p.drawText(QRectF(x + left + bw + 4, yy, 60, row), int(Qt.AlignLeft | Qt.AlignVCenter), bar_number(v))
+        p.drawText(QRectF(x + left + bw + 4, yy, 60, row), LEFT, bar_number(v))
     p.setPen(QColor("#555555"))
-    p.drawText(QRectF(x + left, y + 6 + len(c.labels) * row, pw, 12), int(Qt.AlignLeft | Qt.AlignVCenter), c.unit)
+    p.drawText(QRectF(x + left, y + 6 + len(c.labels) * row, pw, 12), LEFT, c.unit)

@@ -20,6 +20,9 @@ DECISION_SUPPORT = "Decision support only: check every rate against the prescrip
 
 
 # ---------------------------------------------------------------------- Qt set-up
+_OWNED: list = []  # the command line's own QApplication, once made
+
+
 def _qt_app():
     """The running QApplication, or an offscreen one for the command line."""
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
@@ -36,8 +39,8 @@ def _qt_app():
 
         qInstallMessageHandler(quiet)
         app = QApplication(["ivig-export"])
-        _qt_app.owned = app  # keep a reference for the life of the process
-    from ..fonts import register_fonts
+        _OWNED.append(app)  # keep a reference for the life of the process
+    from ui.common.fonts import register_fonts
 
     register_fonts()
     return app
@@ -49,15 +52,15 @@ def export_chart(plan=None, session=None, *, now_min: float | None = None, size=
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QGraphicsView
 
-    from ..chart import InfusionChart
+    from ui.chart.infusion_chart import InfusionChart
 
     app = _qt_app()
     chart = InfusionChart(large=large)
     chart.set_show_now(show_now)
-    for view in (chart.volume_plot, chart.rate_plot):
+    for view in (chart.parts.volume_plot, chart.parts.rate_plot):
         # pyqtgraph caches the view background as a bitmap; in an SVG or PDF that becomes an embedded image
         view.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
-    chart.setAttribute(Qt.WA_DontShowOnScreen, True)  # never flashes a window on a real display
+    chart.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)  # never flashes a window on a real display
     chart.resize(*size)
     chart.set_wall_start(wall_start)
     chart.show()
@@ -94,14 +97,15 @@ def _draw_title(painter, title: str, width: int) -> None:
     from PySide6.QtCore import QRectF, Qt
     from PySide6.QtGui import QColor, QFont
 
-    from ..fonts import register_fonts
+    from ui.common.fonts import register_fonts
 
     f = QFont(register_fonts())
     f.setPixelSize(20)
     f.setBold(True)
     painter.setFont(f)
     painter.setPen(QColor("#000000"))
-    painter.drawText(QRectF(16, 0, width - 32, TITLE_HEIGHT), int(Qt.AlignLeft | Qt.AlignVCenter), title)
+    painter.drawText(QRectF(16, 0, width - 32, TITLE_HEIGHT),
+                     int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), title)
 
 
 def write_png(chart, path: str, title: str) -> None:
@@ -109,15 +113,15 @@ def write_png(chart, path: str, title: str) -> None:
     from PySide6.QtGui import QColor, QImage, QPainter
 
     w, h = chart.width(), chart.height() + TITLE_HEIGHT
-    img = QImage(w, h, QImage.Format_ARGB32)
+    img = QImage(w, h, QImage.Format.Format_ARGB32)
     img.fill(QColor("white"))
     p = QPainter(img)
-    p.setRenderHint(QPainter.Antialiasing)
-    p.setRenderHint(QPainter.TextAntialiasing)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
     _draw_title(p, title, w)
     render_chart(chart, p, 0, TITLE_HEIGHT, w)
     p.end()
-    if not img.save(path, "PNG"):
+    if not img.save(path, "PNG"):  # type: ignore[call-overload]  # the stub says bytes; only str works (6.11)
         raise TitrationError(f"could not write {path}")
 
 

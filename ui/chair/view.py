@@ -1,0 +1,401 @@
+"""The live view of one chair: the pump panel, the chart and log, vitals and symptoms.
+
+It composes the chair's panels (ui.chair.pump_panel, ui.chair.now_panel, ui.chair.controls) and routes the
+nurse's intents to the chair's model. Everything shown is a core answer. Panels are inline (no
+modal dialog steals focus from a running countdown). A clock tick only updates labels and the
+chart's tip; tables grow by appending rows.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from titration.day_fit import DaySettings
+from titration.errors import TitrationError
+from titration.timefmt import minutes_after_midnight
+from ui.chair.controls import AfterPanel, EmergencyPanel, InfusionControls, ReasonBox
+from ui.chair.day_fit_panel import DayFitPanel
+from ui.chair.event_log import EventLog
+from ui.chair.model import ChairModel
+from ui.chair.now_panel import NowPanel
+from ui.chair.pump_panel import PumpPanel
+from ui.chair.symptoms_panel import SymptomsPanel
+from ui.chair.vitals_panel import VitalsForm
+from ui.chart.infusion_chart import InfusionChart
+from ui.common.style import GRADE_COLOURS, STATE_COLOURS
+from ui.common.widgets import ElidedLabel, label, scrolled
+
+if TYPE_CHECKING:
+    from ui.training.panel import TrainingPanel  # built with a training chair only
+
+__all__ = ["ChairView"]
+HEADER_ACTION = {"stop": "STOP NOW", "pause": "PAUSE NOW", "slow": "SLOW DOWN NOW",
+                 "complete": "BAG EMPTY: CONFIRM END", "emergency": "EMERGENCY", "review": "URGENT REVIEW"}
+
+
+class ChairView(QWidget):
+    """One chair's page: its panels side by side, kept up to date from its ChairModel."""
+
+    def __init__(self, chair: ChairModel, parent=None):
+        super().__init__(parent)
+        self.chair = chair
+        self.session = chair.session
+        root = self.root = QVBoxLayout(self)  # the unit board puts its read-only lines at the top
+        root.setContentsMargins(4, 4, 4, 4)
+        root.setSpacing(3)
+        self.training_panel: TrainingPanel | None = None
+        if chair.training:
+            from ui.training.panel import TrainingBanner
+
+            root.addWidget(TrainingBanner(chair.scenario_title))
+        self.journal_banner = label("journalBanner", wrap=True)
+        self.journal_banner.hide()
+        root.addWidget(self.journal_banner)
+        root.addLayout(self._header())
+        self.error = label("errorLine", wrap=True)
+        root.addWidget(self.error)
+
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.body = QStackedWidget()  # the live view, or (training) the debrief at full width
+        self.body.addWidget(self.split)
+        root.addWidget(self.body, 1)
+        self.split.addWidget(self._left_column())
+        self.centre = QSplitter(Qt.Orientation.Vertical)
+        self.chart = InfusionChart()
+        self.chart.setMinimumSize(240, 200)
+        self.centre.addWidget(self.chart)
+        self.log = EventLog(chair.clock_text, elapsed=chair.elapsed_at)
+        self.centre.addWidget(self.log)
+        self.centre.setSizes([520, 200])
+        right = self.right = self._right_column()
+        if self.training_panel is not None:
+            self._debrief_page(self.training_panel)
+        self.split.addWidget(self.centre)
+        self.split.addWidget(right)
+        for i, stretch in enumerate((0, 1, 0)):
+            self.split.setStretchFactor(i, stretch)
+        self.split.setSizes([340, 620, 330])
+
+        self.chart.set_wall_start(chair.wall_start)
+        self.chart.set_session(self.session, chair.now)
+        chair.sig_changed.connect(self.on_changed)
+        chair.sig_tick.connect(self.on_tick)
+        chair.sig_error.connect(self.show_error)
+        chair.sig_journal_failed.connect(self.show_journal_failure)
+        chair.sig_utterances.connect(self._utterances)
+        if chair.unsaved_from is not None:
+            self.show_journal_failure("NOT SAVED: this infusion has no journal record. Keep a paper record.")
+        self.on_changed()
+
+    # ------------------------------------------------------------------ layout
+    def _header(self) -> QHBoxLayout:
+        head = QHBoxLayout()
+        self.header = ElidedLabel("chairHeader")
+        self.now_label = label("nowClock")
+        self.now_label.setToolTip("the time now, and how long since the pump was started")
+        self.state_badge = label("stateBadge")
+        self.export_plan_button = QPushButton("Export rate chart… (Ctrl+E)")
+        self.export_record_button = QPushButton("Export infusion record… (Ctrl+Shift+E)")
+        for b in (self.export_plan_button, self.export_record_button):
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        head.addWidget(self.header, 1)
+        for w in (self.now_label, self.state_badge):
+            head.addWidget(w, 0, Qt.AlignmentFlag.AlignVCenter)
+        return head
+
+    def _left_column(self) -> QWidget:
+        """The pump panel and the reason box stay in view; the rest scrolls under them."""
+        col = QWidget()
+        col.setMinimumWidth(300)
+        self.left_col = col
+        v = QVBoxLayout(col)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.setSpacing(3)
+        self.pump = PumpPanel(self.chair, self.show_error)
+        self.pump.confirm_button.clicked.connect(self.confirm)
+        v.addWidget(self.pump)
+        self.reason_box = ReasonBox(self.submit_reason)
+        v.addWidget(self.reason_box)
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.pump.why)
+        self.emergency = EmergencyPanel()
+        lay.addWidget(self.emergency)
+        self.day_fit = DayFitPanel()
+        self.day_fit.sig_note.connect(self.chair.note)
+        lay.addWidget(self.day_fit)
+        self.after = AfterPanel(self.chair)
+        self.after.close_obs_button.clicked.connect(self.close_observation)
+        lay.addWidget(self.after)
+        self.now_panel = NowPanel(self.chair)
+        lay.addWidget(self.now_panel)
+        self.controls = InfusionControls()
+        self.controls.resolved_button.clicked.connect(self.resolved)
+        self.controls.pause_button.clicked.connect(lambda: self.open_reason("pause"))
+        self.controls.resume_button.clicked.connect(self.resume)
+        self.controls.stop_button.clicked.connect(lambda: self.open_reason("stop"))
+        lay.addWidget(self.controls)
+        ex = QGroupBox("Export")
+        el = QVBoxLayout(ex)
+        for b in (self.export_plan_button, self.export_record_button):
+            el.addWidget(b)
+        lay.addWidget(ex)
+        lay.addStretch(1)
+        self.left_lay = lay  # large type stacks the right column in here, after the end panel
+        self.left_scroll = scrolled(w, 300)
+        v.addWidget(self.left_scroll, 1)
+        return col
+
+    def _right_column(self) -> QScrollArea:
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        lay.setContentsMargins(0, 0, 0, 0)
+        if self.chair.training:
+            from ui.training.panel import TrainingPanel
+
+            panel = self.training_panel = TrainingPanel(self.chair)
+            panel.sig_take_vitals.connect(self.take_vitals)
+            lay.addWidget(panel)
+        vg = self.vitals_box = QGroupBox("Vitals (Ctrl+Shift+V)")
+        vg.setToolTip("Ctrl+Shift+V comes here")
+        vl = QVBoxLayout(vg)
+        self.vitals = VitalsForm(catalogue=self.session.catalogue, age_years=self.session.age_years)
+        self.vitals.sig_record.connect(self._record_vitals)
+        self.vitals.sig_error.connect(self.show_error)
+        vl.addWidget(self.vitals)
+        lay.addWidget(vg)
+        sg = self.symptoms_box = QGroupBox("Symptoms (Ctrl+Shift+S)")
+        sg.setToolTip("Ctrl+Shift+S comes here")
+        sgl = QVBoxLayout(sg)
+        self.symptoms = SymptomsPanel(catalogue=self.session.catalogue)
+        self.symptoms.sig_report.connect(self._report)
+        sgl.addWidget(self.symptoms)
+        lay.addWidget(sg)
+        lay.addStretch(1)
+        self.right_inner = w
+        return scrolled(w, 250)
+
+    def _debrief_page(self, panel: TrainingPanel) -> None:
+        page = QWidget()
+        pl = QVBoxLayout(page)
+        row = QHBoxLayout()
+        title = QLabel("Debrief: what the protocol expected, against what was done")
+        title.setObjectName("chairHeader")
+        back = QPushButton("Back to the chair (Esc)")
+        back.setObjectName("debriefBack")
+        back.clicked.connect(self.show_live)
+        back.setShortcut("Esc")
+        row.addWidget(title, 1)
+        row.addWidget(back)
+        pl.addLayout(row)
+        pl.addWidget(panel.debrief, 1)
+        self.debrief_page = page
+        self.body.addWidget(page)
+        panel.sig_debrief_shown.connect(self.show_debrief_tab)
+
+    # ------------------------------------------------------------------ intents (buttons and shortcuts)
+    def _clear_error(self) -> None:
+        self.error.setText("")
+
+    def confirm(self) -> None:
+        self._clear_error()
+        self.chair.confirm()
+
+    def open_reason(self, kind: str) -> None:
+        self.reason_box.open(kind)
+
+    def submit_reason(self) -> None:
+        self._clear_error()
+        kind, text = self.reason_box.kind, self.reason_box.edit.text()
+        {"pause": self.chair.pause, "close": self.chair.close_observation, "stop": self.chair.stop}[kind](text)
+        if not self.error.text():
+            self.reason_box.edit.clear()
+            self.reason_box.hide()
+
+    def resolved(self) -> None:
+        self._clear_error()
+        self.chair.resolved()
+
+    def resume(self) -> None:
+        self._clear_error()
+        self.chair.resume()
+
+    def close_observation(self) -> None:
+        self._clear_error()
+        ends = self.session.observation_ends_at()
+        if ends is not None and self.chair.time_now() < ends:
+            self.open_reason("close")  # the hour is not up: say why it ends early
+            return
+        self.chair.close_observation()
+
+    def focus_vitals(self) -> None:
+        self.vitals.fields["temp_c"].setFocus()
+
+    def report_ticked(self) -> None:
+        self._report(self.symptoms.checked())
+
+    def focus_symptoms(self) -> None:
+        next(iter(self.symptoms.boxes.values())).setFocus()
+
+    def take_vitals(self) -> None:
+        """Training: the simulated patient's vitals, pre-filled for the trainee to record."""
+        run = self.chair.run
+        if run is None:
+            return
+        try:
+            self.vitals.set_values(run.take_vitals(self.chair.time_now()))
+        except TitrationError as exc:
+            self.show_error(f"Take vitals: {exc}")
+            return
+        self.focus_vitals()
+
+    def _record_vitals(self, v) -> None:
+        self._clear_error()
+        g = self.chair.record_vitals(v, baseline=self.vitals.as_baseline.isVisible()
+                                     and self.vitals.as_baseline.isChecked())
+        if g is not None:
+            self.vitals.clear()
+            self.vitals.show_recorded(g, self.chair.clock_text(self.session.events[-1].at_min))
+
+    def _report(self, ids) -> None:
+        self._clear_error()
+        self.chair.report_symptoms(ids)
+        if not self.error.text():
+            self.symptoms.set_checked(())
+
+    def show_debrief_tab(self) -> None:
+        """The debrief needs room: it takes the chair's whole body (Back returns to the live view)."""
+        self.body.setCurrentWidget(self.debrief_page)
+
+    def show_live(self) -> None:
+        self.body.setCurrentIndex(0)
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+
+    def show_journal_failure(self, text: str) -> None:
+        self.journal_banner.setText(text)
+        self.journal_banner.show()
+
+    def _utterances(self, items) -> None:
+        if self.training_panel is not None:
+            self.training_panel.add_utterances(items, self.chair.clock_text)
+
+    def set_large(self, large: bool) -> None:
+        from ui.common.style import BASE_PT
+
+        for lab in self.now_panel.labels.values():
+            f = lab.font()
+            f.setPointSize(BASE_PT[large] + 1)
+            f.setBold(True)
+            lab.setFont(f)
+        self.chart.set_large(large)
+        self.symptoms.set_columns(1)  # one column: the long names (severe ones) never clip
+        # a group's title cannot wrap: in large type the shortcut stays in its tooltip and the help,
+        # so the title does not make the column wider than the window gives it
+        self.vitals_box.setTitle("Vitals" if large else "Vitals (Ctrl+Shift+V)")
+        self.symptoms_box.setTitle("Symptoms" if large else "Symptoms (Ctrl+Shift+S)")
+        # a button's words cannot wrap: in large type the shortcut goes on a second line, so the left
+        # column is not wider than its viewport (the emergency steps then wrap where they can be read)
+        for b in (self.export_plan_button, self.export_record_button, self.after.close_obs_button,
+                  self.controls.resolved_button, self.controls.pause_button, self.controls.resume_button,
+                  self.controls.stop_button):
+            one = b.property("oneLine") or b.text()
+            b.setProperty("oneLine", one)
+            b.setText(one.replace(" (", "\n(") if large else one)
+        self._stack_sides(large)
+        QTimer.singleShot(0, self.log.refit)  # after the new font has reached the table
+
+    def _stack_sides(self, stacked: bool) -> None:
+        """Large type does not fit three columns in 1024 px: the right column (vitals, symptoms)
+        goes below the left one, so nothing scrolls sideways; normal type puts it back."""
+        here = self.right.widget() is self.right_inner
+        # A splitter squeezes a column to an explicit minimum width even when what it holds needs
+        # more; stacked, the left column is as wide as what it holds (the window still fits).
+        for w in (self.left_col, self.left_scroll):
+            w.setMinimumWidth(0 if stacked else 300)
+        if stacked and here:
+            self.right.takeWidget()
+            self.left_lay.insertWidget(self.left_lay.indexOf(self.after) + 1, self.right_inner)
+            self.right.hide()
+        elif not stacked and not here:
+            self.left_lay.removeWidget(self.right_inner)
+            self.right.setWidget(self.right_inner)
+            self.right.show()
+
+    # ------------------------------------------------------------------ rendering
+    def on_changed(self) -> None:
+        s, c = self.session, self.chair
+        p0 = s.original_plan
+        r = p0.request
+        self.header.setText(f"{c.name} · {c.patient.label} · {p0.product_name} · {r.indication.upper()} · "
+                            f"{r.weight_kg:g} kg · {p0.volume_ml:.0f} mL")
+        self.vitals.set_baseline(s.state.baseline)
+        self.vitals.show_state(s.baseline_notice(), s.early_warning())
+        self.controls.update_for(s)
+        ended = s.status in ("completed", "stopped", "closed")
+        self.after.setVisible(ended)
+        if ended:  # only events change it: kept out of the per-tick work (it walks the event list)
+            self.after.refresh(c.time_now())  # a reaction after the end: the core proposes its steps (on_tick)
+        # a reaction can come at any time, the observation hour and after it included
+        self.symptoms.report_button.setEnabled(True)
+        self.vitals.record_button.setEnabled(True)
+        self.on_tick(c.now)
+
+    def _badge(self, p) -> None:
+        """The state, unless an action is due that contradicts it (never RUNNING beside a STOP)."""
+        s = self.session
+        if p is not None and p.action in HEADER_ACTION:
+            text, colour = HEADER_ACTION[p.action], GRADE_COLOURS.get(p.grade, GRADE_COLOURS["alert"])
+            if p.grade == "none":
+                colour = GRADE_COLOURS["alert"]
+        else:
+            text, colour = s.status.upper(), STATE_COLOURS.get(s.status, "#555")
+        if self.state_badge.text() != text:
+            self.state_badge.setText(text)
+            self.state_badge.setStyleSheet(f"background: {colour}; color: white; font-weight: bold; padding: 4px 10px;")
+
+    def on_tick(self, now: float) -> None:
+        s, c = self.session, self.chair
+        t = max(now, s.events[-1].at_min) if s.events else now
+        p = s.due(t) if s.status != "planned" else None  # after the end too: advice and emergency steps
+        self.emergency.offer(p, s.catalogue)
+        self.pump.show_now(t, p)
+        self._badge(p)
+        self.now_label.setText(f"{c.clock_text(t)} · {c.elapsed_short(t)}")
+        self.now_panel.refresh(t)
+        self._day_fit(t)
+        self.log.sync(s.events, c.unsaved_from)
+        self.chart.refresh(t)
+        if self.training_panel is not None:
+            self.training_panel.refresh(t)
+
+    def _day_fit(self, t: float) -> None:
+        """While the infusion runs (or waits to start): does its expected finish still fit the day?"""
+        s = self.session
+        start = None if self.chair.wall_start is None else minutes_after_midnight(self.chair.wall_start)
+        if start is None or s.status not in ("planned", "running", "paused"):
+            self.day_fit.show_fit(None)
+            return
+        try:
+            fit = s.day_fit(t, start, DaySettings(s.original_plan.request.closing_clock))
+        except TitrationError:  # a record without a valid closing time: nothing to compare with
+            fit = None
+        self.day_fit.show_fit(fit)
+
+    def summary_text(self, t: float) -> str:
+        self.after.refresh(t)
+        return self.after.summary.text() + "\n" + self.after.look_out.text()
