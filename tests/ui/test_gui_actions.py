@@ -321,4 +321,4 @@ def test_a_patient_already_running_is_refused_by_the_form_and_no_chair_opens(qtb
     answer_checklist(f)
     qtbot.keyClick(window, Qt.Key_Return, Qt.ControlModifier)
     assert [c.name for c in window.model.chairs] == ["Chair 1"]
-    assert f.error.text().startswith("Patient P-123: already running on Chair 1 (workstation ")
+    assert f.preview.error.text().startswith("Patient P-123: already running on Chair 1 (workstation ")
