@@ -10,7 +10,7 @@ catalogue_file).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 from .bands import DERIVED_FIELDS, ChildBand, Criterion, NormalRange, VitalsRule, side_of
 from .errors import InputError
@@ -59,14 +59,13 @@ class Vitals:
     on_oxygen: bool | None = None  # NEWS2 scores oxygen 2 (RCP 2017); None: not stated with this reading
 
     def __post_init__(self):
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if v is None or f.name in FLAGS:
+        for name, (label, unit, (lo, hi)) in VITAL_FIELDS.items():  # each number in its range (FLAGS apart)
+            v = getattr(self, name)
+            if v is None:
                 continue
-            label, unit, (lo, hi) = VITAL_FIELDS[f.name]
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
                 shown = f"{v:g}" if isinstance(v, float) else str(v)
-                raise InputError(f.name, v, f"{lo:g} to {hi:g}",
+                raise InputError(name, v, f"{lo:g} to {hi:g}",
                                  f"{label} ({unit}): {shown} is not allowed; {lo:g} to {hi:g}")
         if not isinstance(self.sbp_unrecordable, bool):
             raise InputError(UNRECORDABLE, self.sbp_unrecordable, "true or false")
