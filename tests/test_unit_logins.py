@@ -309,4 +309,4 @@ def test_a_unit_of_schema_2_is_upgraded_in_place_and_its_record_still_verifies(p
     assert verify() == []
     # Its last event removed by hand: the infusion's own head says so.
     q(admin, "SET session_replication_role = replica; DELETE FROM events WHERE form = 3")
-    assert any("events at its end were removed" in p for p in verify())
+    assert any("events at the end were removed" in p for p in verify())

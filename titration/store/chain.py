@@ -102,7 +102,7 @@ def walk(rows: Iterable[tuple], meta: dict[int, dict], head: tuple[int, str],
     for sid, (hn, hh) in (heads or {}).items():
         if (hn, hh) != (next_seq.get(sid, 0), last.get(sid)):
             problems.append(f"session {sid}: the server records {hn} events ending in {str(hh)[:12]}..., but holds "
-                            f"{next_seq.get(sid, 0)} ending in {str(last.get(sid))[:12]}... (events at its end were "
+                            f"{next_seq.get(sid, 0)} ending in {str(last.get(sid))[:12]}... (events at the end were "
                             "removed or added)")
     head_n, head_hash = head
     if head_n != n or head_hash != prev:
@@ -118,7 +118,7 @@ def check_caches(store) -> list[str]:
     """Recovery trusts the cached status (and the listing the product) to skip finished
     infusions: they must match what the events say."""
     out = []
-    for d in store.sessions():
+    for d in store.sessions(states=False):  # the cached status, as recovery reads it (the server keeps none)
         sid, cached = d["id"], d["status"]
         evs = [ev for _, _, ev, why in store.event_rows(sid) if not why]  # a read that fails is not damage: raised
         try:

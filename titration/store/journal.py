@@ -318,8 +318,8 @@ class Journal:
         self.close()
 
     # ------------------------------------------------------------------ reading
-    def sessions(self, training: bool | None = None, patient_id: str | None = None) -> list[dict]:
-        return self.store.sessions(training=training, patient_id=patient_id)
+    def sessions(self, training: bool | None = None, patient_id: str | None = None, states: bool = True) -> list[dict]:
+        return self.store.sessions(training=training, patient_id=patient_id, states=states)
 
     def events(self, session_id: int) -> list[dict]:
         return self.store.events(session_id)

@@ -10,9 +10,9 @@ owner role; workstations may call the ones in CALLABLE and read, nothing else).
   the server's clock, over the event, its infusion's identity, who recorded it and which login
   sent it). The lease and its epoch (fencing token) are checked, the sequence too; an event whose
   number the server holds with other content is refused (never dropped as a duplicate).
-- `ivig_take`: take over an infusion whose lease has expired; the epoch goes up by one, so
-  whatever the old holder sends from then on is refused. Every epoch is kept in `lease_log`.
-- `ivig_beat`: renew this workstation's own leases; says which of them another holds now.
+- `ivig_take`, `ivig_beat` (pg_leases.py): take over an infusion whose lease has expired (the
+  epoch goes up by one, so whatever the old holder sends from then on is refused; every epoch is
+  kept in `lease_log`); renew this workstation's own leases.
 - `ivig_heads`: what the server holds of each infusion (count, hash, a digest of the bodies), so
   a workstation can re-send what a restored server lost and notice a record changed on the server.
 
@@ -28,29 +28,8 @@ workstation's. Errors carry SQLSTATEs of our own (class IV) that the client read
 from __future__ import annotations
 
 from .base import REFUSED_RANGES, SET_ASIDE
-
-CHANNEL = "ivig_unit"  # NOTIFY: the infusion's id on every change, for the boards
-LEASE_S = 90  # a workstation that has not renewed its hold for this long has crashed or is cut off
-LOCK_SPACE = 4952  # the advisory-lock key space of workstation connections
-LOCK_WAIT = "1500ms"  # the longest any function waits for a row lock (only ever its caller's own rows)
-ENDING_KINDS = ("stop", "complete")  # after one of these an infusion never runs again (the board's filter)
-
-# SQLSTATEs
-STATION = "IVS01"  # this connection has not said hello
-DUPLICATE = "IVD01"  # another live connection uses this installation id
-OTHER_LOGIN = "IVD02"  # this installation id was registered by another login
-FENCED = "IVF01"  # another workstation took the infusion over: read-only here
-HELD = "IVH01"  # another workstation holds the infusion (its lease is live)
-BUSY = "IVB01"  # the caller's own rows are busy (its other connection): try again
-CONFLICT = "IVC01"  # an event number the server holds with other content
-IDENTITY = "IVC02"  # the infusion's identity differs on the server
-GAP = "IVG01"  # events missing before the ones sent
-BAD = "IVN01"  # a name with a control character, a body that is not an event
-UNKNOWN = "IVN02"  # no such infusion on the server
-
-_DEFINER = (f"LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp "
-            f"SET lock_timeout = '{LOCK_WAIT}'")
-_EXPIRES = f"now() + make_interval(secs => {LEASE_S})"
+from .pg_common import CHANNEL, DEFINER, ENDING_KINDS, LOCK_SPACE
+from .pg_leases import LEASE_FUNCTIONS
 
 
 def _pg_escape(c: int) -> str:
@@ -63,7 +42,7 @@ _REFUSED = "[" + "".join(_pg_escape(max(a, 1)) if a == b else f"{_pg_escape(max(
                          for a, b in REFUSED_RANGES) + "]"
 _ENDING = ", ".join(f"'{k}'" for k in ENDING_KINDS)
 
-FUNCTIONS: list[tuple[str, str]] = [
+FUNCTIONS: list[tuple[str, str]] = LEASE_FUNCTIONS + [
     ("ivig_payload(bigint, text, text, text, boolean, double precision, double precision, integer, "
      "double precision, text, text, text, double precision, text)", r"""
 CREATE OR REPLACE FUNCTION ivig_payload(p_sid bigint, p_uid text, p_chair text, p_patient text, p_training boolean,
@@ -99,7 +78,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public AS $$
 $$"""),
     ("ivig_station(text, text)", rf"""
 CREATE OR REPLACE FUNCTION ivig_station(p_installation text, p_instance text) RETURNS stations
-{_DEFINER} AS $$
+{DEFINER} AS $$
 DECLARE st stations;
 BEGIN
     SELECT * INTO st FROM stations WHERE installation = p_installation;
@@ -112,7 +91,7 @@ BEGIN
 END $$"""),
     ("ivig_hello(text, text, text)", rf"""
 CREATE OR REPLACE FUNCTION ivig_hello(p_installation text, p_instance text, p_label text)
-RETURNS TABLE(server_now double precision, stale_pid integer) {_DEFINER} AS $$
+RETURNS TABLE(server_now double precision, stale_pid integer) {DEFINER} AS $$
 DECLARE st stations; k integer;
 BEGIN
     IF p_installation !~ '^[0-9a-f]{{32}}$' OR p_instance !~ '^[0-9a-f]{{32}}$' THEN
@@ -156,75 +135,10 @@ BEGIN
     END IF;
     RETURN QUERY SELECT extract(epoch FROM now())::float8, NULL::integer;
 END $$"""),
-    ("ivig_lease_check(leases, stations, bigint, text)", r"""
-CREATE OR REPLACE FUNCTION ivig_lease_check(l leases, st stations, p_epoch bigint, p_chair text) RETURNS boolean
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public AS $$
--- true: the caller's lease; false: expired, and the caller holds a later epoch than the server (a
--- takeover a restored server forgot). Otherwise the refusal, raised.
-DECLARE detail text := json_build_object('holder', l.workstation, 'epoch', l.epoch, 'login', l.login,
-                                         'since', extract(epoch FROM l.since)::float8)::text;
-BEGIN
-    IF l.installation = st.installation AND l.login = st.login THEN
-        IF p_epoch < l.epoch AND NOT (p_epoch = 0 AND l.epoch = 1) THEN
-            RAISE EXCEPTION 'chair % was taken over by another workstation and back since these events were '
-                'recorded here: they are kept on this workstation, not sent', p_chair
-                USING ERRCODE = 'IVF01', DETAIL = detail;
-        END IF;
-        RETURN true;
-    END IF;
-    IF p_epoch <= l.epoch THEN
-        RAISE EXCEPTION 'chair % is now driven from workstation % (login %, taken over at % by the server''s clock): '
-            'read-only here; what this workstation recorded after that is kept here, not sent', p_chair,
-            l.workstation, l.login, to_char(l.since, 'HH24:MI') USING ERRCODE = 'IVF01', DETAIL = detail;
-    END IF;
-    IF l.expires > now() THEN
-        RAISE EXCEPTION 'chair % is driven from workstation % (login %); it is shown read-only here', p_chair,
-            l.workstation, l.login USING ERRCODE = 'IVH01', DETAIL = detail;
-    END IF;
-    RETURN false;
-END $$"""),
-    ("ivig_hold(bigint, text, text, bigint)", rf"""
-CREATE OR REPLACE FUNCTION ivig_hold(p_sid bigint, p_installation text, p_instance text, p_epoch bigint)
-RETURNS leases {_DEFINER} AS $$
-DECLARE st stations; s sessions; l leases; mine boolean;
-BEGIN
-    st := ivig_station(p_installation, p_instance);
-    SELECT * INTO s FROM sessions WHERE id = p_sid;
-    IF p_epoch IS NULL OR p_epoch < 0 OR p_epoch > 1000000000 THEN
-        RAISE EXCEPTION 'an epoch out of range' USING ERRCODE = 'IVN01';
-    END IF;
-    SELECT * INTO l FROM leases WHERE session_id = s.id;  -- a plain read: no lock on another's lease
-    IF NOT FOUND THEN  -- a new infusion (or one a restored server lost): epoch 1, whatever the caller holds
-        INSERT INTO leases(session_id, workstation, nurse, expires, since, installation, login, epoch, renewed)
-            VALUES (s.id, st.label, NULL, {_EXPIRES}, now(), st.installation, st.login, 1, now())
-            ON CONFLICT (session_id) DO NOTHING RETURNING * INTO l;
-        IF FOUND THEN
-            INSERT INTO lease_log(session_id, epoch, installation, label, login, how)
-                VALUES (s.id, 1, st.installation, st.label, st.login, 'new') ON CONFLICT DO NOTHING;
-            RETURN l;
-        END IF;
-        SELECT * INTO l FROM leases WHERE session_id = s.id;
-    END IF;
-    PERFORM ivig_lease_check(l, st, p_epoch, s.chair);  -- refused here without a lock taken
-    SELECT * INTO l FROM leases WHERE session_id = s.id FOR UPDATE;  -- the caller's own, or an expired one
-    mine := ivig_lease_check(l, st, p_epoch, s.chair);  -- again, under the lock
-    IF mine THEN
-        UPDATE leases SET expires = {_EXPIRES}, renewed = now() WHERE session_id = s.id RETURNING * INTO l;
-    ELSE
-        UPDATE leases SET installation = st.installation, workstation = st.label, login = st.login,
-            epoch = l.epoch + 1, since = now(), renewed = now(), expires = {_EXPIRES}
-            WHERE session_id = s.id RETURNING * INTO l;
-        INSERT INTO lease_log(session_id, epoch, installation, label, login, how)
-            VALUES (s.id, l.epoch, st.installation, st.label, st.login, 'claimed after a restore')
-            ON CONFLICT ON CONSTRAINT lease_log_pkey DO UPDATE SET installation = EXCLUDED.installation,
-                label = EXCLUDED.label, login = EXCLUDED.login, how = EXCLUDED.how, at = now();
-    END IF;
-    RETURN l;
-END $$"""),
     ("ivig_append(text, text, bigint, jsonb, integer[], double precision[], text[], text[], text[])", rf"""
 CREATE OR REPLACE FUNCTION ivig_append(p_installation text, p_instance text, p_epoch bigint, p_session jsonb,
     p_seqs integer[], p_walls double precision[], p_bodies text[], p_ws text[], p_nurses text[])
-RETURNS TABLE(have integer, added integer, epoch bigint, last_hash text) {_DEFINER} AS $$
+RETURNS TABLE(have integer, added integer, epoch bigint, last_hash text) {DEFINER} AS $$
 DECLARE
     st stations; s sessions; l leases; e events; n_have integer; n_added integer := 0; prev text; h text;
     rec double precision := extract(epoch FROM now())::float8; k text; body jsonb; ended boolean := false;
@@ -306,96 +220,10 @@ BEGIN
     RETURN QUERY SELECT n_have, n_added, l.epoch,
         (SELECT ev.hash FROM events ev WHERE ev.session_id = s.id AND ev.seq = n_have - 1);
 END $$"""),
-    ("ivig_take(text, text, text)", rf"""
-CREATE OR REPLACE FUNCTION ivig_take(p_installation text, p_instance text, p_uid text)
-RETURNS TABLE(session_id bigint, chair text, from_label text, was_mine boolean, epoch bigint,
-              server_now double precision, last_alive double precision, last_received double precision)
-{_DEFINER} AS $$
-DECLARE st stations; s sessions; l leases; mine boolean; alive double precision; was text;
-BEGIN
-    st := ivig_station(p_installation, p_instance);
-    SELECT * INTO s FROM sessions WHERE uid = p_uid;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'the unit server has no infusion %', p_uid USING ERRCODE = 'IVN02';
-    END IF;
-    FOR attempt IN 1 .. 2 LOOP
-        SELECT * INTO l FROM leases WHERE leases.session_id = s.id;  -- a plain read: no lock on a live lease
-        IF NOT FOUND THEN
-            INSERT INTO leases(session_id, workstation, expires, since, installation, login, epoch, renewed)
-                VALUES (s.id, st.label, {_EXPIRES}, now(), st.installation, st.login, 1, now())
-                ON CONFLICT DO NOTHING RETURNING * INTO l;
-            IF FOUND THEN
-                INSERT INTO lease_log(session_id, epoch, installation, label, login, how)
-                    VALUES (s.id, 1, st.installation, st.label, st.login, 'take') ON CONFLICT DO NOTHING;
-                EXIT;
-            END IF;
-            CONTINUE;
-        END IF;
-        mine := l.installation = st.installation AND l.login = st.login;
-        IF NOT mine AND l.expires > now() THEN
-            RAISE EXCEPTION 'chair % is driven from workstation % (login %); it is shown read-only here', s.chair,
-                l.workstation, l.login USING ERRCODE = 'IVH01';
-        END IF;
-        SELECT * INTO l FROM leases WHERE leases.session_id = s.id FOR UPDATE;  -- the caller's own, or expired
-        mine := l.installation = st.installation AND l.login = st.login;
-        IF NOT mine AND l.expires > now() THEN  -- taken by another meanwhile
-            RAISE EXCEPTION 'chair % is driven from workstation % (login %); it is shown read-only here', s.chair,
-                l.workstation, l.login USING ERRCODE = 'IVH01';
-        END IF;
-        was := l.workstation;
-        alive := extract(epoch FROM greatest(l.renewed,
-                                             (SELECT c.alive FROM chairs c WHERE c.session_id = s.id)))::float8;
-        IF mine THEN
-            UPDATE leases SET expires = {_EXPIRES}, renewed = now() WHERE leases.session_id = s.id RETURNING * INTO l;
-        ELSE
-            UPDATE leases SET installation = st.installation, workstation = st.label, login = st.login,
-                epoch = l.epoch + 1, since = now(), renewed = now(), expires = {_EXPIRES}
-                WHERE leases.session_id = s.id RETURNING * INTO l;
-            INSERT INTO lease_log(session_id, epoch, installation, label, login, how)
-                VALUES (s.id, l.epoch, st.installation, st.label, st.login, 'take')
-                ON CONFLICT ON CONSTRAINT lease_log_pkey DO UPDATE SET installation = EXCLUDED.installation,
-                    label = EXCLUDED.label, login = EXCLUDED.login, how = EXCLUDED.how, at = now();
-        END IF;
-        EXIT;
-    END LOOP;
-    PERFORM pg_notify('{CHANNEL}', s.id::text);
-    RETURN QUERY SELECT s.id, s.chair, was, coalesce(mine, false), l.epoch,
-        extract(epoch FROM now())::float8, alive,
-        (SELECT extract(epoch FROM max(ev.received))::float8 FROM events ev WHERE ev.session_id = s.id);
-END $$"""),
-    ("ivig_beat(text, text, text[], bigint[])", rf"""
-CREATE OR REPLACE FUNCTION ivig_beat(p_installation text, p_instance text, p_uids text[], p_epochs bigint[])
-RETURNS TABLE(uid text, held boolean, holder text, epoch bigint, since double precision) {_DEFINER} AS $$
-DECLARE st stations; s sessions; l leases; got bigint;
-BEGIN
-    st := ivig_station(p_installation, p_instance);
-    UPDATE stations SET seen = now() WHERE installation = st.installation;
-    FOR i IN 1 .. coalesce(array_length(p_uids, 1), 0) LOOP
-        SELECT * INTO s FROM sessions x WHERE x.uid = p_uids[i];
-        CONTINUE WHEN NOT FOUND;  -- not on the server yet: its events are on their way
-        SELECT * INTO l FROM leases x WHERE x.session_id = s.id;  -- a plain read: another's lease is never locked
-        CONTINUE WHEN NOT FOUND;
-        IF l.installation = st.installation AND l.login = st.login
-                AND (l.epoch <= p_epochs[i] OR (p_epochs[i] = 0 AND l.epoch = 1)) THEN
-            UPDATE leases x SET expires = {_EXPIRES}, renewed = now()
-                WHERE x.session_id IN (SELECT y.session_id FROM leases y WHERE y.session_id = s.id
-                                       AND y.installation = st.installation AND y.epoch = l.epoch
-                                       FOR UPDATE SKIP LOCKED)
-                RETURNING x.session_id INTO got;
-            IF got IS NOT NULL THEN
-                PERFORM pg_notify('{CHANNEL}', s.id::text);
-            END IF;  -- else busy for an instant: renewed at the next beat
-            RETURN QUERY SELECT p_uids[i], true, l.workstation, l.epoch, extract(epoch FROM l.since)::float8;
-        ELSE
-            RETURN QUERY SELECT p_uids[i], false, l.workstation, l.epoch, extract(epoch FROM l.since)::float8;
-        END IF;
-        got := NULL;
-    END LOOP;
-END $$"""),
     ("ivig_heads(text, text, text[], integer[])", rf"""
 CREATE OR REPLACE FUNCTION ivig_heads(p_installation text, p_instance text, p_uids text[], p_upto integer[])
 RETURNS TABLE(uid text, n integer, hash_at text, digest text, mine boolean, holder text, epoch bigint,
-              since double precision) {_DEFINER} AS $$
+              since double precision) {DEFINER} AS $$
 DECLARE st stations; s sessions; l leases; m integer;
 BEGIN
     st := ivig_station(p_installation, p_instance);

@@ -161,11 +161,26 @@ class PgStore(Store):
             raise JournalError(f"the unit server {self.path} refused: {first_line(exc)}") from None
 
     # ------------------------------------------------------------------ reading
-    def sessions(self, training: bool | None = None, patient_id: str | None = None) -> list[dict]:
+    def sessions(self, training: bool | None = None, patient_id: str | None = None, states: bool = True) -> list[dict]:
+        """The infusions, each with its status worked out from its events (`states`; else None)."""
         q = f"SELECT {SESSION_COLS} FROM sessions s LEFT JOIN chairs c ON c.session_id = s.id"
         where, args = session_filter(training, patient_id, "%s")
         q += where + " ORDER BY s.wall_start, s.id"
-        return [dict(zip(SESSION_KEYS, r)) for r in self.q(q, args)]
+        out = [dict(zip(SESSION_KEYS, r)) for r in self.q(q, args)]
+        if states:
+            for d in out:
+                d["status"] = self._state(d["id"], d["n_events"], d["wall_start"], d["speed"])["state"]
+        return out
+
+    def _state(self, sid: int, n: int, wall_start, speed) -> dict:
+        """An infusion's board summary as of its `n` events (kept until it has more)."""
+        from .unit import board_summary
+
+        if self._boards.get(sid, (None,))[0] != n:
+            raw = [r[1] for r in sorted(self.q("SELECT seq, convert_to(body, 'UTF8') FROM events WHERE session_id=%s",
+                                               (sid,)))]
+            self._boards[sid] = (n, board_summary(raw, wall_start=wall_start, speed=speed))
+        return self._boards[sid][1]
 
     def session_by_uid(self, uid: str) -> dict | None:
         rows = self.q(f"SELECT {SESSION_COLS} FROM sessions s LEFT JOIN chairs c ON c.session_id = s.id "
@@ -241,8 +256,6 @@ class PgStore(Store):
         the login that holds it. Ages are on the server's clock: `lease_left_s` (until the hold
         expires), `alive_age_s` (since the holder was last heard from). A chair's state is worked out
         again only when it has new events."""
-        from .unit import board_summary
-
         q = ("SELECT s.id, s.uid, s.chair, s.patient_id, s.training, c.n_events, c.last_wall, c.alive_wall, "
              "l.workstation, l.nurse, extract(epoch FROM l.expires)::float8, l.expires > now(), s.workstation, "
              "extract(epoch FROM l.expires - now())::float8, "
@@ -256,18 +269,10 @@ class PgStore(Store):
         else:
             rows = self.q(q + "WHERE NOT c.ended OR l.expires > now() OR c.updated > now() - make_interval(secs => %s) "
                           "ORDER BY s.chair, s.id", (include_ended_h * 3600,))
-        stale = [r[0] for r in rows if self._boards.get(r[0], (None,))[0] != r[5]]
-        bodies: dict[int, list] = {}
-        if stale:
-            for sid, _seq, raw in self.q("SELECT session_id, seq, convert_to(body, 'UTF8') FROM events "
-                                         "WHERE session_id = ANY(%s) ORDER BY session_id, seq", (stale,)):
-                bodies.setdefault(sid, []).append(raw)
         out = []
         for (sid, uid, chair, pid, training, n, last_wall, alive, holder, nurse, expires, live, ws, left, age, epoch,
              speed, server_now, event_age, login, wall_start, logins) in rows:
-            if sid in bodies or sid not in self._boards:
-                self._boards[sid] = (n, board_summary(bodies.get(sid, []), wall_start=wall_start, speed=speed))
-            d = dict(self._boards[sid][1])
+            d = dict(self._state(sid, n, wall_start, speed))
             bay = chair.split("/", 1)[0].strip() if "/" in chair else ""  # "Bay A/3": bay A, chair 3
             d.update({"session_id": sid, "uid": uid, "chair": chair, "bay": bay, "patient_id": pid,
                       "training": training, "status": d["state"], "n_events": n, "last_wall": last_wall,

@@ -322,8 +322,9 @@ class SqliteStore(Store):
         self._release_lock()
 
     # ------------------------------------------------------------------ reading
-    def sessions(self, training: bool | None = None, patient_id: str | None = None) -> list[dict]:
-        """Sessions in the order they were started; `training` False lists real infusions only."""
+    def sessions(self, training: bool | None = None, patient_id: str | None = None, states: bool = True) -> list[dict]:
+        """Sessions in the order they were started; `training` False lists real infusions only (the
+        status is the cached one, kept with every write: `states` is for the server's listing)."""
         q = ("SELECT s.id, s.chair, s.patient_id, s.training, s.wall_start, s.speed, s.status, s.product, s.alive_wall,"
              " (SELECT count(*) FROM events e WHERE e.session_id = s.id),"
              f" (SELECT max(wall) FROM events e WHERE e.session_id = s.id), {self._uid},"

@@ -16,8 +16,8 @@ import time
 import uuid
 
 from .base import JournalError, LeaseHeld, ServerUnreachable
+from .pg_common import BAD, BUSY, CONFLICT, DUPLICATE, FENCED, GAP, HELD, IDENTITY, OTHER_LOGIN, STATION, UNKNOWN
 from .pg_conn import call, first_line, limit
-from .pg_functions import BAD, BUSY, CONFLICT, DUPLICATE, FENCED, GAP, HELD, IDENTITY, OTHER_LOGIN, STATION, UNKNOWN
 from .pg_store import PgStore
 
 

@@ -1,0 +1,26 @@
+"""What the unit server's SQL shares (pg_functions.py, pg_leases.py): the NOTIFY channel, the
+clause every SECURITY DEFINER function carries, the lease's length, our SQLSTATEs."""
+from __future__ import annotations
+
+CHANNEL = "ivig_unit"  # NOTIFY: the infusion's id on every change, for the boards
+LEASE_S = 90  # a workstation that has not renewed its hold for this long has crashed or is cut off
+LOCK_SPACE = 4952  # the advisory-lock key space of workstation connections
+LOCK_WAIT = "1500ms"  # the longest any function waits for a row lock (only ever its caller's own rows)
+ENDING_KINDS = ("stop", "complete")  # after one of these an infusion never runs again (the board's filter)
+
+# SQLSTATEs
+STATION = "IVS01"  # this connection has not said hello
+DUPLICATE = "IVD01"  # another live connection uses this installation id
+OTHER_LOGIN = "IVD02"  # this installation id was registered by another login
+FENCED = "IVF01"  # another workstation took the infusion over: read-only here
+HELD = "IVH01"  # another workstation holds the infusion (its lease is live)
+BUSY = "IVB01"  # the caller's own rows are busy (its other connection): try again
+CONFLICT = "IVC01"  # an event number the server holds with other content
+IDENTITY = "IVC02"  # the infusion's identity differs on the server
+GAP = "IVG01"  # events missing before the ones sent
+BAD = "IVN01"  # a name with a control character, a body that is not an event
+UNKNOWN = "IVN02"  # no such infusion on the server
+
+DEFINER = (f"LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp "
+           f"SET lock_timeout = '{LOCK_WAIT}'")
+EXPIRES = f"now() + make_interval(secs => {LEASE_S})"
