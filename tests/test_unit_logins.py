@@ -139,13 +139,13 @@ def test_no_function_takes_rows_or_epochs_the_caller_builds(unit, tmp_path):
     q(admin, "UPDATE leases SET expires = now() - interval '1 second'")  # ws-a has gone: its hold expired
     rogue = Rogue(as_rogue)
     try:
-        poison = rogue.run(
-            "SELECT (ivig_hold(s, row('ffffffffffffffffffffffffffffffff', 'Bay A (forged)', 'ivig_ws_test', '00', 0, "
-            "now())::stations, 9223372036854775807)).* FROM sessions s WHERE uid = %s", (uid,))
-        assert isinstance(poison, psycopg.Error)
+        poison = rogue.run("SELECT (ivig_hold(s, NULL::stations, 9223372036854775807)).* FROM sessions s "
+                           "WHERE uid = %s", (uid,))  # caller-built rows: no such function any more
+        assert isinstance(poison, (psycopg.errors.UndefinedFunction, psycopg.errors.InsufficientPrivilege))
         for internal in ("ivig_hold(1, 'x', 'y', 1)", "ivig_station('x', 'y')", "ivig_name('x', 'y')"):
             assert isinstance(rogue.run(f"SELECT {internal}"), psycopg.errors.InsufficientPrivilege), internal
-        forged = rogue.append(session_of(admin, uid), [2], [json.dumps({"kind": "note"})], epoch=2 ** 63 - 1)
+        note = json.dumps({"at_min": 0.0, "kind": "note"})
+        forged = rogue.append(session_of(admin, uid), [2], [note], epoch=2 ** 63 - 1)
         assert isinstance(forged, psycopg.Error) and "epoch out of range" in str(forged)
         assert q(admin, "SELECT workstation, epoch FROM leases") == [("ws-a", 1)]
         # A takeover is the way, and the server raises the epoch by one, and keeps who did it.
@@ -191,7 +191,7 @@ def test_one_logins_open_transaction_holds_up_no_other_workstation(unit, pg_serv
         rogue.begin()
         sess = {"uid": uuid.uuid4().hex, "chair": "x", "patient_id": None, "training": True,
                 "wall_start": time.time(), "speed": 1.0, "product": "octagam-10", "workstation": "B", "nurse": "b"}
-        assert not isinstance(rogue.append(sess, [0], [json.dumps({"kind": "note"})]), Exception)
+        assert not isinstance(rogue.append(sess, [0], [json.dumps({"at_min": 0.0, "kind": "note"})]), Exception)
         t0 = time.monotonic()
         a, s, uid = driving(as_ws, tmp_path)  # a new infusion and its events, sent meanwhile
         a.close()
@@ -261,7 +261,7 @@ def test_names_refuse_direction_and_zero_width_marks_on_both_sides(unit):
         for mark in ("\u202e", "\u200e", "\u2066", "\ufeff"):
             sess = {"uid": uuid.uuid4().hex, "chair": f"Bay{mark}1", "patient_id": None, "training": True,
                     "wall_start": time.time(), "speed": 1.0, "product": "octagam-10", "workstation": "w", "nurse": "n"}
-            err = rogue.append(sess, [0], [json.dumps({"kind": "note"})])
+            err = rogue.append(sess, [0], [json.dumps({"at_min": 0.0, "kind": "note"})])
             assert isinstance(err, psycopg.Error) and "control character" in str(err)
     finally:
         rogue.close()

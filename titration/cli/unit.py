@@ -58,7 +58,8 @@ def _init(url: str, a) -> int:
     print(f"unit server {scrub(url)}: schema {what} {now}")
     owner, ws = ROLE_NAMES
     print(f"roles: {owner} owns the record (it cannot log in); {ws} may read and call the server's functions, "
-          f"nothing else. Give each workstation its own login: CREATE ROLE bay_a_1 LOGIN IN ROLE {ws};")
+          f"nothing else. Give each workstation its own login: CREATE ROLE bay_a_1 LOGIN IN ROLE {ws}; then run "
+          "`unit init` again: it gives each login its time limits")
     return 0
 
 

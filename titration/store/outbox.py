@@ -32,11 +32,13 @@ from ..session import Session
 from . import heal
 from . import outbox_db as odb
 from .base import ENDED, JournalError, ServerUnreachable, check_name, identity, scrub
+from .pg_conn import OutOfStep
 from .station import DuplicateStation, Fenced, Refused, Station, new_instance
 
 RETRY_MAX_S = 2.0  # a refused connection costs nothing; one through a dead link, connect_timeout
 BEAT_S = 3.0  # lease renewal and the liveness check
 SILENT_S = 10.0  # no answer for this long: the red line, whatever a call is still waiting for
+OUT_OF_STEP_TRIES = 4  # connections made again at once in one pass after answers out of step (repeated packets)
 
 # Throttle between batches (seconds): for a link that must not be flooded, and for the tests
 # that kill a workstation in the middle of a send.
@@ -277,11 +279,18 @@ class Outbox:
             number = self._passes
         ok = False
         try:
-            with self._conn_lock:
-                st = self._connected()
-                self._send_all(db, st)
-                if time.monotonic() - self._last_beat >= BEAT_S:
-                    self._beat(db, st)
+            for attempt in range(OUT_OF_STEP_TRIES):
+                try:
+                    with self._conn_lock:
+                        st = self._connected()
+                        self._send_all(db, st)
+                        if time.monotonic() - self._last_beat >= BEAT_S:
+                            self._beat(db, st)
+                    break
+                except OutOfStep:  # a fresh connection is clean: at once, not after the back-off
+                    self._drop()
+                    if attempt + 1 == OUT_OF_STEP_TRIES:
+                        raise
             self.unreachable = ""
             ok = True
         except (ServerUnreachable, DuplicateStation, Refused) as exc:  # Refused here: the connection itself

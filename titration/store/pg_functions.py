@@ -177,12 +177,13 @@ BEGIN
             PERFORM ivig_name('the nurse''s name', p_nurses[i]);
             BEGIN
                 body := p_bodies[i]::jsonb;
-                IF jsonb_typeof(body) IS DISTINCT FROM 'object' THEN
-                    RAISE EXCEPTION 'not an object' USING ERRCODE = 'IVN01';
+                IF jsonb_typeof(body) IS DISTINCT FROM 'object' OR jsonb_typeof(body->'kind') IS DISTINCT FROM 'string'
+                        OR jsonb_typeof(body->'at_min') IS DISTINCT FROM 'number' THEN
+                    RAISE EXCEPTION 'not an event' USING ERRCODE = 'IVN01';
                 END IF;
             EXCEPTION WHEN invalid_text_representation OR sqlstate 'IVN01' THEN
-                RAISE EXCEPTION 'event #% of chair % is not an event (its body is not a JSON object): not sent',
-                    p_seqs[i] + 1, s.chair USING ERRCODE = 'IVN01';
+                RAISE EXCEPTION 'event #% of chair % is not an event (its body is not a JSON object with a kind and a '
+                    'time): not sent', p_seqs[i] + 1, s.chair USING ERRCODE = 'IVN01';
             END;
             IF p_walls[i] IS NULL OR p_walls[i] <> p_walls[i] OR abs(p_walls[i]) = 'Infinity'::float8 THEN
                 RAISE EXCEPTION 'event #% of chair % has no time', p_seqs[i] + 1, s.chair USING ERRCODE = 'IVN01';

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .base import JournalError, ServerUnreachable, Store, identity, scrub, session_filter
 from .chain import body_of, check_caches, walk
-from .pg_conn import call, connect, first_line, limit, psycopg, watchdog
+from .pg_conn import OutOfStep, call, connect, first_line, limit, psycopg, watchdog
 from .pg_functions import CALLABLE, FUNCTIONS
 from .pg_schema import LATEST, LOGIN_LIMITS, MEMBERS, MIGRATIONS, OWNER, ROLES, WORKSTATION, privileges
 
@@ -31,6 +31,15 @@ def schema_version(cur) -> int:
     cur.execute("SELECT version FROM schema_version")
     row = cur.fetchone()
     return int(row[0]) if row else 0
+
+
+def _version(conn) -> int:
+    """The schema version, each answer checked to be its question's (pg_conn.call)."""
+    ((exists,),) = call(conn, "SELECT to_regclass('public.schema_version') IS NOT NULL")
+    if not exists:
+        return 0
+    rows = call(conn, "SELECT version FROM schema_version")
+    return int(rows[0][0]) if rows else 0
 
 
 def init_schema(url: str) -> tuple[int, int]:
@@ -119,7 +128,10 @@ class PgStore(Store):
         self._pg = psycopg()
         try:
             with limit(self.conn):
-                version = schema_version(self.conn.cursor())
+                version = _version(self.conn)
+        except OutOfStep:
+            self.close()
+            raise
         except self._pg.OperationalError as exc:
             self.close()
             raise ServerUnreachable(f"the unit server {self.path} did not answer: {first_line(exc)}") from None
@@ -151,9 +163,14 @@ class PgStore(Store):
     def q(self, sql: str, args=()):
         if self._dog is not None:
             self._dog.pet()
+        if self.conn is None:
+            raise ServerUnreachable(f"the connection to the unit server {self.path} was dropped; connect again")
         try:
             with limit(self.conn) as fired:
                 return call(self.conn, sql, args)
+        except OutOfStep:  # the next answer waiting on this connection is another call's: never use it again
+            self.close()
+            raise
         except self._pg.OperationalError as exc:
             why = "no answer within the time limit" if fired.is_set() else first_line(exc)
             raise ServerUnreachable(f"the unit server {self.path} stopped answering: {why}") from None

@@ -17,7 +17,7 @@ import uuid
 
 from .base import JournalError, LeaseHeld, ServerUnreachable
 from .pg_common import BAD, BUSY, CONFLICT, DUPLICATE, FENCED, GAP, HELD, IDENTITY, OTHER_LOGIN, STATION, UNKNOWN
-from .pg_conn import call, first_line, limit
+from .pg_conn import OutOfStep, call, first_line, limit
 from .pg_store import PgStore
 
 
@@ -114,7 +114,7 @@ class Station:
              [float(e[1]) for e in events], [e[2] for e in events], [e[3] for e in events], [e[4] for e in events]))
         have, added, ep, last = _one(rows, 4)
         if not (isinstance(have, int) and isinstance(added, int) and isinstance(ep, int)) or added > len(events):
-            raise ServerUnreachable("the unit server's answer to a send could not be read; connecting again")
+            raise OutOfStep("the unit server's answer to a send could not be read; connecting again")
         return have, added, ep, last
 
     def beat(self, held: list[tuple[str, int]]) -> list[tuple]:
@@ -139,8 +139,8 @@ class Station:
 def _one(rows: list[tuple], width: int) -> tuple:
     """The one row a function answers, of its width (else the answer is not this call's)."""
     if len(rows) != 1 or len(rows[0]) != width:
-        raise ServerUnreachable("the unit server's answer could not be read (a damaged or repeated packet?); "
-                                "connecting again")
+        raise OutOfStep("the unit server's answer could not be read (a damaged or repeated packet?); "
+                        "connecting again")
     return rows[0]
 
 
@@ -148,8 +148,8 @@ def _for(rows: list[tuple], uids: list[str], width: int) -> list[tuple]:
     """Rows of a per-infusion answer, each about one of the infusions asked about."""
     asked = set(uids)
     if any(len(r) != width or r[0] not in asked for r in rows):
-        raise ServerUnreachable("the unit server's answer could not be read (a damaged or repeated packet?); "
-                                "connecting again")
+        raise OutOfStep("the unit server's answer could not be read (a damaged or repeated packet?); "
+                        "connecting again")
     return rows
 
 
