@@ -92,31 +92,28 @@ def _heal(srv, tmp) -> dict:
 FILL = r"""
 CREATE OR REPLACE FUNCTION pg_temp.bench_fill(p_sessions integer, p_bodies text[]) RETURNS void
 LANGUAGE plpgsql AS $$
-DECLARE s sessions; prev text; cnt bigint; h text; rec double precision; w double precision;
+DECLARE s sessions; prev text; h text; rec double precision; w double precision;
 BEGIN
-    SELECT c.n, c.hash INTO cnt, prev FROM chain_head c;
     FOR k IN 1 .. p_sessions LOOP
         INSERT INTO sessions(uid, chair, patient_id, training, wall_start, speed, product, workstation, nurse)
             VALUES (md5(random()::text || k), 'bench/' || k, NULL, true, 1.8e9, 1.0, 'octagam-10', 'bench', 'bench')
             RETURNING * INTO s;
         rec := extract(epoch FROM now())::float8;
+        prev := repeat('0', 64);  -- each infusion its own chain (form 3), as ivig_append writes it
         FOR i IN 1 .. array_length(p_bodies, 1) LOOP
             w := 1.8e9 + i;
             h := encode(sha256(convert_to(prev || E'\n' || ivig_payload(s.id, s.uid, s.chair, s.patient_id,
                      s.training, s.wall_start, s.speed, i - 1, w, 'bench', 'bench', session_user, rec,
                      p_bodies[i]), 'UTF8')), 'hex');
             INSERT INTO events(session_id, seq, uid, wall, body, prev_hash, hash, workstation, nurse, received,
-                               form, login)
-                VALUES (s.id, i - 1, s.uid || ':' || (i - 1), w, p_bodies[i], prev, h, 'bench', 'bench', now(), 2,
-                        session_user);
+                               form, login, epoch)
+                VALUES (s.id, i - 1, s.uid || ':' || (i - 1), w, p_bodies[i], prev, h, 'bench', 'bench', now(), 3,
+                        session_user, 1);
             prev := h;
-            cnt := cnt + 1;
         END LOOP;
-        INSERT INTO chairs(session_id, status, summary, n_events)
-            VALUES (s.id, 'running', jsonb_build_object('state', 'running', 'events', array_length(p_bodies, 1)),
-                    array_length(p_bodies, 1));
+        INSERT INTO heads(session_id, n, hash) VALUES (s.id, array_length(p_bodies, 1), prev);
+        INSERT INTO chairs(session_id, n_events) VALUES (s.id, array_length(p_bodies, 1));
     END LOOP;
-    UPDATE chain_head SET n = cnt, hash = prev;
 END $$;
 """
 

@@ -1,10 +1,11 @@
 """A TCP proxy for the fault tests (standard library only): it forwards to a server and can
 black-hole the link (bytes are taken and dropped, nothing answers, nothing is reset: a silent
-network cut as a hospital network makes one), cut it loudly (every connection reset), or pass.
+network cut as a hospital network makes one), cut it loudly (every connection reset), repeat
+the next packets a client sends (as a retransmitting network can), or pass.
 
     proxy = Proxy(("127.0.0.1", 5432)); proxy.start()
     url = f"postgresql://127.0.0.1:{proxy.port}/db?user=..."
-    proxy.blackhole(); proxy.heal(); proxy.reset(); proxy.close()
+    proxy.blackhole(); proxy.heal(); proxy.reset(); proxy.duplicate(3); proxy.close()
 """
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ class Proxy:
         self._sel = selectors.DefaultSelector()
         self._stop = False
         self._resets: list[threading.Event] = []
+        self._clients: set[socket.socket] = set()
+        self._dups = 0  # client -> server chunks still to send twice
         self._thread = threading.Thread(target=self._loop, name="tcpproxy", daemon=True)
 
     def start(self) -> "Proxy":
@@ -41,6 +44,13 @@ class Proxy:
 
     def heal(self) -> None:
         self.mode = "pass"
+
+    def duplicate(self, n: int) -> None:
+        """The next `n` chunks a client sends reach the server twice."""
+        self._dups = n
+
+    def duplicated_left(self) -> int:
+        return self._dups
 
     def reset(self, wait: bool = True) -> None:
         """Every open connection is reset (RST), as a server's host going down would."""
@@ -91,8 +101,13 @@ class Proxy:
                 with self._lock:
                     other = self._pairs.get(s)
                 if other is not None:
+                    twice = s in self._clients and self._dups > 0
+                    if twice:
+                        self._dups -= 1
                     try:
                         other.sendall(data)
+                        if twice:
+                            other.sendall(data)
                     except OSError:
                         self._drop(s)
 
@@ -117,6 +132,7 @@ class Proxy:
         with self._lock:
             self._pairs[client] = server
             self._pairs[server] = client
+            self._clients.add(client)
         self._sel.register(client, selectors.EVENT_READ)
         self._sel.register(server, selectors.EVENT_READ)
 
@@ -125,6 +141,8 @@ class Proxy:
             other = self._pairs.pop(s, None)
             if other is not None:
                 self._pairs.pop(other, None)
+            self._clients.discard(s)
+            self._clients.discard(other)
         for x in (s, other):
             if x is None:
                 continue

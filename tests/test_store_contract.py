@@ -219,13 +219,14 @@ def test_the_caches_outside_the_chain_are_checked_against_it(db, tmp_path):
     s.stop(5, "cannula")
     done(j)
     j.close()
-    status_table = "chairs" if db.startswith("postgresql") else "sessions"
-    raw(db, f"UPDATE {status_table} SET status = 'running'")
+    server = db.startswith("postgresql")  # the server keeps no status: its listing replays the events
+    if not server:
+        raw(db, "UPDATE sessions SET status = 'running'")
     raw(db, "UPDATE sessions SET product = 'privigen'")
     r = Journal(db, readonly=True)
     problems = r.verify()
     r.close()
-    assert any("recorded as 'running' but its events say 'stopped'" in p for p in problems)
+    assert server or any("recorded as 'running' but its events say 'stopped'" in p for p in problems)
     assert any("listed as product 'privigen' but its plan is for 'octagam-10'" in p for p in problems)
 
 

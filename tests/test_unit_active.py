@@ -3,7 +3,9 @@ ask the server first (its check skipped, as when the server was out of reach at 
 the server itself refuses the second infusion's events, names where the first is, keeps them on
 the workstation (shown), and takes them once the first has ended. Two workstations starting one
 at the same moment take turns: exactly one is taken."""
+import json
 import threading
+import uuid
 
 import pytest
 
@@ -81,3 +83,71 @@ def test_two_workstations_starting_one_patient_at_once_take_turns(url, tmp_path,
     finally:
         for j in stations:
             j.close()
+
+
+class Raw:
+    """A workstation's connection calling the server's functions itself (as a program using its login could)."""
+
+    def __init__(self, url):
+        import psycopg
+
+        self.c = psycopg.connect(url, autocommit=True)
+        self.inst, self.instance = uuid.uuid4().hex, uuid.uuid4().hex
+        self.c.execute("SELECT * FROM ivig_hello(%s, %s, %s)", (self.inst, self.instance, "raw"))
+
+    def append(self, sess, bodies, start=0):
+        n = len(bodies)
+        return self.c.execute(
+            "SELECT * FROM ivig_append(%s, %s, 1, %s::jsonb, %s::integer[], %s::float8[], %s::text[], %s::text[], "
+            "%s::text[])", (self.inst, self.instance, json.dumps(sess), list(range(start, start + n)), [T0] * n,
+                            [json.dumps(b) for b in bodies], ["raw"] * n, ["n"] * n)).fetchall()
+
+    def close(self):
+        self.c.close()
+
+
+def new(chair, patient):
+    return {"uid": uuid.uuid4().hex, "chair": chair, "patient_id": patient, "training": False, "wall_start": T0,
+            "speed": 1.0, "product": "octagam-10", "workstation": "raw", "nurse": "n"}
+
+
+NOTE = {"at_min": 0.0, "kind": "note", "who": "nurse", "data": {"text": "set up"}}
+
+
+def test_the_server_decides_what_is_active_from_its_own_record_not_from_a_workstations_word(url, tmp_path):
+    import psycopg
+
+    from titration.store.pg_store import PgStore
+
+    a = ws(url, tmp_path, "ws-a")
+    raw = Raw(url)
+    try:
+        first = infusion()
+        a.attach(first, chair="Bay C/5", patient_id="P1", training=False, wall_start=T0)
+        assert a.outbox.send_now()
+        # A second infusion for P1 that says it is over: the server does not take its word (no status is read).
+        claim = dict(new("Bay A/2", "P1"), status="completed")
+        with pytest.raises(psycopg.Error) as err:
+            raw.append(claim, [NOTE])
+        assert err.value.sqlstate == "IVA01" and json.loads(err.value.diag.message_detail)["status"] == "planned"
+        first.start(0)
+        assert a.outbox.send_now()
+        with pytest.raises(psycopg.Error, match="another active infusion"):
+            raw.append(new("bay c / 5", "P9"), [NOTE])  # the chair, as a nurse reads its name
+        # An infusion whose events arrive already ended (sent late) is history: in nobody's way, taken.
+        late = new("Bay C/5", "P1")
+        assert raw.append(late, [NOTE, {"at_min": 1.0, "kind": "stop", "who": "nurse", "data": {"reason": "x"}}])
+        # A reaction's stop ends an infusion on the server too: the chair is free once it has arrived.
+        other = new("Bay B/1", "P2")
+        raw.append(other, [NOTE])
+        store = PgStore(url, readonly=True)
+        try:
+            assert {(x.chair, x.status) for x in store.active()} == {("Bay C/5", "running"), ("Bay B/1", "planned")}
+            raw.append(other, [{"at_min": 2.0, "kind": "action", "who": "nurse", "data": {"action": "stop"}}], start=1)
+            assert [(x.chair, x.patient_id) for x in store.active()] == [("Bay C/5", "P1")]
+        finally:
+            store.close()
+        assert raw.append(new("bay b/1", "P2"), [NOTE])
+    finally:
+        raw.close()
+        a.close()

@@ -23,9 +23,9 @@ def run(*argv, env=None):
 def test_unit_init_creates_then_finds_the_schema_and_status_lists_chairs(pg_server, tmp_path, capsys):
     url = pg_server.new_database(init=False)
     assert main(["unit", "init", "--db", url]) == 0
-    assert "schema created 3" in capsys.readouterr().out
+    assert "schema created 4" in capsys.readouterr().out
     assert main(["unit", "init", "--db", url]) == 0
-    assert "schema already at 3" in capsys.readouterr().out
+    assert "schema already at 4" in capsys.readouterr().out
     env = {"IVIG_OUTBOX": str(tmp_path / "o.sqlite3"), "IVIG_WORKSTATION": "bay-c"}
     r = run("simulate", os.path.join(ROOT, "resources", "scenarios", "03-moderate-reaction.toml"), "--db", url,
             "--speed", "50000", env=env)
@@ -112,3 +112,18 @@ def test_no_spelling_of_a_password_survives_scrubbing(user, password, host):
                 f"postgresql://{host}/ivig?user={user}&password={password}&sslmode=verify-full"):
         out = scrub(f"cannot reach {url}: refused")
         assert "QQ" not in out and out.startswith("cannot reach postgres") and out.endswith(": refused")
+
+
+@pytest.mark.parametrize("db", ["host=127.0.0.1 port=1 dbname=ivig user=ws pasword=hunter2",
+                                "host=127.0.0.1 dbname=ivig passwrd='hunter2 x'",
+                                "postgresql://ws@127.0.0.1:1/ivig?passwd=hunter2",
+                                "host=127.0.0.1 dbname=ivig sslpassword=hunter2",
+                                "postgresql://ws@127.0.0.1:1/ivig?sslpassword=hunter2",
+                                "host=127.0.0.1 dbname=ivig colour=hunter2",
+                                "host=127.0.0.1 dbname=ivig hunter2"])
+def test_a_misspelt_or_unknown_keyword_is_refused_without_showing_any_value(tmp_path, db):
+    for argv in (["unit", "status", "--db", db], ["journal", "verify", "--db", db], ["unit", "send", "--db", db]):
+        r = run(*argv, env={"IVIG_OUTBOX": str(tmp_path / "o.sqlite3")})
+        assert r.returncode == 2 and "hunter2" not in r.stdout + r.stderr, (argv, r.stderr)
+        assert len(r.stderr.strip().splitlines()) == 1 and "connection string" in r.stderr
+    assert not (tmp_path / "o.sqlite3").exists()  # refused before anything was made

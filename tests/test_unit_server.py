@@ -237,7 +237,7 @@ def test_an_expired_lease_is_taken_over_with_its_reason_journaled(url, tmp_path)
         taken = take_over(b, uid, pump="stopped", reason="ws-a froze", now_wall=T0 + 45 * 60)
         # the pump was stopped: counted only up to the last event
         assert taken.session.status == "paused" and taken.taken_from == "ws-a"
-        assert b.flush(20) == 0
+        assert b.flush(20) == 0, b.outbox.status()
     finally:
         b.close()
     notes = [r[0] for r in q(url, "SELECT body FROM events WHERE body LIKE %s", ("%Taken over%",))]

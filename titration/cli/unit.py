@@ -63,7 +63,8 @@ def _init(url: str, a) -> int:
     print(f"unit server {scrub(url)}: schema {what} {now}")
     owner, ws, lib = ROLE_NAMES
     print(f"roles: {owner} owns the record (it cannot log in); {ws} may read and call the server's functions, "
-          f"nothing else. Give each workstation its own login: CREATE ROLE bay_a_1 LOGIN IN ROLE {ws};")
+          f"nothing else. Give each workstation its own login: CREATE ROLE bay_a_1 LOGIN IN ROLE {ws}; then run "
+          "`unit init` again: it gives each login its time limits")
     print(f"the drug library: {lib} may publish, approve and activate library versions (and read them), nothing "
           f"else; give it the logins of the unit's pharmacists and senior nurses: CREATE ROLE pharm_1 LOGIN IN ROLE "
           f"{lib};")
@@ -152,24 +153,29 @@ def _salvage(url: str, a) -> int:
 
 
 def _status(url: str, a) -> int:
+    """Every chair of the unit (worked out from the events on the server), and this workstation's
+    outbox; exit 1 whenever something is wrong on this workstation: events waiting, kept or refused,
+    a damaged outbox, events the server once confirmed and lacks now (restored from a backup?)."""
     from ..store.base import printable
     from ..store.pg_store import PgStore
 
     store = PgStore(url, readonly=True)
     try:
         rows = store.summaries()
+        here = _workstation(store)
     finally:
         store.close()
-    here = _workstation(store)
+    wrong = _wrong(here)
     library = _library(url)
     if a.json:
         print(json.dumps({"server": store.path, "chairs": rows, "workstation": here, "library": library}, indent=1))
-        return 1 if here.get("damaged") else 0
+        return 1 if wrong else 0
     print(f"unit server {store.path}: {count(len(rows), 'chair')}")
     print(f"drug library: {library['line']}")
     for r in rows:
-        who = f"driven from {printable(r['held_by'])}" if r["held_by"] else \
-            f"NOT HELD (last {printable(r['last_holder'])}, lease expired)" if r["lease_expired"] else "not held"
+        login = f" (login {printable(r['login'])})" if r.get("login") else ""
+        who = f"driven from {printable(r['held_by'])}{login}" if r["held_by"] else \
+            f"NOT HELD (last {printable(r['last_holder'])}{login}, lease expired)" if r["lease_expired"] else "not held"
         due = f"; next: {printable(r.get('next_due', ''))} at {_time_of(_due(r))}" if r.get("next_due") else ""
         alerts = f"; ALERT: {printable(', '.join(map(str, r['alerts'])))}" if r.get("alerts") else ""
         tag = " TRAINING" if r["training"] else ""
@@ -178,7 +184,12 @@ def _status(url: str, a) -> int:
               f"step {_num(r.get('step'))}/{_num(r.get('steps'))}; {who}{due}{alerts}{tag}")
     for line in _here_lines(here):
         print(line)
-    return 1 if here.get("damaged") else 0
+    return 1 if wrong else 0
+
+
+def _wrong(here: dict) -> bool:
+    return bool(here.get("damaged") or here.get("error") or here.get("waiting") or here.get("kept")
+                or here.get("lacking"))
 
 
 def _library(url: str) -> dict:
@@ -225,6 +236,7 @@ def _workstation(store) -> dict:
     import sqlite3
 
     from ..store import outbox_db as odb
+    from ..store.heal import lacking
     from ..store.journal import JournalError, SqliteStore
     from ..store.outbox import retention_s
     from ..store.salvage import unsalvaged
@@ -240,6 +252,7 @@ def _workstation(store) -> dict:
         return out
     try:
         out.update(odb.report(local.conn(), retention_s()))
+        out["lacking"] = lacking(local.conn(), store, retention_s())
     except sqlite3.Error as exc:  # an outbox from before this version (no such column), or unreadable: say so
         out["error"] = f"this workstation's outbox {path} cannot be read: {exc}"
     finally:
@@ -257,6 +270,10 @@ def _here_lines(here: dict) -> list[str]:
     for h in here.get("healed", []):
         out.append(f"  healed: the unit server lacked {count(h['events'], 'event')} of chair {printable(h['chair'])}; "
                    f"sent again at {_time_of(h['wall'])}")
+    for g in here.get("lacking", []):
+        out.append(f"  THE UNIT SERVER LACKS {count(g['events'], 'event')} of chair {printable(g['chair'])} that it "
+                   f"confirmed to this workstation (it holds {g['server']} of {g['confirmed']}; restored from a "
+                   "backup?): `python main.py unit send` sends them again")
     for k in here.get("kept", []):
         out.append(f"  kept here, not sent ({count(k['events'], 'event')}): {printable(k['why'])}")
     if here.get("error"):

@@ -9,8 +9,10 @@ training run and a real infusion may not, and a real chair may not be named "Tra
 
 Chair names are compared as a nurse reads them: case and spacing aside ("Bay C/5" is "bay c / 5").
 The SQLite journal checks in the transaction that writes the new infusion; the unit server checks
-in the function that first takes an infusion (pg_functions.ivig_append), under a lock, and a
-workstation asks it before it writes the new infusion locally (Outbox.check_active).
+in the function that first takes an infusion (pg_functions.ivig_append), under a lock of the
+patient's and of the chair's, and a workstation asks it before it writes the new infusion locally
+(Outbox.check_active). The server reads "active" from its own record (which of the events it took
+started or ended the infusion), never from what a workstation says.
 """
 from __future__ import annotations
 

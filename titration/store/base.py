@@ -15,7 +15,7 @@ import re
 import socket
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ..errors import TitrationError
 from ..session import Session
@@ -121,8 +121,15 @@ LIBPQ_KEYWORDS = ("host", "hostaddr", "port", "dbname", "user", "password", "pas
                   "application_name", "target_session_attrs", "channel_binding", "gssencmode", "krbsrvname",
                   "requiressl", "sslcrl", "sslcrldir", "sslsni", "keepalives", "keepalives_idle",
                   "keepalives_interval", "keepalives_count", "tcp_user_timeout", "client_encoding",
-                  "load_balance_hosts", "require_auth", "replication", "fallback_application_name")
+                  "load_balance_hosts", "require_auth", "replication", "fallback_application_name",
+                  "sslcompression", "ssl_min_protocol_version", "ssl_max_protocol_version", "gsslib",
+                  "gssdelegation", "sslcertmode")
+SECRET_KEYWORDS = ("password", "sslpassword")  # libpq's own secrets: never on a command line
+# A keyword that looks like a secret, misspelt or not (pasword, passwd, pwd, sslpass, secret...)
+_SECRET_LIKE = re.compile(r"pas+w|pas+wo?r?d|passw|^pwd$|pwd|secret|token|^pass$|^pass_|^pw$", re.I)
 _KEYWORD_START = re.compile(r"\s*(?:" + "|".join(LIBPQ_KEYWORDS) + r")\s*=", re.I)
+PASSWORD_REFUSED = ("the unit server's connection string holds a password: put it in ~/.pgpass, a service file or "
+                    "PGPASSWORD instead, never on the command line or in IVIG_DB")
 
 
 def is_url(db) -> bool:
@@ -142,37 +149,132 @@ def _scrub_url(m: re.Match) -> str:
 
 
 def scrub(text: str) -> str:
-    """A URL or a keyword string (or a message holding one) with any password replaced by '***'."""
+    """A URL or a keyword string (or a message holding one) with any password, or any value of a
+    keyword that looks like a secret (misspelt ones too), replaced by '***'."""
     out = re.sub(r"(postgres(?:ql)?://)([^/?#\s]*)", _scrub_url, str(text), flags=re.I)
-    out = re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'?|[^&\s]+)", r"\1***", out, flags=re.I)
+
+    def mask(m: re.Match) -> str:
+        return m.group(1) + "***" if _SECRET_LIKE.search(m.group(2)) else m.group(0)
+
+    out = re.sub(r"((?<![\w%])(\w+)\s*=\s*)(?:'(?:[^'\\]|\\.)*'?|[^&\s]+)", mask, out)
     return re.sub(r"(password%3d)[^&\s]+", r"\1***", out, flags=re.I)
+
+
+def _keyword_pairs(text: str) -> list[tuple[str, str]] | None:
+    """The (keyword, value) pairs of a libpq keyword string, read as libpq reads it; None when it
+    cannot be read."""
+    pairs: list[tuple[str, str]] = []
+    i, n = 0, len(text)
+    while True:
+        while i < n and text[i].isspace():
+            i += 1
+        if i >= n:
+            return pairs
+        j = i
+        while j < n and not text[j].isspace() and text[j] != "=":
+            j += 1
+        key = text[i:j]
+        while j < n and text[j].isspace():
+            j += 1
+        if not key or j >= n or text[j] != "=":
+            return None
+        j += 1
+        while j < n and text[j].isspace():
+            j += 1
+        value = []
+        if j < n and text[j] == "'":
+            j += 1
+            while j < n and text[j] != "'":
+                if text[j] == "\\" and j + 1 < n:
+                    j += 1
+                value.append(text[j])
+                j += 1
+            if j >= n:
+                return None
+            j += 1
+        else:
+            while j < n and not text[j].isspace():
+                if text[j] == "\\" and j + 1 < n:
+                    j += 1
+                value.append(text[j])
+                j += 1
+        pairs.append((key, "".join(value)))
+        i = j
+
+
+def connection_problem(url: str) -> str:
+    """Why this connection string is refused before anything is done ("" when it is not): a password
+    in any spelling (a URL's user:password@, a password or sslpassword keyword, any case or
+    spacing, percent-encoded), or a keyword libpq does not know (a misspelt `pasword=` would
+    otherwise be shown back with its value). No message holds a value of the string."""
+    text = str(url).strip()
+    if re.search(r"(^|[\s?&;])(ssl)?password\s*=", unquote(text), flags=re.I):
+        return PASSWORD_REFUSED
+    if text.lower().startswith(URL_SCHEMES):
+        parts = urlsplit(text)
+        user = parts.netloc.rsplit("@", 1)[0] if "@" in parts.netloc else ""
+        if ":" in user:
+            return PASSWORD_REFUSED
+        keys = [k for k, _ in parse_qsl(parts.query, keep_blank_values=True)]
+    else:
+        pairs = _keyword_pairs(text)
+        if pairs is None:
+            return ("the unit server's connection string cannot be read (it is not shown: it may hold a secret); "
+                    "write it as host=... dbname=... user=..., or postgresql://user@host/dbname")
+        keys = [k for k, _ in pairs]
+    for key in keys:
+        if key.lower() in SECRET_KEYWORDS:
+            return PASSWORD_REFUSED
+        if key not in LIBPQ_KEYWORDS:
+            shown = f"'{key}'" if re.fullmatch(r"[A-Za-z_]{1,40}", key) else "(not shown)"
+            if _SECRET_LIKE.search(key):
+                return (f"the unit server's connection string has an unknown keyword {shown} that looks like a "
+                        "password: refused, and its value is not shown. Put the password in ~/.pgpass, a service "
+                        "file or PGPASSWORD")
+            return (f"the unit server's connection string has an unknown keyword {shown}: refused (its values are "
+                    f"not shown). Known keywords: host, port, dbname, user, sslmode, ... (libpq's)")
+    return ""
 
 
 def has_password(url: str) -> bool:
     """A password in any spelling: user:password@ in a URL, a password parameter (of a URL or a
-    keyword string, whatever its case or spacing, percent-encoded too)."""
-    text = str(url)
-    if re.search(r"(^|[\s?&;])password\s*=", unquote(text), flags=re.I):
-        return True
-    if text.strip().lower().startswith(URL_SCHEMES):
-        netloc = urlsplit(text.strip()).netloc
-        user = netloc.rsplit("@", 1)[0] if "@" in netloc else ""
-        return ":" in user
-    return False
+    keyword string, whatever its case or spacing, percent-encoded too), sslpassword included."""
+    return connection_problem(url) == PASSWORD_REFUSED
 
 
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Refused in every name: control characters (Cc), line and paragraph separators, and format
+# characters (Cf: bidirectional overrides and marks, zero-width characters), which would make a
+# listing show other text than the name holds. The ranges are Unicode 15's (a test checks them
+# against the running Python's unicodedata).
+FORMAT_RANGES = ((0xAD, 0xAD), (0x600, 0x605), (0x61C, 0x61C), (0x6DD, 0x6DD), (0x70F, 0x70F), (0x890, 0x891),
+                 (0x8E2, 0x8E2), (0x180E, 0x180E), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064),
+                 (0x2066, 0x206F), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD),
+                 (0x13430, 0x1343F), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001),
+                 (0xE0020, 0xE007F))
+REFUSED_RANGES = ((0x0, 0x1F), (0x7F, 0x9F), (0x2028, 0x2029)) + FORMAT_RANGES
+
+
+def _class(escape) -> str:
+    return "[" + "".join(escape(a) if a == b else f"{escape(a)}-{escape(b)}" for a, b in REFUSED_RANGES) + "]"
+
+
+def _py_escape(c: int) -> str:
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" if c < 0x10000 else f"\\U{c:08x}"
+
+
+CONTROL = re.compile(_class(_py_escape))
 
 
 def check_name(field: str, value, *, empty_ok: bool = False, longest: int = 200) -> str | None:
-    """A name (chair, patient identifier, workstation, nurse) without control characters: a newline
-    in one would forge lines in every listing. The value, or JournalError naming the field."""
+    """A name (chair, patient identifier, workstation, nurse) without control or format characters:
+    a newline in one would forge lines in every listing, a direction mark reorder what it shows.
+    The value, or JournalError naming the field."""
     if value is None:
         return None
     text = str(value)
     if CONTROL.search(text):
         raise JournalError(f"{field} '{printable(text)[:60]}' holds a control character "
-                           "(a line break, a tab, a NUL...): not allowed in a name")
+                           "(a line break, a tab, a NUL, a direction or zero-width mark...): not allowed in a name")
     if not empty_ok and not text.strip():
         raise JournalError(f"{field} is empty: give a name")
     if len(text) > longest:
@@ -181,7 +283,7 @@ def check_name(field: str, value, *, empty_ok: bool = False, longest: int = 200)
 
 
 def printable(value) -> str:
-    """A name read back from a store, with any control character shown escaped (older records)."""
+    """A name read back from a store, with any control or format character shown escaped (older records)."""
     text = "" if value is None else str(value)
     return CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode(), text)
 

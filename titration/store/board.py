@@ -9,8 +9,8 @@ from __future__ import annotations
 import time
 
 from .base import ServerUnreachable
+from .pg_common import CHANNEL
 from .pg_conn import connect, first_line, psycopg
-from .pg_functions import CHANNEL
 from .pg_store import PgStore
 
 PROBE_S = 5.0

@@ -58,7 +58,7 @@ def server_payload(meta: dict, seq: int, wall: float, ws, nurse, login, received
 
 def _expected(prev_hash, meta, seq, wall, ev, body, ws, nurse, form, login, received) -> str | None:
     try:
-        if form == 2:
+        if form in (2, 3):
             return chain_hash(prev_hash or "", server_payload(meta, seq, float(wall), ws, nurse, login,
                                                               float(received), text(body)))
         return chain_hash(prev_hash or "", _payload(meta, seq, float(wall), ev, by(ws, nurse)))
@@ -66,20 +66,23 @@ def _expected(prev_hash, meta, seq, wall, ev, body, ws, nurse, form, login, rece
         return None
 
 
-def walk(rows: Iterable[tuple], meta: dict[int, dict], head: tuple[int, str]) -> list[str]:
+def walk(rows: Iterable[tuple], meta: dict[int, dict], head: tuple[int, str],
+         heads: dict[int, tuple[int, str]] | None = None) -> list[str]:
     """rows: (row id, session id, seq, wall, body, prev_hash, hash, workstation, nurse[, form, login,
     received]) in write order. Form 1 rows were chained by the workstation (the SQLite journal,
-    and the unit server before version 2), form 2 rows by the unit server itself."""
+    and the unit server before version 2), form 2 rows by the unit server itself, both into one
+    chain whose end is `head`. Form 3 rows (the unit server since version 3) are chained per
+    infusion, each after its infusion's previous event, and `heads` holds each infusion's end."""
     problems: list[str] = []
     prev, n = GENESIS, 0
     next_seq: dict[int, int] = {}
+    last: dict[int, str] = {}  # session id -> its last event's hash (form 3 chains after it)
     for rid, sid, seq, wall, body, prev_hash, h, ws, nurse, *rest in rows:
         form, login, received = rest if rest else (1, None, None)
-        n += 1
         seq = seq if isinstance(seq, int) else -1
         where = f"event row {rid} (session {sid}, event #{seq + 1})"
         prev_hash, h, ws, nurse = text(prev_hash), text(h), text(ws), text(nurse)
-        if prev_hash != prev:
+        if (last.get(sid, GENESIS) if form == 3 else prev) != prev_hash:
             problems.append(f"{where}: the chain is broken before it (a row was deleted or changed)")
         if seq != next_seq.get(sid, 0):
             problems.append(f"{where}: session {sid} is missing event #{next_seq.get(sid, 0) + 1}")
@@ -93,7 +96,14 @@ def walk(rows: Iterable[tuple], meta: dict[int, dict], head: tuple[int, str]) ->
             expected = _expected(prev_hash, meta[sid], seq, wall, ev, body, ws, nurse, form, text(login), received)
             if expected != h:
                 problems.append(f"{where}: its content does not match its hash (edited)")
-        prev = h
+        last[sid] = h
+        if form != 3:
+            prev, n = h, n + 1
+    for sid, (hn, hh) in (heads or {}).items():
+        if (hn, hh) != (next_seq.get(sid, 0), last.get(sid)):
+            problems.append(f"session {sid}: the server records {hn} events ending in {str(hh)[:12]}..., but holds "
+                            f"{next_seq.get(sid, 0)} ending in {str(last.get(sid))[:12]}... (events at the end were "
+                            "removed or added)")
     head_n, head_hash = head
     if head_n != n or head_hash != prev:
         problems.append(f"the journal records {head_n} events ending in {str(head_hash)[:12]}..., but holds {n} "
@@ -108,7 +118,7 @@ def check_caches(store) -> list[str]:
     """Recovery trusts the cached status (and the listing the product) to skip finished
     infusions: they must match what the events say."""
     out = []
-    for d in store.sessions():
+    for d in store.sessions(states=False):  # the cached status, as recovery reads it (the server keeps none)
         sid, cached = d["id"], d["status"]
         evs = [ev for _, _, ev, why in store.event_rows(sid) if not why]  # a read that fails is not damage: raised
         try:
@@ -117,10 +127,8 @@ def check_caches(store) -> list[str]:
             out.append(f"session {sid}: its events do not replay ({exc})")
             continue
         allowed = {s.status} | ({"set-aside"} if _set_aside(s) else set())
-        # On the server the status comes with the board's summary, which may be ahead of the
-        # events that have arrived (a send in progress): compare only a summary of these events.
-        same = d.get("status_of_n") in (None, d["n_events"])
-        if same and cached not in allowed:
+        # The server keeps no status (None): its board works the state out from the events.
+        if cached is not None and cached not in allowed:
             out.append(f"session {sid}: recorded as '{cached}' but its events say '{s.status}' "
                        "(changed by hand? recovery would miss it)")
         if d.get("product") not in (None, s.original_plan.request.product):

@@ -65,3 +65,21 @@ def _one(db, sid, uid, chair, sent, epoch, confirmed_hash, head) -> list[Finding
     if n_server < sent:
         out.append(Finding("healed", sid, uid, chair, events=odb.rewind(db, sid, n_server)))
     return out
+
+
+def lacking(db: sqlite3.Connection, store, retention_s: float) -> list[dict]:
+    """Read-only (for `unit status`): infusions of the retention period of which the server holds
+    fewer events than it once confirmed to this workstation (restored from a backup, rows removed):
+    [{chair, uid, confirmed, server, events}]. Nothing is changed here or on the server."""
+    rows = [r for r in odb.recent(db, retention_s) if r[3] == odb.OPEN and r[4] > 0]
+    out = []
+    for i in range(0, len(rows), CHUNK):
+        chunk = rows[i:i + CHUNK]
+        have = dict(store.q("SELECT s.uid, (SELECT coalesce(max(e.seq) + 1, 0) FROM events e "
+                            "WHERE e.session_id = s.id) FROM sessions s WHERE s.uid = ANY(%s)",
+                            ([r[1] for r in chunk],)))
+        for _sid, uid, chair, _state, sent, _n, _epoch, _hash in chunk:
+            n = int(have.get(uid, 0))
+            if n < sent:
+                out.append({"chair": chair, "uid": uid, "confirmed": sent, "server": n, "events": sent - n})
+    return out

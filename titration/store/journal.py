@@ -38,8 +38,8 @@ from .base import (
     by,
     canonical,
     check_name,
+    connection_problem,
     default_db,
-    has_password,
     identity,
     is_url,
     local_default,
@@ -66,10 +66,9 @@ class Journal:
             raise JournalError("no journal given (an empty name): give a file or a postgresql:// URL")
         db = default_db() if db is None else db
         self.url = db.strip() if is_url(db) else None
-        if self.url and has_password(self.url):  # before anything is made on this workstation
-            from .pg_conn import PASSWORD_REFUSED
-
-            raise JournalError(PASSWORD_REFUSED)
+        problem = connection_problem(self.url) if self.url else ""
+        if problem:  # before anything is made on this workstation; no value of the string is shown
+            raise JournalError(problem)
         self.failing = ""  # the last write error, until a write succeeds again
         self.readonly = readonly
         self.workstation = workstation or workstation_name()
@@ -79,7 +78,6 @@ class Journal:
         self._stored: dict[int, int] = {}  # session id -> events written
         self._meta: dict[int, dict] = {}  # session id -> the identity that is hashed
         self._uids: dict[int, str] = {}
-        self._speed: dict[int, float] = {}
         self._recovered: dict[int, tuple[int, Session]] = {}  # id(Session) -> (session id, session)
         self.outbox = None
         self.damaged: list[Path] = []  # damaged outboxes set aside, not yet salvaged (loud until they are)
@@ -201,8 +199,6 @@ class Journal:
 
         sid = self._tx(write, "starting the record of a new infusion")
         self._uids[sid] = uid
-        self._speed[sid] = float(speed)
-        self._note(sid, session)
         self._stored[sid] = len(session.events)
         self._subscribe(sid, session)
         return sid
@@ -220,7 +216,6 @@ class Journal:
             raise JournalError(f"session {sid} in the journal does not match this infusion's events; not continued")
         self._meta[sid] = identity(sid, row[0], row[1], bool(row[2]), row[3], row[4], row[5])
         self._uids[sid] = row[4]
-        self._speed[sid] = float(row[5] or 1.0)
         self._stored[sid] = len(stored)
         self._subscribe(sid, session)
         self._write(sid)
@@ -247,12 +242,6 @@ class Journal:
         n = self._tx(lambda c: self._insert(c, sid, session, start),
                      f"recording '{last.kind}' at {last.at_min:.1f} min")
         self._stored[sid] = start + n
-        self._note(sid, session)
-
-    def _note(self, sid: int, session: Session) -> None:
-        if self.outbox is not None:
-            meta = self._meta[sid]
-            self.outbox.note(self._uids.get(sid), session, meta["wall_start"], self._speed.get(sid, 1.0))
 
     def unwritten(self) -> int:
         """Events held in memory that the journal has not written yet (after a failed write)."""
@@ -339,8 +328,8 @@ class Journal:
         self.close()
 
     # ------------------------------------------------------------------ reading
-    def sessions(self, training: bool | None = None, patient_id: str | None = None) -> list[dict]:
-        return self.store.sessions(training=training, patient_id=patient_id)
+    def sessions(self, training: bool | None = None, patient_id: str | None = None, states: bool = True) -> list[dict]:
+        return self.store.sessions(training=training, patient_id=patient_id, states=states)
 
     def events(self, session_id: int) -> list[dict]:
         return self.store.events(session_id)

@@ -14,7 +14,12 @@ from a backup lost is sent again ("healed"), a record changed on the server is s
 infusion another workstation took over meanwhile is marked so (read-only here).
 
 One infusion the server refuses never holds up another: its events stay here and `refused`
-(or `fenced`, when another workstation took it over) says why, in the nurse's words.
+(or `fenced`, when another workstation took it over) says why, in the nurse's words. Each event
+is checked against this workstation's own hash chain before it leaves: one changed on this disk
+is refused here, loudly, and named.
+
+The sender never stops by itself: an answer it cannot read (a packet the network repeated or
+damaged) drops the connection, says so, and the next pass connects again.
 """
 from __future__ import annotations
 
@@ -27,14 +32,15 @@ from ..session import Session
 from . import heal
 from . import outbox_db as odb
 from .active import refuse
-from .base import ENDED, JournalError, ServerUnreachable, check_name, scrub
+from .base import ENDED, JournalError, ServerUnreachable, check_name, identity, scrub
+from .pg_conn import OutOfStep
 from .station import DuplicateStation, Fenced, Refused, Station, new_instance
-from .unit import chair_summary
 
 RETRY_MAX_S = 2.0  # a refused connection costs nothing; one through a dead link, connect_timeout
 BEAT_S = 3.0  # lease renewal and the liveness check
 SILENT_S = 10.0  # no answer for this long: the red line, whatever a call is still waiting for
 CHECK_WAIT_S = 2.0  # a new infusion waits at most this long for the sender's connection
+OUT_OF_STEP_TRIES = 4  # connections made again at once in one pass after answers out of step (repeated packets)
 
 # Throttle between batches (seconds): for a link that must not be flooded, and for the tests
 # that kill a workstation in the middle of a send.
@@ -74,9 +80,8 @@ class Outbox:
         self.sent_total = 0
         self.last_ok: float | None = None  # time.monotonic() of the last answer from the server
         self._born = time.monotonic()
-        self._summaries: dict[str, dict] = {}
         self._watched: dict[str, Session] = {}
-        self._lock = threading.Lock()  # the two dicts above
+        self._lock = threading.Lock()  # the dict above
         self._conn_lock = threading.RLock()  # the station connection: the sender, a takeover
         self._wake = threading.Event()
         self._idle = threading.Condition()
@@ -106,13 +111,6 @@ class Outbox:
     def unwatch(self, uid: str | None) -> None:
         with self._lock:
             self._watched.pop(uid, None)
-
-    def note(self, uid: str | None, session: Session, wall_start: float | None, speed: float) -> None:
-        """The chair's board summary as of its last event (made here, in the driving thread)."""
-        if uid:
-            s = chair_summary(session, wall_start=wall_start, speed=speed)
-            with self._lock:
-                self._summaries[uid] = s
 
     def kick(self) -> None:
         self._wake.set()
@@ -249,11 +247,18 @@ class Outbox:
         db = self._open_local()
         try:
             while not self._stop:
-                ok = self._pass(db)
+                try:
+                    ok = self._pass(db)
+                except (ValueError, TypeError, LookupError, AttributeError) as exc:
+                    # an answer this side could not make sense of: said, the connection made again, go on
+                    self.unreachable = (f"the unit server's answer could not be read ({type(exc).__name__}: {exc}); "
+                                        "connecting again")
+                    self._drop()
+                    ok = False
                 pause = 0.2 if ok else min(RETRY_MAX_S, pause * 2)
                 self._wake.wait(BEAT_S if ok else pause)
                 self._wake.clear()
-        except BaseException as exc:  # a bug must not silence the red line: say it, then stop
+        except BaseException as exc:  # anything else must not silence the red line: say it
             self.unreachable = f"the sender of this workstation stopped ({type(exc).__name__}: {exc})"
             raise
         finally:
@@ -297,11 +302,18 @@ class Outbox:
             number = self._passes
         ok = False
         try:
-            with self._conn_lock:
-                st = self._connected()
-                self._send_all(db, st)
-                if time.monotonic() - self._last_beat >= BEAT_S:
-                    self._beat(db, st)
+            for attempt in range(OUT_OF_STEP_TRIES):
+                try:
+                    with self._conn_lock:
+                        st = self._connected()
+                        self._send_all(db, st)
+                        if time.monotonic() - self._last_beat >= BEAT_S:
+                            self._beat(db, st)
+                    break
+                except OutOfStep:  # a fresh connection is clean: at once, not after the back-off
+                    self._drop()
+                    if attempt + 1 == OUT_OF_STEP_TRIES:
+                        raise
             self.unreachable = ""
             ok = True
         except (ServerUnreachable, DuplicateStation, Refused) as exc:  # Refused here: the connection itself
@@ -325,14 +337,14 @@ class Outbox:
 
     def _send_all(self, db: sqlite3.Connection, st: Station) -> None:
         size = batch_size()
-        for sid, sent, n, epoch, uid, chair, pid, training, wall_start, speed, product, ws, nurse, status \
-                in odb.to_send(db):
+        for sid, sent, n, epoch, uid, chair, pid, training, wall_start, speed, product, ws, nurse in odb.to_send(db):
             if self._stop:
                 return
             self.chairs[uid] = chair
             sess = {"uid": uid, "chair": chair, "patient_id": pid, "training": bool(training),
                     "wall_start": wall_start, "speed": speed, "product": product, "workstation": ws or "",
-                    "nurse": nurse or "", "status": status}
+                    "nurse": nurse or ""}
+            meta = identity(sid, chair, pid, training, wall_start, uid, speed)
             try:
                 for field, value in (("the chair's name", chair), ("the patient identifier", pid),
                                      ("the workstation name", ws), ("the nurse's name", nurse)):
@@ -341,14 +353,17 @@ class Outbox:
                     except JournalError as exc:  # an old record: the server would refuse it anyway
                         raise Refused(f"{exc}; kept here, not sent") from None
                 while sent < n and not self._stop:
-                    evs = odb.batch(db, sid, sent, size)
-                    last = evs[-1][0] + 1 >= n
-                    summary = self._summary(db, sid, uid, wall_start, speed) if last else None
-                    have, added, epoch, last_hash = st.append(sess, evs, epoch, summary)
-                    self.last_ok = time.monotonic()
-                    self.sent_total += added
-                    sent = min(have, n)
-                    odb.confirmed(db, sid, sent, epoch, last_hash)
+                    evs, damaged = odb.batch(db, sid, sent, size, meta)
+                    if evs:
+                        have, added, epoch, last_hash = st.append(sess, evs, epoch)
+                        self.last_ok = time.monotonic()
+                        self.sent_total += added
+                        sent = min(have, n)
+                        odb.confirmed(db, sid, sent, epoch, last_hash)
+                    if damaged:  # the good ones before it went; this one waits, named on the red line
+                        raise Refused(damaged)
+                    if not evs:
+                        break
                     if _PAUSE_S:
                         time.sleep(_PAUSE_S)
             except Fenced as exc:
@@ -393,20 +408,6 @@ class Outbox:
             self.last_ok = time.monotonic()
         finally:
             db.close()
-
-    def _summary(self, db, sid: int, uid: str, wall_start: float, speed: float) -> dict:
-        with self._lock:
-            s = self._summaries.get(uid)
-        if s is not None:
-            return s
-        import json
-
-        try:
-            session = Session.replay([json.loads(b) for (b,) in db.execute(
-                "SELECT body FROM events WHERE session_id=? ORDER BY seq", (sid,))])
-            return chair_summary(session, wall_start=wall_start, speed=speed)
-        except Exception:  # noqa: BLE001 - the board says it cannot read this one; the events still go
-            return {"state": "unreadable", "alerts": ["this infusion's record does not replay"]}
 
 
 def waiting_in(db: sqlite3.Connection) -> int:

@@ -8,12 +8,13 @@ Nothing here talks to the server; outbox.py does, and writes what it learns back
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import sqlite3
 import time
 import uuid
 
-from .base import JournalError
+from .base import GENESIS, JournalError, _payload, by, chain_hash
 
 OPEN, FENCED, SUPERSEDED = "open", "fenced", "superseded"
 
@@ -47,18 +48,46 @@ def _count(alias: str = "o") -> str:
 
 def to_send(db: sqlite3.Connection) -> list[tuple]:
     """Open infusions with events the server has not confirmed, oldest first:
-    (session id, sent, n, epoch, uid, chair, patient_id, training, wall_start, speed, product, workstation, nurse,
-    status)."""
+    (session id, sent, n, epoch, uid, chair, patient_id, training, wall_start, speed, product, workstation, nurse)."""
     return db.execute(
         f"SELECT o.session_id, o.sent, {_count()} AS n, o.epoch, s.uid, s.chair, s.patient_id, s.training, "
-        "s.wall_start, s.speed, s.product, s.workstation, s.nurse, s.status FROM outbox o "
-        "JOIN sessions s ON s.id = o.session_id "
+        "s.wall_start, s.speed, s.product, s.workstation, s.nurse FROM outbox o JOIN sessions s ON s.id = o.session_id "
         f"WHERE o.state = '{OPEN}' AND n > o.sent ORDER BY o.session_id").fetchall()
 
 
-def batch(db: sqlite3.Connection, sid: int, start: int, size: int) -> list[tuple]:
-    return db.execute("SELECT seq, wall, body, workstation, nurse FROM events WHERE session_id=? AND seq >= ? "
-                      "ORDER BY seq LIMIT ?", (sid, start, size)).fetchall()
+def batch(db: sqlite3.Connection, sid: int, start: int, size: int, meta: dict) -> tuple[list[tuple], str]:
+    """Up to `size` events of a session from `start`, (seq, wall, body, workstation, nurse), each
+    checked against this journal's own hash chain before it may leave: the events up to the first
+    that does not match, and why that one does not ("" when all do). An event changed on this disk
+    after it was recorded (a bit flipped, a row edited) is never sent as if it were the nurse's."""
+    rows = db.execute(
+        "SELECT e.id, e.seq, e.wall, CAST(e.body AS BLOB), e.workstation, e.nurse, e.prev_hash, e.hash, "
+        "(SELECT p.hash FROM events p WHERE p.id < e.id ORDER BY p.id DESC LIMIT 1) "
+        "FROM events e WHERE e.session_id=? AND e.seq >= ? ORDER BY e.seq LIMIT ?", (sid, start, size)).fetchall()
+    out: list[tuple] = []
+    for rid, seq, wall, raw, ws, nurse, prev_hash, h, before in rows:
+        why = _mismatch(meta, start + len(out), seq, wall, raw, ws, nurse, prev_hash, h, before)
+        if why:
+            return out, (f"event #{seq + 1} in this workstation's outbox (its row {rid}) {why}: changed on this disk "
+                         "after it was recorded? It is not sent, nor anything after it (`journal verify --db "
+                         "OUTBOX` names the damage; the events before it were sent)")
+        out.append((seq, wall, raw.decode("utf-8"), ws, nurse))
+    return out, ""
+
+
+def _mismatch(meta, want_seq, seq, wall, raw, ws, nurse, prev_hash, h, before) -> str:
+    if seq != want_seq:
+        return f"follows a gap (event #{want_seq + 1} is missing)"
+    if prev_hash != (before if before is not None else GENESIS):
+        return "does not follow the event before it in the outbox's hash chain (a row was deleted or changed)"
+    try:
+        event = json.loads(bytes(raw).decode("utf-8"))
+        if not isinstance(event, dict):
+            raise ValueError("not an object")
+        expected = chain_hash(prev_hash, _payload(meta, seq, float(wall), event, by(ws, nurse)))
+    except (ValueError, TypeError, UnicodeDecodeError, OverflowError):
+        return "cannot be read (its body is not an event)"
+    return "" if expected == h else "does not match its hash"
 
 
 def confirmed(db: sqlite3.Connection, sid: int, sent: int, epoch: int, last_hash: str | None) -> None:

@@ -10,16 +10,22 @@ A hospital network fails quietly: packets dropped, no reset. So every call has a
   network does (a proxy that swallows packets answers the kernel's keepalives itself).
 
 Credentials come from libpq's own places (~/.pgpass, PGPASSWORD, a service file): a password in
-the connection string, in any spelling, is refused, and no message shows one.
+the connection string, in any spelling, is refused, so is a keyword libpq does not know (a misspelt
+`pasword=`), and no message shows a value of the string.
+
+A call's answer is checked to be the answer to that call (`call`): each carries a random tag the
+server echoes, so a packet the network repeated (its answer read by the next call) is a lost
+connection to make again, never another call's result taken as this one's.
 """
 from __future__ import annotations
 
 import os
 import socket
 import threading
+import uuid
 from contextlib import contextmanager
 
-from .base import JournalError, ServerUnreachable, has_password, scrub
+from .base import PASSWORD_REFUSED, JournalError, ServerUnreachable, connection_problem, scrub
 
 CONNECT_TIMEOUT_S = 4
 STATEMENT_TIMEOUT_MS = 6000
@@ -53,9 +59,10 @@ def conninfo(url: str) -> str:
 
     try:
         params = conninfo_to_dict(url.strip())
-    except psycopg().ProgrammingError as exc:
-        raise JournalError(f"the unit server's connection string {scrub(url)} cannot be read: "
-                           f"{first_line(exc)}") from None
+    except psycopg().ProgrammingError:  # libpq's message may quote the string: never shown
+        raise JournalError("the unit server's connection string cannot be read (it is not shown: it may hold a "
+                           "secret); write it as host=... dbname=... user=..., or postgresql://user@host/dbname") \
+            from None
     for k, v in CLIENT_LIMITS.items():
         params.setdefault(k, v)
     params["options"] = (str(params.get("options") or "") + " " + SERVER_OPTIONS).strip()
@@ -63,14 +70,18 @@ def conninfo(url: str) -> str:
     return make_conninfo("", **params)
 
 
-PASSWORD_REFUSED = ("the unit server's connection string holds a password: put it in ~/.pgpass, a service file or "
-                    "PGPASSWORD instead, never on the command line or in IVIG_DB")
+__all__ = ["PASSWORD_REFUSED", "call", "connect", "cut", "limit", "watchdog"]
+
+
+class OutOfStep(ServerUnreachable):
+    """An answer that belongs to another call (a repeated packet): the connection is made again."""
 
 
 def connect(url: str, *, autocommit: bool = False):
     """A connection, or ServerUnreachable saying why (without the password)."""
-    if has_password(url):
-        raise JournalError(PASSWORD_REFUSED)
+    problem = connection_problem(url)
+    if problem:
+        raise JournalError(problem)
     pg = psycopg()
     info = conninfo(url)
     try:
@@ -114,3 +125,60 @@ def limit(conn, seconds: float = CALL_LIMIT_S):
         yield fired
     finally:
         t.cancel()
+
+
+class Watchdog:
+    """A watchdog for a long walk (verify): it cuts the connection when no progress was made for
+    `seconds`, whatever the step (BEGIN, a fetch, CLOSE, COMMIT); `pet()` after each step."""
+
+    def __init__(self, conn, seconds: float = CALL_LIMIT_S):
+        self.conn = conn
+        self.seconds = seconds
+        self.fired = threading.Event()
+        self._last = 0.0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="ivig-watchdog", daemon=True)
+
+    def pet(self) -> None:
+        import time
+
+        self._last = time.monotonic()
+
+    def _watch(self) -> None:
+        import time
+
+        while not self._done.wait(min(1.0, self.seconds / 4)):
+            if time.monotonic() - self._last > self.seconds:
+                self.fired.set()
+                cut(self.conn)
+                return
+
+    def __enter__(self) -> "Watchdog":
+        self.pet()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._done.set()
+        self._thread.join(timeout=2)
+
+
+def watchdog(conn, seconds: float = CALL_LIMIT_S) -> Watchdog:
+    return Watchdog(conn, seconds)
+
+
+def tagged(sql: str) -> str:
+    """`sql` with a tag column first (and one row, of NULLs after the tag, when it has none), in
+    its own order, so that every answer says which call it answers."""
+    return (f"SELECT %s::text AS ivig_tag, x.* FROM (VALUES (1)) AS ivig_one(o) LEFT JOIN LATERAL "
+            f"(SELECT row_number() OVER () AS ivig_row, q.* FROM ({sql}) AS q) AS x ON true ORDER BY x.ivig_row")
+
+
+def call(conn, sql: str, args=()) -> list[tuple]:
+    """Run `sql` and return its rows, checked to be the answer to this call (OutOfStep if not)."""
+    tag = uuid.uuid4().hex
+    rows = conn.execute(tagged(sql), (tag, *args)).fetchall()
+    if not rows or any(r[0] != tag for r in rows):
+        raise OutOfStep("the unit server's answer belonged to another call (a repeated or damaged packet on the "
+                        "network); connecting again")
+    return [tuple(r[2:]) for r in rows if r[1] is not None]

@@ -9,8 +9,15 @@ The server keeps the record honest by itself:
   per-infusion sequence, refuse an event whose number exists with other content, and compute
   the hash chain on the server (a workstation never gives a hash).
 - UPDATE, DELETE and TRUNCATE on the events and sessions tables are refused by a trigger, for
-  every role, the owner too. Chairs, leases, stations and the chain head are working state,
+  every role, the owner too. Chairs, leases, stations and the chain heads are working state,
   outside the record.
+- Version 3 holds the drug library (pg_library.py).
+- Since version 4 each infusion has its own hash chain (`heads`: its count and last hash), so no
+  workstation ever waits on a lock another holds: the unit-wide `chain_head` keeps the events
+  chained before (forms 1 and 2), frozen. Every epoch a lease has had is in `lease_log` (who took
+  it, how, when: the server's clock). The board's chair state is worked out from the events,
+  never from a summary a workstation sends (the `chairs` row holds only what the server knows:
+  whether an event has started or ended the infusion, from the events' kinds).
 """
 from __future__ import annotations
 
@@ -70,11 +77,39 @@ CREATE TABLE stations(
 REVOKE ALL ON stations FROM PUBLIC;
 """
 
-MIGRATIONS: list[tuple[int, str]] = [(1, M1), (2, M2), (3, M3)]  # 3: the drug library (pg_library.py)
+M4 = r"""
+CREATE TABLE heads(session_id bigint PRIMARY KEY REFERENCES sessions(id), n integer NOT NULL, hash text NOT NULL);
+INSERT INTO heads(session_id, n, hash)
+    SELECT e.session_id, e.seq + 1, e.hash FROM events e
+    WHERE e.seq = (SELECT max(x.seq) FROM events x WHERE x.session_id = e.session_id);
+ALTER TABLE events ADD COLUMN epoch bigint;
+ALTER TABLE stations ADD COLUMN key integer;
+-- what the server knows of each infusion from its events' kinds (ivig_append keeps both): the board's
+-- filter and the one-active-infusion rule (store/active.py); the workstation's word for them goes
+ALTER TABLE chairs ADD COLUMN ended boolean NOT NULL DEFAULT false, ADD COLUMN started boolean NOT NULL DEFAULT false;
+UPDATE chairs SET ended = status IN ('completed', 'stopped', 'closed', 'set-aside'),
+    started = status NOT IN ('planned', 'set-aside');
+DROP INDEX IF EXISTS chairs_status;
+ALTER TABLE chairs DROP COLUMN status, DROP COLUMN summary;
+-- epochs only ever go up by one, on the server: a value no honest use reaches is a forged one
+UPDATE leases SET epoch = 1000000 WHERE epoch > 1000000;
+ALTER TABLE leases ADD CONSTRAINT leases_epoch CHECK (epoch BETWEEN 1 AND 1000000000);
+CREATE TABLE lease_log(
+    session_id bigint NOT NULL REFERENCES sessions(id), epoch bigint NOT NULL, installation text NOT NULL,
+    label text NOT NULL, login text NOT NULL, how text NOT NULL, at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (session_id, epoch));
+DROP FUNCTION IF EXISTS ivig_hold(sessions, stations, bigint);
+DROP FUNCTION IF EXISTS ivig_append(text, text, bigint, jsonb, integer[], double precision[], text[], text[], text[],
+                                    jsonb);
+REVOKE ALL ON heads, lease_log FROM PUBLIC;
+"""
+
+# 3: the drug library (pg_library.py); 4: per-infusion chains, server-made epochs, no client summary
+MIGRATIONS: list[tuple[int, str]] = [(1, M1), (2, M2), (3, M3), (4, M4)]
 LATEST = MIGRATIONS[-1][0]
 
 OWNER, WORKSTATION = "ivig_owner", "ivig_workstation"
-TABLES = ("schema_version", "sessions", "events", "chain_head", "chairs", "leases", "stations")
+TABLES = ("schema_version", "sessions", "events", "chain_head", "chairs", "leases", "stations", "heads", "lease_log")
 
 # Made before the migrations, by a role that may create roles (a superuser, or CREATEROLE).
 ROLES = f"""
@@ -96,8 +131,9 @@ END $$;
 """
 
 
-def privileges(functions: list[str]) -> str:
-    """Ownership to the owner; to the workstations: read, and call the functions. Nothing else."""
+def privileges(functions: list[str], callable_: list[str]) -> str:
+    """Ownership to the owner; to the workstations: read, and call the functions they may call
+    (`callable_`). Nothing else: the functions used only inside those are nobody's to call."""
     tables = ", ".join(TABLES)
     out = [f"ALTER TABLE {t} OWNER TO {OWNER};" for t in TABLES]
     out += [f"ALTER SEQUENCE {s} OWNER TO {OWNER};" for s in ("sessions_id_seq", "events_id_seq")]
@@ -105,10 +141,23 @@ def privileges(functions: list[str]) -> str:
     out += [f"REVOKE ALL ON {tables} FROM PUBLIC, {WORKSTATION};",
             f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC, {WORKSTATION};",
             f"GRANT USAGE ON SCHEMA public TO {WORKSTATION};",
-            f"GRANT SELECT ON schema_version, sessions, events, chain_head, chairs TO {WORKSTATION};",
-            # leases: not the installation ids (a workstation's identity is not for others to copy)
-            f"GRANT SELECT (session_id, workstation, nurse, expires, since, epoch, renewed) ON leases "
-            f"TO {WORKSTATION};"]
+            f"GRANT SELECT ON schema_version, sessions, events, chain_head, chairs, heads, lease_log TO {WORKSTATION};",
+            # leases and lease_log: not the installation ids (a workstation's identity is not for others to copy)
+            f"GRANT SELECT (session_id, workstation, nurse, expires, since, epoch, renewed, login) ON leases "
+            f"TO {WORKSTATION};",
+            f"REVOKE SELECT ON lease_log FROM {WORKSTATION};",
+            f"GRANT SELECT (session_id, epoch, label, login, how, at) ON lease_log TO {WORKSTATION};"]
     for f in functions:
-        out += [f"REVOKE ALL ON FUNCTION {f} FROM PUBLIC;", f"GRANT EXECUTE ON FUNCTION {f} TO {WORKSTATION};"]
+        out += [f"REVOKE ALL ON FUNCTION {f} FROM PUBLIC, {WORKSTATION};"]
+    out += [f"GRANT EXECUTE ON FUNCTION {f} TO {WORKSTATION};" for f in callable_]
     return "\n".join(out)
+
+
+# Limits set on each workstation login by `unit init`: a login's defaults, so that a workstation
+# (or a program using its login) cannot hold the unit up by mistake. Role settings are not
+# inherited, so each member login gets its own; the functions also keep their own lock waits
+# short whatever a login sets for itself.
+LOGIN_LIMITS = (("statement_timeout", "10s"), ("lock_timeout", "3s"), ("idle_in_transaction_session_timeout", "20s"))
+MEMBERS = (f"SELECT m.rolname FROM pg_auth_members a JOIN pg_roles m ON m.oid = a.member "
+           f"WHERE a.roleid = (SELECT oid FROM pg_roles WHERE rolname = '{WORKSTATION}') AND NOT m.rolsuper "
+           "ORDER BY 1")

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,15 +45,10 @@ def damaged_line(paths) -> str:
 def old_installation(aside: Path) -> str | None:
     """The installation id kept in a damaged copy, if it can still be read."""
     try:
-        c = _open(aside)
-    except sqlite3.Error:
+        with _reading(aside) as c:
+            row = c.execute("SELECT installation FROM station").fetchone()
+    except (sqlite3.Error, OSError):
         return None
-    try:
-        row = c.execute("SELECT installation FROM station").fetchone()
-    except sqlite3.Error:
-        return None
-    finally:
-        c.close()
     try:
         value = _t(row[0]) if row else None
     except UnicodeDecodeError:
@@ -81,6 +79,50 @@ def _open(path: Path) -> sqlite3.Connection:
     return c
 
 
+# SQLite's own header fields that every file of ours holds (sqlite.org/fileformat.html, 1.3)
+_MAGIC = b"SQLite format 3\x00"
+_FIXED = bytes([2, 2, 0, 64, 32, 32])  # bytes 18-23: WAL read/write versions, no reserve, payload fractions
+
+
+@contextmanager
+def _reading(path: Path):
+    """A read-only connection to a damaged copy. When its first bytes are damaged (SQLite's header,
+    our application id still in place), a private copy with that header written again is read
+    instead: the rest of the file is intact and its rows can be recovered."""
+    from .sqlite_store import damaged_header
+
+    with open(path, "rb") as f:
+        head = f.read(101)
+    if not damaged_header(head):
+        c = _open(path)
+        try:
+            yield c
+        finally:
+            c.close()
+        return
+    folder = tempfile.mkdtemp(prefix="ivig-salvage-")
+    try:
+        copy = Path(folder) / "outbox.sqlite3"
+        shutil.copyfile(path, copy)
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists():
+            shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+        size = int.from_bytes(head[16:18], "big")
+        with open(copy, "r+b") as f:
+            f.write(_MAGIC)
+            if size != 1 and (size < 512 or size > 32768 or size & (size - 1)):
+                f.write((4096).to_bytes(2, "big"))  # the default page size of this app's journals
+            f.seek(18)
+            f.write(_FIXED)
+        c = _open(copy)
+        try:
+            yield c
+        finally:
+            c.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _rows(c: sqlite3.Connection, table: str, cols: str) -> tuple[list[tuple], int]:
     """Every readable row of a table, read one at a time by row id; (rows, rows that failed)."""
     try:
@@ -108,8 +150,7 @@ def _t(v):
 
 def read_damaged(path: Path) -> tuple[dict, dict, int]:
     """(sessions by id, their events by session id {seq: row}, rows that could not be read)."""
-    c = _open(path)
-    try:
+    with _reading(path) as c:
         srows, bad_s = _rows(c, "sessions", "id, uid, chair, patient_id, training, wall_start, created_wall, speed, "
                                             "product, workstation, nurse")
         erows, bad_e = _rows(c, "events", "session_id, seq, wall, body, workstation, nurse")
@@ -117,8 +158,6 @@ def read_damaged(path: Path) -> tuple[dict, dict, int]:
             epochs = dict(c.execute("SELECT session_id, epoch FROM outbox").fetchall())
         except sqlite3.Error:
             epochs = {}
-    finally:
-        c.close()
     sessions = {}
     for r in srows:
         try:

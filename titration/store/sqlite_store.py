@@ -30,6 +30,14 @@ SESSION_KEYS = ("id", "chair", "patient_id", "training", "wall_start", "speed", 
                 "n_events", "last_wall", "uid", "first_wall")
 
 
+def damaged_header(head: bytes) -> bool:
+    """The first page of a journal of ours whose first bytes (SQLite's "format 3" string, the page
+    size...) are damaged: our application id is in its place (bytes 68-71) and page 1's table
+    begins where it should (byte 100). Anything else is not called ours."""
+    return (len(head) > 100 and not head.startswith(SQLITE_MAGIC)
+            and int.from_bytes(head[68:72], "big") == APP_ID and head[100] in (0x05, 0x0D))
+
+
 class _Unreadable(Exception):
     """Our journal, but it cannot be read (damaged)."""
 
@@ -69,7 +77,9 @@ class SqliteStore(Store):
         if st.st_size == 0:
             return
         with open(p, "rb") as f:
-            head = f.read(100)
+            head = f.read(101)
+        if not head.startswith(SQLITE_MAGIC) and damaged_header(head):
+            return  # ours, its first bytes damaged: it cannot be opened, and is set aside like any damaged journal
         if not head.startswith(SQLITE_MAGIC) or len(head) < 72:
             raise JournalError(f"{p} is not a journal of this app; it was left as it was; {WHERE}")
         app = int.from_bytes(head[68:72], "big")
@@ -312,8 +322,9 @@ class SqliteStore(Store):
         self._release_lock()
 
     # ------------------------------------------------------------------ reading
-    def sessions(self, training: bool | None = None, patient_id: str | None = None) -> list[dict]:
-        """Sessions in the order they were started; `training` False lists real infusions only."""
+    def sessions(self, training: bool | None = None, patient_id: str | None = None, states: bool = True) -> list[dict]:
+        """Sessions in the order they were started; `training` False lists real infusions only (the
+        status is the cached one, kept with every write: `states` is for the server's listing)."""
         q = ("SELECT s.id, s.chair, s.patient_id, s.training, s.wall_start, s.speed, s.status, s.product, s.alive_wall,"
              " (SELECT count(*) FROM events e WHERE e.session_id = s.id),"
              f" (SELECT max(wall) FROM events e WHERE e.session_id = s.id), {self._uid},"

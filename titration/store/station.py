@@ -16,8 +16,21 @@ import time
 import uuid
 
 from .base import JournalError, LeaseHeld, ServerUnreachable
-from .pg_conn import first_line, limit
-from .pg_functions import ACTIVE, BAD, CONFLICT, DUPLICATE, FENCED, GAP, HELD, IDENTITY, OTHER_LOGIN, STATION, UNKNOWN
+from .pg_common import (
+    ACTIVE,
+    BAD,
+    BUSY,
+    CONFLICT,
+    DUPLICATE,
+    FENCED,
+    GAP,
+    HELD,
+    IDENTITY,
+    OTHER_LOGIN,
+    STATION,
+    UNKNOWN,
+)
+from .pg_conn import OutOfStep, call, first_line, limit
 from .pg_store import PgStore
 
 
@@ -78,14 +91,14 @@ class Station:
 
     def _hello(self) -> None:
         rows = self.call("SELECT * FROM ivig_hello(%s, %s, %s)", (self.installation, self.instance, self.label))
-        now, stale = rows[0]
+        now, stale = _one(rows, 2)
         for _ in range(10):  # this run's previous connection, not yet dropped by the server: end it
             if stale is None:
                 break
             self.call("SELECT pg_terminate_backend(%s)", (stale,))
             time.sleep(0.2)  # it lets go of its lock as it ends
-            now, stale = self.call("SELECT * FROM ivig_hello(%s, %s, %s)",
-                                   (self.installation, self.instance, self.label))[0]
+            now, stale = _one(self.call("SELECT * FROM ivig_hello(%s, %s, %s)",
+                                        (self.installation, self.instance, self.label)), 2)
         if stale is not None:
             raise ServerBusy("the unit server still holds this workstation's previous connection; it lets go "
                              "within 30 s")
@@ -96,7 +109,7 @@ class Station:
         pg = self.store._pg
         try:
             with limit(self.conn) as fired:
-                return self.conn.execute(sql, args).fetchall()
+                return call(self.conn, sql, args)
         except pg.errors.LockNotAvailable as exc:
             raise ServerBusy(f"the unit server {self.store.path} is busy (a lock was held too long: "
                              f"{first_line(exc)}); trying again") from None
@@ -109,41 +122,71 @@ class Station:
         except pg.Error as exc:
             raise _refusal(exc, self.store.path) from None
 
-    def append(self, sess: dict, events: list[tuple], epoch: int, summary: dict | None) -> tuple[int, int, int, str]:
+    def append(self, sess: dict, events: list[tuple], epoch: int) -> tuple[int, int, int, str]:
         """Append one infusion's events: (events the server holds, added now, epoch, hash of the last)."""
         rows = self.call(
             "SELECT * FROM ivig_append(%s, %s, %s, %s::jsonb, %s::integer[], %s::float8[], %s::text[], %s::text[], "
-            "%s::text[], %s::jsonb)",
+            "%s::text[])",
             (self.installation, self.instance, epoch, json.dumps(sess), [e[0] for e in events],
-             [float(e[1]) for e in events], [e[2] for e in events], [e[3] for e in events], [e[4] for e in events],
-             None if summary is None else json.dumps(summary)))
-        have, added, ep, last = rows[0]
+             [float(e[1]) for e in events], [e[2] for e in events], [e[3] for e in events], [e[4] for e in events]))
+        have, added, ep, last = _one(rows, 4)
+        if not (isinstance(have, int) and isinstance(added, int) and isinstance(ep, int)) or added > len(events):
+            raise OutOfStep("the unit server's answer to a send could not be read; connecting again")
         return have, added, ep, last
 
     def beat(self, held: list[tuple[str, int]]) -> list[tuple]:
         """Renew these leases: (uid, held, holder, epoch, since) for each the server knows."""
         held = sorted(held)  # one order for every workstation: no deadlock
-        return self.call("SELECT * FROM ivig_beat(%s, %s, %s::text[], %s::bigint[])",
-                         (self.installation, self.instance, [u for u, _ in held], [e for _, e in held]))
+        return _for(self.call("SELECT * FROM ivig_beat(%s, %s, %s::text[], %s::bigint[])",
+                              (self.installation, self.instance, [u for u, _ in held], [e for _, e in held])),
+                    [u for u, _ in held], 5)
 
     def take(self, uid: str) -> dict:
-        (row,) = self.call("SELECT * FROM ivig_take(%s, %s, %s)", (self.installation, self.instance, uid))
+        row = _one(self.call("SELECT * FROM ivig_take(%s, %s, %s)", (self.installation, self.instance, uid)), 8)
         keys = ("session_id", "chair", "from", "was_mine", "epoch", "server_now", "last_alive", "last_received")
         return dict(zip(keys, row))
 
     def active(self, uid: str | None, chair: str, patient_id: str | None, training: bool) -> list:
         """The unit's active infusions in the way of a new one (store/active.py), the patient's first."""
         rows = self.call("SELECT * FROM ivig_active(%s, %s, %s, %s)", (uid, chair, patient_id, bool(training)))
+        if any(len(r) != 8 for r in rows):
+            raise OutOfStep("the unit server's answer could not be read (a damaged or repeated packet?); "
+                            "connecting again")
         return [_active(r[1:]) for r in rows]
 
     def heads(self, items: list[tuple[str, int]]) -> list[tuple]:
         """(uid, n, hash at upto-1, digest of bodies below upto, mine, holder, epoch, since) per infusion."""
-        return self.call("SELECT * FROM ivig_heads(%s, %s, %s::text[], %s::integer[])",
-                         (self.installation, self.instance, [u for u, _ in items], [n for _, n in items]))
+        return _for(self.call("SELECT * FROM ivig_heads(%s, %s, %s::text[], %s::integer[])",
+                              (self.installation, self.instance, [u for u, _ in items], [n for _, n in items])),
+                    [u for u, _ in items], 8)
+
+
+def _one(rows: list[tuple], width: int) -> tuple:
+    """The one row a function answers, of its width (else the answer is not this call's)."""
+    if len(rows) != 1 or len(rows[0]) != width:
+        raise OutOfStep("the unit server's answer could not be read (a damaged or repeated packet?); "
+                        "connecting again")
+    return rows[0]
+
+
+def _for(rows: list[tuple], uids: list[str], width: int) -> list[tuple]:
+    """Rows of a per-infusion answer, each about one of the infusions asked about."""
+    asked = set(uids)
+    if any(len(r) != width or r[0] not in asked for r in rows):
+        raise OutOfStep("the unit server's answer could not be read (a damaged or repeated packet?); "
+                        "connecting again")
+    return rows
 
 
 def _refusal(exc, where: str) -> JournalError:
     code = getattr(exc, "sqlstate", "") or ""
+    if not code or code[:2] in ("08", "57", "53", "58", "XX") or code == "40001":
+        # the driver's own trouble (a protocol error, a lost connection), the server going down or
+        # short of resources: the connection is made again, nothing is refused
+        return ServerUnreachable(f"the unit server {where} could not take the call "
+                                 f"({first_line(exc)}); connecting again")
+    if code == BUSY:
+        return ServerBusy(f"the unit server {where} is busy ({first_line(exc)}); trying again")
     message = first_line(getattr(exc.diag, "message_primary", None) or exc)
     try:
         detail = json.loads(exc.diag.message_detail or "{}")

@@ -1,11 +1,11 @@
-"""The unit board's view of one chair, worked out where the infusion is driven (pure core).
+"""The unit board's view of one chair (pure core): the chair's snapshot (titration/snapshot.py,
+the same function the chair screen and the chair list use) as of its last event, in its compact
+JSON form under "chair_state", with the board's flat keys beside it. Times are session minutes
+and, where the session's start is known, wall-clock seconds.
 
-The workstation that drives an infusion sends this summary with its events; the server keeps
-the latest per infusion, and boards show it as it is (they do no clinical arithmetic). It is the
-chair's snapshot (titration/snapshot.py, the same function the chair screen and the chair list
-use) as of its last event, in its compact JSON form under "chair_state", with the board's flat
-keys beside it. Times are session minutes and, where the session's start is known, wall-clock
-seconds.
+A board works it out from the events the unit server holds (`board_summary`), replayed here: it
+never shows what a workstation says about its chair, only what its record says. A record that
+does not replay is shown as such.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from ..chair_state import ChairFacts
 from ..session import Session
 from ..snapshot import chair_state
 from .base import _set_aside
+from .chain import body_of
 
 
 def chair_summary(s: Session, *, wall_start: float | None = None, speed: float = 1.0, chair: str = "",
@@ -39,3 +40,27 @@ def chair_summary(s: Session, *, wall_start: float | None = None, speed: float =
         "events": len(s.events),  # how many events this summary reflects (verify compares like with like)
         "chair_state": snap.to_dict(),
     }
+
+
+def board_summary(bodies: list, *, wall_start: float | None, speed: float | None) -> dict:
+    """A chair's board summary from its events as the server holds them (bytes or text, in order),
+    replayed with the reaction policy and catalogue of the library version the infusion was planned
+    with when that version is kept here (library/cache.py), as its own workstation replays it."""
+    from ..library.cache import replay_rules
+
+    events: list[dict] = []
+    for i, raw in enumerate(bodies):
+        ev, why = body_of(raw)
+        if ev is None:
+            return _unreadable(len(bodies), f"event #{i + 1}: {why}")
+        events.append(ev)
+    try:
+        return chair_summary(Session.replay(events, **replay_rules(events)), wall_start=wall_start,
+                             speed=speed or 1.0)
+    except Exception as exc:  # noqa: BLE001 - any record the core refuses: shown as unreadable, never as sent
+        return _unreadable(len(bodies), f"{type(exc).__name__}: {exc}")
+
+
+def _unreadable(n: int, why: str) -> dict:
+    return {"state": "unreadable", "events": n, "alerts": [f"this infusion's record on the unit server does not "
+                                                           f"replay ({why[:200]})"]}
