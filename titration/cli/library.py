@@ -17,7 +17,8 @@ from .args import add_json
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("library", help="the drug library: check, diff, and publish, approve, activate, status on the unit server",
+    p = sub.add_parser("library", help="the drug library: check, diff; publish, approve, activate, status on the "
+                                       "unit server",
                        description="Review the drug library: products.toml, protocols/, policies/, symptoms.toml "
                                    "and library.toml (its version).")
     actions = p.add_subparsers(title="actions", metavar="check|diff|publish|approve|activate|status",
