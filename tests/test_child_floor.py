@@ -132,3 +132,28 @@ def test_a_gap_between_normal_ranges_is_refused_on_load(tmp_path):
     with pytest.raises(DataError) as e:
         read_catalogue(str(f))
     assert "normal_range[3].age_from" in str(e.value) and "without a gap" in str(e.value)
+
+
+# ------------------------------------------------------------------ a rise from the child's own baseline
+def _child_session(age, base_pulse):
+    s = Session(build_plan(PlanRequest("gamunex-c", "pi", 14, 0.4, age_years=age)), get_policy("tiered"))
+    s.record_vitals(0, Vitals(temp_c=36.9, pulse=base_pulse, sbp=96, dbp=58, spo2=98, rr=26))
+    s.start(0)
+    s.confirm(30, s.due(30))  # step 2: a mild reaction can slow back to step 1's rate
+    return s
+
+
+def test_a_three_year_olds_pulse_rising_from_100_to_135_pauses():
+    # CHOP Kawasaki IVIG pathway: tachycardia is a mild/moderate reaction: pause the infusion and call; the
+    # Royal Marsden Manual (after BSH, Tinegate 2012): a rise of 20/min or more from the baseline counts.
+    s = _child_session(3, 100)
+    s.record_vitals(45, Vitals(pulse=135))
+    p = s.due(45)
+    assert (p.action, p.grade) == ("pause", "moderate")
+    assert "baseline" in p.reason
+
+
+def test_a_pulse_near_the_childs_own_baseline_is_graded_by_the_bands_alone():
+    s = _child_session(3, 118)  # the same 135, 17 above this child's own baseline: WAO 2011 above 120 at 3 y
+    s.record_vitals(45, Vitals(pulse=135))
+    assert (s.due(45).action, s.due(45).grade) == ("slow", "mild")

@@ -179,3 +179,60 @@ def test_same_danger_sides_are_never_graded_below_an_adult(age, field, value):
     child = CAT.grade_vitals(Vitals(**{field: value}), age_years=age).grade
     adult = CAT.grade_vitals(Vitals(**{field: value})).grade
     assert grade_index(child) >= grade_index(adult) >= grade_index("moderate")
+
+
+# ------------------------------------------------------------------ across the episode boundary
+# A criterion split in two: one finding, the nurse follows the app (recording it resolved or not), then the
+# rest up to five hours later (inside every criterion's window). Not severe alone, so that the completion acts.
+SPLIT = {
+    "anaphylaxis-skin": (["urticaria", "itch", "flushing"],
+                         ["breathlessness", "chest-tightness", Vitals(rr=26), "vomiting", "abdominal-pain"]),
+    "anaphylaxis-skin (breathing first)": (["breathlessness", "chest-tightness", Vitals(rr=26)],
+                                           ["urticaria", "itch", "flushing"]),
+    "anaphylaxis-respiratory-gut": (["breathlessness", "chest-tightness", Vitals(rr=26)],
+                                    ["vomiting", "abdominal-pain"]),
+    "aseptic-meningitis": (["headache", "severe-headache"], ["stiff-neck", "photophobia"]),
+    "aseptic-meningitis (neck first)": (["stiff-neck", "photophobia"], ["headache", "severe-headache"]),
+    "trali": (["breathlessness", "chest-tightness"], [Vitals(spo2=88)]),
+    "circulatory-overload": (["breathlessness"], [Vitals(sbp=226)]),
+}
+
+
+def _follow(s, until):
+    while True:
+        nxt = s.next_due_at()
+        if nxt is None or nxt > until:
+            return
+        t = max(nxt, s.events[-1].at_min)
+        p = s.due(t)
+        if p is None:
+            return
+        s.confirm(t, p)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.sampled_from(sorted(SPLIT)), st.data(), st.sampled_from(["tiered", "pause-always"]), st.floats(1, 300),
+       st.booleans())
+def test_property_a_criterion_completed_across_episodes_stops_and_resolved_never_weakens_it(name, data, policy,
+                                                                                           gap, resolve):
+    first_options, rest_options = SPLIT[name]
+    first, rest = data.draw(st.sampled_from(first_options)), data.draw(st.sampled_from(rest_options))
+    cid = name.split(" ")[0]
+    kind = next(c.kind for c in CAT.criteria if c.id == cid)
+    s = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 0.4)), get_policy(policy))
+    s.record_vitals(0, BASE)
+    s.start(0)
+    _follow(s, 62)
+    _report(s, 62, [first])
+    _follow(s, 62)
+    if resolve:
+        s.resolved(62.5)
+    t2 = 62.5 + gap
+    _follow(s, t2)
+    _report(s, t2, [rest])
+    p = s.due(t2)
+    assert p is not None and p.action in ("stop", "emergency") and p.grade == "severe", (name, first, rest, p)
+    also = CAT.kinds[kind].also
+    assert p.kind == kind or (also and also in p.emergency), (name, p.kind, p.emergency)
+    replayed = Session.replay([e.to_dict() for e in s.events])
+    assert replayed.due(t2) == p

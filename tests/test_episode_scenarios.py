@@ -61,9 +61,19 @@ def test_a_reaction_after_the_bag_empties_gets_the_emergency_steps():
     assert r.debrief().score == 100
 
 
+def test_flushing_resolved_then_breathlessness_half_an_hour_later_stops_as_anaphylaxis():
+    sc, r, s = run("19-anaphylaxis-after-resolved.toml")
+    assert actions(s)[0] == (62.0, "slow") and actions(s)[-1] == (95.0, "stop")
+    assert any(e.kind == "resolved" and e.at_min < 92 for e in s.events)  # resolved, and its review passed
+    stop = s.events[-1 - [e.kind for e in reversed(s.events)].index("action")]
+    assert stop.data["reaction_kind"] == "anaphylactic" and "flushing at 62 min" in stop.data["reason"]
+    d = r.debrief()
+    assert d.score == 100 and "WAO 2020" in d.lesson and "never weakens" in d.lesson
+
+
 @pytest.mark.parametrize("name", ["13-anaphylaxis-that-builds.toml", "14-meningism-that-builds.toml",
                                   "15-news2-deterioration.toml", "16-child-hypoxia.toml",
-                                  "17-reaction-after-the-bag-empties.toml"])
+                                  "17-reaction-after-the-bag-empties.toml", "19-anaphylaxis-after-resolved.toml"])
 def test_simulate_runs_each(name, capsys):
     assert main(["simulate", str(SC / name)]) == 0
     assert capsys.readouterr().out

@@ -3,6 +3,8 @@
 Octagam 10 %, ITP, 70 kg, 1 g/kg (label ladder 1 -> 2 -> 4 -> 8 -> 12 mg/kg/min every 30 min):
 42, 84, 168, 336, 504 mL/h (mg/kg/min x 70 x 60 / 100). At 65 min the pump runs at 168 mL/h (step 3).
 """
+import dataclasses
+
 import pytest
 
 from titration.catalogue_file import load_catalogue
@@ -346,7 +348,7 @@ def test_an_episode_after_the_end_is_recorded_resolved_and_closes_after_its_revi
     s.resolved(done + 20)
     ep = s.state.episode
     assert ep.is_open(done + 35) and not ep.is_open(done + 36)
-    p = s.report_symptoms(done + 40, ["headache"])  # a new episode: a further reaction, one grade higher
+    p = s.report_symptoms(done + 40, ["back-pain"])  # a new episode: a further reaction, one grade higher
     assert s.state.episode is not ep and s.state.episode.grade == "mild"
     assert (p.action, p.grade) == ("emergency", "severe")  # after a moderate one: handled severe (policy)
 
@@ -355,8 +357,10 @@ def test_a_hand_pause_after_a_slow_held_by_the_policy_resumes_at_the_held_rate_n
     """Found by the hard-limit property test: flushing twice (a second reaction: handled moderate,
     "hold"), the proposal to pause overridden "slow to 42 mL/h", then a pause by hand: once resolved
     and reviewed, the proposal was "resume at 0 mL/h", whose replan divided by zero. It resumes at
-    the 42 mL/h held before the pause."""
-    s = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)))
+    the 42 mL/h held before the pause. (The bundled policies stop symptoms that come back after
+    "resolved" (NHS Borders); a policy that escalates them instead reaches this path.)"""
+    escalating = dataclasses.replace(get_policy("tiered"), came_back="escalate")
+    s = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)), escalating)
     s.record_vitals(0, BASE)
     s.start(0)
     s.report_symptoms(0, ["flushing"])

@@ -140,3 +140,24 @@ def test_the_cli_refuses_a_12_kg_patient_without_an_age_in_one_line(capsys):
     rc = main(["plan", "--product", "octagam-10", "--indication", "itp", "--weight-kg", "12",
                "--dose-g-per-kg", "1", "--age-years", "2", "--json"])
     assert rc == 0 and json.loads(capsys.readouterr().out)["age_years"] == 2
+
+
+def test_bivigam_at_risk_figure_from_an_older_compendium_is_a_ceiling_for_the_prescribers_cap():
+    # skyscape (an older compendium): "For patients at increased risk of thromboembolic events, a maximum
+    # infusion rate of less [than] 2 mg/kg/min is recommended"; the current label: "minimum rate practicable".
+    with pytest.raises(NeedsInput) as e:
+        build_plan(PlanRequest("bivigam", "pi", 70, 0.4, at_risk=True))
+    assert e.value.field == "--at-risk-cap" and "2 mg/kg/min" in str(e.value) and "ceiling" in str(e.value)
+    for cap in (2.5, 2.0):  # "less than 2": 2 itself is refused
+        with pytest.raises(InputError) as e:
+            build_plan(PlanRequest("bivigam", "pi", 70, 0.4, at_risk=True, at_risk_cap_mg_kg_min=cap))
+        assert e.value.field == "--at-risk-cap" and "below 2 mg/kg/min" in str(e.value)
+    p = build_plan(PlanRequest("bivigam", "pi", 70, 0.4, at_risk=True, at_risk_cap_mg_kg_min=1.9))
+    assert max(rates(p)) == 79.8  # 1.9 x 70 x 60 / 100
+
+
+def test_bivigam_at_risk_cap_above_the_ceiling_is_one_line_exit_2(capsys):
+    assert main(["plan", "--product", "bivigam", "--indication", "pi", "--weight-kg", "70", "--dose-g-per-kg", "0.4",
+                 "--at-risk", "--at-risk-cap", "2.5"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--at-risk-cap" in err[0] and "below 2 mg/kg/min" in err[0]

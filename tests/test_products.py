@@ -34,8 +34,12 @@ def test_at_risk_caps_are_numeric_only_where_the_label_gives_one():
     # for the prescriber's cap (asked for), never a target
     o5 = lib["octagam-5"].indication("pi")
     assert o5.at_risk_max_mg_kg_min == 3.3 and o5.at_risk_ceiling_only and o5.at_risk_exclusive
+    # Bivigam: the current label says only "minimum rate practicable"; an older compendium's "less than
+    # 2 mg/kg/min" is a ceiling for the prescriber's cap (asked for), the safer reading
+    bv = lib["bivigam"].indication("pi")
+    assert bv.at_risk_max_mg_kg_min == 2.0 and bv.at_risk_ceiling_only and bv.at_risk_exclusive
+    assert bv.at_risk_from == "compendium"
     # the current labels say only "minimum rate practicable": the prescriber's cap is asked for
-    assert lib["bivigam"].indication("pi").at_risk_max_mg_kg_min is None
     assert lib["privigen"].indication("pi").at_risk_max_mg_kg_min is None
     assert lib["gamunex-c"].indication("pi").at_risk_max_mg_kg_min is None
 

@@ -162,3 +162,24 @@ def test_property_a_respiratory_picture_is_never_named_febrile(picture):
         values.update(v.values())
     g = CAT.grade(list(dict.fromkeys(symptoms)), Vitals(**values) if values else None)
     assert g.kind != "febrile", (febrile, breathing, g.kind)
+
+
+def test_severe_headache_vomiting_fever_then_new_confusion_is_named_aseptic_meningitis():
+    # The labels' aseptic meningitis syndrome and medicalalgorithms.com: severe headache, meningismus,
+    # photophobia, fever, drowsiness, nausea and vomiting. New confusion names no cause of its own.
+    s = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)))
+    s.record_vitals(0, Vitals(temp_c=36.8, pulse=72, sbp=124, dbp=78, spo2=98, rr=14))
+    s.start(0)
+    for t in (30, 60):
+        s.confirm(t, s.due(t))
+    p = s.report_symptoms(65, ["severe-headache", "vomiting"], Vitals(temp_c=38.5))
+    assert p.action == "pause"
+    s.confirm(65, p)
+    p = s.report_symptoms(68, ["new-confusion"])
+    assert (p.action, p.kind) == ("stop", "aseptic-meningitis")
+    assert any("call for help" in step.lower() for step in p.emergency)  # confusion: a stroke is not ruled out
+
+
+def test_gut_symptoms_alone_are_not_named_aseptic_meningitis():
+    g = CAT.grade(["nausea", "vomiting", "abdominal-pain"])
+    assert g.kind == "other"

@@ -6,7 +6,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-DERIVED_FIELDS = ("temp_rise_c", "sbp_fall", "sbp_fall_pct", "sbp_rise")  # against the baseline
+DERIVED_FIELDS = ("temp_rise_c", "sbp_fall", "sbp_fall_pct", "sbp_rise", "pulse_rise")  # against the baseline
+# 1 when this reading is on supplemental oxygen the baseline was not on (0 on air, or on oxygen from the
+# start); worked out without a baseline too (then any oxygen is new: the safer reading).
+NEW_OXYGEN = "new_oxygen"
 OPS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b}
 
 
@@ -86,9 +89,16 @@ class NormalRange:
         return "low" if value < lo else "high" if value > hi else None
 
 
+def within(at: float, hours: float | None, end: float | None) -> bool:
+    """Is a finding at `at` (minutes) inside a window that runs from the start of the infusion to `hours`
+    after its end? Before the end every finding is (None: the infusion has not ended; no limit)."""
+    return end is None or hours is None or at <= end + hours * 60.0 + 1e-9
+
+
 @dataclass(frozen=True)
 class Criterion:
-    """A combination rule: every group needs one member present (a sign or a symptom id)."""
+    """A combination rule: every group needs one member present (a sign or a symptom id), among the
+    findings from the start of the infusion to `window_hours` after its end (its source's own window)."""
 
     id: str
     label: str
@@ -96,6 +106,15 @@ class Criterion:
     grade: str
     kind: str
     source: str
+    window_hours: float | None = None  # None: every finding of the infusion, whenever recorded
+    window_source: str = ""
 
     def holds(self, present: set[str]) -> bool:
         return all(any(m in present for m in group) for group in self.require)
+
+    def members(self) -> set[str]:
+        return {m for group in self.require for m in group}
+
+    def window_words(self) -> str:
+        after = "any time after its end" if self.window_hours is None else f"{self.window_hours:g} h after its end"
+        return f"findings from the start of the infusion to {after} count together"

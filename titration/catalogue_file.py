@@ -6,12 +6,19 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .bands import DERIVED_FIELDS, OPS, ChildBand, Criterion, NormalRange, VitalsRule
+from .bands import DERIVED_FIELDS, NEW_OXYGEN, OPS, ChildBand, Criterion, NormalRange, VitalsRule
 from .catalogue_floor import check_floor
 from .data import Table, library_resource, load_toml
 from .reactions import GRADES, VITAL_FIELDS, Catalogue, Kind, Symptom
 
-WHEN_FIELDS = (*VITAL_FIELDS, *DERIVED_FIELDS)
+WHEN_FIELDS = (*VITAL_FIELDS, *DERIVED_FIELDS, NEW_OXYGEN)
+BAND_FIELDS = (*VITAL_FIELDS, "pulse_rise")  # a child's band: a value, or a rise from the child's own baseline
+WINDOW_HOURS = 24.0 * 14  # a window longer than two weeks is a slip
+
+
+def _window(t: Table) -> tuple[float, str]:
+    """How long after the end of the infusion findings still count together (hours), with its source."""
+    return t.num("window_hours", lo=0, hi=WINDOW_HOURS), t.str("window_source")
 
 
 def _kinds(top: Table) -> dict[str, Kind]:
@@ -20,8 +27,10 @@ def _kinds(top: Table) -> dict[str, Kind]:
         kid = t.str("id")
         if kid in kinds:
             raise t.fail("id", f"{kid!r} appears twice")
+        signs = t.strs("signs", ())
+        hours, why = _window(t) if signs else (None, "")  # a picture is matched over its window
         kinds[kid] = Kind(kid, t.str("label"), t.str("words"), t.strs("steps"), t.str("source"), t.str("look_out", ""),
-                          t.strs("signs", ()), t.str("also", ""))
+                          signs, t.str("also", ""), hours, why)
     if "other" not in kinds:
         raise top.fail("kind", "needs a kind with id 'other' (the default emergency steps)")
     return kinds
@@ -71,7 +80,7 @@ def _bands(top: Table, kinds: dict) -> tuple[ChildBand, ...]:
         lo, hi = t.num("age_from", lo=0, hi=18), t.num("age_to", lo=0, hi=18)
         if hi <= lo:
             raise t.fail("age_to", f"{hi:g} must be above age_from {lo:g}")
-        out.append(ChildBand(t.str("label"), t.str("field", choices=tuple(VITAL_FIELDS)),
+        out.append(ChildBand(t.str("label"), t.str("field", choices=BAND_FIELDS),
                              t.str("op", choices=tuple(OPS)),
                              t.num("value"), t.num("per_year", 0.0, lo=0, hi=20), lo, hi,
                              t.str("grade", choices=GRADES[1:]), t.str("source"), _kind(t, kinds), t.str("sign", "")))
@@ -96,7 +105,7 @@ def _criteria(top: Table, kinds: dict, members: set[str]) -> tuple[Criterion, ..
                     raise t.fail("require", f"{m!r} is neither a sign nor a symptom id "
                                  f"(signs: {', '.join(sorted(members - set(_symptom_ids(top))))})")
         out.append(Criterion(cid, t.str("label"), tuple(tuple(g) for g in req), t.str("grade", choices=GRADES[1:]),
-                             _kind(t, kinds), t.str("source")))
+                             _kind(t, kinds), t.str("source"), *_window(t)))
     return tuple(out)
 
 
@@ -118,9 +127,10 @@ def read_catalogue(path: str) -> Catalogue:
     other = kinds["other"]
     adult_from = ch.num("adult_from_years", lo=1, hi=21) if ch else 18.0
     for k in kinds.values():
-        if set(k.signs) - signs:
+        if set(k.signs) - signs - set(symptoms):
             raise top.fail("kind", f"{k.id!r} names a sign no symptom or rule gives: "
-                                   f"{sorted(set(k.signs) - signs)[0]!r} (signs: {', '.join(sorted(signs))})")
+                                   f"{sorted(set(k.signs) - signs - set(symptoms))[0]!r} "
+                                   f"(signs: {', '.join(sorted(signs))}; or a symptom id)")
     cat = Catalogue(
         symptoms, rules, other.steps, other.source, top.strs("sources", ()), kinds, criteria, bands,
         adult_from, ch.str("source") if ch else "",

@@ -6,8 +6,9 @@ sign or adding a rule is always allowed. Each entry names its source.
 """
 from __future__ import annotations
 
+from .bands import NEW_OXYGEN
 from .errors import DataError
-from .reactions import DERIVED_FIELDS, VITAL_FIELDS, grade_index
+from .reactions import VITAL_FIELDS, grade_index
 
 SEVERE = "severe"
 
@@ -39,6 +40,17 @@ EMERGENCY_CRITERIA = {
     "anaphylaxis-respiratory-gut": "NIAID/FAAN 2006 criterion 2 (G): two organ systems after exposure",
 }
 
+# The shortest time window each combination rule may have (hours after the end of the infusion): the
+# shortest its sources give. A catalogue may make a window longer, never shorter (criterion id: hours, source).
+MIN_WINDOW_HOURS = {
+    **{cid: (6.0, "NHS Borders (G): acute reactions during the infusion or within six hours after; WAO 2020 (G): "
+                  "'minutes to several hours' after exposure") for cid in EMERGENCY_CRITERIA},
+    "trali": (6.0, "TRALI definition, Canadian Consensus Conference 2004 (G): during or within 6 h"),
+    "circulatory-overload": (6.0, "TACO definition, ISBT 2011 (G): within 6 h (12 h in the 2018 revision)"),
+    "aseptic-meningitis": (12.0, "Heart Transplant Protocol (G): during or 10-12 h after (up to seven days: "
+                                 "Jolles & Hill, BMJ 1998)"),
+}
+
 # Adult readings some vitals rule must grade severe: (what, values as the catalogue sees them, source).
 EMERGENCY_VITALS = (
     ("systolic 89 mmHg", {"sbp": 89.0},
@@ -50,11 +62,11 @@ EMERGENCY_VITALS = (
 
 # How far a derived value can go (a vital sign's own range is in reactions.VITAL_FIELDS).
 DERIVED_RANGES = {"temp_rise_c": (-14.0, 14.0), "sbp_fall": (-220.0, 220.0), "sbp_fall_pct": (-100.0, 100.0),
-                  "sbp_rise": (-260.0, 260.0)}
+                  "sbp_rise": (-260.0, 260.0), "pulse_rise": (-250.0, 250.0), NEW_OXYGEN: (0.0, 1.0)}
 
 
 def _range(field: str) -> tuple[float, float]:
-    return DERIVED_RANGES[field] if field in DERIVED_FIELDS else VITAL_FIELDS[field][2]
+    return DERIVED_RANGES[field] if field in DERIVED_RANGES else VITAL_FIELDS[field][2]
 
 
 def check_floor(cat, path: str) -> None:
@@ -79,6 +91,12 @@ def check_floor(cat, path: str) -> None:
         if grade_index(c.grade) < grade_index(SEVERE):
             raise DataError(path, f"criteria[{crit.index(cid)}].grade",
                             f"{c.grade!r} for {cid} is below severe: anaphylaxis always stops the infusion ({source})")
+    for i, c in enumerate(cat.criteria):
+        least, source = MIN_WINDOW_HOURS.get(c.id, (0.0, ""))
+        if c.window_hours is not None and c.window_hours < least:
+            raise DataError(path, f"criteria[{i}].window_hours",
+                            f"{c.window_hours:g} h for {c.id} is shorter than its sources allow: at least {least:g} h "
+                            f"after the end of the infusion ({source})")
     for i, rule in enumerate(cat.rules):
         for j, (field, _op, value) in enumerate(rule.when):
             lo, hi = _range(field)

@@ -7,6 +7,10 @@ its review time has passed. Every finding in it counts together, in any order an
 number of entries, for the combination rules (anaphylaxis by WAO 2020 / NIAID-FAAN, aseptic
 meningitis, TRALI, circulatory overload) and for the kind; its grade only goes up.
 
+The criteria also reach beyond it: each is matched over every finding of the infusion within its own
+time window (findings.py), whatever the episode boundaries and whatever was recorded resolved. A
+criterion an entry completes with earlier findings is carried into the entry's episode and holds there.
+
 The episode is rebuilt from the journal like everything else: it is folded from the same events.
 """
 from __future__ import annotations
@@ -25,6 +29,7 @@ class Episode:
     hits: list[Hit] = field(default_factory=list)
     judge: list[str] = field(default_factory=list)
     news: Hit | None = None  # the highest early-warning finding in it
+    carried: dict[str, str] = field(default_factory=dict)  # criteria completed with earlier findings: why
     grade: str = "none"  # only goes up
     kind: str = "other"
     criteria: tuple[str, ...] = ()
@@ -47,8 +52,13 @@ class Episode:
         return max(self.review_at, self.resolved_at)
 
     # ------------------------------------------------------------ findings
-    def add(self, at: float, catalogue: Catalogue, symptoms, hits, judge=(), news: Hit | None = None) -> Grading:
-        """Add an entry's findings and grade the whole episode again (the grade never falls)."""
+    def add(self, at: float, catalogue: Catalogue, symptoms, hits, judge=(), news: Hit | None = None,
+            carried=None, pictures=None) -> Grading:
+        """Add an entry's findings and grade the whole episode again (the grade never falls). `carried`:
+        criteria this entry completes with earlier findings of the infusion (they hold from now on);
+        `pictures`: what each kind's window holds, for naming the kind."""
+        for cid, why in (carried or {}).items():
+            self.carried.setdefault(cid, why)
         for sid in symptoms:
             if sid not in self.symptoms:
                 self.symptoms.append(sid)
@@ -61,15 +71,15 @@ class Episode:
         if news is not None and (self.news is None or grade_index(news.grade) >= grade_index(self.news.grade)):
             self.news = news
         self.last_at = at
-        g = self.grading(catalogue)
+        g = self.grading(catalogue, pictures)
         if grade_index(g.grade) >= grade_index(self.grade):
             self.kind, self.criteria, self.reasons = g.kind, g.criteria, g.reasons
         self.grade = higher(self.grade, g.grade)
         return g
 
-    def grading(self, catalogue: Catalogue) -> Grading:
+    def grading(self, catalogue: Catalogue, pictures=None) -> Grading:
         hits = self.hits + ([self.news] if self.news is not None else [])
-        return catalogue.combine(self.symptoms, hits, self.judge)
+        return catalogue.combine(self.symptoms, hits, self.judge, carried=self.carried, pictures=pictures)
 
     def has(self, sid: str) -> bool:
         return sid in self.symptoms

@@ -108,8 +108,9 @@ def _ceiling_only_cap(req, product, ind, cap) -> Limit:
     page, or the label's own "less than" beside "minimum rate practicable". The prescriber's cap is asked
     for; the figure is its ceiling (a "less than" figure excludes itself)."""
     below = "below" if ind.at_risk_exclusive else "at most"
-    where = ("a figure from another indication's page" if ind.at_risk_from == "other-indication"
-             else f"the label's '{ind.at_risk_words}'")
+    where = {"other-indication": "a figure from another indication's page",
+             "compendium": f"a compendium's figure, not the current label's: '{ind.at_risk_words}'"}.get(
+        ind.at_risk_from, f"the label's '{ind.at_risk_words}'")
     if req.at_risk_cap_mg_kg_min is None:
         raise NeedsInput(
             "--at-risk-cap",
@@ -118,8 +119,9 @@ def _ceiling_only_cap(req, product, ind, cap) -> Limit:
             f"{ind.at_risk_as_written}, {where}: a ceiling, not a target)")
     mg, ceiling = req.at_risk_cap_mg_kg_min, ind.at_risk_max_mg_kg_min
     if mg > ceiling + 1e-9 or (ind.at_risk_exclusive and mg >= ceiling - 1e-9):
-        what = ("the figure on another indication's page is a ceiling" if ind.at_risk_from == "other-indication"
-                else "the label's figure is a ceiling")
+        what = {"other-indication": "the figure on another indication's page is a ceiling",
+                "compendium": "the compendium's figure is a ceiling"}.get(ind.at_risk_from,
+                                                                          "the label's figure is a ceiling")
         raise InputError("--at-risk-cap", mg, f"{below} {ind.at_risk_as_written} ({what})")
     return Limit("at-risk", True, cap(mg), f"{mg:g} mg/kg/min",
                  f"prescriber's cap (the label says 'minimum rate practicable'; {below} {ind.at_risk_as_written}, "

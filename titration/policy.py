@@ -11,6 +11,7 @@ ACTIONS = ("slow", "pause", "stop")
 AFTER = ("may-escalate", "hold")
 UNRESOLVED = ("moderate", "stop")
 RECURRENCE = ("escalate", "grade-up", "stop")
+CAME_BACK = ("stop", "escalate")  # symptoms back inside the review window after "resolved" was recorded
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Policy:
     rules: dict[str, GradeRule]
     sources: tuple[str, ...]
     description: str = ""
+    came_back: str = "stop"  # stop | escalate (as a further reaction, one grade higher)
 
     def rule(self, grade: str) -> GradeRule:
         return self.rules[grade]
@@ -52,10 +54,22 @@ class Policy:
             return "severe", f"a {nth} reaction in this infusion stops it, whatever its own grade"
         floor = one_up(previous if previous and previous != "none" else grade)
         eff = higher(grade, floor)
+        if eff == grade:
+            return grade, ""  # already at least one grade higher than the last: nothing to add
         if grade_index(eff) >= len(GRADES) - 1 and grade != "severe":
             return eff, (f"a {nth} reaction in this infusion is handled one grade higher than the last "
                          f"({previous or grade}): STOP")
         return eff, f"a {nth} reaction in this infusion is handled one grade higher than the last: {grade} -> {eff}"
+
+
+    def came_back_grade(self, grade: str, why: str) -> tuple[str, str]:
+        """Symptoms back inside the review window after they were recorded resolved: the grade to act
+        on, and why. NHS Borders: "if symptoms return or escalate: STOP INFUSION, DO NOT RESTART"."""
+        back = "symptoms came back after they were recorded resolved, inside the review window"
+        if self.came_back == "stop":
+            return "severe", f"{back}: STOP, do not restart (NHS Borders: symptoms that return or escalate stop " \
+                             f"the infusion; {self.name})"
+        return grade, back + (f"; {why}" if why else "")
 
 
 def ordinal(n: int) -> str:
@@ -85,7 +99,7 @@ def read_policy(path: str) -> Policy:
     # "grade-up" is the older name; it now means the cumulative rule (the safer reading).
     recurrence = "escalate" if recurrence == "grade-up" else recurrence
     policy = Policy(pid, t.str("name"), t.num("review_minutes", lo=5, hi=120), recurrence, rules, t.strs("sources"),
-                    t.str("description", ""))
+                    t.str("description", ""), t.str("came_back", "stop", choices=CAME_BACK))
     t.finish()
     return policy
 

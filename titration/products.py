@@ -46,9 +46,10 @@ class Indication:
     first_infusion_max_after_weeks: float | None = None  # the same soft limit after this long since the last dose
     at_risk_ceiling_only: bool = False  # the at-risk figure is a ceiling, never a target (at_risk_from)
     at_risk_from: str = "label"  # label | other-indication | label-ceiling (the label's "less than", beside
-    # "minimum rate practicable": the prescriber's cap is asked for and stays below it)
+    # "minimum rate practicable": the prescriber's cap is asked for and stays below it) | compendium (a
+    # compendium's figure where the label gives none: a ceiling likewise)
     initial_source: str = ""  # where the initial rate comes from, when not the first source
-    at_risk_words: str = ""  # the label's own words for a "label-ceiling" at-risk figure
+    at_risk_words: str = ""  # the source's own words for a "label-ceiling" or "compendium" at-risk figure
     max_from: str = "label"  # "guideline": the maximum is a guideline's, not the label's
     min_age_years: float | None = None  # the label's population: planning below it is a soft limit
     population_words: str = ""  # the label's own words for its population
@@ -101,12 +102,12 @@ def _read_indication(t: Table, conc: float, protocols: dict) -> Indication:
     after_weeks = t.num("first_infusion_max_after_weeks", None, lo=1, hi=520)
     if after_weeks is not None and first_max is None:
         raise t.fail("first_infusion_max_after_weeks", "needs first_infusion_max (the limit it extends)")
-    at_risk_from = t.str("at_risk_from", "label", choices=("label", "other-indication", "label-ceiling"))
+    at_risk_from = t.str("at_risk_from", "label", choices=("label", "other-indication", "label-ceiling", "compendium"))
     if at_risk_from != "label" and at_risk is None:
         raise t.fail("at_risk_from", "describes at_risk_max, which this indication does not give")
     at_risk_words = t.str("at_risk_words", "")
-    if at_risk_from == "label-ceiling" and not at_risk_words:
-        raise t.fail("at_risk_from", "'label-ceiling' needs the label's own words for the figure (at_risk_words)")
+    if at_risk_from in ("label-ceiling", "compendium") and not at_risk_words:
+        raise t.fail("at_risk_from", f"{at_risk_from!r} needs the source's own words for the figure (at_risk_words)")
     min_age = t.num("min_age_years", None, lo=0, hi=18)
     if min_age is not None:
         t.str("population_words")

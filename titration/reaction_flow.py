@@ -6,12 +6,16 @@ finding of one episode is graded together; a finding that completes a combinatio
 once, whatever state the chair is in: running, slowed or paused (the policy's action), the bag
 empty (STOP), or after the end (the kind's emergency steps, or an urgent medical review). Reactions
 in one infusion add up (Policy.effective_grade): a new episode, or symptoms that come back after
-they were recorded resolved, is a further reaction.
+they were recorded resolved, is a further reaction (symptoms that come back inside the review window
+are handled as the policy's `came_back` says). Every criterion is matched, besides, over all the
+findings of the infusion within its own time window (findings.py): recording "resolved" never makes
+the response to a later finding weaker than not recording it.
 """
 from __future__ import annotations
 
 from .episode import Episode
 from .errors import SessionError
+from .findings import entry_members
 from .news2 import Chart as News2Chart
 from .news2 import EarlyWarning
 from .policy import Policy
@@ -71,7 +75,11 @@ class ReactionFlow:
         new_episode = current is None or not current.is_open(at)
         ep = Episode(at, ceiling_ml_h=self._rate_for_ceiling()) if current is None or new_episode else current
         returned = not new_episode and ep.came_back()
-        ep.add(at, cat, symptoms, hits, judge, news)
+        entry = entry_members(symptoms, hits, cat)
+        carried = s.findings.completes(cat.criteria, at, entry, s.end_min)
+        s.findings.add(at, entry)
+        pictures = {k.id: s.findings.members(k.window_hours, s.end_min) for k in cat.kinds.values() if k.signs}
+        ep.add(at, cat, symptoms, hits, judge, news, carried, pictures)
         if ep.grade == "none":
             return  # a child's value no band covers: shown for the nurse to judge, no episode
         s.episode = ep
@@ -82,7 +90,7 @@ class ReactionFlow:
         if new_episode or returned:
             grade, why = self.policy.effective_grade(ep.grade, s.reactions, s.last_grade)
             if returned:
-                why = "symptoms came back after they were recorded resolved" + (f"; {why}" if why else "")
+                grade, why = self.policy.came_back_grade(grade, why)
             s.reactions += 1
         else:
             if grade_index(ep.grade) <= grade_index(ep.handled):

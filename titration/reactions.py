@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .bands import DERIVED_FIELDS, ChildBand, Criterion, NormalRange, VitalsRule, side_of
+from .bands import DERIVED_FIELDS, NEW_OXYGEN, ChildBand, Criterion, NormalRange, VitalsRule, side_of
 from .errors import InputError
 
 GRADES = ("none", "mild", "moderate", "severe")
@@ -151,6 +151,8 @@ class Kind:
     look_out: str = ""  # what to tell the patient to look out for after they leave
     signs: tuple[str, ...] = ()  # the signs that make up its picture: a tie between kinds goes to more of them
     also: str = ""  # the step shown when this kind's pattern holds too but another kind names the reaction
+    window_hours: float | None = None  # its picture counts the findings to this long after the end (hours)
+    window_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -234,9 +236,13 @@ class Catalogue:
         """The child's cited normal range for the age (None where none is cited)."""
         return next((r for r in self.normal_ranges if r.covers(age)), None)
 
-    def baseline_rules(self) -> list[str]:
-        """The rules that compare with a baseline: off until baseline vitals are recorded."""
-        return [r.label for r in self.rules if any(f in DERIVED_FIELDS for f, _, _ in r.when)]
+    def baseline_rules(self, age_years: float | None = None) -> list[str]:
+        """The rules that compare with a baseline: off until baseline vitals are recorded (a child's
+        bands that do are listed for a child)."""
+        rules = [r.label for r in self.rules if any(f in DERIVED_FIELDS for f, _, _ in r.when)]
+        if self.is_child(age_years):
+            rules += [b.label for b in self.child_bands if b.field in DERIVED_FIELDS and b.covers(age_years)]
+        return rules
 
     # ------------------------------------------------------------ grading
     def values(self, vitals: Vitals, baseline: Vitals | None) -> dict:
@@ -249,6 +255,10 @@ class Catalogue:
                 values["sbp_fall"] = base["sbp"] - values["sbp"]
                 values["sbp_fall_pct"] = round((base["sbp"] - values["sbp"]) / base["sbp"] * 100.0, 6)
                 values["sbp_rise"] = values["sbp"] - base["sbp"]
+            if "pulse" in values and "pulse" in base:
+                values["pulse_rise"] = values["pulse"] - base["pulse"]
+        if vitals.on_oxygen is not None:  # a new need for oxygen: the baseline was not on it (or is unknown)
+            values[NEW_OXYGEN] = 1.0 if vitals.on_oxygen and not (baseline and baseline.on_oxygen) else 0.0
         return values
 
     def _adult_rule_grades_child(self, rule: VitalsRule, age: float, values: dict) -> bool:
@@ -330,8 +340,14 @@ class Catalogue:
         hits, judge = self.findings(vitals, baseline, age_years)
         return self.combine(symptom_ids, hits, judge, say_raise=_say_raise)
 
-    def combine(self, symptom_ids, hits, judge=(), *, say_raise: bool = True) -> Grading:
-        """Symptoms and band hits together (one entry, or every finding of a reaction episode)."""
+    def combine(self, symptom_ids, hits, judge=(), *, say_raise: bool = True, carried=None,
+                pictures=None) -> Grading:
+        """Symptoms and band hits together (one entry, or every finding of a reaction episode).
+
+        `carried`: criteria completed with earlier findings of the infusion, within their windows
+        (criterion id: why); they hold as if found here. `pictures`: the members found within each
+        kind's window (kind id: members), for naming the kind."""
+        carried, pictures = carried or {}, pictures or {}
         reasons: list[str] = []
         contributors: list[tuple[str, str]] = []  # (grade, kind)
         present: set[str] = set()
@@ -355,34 +371,47 @@ class Catalogue:
             grade = higher(grade, v_grade)
         held = []
         for c in self.criteria:
-            if c.holds(present):
-                held.append(c)
-                if grade_index(c.grade) > grade_index(grade):
-                    reasons.append(f"{c.label}: {grade} -> {c.grade} ({c.source})")
-                else:
-                    reasons.append(f"{c.label} ({c.source})")
-                grade = higher(grade, c.grade)
+            here = c.holds(present)
+            if not here and c.id not in carried:
+                continue
+            held.append(c)
+            what = f"{c.label} ({c.source})" if here else carried[c.id]
+            if grade_index(c.grade) > grade_index(grade):
+                what = f"{c.label}: {grade} -> {c.grade} ({c.source})" if here else f"{what}: {grade} -> {c.grade}"
+            reasons.append(what)
+            grade = higher(grade, c.grade)
         signs = tuple(sorted(p for p in present if p not in self.symptoms))
-        kind = self._kind_of(grade, contributors, held, set(signs))
+        kind = self._kind_of(grade, contributors, held, present, pictures)
         return Grading(grade, tuple(reasons), kind, tuple(judge), tuple(c.id for c in held), signs)
 
-    def _kind_of(self, grade: str, contributors, held, signs: set) -> str:
+    def _kind_of(self, grade: str, contributors, held, present: set, pictures) -> str:
         """What the reaction probably is. A combination rule that holds at the top grade names it; of
-        several, the one whose kind matches more of the signs present (ISBT 2011: breathing, a fast
-        pulse and a raised pressure make circulatory overload rather than TRALI). Without one, the kind
-        with the most findings at the top grade; a tie goes to the kind with more matching signs (a
-        respiratory picture is not "febrile" because of one fever), then to the kind listed first."""
+        several, the one whose kind matches more of its picture (ISBT 2011: breathing, a fast pulse and a
+        raised pressure make circulatory overload rather than TRALI). Without one, the kind with the most
+        findings at the top grade; a tie goes to the kind with more of its picture (a respiratory picture
+        is not "febrile" because of one fever), then to the kind listed first. A picture counts what is
+        found here and what was found within the kind's own window (`pictures`). When the top grade names
+        no kind ("other": a sign of no one cause, such as new confusion), the kind of another finding
+        whose picture at least two findings make up names it (headache, vomiting and confusion: aseptic
+        meningitis)."""
         if grade == "none":
             return "other"
         order = list(self.kinds) or ["other"]
 
-        def rank(k: str, findings: int = 0) -> tuple:
+        def matching(k: str) -> int:
             kind = self.kinds.get(k)
-            matching = len(signs & set(kind.signs)) if kind is not None else 0
-            return (-findings, -matching, order.index(k) if k in order else len(order))
+            return len((present | set(pictures.get(k, ()))) & set(kind.signs)) if kind is not None else 0
+
+        def rank(k: str, findings: int = 0) -> tuple:
+            return (-findings, -matching(k), order.index(k) if k in order else len(order))
 
         top = [c for c in held if c.grade == grade] or held
         if top:
             return min(dict.fromkeys(c.kind for c in top), key=rank)
         best = [k for g, k in contributors if g == grade] or [k for _, k in contributors] or ["other"]
-        return min(set(best), key=lambda k: rank(k, best.count(k)))
+        kind = min(set(best), key=lambda k: rank(k, best.count(k)))
+        if kind == "other":
+            pictured = [k for k in dict.fromkeys(k for _, k in contributors) if k != "other" and matching(k) >= 2]
+            if pictured:
+                kind = min(pictured, key=rank)
+        return kind

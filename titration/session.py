@@ -199,7 +199,9 @@ class Session:
         s = self.state
         if baseline and s.baseline is not None:
             raise SessionError("a baseline is already recorded")
-        grading = self.catalogue.grade_vitals(vitals, s.baseline, self.age_years)
+        becomes_baseline = s.baseline is None and (s.status == "planned" or baseline)
+        # The baseline is compared with itself (no rise, no fall, no new oxygen); later readings with it.
+        grading = self.catalogue.grade_vitals(vitals, vitals if becomes_baseline else s.baseline, self.age_years)
         data: dict = {"vitals": vitals.to_dict(), "grade": grading.grade}
         warning = self.reactions.news2.score({**s.latest, **vitals.values()}) \
             if self.reactions.news2.applies(self.age_years) else None

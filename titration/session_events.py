@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .findings import FindingsRecord
+
 if TYPE_CHECKING:
     from .episode import Episode
     from .reactions import Vitals
@@ -117,5 +119,6 @@ class State:
     end_min: float | None = None
     resume_assumed_at: float | None = None
     episode: Episode | None = None  # the current (or last) reaction episode
+    findings: FindingsRecord = field(default_factory=FindingsRecord)  # every finding of the infusion, by time
     latest: dict = field(default_factory=dict)  # the latest value of each vital sign (for NEWS2)
     paused_from_ml_h: float | None = None  # the rate before the last pause (the last tolerated one)

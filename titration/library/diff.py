@@ -254,6 +254,10 @@ def _policies(old: Library, new: Library) -> list[Change]:
             out.append(Change(RAISES if b.recurrence == "stop" else LOWERS,
                               f"reaction policy {pid}: a further reaction {a.recurrence} → {b.recurrence}",
                               f, "recurrence", a.recurrence, b.recurrence))
+        if a.came_back != b.came_back:
+            out.append(Change(RAISES if b.came_back == "stop" else LOWERS,
+                              f"reaction policy {pid}: symptoms back after 'resolved' {a.came_back} → {b.came_back}",
+                              f, "came_back", a.came_back, b.came_back))
         if a.review_minutes != b.review_minutes:
             window = minutes_words(a.review_minutes, b.review_minutes)
             out.append(Change(CHANGES, f"reaction policy {pid} review window {window}",

@@ -66,7 +66,22 @@ def _criteria(a, b) -> list[Change]:
             out.append(Change(effect, f"combination rule {cid} needs {_groups(o.require)} → "
                                       f"{_groups(n.require)}{words}", F, f"criteria {cid}.require",
                               [list(g) for g in o.require], [list(g) for g in n.require]))
+        if o.window_hours != n.window_hours:
+            out.append(_window(f"combination rule {cid}", f"criteria {cid}.window_hours", o.window_hours,
+                               n.window_hours))
     return out
+
+
+def _window(what: str, key: str, old, new) -> Change:
+    """A shorter window counts fewer earlier findings together (None: no limit)."""
+    shorter = new is not None and (old is None or new < old)
+    effect = LOWERS if shorter else RAISES
+    return Change(effect, f"{what} counts findings to {_hours(old)} → {_hours(new)} after the end"
+                          f"{': fewer earlier findings count' if shorter else ''}", F, key, old, new)
+
+
+def _hours(h) -> str:
+    return "no limit" if h is None else f"{h:g} h"
 
 
 def _groups(require) -> str:
@@ -148,6 +163,9 @@ def _kinds(a, b) -> list[Change]:
         if a.kinds[k].steps != b.kinds[k].steps:
             out.append(Change(CHANGES, f"reaction kind {k}: its emergency steps changed", F, f"kind {k}.steps",
                               list(a.kinds[k].steps), list(b.kinds[k].steps)))
+        if a.kinds[k].window_hours != b.kinds[k].window_hours:
+            out.append(_window(f"reaction kind {k}'s picture", f"kind {k}.window_hours", a.kinds[k].window_hours,
+                               b.kinds[k].window_hours))
         if a.kinds[k].signs != b.kinds[k].signs or a.kinds[k].also != b.kinds[k].also:
             out.append(Change(CHANGES, f"reaction kind {k}: the signs that name it, or its line when another kind "
                                        f"is named, changed", F, f"kind {k}.signs",
