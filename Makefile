@@ -5,11 +5,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv compile run test lint bench sysdeps clean
+.PHONY: venv compile run test lint bench sysdeps clean FORCE
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The strict editable install links each module one by one: a module added or removed since the last
+# install means installing again. This file changes only when the list of modules does.
+MODULES := $(sort $(wildcard main.py titration/*.py titration/*/*.py ui/*.py ui/*/*.py))
+$(VENV)/.modules: FORCE
+	@mkdir -p $(VENV)
+	@echo '$(MODULES)' | cmp -s - $@ || echo '$(MODULES)' > $@
+
+$(STAMP): pyproject.toml $(VENV)/.modules
 	@$(PY) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
