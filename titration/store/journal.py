@@ -49,13 +49,14 @@ from .base import (
 from .sqlite_store import SqliteStore, insert_events
 
 
-def open_reader(db, *, now: Callable[[], float] = time.time):
-    """A read-only store for listing and verifying: the SQLite file, or the unit server."""
+def open_reader(db, *, now: Callable[[], float] = time.time, checked: bool = False):
+    """A read-only store for listing and verifying: the SQLite file, or the unit server. `checked`: this run
+    has already opened the file and checked it is intact (a worker process of the report)."""
     if is_url(db):
         from .pg_store import PgStore
 
         return PgStore(db, readonly=True)
-    return SqliteStore(db, now=now, readonly=True)
+    return SqliteStore(db, now=now, readonly=True, checked=checked)
 
 
 class Journal:

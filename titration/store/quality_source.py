@@ -66,12 +66,18 @@ def _work(db, rows: list[dict]) -> list[dict]:
     """A worker's share: the facts of these infusions, as dicts (what the cache keeps)."""
     from ..library.cache import replay_rules
 
-    store = open_reader(db)
+    store = open_reader(db, checked=True)  # the command opened and checked it before it listed the infusions
     try:
         by_id = {r["id"]: r for r in rows}
         out = []
+        rules: dict = {}  # by the library version and policy the infusion was planned with: a year has few
         for sid, evs in bodies(store, list(by_id)):
-            out.append(to_dict(facts(sid, by_id[sid], evs, **replay_rules(evs))))
+            first = evs[0] if evs and isinstance(evs[0], dict) else {}
+            lib = first.get("library")
+            key = (lib.get("hash") if isinstance(lib, dict) else None, first.get("policy"))
+            if key not in rules:
+                rules[key] = replay_rules(evs)
+            out.append(to_dict(facts(sid, by_id[sid], evs, **rules[key])))
         return out
     finally:
         store.close()

@@ -45,8 +45,9 @@ class _Unreadable(Exception):
 class SqliteStore(Store):
     kind = "sqlite"
 
-    def __init__(self, path, *, now: Callable[[], float], readonly: bool = False):
+    def __init__(self, path, *, now: Callable[[], float], readonly: bool = False, checked: bool = False):
         self.path = Path(path).expanduser()
+        self._checked = checked  # this run has already read the file through (the report's workers)
         self.notice = ""
         self.readonly = readonly
         self._now = now
@@ -185,7 +186,7 @@ class SqliteStore(Store):
                 return 0
             if app != APP_ID:
                 raise JournalError(f"{self.path} is not a journal of this app; it was left as it was; {WHERE}")
-            ok = c.execute("PRAGMA quick_check").fetchone()[0]
+            ok = "ok" if self._checked else c.execute("PRAGMA quick_check").fetchone()[0]
             if ok != "ok":
                 raise _Unreadable(f"it is damaged: {ok}")
             if "schema_version" not in tables:
