@@ -11,6 +11,7 @@
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from nurse_on_time import follow
 
 from titration.catalogue_file import load_catalogue
 from titration.errors import SessionError
@@ -198,18 +199,6 @@ SPLIT = {
 }
 
 
-def _follow(s, until):
-    while True:
-        nxt = s.next_due_at()
-        if nxt is None or nxt > until:
-            return
-        t = max(nxt, s.events[-1].at_min)
-        p = s.due(t)
-        if p is None:
-            return
-        s.confirm(t, p)
-
-
 @settings(max_examples=50, deadline=None)
 @given(st.sampled_from(sorted(SPLIT)), st.data(), st.sampled_from(["tiered", "pause-always"]), st.floats(1, 300),
        st.booleans())
@@ -222,13 +211,13 @@ def test_property_a_criterion_completed_across_episodes_stops_and_resolved_never
     s = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 0.4)), get_policy(policy))
     s.record_vitals(0, BASE)
     s.start(0)
-    _follow(s, 62)
+    follow(s, 62)
     _report(s, 62, [first])
-    _follow(s, 62)
+    follow(s, 62)
     if resolve:
         s.resolved(62.5)
     t2 = 62.5 + gap
-    _follow(s, t2)
+    follow(s, t2)
     _report(s, t2, [rest])
     p = s.due(t2)
     assert p is not None and p.action in ("stop", "emergency") and p.grade == "severe", (name, first, rest, p)

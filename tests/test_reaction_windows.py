@@ -14,6 +14,7 @@ later (92 min). "Resolved" at 91.5 and the review time passed at 92: the episode
 at 92.5 opens a new one. Skin at 62 and breathing at 92.5 are 30.5 min apart: WAO 2020 criterion 1.
 """
 import pytest
+from nurse_on_time import follow
 
 from titration.catalogue_file import load_catalogue
 from titration.plan import PlanRequest, build_plan
@@ -31,19 +32,6 @@ def session(policy="tiered", dose=1.0):
     s.record_vitals(0, BASE)
     s.start(0)
     return s
-
-
-def follow(s, until):
-    """A nurse who does what is due, on time, up to `until` (steps, reviews, the end)."""
-    while True:
-        nxt = s.next_due_at()
-        if nxt is None or nxt > until:
-            return
-        t = max(nxt, s.events[-1].at_min)
-        p = s.due(t)
-        if p is None:
-            return
-        s.confirm(t, p)
 
 
 def confirm(s, t):
