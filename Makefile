@@ -58,7 +58,7 @@ test: venv sysdeps
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n auto --dist loadfile
 
 bench: venv sysdeps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py
