@@ -211,7 +211,7 @@ class PgStore(Store):
              "c.alive_wall, l.workstation, l.nurse, extract(epoch FROM l.expires)::float8, l.expires > now(), "
              "s.workstation, extract(epoch FROM l.expires - now())::float8, "
              "extract(epoch FROM now() - greatest(l.renewed, c.alive, c.updated))::float8, l.epoch, s.speed, "
-             "extract(epoch FROM now())::float8, extract(epoch FROM now() - c.updated)::float8 "
+             "extract(epoch FROM now())::float8, extract(epoch FROM now() - c.updated)::float8, l.login "
              "FROM chairs c JOIN sessions s ON s.id = c.session_id LEFT JOIN leases l ON l.session_id = s.id ")
         if session_ids is not None:
             rows = self.q(q + "WHERE s.id = ANY(%s) ORDER BY s.chair, s.id", (list(session_ids),))
@@ -221,7 +221,7 @@ class PgStore(Store):
                           (include_ended_h * 3600,))
         out = []
         for (sid, uid, chair, pid, training, status, summ, n, last_wall, alive, holder, nurse, expires, live,
-             ws, left, age, epoch, speed, server_now, event_age) in rows:
+             ws, left, age, epoch, speed, server_now, event_age, login) in rows:
             d = dict(summ if isinstance(summ, dict) else json.loads(summ))
             bay = chair.split("/", 1)[0].strip() if "/" in chair else ""  # "Bay A/3": bay A, chair 3
             d.update({"session_id": sid, "uid": uid, "chair": chair, "bay": bay, "patient_id": pid,
@@ -230,6 +230,7 @@ class PgStore(Store):
                       "held_by": holder if live else None, "lease_expired": bool(holder) and not live,
                       "lease_expires": expires, "last_holder": holder or ws, "nurse": nurse,
                       "lease_left_s": left, "alive_age_s": age, "epoch": epoch, "speed": speed,
-                      "server_now": server_now, "event_age_s": event_age})
+                      "server_now": server_now, "event_age_s": event_age,
+                      "login": login if live else None})  # the database login holding the chair
             out.append(d)
         return out
