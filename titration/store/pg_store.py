@@ -211,8 +211,11 @@ class PgStore(Store):
              "c.alive_wall, l.workstation, l.nurse, extract(epoch FROM l.expires)::float8, l.expires > now(), "
              "s.workstation, extract(epoch FROM l.expires - now())::float8, "
              "extract(epoch FROM now() - greatest(l.renewed, c.alive, c.updated))::float8, l.epoch, s.speed, "
-             "extract(epoch FROM now())::float8, extract(epoch FROM now() - c.updated)::float8, l.login "
-             "FROM chairs c JOIN sessions s ON s.id = c.session_id LEFT JOIN leases l ON l.session_id = s.id ")
+             "extract(epoch FROM now())::float8, extract(epoch FROM now() - c.updated)::float8, le.nurse, le.login "
+             "FROM chairs c JOIN sessions s ON s.id = c.session_id LEFT JOIN leases l ON l.session_id = s.id "
+             # who recorded the chair's last event: the nurse and the database login driving it
+             "LEFT JOIN LATERAL (SELECT e.nurse, e.login FROM events e WHERE e.session_id = s.id "
+             "ORDER BY e.seq DESC LIMIT 1) le ON true ")
         if session_ids is not None:
             rows = self.q(q + "WHERE s.id = ANY(%s) ORDER BY s.chair, s.id", (list(session_ids),))
         else:
@@ -221,7 +224,7 @@ class PgStore(Store):
                           (include_ended_h * 3600,))
         out = []
         for (sid, uid, chair, pid, training, status, summ, n, last_wall, alive, holder, nurse, expires, live,
-             ws, left, age, epoch, speed, server_now, event_age, login) in rows:
+             ws, left, age, epoch, speed, server_now, event_age, last_nurse, login) in rows:
             d = dict(summ if isinstance(summ, dict) else json.loads(summ))
             bay = chair.split("/", 1)[0].strip() if "/" in chair else ""  # "Bay A/3": bay A, chair 3
             d.update({"session_id": sid, "uid": uid, "chair": chair, "bay": bay, "patient_id": pid,
@@ -231,6 +234,6 @@ class PgStore(Store):
                       "lease_expires": expires, "last_holder": holder or ws, "nurse": nurse,
                       "lease_left_s": left, "alive_age_s": age, "epoch": epoch, "speed": speed,
                       "server_now": server_now, "event_age_s": event_age,
-                      "login": login if live else None})  # the database login holding the chair
+                      "last_nurse": last_nurse, "login": login})  # who recorded the last event, and its login
             out.append(d)
         return out

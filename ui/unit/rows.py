@@ -8,7 +8,7 @@ on the other workstation.
 """
 from __future__ import annotations
 
-from titration.timefmt import span_hm, wall_time
+from titration.timefmt import span_hm, wall_time, wall_time_seconds
 from ui.chair.summary import ChairSummary
 
 
@@ -63,7 +63,8 @@ def finish(row: dict) -> str:
 def holder_words(row: dict, now_wall: float, me: str) -> str:
     """Who holds the chair: this workstation, or another (with the nurse signed in there), or nobody."""
     holder = row.get("held_by")
-    who = row.get("nurse") or row.get("login") or ""  # the nurse, else the login, where the feed gives it
+    nurse = row.get("nurse") or row.get("last_nurse") or ""  # where the feed gives them
+    who = ", ".join(x for x in (nurse, f"login {row['login']}" if row.get("login") else "") if x)
     if expired(row, now_wall):
         return f"hold expired ({row.get('last_holder') or '?'}): Enter to take over"
     if holder:
@@ -83,7 +84,7 @@ def row_summary(row: dict, now_wall: float, me: str = "", stale_since: float | N
     grade = row.get("highest_grade") or "none"
     next_what, next_at = row.get("next_due") or "—", _at(row, now_wall)
     if stale_since is not None:  # nothing counted down on a record that may be out of date
-        next_what, next_at = f"{next_what} (as of {wall_time(stale_since)}: not updated since)", ""
+        next_what, next_at = f"{next_what} (as of {wall_time_seconds(stale_since)}: not updated since)", ""
     return ChairSummary(
         key=("unit", row.get("uid")), chair=row.get("chair", ""), patient=row.get("patient_id") or "no identifier",
         product=row.get("product_name") or row.get("product") or "", rate=f"{row.get('rate_ml_h', 0):g} mL/h{step}",

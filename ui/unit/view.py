@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushBu
 
 from titration.errors import TitrationError
 from titration.library.cache import running as running_library
-from titration.timefmt import wall_time
+from titration.timefmt import wall_time_seconds
 from ui.chair.model import ChairModel, PatientInfo
 from ui.unit.board import BoardModel, OverviewBoard
 from ui.unit.rows import expired, row_summary
@@ -36,8 +36,8 @@ UNIT_TEXT = ("<p>No chair yet on this workstation. With a unit server (<code>--d
 
 def stale_words(since: float, now_wall: float) -> str:
     """The line a watching workstation shows when the unit server has gone quiet."""
-    return (f"NOT UPDATED since {wall_time(since)}: the unit server has not answered for {now_wall - since:.0f} s. "
-            "Chairs driven elsewhere are shown as they were then; check at the bedside.")
+    return (f"NOT UPDATED since {wall_time_seconds(since)}: the unit server has not answered for "
+            f"{now_wall - since:.0f} s. Chairs driven elsewhere are shown as they were then; check at the bedside.")
 
 
 class UnitPages(QObject):
