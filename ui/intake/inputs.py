@@ -53,19 +53,23 @@ class PatientBox(QGroupBox):
         self.patient_id = QLineEdit()
         self.patient_id.setObjectName("patientId")
         self.patient_id.setPlaceholderText("optional: hospital number (for the history)")
+        self.patient_id.setAccessibleName("Patient identifier")
         self.chair_name = QLineEdit()
         self.chair_name.setObjectName("chairName")
         self.chair_name.setPlaceholderText("e.g. Bay A, chair 3 (the physical chair)")
+        self.chair_name.setAccessibleName("Chair")
         self.weight = NumberEdit("Weight", "kg", "kg (required)", "weight")
         self.height_cm = NumberEdit("Height", "cm", "cm (optional)", "height")
         self.sex = QComboBox()
         self.sex.setObjectName("sex")
+        self.sex.setAccessibleName("Sex")
         self.sex.addItems(["—", "female", "male"])
         # The age in years grades a child's vitals by the paediatric bands (the core's age_years);
         # the band follows it when it is typed (over 65 is a renal risk factor).
         self.age_years = NumberEdit("Age", "years", "years (a baby: 0.5)", "ageYears")
         self.age = QComboBox()
         self.age.setObjectName("ageBand")
+        self.age.setAccessibleName("Age band")
         self.age.addItems(AGE_BANDS)
         f.addRow("Identifier", self.patient_id)
         f.addRow("Chair", self.chair_name)
@@ -105,10 +109,12 @@ class PrescriptionBox(QGroupBox):
         f.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a narrow window puts the field under its name
         self.product = QComboBox()
         self.product.setObjectName("product")
+        self.product.setAccessibleName("Product")
         for pid, p in library.items():
             self.product.addItem(f"{p.name} — {p.concentration_mg_per_ml:g} mg/mL", pid)
         self.indication = QComboBox()
         self.indication.setObjectName("indication")
+        self.indication.setAccessibleName("Indication")
         f.addRow("Product", self.product)
         f.addRow("Indication", self.indication)
 

@@ -98,6 +98,8 @@ class MainWindow(QMainWindow):
         self.home.sig_open.connect(self._open_key)
         self.new_button = self.home.add_button("New infusion (Ctrl+N)", self.show_new_infusion)
         self.new_button.setObjectName("newInfusionButton")
+        self.new_button.setAccessibleName("New infusion")
+        self.new_button.setAccessibleDescription("Patient, prescription, checklist and baseline vitals (Ctrl+N)")
         self.home.add_button("Training (Ctrl+T)", self.show_training_setup)
         self.stack.addWidget(self.home)
         split.addWidget(self.stack)
