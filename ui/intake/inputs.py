@@ -22,16 +22,13 @@ from PySide6.QtWidgets import (
 
 from titration.catalogue_file import load_catalogue
 from titration.day_fit import DEFAULT_CLOSING
+from titration.limits import SOFT_LIMIT_WORDS, SOFT_LIMITS
 from titration.products import INDICATIONS
 from ui.common.form_fields import ClockEdit, FieldError, NumberEdit, field_row
 
 AGE_BANDS = ("—", "child (under 18)", "adult 18–65", "over 65")
 # soft limits the prescriber may set aside with a recorded reason (design 3); hard limits never
-SOFT_LIMIT_TEXT = (("first-infusion", "Set aside: first-infusion maximum"),
-                   ("unit-cap", "Set aside: unit's pump maximum"),
-                   ("tolerated-max", "Set aside: tolerated maximum"),
-                   ("single-dose", "Set aside: usual single-infusion dose"),
-                   ("population", "Set aside: the label's population (age)"))
+SOFT_LIMIT_TEXT = tuple((name, f"Set aside: {SOFT_LIMIT_WORDS[name]}") for name in SOFT_LIMITS)
 
 
 def band_for(age_years: float | None) -> str | None:

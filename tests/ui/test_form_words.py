@@ -1,0 +1,39 @@
+"""The new-infusion form in the nurse's words: no command-line syntax, field labels instead of field
+ids, and no question that cannot apply to this patient."""
+from tests.ui.conftest import answer_checklist, fill_patient
+from titration.intake import plain
+
+
+def test_a_dose_above_the_usual_names_the_tick_box_never_the_command_line(qtbot, window):
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot, product="privigen", indication="pi", dose="1")  # PI: at most 0.8 g/kg at once
+    answer_checklist(f)
+    f.update_preview()
+    shown = f.prescription.dose.error.text() + " " + f.blockers.text()
+    assert "tick 'Set aside: usual single-infusion dose' and type the reason" in shown, shown
+    for cli in ("=REASON", "--", "override single-dose", "'single-dose'"):
+        assert cli not in shown, (cli, shown)
+    assert not f.create_button.isEnabled() or not f.create_infusion()
+    cb, why = f.flags.overrides["single-dose"]
+    assert cb.text() == "Set aside: usual single-infusion dose"  # the words the refusal points to
+    assert plain("or record a reason with --override population=REASON") == \
+        "or tick 'Set aside: the label's population (age)' and type the reason"
+
+
+def _asked(f, question):
+    return not f.checklist.labels[question].isHidden()
+
+
+def test_the_checklist_does_not_ask_a_child_or_a_man_whether_they_are_pregnant(qtbot, window):
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot)
+    assert _asked(f, "pregnant") and _asked(f, "breastfeeding")  # nothing known yet: everything asked
+    f.patient.sex.setCurrentText("male")
+    assert not _asked(f, "pregnant") and not _asked(f, "breastfeeding")
+    f.patient.sex.setCurrentText("female")
+    assert _asked(f, "pregnant") and _asked(f, "breastfeeding")
+    f.patient.age_years.setText("6")
+    assert not _asked(f, "pregnant") and not _asked(f, "breastfeeding")
+    assert "Pregnant?" not in f.blockers.text() and "pregnant?" not in f.blockers.text()
