@@ -1,5 +1,5 @@
-"""The new-infusion form in the nurse's words: no command-line syntax, field labels instead of field
-ids, and no question that cannot apply to this patient."""
+"""In the nurse's words: the form without command-line syntax, field labels instead of field ids, no
+question that cannot apply to the patient; STOP never confirmed in green; counts in English."""
 from tests.ui.conftest import answer_checklist, fill_patient
 from titration.intake import plain
 
@@ -37,3 +37,33 @@ def test_the_checklist_does_not_ask_a_child_or_a_man_whether_they_are_pregnant(q
     f.patient.age_years.setText("6")
     assert not _asked(f, "pregnant") and not _asked(f, "breastfeeding")
     assert "Pregnant?" not in f.blockers.text() and "pregnant?" not in f.blockers.text()
+
+
+def test_stop_is_confirmed_by_a_button_that_says_stop_and_is_never_green(qtbot, window):
+    from PySide6.QtGui import QColor
+
+    from ui.common.style import CONFIRM_BG
+
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot)
+    answer_checklist(f)
+    assert f.create_infusion()
+    window.confirm()  # started
+    view = window.views[window.model.chairs[-1]]
+    view.open_reason("stop")
+    ok = view.reason_box.ok
+    qtbot.waitUntil(ok.isVisible)
+    assert ok.text() == "STOP the infusion" and ok.objectName() != "confirm"
+    img = ok.grab().toImage()
+    green = QColor(CONFIRM_BG)
+    centre = img.pixelColor(img.width() // 2, 3)  # the face of the button, above its words
+    assert abs(centre.red() - green.red()) + abs(centre.green() - green.green()) + abs(
+        centre.blue() - green.blue()) > 60, centre.name()
+
+
+def test_the_banner_counts_in_english():
+    from ui.unit.server_feed import banner_text
+
+    assert banner_text({"unreachable": "timed out"}, 1).endswith("(1 event waiting)")
+    assert banner_text({"unreachable": "timed out"}, 2).endswith("(2 events waiting)")
