@@ -67,3 +67,26 @@ def test_the_banner_counts_in_english():
 
     assert banner_text({"unreachable": "timed out"}, 1).endswith("(1 event waiting)")
     assert banner_text({"unreachable": "timed out"}, 2).endswith("(2 events waiting)")
+
+
+def test_a_vital_out_of_range_is_named_by_its_label_and_120_over_80_is_never_12080(qtbot, window):
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot)
+    answer_checklist(f)
+    f.baseline.fields["temp_c"].setText("98.6")  # Fahrenheit, typed in the Celsius field
+    f.update_preview()
+    shown = f.blockers.text() + " " + f.baseline.grade.text()
+    assert "Temperature (°C): 98.6 is not allowed" in shown and "temp_c" not in shown, shown
+    assert not f.create_infusion()
+    f.baseline.fields["temp_c"].setText("36.8")
+    f.baseline.fields["dbp"].setText("")
+    f.baseline.fields["sbp"].setText("120/80")
+    f.update_preview()
+    shown = f.blockers.text() + " " + f.baseline.grade.text()
+    assert "12080" not in shown + f.baseline.fields["sbp"].text()
+    if f.create_infusion():  # split: systolic 120, diastolic 80
+        e = next(e for e in window.model.chairs[-1].session.events if e.kind == "vitals")
+        assert (e.data["vitals"]["sbp"], e.data["vitals"]["dbp"]) == (120.0, 80.0)
+    else:  # or refused in words that say what was typed
+        assert "120/80" in shown, shown
