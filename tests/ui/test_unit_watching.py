@@ -123,3 +123,28 @@ def test_a_read_only_chairs_menus_are_off_not_silently_inert(qtbot, window, monk
     assert chair not in window.model.unfinished_chairs()  # not this workstation's pump to answer for at a quit
     window.unit.drop_fenced("u1")  # taken back here: the old read-only chair and its line are gone
     assert chair not in window.model.chairs and chair not in window.unit.fenced_lines
+
+
+def _row(s, at_wall):
+    from titration.store.unit import chair_summary
+
+    d = chair_summary(s, wall_start=WALL0, chair="Bay A/1", patient="P1")
+    return dict(d, uid="u1", chair="Bay A/1", patient_id="P1", event_age_s=0.0, seen_wall=at_wall, speed=1.0)
+
+
+def test_a_tile_never_says_finish_dash_in_any_state_of_an_infusion():
+    s = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)))
+    seen = {}
+    s.record_vitals(0, Vitals(36.8, 72, 124, 78, 98, 14))
+    seen["planned"] = row_summary(_row(s, WALL0), WALL0).finish
+    s.start(0)
+    seen["running"] = row_summary(_row(s, WALL0), WALL0).finish
+    s.pause(10, "patient to the toilet")
+    seen["paused"] = row_summary(_row(s, WALL0 + 600), WALL0 + 600).finish
+    s.resume(15)
+    s.stop(20, "line tissued")
+    seen["stopped"] = row_summary(_row(s, WALL0 + 1200), WALL0 + 1200).finish
+    s.close_observation(81)
+    seen["closed"] = row_summary(_row(s, WALL0 + 81 * 60), WALL0 + 81 * 60).finish
+    assert all(v and v not in ("-", "—") for v in seen.values()), seen
+    assert seen["stopped"] == seen["closed"] == "ended 08:20"
