@@ -66,3 +66,18 @@ def test_staying_journals_nothing(qtbot, window, monkeypatch):
     assert not window.close()
     assert chair.session.events[-1].kind != "app_closed"
     window.force_close = True
+
+
+def test_the_quit_question_says_what_happens_to_each_chair_that_is_not_running(qtbot, window):
+    running = _running(qtbot, window, "P-1", "Bay A, chair 1")
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot, pid="P-2")
+    answer_checklist(f)
+    f.patient.chair_name.setText("Bay A, chair 2")
+    assert f.create_infusion()  # created, never started
+    planned = window.model.chairs[-1]
+    dlg = QuitDialog(window, [running, planned])
+    qtbot.addWidget(dlg)
+    assert dlg.others.text() == f"{planned.name}: planned (not started: it waits for its start)"
+    assert "observation" not in dlg.others.text()  # there is none before a start

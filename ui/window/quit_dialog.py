@@ -43,6 +43,11 @@ class PumpQuestion(QGroupBox):
         return {0: RUNS_ON, 1: PAUSED}.get(self.group.checkedId())
 
 
+# what happens to a chair that is not running when the app closes, by its state
+OTHER_WORDS = {"planned": "not started: it waits for its start", "paused": "the pump stays paused",
+               "completed": "the observation is not closed", "stopped": "the observation is not closed"}
+
+
 class QuitDialog(QDialog):
     """Asks about every running pump; lists the other unfinished chairs (they reopen at the next start)."""
 
@@ -63,9 +68,7 @@ class QuitDialog(QDialog):
             q.group.idClicked.connect(lambda _i: self._answered())
             lay.addWidget(q)
         others = [c for c in chairs if c.session.status != "running"]
-        self.others = QLabel("\n".join(f"{c.name}: {c.session.status}" + (" (the pump stays paused)"
-                                                                           if c.session.status == "paused" else
-                                                                           " (the observation is not closed)")
+        self.others = QLabel("\n".join(f"{c.name}: {c.session.status} ({OTHER_WORDS.get(c.session.status, '')})"
                                        for c in others))
         self.others.setWordWrap(True)
         self.others.setVisible(bool(others))
