@@ -61,6 +61,8 @@ class TrainingSetup(QWidget):
         self.list.setAccessibleName("Scenarios")
         self.list.setAccessibleDescription("Each scenario by its patient and prescription; what happens is for the "
                                            "trainee to find out")
+        self.list.setWordWrap(True)  # large type: a long scenario wraps, never hides behind a sideways scroll
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentRowChanged.connect(self._describe)
         self.description = QLabel("")
         self.description.setWordWrap(True)
