@@ -21,6 +21,10 @@ from gi.repository import GLib
 STEP_S = 8.0  # the longest wait for one control to show
 
 
+class Missing(Exception):
+    """A control the infusion needs is not in the tree by any of its names: the run cannot go on."""
+
+
 def showing(a) -> bool:
     return a.getState().contains(pyatspi.STATE_SHOWING)
 
@@ -94,14 +98,17 @@ class App:
                 self.nodes = None
                 time.sleep(0.3)
         self.note(names[0], how)
+        if node is None:
+            raise Missing(names)
         return node
 
     def type(self, text, *names):
         node, how = self.wait(names, "text")
         self.note(names[0], how)
-        if node is not None:
-            node.queryEditableText().setTextContents(text)
-            self.log[-1]["value"] = node.queryText().getText(0, -1)
+        if node is None:
+            raise Missing(names)
+        node.queryEditableText().setTextContents(text)
+        self.log[-1]["value"] = node.queryText().getText(0, -1)
         return node
 
     def dump(self):
@@ -171,8 +178,7 @@ def infusion(app: App) -> None:
         app.type(value, name, text)
     app.press("Create the infusion", "Create (Ctrl+Enter)")
     # the chair: start, a step, vitals, a reaction, pause, resume, stop, the observation's end
-    if app.press("Start the infusion", "Start: pump is set") is None:
-        app.dump()
+    app.press("Start the infusion", "Start: pump is set")
     app.see("Pump rate now")
     app.see("Next action")
     app.see("Chart summary")
@@ -219,7 +225,12 @@ def main(argv) -> int:
                 print(json.dumps({"error": "the app never showed its window"}), flush=True)
                 return 1
             time.sleep(0.3)
-        infusion(app)
+        try:
+            infusion(app)
+        except Missing as exc:
+            print(json.dumps({"error": f"no control named {' or '.join(map(repr, exc.args[0]))}"}), flush=True)
+            app.dump()
+            return 3
         return 0
     finally:
         for p in (proc, xvfb):
