@@ -26,11 +26,13 @@ $(STAMP): pyproject.toml $(VENV)/.modules
 	@touch $(STAMP)
 
 # System libraries a Qt window (and the Xvfb smoke test) need on Debian/Ubuntu, and the
-# PostgreSQL server the unit-server tests start for themselves (initdb/pg_ctl, never as a service).
+# PostgreSQL server the unit-server tests start for themselves (initdb/pg_ctl, never as a service),
+# and D-Bus with AT-SPI and its system-Python bindings for the accessibility test.
 # Skipped quietly where apt-get is missing or we are not root.
 SYSPKGS := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 \
 	libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 \
-	libxcb-image0 libfontconfig1 libdbus-1-3 xvfb poppler-utils postgresql
+	libxcb-image0 libfontconfig1 libdbus-1-3 xvfb poppler-utils postgresql \
+	dbus at-spi2-core python3-pyatspi
 sysdeps:
 	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	  missing=$$(for p in $(SYSPKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

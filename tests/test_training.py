@@ -86,6 +86,46 @@ def test_late_record_and_late_slow_are_marked_late():
     assert slow.rule == "policy tiered, mild"
 
 
+def _record_late_by(minutes: float, speed: float):
+    """The MILD run with the complaint (minute 35) recorded and acted on `minutes` later, at `speed`."""
+    run = TrainingRun(read_scenario(MILD))
+    run.set_speed(0, speed)
+    s = run.session
+
+    def act(t, said):
+        if t == 0:
+            s.record_vitals(0, run.take_vitals(0))
+            s.start(0)
+        p = s.due(t)
+        if p is not None and p.action == "increase" and s.state.reaction is None:
+            s.confirm(t, p)
+        if t == 35 + minutes:
+            s.confirm(t, s.report_symptoms(t, ["chills"]))
+
+    drive(run, 35 + minutes + 2, act)
+    d = run.debrief()
+    return items(d, kind="record")[0].verdict, items(d, kind="reaction")[0].verdict
+
+
+def test_at_60x_a_few_real_seconds_are_not_late_but_the_allowance_is_real_time():
+    # 7 simulated minutes: late at 1x and at 10x (the protocol's 5 min), 7 real seconds at 60x: on time
+    assert _record_late_by(7, 1) == ("late", "late")
+    assert _record_late_by(7, 10) == ("late", "late")
+    assert _record_late_by(7, 60) == ("correct", "correct")
+    # at 60x the allowance is 20 real seconds (resources/training.toml [response]): 25 s is late
+    assert _record_late_by(25, 60) == ("late", "late")
+
+
+def test_the_speed_counts_from_when_it_was_set():
+    run = TrainingRun(read_scenario(MILD))
+    run.set_speed(0, 10)
+    run.set_speed(30, 60)
+    run.set_speed(30, 30)  # changed again at the same minute: the last word holds
+    assert [run.speed_at(t) for t in (0, 29.9, 30, 90)] == [10, 10, 30, 30]
+    with pytest.raises(TitrationError):
+        run.set_speed(40, 0)
+
+
 def test_ignored_complaint_worsens_and_is_missed():
     run = TrainingRun(read_scenario(MILD))
     s = run.session

@@ -20,6 +20,7 @@ from .checklist import ChecklistAnswers, ChecklistResult, assess
 from .day_fit import DEFAULT_CLOSING
 from .dosing import split_course
 from .errors import InputError, NeedsInput, TitrationError
+from .limits import SOFT_LIMIT_WORDS
 from .plan import CHILD_WEIGHT_KG, DOSE_RANGE, WEIGHT_RANGE, Plan, PlanRequest, build_plan
 from .reactions import VITAL_FIELDS, Vitals
 from .timefmt import parse_time_of_day
@@ -46,7 +47,8 @@ CORE_FIELDS = {"--weight-kg": "weight", "--dose-g-per-kg": "dose", "--height-cm"
                "--protocol": "protocol", "override reason": "overrides", "override": "overrides",
                "--override": "overrides"}
 # the words a core error may carry that only the command line uses
-CLI_WORDS = ((re.compile(r"record a reason with --override (\S+)=REASON"), r"tick '\1' and type the reason"),
+CLI_WORDS = ((re.compile(r"record a reason with --override ([a-z-]+)=REASON"),
+              lambda m: f"tick 'Set aside: {SOFT_LIMIT_WORDS.get(m[1], m[1])}' and type the reason"),
              (re.compile(r"give --age-years"), "type the age"),
              (re.compile(r"--([a-z][a-z-]+)"), lambda m: m[1].replace("-", " ")))
 

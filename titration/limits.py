@@ -15,6 +15,10 @@ from .protocols import Protocol
 from .units import below, mg_kg_min_from_ml_h, ml_h, round_down
 
 SOFT_LIMITS = ("first-infusion", "unit-cap", "tolerated-max", "single-dose", "population")
+# each soft limit in the nurse's words (the new-infusion form's tick boxes: "Set aside: ...")
+SOFT_LIMIT_WORDS = {"first-infusion": "first-infusion maximum", "unit-cap": "unit's pump maximum",
+                    "tolerated-max": "tolerated maximum", "single-dose": "usual single-infusion dose",
+                    "population": "the label's population (age)"}
 HARD_LIMITS = ("label-max", "guideline-max", "at-risk", "label-initial")  # guideline-max: max_from = "guideline"
 
 

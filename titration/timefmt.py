@@ -101,6 +101,11 @@ def wall_time(wall: float) -> str:
     return time_of_day(minutes_after_midnight(wall)).split(" ")[0]
 
 
+def wall_time_seconds(wall: float) -> str:
+    """'10:45:07': a wall-clock time to the second, never rounded up (when something was last heard)."""
+    return time.strftime("%H:%M:%S", time.localtime(math.floor(wall)))
+
+
 def wall_date_time(wall: float) -> str:
     """'2026-12-01 10:45': a wall-clock time with its date (lists and records)."""
     rounded = math.floor(wall / 60.0 + 0.5) * 60.0

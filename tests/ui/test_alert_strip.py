@@ -1,7 +1,6 @@
 """Alerts no chair can miss, chairs that live to the end, named chairs, the Overview board."""
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 
 from tests.ui.conftest import WALL0, answer_checklist, fill_patient
 
@@ -32,7 +31,7 @@ def test_the_strip_names_chair_and_action_on_every_page(qtbot, window, clock):
     for show in (window.show_home, window.show_new_infusion, window.show_training_setup, lambda: window.show_chair(c1)):
         show()
         assert strip.isVisible() and strip.active
-        assert strip.text() == "Bay A, chair 3: VITALS DUE: 15 min after the start"
+        assert strip.text() == "LOW: Bay A, chair 3: VITALS DUE: 15 min after the start"
     # the strip's own button opens the chair
     window.show_home()
     strip.rows[c1].go.click()
@@ -56,16 +55,18 @@ def test_acknowledging_one_chair_never_silences_another(qtbot, window, clock):
 
 
 def test_quitting_asks_while_a_chair_is_in_its_observation(qtbot, window, clock, monkeypatch):
+    from ui.window.quit_dialog import QuitDialog
+
     chair = new_chair(qtbot, window)
     at(window, clock, 1100)  # 700 mL at 42 mL/h (no step confirmed) is in at 1000 min
     window.show_chair(chair)
     window.confirm()  # the nurse confirms the pump has finished
     assert chair.session.status == "completed"
     asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.No)
+    monkeypatch.setattr(QuitDialog, "exec", lambda d: asked.append(d.summary()) or QuitDialog.DialogCode.Rejected)
     window.force_close = False
     assert not window.close()
-    assert window.isVisible() and "Chair 1 (completed)" in asked[0]
+    assert window.isVisible() and "Chair 1: completed" in asked[0]
     window.force_close = True
 
 
@@ -78,7 +79,7 @@ def test_the_end_is_a_due_item_with_a_confirm_button_and_on_the_strip_until_done
     s = chair.session
     assert s.status == "running" and s.pump_rate(1005) == 0 and s.delivered_ml(1005) == pytest.approx(700)
     line = "END: the bag should be empty. Confirm the pump has finished (and the line is flushed)."
-    assert window.alert_strip.text().startswith(f"Bay B, chair 2: {line}")  # visible from the home page
+    assert window.alert_strip.text().startswith(f"MEDIUM: Bay B, chair 2: {line}")  # visible from the home page
     window.show_chair(chair)
     view = window.current_view()
     pump = view.pump

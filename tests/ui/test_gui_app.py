@@ -260,7 +260,8 @@ def test_a_training_chair_reopens_with_its_simulated_patient(qtbot, tmp_path):
     assert model.recover_unfinished(lambda rec, wall: "ran") == ["Chair 2: reopened after 1 min away (pump ran)."]
     chair = model.chairs[0]
     assert chair.training and chair.run is not None and chair.run.session is chair.session
-    assert chair.patient.identifier == "SIMULATED: Mild reaction at the first increase"
+    assert chair.patient.identifier == "SIMULATED: 80 kg"  # the briefing: the title would give the answer away
+    assert chair.run.speed_at(40) == 10.0  # the debrief judges at the speed it ran
     assert heard == [(35, "I feel cold and shivery.")]  # said while the app was closed
     model.tick()
     assert len(heard) == 1  # and said once

@@ -160,6 +160,18 @@ def test_a_childs_low_temperature_is_graded_and_a_judge_line_shows_only_what_no_
     assert "Grade implied" in view.vitals.grade.text()
 
 
+def test_a_childs_normal_temperature_adds_no_judge_line_to_the_log_or_the_record(qtbot, window, clock):
+    view = a_chair(qtbot, window, age="6", weight="20")
+    clock.set(5)
+    window.model.tick()
+    type_vitals(view.vitals, temp_c=37.2, pulse=100, sbp=100, dbp=60, spo2=98, rr=24)
+    assert not view.vitals.judge.isVisible()
+    view.vitals.record_button.click()
+    e = view.session.events[-1]
+    assert e.kind == "vitals" and "judge" not in e.data
+    assert "JUDGE" not in view.log.texts()[-1][2] and "judge it yourself" not in view.log.texts()[-1][2]
+
+
 def test_an_adults_vitals_have_no_judge_line(qtbot, window, clock):
     view = a_chair(qtbot, window)
     clock.set(5)

@@ -11,6 +11,7 @@ import pytest
 from titration.plan import PlanRequest, build_plan
 from titration.session import Session
 from titration.store.journal import Journal
+from titration.store.pg_functions import CHANNEL
 
 WALL0 = 1795248000.0
 pytestmark = pytest.mark.pg
@@ -90,6 +91,27 @@ def test_a_chair_taken_over_elsewhere_turns_read_only_in_this_window(qtbot, cloc
         n = len(a.events(chair.journal_id))
         chair.pause("tried here")  # the model's own path: the journal refuses to record it
         assert len(a.events(chair.journal_id)) == n
+        w.show_chair(chair)
+        assert not w.actions_by_name["pause"].isEnabled()  # its menus are off, not silently inert
+
+        # ws-b goes silent in turn: ws-a takes the chair back from its Unit board
+        b.close()
+        with psycopg.connect(url, autocommit=True) as c:
+            c.execute("UPDATE leases SET expires = now() - interval '1 second'")
+            c.execute("SELECT pg_notify(%s, id::text) FROM sessions", (CHANNEL,))
+        w.show_unit()
+
+        def tile():
+            return next((t.accessibleName() for t in w.unit.page.tiles if t.summary.chair == "Bay C/1"), "")
+
+        qtbot.waitUntil(lambda: "hold expired (ws-b)" in tile(), timeout=20_000)  # the server's row, not this one
+        w.unit.take_over(uid, "ran", "ws-b left; back on ws-a")
+        qtbot.waitUntil(lambda: chair not in w.model.chairs and len(w.model.chairs) == 1, timeout=20_000)
+        (back,) = w.model.chairs
+        assert back.name == "Bay C/1" and not back.core.read_only and w.current_view() is w.views[back]
+        assert not w.unit.fenced_lines and w.actions_by_name["pause"].isEnabled()
+        banner.refresh()
+        assert "ws-b" not in banner.text()  # the banner no longer names the other workstation
     finally:
         feed.stop()
         w.unit.library.stop()

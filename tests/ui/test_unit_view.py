@@ -70,7 +70,8 @@ def test_the_unit_board_shows_every_chair_and_follows_another_workstation_live(q
         assert win.stack.currentWidget() is win.unit.page
         qtbot.waitUntil(lambda: "Bay A/5" in tile_text(win, "Bay A/5"), timeout=20_000)
         text = tile_text(win, "Bay A/5")
-        for part in ("P5", "Octagam 10%", "RUNNING · 42 mL/h · step 1/", "(driven from ws-a)", "next: "):
+        for part in ("P5", "Octagam 10%", "RUNNING · 42 mL/h · step 1/",
+                     "(driven from ws-a (nurse-ws-a, login postgres): read-only here)", "next: ", "finish: "):
             assert part in text, (part, text)
         s.confirm(30, s.due(30))  # on ws-a: the next step, 84 mL/h
         qtbot.waitUntil(lambda: "84 mL/h · step 2/" in tile_text(win, "Bay A/5"), timeout=20_000)

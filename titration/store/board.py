@@ -26,10 +26,13 @@ class UnitListener:
             self.store.close()
             raise
         self._probed = time.monotonic()
+        self.answered = self._probed  # when the server last answered (monotonic): a watching board's "not updated"
 
     def snapshot(self) -> list[dict]:
         """Every chair of the unit now (the board's first paint)."""
-        return self.store.summaries()
+        rows = self.store.summaries()
+        self.answered = time.monotonic()
+        return rows
 
     def changes(self, timeout: float = 1.0) -> list[dict]:
         """The chairs that changed, waiting up to `timeout` seconds for the first change."""
@@ -46,7 +49,12 @@ class UnitListener:
             self._probed = time.monotonic()
             self.store.q("SELECT 1")  # time-limited: a silent cut raises here
             with_limit_probe(self.conn)
-        return self.store.summaries(ids) if ids else []
+            self.answered = time.monotonic()
+        if not ids:
+            return []
+        rows = self.store.summaries(ids)
+        self.answered = time.monotonic()
+        return rows
 
     def session(self, uid: str):
         """One infusion as the server holds it now (a chair another workstation drives, read-only)."""

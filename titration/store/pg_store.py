@@ -296,8 +296,11 @@ class PgStore(Store):
              "extract(epoch FROM now() - greatest(l.renewed, c.alive, c.updated))::float8, l.epoch, s.speed, "
              "extract(epoch FROM now())::float8, extract(epoch FROM now() - c.updated)::float8, l.login, "
              "s.wall_start, (SELECT array_agg(DISTINCT e.login ORDER BY e.login) FROM events e "
-             "WHERE e.session_id = s.id AND e.login IS NOT NULL) "
-             "FROM chairs c JOIN sessions s ON s.id = c.session_id LEFT JOIN leases l ON l.session_id = s.id ")
+             "WHERE e.session_id = s.id AND e.login IS NOT NULL), le.nurse, le.login "
+             "FROM chairs c JOIN sessions s ON s.id = c.session_id LEFT JOIN leases l ON l.session_id = s.id "
+             # who recorded the chair's last event: the nurse and the database login behind it
+             "LEFT JOIN LATERAL (SELECT e.nurse, e.login FROM events e WHERE e.session_id = s.id "
+             "ORDER BY e.seq DESC LIMIT 1) le ON true ")
         if session_ids is not None:
             rows = self.q(q + "WHERE s.id = ANY(%s) ORDER BY s.chair, s.id", (list(session_ids),))
         else:
@@ -305,7 +308,7 @@ class PgStore(Store):
                           "ORDER BY s.chair, s.id", (include_ended_h * 3600,))
         out = []
         for (sid, uid, chair, pid, training, n, last_wall, alive, holder, nurse, expires, live, ws, left, age, epoch,
-             speed, server_now, event_age, login, wall_start, logins) in rows:
+             speed, server_now, event_age, login, wall_start, logins, last_nurse, last_login) in rows:
             d = dict(self._state(sid, n, wall_start, speed))
             bay = chair.split("/", 1)[0].strip() if "/" in chair else ""  # "Bay A/3": bay A, chair 3
             d.update({"session_id": sid, "uid": uid, "chair": chair, "bay": bay, "patient_id": pid,
@@ -314,6 +317,8 @@ class PgStore(Store):
                       "lease_expired": bool(holder) and not live, "lease_expires": expires,
                       "last_holder": holder or ws, "nurse": nurse, "login": login, "logins": list(logins or []),
                       "lease_left_s": left, "alive_age_s": age, "epoch": epoch, "speed": speed,
-                      "server_now": server_now, "event_age_s": event_age})
+                      "server_now": server_now, "event_age_s": event_age,
+                      # who recorded the last event, and the login behind it
+                      "last_nurse": last_nurse, "last_login": last_login})
             out.append(d)
         return out

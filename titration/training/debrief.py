@@ -20,6 +20,8 @@ class RunView(Protocol):
     seed: int
     settings: Any
 
+    def speed_at(self, t: float) -> float: ...
+
     @property
     def now(self) -> float: ...
 
@@ -93,6 +95,7 @@ class _Debriefer:
         self.reference = reference  # the perfect nurse's debrief on the same patient (a missed start)
         self.s = run.session
         self.tol = run.settings.tolerance
+        self.response_s = run.settings.response_s
         self.cat = self.s.catalogue
         self.pol = self.s.policy
         self.items: list[DebriefItem] = []
@@ -103,6 +106,13 @@ class _Debriefer:
         self.closed: set = set()
 
     # -------------------------------------------------------------- bookkeeping
+    def allow(self, kind: str, due: float) -> float:
+        """Minutes after `due` before a duty counts as late: the protocol's allowance, or the time a
+        trainee needs to see an alert and act (response_s real seconds) in simulated minutes at the
+        speed the simulation ran when it fell due, whichever is longer. At 60x, 20 real seconds are
+        20 simulated minutes: a response that took seconds is never "late" for the speed alone."""
+        return max(self.tol[kind], self.response_s * self.run.speed_at(due) / 60.0)
+
     def add(self, d: _Duty, verdict: str, done: str = "", at: float | None = None) -> None:
         self.items.append(DebriefItem(d.due, d.expected, done, verdict, d.rule, at, d.kind))
 
@@ -134,7 +144,7 @@ class _Debriefer:
         if vd is not None and key not in self.open and key not in self.closed:
             self.open[key] = _Duty("vitals", key, vd[0], f"observations: {vd[1]}",
                                    f"observations {vd[1]} (NL-IVIG002, heart transplant protocol; ref 2.4)",
-                                   self.tol["vitals"])
+                                   self.allow("vitals", vd[0]))
         # what the protocol proposes
         p = sh.due(x)
         old_p = next((d for d in self.open.values() if d.kind in PROPOSAL_KINDS), None)
@@ -149,7 +159,7 @@ class _Debriefer:
             self.open[("observe",)] = _Duty("observation", ("observe",), due,
                                             f"observe for {OBSERVATION_MIN:g} min after the end, then close",
                                             "observe for an hour after the end (design section 1; post-infusion "
-                                            "observations 30-60 min, ref 2.4)", self.tol["observation"])
+                                            "observations 30-60 min, ref 2.4)", self.allow("observation", due))
 
     def proposal_duty(self, sh: Session, p: Proposal, key: tuple, x: float) -> _Duty:
         st = sh.state
@@ -157,21 +167,21 @@ class _Debriefer:
             due = sh.completion_at()
             due = x if due is None or due > x else due
             return _Duty("complete", key, due, p.reason, f"{p.rule}; the nurse confirms the pump has finished",
-                         self.tol["complete"])
+                         self.allow("complete", due))
         if st.pending is not None:  # a reaction the trainee has just recorded
             due = self.report_at if self.report_at is not None else x
-            tol = self.tol["severe_action" if p.action == "stop" and p.grade == "severe" else "reaction_action"]
+            tol = self.allow("severe_action" if p.action == "stop" and p.grade == "severe" else "reaction_action", due)
             return _Duty("reaction", key, due, f"{p.action}: {p.reason}", p.rule or f"policy {self.pol.id}", tol)
         if st.reaction is not None:  # the review after a reaction
             due = sh.next_due_at()
             due = x if due is None or due > x else due
             review = f"{self.pol.review_minutes:g}-min review (NHS Borders, ref 3)"
             rule = f"{p.rule or f'policy {self.pol.id}'}; {review}"
-            return _Duty("review", key, due, f"{p.action}: {p.reason}", rule, self.tol["review_action"])
+            return _Duty("review", key, due, f"{p.action}: {p.reason}", rule, self.allow("review_action", due))
         due = sh.next_step_at()
         due = x if due is None or due > x else due
         return _Duty("increase", key, due, p.reason, f"{p.rule} (step timing: {self.s.original_plan.protocol_name})",
-                     self.tol["increase"])
+                     self.allow("increase", due))
 
     # -------------------------------------------------------------- the patient's side
     def patient_event(self, sh: Session, e: PatientEvent) -> None:
@@ -188,14 +198,15 @@ class _Debriefer:
                 key = ("resolved", e.at_min)
                 self.open[key] = _Duty("resolved", key, e.at_min, f'mark symptoms resolved: "{e.text}"',
                                        f"policy {self.pol.id}: resume only once symptoms have resolved within "
-                                       f"{self.pol.review_minutes:g} min (NHS Borders, ref 3)", self.tol["resolved"])
+                                       f"{self.pol.review_minutes:g} min (NHS Borders, ref 3)",
+                                       self.allow("resolved", e.at_min))
             return
         if e.text:
             key = ("record", e.at_min, e.reaction)
             rule = ("record symptoms as the patient reports them; the policy grades them "
                     f"(resources/symptoms.toml; policy {self.pol.id}, ref 3)")
             self.open[key] = _Duty("record", key, e.at_min, f'record what the patient reports: "{e.text}"', rule,
-                                   self.tol["record_symptoms"], {"ids": e.symptom_ids})
+                                   self.allow("record_symptoms", e.at_min), {"ids": e.symptom_ids})
         elif st.status in ("running", "paused"):
             vd = sh.vitals_due(e.at_min)
             due = max(e.at_min, vd[0]) if vd else e.at_min
@@ -203,7 +214,7 @@ class _Debriefer:
             rule = ("vitals can raise a grade: temperature >= 38.0 C or 1 C above baseline is moderate "
                     "(resources/symptoms.toml; Lifeblood FNHTR, ref 3)")
             self.open[key] = _Duty("detect", key, due, "find the reaction in the observations (the patient does not "
-                                   "complain)", rule, self.tol["detect"])
+                                   "complain)", rule, self.allow("detect", due))
 
     # -------------------------------------------------------------- the trainee's side
     def trainee_event(self, sh: Session, e: Event) -> None:
@@ -227,7 +238,7 @@ class _Debriefer:
                 self.open[("resolved-silent",)] = _Duty(
                     "resolved", ("resolved-silent",), at, "mark resolved once the observations are back to normal",
                     f"policy {self.pol.id}: resume only once resolved within {self.pol.review_minutes:g} min "
-                    "(NHS Borders, ref 3)", self.tol["resolved"])
+                    "(NHS Borders, ref 3)", self.allow("resolved", at))
             return
         if k == "start":
             sd = self.open.pop(("start",), None)
@@ -310,9 +321,10 @@ class _Debriefer:
         sh = Session.replay(s.events[:1])
         self.open[("baseline",)] = _Duty("baseline", ("baseline",), 0.0, "baseline observations before the start",
                                          "baseline observations before the start (NL-IVIG002; ref 2.4, ref 5)",
-                                         self.tol["start"])
+                                         self.allow("start", 0.0))
         self.open[("start",)] = _Duty("start", ("start",), 0.0, "start the infusion at the planned time",
-                                      f"plan: step 1 at {s.rungs[0].rate_ml_h:g} mL/h from minute 0", self.tol["start"])
+                                      f"plan: step 1 at {s.rungs[0].rate_ml_h:g} mL/h from minute 0",
+                                      self.allow("start", 0.0))
         pevents = [e for e in run.patient.log if e.at_min <= horizon + EPS]
         pi = 0
         for e in list(s.events[1:]) + [None]:

@@ -10,6 +10,8 @@ API (the GUI codes against this; keep it stable):
                                                # advance also ticks the session (the pump completing).
     run.take_vitals(t) -> Vitals               # the patient's observations now, with noise; the GUI
                                                # pre-fills its vitals form; the trainee records them.
+    run.set_speed(t, speed)                    # the simulation runs at `speed` from minute t (the debrief's
+                                               # allowances are never shorter than a response in real time)
     run.debrief() -> Debrief                   # .items (DebriefItem: at_min, expected, done, verdict in
                                                # correct|late|early|missed|wrong, rule, done_at, kind),
                                                # .score (0-100), .to_dict(), .lines()
@@ -81,6 +83,22 @@ class TrainingRun:
         self._said = 0  # how many utterances advance() has handed out
         self._pump = PumpHistory()
         self.confirms_end_as: str | None = None  # the perfect nurse confirms the end at once, as this role
+        self.speeds: list[tuple[float, float]] = [(0.0, 1.0)]  # (minute, speed) as the simulation ran
+
+    # -------------------------------------------------------------- the simulation's speed
+    def set_speed(self, at_min: float, speed: float) -> None:
+        """The simulation runs at `speed` (simulated minutes per real minute) from minute `at_min`."""
+        if speed <= 0:
+            raise TitrationError(f"a simulation speed is more than 0, not {speed:g}")
+        at = max(float(at_min), self.speeds[-1][0])
+        if at <= self.speeds[-1][0] + EPS:
+            self.speeds[-1] = (self.speeds[-1][0], float(speed))
+        else:
+            self.speeds.append((at, float(speed)))
+
+    def speed_at(self, t: float) -> float:
+        """The speed the simulation ran at minute `t` (the debrief scales its allowances by it)."""
+        return next((v for at, v in reversed(self.speeds) if at <= t + EPS), self.speeds[0][1])
 
     @classmethod
     def resume(cls, session: Session, now: float, heard_until: float | None = None) -> "TrainingRun":
@@ -219,7 +237,8 @@ class TrainingRun:
     def horizon(self) -> float:
         """When the exercise ends by itself: the observation hour over (or now, if closed)."""
         s = self.session
-        slack = max(self.settings.tolerance.values())
+        slack = max(max(self.settings.tolerance.values()),
+                    self.settings.response_s * max(v for _at, v in self.speeds) / 60.0)
         if s.status == "closed":
             return self.now
         if s.status in ("completed", "stopped"):

@@ -18,6 +18,7 @@ class Settings:
     tolerance: dict
     weights: dict
     credit: dict
+    response_s: float = 20.0  # real seconds a trainee needs to see an alert and act ([response] real_seconds)
 
 
 @lru_cache(maxsize=4)
@@ -26,12 +27,13 @@ def base_settings(path: str | None = None) -> Settings:
     top = Table(load_toml(path), path)
     top.schema_version(1, missing=1)  # written before files carried a version: version 1
     tt, wt, ct = top.table("tolerance"), top.table("weights"), top.table("credit")
+    response = top.table("response").num("real_seconds", lo=0, hi=120)
     tol = {k: tt.num(k, lo=0, hi=120) for k in TOLERANCE_KEYS}
     weights = {k: wt.num(k, lo=0, hi=100) for k in ITEM_KINDS}
     credit = {v: ct.num(v, lo=0, hi=1) for v in VERDICTS}
     read_patient_defaults(top.table("patient"))  # the same file's other section, so finish() knows it all
     top.finish()
-    return Settings(tol, weights, credit)
+    return Settings(tol, weights, credit, response)
 
 
 def settings_for(scenario) -> Settings:
@@ -44,4 +46,4 @@ def settings_for(scenario) -> Settings:
     tol = dict(base.tolerance)
     for k in tt.data:
         tol[k] = tt.num(k, lo=0, hi=120)
-    return Settings(tol, base.weights, base.credit)
+    return Settings(tol, base.weights, base.credit, base.response_s)

@@ -61,6 +61,9 @@ class CheckedEdit(QLineEdit):
         self.label, self.unit = label, unit
         self.setObjectName(name)
         self.setPlaceholderText(placeholder)
+        # a screen reader names the field by its visible label and unit ("Weight (kg)")
+        self.setAccessibleName(f"{label} ({unit})" if unit else label)
+        self.setAccessibleDescription(placeholder)
         self.setMaximumWidth(140)
         self.error = QLabel("")
         self.error.setObjectName("fieldError")

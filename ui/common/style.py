@@ -1,6 +1,13 @@
-"""Colours and type sizes in one place: a colour-blind-safe palette (Okabe-Ito) and the large-type mode.
+"""Colours and type sizes in one place: a colour-blind-safe palette (Okabe-Ito), the alert colours,
+every text colour with the background it is drawn on, and the large-type mode.
 
 Meaning is never carried by colour alone: every coloured element also says what it is in words.
+
+Alert colours follow the pattern of IEC 60601-1-8 (medical electrical equipment, alarm systems):
+high priority red, medium yellow, low cyan. Every text/background pair the app draws is listed in
+TEXT_PAIRS and has a contrast ratio of at least 4.5:1 (WCAG 2.x, success criterion 1.4.3,
+https://www.w3.org/TR/WCAG21/#contrast-minimum); tests/ui/test_style_contrast.py computes each.
+White on pure red is 4.0:1, so "red" here is a darker red.
 """
 from __future__ import annotations
 
@@ -15,20 +22,87 @@ PURPLE = "#CC79A7"
 INK = "#1a1a1a"
 PAPER = "#ffffff"
 MUTED = "#555555"
+WINDOW = "#efefef"  # the Fusion style's window background, under labels that set only a text colour
 
-ALERT_BG = "#fff4cc"
+# darker shades of the palette, where text sits on them or they are text on a light background
+ERROR_INK = "#B33F00"  # vermillion, dark enough to read as text on the window (5.0:1)
+ALARM_BG = "#B00020"  # red lines that stay: NOT SAVED, the unit server not taking events
+BLOCK_BG = "#AD4700"  # "CANNOT START YET" (vermillion, darkened for white text)
+CONFIRM_BG = "#00704F"  # the green of a Confirm / Create button (white text)
+EMERGENCY_BG = "#8b0000"
+WARN_BG = "#fff4cc"
+READY_BG = "#e3f4ec"
+LOOK_OUT_BG = "#e8f1f8"
+TILE_BG = PAPER
+TILE_FOCUS_BG = "#e8f1fb"
+READ_ONLY_BG = "#f3f3f3"  # a tile of a chair driven from another workstation
+
+# IEC 60601-1-8 priorities: (background, text) when an alert stands out (ringing, on the flash)...
+ALERT_COLOURS = {
+    "high": ("#C00000", PAPER),
+    "medium": ("#FFD700", INK),
+    "low": ("#00B7EB", INK),
+}
+# ... and the quiet phase of the flash (and an acknowledged alert): a tint, the colour as its edge
+ALERT_QUIET = {
+    "high": ("#FDE2E2", INK),
+    "medium": ("#FFF3B0", INK),
+    "low": ("#D9F4FC", INK),
+}
+ALERT_EDGE = {p: bg for p, (bg, _fg) in ALERT_COLOURS.items()}
+# A training chair's alerts: their own colour (violet), never a real alert's, and a TRAINING mark
+TRAINING_ALERT = ("#6A3D9A", PAPER)
+TRAINING_QUIET = ("#EFE6F5", INK)
+TRAINING_EDGE = TRAINING_ALERT[0]
+PRIORITY_WORDS = {"high": "HIGH", "medium": "MEDIUM", "low": "LOW"}
+
+# backward names kept for the chair list (an alerting chair's row)
+ALERT_BG = WARN_BG
 ALERT_FG = INK
-ALERT_FLASH_BG = VERMILLION
-ALERT_FLASH_FG = PAPER
 
-# one meaning, one colour, everywhere (the pump panel, the strip, the board, the chart):
-# severe red, moderate orange, mild amber; each is also said in words
+# one meaning, one colour, everywhere (the pump panel, the board, the chart): severe red,
+# moderate orange, mild amber; each is also said in words. These are edges and symbols; text on
+# them takes `text_on(colour)`.
 RED = "#C00000"
 DARK_ORANGE = "#E66100"
 AMBER = "#F5B800"
 GRADE_COLOURS = {"none": GREEN, "mild": AMBER, "moderate": DARK_ORANGE, "severe": RED, "alert": VERMILLION}
 STATE_COLOURS = {"planned": MUTED, "running": GREEN, "paused": ORANGE, "stopped": VERMILLION,
                  "completed": BLUE, "closed": MUTED}
+
+# a training debrief's verdicts, as text on the table's white (each is also the word itself)
+VERDICT_COLOURS = {"correct": CONFIRM_BG, "late": "#8A5A00", "early": "#8A5A00", "missed": ERROR_INK,
+                   "wrong": ERROR_INK}
+
+# Every text colour the app draws, with its background: (text, background).
+TEXT_PAIRS: dict[str, tuple[str, str]] = {
+    "#confirm": (PAPER, CONFIRM_BG),
+    "#errorLine": (ERROR_INK, WINDOW),
+    "#fieldError": (ERROR_INK, WINDOW),
+    "#journalBanner": (PAPER, ALARM_BG),
+    "#alarmLine": (PAPER, ALARM_BG),
+    "#trainingBanner": (INK, YELLOW),
+    "#emergency": (PAPER, EMERGENCY_BG),
+    "#blockLine": (PAPER, BLOCK_BG),
+    "#warnLine": (INK, WARN_BG),
+    "#readyLine": (INK, READY_BG),
+    "#judgeLine": (INK, WARN_BG),
+    "#lookOut": (INK, LOOK_OUT_BG),
+    "#dayFitTitle": (ERROR_INK, WARN_BG),
+    "#noteLine": (INK, WINDOW),
+    "#pumpUnits": (MUTED, WINDOW),
+    "quiet strip": (MUTED, WINDOW),
+    "tile": (INK, TILE_BG),
+    "tile focused": (INK, TILE_FOCUS_BG),
+    "training tile": (INK, TRAINING_QUIET[0]),
+    "read-only tile": (INK, READ_ONLY_BG),
+    "stale line": (INK, WARN_BG),
+    **{f"verdict {v}": (c, PAPER) for v, c in VERDICT_COLOURS.items()},
+    **{f"alert {p}": pair for p, pair in ALERT_COLOURS.items()},
+    **{f"alert {p} quiet": pair for p, pair in ALERT_QUIET.items()},
+    "alert training": TRAINING_ALERT,
+    "alert training quiet": TRAINING_QUIET,
+}
 
 BASE_PT = {False: 10, True: 14}
 # (object name) -> (points above the base size, bold); set with setFont so layouts follow the size
@@ -38,6 +112,27 @@ FONT_ROLES = {
     "trainingBanner": (6, True), "stateBadge": (2, True), "debriefScore": (4, True), "nowClock": (3, True),
 }
 LARGE_EXTRA = {"pumpRate": 16}  # the pump rate grows more than the rest in large type
+
+
+def luminance(colour: str) -> float:
+    """Relative luminance of '#rrggbb' (WCAG 2.x definition)."""
+    h = colour.lstrip("#")
+    out = 0.0
+    for weight, i in ((0.2126, 0), (0.7152, 2), (0.0722, 4)):
+        c = int(h[i:i + 2], 16) / 255
+        out += weight * (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+    return out
+
+
+def contrast(a: str, b: str) -> float:
+    """The WCAG contrast ratio of two colours (1 to 21)."""
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def text_on(background: str) -> str:
+    """INK or PAPER, whichever reads better on `background`."""
+    return INK if contrast(INK, background) >= contrast(PAPER, background) else PAPER
 
 
 def apply_fonts(root, large: bool) -> None:
@@ -53,6 +148,11 @@ def apply_fonts(root, large: bool) -> None:
             w.setFont(f)
 
 
+def _pair(name: str) -> str:
+    fg, bg = TEXT_PAIRS[name]
+    return f"color: {fg}; background: {bg};"
+
+
 def app_stylesheet(large: bool = False) -> str:
     """Colours and borders only: sizes are fonts (see apply_fonts)."""
     return f"""
@@ -61,21 +161,21 @@ def app_stylesheet(large: bool = False) -> str:
     QGroupBox::title {{ subcontrol-origin: margin; left: 8px; padding: 0 3px; }}
     #pumpRate {{ color: {INK}; }}
     #pumpUnits {{ color: {MUTED}; }}
-    #confirm {{ padding: 8px 18px; background: {GREEN}; color: white; border-radius: 4px; }}
+    #confirm {{ padding: 8px 18px; {_pair("#confirm")} border-radius: 4px; }}
     #confirm:disabled {{ background: #b9c9c2; color: #f0f0f0; }}
-    #errorLine {{ color: {VERMILLION}; font-weight: bold; }}
-    #journalBanner {{ background: {VERMILLION}; color: white; font-weight: bold; padding: 6px; }}
-    #trainingBanner {{ background: {YELLOW}; color: {INK}; border: 4px dashed {INK}; padding: 4px; }}
-    #emergency {{ background: #8b0000; border: 3px solid {INK}; }}
-    #emergency QLabel {{ color: white; }}
-    #blockLine {{ background: {VERMILLION}; color: white; font-weight: bold; padding: 4px; }}
-    #warnLine {{ background: #fff4cc; color: {INK}; padding: 4px; border-left: 6px solid {ORANGE}; }}
-    #readyLine {{ background: #e3f4ec; color: {INK}; padding: 4px; border-left: 6px solid {GREEN}; }}
-    #fieldError {{ color: {VERMILLION}; font-weight: bold; }}
-    #judgeLine {{ background: #fff4cc; color: {INK}; font-weight: bold; padding: 4px;
-                  border-left: 6px solid {PURPLE}; }}
-    #lookOut {{ background: #e8f1f8; color: {INK}; padding: 4px; border-left: 6px solid {BLUE}; }}
-    #dayFit {{ background: #fff4cc; border: 2px solid {VERMILLION}; }}
-    #dayFitTitle {{ color: {VERMILLION}; font-weight: bold; }}
+    #errorLine {{ color: {ERROR_INK}; font-weight: bold; }}
+    #journalBanner {{ {_pair("#journalBanner")} font-weight: bold; padding: 6px; }}
+    #trainingBanner {{ {_pair("#trainingBanner")} border: 4px dashed {INK}; padding: 4px; }}
+    #emergency {{ background: {EMERGENCY_BG}; border: 3px solid {INK}; }}
+    #emergency QLabel {{ color: {PAPER}; }}
+    #blockLine {{ {_pair("#blockLine")} font-weight: bold; padding: 4px; }}
+    #warnLine {{ {_pair("#warnLine")} padding: 4px; border-left: 6px solid {ORANGE}; }}
+    #readyLine {{ {_pair("#readyLine")} padding: 4px; border-left: 6px solid {GREEN}; }}
+    #fieldError {{ color: {ERROR_INK}; font-weight: bold; }}
+    #judgeLine {{ {_pair("#judgeLine")} font-weight: bold; padding: 4px; border-left: 6px solid {PURPLE}; }}
+    #lookOut {{ {_pair("#lookOut")} padding: 4px; border-left: 6px solid {BLUE}; }}
+    #dayFit {{ background: {WARN_BG}; border: 2px solid {VERMILLION}; }}
+    #dayFitTitle {{ color: {ERROR_INK}; font-weight: bold; }}
     #noteLine {{ color: {INK}; padding: 2px; border-left: 6px solid {SKY}; }}
+    #staleLine {{ {_pair("stale line")} font-weight: bold; padding: 4px; border-left: 6px solid {ALARM_BG}; }}
     """

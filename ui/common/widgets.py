@@ -108,6 +108,7 @@ class ElidedLabel(QLabel):
         if text != self._full:
             self._full = text
             self.setToolTip(text)
+            self.setAccessibleName(text)  # a screen reader reads the whole line, never the elided one
             self._elide()
 
     def full_text(self) -> str:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtWidgets import QFileDialog, QStatusBar, QWidget
+from PySide6.QtWidgets import QStatusBar, QWidget
 
 from titration.errors import TitrationError
 from titration.plan import Plan
 from titration.report.names import default_file_name
 from ui.chair.model import ChairModel
+from ui.common.save_dialog import ask_save_path, last_folder, saved_words
 
 if TYPE_CHECKING:
     from ui.chair.view import ChairView  # built with the first chair (the window paints sooner)
@@ -62,9 +63,11 @@ class ExportActions:
             self.host.show_export_problem("Export: there is no plan yet")
             return None
         patient = None if training else patient  # a simulation has no patient identifier
-        name = default_file_name("rate chart", "pdf", chair=chair, patient_id=patient, training=training, when=wall)
+        name = default_file_name("rate chart", "pdf", chair=chair, patient_id=patient, training=training, when=wall,
+                                 folder=last_folder.folder())
         chosen = plan
-        return self._export(path, "Export rate chart", name, "PDF (*.pdf);;PNG (*.png);;SVG (*.svg);;CSV (*.csv)",
+        return self._export(path, "Export rate chart", "rate chart", name,
+                            "PDF (*.pdf);;PNG (*.png);;SVG (*.svg);;CSV (*.csv)",
                             lambda p: export_plan_file(chosen, p, patient=patient or None, wall_start=wall,
                                                        session=session, now_min=now))
 
@@ -78,9 +81,11 @@ class ExportActions:
         chair = v.chair
         patient = None if chair.training else chair.patient.identifier or None
         name = default_file_name("infusion record", "pdf", chair=chair.name, patient_id=patient,
-                                 training=chair.training, when=chair.wall_start, deidentified=deidentified)
+                                 training=chair.training, when=chair.wall_start, deidentified=deidentified,
+                                 folder=last_folder.folder())
         title = "Export de-identified record (for teaching)" if deidentified else "Export infusion record"
-        return self._export(path, title, name, "PDF (*.pdf);;CSV (*.csv);;FHIR R4 Bundle (*.json)",
+        what = "de-identified record" if deidentified else "infusion record"
+        return self._export(path, title, what, name, "PDF (*.pdf);;CSV (*.csv);;FHIR R4 Bundle (*.json)",
                             lambda p: export_record_file(
                                 chair.session, p, deidentified=deidentified, patient=patient, chair=chair.name,
                                 now_min=chair.time_now(), wall_start=chair.wall_start, session_id=chair.journal_id,
@@ -95,10 +100,12 @@ class ExportActions:
         except TitrationError:  # the journal cannot be read now: the export names the journal row instead
             return None
 
-    def _export(self, path: str | None, title: str, default_name: str, filters: str, write) -> str | None:
-        """Ask for a file name (unless given), write it with ui.exports, and say what happened."""
+    def _export(self, path: str | None, title: str, what: str, default_name: str, filters: str,
+                write) -> str | None:
+        """Ask for a file name (unless given: the last folder is offered), write it with ui.exports, and
+        say what happened, with the path."""
         if not path:
-            path, _ = QFileDialog.getSaveFileName(self.parent, title, default_name, filters)
+            path = ask_save_path(self.parent, title, default_name, filters)
         if not path:
             return None
         try:
@@ -106,5 +113,6 @@ class ExportActions:
         except (TitrationError, OSError) as exc:  # a path that cannot be written, a record that cannot be read
             self.host.show_export_problem(f"Export failed: {exc}")
             return None
-        self.host.statusBar().showMessage(f"Wrote {path}", 8000)
+        last_folder.remember(path)
+        self.host.statusBar().showMessage(saved_words(what, path), 20_000)
         return path

@@ -82,6 +82,9 @@ class Checklist(QGroupBox):
             q.setWordWrap(True)
             q.setToolTip(src)
             w = YesNo(labels)
+            w.setAccessibleName(text)  # the answers are read with their question, not as a bare "No"
+            for b in w.buttons:
+                b.setAccessibleDescription(text)
             w.changed.connect(self.sig_changed)
             wording[row] = q
             if below:  # three answers: on their own line, so a narrow window still shows them all

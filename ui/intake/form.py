@@ -120,6 +120,8 @@ class NewInfusionForm(QWidget):
         self.cancel_button.clicked.connect(self.sig_cancel)
         self.create_button = QPushButton("Create (Ctrl+Enter)")
         self.create_button.setObjectName("confirm")
+        self.create_button.setAccessibleName("Create the infusion")
+        self.create_button.setAccessibleDescription("Creates the chair with this plan (Ctrl+Enter); you start it there")
         self.create_button.clicked.connect(self.create_infusion)
         row.addWidget(self.cancel_button)
         row.addWidget(self.create_button)

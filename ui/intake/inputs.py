@@ -22,16 +22,13 @@ from PySide6.QtWidgets import (
 
 from titration.catalogue_file import load_catalogue
 from titration.day_fit import DEFAULT_CLOSING
+from titration.limits import SOFT_LIMIT_WORDS, SOFT_LIMITS
 from titration.products import INDICATIONS
 from ui.common.form_fields import ClockEdit, FieldError, NumberEdit, field_row
 
 AGE_BANDS = ("—", "child (under 18)", "adult 18–65", "over 65")
 # soft limits the prescriber may set aside with a recorded reason (design 3); hard limits never
-SOFT_LIMIT_TEXT = (("first-infusion", "Set aside: first-infusion maximum"),
-                   ("unit-cap", "Set aside: unit's pump maximum"),
-                   ("tolerated-max", "Set aside: tolerated maximum"),
-                   ("single-dose", "Set aside: usual single-infusion dose"),
-                   ("population", "Set aside: the label's population (age)"))
+SOFT_LIMIT_TEXT = tuple((name, f"Set aside: {SOFT_LIMIT_WORDS[name]}") for name in SOFT_LIMITS)
 
 
 def band_for(age_years: float | None) -> str | None:
@@ -53,19 +50,23 @@ class PatientBox(QGroupBox):
         self.patient_id = QLineEdit()
         self.patient_id.setObjectName("patientId")
         self.patient_id.setPlaceholderText("optional: hospital number (for the history)")
+        self.patient_id.setAccessibleName("Patient identifier")
         self.chair_name = QLineEdit()
         self.chair_name.setObjectName("chairName")
         self.chair_name.setPlaceholderText("e.g. Bay A, chair 3 (the physical chair)")
+        self.chair_name.setAccessibleName("Chair")
         self.weight = NumberEdit("Weight", "kg", "kg (required)", "weight")
         self.height_cm = NumberEdit("Height", "cm", "cm (optional)", "height")
         self.sex = QComboBox()
         self.sex.setObjectName("sex")
+        self.sex.setAccessibleName("Sex")
         self.sex.addItems(["—", "female", "male"])
         # The age in years grades a child's vitals by the paediatric bands (the core's age_years);
         # the band follows it when it is typed (over 65 is a renal risk factor).
         self.age_years = NumberEdit("Age", "years", "years (a baby: 0.5)", "ageYears")
         self.age = QComboBox()
         self.age.setObjectName("ageBand")
+        self.age.setAccessibleName("Age band")
         self.age.addItems(AGE_BANDS)
         f.addRow("Identifier", self.patient_id)
         f.addRow("Chair", self.chair_name)
@@ -105,10 +106,12 @@ class PrescriptionBox(QGroupBox):
         f.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a narrow window puts the field under its name
         self.product = QComboBox()
         self.product.setObjectName("product")
+        self.product.setAccessibleName("Product")
         for pid, p in library.items():
             self.product.addItem(f"{p.name} — {p.concentration_mg_per_ml:g} mg/mL", pid)
         self.indication = QComboBox()
         self.indication.setObjectName("indication")
+        self.indication.setAccessibleName("Indication")
         f.addRow("Product", self.product)
         f.addRow("Indication", self.indication)
 

@@ -1,34 +1,32 @@
 """Training mode: the scenario picker, the TRAINING banner, the simulated patient's words,
-the simulation clock (speed, "Pause simulation"), and the debrief.
+the simulation clock (speed, "Pause simulation"), and the debrief (ui.training.debrief).
 
 "Pause simulation" holds the clock (nothing moves); "Pause infusion" sets the pump to zero.
 They are different buttons with different words, on purpose (peers: SimTIVA #19).
+
+Before the start a scenario is shown by its patient and prescription only (titration.training.
+briefing): its title and goals would give the answer away, so they come with the debrief.
 """
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from titration.data import resource
 from titration.errors import TitrationError
+from ui.training.debrief import DebriefFacts, DebriefPanel
 
 SPEEDS = (1, 2, 5, 10, 20, 30, 60)
 
@@ -43,6 +41,7 @@ class TrainingBanner(QLabel):
         text = "TRAINING — SIMULATED PATIENT — NOT A REAL INFUSION"
         super().__init__(text + (f"\n{title}" if title else ""), parent)
         self.setObjectName("trainingBanner")
+        self.setAccessibleName("TRAINING: simulated patient, not a real infusion")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setWordWrap(True)
 
@@ -59,22 +58,35 @@ class TrainingSetup(QWidget):
         lay.addWidget(TrainingBanner("Choose a scenario"))
         self.list = QListWidget()
         self.list.setObjectName("scenarioList")
+        self.list.setAccessibleName("Scenarios")
+        self.list.setAccessibleDescription("Each scenario by its patient and prescription; what happens is for the "
+                                           "trainee to find out")
+        self.list.setWordWrap(True)  # large type: a long scenario wraps, never hides behind a sideways scroll
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentRowChanged.connect(self._describe)
         self.description = QLabel("")
         self.description.setWordWrap(True)
         self.description.setObjectName("noteLine")
+        self.description.setAccessibleName("The scenario's patient and prescription")
         row = QHBoxLayout()
         self.speed = QComboBox()
         self.speed.setObjectName("speed")
+        self.speed.setAccessibleName("Simulation speed")
+        self.speed.setAccessibleDescription("Simulated minutes per real minute; the debrief allows for it")
         for s in SPEEDS:
             self.speed.addItem(f"{s}x", float(s))
         self.speed.setCurrentIndex(SPEEDS.index(10))
         self.start_button = QPushButton("Start training (Ctrl+Enter)")
         self.start_button.setObjectName("confirm")
+        self.start_button.setAccessibleName("Start training")
+        self.start_button.setAccessibleDescription("Opens a training chair with the chosen scenario")
         self.start_button.clicked.connect(self.start)
         back = QPushButton("Back")
+        back.setAccessibleDescription("Back to the page before, nothing started")
         back.clicked.connect(self.sig_cancel)
-        row.addWidget(QLabel("Speed"))
+        speed_label = QLabel("&Speed")
+        speed_label.setBuddy(self.speed)
+        row.addWidget(speed_label)
         row.addWidget(self.speed)
         row.addStretch(1)
         row.addWidget(back)
@@ -82,7 +94,9 @@ class TrainingSetup(QWidget):
         self.error = QLabel("")
         self.error.setObjectName("errorLine")
         self.error.setWordWrap(True)
-        lay.addWidget(QLabel("Scenarios (resources/scenarios):"))
+        pick = QLabel("S&cenarios (the patient and the prescription; the scenario's goals come with the debrief):")
+        pick.setBuddy(self.list)
+        lay.addWidget(pick)
         lay.addWidget(self.list, 1)
         lay.addWidget(self.description)
         lay.addWidget(self.error)
@@ -90,17 +104,18 @@ class TrainingSetup(QWidget):
         self.reload()
 
     def reload(self) -> None:
+        from titration.training.briefing import briefing
         from titration.training.scenario import read_scenario
 
         self.list.clear()
         self._info = []
         for path in scenario_files():
+            number = path.stem.split("-", 1)[0]
             try:
-                sc = read_scenario(str(path))
-                title, desc = sc.title, str((sc.raw.get("meta") or {}).get("description", ""))
-                r = sc.request
-                what = f"{r.product} · {r.indication} · {r.weight_kg:g} kg · {r.dose_g_per_kg:g} g/kg"
-                desc = (desc + "\n" if desc else "") + what
+                b = briefing(read_scenario(str(path)))
+                title = f"Scenario {number}: {b.prescription.removeprefix('Prescription: ').split(';')[0]}, " \
+                        f"{b.patient.removeprefix('Patient: ')}"
+                desc = b.text() + "\nWhat happens is for you to find out; the debrief shows the scenario's goals."
             except (TitrationError, OSError) as exc:  # a bad file is listed with its error, not hidden
                 title, desc = f"{path.stem} (cannot be read)", str(exc)
             item = QListWidgetItem(title)
@@ -144,13 +159,17 @@ class TrainingPanel(QGroupBox):
         row = QHBoxLayout()
         self.speed = QComboBox()
         self.speed.setObjectName("simSpeed")
+        self.speed.setAccessibleName("Simulation speed")
+        self.speed.setAccessibleDescription("Simulated minutes per real minute (Ctrl+] faster, Ctrl+[ slower)")
         for s in SPEEDS:
             self.speed.addItem(f"{s}x", float(s))
         i = self.speed.findData(float(chair.speed))
         self.speed.setCurrentIndex(i if i >= 0 else 0)
-        self.speed.currentIndexChanged.connect(lambda _i: chair.set_speed(self.speed.currentData()))
+        self.speed.currentIndexChanged.connect(lambda _i: self._speed(float(self.speed.currentData())))
         self.hold_button = QPushButton("Pause simulation (Ctrl+Space)")
         self.hold_button.setObjectName("holdSimulation")
+        self.hold_button.setAccessibleName("Pause the simulation")
+        self.hold_button.setAccessibleDescription("Holds the simulated clock; the infusion is not paused")
         self.hold_button.setCheckable(True)
         self.hold_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.hold_button.toggled.connect(self._hold)
@@ -165,6 +184,7 @@ class TrainingPanel(QGroupBox):
         lay.addWidget(QLabel("The patient says:"))
         self.said = QListWidget()
         self.said.setObjectName("utterances")
+        self.said.setAccessibleName("The patient says")
         self.said.setWordWrap(True)
         self.said.setMinimumHeight(70)
         self.said.setMaximumHeight(130)
@@ -172,14 +192,23 @@ class TrainingPanel(QGroupBox):
         row2 = QVBoxLayout()
         self.take_button = QPushButton("Take vitals (Ctrl+Shift+T)")
         self.take_button.setObjectName("takeVitals")
+        self.take_button.setAccessibleName("Take vitals")
+        self.take_button.setAccessibleDescription("Fills the vitals fields with the simulated patient's observations")
         self.take_button.clicked.connect(self.sig_take_vitals)
         self.debrief_button = QPushButton("Debrief (Ctrl+Shift+D)")
         self.debrief_button.setObjectName("debriefButton")
+        self.debrief_button.setAccessibleName("Debrief")
+        self.debrief_button.setAccessibleDescription("What was expected against what was done, once the exercise ends")
         self.debrief_button.clicked.connect(self.show_debrief)
         row2.addWidget(self.take_button)
         row2.addWidget(self.debrief_button)
         lay.addLayout(row2)
         self.debrief = DebriefPanel()  # the chair view places it where there is room
+
+    def _speed(self, speed: float) -> None:
+        self.chair.set_speed(speed)
+        if self.chair.run is not None:  # the debrief judges each duty at the speed it fell due at
+            self.chair.run.set_speed(self.chair.now, speed)
 
     def _hold(self, on: bool) -> None:
         self.chair.hold_simulation(on)
@@ -211,156 +240,17 @@ class TrainingPanel(QGroupBox):
             self.debrief.error.setText(f"Debrief: {exc}")
             d = None
         if d is not None:
-            self.debrief.show_debrief(d, run, self.chair.scenario_title)
+            self.debrief.show_debrief(d, run, self.facts())
         self.sig_debrief_shown.emit()
 
-
-def _debrief_dict(d) -> dict:
-    if hasattr(d, "to_dict"):
-        return d.to_dict()
-    return {"items": list(getattr(d, "items", [])), "score": getattr(d, "score", None)}
-
-
-def _item_dict(it) -> dict:
-    if isinstance(it, dict):
-        return it
-    if hasattr(it, "to_dict"):
-        return it.to_dict()
-    if hasattr(it, "__dataclass_fields__"):
-        from dataclasses import asdict
-
-        return asdict(it)
-    return {"item": str(it)}
-
-
-COLUMNS = {"verdict": "verdict", "at_min": "due (min)", "expected": "expected", "done": "done",
-           "done_at": "done at (min)", "rule": "rule"}
-WIDE = ("expected", "done", "rule")  # wrapped text; the short columns fit their contents
-VERDICT_COLOURS = {"correct": "#009E73", "late": "#E69F00", "early": "#E69F00", "missed": "#D55E00", "wrong": "#D55E00"}
-
-
-def _cell(v) -> str:
-    if isinstance(v, float):
-        return f"{v:.1f}"
-    if isinstance(v, (list, tuple)):
-        return ", ".join(str(x) for x in v)
-    return "" if v is None else str(v)
-
-
-class DebriefPanel(QWidget):
-    """The debrief: what the protocol expected against what the trainee did, the score, exports."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.data: dict | None = None
-        self.run = None
-        self.title = ""
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        self.score = QLabel("Debrief: shown when the exercise has ended (Ctrl+Shift+D).")
-        self.score.setObjectName("debriefScore")
-        self.score.setWordWrap(True)
-        lay.addWidget(self.score)
-        self.table = QTableWidget(0, 0)
-        self.table.setObjectName("debriefTable")
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(True)
-        self.table.setMinimumHeight(220)
-        lay.addWidget(self.table)
-        self.error = QLabel("")
-        self.error.setObjectName("errorLine")
-        lay.addWidget(self.error)
-        row = QHBoxLayout()
-        self.pdf_button = QPushButton("Export debrief (PDF)…")
-        self.pdf_button.clicked.connect(self._ask_pdf)
-        self.responses_button = QPushButton("Save responses…")
-        self.responses_button.clicked.connect(self._ask_responses)
-        row.addWidget(self.pdf_button)
-        row.addWidget(self.responses_button)
-        lay.addLayout(row)
-
-    def resizeEvent(self, event):
-        super().resizeEvent(event)
-        self.table.resizeRowsToContents()  # re-wrap at the new width (a debrief has a few dozen rows)
-
-    def columns(self) -> list[str]:
-        """The known columns in a reading order, then anything else the debrief carries."""
-        seen: list[str] = []
-        for it in (self.data or {}).get("items", []):
-            for k in _item_dict(it):
-                if k not in seen and k != "kind":
-                    seen.append(k)
-        return [k for k in COLUMNS if k in seen] + [k for k in seen if k not in COLUMNS]
-
-    def show_debrief(self, debrief, run=None, title: str = "") -> None:
-        self.run, self.title = run, title
-        self.data = _debrief_dict(debrief)
-        score = self.data.get("score")
-        counts = self.data.get("counts") or {}
-        tally = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
-        outcome = self.data.get("outcome")
-        self.score.setText(f"Score: {_cell(score)} / 100" + (f" · {outcome}" if outcome else "")
-                           + (f" · {tally}" if tally else ""))
-        items = [_item_dict(it) for it in self.data.get("items", [])]
-        cols = self.columns()
-        self.table.setColumnCount(len(cols))
-        self.table.setHorizontalHeaderLabels([COLUMNS.get(c, c.replace("_", " ")) for c in cols])
-        self.table.setRowCount(len(items))
-        for r, it in enumerate(items):
-            for c, key in enumerate(cols):
-                item = QTableWidgetItem(_cell(it.get(key)))
-                item.setToolTip(_cell(it.get(key)))
-                if key == "verdict" and it.get(key) in VERDICT_COLOURS:
-                    item.setForeground(QBrush(QColor(VERDICT_COLOURS[it[key]])))
-                    f = item.font()
-                    f.setBold(True)
-                    item.setFont(f)
-                self.table.setItem(r, c, item)
-        h = self.table.horizontalHeader()
-        for c, key in enumerate(cols):
-            mode = QHeaderView.ResizeMode.Stretch if key in WIDE else QHeaderView.ResizeMode.ResizeToContents
-            h.setSectionResizeMode(c, mode)
-        self.table.resizeRowsToContents()
-
-    def html(self) -> str:
-        cols = self.columns()
-        rows = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(_item_dict(it).get(c)))}</td>" for c in cols) + "</tr>"
-                       for it in (self.data or {}).get("items", []))
-        head = "".join(f"<th align='left'>{html.escape(COLUMNS.get(c, c))}</th>" for c in cols)
-        return (f"<h1>Training debrief</h1><p><b>{html.escape(self.title)}</b></p>"
-                f"<p><b>{html.escape(self.score.text())}</b></p>"
-                f"<table border='1' cellspacing='0' cellpadding='3' width='100%'><tr>{head}</tr>{rows}</table>"
-                f"<p><i>Training simulation: not a real infusion.</i></p>")
-
-    def export_pdf(self, path: str) -> None:
-        writer = QPdfWriter(path)
-        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-                                         QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
-        writer.setResolution(150)
-        doc = QTextDocument()
-        doc.setHtml(self.html())
-        doc.setPageSize(writer.pageLayout().paintRectPixels(writer.resolution()).size().toSizeF())
-        doc.print_(writer)
-
-    def _ask_pdf(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        path, _ = QFileDialog.getSaveFileName(self, "Export debrief", "debrief.pdf", "PDF (*.pdf)")
-        if path:
-            try:
-                self.export_pdf(path)
-            except OSError as exc:
-                self.error.setText(f"Export: {exc}")
-
-    def _ask_responses(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        if self.run is None:
-            return
-        path, _ = QFileDialog.getSaveFileName(self, "Save responses", "responses.json", "JSON (*.json)")
-        if path:
-            try:
-                self.run.save_responses(path)
-            except (TitrationError, OSError) as exc:
-                self.error.setText(f"Save responses: {exc}")
+    def facts(self) -> DebriefFacts:
+        """The run's heading: the scenario (now it may be said), the trainee signed in, the date, the speed."""
+        run, chair = self.chair.run, self.chair
+        assert run is not None
+        sc = run.scenario
+        signed = [e for e in chair.session.events if e.kind == "signin"]
+        trainee = str(signed[-1].data.get("name", "")) if signed else ""
+        speeds = [f"{v:g}x" + (f" from minute {at:.0f}" if at > 0 else "") for at, v in run.speeds]
+        meta = sc.raw.get("meta") if isinstance(sc.raw.get("meta"), dict) else {}
+        return DebriefFacts(sc.title, Path(sc.path).stem, trainee, chair.wall_start, "; ".join(speeds),
+                            tuple(str(g) for g in (meta or {}).get("learning_goals", ())), sc.lesson)

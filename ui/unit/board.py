@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from ui.chair.summary import ChairSummary
+from ui.common.style import INK, READ_ONLY_BG, TILE_BG, TILE_FOCUS_BG, TRAINING_EDGE, TRAINING_QUIET
 
 
 class BoardModel(QObject):
@@ -31,6 +32,18 @@ class BoardModel(QObject):
 def local_summaries(app_model) -> list[ChairSummary]:
     """This workstation's chairs."""
     return [c.summary() for c in app_model.chairs]
+
+
+def tile_style(s: ChairSummary, read_only: bool) -> str:
+    """A tile's look: the alert's colour as its border; a training chair violet and dashed (never a real
+    chair's look); a chair driven elsewhere grey (read-only here). Each also says so in words."""
+    c = TRAINING_EDGE if s.training and not s.alert else s.colour()
+    width = 6 if s.alert == "ringing" else 3
+    line = "dashed" if s.training else "solid"
+    bg = TRAINING_QUIET[0] if s.training else READ_ONLY_BG if read_only else TILE_BG
+    return (f"#chairTile {{ border: {width}px {line} {c}; border-radius: 6px; background: {bg}; }}"
+            f"#chairTile:focus {{ background: {TILE_FOCUS_BG}; }}"
+            f"#tileNext {{ font-weight: bold; color: {INK}; }}")
 
 
 class ChairTile(QFrame):
@@ -65,11 +78,11 @@ class ChairTile(QFrame):
         self.body.setText("\n".join(lines[1:4]) + f"\n{lines[5]}")
         self.next.setText("\n".join([lines[4]] + lines[6:]))
         self.setAccessibleName(" ".join(lines))
-        c = s.colour()
-        width = 6 if s.alert == "ringing" else 3
-        self.setStyleSheet(f"#chairTile {{ border: {width}px solid {c}; border-radius: 6px; background: white; }}"
-                           f"#chairTile:focus {{ background: #e8f1fb; }}"
-                           f"#tileNext {{ font-weight: bold; color: {c if s.alert else '#1a1a1a'}; }}")
+        read_only = "read-only here" in s.workstation
+        self.setAccessibleDescription("A training chair (simulated patient). Enter opens it" if s.training else
+                                      "Driven from another workstation: Enter opens it read-only" if read_only else
+                                      "Enter opens this chair")
+        self.setStyleSheet(tile_style(s, read_only))
 
     def keyPressEvent(self, event):
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and self.summary is not None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import queue
 import sqlite3
 import threading
+import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import QLabel
 from titration.errors import TitrationError
 from titration.words import count
 from ui.common.net_call import NETWORK_ERRORS
+from ui.common.style import TEXT_PAIRS
 
 if TYPE_CHECKING:
     from ui.window.main_window import MainWindow
@@ -41,10 +43,13 @@ class UnitFeed(QObject):
     sig_problem = Signal(str)
     sig_session = Signal(str, object)  # (uid, Session): a watched chair as the server holds it now
 
-    def __init__(self, url: str, parent=None, listener_factory=None):
+    def __init__(self, url: str, parent=None, listener_factory=None, wall=time.time):
         super().__init__(parent)
         self.url = url
         self._factory = listener_factory
+        self.wall = wall  # stamps when the server was heard (a test passes its own clock)
+        self.heard_wall: float | None = None  # the server last answered then (the board's "not updated since")
+        self.started_wall: float | None = None
         self._q: queue.Queue = queue.Queue()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -56,6 +61,8 @@ class UnitFeed(QObject):
         self.timer.timeout.connect(self.drain)
 
     def start(self) -> None:
+        if self.started_wall is None:
+            self.started_wall = self.wall()
         if self._thread is None:
             self._thread = threading.Thread(target=self._listen, name="ivig-unit-board", daemon=True)
             self._thread.start()
@@ -88,8 +95,15 @@ class UnitFeed(QObject):
             if kind == "session":
                 self.sig_session.emit(*payload)
                 continue
+            if kind == "heard":
+                self.heard_wall = payload
+                continue
             {"snapshot": self.sig_snapshot, "changed": self.sig_changed, "problem": self.sig_problem}[kind].emit(
                 payload)
+
+    def _wall_of(self, monotonic_at: float) -> float:
+        """A listener's monotonic stamp as this feed's wall time."""
+        return self.wall() - (time.monotonic() - monotonic_at)
 
     def _listen(self) -> None:  # worker thread: no Qt here
         factory = self._factory
@@ -102,9 +116,16 @@ class UnitFeed(QObject):
             try:
                 listener = factory(self.url)
                 self._q.put(("snapshot", listener.snapshot()))
+                self._q.put(("heard", self.wall()))
                 self._q.put(("problem", ""))
+                heard = None
                 while not self._stop.is_set():
                     changed = listener.changes(timeout=0.5)
+                    # the listener's own stamp when it has one (it asks the server every few seconds)
+                    answered = getattr(listener, "answered", None)
+                    if answered != heard or answered is None:
+                        heard = answered
+                        self._q.put(("heard", self.wall() if answered is None else self._wall_of(answered)))
                     if changed:
                         self._q.put(("changed", changed))
                     with self._lock:
@@ -161,7 +182,8 @@ class OutboxBanner(QLabel):
         self.on_fenced = on_fenced
         self.setObjectName("alarmLine")
         self.setWordWrap(True)
-        self.setStyleSheet("QLabel { background: #b00020; color: white; font-weight: bold; padding: 4px; }")
+        fg, bg = TEXT_PAIRS["#alarmLine"]
+        self.setStyleSheet(f"QLabel {{ background: {bg}; color: {fg}; font-weight: bold; padding: 4px; }}")
         self.hide()
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)

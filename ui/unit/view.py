@@ -9,8 +9,7 @@ hold has expired is offered to be taken over (the recovery question and a reason
 """
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
@@ -18,10 +17,11 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushBu
 
 from titration.errors import TitrationError
 from titration.library.cache import running as running_library
-from titration.timefmt import span_hm, wall_time
+from titration.timefmt import wall_time_seconds
 from ui.chair.model import ChairModel, PatientInfo
-from ui.chair.summary import ChairSummary
 from ui.unit.board import BoardModel, OverviewBoard
+from ui.unit.rows import expired, row_summary
+from ui.unit.watched import STALE_S, ReadOnlyChair, Watched, WatchedClock, lock
 
 if TYPE_CHECKING:
     from ui.chair.view import ChairView  # built when a chair is first opened
@@ -34,104 +34,10 @@ UNIT_TEXT = ("<p>No chair yet on this workstation. With a unit server (<code>--d
              "between chairs; Enter opens one (read-only when another workstation drives it).</p>")
 
 
-def expired(row: dict, now_wall: float) -> bool:
-    """The holder's lease has run out: the server said so, or the time it had left when the row
-    came (counted on the server's clock) has passed since, by this workstation's clock. Never a
-    comparison of this clock with the server's (they may be minutes apart)."""
-    if row.get("lease_expired"):
-        return True
-    left, seen = row.get("lease_left_s"), row.get("seen_wall")
-    return bool(row.get("held_by")) and left is not None and seen is not None and left < now_wall - seen
-
-
-def due_wall(row: dict) -> float | None:
-    """When the next thing is due, by this workstation's clock: counted from when the last event
-    reached the server (the server's clock), never from the driving workstation's clock."""
-    due_min, at_min, age, seen = row.get("next_due_min"), row.get("at_min"), row.get("event_age_s"), \
-        row.get("seen_wall")
-    if due_min is None or at_min is None or age is None or seen is None:
-        return row.get("next_due_wall")
-    return seen - age + (due_min - at_min) * 60.0 / (row.get("speed") or 1.0)
-
-
-def _at(row: dict, now_wall: float) -> str:
-    """When the next thing is due: 'now' once its time has come (the row changes only on events)."""
-    due_min, at_min, wall = row.get("next_due_min"), row.get("at_min"), due_wall(row)
-    if due_min is None:
-        return ""
-    if (at_min is not None and due_min <= at_min) or (wall is not None and wall <= now_wall):
-        return "now"
-    if wall is not None:
-        return wall_time(wall)
-    return "+" + span_hm(due_min)
-
-
-def row_summary(row: dict, now_wall: float, me: str = "") -> ChairSummary:
-    """A unit server row as the board's tile."""
-    holder = row.get("held_by")
-    gone = expired(row, now_wall)
-    if gone:
-        who = f"hold expired ({row.get('last_holder') or '?'}): Enter to take over"
-    elif holder:
-        who = "this workstation" if holder == me else f"driven from {holder}"
-    else:
-        who = "not held"
-    alerts = list(row.get("alerts") or [])
-    state = row.get("state") or row.get("status") or ""
-    step = f" · step {row.get('step', 0)}/{row.get('steps', 0)}" if row.get("steps") else ""
-    serious = [a for a in alerts if a not in ("paused", "stopped")]
-    grade = row.get("highest_grade") or "none"
-    return ChairSummary(
-        key=("unit", row.get("uid")), chair=row.get("chair", ""), patient=row.get("patient_id") or "no identifier",
-        product=row.get("product_name") or row.get("product") or "", rate=f"{row.get('rate_ml_h', 0):g} mL/h{step}",
-        state=state, next_what=row.get("next_due") or "—", next_at=_at(row, now_wall),
-        finish=(row.get("chair_state") or {}).get("finish") or "—",
-        alert="ringing" if serious or gone else "", grade=grade if grade in ("mild", "moderate", "severe") else "none",
-        training=bool(row.get("training")), workstation=who, alerts="; ".join(alerts))
-
-
-class ReadOnlyChair(ChairModel):
-    """A chair another workstation drives: shown live, every intent refused here."""
-
-    def __init__(self, name, session, *, holder: str, wall_start, patient):
-        from titration.clock import SourceClock
-
-        start = (time.time() - wall_start) / 60.0 if wall_start is not None else session.events[-1].at_min
-        super().__init__(name, session, SourceClock(time.time, start_min=start), wall_start=wall_start,
-                         patient=patient)
-        self.holder = holder
-        self.core.read_only = f"driven from workstation {holder}: read-only here"
-
-    def acknowledge(self) -> None:
-        return None
-
-    def tick(self) -> float:  # time passes on the screen; the session changes only from the server
-        self.now = self._now_raw()
-        self._update_alerts()
-        self.sig_tick.emit(self.now)
-        return self.now
-
-    def replace_session(self, session) -> None:
-        self.session = session
-        self.core.session = session
-        self._update_alerts()
-        self.sig_changed.emit()
-
-
-@dataclass
-class Watched:
-    """A chair another workstation drives, opened here: its read-only view and the lines above it."""
-
-    view: ChairView
-    read_only_line: QLabel  # who drives it
-    take_over_button: QPushButton  # shown once that workstation's hold has expired
-
-
-def lock(view: ChairView) -> None:
-    """Every intent of a ChairView off (exports stay): re-applied after each redraw."""
-    for w in (view.pump.confirm_button, view.pump.override_button, view.pump.override_panel, view.controls,
-              view.vitals, view.symptoms, view.reason_box, view.after.close_obs_button):
-        w.setEnabled(False)
+def stale_words(since: float, now_wall: float) -> str:
+    """The line a watching workstation shows when the unit server has gone quiet."""
+    return (f"NOT UPDATED since {wall_time_seconds(since)}: the unit server has not answered for "
+            f"{now_wall - since:.0f} s. Chairs driven elsewhere are shown as they were then; check at the bedside.")
 
 
 class UnitPages(QObject):
@@ -149,6 +55,10 @@ class UnitPages(QObject):
         self.problem.setObjectName("warnLine")
         self.problem.setWordWrap(True)
         self.problem.hide()
+        self.stale_line = QLabel("")  # the unit server not heard for a while: nothing here is counted down
+        self.stale_line.setObjectName("staleLine")
+        self.stale_line.setWordWrap(True)
+        self.stale_line.hide()
         self.library_line = QLabel("")  # which drug library version this workstation plans with
         self.library_line.setObjectName("libraryLine")
         self.library_line.setWordWrap(True)
@@ -169,6 +79,7 @@ class UnitPages(QObject):
             page.setObjectName("unitBoard")
             page.heading.setText("Unit: every chair")
             page.column.insertWidget(1, self.problem)
+            page.column.insertWidget(1, self.stale_line)
             page.column.insertWidget(1, self.library_line)
             page.sig_open.connect(self.open)
             self.win.stack.addWidget(page)
@@ -222,16 +133,43 @@ class UnitPages(QObject):
         if self.library_line.text() != line:
             self.library_line.setText(line)
         me = getattr(self._journal(), "workstation", "") or ""
-        here = {self.local_uid(c) for c in self.win.model.chairs} - {None}
-        sums = [replace(c.summary(), workstation="this workstation") for c in self.win.model.chairs]
+        # a chair of this window another workstation took over is shown as the server has it (and may be taken back)
+        mine = [c for c in self.win.model.chairs if c not in self.fenced_lines]
+        here = {self.local_uid(c) for c in mine} - {None}
+        sums = [replace(c.summary(), workstation=self._here_words()) for c in mine]
         now = self.win.model.wall()
-        sums += [row_summary(r, now, me) for uid, r in self.rows.items() if uid not in here]
+        stale = self.stale_since(now)
+        sums += [row_summary(r, now, me, stale) for uid, r in self.rows.items() if uid not in here]
         self.board.set_summaries(sums)
+        words = "" if stale is None else stale_words(stale, now)
+        if self.stale_line.text() != words:
+            self.stale_line.setText(words)
+            self.stale_line.setVisible(bool(words))
         for uid, w in self.watched.items():
             w.take_over_button.setVisible(expired(self.rows.get(uid, {}), now))
+            if w.stale_line.text() != words:
+                w.stale_line.setText(words)
+                w.stale_line.setVisible(bool(words))
         page = self.page
         if self.win.stack.currentWidget() is page and not any(t.hasFocus() for t in page.tiles):
             page.focus_first()  # the first chairs arrived after the view was opened: the keys work at once
+
+    def _here_words(self) -> str:
+        nurse = self.win.model.nurse
+        return "this workstation" + (f", {nurse.label}" if nurse is not None else "")
+
+    def heard(self) -> float | None:
+        """When the feed last heard the unit server (None: no feed, or not yet)."""
+        return self.feed.heard_wall if self.feed is not None else None
+
+    def stale_since(self, now_wall: float) -> float | None:
+        """The last time the server was heard, once that is more than STALE_S ago (else None)."""
+        heard = self.heard()
+        if self.feed is None:
+            return None
+        if heard is None:
+            heard = self.feed.started_wall
+        return heard if heard is not None and now_wall - heard > STALE_S else None
 
     # ------------------------------------------------------------------ opening a chair
     def open(self, key) -> None:
@@ -274,6 +212,7 @@ class UnitPages(QObject):
 
         def done(fetched) -> None:
             self.problem.hide()
+            self.drop_fenced(uid)  # taken back: the chair read-only here gives way to the record continued here
             try:
                 chair = self.win.model.take_over_fetched(fetched, pump, reason)
             except TitrationError as exc:  # one line (the journal could not record it)
@@ -283,6 +222,13 @@ class UnitPages(QObject):
             self.win.show_chair(chair)
 
         self.net.run(lambda: fetch(journal, uid), done, lambda exc: self.failed_take(chair_name, exc))
+
+    def drop_fenced(self, uid: str) -> None:
+        """This window's old chair of that infusion (turned read-only when another workstation took it):
+        gone, with its READ-ONLY line, once the infusion is taken back here."""
+        for chair in [c for c in self.fenced_lines if self.local_uid(c) == uid]:
+            self.fenced_lines.pop(chair)
+            self.win.model.remove_chair(chair)
 
     def failed_take(self, chair_name: str, exc) -> None:
         """LeaseHeld (it came back meanwhile), the server not answering...: one line."""
@@ -329,7 +275,10 @@ class UnitPages(QObject):
         if row.get("event_age_s") is not None and row.get("at_min") is not None and row.get("seen_wall"):
             # minute 0 by this clock: the last event reached the server event_age_s before the row came
             wall_start = row["seen_wall"] - row["event_age_s"] - row["at_min"] * 60.0 / (row.get("speed") or 1.0)
-        chair = ReadOnlyChair(row.get("chair", ""), session, holder=holder, wall_start=wall_start,
+        if wall_start is None:  # the row does not say when the last event came: the session's own last event is now
+            wall_start = self.win.model.wall() - session.events[-1].at_min * 60.0 / (row.get("speed") or 1.0)
+        clock = WatchedClock(self.win.model.wall, wall_start, row.get("speed") or 1.0, self.heard)
+        chair = ReadOnlyChair(row.get("chair", ""), session, holder=holder, clock=clock, wall_start=wall_start,
                               patient=PatientInfo(row.get("patient_id") or ""))
         chair.setParent(self)
         view = ChairView(chair)
@@ -339,10 +288,15 @@ class UnitPages(QObject):
         take = QPushButton("Take over…")  # shown once the other workstation's hold has expired
         take.setObjectName("takeOverOffer")
         take.clicked.connect(lambda: self.offer_take_over(uid, self.rows.get(uid, row)))
+        stale = QLabel("")
+        stale.setObjectName("staleLine")
+        stale.setWordWrap(True)
+        stale.hide()
         top = QHBoxLayout()
         top.addWidget(line, 1)
         top.addWidget(take)
         view.root.insertLayout(0, top)
+        view.root.insertWidget(0, stale)
         take.setVisible(expired(row, self.win.model.wall()))
         view.export_plan_button.clicked.connect(lambda: self.win.exports.rate_chart())
         view.export_record_button.clicked.connect(lambda: self.win.exports.record())
@@ -352,7 +306,8 @@ class UnitPages(QObject):
         apply_fonts(view, self.win.large)
         view.set_large(self.win.large)
         lock(view)
-        self.watched[uid] = Watched(view, line, take)
+        self.watched[uid] = Watched(view, line, take, stale)
+        self.win.update_menus()
         self.win.stack.addWidget(view)
         return view
 
@@ -402,6 +357,8 @@ class UnitPages(QObject):
             line.setWordWrap(True)
             view.root.insertWidget(0, line)
             self.fenced_lines[chair] = line
+            chair.core.read_only = f"read-only here: {why}"  # the menus and the model refuse, not only the widgets
             chair.sig_changed.connect(lambda view=view: lock(view))
             chair.sig_tick.connect(lambda _t, view=view: lock(view))
             lock(view)
+            self.win.update_menus()

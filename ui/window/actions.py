@@ -89,6 +89,21 @@ def make_actions(win: MainWindow) -> dict[str, QAction]:
     return actions
 
 
+# what acts on the chair in front: off while that chair is read-only here (driven from elsewhere)
+CHAIR_INTENTS = ("confirm", "override", "vitals", "symptoms", "report", "resolved", "pause", "resume", "stop",
+                 "closeObservation", "takeVitals")
+
+
+def enable_for_page(actions: dict[str, QAction], read_only: str) -> None:
+    """The Infusion menu's entries off (never silently inert) while the chair in front is read-only
+    here; `read_only` says why ("" turns them back on)."""
+    for name in CHAIR_INTENTS:
+        a = actions.get(name)
+        if a is not None:
+            a.setEnabled(not read_only)
+            a.setStatusTip(f"Not here: {read_only}" if read_only else "")
+
+
 def shortcut_rows(actions: dict[str, QAction]) -> list[tuple[str, str]]:
     rows = []
     for a in actions.values():

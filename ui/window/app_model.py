@@ -87,8 +87,9 @@ class AppModel(QObject):
                 c.quit((pumps or {}).get(c, "not-said"))
 
     def unfinished_chairs(self) -> list[ChairModel]:
-        """Real infusions with something left to do (quitting asks about these)."""
-        return [c for c in self.chairs if not c.training and c.session.status != "closed"]
+        """Real infusions driven here with something left to do (quitting asks about these; a chair
+        another workstation took over is not this workstation's to answer for)."""
+        return [c for c in self.chairs if not c.training and c.session.status != "closed" and not c.core.read_only]
 
     def add_chair(self, session: Session, *, patient: PatientInfo | None = None, training_run=None,
                   speed: float = 1.0, start_min: float = 0.0, wall_start: float | None = None,
@@ -168,8 +169,18 @@ class AppModel(QObject):
 
         sc = read_scenario(scenario_path)
         run = TrainingRun(sc, seed=seed)
-        return self.add_chair(run.session, training_run=run, speed=speed, scenario_title=sc.title,
-                              patient=PatientInfo(f"SIMULATED: {sc.title}"))
+        run.set_speed(0.0, speed)
+        title, patient = self._briefed(run)
+        return self.add_chair(run.session, training_run=run, speed=speed, scenario_title=title, patient=patient)
+
+    @staticmethod
+    def _briefed(run) -> tuple[str, PatientInfo]:
+        """A training chair's banner line and patient: the briefing (the scenario's title would give the
+        answer away until the debrief)."""
+        from titration.training.briefing import briefing
+
+        b = briefing(run.scenario)
+        return b.line(), PatientInfo(f"SIMULATED: {b.patient.removeprefix('Patient: ')}")
 
     def recover_unfinished(self, ask) -> list[str]:
         """Reopen every unfinished infusion in its chair; `ask(recovered, now_wall)` -> 'ran', 'stopped'
@@ -210,10 +221,12 @@ class AppModel(QObject):
                 continue
             start = max(r.now_min, session.events[-1].at_min)
             run, lost = self._simulation_of(session, start, heard_until) if session.training else (None, "")
+            title, patient = self._briefed(run) if run else ("", PatientInfo(rec.patient_id or ""))
+            if run is not None:
+                run.set_speed(0.0, rec.speed)
             self.add_chair(session, name=rec.chair if rec.chair not in {c.name for c in self.chairs} else None,
-                           patient=PatientInfo(f"SIMULATED: {run.scenario.title}" if run else rec.patient_id or ""),
-                           speed=rec.speed, start_min=start, wall_start=rec.wall_start, training_run=run,
-                           scenario_title=run.scenario.title if run else "")
+                           patient=patient, speed=rec.speed, start_min=start, wall_start=rec.wall_start,
+                           training_run=run, scenario_title=title)
             pump = "" if answer is None else "ran" if answer.ran else "stopped"
             said.append(f"{rec.chair}: reopened after {r.away_min:.0f} min away"
                         + (f" (pump {pump})" if pump else "") + "." + lost)

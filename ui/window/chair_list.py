@@ -20,6 +20,8 @@ class ChairList(QWidget):
         lay.addWidget(QLabel("Chairs"))
         self.list = QListWidget()
         self.list.setObjectName("chairList")
+        self.list.setAccessibleName("Chairs")
+        self.list.setAccessibleDescription("The chairs on this workstation; Enter opens one")
         self.list.setWordWrap(True)
         self.list.setSpacing(2)
         self.list.currentItemChanged.connect(self._chosen)

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
 
 from titration.errors import TitrationError
 from titration.plan import Plan
+from ui.common.save_dialog import last_folder
 from ui.common.style import BASE_PT, app_stylesheet, apply_fonts
 from ui.common.wheel_guard import install as guard_the_wheel
 from ui.common.widgets import AfterFirstPaint
 from ui.exports.actions import ExportActions
 from ui.unit.board import OverviewBoard
-from ui.window.actions import make_actions, shortcut_rows, shortcuts_dialog
+from ui.window.actions import enable_for_page, make_actions, shortcut_rows, shortcuts_dialog
 from ui.window.alert_strip import AlertStrip
 from ui.window.app_model import AppModel, ChairModel
 from ui.window.chair_list import ChairList
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         self.large = False
         self.settings = settings
         self.views: dict[ChairModel, ChairView] = {}
+        last_folder.use(settings)  # every Save dialog offers the folder saved in last
         self._new_form: NewInfusionForm | None = None  # built when first opened (see new_form)
         self._training_setup: TrainingSetup | None = None
         self.setWindowTitle("IVIg infusion chair workstation")
@@ -96,6 +98,8 @@ class MainWindow(QMainWindow):
         self.home.sig_open.connect(self._open_key)
         self.new_button = self.home.add_button("New infusion (Ctrl+N)", self.show_new_infusion)
         self.new_button.setObjectName("newInfusionButton")
+        self.new_button.setAccessibleName("New infusion")
+        self.new_button.setAccessibleDescription("Patient, prescription, checklist and baseline vitals (Ctrl+N)")
         self.home.add_button("Training (Ctrl+T)", self.show_training_setup)
         self.stack.addWidget(self.home)
         split.addWidget(self.stack)
@@ -109,6 +113,7 @@ class MainWindow(QMainWindow):
         from ui.unit.view import UnitPages  # the Unit board
 
         self.unit = UnitPages(self)
+        self.stack.currentChanged.connect(lambda _i: self.update_menus())
         model.sig_chair_added.connect(self._chair_added)
         model.sig_chair_removed.connect(self._chair_removed)
         model.sig_notice.connect(self.show_notice)
@@ -214,10 +219,20 @@ class MainWindow(QMainWindow):
         elif view is not None:
             view.confirm()
 
-    def acknowledge(self) -> None:
-        """F8: the chair in front; elsewhere the first ringing chair on the strip (never all of them)."""
+    def read_only_reason(self) -> str:
+        """Why the chair in front takes no intent here ("" when it does, or no chair is in front)."""
         v = self.current_view()
-        if v is not None:
+        return v.chair.core.read_only if v is not None else ""
+
+    def update_menus(self) -> None:
+        """The Infusion menu follows the page in front: off for a chair driven from elsewhere."""
+        enable_for_page(self.actions_by_name, self.read_only_reason())
+
+    def acknowledge(self) -> None:
+        """F8: the chair in front; elsewhere (or on a read-only chair) the first ringing chair on the strip
+        (never all of them)."""
+        v = self.current_view()
+        if v is not None and not self.read_only_reason():
             v.chair.acknowledge()
             return
         ringing = next((c for c in self.alert_strip.chairs if c.ringing), None)
@@ -332,8 +347,8 @@ class MainWindow(QMainWindow):
             self.unit.close_view(v)
             self.show_unit()
             return
-        if v.chair.session.status not in ("closed",) and not (v.chair.training and v.chair.session.status in
-                                                               ("completed", "stopped")):
+        done = v.chair.session.status == "closed" or bool(v.chair.core.read_only)  # read-only: driven elsewhere
+        if not done and not (v.chair.training and v.chair.session.status in ("completed", "stopped")):
             v.show_error("Close the chair after the observation is closed.")
             return
         self.model.remove_chair(v.chair)
@@ -407,17 +422,25 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         left = self.model.unfinished_chairs()
+        pumps: dict = {}
         if left and not self.force_close:
-            names = ", ".join(f"{c.name} ({c.session.status})" for c in left)
-            ans = QMessageBox.question(
-                self, "Chairs still have something to do",
-                f"{names}: not finished (the observation is not closed). Every confirmed event is in the journal "
-                f"and these chairs reopen at the next start. Quit anyway?")
-            if ans != QMessageBox.StandardButton.Yes:
+            answer = self.ask_quit(left)
+            if answer is None:
                 event.ignore()
                 return
-        self.model.record_quit()  # a quit on purpose is journaled: the next start does not take it for a crash
+            pumps = answer
+        self.model.record_quit(pumps)  # a quit on purpose is journaled: the next start does not take it for a crash
         if self.settings is not None:
             self.settings.setValue("geometry", self.saveGeometry())
         self.model.timer.stop()
         event.accept()
+
+    def ask_quit(self, chairs: list[ChairModel]) -> dict | None:
+        """What each running pump does while the app is closed (None: the nurse stays)."""
+        from ui.window.quit_dialog import QuitDialog
+
+        dlg = self.quit_dialog = QuitDialog(self, chairs)  # kept: the tests answer it
+        try:
+            return dlg.pumps() if dlg.exec() == QDialog.DialogCode.Accepted else None
+        finally:
+            dlg.deleteLater()

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from titration.report.quality import QualityReport
 from ui.common.net_call import NetCall
+from ui.common.save_dialog import ask_save_path, last_folder, saved_words
 
 
 def journal_source(journal) -> str | None:
@@ -138,8 +138,7 @@ class ReportWindow(QDialog):
             return None
         first, last = self.period()
         name = f"unit quality report {first.isoformat()} to {last.isoformat()}{ext}"
-        path, _ = QFileDialog.getSaveFileName(self, "Save the quality report", name,
-                                              "PDF (*.pdf)" if ext == ".pdf" else "HTML (*.html)")
+        path = ask_save_path(self, "Save the quality report", name, "PDF (*.pdf)" if ext == ".pdf" else "HTML (*.html)")
         return self.write(path, ext) if path else None
 
     def write(self, path: str, ext: str) -> str | None:
@@ -159,5 +158,6 @@ class ReportWindow(QDialog):
         except TitrationError as exc:
             QMessageBox.warning(self, "Not saved", str(exc))
             return None
-        self.status.setText(f"Saved {path}")
+        last_folder.remember(path)
+        self.status.setText(saved_words("quality report", path))
         return path
