@@ -19,6 +19,7 @@ from titration.session import Session
 from titration.store.base import JournalError
 from titration.timefmt import after_start, after_start_seconds, finish_words, session_time, span_hm
 from ui.chair.summary import ChairSummary, summary_of
+from ui.chart.feed import ChartFeed
 
 
 @dataclass
@@ -62,6 +63,7 @@ class ChairModel(QObject):
                           journal_errors=(JournalError,))
         self.now = self._now_raw()
         self.state: ChairState = self.core.snapshot(self.now)  # the snapshot every view draws
+        self.chart_feed = ChartFeed(session)  # what the chair's chart draws, one frame per change
 
     @property
     def unsaved_from(self) -> int | None:

@@ -89,7 +89,7 @@ class ChairView(QWidget):
         self.split.setSizes([340, 620, 330])
 
         self.chart.set_wall_start(chair.wall_start)
-        self.chart.set_session(self.session, chair.now)
+        self.chart.show_frame(chair.chart_feed.frame(chair.now))
         chair.sig_changed.connect(self.on_changed)
         chair.sig_tick.connect(self.on_tick)
         chair.sig_error.connect(self.show_error)
@@ -379,7 +379,7 @@ class ChairView(QWidget):
         self.now_panel.refresh(t)
         self._day_fit(t)
         self.log.sync(s.events, c.unsaved_from)
-        self.chart.refresh(t)
+        self.chart.show_frame(c.chart_feed.frame(t))  # the tip moves; new events append
         if self.training_panel is not None:
             self.training_panel.refresh(t)
 
