@@ -338,8 +338,10 @@ def test_two_events_at_one_moment_stack_their_numbers(qtbot, plan):
     c = _shown_chart(qtbot, (900, 600), s, 50.0)
     numbers = [d for d in c.parts.event_spots.data if d["data"].kind == "number"]
     assert len(numbers) == 2
-    a, b = (d["symbol"].boundingRect() for d in numbers)
-    assert b.bottom() <= a.top() + 1e-6  # the second stands above the first
+    (a, b) = ((d["symbol"].boundingRect(), d["size"]) for d in numbers)
+    assert b[0].bottom() * b[1] <= a[0].top() * a[1] + 1e-6  # the second stands above the first (in pixels)
+    for r, _ in (a, b):  # inside the square pyqtgraph draws a symbol in (what lies outside it is clipped)
+        assert -0.5 <= r.left() and r.right() <= 0.5 and -0.5 <= r.top() and r.bottom() <= 0.5
 
 
 def test_ticks_are_round(qtbot):

@@ -28,21 +28,19 @@ from titration.timefmt import minutes_after_midnight
 from ui.chair.controls import AfterPanel, EmergencyPanel, InfusionControls, ReasonBox
 from ui.chair.day_fit_panel import DayFitPanel
 from ui.chair.event_log import EventLog
+from ui.chair.header import ChairHeader
 from ui.chair.model import ChairModel
 from ui.chair.now_panel import NowPanel
 from ui.chair.pump_panel import PumpPanel
 from ui.chair.symptoms_panel import SymptomsPanel
 from ui.chair.vitals_panel import VitalsForm
 from ui.chart.infusion_chart import InfusionChart
-from ui.common.style import GRADE_COLOURS, STATE_COLOURS
-from ui.common.widgets import ElidedLabel, label, scrolled
+from ui.common.widgets import label, scrolled
 
 if TYPE_CHECKING:
     from ui.training.panel import TrainingPanel  # built with a training chair only
 
 __all__ = ["ChairView"]
-HEADER_ACTION = {"stop": "STOP NOW", "pause": "PAUSE NOW", "slow": "SLOW DOWN NOW",
-                 "complete": "BAG EMPTY: CONFIRM END", "emergency": "EMERGENCY", "review": "URGENT REVIEW"}
 
 
 class ChairView(QWidget):
@@ -63,7 +61,15 @@ class ChairView(QWidget):
         self.journal_banner = label("journalBanner", wrap=True)
         self.journal_banner.hide()
         root.addWidget(self.journal_banner)
-        root.addLayout(self._header())
+        self.bar = ChairHeader()  # fixed: the pump rate, the next action, Pause and Stop never scroll away
+        self.bar.sig_pause.connect(lambda: self.open_reason("pause"))
+        self.bar.sig_resume.connect(self.resume)
+        self.bar.sig_stop.connect(lambda: self.open_reason("stop"))
+        root.addWidget(self.bar)
+        self.export_plan_button = QPushButton("Export rate chart… (Ctrl+E)")
+        self.export_record_button = QPushButton("Export infusion record… (Ctrl+Shift+E)")
+        for b in (self.export_plan_button, self.export_record_button):
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.error = label("errorLine", wrap=True)
         root.addWidget(self.error)
 
@@ -100,21 +106,6 @@ class ChairView(QWidget):
         self.on_changed()
 
     # ------------------------------------------------------------------ layout
-    def _header(self) -> QHBoxLayout:
-        head = QHBoxLayout()
-        self.header = ElidedLabel("chairHeader")
-        self.now_label = label("nowClock")
-        self.now_label.setToolTip("the time now, and how long since the pump was started")
-        self.state_badge = label("stateBadge")
-        self.export_plan_button = QPushButton("Export rate chart… (Ctrl+E)")
-        self.export_record_button = QPushButton("Export infusion record… (Ctrl+Shift+E)")
-        for b in (self.export_plan_button, self.export_record_button):
-            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        head.addWidget(self.header, 1)
-        for w in (self.now_label, self.state_badge):
-            head.addWidget(w, 0, Qt.AlignmentFlag.AlignVCenter)
-        return head
-
     def _left_column(self) -> QWidget:
         """The pump panel and the reason box stay in view; the rest scrolls under them."""
         col = QWidget()
@@ -131,9 +122,9 @@ class ChairView(QWidget):
         w = QWidget()
         lay = QVBoxLayout(w)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.pump.why)
-        self.emergency = EmergencyPanel()
+        self.emergency = EmergencyPanel()  # first: after a STOP the column is scrolled back to it
         lay.addWidget(self.emergency)
+        lay.addWidget(self.pump.why)
         self.day_fit = DayFitPanel()
         self.day_fit.sig_note.connect(self.chair.note)
         lay.addWidget(self.day_fit)
@@ -144,9 +135,6 @@ class ChairView(QWidget):
         lay.addWidget(self.now_panel)
         self.controls = InfusionControls()
         self.controls.resolved_button.clicked.connect(self.resolved)
-        self.controls.pause_button.clicked.connect(lambda: self.open_reason("pause"))
-        self.controls.resume_button.clicked.connect(self.resume)
-        self.controls.stop_button.clicked.connect(lambda: self.open_reason("stop"))
         lay.addWidget(self.controls)
         ex = QGroupBox("Export")
         el = QVBoxLayout(ex)
@@ -310,14 +298,18 @@ class ChairView(QWidget):
         self.symptoms_box.setTitle("Symptoms" if large else "Symptoms (Ctrl+Shift+S)")
         # a button's words cannot wrap: in large type the shortcut goes on a second line, so the left
         # column is not wider than its viewport (the emergency steps then wrap where they can be read)
+        self.bar.set_large(large)
+        # large type is a layout of its own: the proposal's line is said once, in the header's next action
+        # (full width there), so the pump panel keeps the rate and Confirm and leaves room for what is below
+        self.pump.reason.setVisible(not large)
         for b in (self.export_plan_button, self.export_record_button, self.after.close_obs_button,
-                  self.controls.resolved_button, self.controls.pause_button, self.controls.resume_button,
-                  self.controls.stop_button):
+                  self.controls.resolved_button):
             one = b.property("oneLine") or b.text()
             b.setProperty("oneLine", one)
             b.setText(one.replace(" (", "\n(") if large else one)
         self._stack_sides(large)
         QTimer.singleShot(0, self.log.refit)  # after the new font has reached the table
+        QTimer.singleShot(0, self.bar.refit)
 
     def _stack_sides(self, stacked: bool) -> None:
         """Large type does not fit three columns in 1024 px: the right column (vitals, symptoms)
@@ -341,8 +333,8 @@ class ChairView(QWidget):
         s, c = self.session, self.chair
         p0 = s.original_plan
         r = p0.request
-        self.header.setText(f"{c.name} · {c.patient.label} · {p0.product_name} · {r.indication.upper()} · "
-                            f"{r.weight_kg:g} kg · {p0.volume_ml:.0f} mL")
+        self.title = (f"{c.name} · {c.patient.label} · {p0.product_name} · {r.indication.upper()} · "
+                      f"{r.weight_kg:g} kg · {p0.volume_ml:.0f} mL")
         self.vitals.set_baseline(s.state.baseline)
         self.vitals.show_state(s.baseline_notice(), s.early_warning())
         self.controls.update_for(s)
@@ -355,27 +347,16 @@ class ChairView(QWidget):
         self.vitals.record_button.setEnabled(True)
         self.on_tick(c.now)
 
-    def _badge(self, p) -> None:
-        """The state, unless an action is due that contradicts it (never RUNNING beside a STOP)."""
-        s = self.session
-        if p is not None and p.action in HEADER_ACTION:
-            text, colour = HEADER_ACTION[p.action], GRADE_COLOURS.get(p.grade, GRADE_COLOURS["alert"])
-            if p.grade == "none":
-                colour = GRADE_COLOURS["alert"]
-        else:
-            text, colour = s.status.upper(), STATE_COLOURS.get(s.status, "#555")
-        if self.state_badge.text() != text:
-            self.state_badge.setText(text)
-            self.state_badge.setStyleSheet(f"background: {colour}; color: white; font-weight: bold; padding: 4px 10px;")
-
     def on_tick(self, now: float) -> None:
         s, c = self.session, self.chair
         t = max(now, s.events[-1].at_min) if s.events else now
         p = s.due(t) if s.status != "planned" else None  # after the end too: advice and emergency steps
+        was_shown = self.emergency.isVisible()
         self.emergency.offer(p, s.catalogue)
+        if self.emergency.isVisible() and not was_shown:  # after a STOP the emergency steps are what is in view
+            self.left_scroll.verticalScrollBar().setValue(0)
         self.pump.show_now(t, p)
-        self._badge(p)
-        self.now_label.setText(f"{c.clock_text(t)} · {c.elapsed_short(t)}")
+        self.bar.show_state(c.state, self.title, f"{c.clock_text(t)} · {c.elapsed_short(t)}")
         self.now_panel.refresh(t)
         self._day_fit(t)
         self.log.sync(s.events, c.unsaved_from)

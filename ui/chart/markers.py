@@ -58,21 +58,26 @@ class EventList(QListWidget):
 
 
 @lru_cache(maxsize=512)  # a path per (number, height): built once, shared by every chart
-def number_symbol(n: int, above: int) -> QPainterPath:
-    """The number `n` as a scatter symbol (a path in the symbol's unit box), drawn above its
-    marker: `above` numbers already stand at that moment, so this one goes higher still."""
+def number_symbol(n: int, above: int) -> tuple[QPainterPath, float]:
+    """The number `n` as a scatter symbol drawn above its marker (`above` numbers already stand at
+    that moment, so this one goes higher still), and the symbol's size in glyph heights.
+
+    pyqtgraph draws a symbol into a square of the spot's size centred on the spot, and clips what lies
+    outside it: the number is placed in the upper part of a square big enough to reach it, the rest
+    of which stays empty (the marker shows through)."""
     path = QPainterPath()
     f = QFont()
     f.setBold(True)
     f.setPointSize(10)
     path.addText(0, 0, f, str(n))
     br = path.boundingRect()
-    scale = 1.0 / max(br.width(), br.height(), 1e-9)
+    glyph = max(br.width(), br.height(), 1e-9)
+    lift = 1.3 + 1.15 * above  # the number's centre above the marker's, in glyph heights
+    box = 2.0 * (lift + 0.65)  # the square's side, in glyph heights
     tr = QTransform()
-    tr.scale(scale, scale)
-    # centred, then lifted above the marker's symbol (the symbol's own box is 1 x 1, y down)
-    tr.translate(-br.x() - br.width() / 2.0, -br.y() - br.height() / 2.0 - br.height() * (1.3 + 1.15 * above))
-    return tr.map(path)
+    tr.scale(1.0 / (glyph * box), 1.0 / (glyph * box))
+    tr.translate(-br.x() - br.width() / 2.0, -br.y() - br.height() / 2.0 - lift * glyph)
+    return tr.map(path), box
 
 
 @dataclass(frozen=True)
@@ -162,7 +167,8 @@ class Markers:
         moment = int(round(m.at_min * 2))
         above = self._stack.get(moment, 0)
         self._stack[moment] = above + 1
-        return {"pos": (m.at_min, y), "symbol": number_symbol(n, above), "size": 13 if big else 10,
+        symbol, box = number_symbol(n, above)
+        return {"pos": (m.at_min, y), "symbol": symbol, "size": (13 if big else 10) * box,
                 "brush": pg.mkBrush(OKABE_ITO["black"]), "pen": None,
                 "data": Tip("number", f"{n}: {self.elapsed(m.at_min)}  {m.label}")}
 

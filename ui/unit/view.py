@@ -101,6 +101,7 @@ class ReadOnlyChair(ChairModel):
                          patient=patient)
         self.holder = holder
         self.core.read_only = f"driven from workstation {holder}: read-only here"
+        self.state = self.core.snapshot(self.now)  # the first snapshot already allows no intent here
 
     def acknowledge(self) -> None:
         return None
