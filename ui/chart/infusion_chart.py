@@ -72,6 +72,8 @@ class InfusionChart(QWidget):
         self.stats = {"full_redraws": 0, "plan_redraws": 0, "frames": 0, "set_data": 0, "legend_rebuilds": 0}
 
         self.parts = ChartParts()
+        for c in self.parts.curves():
+            c.setSkipFiniteCheck(True)  # the core's numbers are finite: no scan of every point on each set
         self.parts.volume_plot.setAccessibleName("Volume in over time")
         self.parts.rate_plot.setAccessibleName("Pump rate over time")
         self.legends = Legends(self.parts)

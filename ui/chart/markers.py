@@ -107,7 +107,7 @@ class Markers:
         self.parts.vitals_spots.clear()
         self.parts.event_spots.clear()
         for pi, ln in self._lines:
-            pi.removeItem(ln)
+            pi.getViewBox().removeItem(ln)
         self.pairs, self.numbered, self._lines, self._stack = [], [], [], {}
         self.events.clear()
 
@@ -184,7 +184,7 @@ class Markers:
             ln = QGraphicsLineItem(m.at_min, -1e6, m.at_min, 1e6)
             ln.setPen(pen)
             ln.setZValue(5)
-            pi.addItem(ln, ignoreBounds=True)
+            pi.getViewBox().addItem(ln, ignoreBounds=True)  # the view box only: no plot bookkeeping for a line
             self._lines.append((pi, ln))
 
     def line_minutes(self) -> list[float]:
