@@ -61,6 +61,11 @@ class ChairView(QWidget):
         self.journal_banner = label("journalBanner", wrap=True)
         self.journal_banner.hide()
         root.addWidget(self.journal_banner)
+        # a timer of the view's own (not a single shot holding a bound method): it dies with the view
+        self._refit_timer = QTimer(self)
+        self._refit_timer.setSingleShot(True)
+        self._refit_timer.setInterval(0)
+        self._refit_timer.timeout.connect(self._refit)
         self.bar = ChairHeader()  # fixed: the pump rate, the next action, Pause and Stop never scroll away
         self.bar.sig_pause.connect(lambda: self.open_reason("pause"))
         self.bar.sig_resume.connect(self.resume)
@@ -308,8 +313,11 @@ class ChairView(QWidget):
             b.setProperty("oneLine", one)
             b.setText(one.replace(" (", "\n(") if large else one)
         self._stack_sides(large)
-        QTimer.singleShot(0, self.log.refit)  # after the new font has reached the table
-        QTimer.singleShot(0, self.bar.refit)
+        self._refit_timer.start()  # the log and the header measured again once the new font has reached them
+
+    def _refit(self) -> None:
+        self.log.refit()
+        self.bar.refit()
 
     def _stack_sides(self, stacked: bool) -> None:
         """Large type does not fit three columns in 1024 px: the right column (vitals, symptoms)

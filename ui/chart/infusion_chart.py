@@ -71,6 +71,10 @@ class InfusionChart(QWidget):
         self._show_now = True
         self.stats = {"full_redraws": 0, "plan_redraws": 0, "frames": 0, "set_data": 0, "legend_rebuilds": 0}
 
+        self._now_timer = QTimer(self)
+        self._now_timer.setSingleShot(True)
+        self._now_timer.setInterval(0)
+        self._now_timer.timeout.connect(self._keep_now_inside)
         self.parts = ChartParts()
         for c in self.parts.curves():
             c.setSkipFiniteCheck(True)  # the core's numbers are finite: no scan of every point on each set
@@ -254,7 +258,10 @@ class InfusionChart(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        QTimer.singleShot(0, self.fit.keep_now_inside)
+        self._now_timer.start()  # once laid out (a timer of the chart's own: it dies with the chart)
+
+    def _keep_now_inside(self) -> None:
+        self.fit.keep_now_inside()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
