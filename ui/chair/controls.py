@@ -88,6 +88,8 @@ class EmergencyPanel(QFrame):
         self.note = label("emergencyNote", wrap=True)
         lay.addWidget(self.note)
         self.steps = label("emergencySteps", wrap=True)
+        self.steps.setAccessibleName("Emergency steps")
+        self.steps.setAccessibleDescription("What to do now, in order, for this reaction")
         lay.addWidget(self.steps)
         self.source = label("emergencySource", wrap=True)
         lay.addWidget(self.source)
@@ -131,6 +133,8 @@ class AfterPanel(QGroupBox):
         sl.addWidget(self.look_out)
         self.close_obs_button = QPushButton("Close observation (Ctrl+Shift+C)")
         self.close_obs_button.setObjectName("closeObservation")
+        self.close_obs_button.setAccessibleName("Close the observation")
+        self.close_obs_button.setAccessibleDescription("The observation after the infusion is over: close the record")
         sl.addWidget(self.close_obs_button)
         self.hide()
 

@@ -52,6 +52,8 @@ class PumpPanel(QGroupBox):
         self.override_button.setFlat(True)
         self.override_button.setObjectName("overrideButton")
         self.override_button.clicked.connect(self.open_override)
+        self.override_button.setAccessibleName("Override the proposal")
+        self.override_button.setAccessibleDescription("Do something else than the proposal, with a reason")
         pl.addWidget(self.confirm_button)  # a row of its own: its words never clip
         pl.addWidget(self.override_button)
         pl.addWidget(self._override_panel())
@@ -142,6 +144,13 @@ class PumpPanel(QGroupBox):
         elif self.why_button.isChecked():
             self.why.show()
 
+    def _name_confirm(self, name: str, description: str) -> None:
+        """One button starts the infusion and confirms each proposal: its accessible name says which."""
+        if self.confirm_button.accessibleName() != name:
+            self.confirm_button.setAccessibleName(name)
+        if self.confirm_button.accessibleDescription() != description:
+            self.confirm_button.setAccessibleDescription(description)
+
     def _show(self, t: float, p) -> None:
         s, c = self.session, self.chair
         st = s.status
@@ -160,6 +169,8 @@ class PumpPanel(QGroupBox):
             self.rule.setText(f"protocol {plan.protocol_id}" + (" (LOCAL)" if plan.protocol_kind == "local" else ""))
             self.confirm_button.setText("Start: pump is set")
             self.confirm_button.setEnabled(ready)
+            self._name_confirm("Start the infusion", f"The pump is set to {s.rungs[0].rate_ml_h:g} mL/h (step 1): "
+                               "start the infusion")
             self._colour("none")
             return
         if p is not None:
@@ -185,10 +196,12 @@ class PumpPanel(QGroupBox):
             self._colour(p.grade)
             self.confirm_button.setText("Confirm: pump finished" if p.action == "complete" else f"Confirm: {p.action}")
             self.confirm_button.setEnabled(True)
+            self._name_confirm("Confirm the proposal", p.one_line())
             return
         self._colour("none")
         self.confirm_button.setText("Nothing to confirm")
         self.confirm_button.setEnabled(False)
+        self._name_confirm("Confirm the proposal", "Nothing to confirm now")
         self.rule.setText("")
         self.why_text.setText("")
         rx = s.state.reaction

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +36,7 @@ from ui.chair.pump_panel import PumpPanel
 from ui.chair.symptoms_panel import SymptomsPanel
 from ui.chair.vitals_panel import VitalsForm
 from ui.chart.infusion_chart import InfusionChart
+from ui.chart.text_alternative import ChartSummary, PlannedSteps
 from ui.common.widgets import label, scrolled
 
 if TYPE_CHECKING:
@@ -87,8 +89,23 @@ class ChairView(QWidget):
         self.chart = InfusionChart()
         self.chart.setMinimumSize(240, 200)
         self.centre.addWidget(self.chart)
+        # under the chart: the chart in words (its text alternative), then the event log and the plan as a table
+        below = QWidget()
+        bl = QVBoxLayout(below)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.setSpacing(2)
+        self.chart_summary = ChartSummary()
+        bl.addWidget(self.chart_summary)
         self.log = EventLog(chair.clock_text, elapsed=chair.elapsed_at)
-        self.centre.addWidget(self.log)
+        self.steps = PlannedSteps()
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("logTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.log, "Event log")
+        self.tabs.addTab(self.steps, "Planned steps")
+        self.tabs.setMinimumHeight(60)  # a short window shrinks the log, never grows the window (large type)
+        bl.addWidget(self.tabs, 1)
+        self.centre.addWidget(below)
         self.centre.setSizes([520, 200])
         right = self.right = self._right_column()
         if self.training_panel is not None:
@@ -100,7 +117,7 @@ class ChairView(QWidget):
         self.split.setSizes([340, 620, 330])
 
         self.chart.set_wall_start(chair.wall_start)
-        self.chart.show_frame(chair.chart_feed.frame(chair.now))
+        self._chart_frame(chair.now)
         chair.sig_changed.connect(self.on_changed)
         chair.sig_tick.connect(self.on_tick)
         chair.sig_error.connect(self.show_error)
@@ -368,9 +385,17 @@ class ChairView(QWidget):
         self.now_panel.refresh(t)
         self._day_fit(t)
         self.log.sync(s.events, c.unsaved_from)
-        self.chart.show_frame(c.chart_feed.frame(t))  # the tip moves; new events append
+        self._chart_frame(t)
+        self.chart_summary.show_state(c.state)
         if self.training_panel is not None:
             self.training_panel.refresh(t)
+
+    def _chart_frame(self, t: float) -> None:
+        """The chart's frame (the tip moves; new events append); the table of steps follows a new plan."""
+        f = self.chair.chart_feed.frame(t)
+        self.chart.show_frame(f)
+        if f.plan is not None:
+            self.steps.show_steps(f.plan.steps, f.origin_min)
 
     def _day_fit(self, t: float) -> None:
         """While the infusion runs (or waits to start): does its expected finish still fit the day?"""
