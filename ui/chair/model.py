@@ -153,8 +153,11 @@ class ChairModel(QObject):
     def prescriber_decision(self, prescriber: str, decision: str, note: str = ""):
         return self._publish(self.core.prescriber_decision(self._now_raw(), prescriber, decision, note))
 
-    def prescriber_rate(self, entry):
-        return self._publish(self.core.prescriber_rate(self._now_raw(), entry))
+    def prescriber_rate(self, entry) -> Outcome:
+        """A prescriber's new maximum or rate: the core's answer itself (done, or refused with the reasons)."""
+        out = self.core.prescriber_rate(self._now_raw(), entry)
+        self._publish(out)
+        return out
 
     def quit(self, pump: str):
         """The app is being quit on purpose: journal what this pump does meanwhile."""

@@ -32,6 +32,7 @@ from ui.chair.event_log import EventLog
 from ui.chair.header import ChairHeader
 from ui.chair.model import ChairModel
 from ui.chair.now_panel import NowPanel
+from ui.chair.prescriber_panel import PrescriberRatePanel
 from ui.chair.pump_panel import PumpPanel
 from ui.chair.symptoms_panel import SymptomsPanel
 from ui.chair.vitals_panel import VitalsForm
@@ -150,6 +151,8 @@ class ChairView(QWidget):
         self.day_fit = DayFitPanel()
         self.day_fit.sig_note.connect(self.chair.note)
         lay.addWidget(self.day_fit)
+        self.prescriber = PrescriberRatePanel(self.chair.prescriber_rate)  # the way out of a plan that does not fit
+        lay.addWidget(self.prescriber)
         self.after = AfterPanel(self.chair)
         self.after.close_obs_button.clicked.connect(self.close_observation)
         lay.addWidget(self.after)
@@ -387,6 +390,7 @@ class ChairView(QWidget):
         self.log.sync(s.events, c.unsaved_from)
         self._chart_frame(t)
         self.chart_summary.show_state(c.state)
+        self.prescriber.show_state(c.state)
         if self.training_panel is not None:
             self.training_panel.refresh(t)
 
