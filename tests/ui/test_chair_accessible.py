@@ -50,6 +50,7 @@ def test_a_whole_infusion_by_accessible_name(qtbot, window, clock):
     assert view.steps.rows() == [("1", "0:00", "0:30", "42", "21"), ("2", "0:30", "1:00", "84", "63"),
                                  ("3", "1:00", "1:30", "168", "147"), ("4", "1:30", "2:00", "336", "315"),
                                  ("5", "2:00", "2:46", "504", "700")]  # 385 mL at 504 mL/h: 45.8 min
+    assert view.chart_summary.text() == "Chart: the plan, 700 mL in 5 steps, the first at 42 mL/h; not started"
     window.confirm()
     clock.set(20)
     window.model.tick()
@@ -66,6 +67,7 @@ def test_a_whole_infusion_by_accessible_name(qtbot, window, clock):
     view.symptoms.boxes["wheeze"].setChecked(True)
     view.symptoms.report_button.click()
     expect(view, "Emergency steps")
+    assert "background: #C00000" in view.pump.confirm_button.styleSheet()  # a STOP is confirmed in red
     assert view.pump.confirm_button.accessibleDescription().startswith("STOP")
     window.confirm()
     assert view.steps.rows() == []  # stopped: no plan left to run

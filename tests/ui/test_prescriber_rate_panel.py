@@ -18,6 +18,7 @@ def _after_a_mild_reaction(qtbot, window, clock):
     clock.set(40)
     window.model.tick()
     chair.report_symptoms(["chills"])
+    assert not view.prescriber.isVisible()  # a reaction is being handled: what is due now has the room
     window.confirm()  # mild: slowed to 42 mL/h
     clock.set(50)
     window.model.tick()

@@ -71,10 +71,8 @@ class PrescriberRatePanel(QGroupBox):
 
     def show_state(self, s: ChairState) -> None:
         """Offered while the core allows it (running or paused, no reaction being handled)."""
-        ok = s.intents.can_record_prescriber_rate
-        self.open_button.setEnabled(ok)
-        self.open_button.setToolTip("" if ok else s.intents.reason("prescriber_rate"))
-        self.setVisible(s.status in ("running", "paused"))
+        # shown only while it can be used: during a reaction its room goes to what is due now
+        self.setVisible(s.intents.can_record_prescriber_rate)
 
     def entry(self) -> PrescriberRate:
         """The fields as an entry (FieldError for a number that is not one); the core checks the rest."""

@@ -144,6 +144,12 @@ class PumpPanel(QGroupBox):
         elif self.why_button.isChecked():
             self.why.show()
 
+    def _danger(self, on: bool) -> None:
+        """A STOP is confirmed with a red button, never the green of a step (white on red: 5.9:1)."""
+        css = f"#confirm {{ background: {GRADE_COLOURS['severe']}; color: white; }}" if on else ""
+        if self.confirm_button.styleSheet() != css:
+            self.confirm_button.setStyleSheet(css)
+
     def _name_confirm(self, name: str, description: str) -> None:
         """One button starts the infusion and confirms each proposal: its accessible name says which."""
         if self.confirm_button.accessibleName() != name:
@@ -197,10 +203,12 @@ class PumpPanel(QGroupBox):
             self.confirm_button.setText("Confirm: pump finished" if p.action == "complete" else f"Confirm: {p.action}")
             self.confirm_button.setEnabled(True)
             self._name_confirm("Confirm the proposal", p.one_line())
+            self._danger(p.action in ("stop", "emergency"))
             return
         self._colour("none")
         self.confirm_button.setText("Nothing to confirm")
         self.confirm_button.setEnabled(False)
+        self._danger(False)
         self._name_confirm("Confirm the proposal", "Nothing to confirm now")
         self.rule.setText("")
         self.why_text.setText("")

@@ -383,6 +383,8 @@ class ChairView(QWidget):
         self.emergency.offer(p, s.catalogue)
         if self.emergency.isVisible() and not was_shown:  # after a STOP the emergency steps are what is in view
             self.left_scroll.verticalScrollBar().setValue(0)
+        if c.state.status == "closed" and c.state.emergency is None:
+            self.emergency.hide()  # the observation is closed and the reaction over: the steps no longer apply
         self.pump.show_now(t, p)
         self.bar.show_state(c.state, self.title, f"{c.clock_text(t)} · {c.elapsed_short(t)}")
         self.now_panel.refresh(t)

@@ -90,7 +90,7 @@ class _RoundAxis(pg.AxisItem):
         fm = QFontMetrics(font)
         if self.orientation in ("left", "right"):
             return size / (fm.height() * 1.5)
-        return size / (fm.horizontalAdvance(self.sample) + 28)
+        return size / (fm.horizontalAdvance(self.sample) + 16)
 
 
 class VolumeAxis(_RoundAxis):

@@ -19,7 +19,10 @@ STEP_COLUMNS = ("Step", "From", "Until", "Rate (mL/h)", "Volume in by then (mL)"
 
 def summary_words(s: ChairState) -> str:
     """'Chart: pump 42 mL/h; 37.8 of 700.0 mL in; next: step 2: 84 mL/h at 08:30 (in 4:05)'."""
-    rate = f"pump {s.pump_rate_ml_h:g} mL/h" if s.status in ("running", "paused") else s.state_words.lower()
+    if s.status == "planned":
+        return (f"Chart: the plan, {s.volumes.prescribed_ml:.0f} mL in {s.steps} steps, the first at "
+                f"{s.target_ml_h:g} mL/h; not started")
+    rate = f"pump {s.pump_rate_ml_h:g} mL/h" if s.status in ("running", "paused") else s.status
     return f"Chart: {rate}; {s.volumes.text} in; next: {s.next_step.words or '—'}"
 
 
