@@ -57,6 +57,7 @@ class ChairView(QWidget):
         root.setContentsMargins(4, 4, 4, 4)
         root.setSpacing(3)
         self.training_panel: TrainingPanel | None = None
+        self.large = False
         if chair.training:
             from ui.training.panel import TrainingBanner
 
@@ -151,8 +152,6 @@ class ChairView(QWidget):
         self.day_fit = DayFitPanel()
         self.day_fit.sig_note.connect(self.chair.note)
         lay.addWidget(self.day_fit)
-        self.prescriber = PrescriberRatePanel(self.chair.prescriber_rate)  # the way out of a plan that does not fit
-        lay.addWidget(self.prescriber)
         self.after = AfterPanel(self.chair)
         self.after.close_obs_button.clicked.connect(self.close_observation)
         lay.addWidget(self.after)
@@ -161,6 +160,9 @@ class ChairView(QWidget):
         self.controls = InfusionControls()
         self.controls.resolved_button.clicked.connect(self.resolved)
         lay.addWidget(self.controls)
+        # the way out of a plan that does not fit the day; after vitals and symptoms (large type stacks them above)
+        self.prescriber = PrescriberRatePanel(self.chair.prescriber_rate)
+        lay.addWidget(self.prescriber)
         ex = QGroupBox("Export")
         el = QVBoxLayout(ex)
         for b in (self.export_plan_button, self.export_record_button):
@@ -323,6 +325,7 @@ class ChairView(QWidget):
         self.symptoms_box.setTitle("Symptoms" if large else "Symptoms (Ctrl+Shift+S)")
         # a button's words cannot wrap: in large type the shortcut goes on a second line, so the left
         # column is not wider than its viewport (the emergency steps then wrap where they can be read)
+        self.large = large
         self.bar.set_large(large)
         # large type is a layout of its own: the proposal's line is said once, in the header's next action
         # (full width there), so the pump panel keeps the rate and Confirm and leaves room for what is below
@@ -386,6 +389,10 @@ class ChairView(QWidget):
         if c.state.status == "closed" and c.state.emergency is None:
             self.emergency.hide()  # the observation is closed and the reaction over: the steps no longer apply
         self.pump.show_now(t, p)
+        # large type, a STOP due and its steps shown: the header says the rate ("Set pump to 0"); the big
+        # "STOP" gives its room to the steps (after the confirm it shows the volume in again)
+        stop_due = p is not None and p.action in ("stop", "emergency")
+        self.pump.pump_rate.setVisible(not (self.large and stop_due and self.emergency.isVisible()))
         self.bar.show_state(c.state, self.title, f"{c.clock_text(t)} · {c.elapsed_short(t)}")
         self.now_panel.refresh(t)
         self._day_fit(t)
