@@ -209,6 +209,8 @@ class StepLabels:
                 ti.setFont(font)
         if len(t):
             span = max(x_end - float(t[0]), 1.0)
+            top = float(max(r)) if len(r) else 0.0
+            short = self.parts.rp.getViewBox().height() < 120  # beside a chair's controls, in large type
             for a, b, rate in zip(t[:-1], t[1:], r):
                 if rate <= 0 or (b - a) < 0.04 * span:
                     continue
@@ -220,6 +222,10 @@ class StepLabels:
                 ti = self.items[shown]
                 if ti.toPlainText() != f"{rate:g}":
                     ti.setText(f"{rate:g}")
+                # over its step; in a short rate plot under the top steps (no room above them there)
+                anchor = (0.5, 0.0) if short and rate >= 0.6 * top > 0 else (0.5, 1.0)
+                if tuple(ti.anchor) != anchor:
+                    ti.setAnchor(anchor)
                 ti.setPos((a + b) / 2.0, rate)
                 ti.show()
                 shown += 1
