@@ -113,16 +113,11 @@ class PumpPanel(QGroupBox):
         except FieldError as exc:
             self.show_error(str(exc))
             return False
-        errors: list[str] = []
-        self.chair.sig_error.connect(errors.append)
-        try:
-            self.chair.override(self.ov_action.currentData(), rate or 0.0, self.ov_reason.text())
-        finally:
-            self.chair.sig_error.disconnect(errors.append)
-        if not errors:
+        out = self.chair.override(self.ov_action.currentData(), rate or 0.0, self.ov_reason.text())
+        if out.done:  # the core's answer itself (a refusal is said on the chair's error line)
             self.ov_reason.clear()
             self.override_panel.hide()
-        return not errors
+        return out.done
 
     # ------------------------------------------------------------------ rendering
     def _rate(self, rate: float) -> None:

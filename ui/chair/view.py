@@ -235,8 +235,8 @@ class ChairView(QWidget):
     def submit_reason(self) -> None:
         self._clear_error()
         kind, text = self.reason_box.kind, self.reason_box.edit.text()
-        {"pause": self.chair.pause, "close": self.chair.close_observation, "stop": self.chair.stop}[kind](text)
-        if not self.error.text():
+        out = {"pause": self.chair.pause, "close": self.chair.close_observation, "stop": self.chair.stop}[kind](text)
+        if out.done:
             self.reason_box.edit.clear()
             self.reason_box.hide()
 
@@ -287,8 +287,7 @@ class ChairView(QWidget):
 
     def _report(self, ids) -> None:
         self._clear_error()
-        self.chair.report_symptoms(ids)
-        if not self.error.text():
+        if self.chair.report_symptoms(ids).done:
             self.symptoms.set_checked(())
 
     def show_debrief_tab(self) -> None:
