@@ -45,6 +45,7 @@ def with_chart(base, t0: float, rounds: int = 60) -> dict:
     chart.resize(420, 560)
     chart.show()
     times = []
+    cpu = []  # the process's own time: what the replan costs, whatever else the machine is doing
     for i in range(rounds):
         s = copy.deepcopy(base)
         feed = ChartFeed(s)
@@ -52,12 +53,14 @@ def with_chart(base, t0: float, rounds: int = 60) -> dict:
         app.processEvents()
         t = t0 + 1.0
         gc.collect()
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         p = s.report_symptoms(t, ["chills" if i % 2 else "rigors"])
         s.confirm(t, p)
         chart.show_frame(feed.frame(t))  # the new events: their markers appended, the new plan drawn
         times.append((time.perf_counter() - start) * 1000)
-    return {"replan_p95_ms": percentile(times, 0.95), "_replan_chart_median_ms": percentile(times, 0.5)}
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    return {"replan_p95_ms": percentile(times, 0.95), "_replan_chart_median_ms": percentile(times, 0.5),
+            "_replan_chart_cpu_p95_ms": percentile(cpu, 0.95)}
 
 
 if __name__ == "__main__":
