@@ -296,3 +296,37 @@ def test_a_stop_keeps_the_emergency_steps_in_the_snapshot_while_the_reaction_is_
     c.confirm(11)
     after = c.snapshot(12)
     assert s.status == "stopped" and after.emergency_steps == snap.emergency_steps
+
+
+def _running_chair():
+    s = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)))
+    s.record_vitals(0, Vitals(36.8, 72, 124, 78, 98, 14))
+    s.start(0)
+    return s, Chair(s, ChairFacts("Chair 1", "P-1", None, 1.0, False))
+
+
+def test_the_snapshot_says_the_target_rate_and_the_emergency_steps_with_their_kind():
+    s, c = _running_chair()
+    assert c.snapshot(10).target_ml_h == 42  # running at step 1
+    s.confirm(30, s.due(30))
+    st = c.snapshot(40)
+    assert st.target_ml_h == 84 and st.emergency is None
+    s.report_symptoms(41, ["wheeze"])  # severe: STOP, the anaphylaxis steps
+    st = c.snapshot(41)
+    assert st.target_ml_h == 0 and st.emergency is not None
+    kind = s.catalogue.kind(st.proposal.kind)
+    assert st.emergency.title == f"STOP — {kind.label}" and st.emergency.source == kind.source
+    assert st.emergency.steps == tuple(s.catalogue.emergency_for(kind.id)) == st.emergency_steps
+    assert not st.emergency.after_end
+
+
+def test_a_chair_driven_elsewhere_allows_no_intent_and_says_why():
+    s, c = _running_chair()
+    assert c.snapshot(5).intents.can_pause
+    c.read_only = "driven from workstation B: read-only here"
+    st = c.snapshot(5)
+    assert st.read_only and not st.intents.can_pause and not st.intents.can_stop
+    assert not st.intents.can_report_symptoms and not st.intents.can_record_vitals
+    assert st.intents.reason("stop") == "driven from workstation B: read-only here"
+    out = c.pause(5, "")
+    assert not out.done and out.message == "Pause: driven from workstation B: read-only here"

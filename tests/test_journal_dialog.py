@@ -91,3 +91,21 @@ def test_ask_pump_state_returns_the_choice_or_none(qtbot, rec):
 def test_a_paused_infusion_is_not_asked(qtbot, rec):
     rec.session.pause(45, "toilet")
     assert ask_pump_state(None, rec, rec.last_wall + 60) == "stopped"
+
+
+def test_the_nurse_can_say_when_the_pump_stopped_within_the_last_event_and_now(qtbot, rec):
+    from titration.reopen import PumpAnswer, reopen, reopening
+
+    now_wall = rec.last_wall + 20 * 60  # 20 min away: the last event at minute 45, now minute 65
+    d = RecoveryDialog(None, rec, now_wall)
+    qtbot.addWidget(d)
+    spin = d.stop_minute
+    assert (spin.minimum(), spin.maximum(), spin.value()) == (45, 65, 45)  # default: last seen alive
+    spin.setValue(52)
+    d.stopped_at.click()
+    assert d.choice == PumpAnswer(ran=False, stopped_at_min=52.0)
+    r = reopening(rec.session, rec.last_wall, rec.last_seen_wall, now_wall, rec.speed)
+    s = reopen(rec.session, r, d.choice)
+    pause = next(e for e in reversed(s.events) if e.kind == "pause")
+    assert pause.at_min == 52.0 and "the nurse's time" in pause.data["reason"]
+    assert s.delivered_ml(65) == pytest.approx(42.0 + 84 * 7 / 60)  # counted up to minute 52, not 45 or 65

@@ -13,12 +13,12 @@ NOT SAVED until the journal writes it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from .alerts import AlertBook, due_alerts
-from .chair_state import ChairFacts, ChairState
+from .chair_state import ChairFacts, ChairState, Intents
 from .errors import SessionError, TitrationError
 from .reactions import Vitals
 from .session import Session
@@ -40,6 +40,10 @@ class Outcome:
     @property
     def message(self) -> str:
         return "; ".join(self.refusals)
+
+
+INTENT_NAMES = ("start", "confirm", "override", "pause", "resume", "stop", "increase", "report_symptoms",
+                "record_vitals", "resolve", "close_observation", "prescriber_decision", "prescriber_rate")
 
 
 def refused(*reasons: str) -> Outcome:
@@ -64,9 +68,15 @@ class Chair:
         return self.book.update(due_alerts(self.session, self.at(now)), now)
 
     def snapshot(self, now: float) -> ChairState:
-        """The chair at `now` (session minutes), with the alerts the nurse silenced."""
+        """The chair at `now` (session minutes), with the alerts the nurse silenced. A chair driven
+        elsewhere (read_only) allows no intent here, and says why."""
         self.update_alerts(now)
-        return chair_state(self.session, self.facts, self.at(now), self.book.quiet_until)
+        state = chair_state(self.session, self.facts, self.at(now), self.book.quiet_until)
+        if self.read_only:
+            why = tuple((name, self.read_only) for name in INTENT_NAMES)
+            state = replace(state, read_only=self.read_only, intents=Intents(
+                can_report_symptoms=False, can_record_vitals=False, why_not=why))
+        return state
 
     def at(self, now: float) -> float:
         """Now, never before the last recorded event (the core keeps events in time order)."""

@@ -108,6 +108,36 @@ class EpisodeView:
 
 
 @dataclass(frozen=True)
+class EmergencyView:
+    """The emergency steps while they apply, under the reaction kind's name, with their source."""
+
+    title: str  # "STOP — Anaphylaxis" | "SEVERE REACTION — EMERGENCY"
+    steps: tuple[str, ...]
+    source: str
+    after_end: bool = False  # reported after the end of the infusion: the pump is already off
+
+
+@dataclass(frozen=True)
+class VialLine:
+    number: int  # from 1, as the record counts them
+    text: str  # "1. lot A1234, 10 g, expires 2027-03-01 (scanned): matched"
+    in_use: bool
+    problem: bool  # another product (the start waits until it is removed)
+
+
+@dataclass(frozen=True)
+class BedsideView:
+    """What is beside the pump and part of the record: the vials (and their grams against the
+    dose), the premedication given, who is signed in, and which actions need a second nurse."""
+
+    vials: tuple[VialLine, ...] = ()
+    dose_line: str = ""  # "20 g in the vials: 50 g SHORT of the prescribed 70 g"
+    premedications: tuple[str, ...] = ()  # "paracetamol 1000 mg oral at 07:40"
+    nurse: str = ""  # "Alex Morgan (AM)" or ""
+    second_nurse_for: tuple[str, ...] = ()  # "start", "override": unit.toml asks for a second nurse's name
+
+
+@dataclass(frozen=True)
 class Intents:
     """What the nurse may do now; each False has its reason in `why_not` (the same words an
     intent's refusal would give)."""
@@ -163,6 +193,10 @@ class ChairState:
     highest_grade: str
     at_min: float  # the minute this snapshot is for
     events: int  # how many events it reflects
+    target_ml_h: float = 0.0  # the rate the pump is to be set to now, as pump_line says (rate_detail is its)
+    emergency: EmergencyView | None = None  # the emergency steps with their title and source, while they apply
+    bedside: BedsideView = BedsideView()
+    read_only: str = ""  # why every intent is refused here (a chair driven from another workstation)
 
     @property
     def priority(self) -> str:

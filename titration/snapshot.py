@@ -9,7 +9,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .alerts import Alert, due_alerts, silence
-from .chair_state import ChairFacts, ChairState, Due, EpisodeView, Intents, NextStepView, ProposalView, Times, Volumes
+from .chair_state import (
+    BedsideView,
+    ChairFacts,
+    ChairState,
+    Due,
+    EmergencyView,
+    EpisodeView,
+    Intents,
+    NextStepView,
+    ProposalView,
+    Times,
+    VialLine,
+    Volumes,
+)
 from .day_fit import DayFit, day_fit
 from .errors import TitrationError
 from .session import Session
@@ -49,16 +62,19 @@ def chair_state(s: Session, facts: ChairFacts, now: float,
     if step:
         summary += f" · step {step} of {len(s.rungs)}"
     summary += f" · {volumes.delivered_ml:.0f} of {volumes.prescribed_ml:.0f} mL"
+    target = _target(s, now, proposal)
+    emergency = _emergency_view(s, now)
     return ChairState(
         chair=facts.name, patient=facts.patient, product=s.original_plan.product_name, training=facts.training,
         status=st.status, state_words=words, summary_line=summary, pump_rate_ml_h=rate,
-        pump_line=_pump_line(s, now, proposal), rate_detail=_rate_detail(s, rate), step=step, steps=len(s.rungs),
+        pump_line=_pump_line(s, now, proposal), rate_detail=_rate_detail(s, target), step=step, steps=len(s.rungs),
         proposal=proposal, alerts=alerts, ringing=any(not a.silenced for a in alerts),
         next_due=next_due(s, now, clock, alerts), next_step=_next_step(s, now, clock),
         vitals_due=_vitals_due(s, now, clock), volumes=volumes, times=_times(s, now, clock),
-        episode=_episode(s, now, clock), news2_line=_news2(s), emergency_steps=_emergency(s, now),
+        episode=_episode(s, now, clock), news2_line=_news2(s), emergency_steps=emergency.steps if emergency else (),
         intents=intents, day_fit=_day_fit(s, now, facts), holds=holds, notices=_notices(s),
-        highest_grade=st.highest_grade, at_min=now, events=len(s.events),
+        highest_grade=st.highest_grade, at_min=now, events=len(s.events), target_ml_h=target,
+        emergency=emergency, bedside=_bedside(s, clock),
     )
 
 
@@ -146,6 +162,21 @@ def _pump_line(s: Session, now: float, proposal: ProposalView | None) -> str:
     return f"Pump at {st.rate_ml_h:g} mL/h"
 
 
+def _target(s: Session, now: float, proposal: ProposalView | None) -> float:
+    """The rate the pump is to run at, as the pump line says: the first step before the start, a
+    proposal's rate to set, 0 to pause or stop, else the rate it runs at."""
+    st = s.state
+    if st.status == "planned":
+        return s.rungs[0].rate_ml_h
+    if st.status in ENDED or s.volume_in(now):
+        return 0.0
+    if proposal is not None and proposal.action in ("increase", "slow", "resume"):
+        return proposal.rate_ml_h
+    if (proposal is not None and proposal.action in ("pause", "stop")) or st.status == "paused":
+        return 0.0
+    return st.rate_ml_h
+
+
 def _rate_detail(s: Session, rate: float) -> str:
     p = s.original_plan
     return f"{p.mg_kg_min(rate):.2f} mg/kg/min · {p.ml_kg_min(rate):.4f} mL/kg/min"
@@ -210,16 +241,42 @@ def _news2(s: Session) -> str:
     return w.text() + (f": {w.response}" if w.grade != "none" else "")
 
 
-def _emergency(s: Session, now: float) -> tuple[str, ...]:
-    """The emergency steps while they apply: a STOP or an emergency proposed, or the infusion
-    stopped for a reaction that is not over yet."""
+def _emergency_view(s: Session, now: float) -> EmergencyView | None:
+    """The emergency steps while they apply (a STOP or an emergency proposed, or the infusion
+    stopped for a reaction that is not over yet), under the reaction kind's name and source: a
+    febrile reaction stopped by recurrence gets the febrile steps, not the anaphylaxis box."""
     p = s.due(now) if s.status != "planned" else None
-    if p is not None and p.action in ("stop", "emergency") and p.emergency:
-        return tuple(p.emergency)
     ep = s.state.episode
-    if s.status in ("stopped", "closed") and ep is not None and ep.is_open(now) and ep.grade == "severe":
-        return tuple(s.catalogue.emergency_for(ep.kind))
-    return ()
+    if p is not None and p.action in ("stop", "emergency") and p.emergency:
+        steps, kid, after_end = tuple(p.emergency), p.kind, p.action == "emergency"
+    elif s.status in ("stopped", "closed") and ep is not None and ep.is_open(now) and ep.grade == "severe":
+        steps, kid, after_end = tuple(s.catalogue.emergency_for(ep.kind)), ep.kind, False
+    else:
+        return None
+    kind = s.catalogue.kind(kid)
+    title = "SEVERE REACTION — EMERGENCY" if kind.id == "other" else f"STOP — {kind.label}"
+    return EmergencyView(title, steps, kind.source, after_end)
+
+
+def _bedside(s: Session, clock: _Clock) -> BedsideView:
+    """The vials, the premedication, the nurse signed in and the second-nurse checks, in words."""
+    from .vials import dose_words
+
+    b = s.bedside
+    vials = []
+    for i, v in enumerate(b.vials, 1):
+        x = v.vial
+        found = {"matched": "the prescribed product", "unknown-gtin": "product not checked by barcode",
+                 "other-product": f"ANOTHER PRODUCT ({v.product}): remove it"}.get(v.finding, v.finding)
+        text = f"{i}. lot {x.lot}, {x.grams:g} g, expires {x.expiry.isoformat()} ({x.entry}): {found}"
+        if v.removed:
+            text += f" — removed: {v.removed}"
+        vials.append(VialLine(i, text, not v.removed, v.finding == "other-product" and not v.removed))
+    premeds = tuple(f"{p.drug} {p.dose:g} {p.unit} {p.route} at {clock.at(p.given_min)}"
+                    for p, _at, _who in b.premedications)
+    checks = tuple(a for a in ("start", "override") if getattr(b.double_check, a))
+    return BedsideView(tuple(vials), dose_words(b.grams(), s.original_plan.dose.dose_g) if b.vials else "", premeds,
+                       b.on_duty.label if b.on_duty else "", checks)
 
 
 def _intents(s: Session, now: float, proposal: ProposalView | None) -> Intents:

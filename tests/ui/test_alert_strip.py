@@ -86,7 +86,7 @@ def test_the_end_is_a_due_item_with_a_confirm_button_and_on_the_strip_until_done
     assert pump.confirm_button.isVisible() and pump.confirm_button.isEnabled()
     assert pump.confirm_button.text() == "Confirm: pump finished"
     assert pump.reason.text() == line and pump.pump_rate.text() == "700 mL in"
-    assert view.state_badge.text() == "BAG EMPTY: CONFIRM END"  # never RUNNING beside an empty bag
+    assert view.bar.state_badge.text() == "BAG EMPTY: CONFIRM END"  # never RUNNING beside an empty bag
     now = view.now_panel.labels
     assert (now["rate"].text(), now["next_step"].text()) == ("0 mL/h", "none: the bag is empty (confirm the end)")
     qtbot.keyClick(window, Qt.Key_F8)  # acknowledged: still shown until done
@@ -203,7 +203,7 @@ def test_a_stop_reads_as_one_line_and_the_header_never_says_running(qtbot, windo
     view.symptoms.report_button.click()
     p = chair.proposal()
     assert p.action == "stop" and chair.session.status == "running"
-    assert view.state_badge.text() == "STOP NOW"
+    assert view.bar.state_badge.text() == "STOP NOW"
     assert view.pump.reason.text().startswith("STOP: set the pump to 0. ")
     assert "\n" not in view.pump.reason.text()
     assert view.pump.why.isHidden() and p.reason in view.pump.why_text.text()

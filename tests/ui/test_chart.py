@@ -2,13 +2,14 @@
 import time
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPointF
-from PySide6.QtWidgets import QApplication
 
 from titration.plan import PlanRequest, build_plan
 from titration.reactions import Vitals
 from titration.session import Session
+from ui.chart.feed import ChartFeed
 from ui.chart.infusion_chart import InfusionChart
 from ui.chart.style import ClockAxis
 
@@ -53,6 +54,13 @@ def test_preview_draws_the_plan(chart, plan):
     assert not chart.parts.now_line.isVisible()
 
 
+def _spots(c, kind):
+    """The spots of one kind on the events' scatter (vitals have their own)."""
+    if kind == "vitals":
+        return list(c.parts.vitals_spots.data)
+    return [d for d in c.parts.event_spots.data if d["data"].kind == kind]
+
+
 def test_session_after_a_reaction(chart, plan):
     s = mild_reaction(plan)
     chart.set_session(s, 85.0)
@@ -68,42 +76,62 @@ def test_session_after_a_reaction(chart, plan):
     assert chart.parts.now_line.value() == pytest.approx(85.0)
     kinds = [m.kind for m in chart.markers()]
     assert kinds == ["vitals", "start", "symptoms", "slow"]
-    assert len(chart.parts.marker_items["symptoms"].data) == 1
-    assert chart.parts.marker_items["symptoms"].data[0]["y"] == pytest.approx(35.0)  # on the delivered curve
+    (sym,) = _spots(chart, "symptoms")
+    assert sym["y"] == pytest.approx(35.0)  # on the delivered curve
+    # the two events that changed the infusion are numbered on the plot and listed in words beside it
+    assert chart.marker_layer.kinds().count("number") == 2
+    assert chart.events.texts() == ["1   0:40   Symptoms: Chills", "2   0:40   Slowed to 42 mL/h"]
 
 
-def test_refresh_work_does_not_grow_with_ticks(chart, plan):
-    s = mild_reaction(plan)
-    chart.set_session(s, 41.0)
-    redraws, rebuilds = chart.stats["full_redraws"], chart._trace.rebuilds
-    before = chart.stats["set_data"]
-    for i in range(500):
-        chart.refresh(41.0 + i * 0.05)
-    assert chart.stats["full_redraws"] == redraws  # nothing new: no full redraw
-    assert chart._trace.rebuilds == rebuilds  # the closed segments were not integrated again
-    assert chart.stats["set_data"] - before == 2 * 500  # delivered tip + actual-rate tip per tick
-    assert len(chart.curves()["delivered_ml"][0]) == 4
-    s.record_vitals(70.0, Vitals(37.0, 76, 120, 76, 98, 14))
-    chart.refresh(70.5)
-    assert chart.stats["full_redraws"] == redraws + 1
-    assert [m.kind for m in chart.markers()][-1] == "vitals"
-
-
-def test_a_tick_redraws_nothing_and_a_new_event_appends_its_marker(chart, plan):
+def test_a_tick_costs_the_same_and_a_new_event_appends(chart, plan):
     s = mild_reaction(plan)
     for k in range(40):  # a long record: a tick must not pay for it
         s.note(40.0 + k * 0.1, f"note {k}")
-    chart.set_session(s, 45.0)
+    feed = ChartFeed(s)
+    chart.show_frame(feed.frame(45.0))
     before = dict(chart.stats)
-    rebuilds = chart.marker_layer.trace.rebuilds
     for i in range(200):
-        chart.refresh(45.0 + i * 0.05)
+        chart.show_frame(feed.frame(45.0 + i * 0.05))
     assert chart.stats["full_redraws"] == before["full_redraws"]
+    assert chart.stats["plan_redraws"] == before["plan_redraws"]
     assert chart.stats["set_data"] - before["set_data"] == 2 * 200  # the delivered tip and the pump rate
+    assert len(chart.curves()["delivered_ml"][0]) == 4
+    first = chart.parts.event_spots.data["data"][0]
     s.record_vitals(56.0, Vitals(36.9, 74, 122, 78, 98, 14))
-    chart.refresh(56.0)
-    assert chart.marker_layer.trace.rebuilds == rebuilds  # the new marker was appended, the others kept
-    assert chart.markers()[-1].kind == "vitals"
+    chart.show_frame(feed.frame(56.0))
+    assert chart.stats["full_redraws"] == before["full_redraws"]  # appended, nothing drawn again
+    assert chart.parts.event_spots.data["data"][0] is first
+    assert chart.markers()[-1].kind == "vitals" and len(_spots(chart, "vitals")) == 2
+
+
+def test_a_replan_redraws_only_the_planned_part(chart, plan):
+    s = Session(plan)
+    s.record_vitals(0, Vitals(36.8, 72, 124, 78, 98, 14))
+    s.start(0)
+    s.confirm(30, s.due(30))
+    feed = ChartFeed(s)
+    chart.show_frame(feed.frame(35.0))
+    before = dict(chart.stats)
+    original = chart.parts.c_original.getData()
+    s.confirm(40, s.report_symptoms(40, ["chills"]))  # a new plan from 42 mL/h
+    chart.show_frame(feed.frame(40.5))
+    assert chart.stats["plan_redraws"] == before["plan_redraws"] + 1
+    assert chart.stats["full_redraws"] == before["full_redraws"]
+    # the planned part (2 curves) and the two tips: nothing else is set again
+    assert chart.stats["set_data"] - before["set_data"] == 4
+    assert chart.parts.c_original.getData()[0] is original[0]
+    assert chart.curves()["current_ml"][0][0] == pytest.approx(40.0)
+    assert chart.step_labels.texts() == ["42", "84", "168", "336", "504"]
+
+
+def test_override_continue_is_not_drawn_as_a_resume(chart, plan):
+    s = mild_reaction(plan)
+    s.resolved(50)
+    p = s.due(70)
+    s.override(70, p, "continue", 42.0, "watching closely")
+    chart.set_session(s, 75.0)
+    last = chart.events.texts()[-1]
+    assert "Continued at 42 mL/h" in last and "Resumed" not in last
 
 
 def test_stopped_infusion_has_no_current_plan(chart, plan):
@@ -114,7 +142,7 @@ def test_stopped_infusion_has_no_current_plan(chart, plan):
     cv = chart.curves()
     assert len(cv["current_ml"][0]) == 0 and len(cv["planned_rate_ml_h"][1]) == 0
     assert cv["delivered_ml"][1][-1] == pytest.approx(7.0)
-    assert len(chart.parts.marker_items["stop"].data) == 1
+    assert len(_spots(chart, "stop")) == 1
 
 
 def test_curves_are_named_and_nurses_get_no_export_menu(chart):
@@ -203,7 +231,8 @@ def test_no_legend_covers_a_curve_or_the_now_label(qtbot, plan, size):
         assert not any(r.contains(p) for p in _curve_points_in_scene(c, pw))
         if pw is c.parts.volume_plot:
             assert not r.intersects(now_label)
-    assert shown == (0 if size[0] < 500 else 2)
+    # a short rate plot (the list of events under it) gives its legend up: the volume legend tells the styles apart
+    assert shown == (0 if size[0] < 500 else 2 if size[0] >= 1000 else 1)
 
 
 @pytest.mark.parametrize("narrow", [(420, 560), (300, 400)])
@@ -241,7 +270,7 @@ def test_the_wide_legend_fits_above_the_data(qtbot, plan):
     assert legend.width() <= vb.width()
     band_px = (hi - 700.0) / (hi - lo) * vb.height()  # room above the prescribed volume
     assert band_px >= legend.height()
-    assert c.parts.legend_v.columnCount == 5  # one row
+    assert -(-5 // c.parts.legend_v.columnCount) <= 2  # at most two rows (the list of events takes the right)
     names = [label.text for _, label in c.parts.legend_v.items]
     assert names == ["Original plan", "Current plan", "Delivered", "Vitals", "Prescribed 700 mL"]
 
@@ -251,33 +280,36 @@ def test_a_note_does_not_redraw_and_legends_rebuild_only_when_their_list_changes
     s.start(0)
     s.confirm(30, s.due(30))
     c = _shown_chart(qtbot, (420, 560), s, 35.0)
+    feed = ChartFeed(s)
+    c.show_frame(feed.frame(35.0))
     redraws, rebuilds = c.stats["full_redraws"], c.stats["legend_rebuilds"]
     assert "Vitals" not in c.parts.key.text()
     s.note(36.0, "patient asleep")
-    c.refresh(36.5)
+    c.show_frame(feed.frame(36.5))
     assert c.stats["full_redraws"] == redraws and c.stats["legend_rebuilds"] == rebuilds
     assert c.markers()[-1].kind == "note" and c.markers()[-1].label == "Note: patient asleep"
+    assert c.events.texts() == []  # a note is in the event log, not on the chart
     s.record_vitals(40.0, Vitals(36.8, 72, 124, 78, 98, 14))  # the first vitals: a new legend entry
-    c.refresh(40.5)
-    assert c.stats["full_redraws"] == redraws + 1 and c.stats["legend_rebuilds"] == rebuilds + 1
+    c.show_frame(feed.frame(40.5))
+    assert c.stats["legend_rebuilds"] == rebuilds + 1
     assert "Vitals" in c.parts.key.text()
     s.record_vitals(45.0, Vitals(36.9, 74, 122, 78, 98, 14))  # another: a new marker, the same legend
-    c.refresh(45.5)
-    assert c.stats["full_redraws"] == redraws + 2 and c.stats["legend_rebuilds"] == rebuilds + 1
-    assert len(c.parts.marker_items["vitals"].data) == 2
+    c.show_frame(feed.frame(45.5))
+    assert c.stats["legend_rebuilds"] == rebuilds + 1
+    assert len(_spots(c, "vitals")) == 2
     s.note(46.0, "tea")
-    s.confirm(60, s.due(60))  # a note and a rate change together: a full redraw
-    c.refresh(60.5)
-    assert c.stats["full_redraws"] == redraws + 3
+    s.confirm(60, s.due(60))  # a note and a rate change together
+    c.show_frame(feed.frame(60.5))
+    assert c.stats["full_redraws"] == redraws  # never drawn from scratch: appended
     assert c.curves()["actual_rate_ml_h"][1].tolist() == [42, 84, 168]
-    sizes = c.parts.marker_items["vitals"].data["size"].tolist()
+    sizes = c.parts.vitals_spots.data["size"].tolist()
     c.set_large(True)  # unchanged markers are not set again, but a new style is
-    assert sizes == [9, 9] and c.parts.marker_items["vitals"].data["size"].tolist() == [12, 12]
+    assert sizes == [9, 9] and c.parts.vitals_spots.data["size"].tolist() == [12, 12]
     assert "font-size:14pt" in c.parts.key.text()
 
 
 def _eventful(plan) -> Session:
-    """Three labelled moments, the later two in the right half of a narrow chart."""
+    """Three moments that change the infusion, the later two in the right half of a narrow chart."""
     s = mild_reaction(plan)
     s.resolved(50)
     s.confirm(70, s.due(70))  # back up after the review
@@ -286,50 +318,46 @@ def _eventful(plan) -> Session:
 
 
 @pytest.mark.parametrize("size", [(420, 560), (1200, 800)])
-def test_event_labels_stay_inside_the_plot(qtbot, plan, size):
+def test_events_are_numbered_and_listed_never_boxed_over_a_curve(qtbot, plan, size):
     c = _shown_chart(qtbot, size, _eventful(plan), 100.0)
-    plot = c.parts.volume_plot.getPlotItem().getViewBox().sceneBoundingRect()
-    assert len(c.labels.items) == 3
-    labels = [ti for ti, _ in c.labels.items if ti.isVisible()]  # one that cannot fit is left out
-    assert len(labels) == (3 if size[0] >= 1200 else len(labels)) and labels
-    for ti in labels:
-        r = ti.sceneBoundingRect()
-        assert plot.left() - 1 <= r.left() and r.right() <= plot.right() + 1, ti.toPlainText()
-    c.resize(size[0] // 2 + 200, size[1])  # narrower again: the labels move back inside
-    qtbot.wait(10)
-    plot = c.parts.volume_plot.getPlotItem().getViewBox().sceneBoundingRect()
-    assert all(plot.left() - 1 <= ti.sceneBoundingRect().left() and ti.sceneBoundingRect().right() <= plot.right() + 1
-               for ti in labels)
+    texts = c.events.texts()
+    assert [t.split()[0] for t in texts] == [str(i) for i in range(1, len(texts) + 1)]
+    assert any("Stepped up" in t for t in texts) and texts[-1].endswith("Paused")
+    assert c.marker_layer.kinds().count("number") == len(texts)
+    # no text item in the volume plot but the 'now' label: nothing can hide a curve
+    items = [it for it in c.parts.vp.getViewBox().addedItems if isinstance(it, pg.TextItem)]
+    assert items == []
+    # the list stands beside the plots when wide, under them when narrow, and never on them
+    lst, plot = c.events.geometry(), c.parts.volume_plot.geometry()
+    assert c.events.isVisible() and not lst.intersects(plot)
+    assert (lst.left() >= plot.right()) if size[0] >= 1000 else (lst.top() >= c.parts.rate_plot.geometry().bottom())
 
 
-def test_event_labels_never_cover_each_other_or_now(qtbot):
-    """Reactions a few minutes apart: their labels stack (or are left out), never overlap."""
-    from titration.plan import PlanRequest, build_plan
-    from titration.policy import get_policy
-    from titration.reactions import Vitals
-    from titration.session import Session
-    from ui.chart.infusion_chart import InfusionChart
+def test_two_events_at_one_moment_stack_their_numbers(qtbot, plan):
+    s = mild_reaction(plan)  # the symptoms and the slow-down at minute 40
+    c = _shown_chart(qtbot, (900, 600), s, 50.0)
+    numbers = [d for d in c.parts.event_spots.data if d["data"].kind == "number"]
+    assert len(numbers) == 2
+    (a, b) = ((d["symbol"].boundingRect(), d["size"]) for d in numbers)
+    assert b[0].bottom() * b[1] <= a[0].top() * a[1] + 1e-6  # the second stands above the first (in pixels)
+    for r, _ in (a, b):  # inside the square pyqtgraph draws a symbol in (what lies outside it is clipped)
+        assert -0.5 <= r.left() and r.right() <= 0.5 and -0.5 <= r.top() and r.bottom() <= 0.5
 
-    s = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)), get_policy("tiered"))
-    s.record_vitals(0, Vitals(temp_c=36.8, pulse=72))
-    s.start(0)
-    s.report_symptoms(20, ["chills"])
-    s.confirm(21, s.due(21))
-    s.report_symptoms(24, ["headache"])
-    s.note(26, "patient asleep")
-    c = InfusionChart()
-    qtbot.addWidget(c)
-    for size in ((520, 420), (900, 600)):
-        c.resize(*size)
-        c.show()
-        c.set_session(s, 27)
-        for _ in range(3):
-            QApplication.processEvents()
-        shown = [ti.sceneBoundingRect() for ti, _ in c.labels.items if ti.isVisible()]
-        assert shown, size
-        now = c.parts.now_line.label.sceneBoundingRect()
-        for i, r in enumerate(shown):
-            assert not r.intersects(now), size
-            assert not any(r.intersects(o) for o in shown[i + 1:]), size
-        plot = c.parts.volume_plot.getPlotItem().getViewBox().sceneBoundingRect()
-        assert plot.left() - 1 <= now.left() and now.right() <= plot.right() + 1
+
+def test_ticks_are_round(qtbot):
+    from ui.chart.style import MinutesAxis, VolumeAxis, minute_spacing, one_two_five
+
+    assert [minute_spacing(span, 8)[0] for span in (60, 200, 400, 900)] == [15, 30, 60, 120]
+    assert [one_two_five(span, 6) for span in (29.7, 98.66, 700, 1650)] == [5, 20, 200, 500]
+    ax = VolumeAxis("left")
+    (major, big), _ = ax.tickValues(-12.0, 743.0, 300)
+    assert all(v % major == 0 for v in big) and major in (100, 200, 250, 500) or major in (50,)
+    mx = MinutesAxis("bottom")
+    mx.origin = 3.25  # the pump started at session minute 3.25: ticks count from it
+    (major, big), _ = mx.tickValues(0.0, 200.0, 600)
+    assert major in (15, 30, 60) and [round(v - 3.25) % major for v in big] == [0] * len(big)
+    assert mx.tickStrings(big[:2], 1, major) == ["0", str(int(major))]
+    clock = ClockAxis("top")
+    clock.wall_start = time.mktime((2026, 11, 21, 10, 7, 0, 0, 0, -1))  # started 10:07
+    (major, big), _ = clock.tickValues(0.0, 200.0, 600)
+    assert all(t.endswith(("00", "15", "30", "45")) for t in clock.tickStrings(big, 1, major))

@@ -103,7 +103,7 @@ def test_one_clock_counts_from_the_pump_start(qtbot, window, clock):
     window.model.tick()
     chair = view.chair
     assert chair.session.state.started_at == 20
-    assert view.now_label.text() == "08:50 · +0:30"
+    assert view.bar.now_label.text() == "08:50 · +0:30"
     assert view.now_panel.labels["elapsed"].text() == "0:30 since the start"
     assert view.chart.parts.now_line.label.format == "now 0:30"
     log = {r[2]: r[0] for r in view.log.texts()}
@@ -219,3 +219,73 @@ def test_the_event_log_times_read_in_full_in_large_type(qtbot, window, clock):
     for col in (0, 1):
         widest = max(fm.horizontalAdvance(log.item(r, col).text()) for r in range(log.rowCount()))
         assert log.columnWidth(col) >= widest, col
+
+
+def _nested_scrolls(view) -> list[str]:
+    """Scroll areas (lists, tables and plots included) inside another scroll area of the chair view."""
+    from PySide6.QtWidgets import QAbstractScrollArea, QHeaderView
+
+    out = []
+    for w in view.findChildren(QAbstractScrollArea):
+        if not w.isVisible() or w.window() is not view.window():  # a combo box's popup is a window of its own
+            continue
+        if isinstance(w, QHeaderView):  # a table's own header: part of the table, it never scrolls on its own
+            continue
+        p = w.parentWidget()
+        while p is not None and p is not view:
+            if isinstance(p, QAbstractScrollArea):
+                out.append(f"{type(w).__name__} {w.objectName()!r} in {type(p).__name__} {p.objectName()!r}")
+                break
+            p = p.parentWidget()
+    return out
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_the_chair_screen_at_a_glance_through_a_whole_infusion(qtbot, window, clock, large):
+    """At 1024x700, in normal and large type, at every stage: the pump rate, the next action and
+    Pause/Stop in view without scrolling; no scroll area inside another; after a STOP the emergency
+    steps are what the left column shows."""
+    window.set_large(large)
+    window.resize(*WARD)
+    start_a_chair(qtbot, window)
+    view = window.current_view()
+    bar = view.bar
+
+    def at_a_glance(stage):
+        settle()
+        assert window.size().toTuple() == WARD, stage
+        for w in (bar.pump_now, bar.next_action, bar.stop_button, view.pump.confirm_button):
+            assert in_view(w) or (w is view.pump.confirm_button and not w.isVisible()), (stage, w.objectName())
+        assert in_view(bar.pause_button) or in_view(bar.resume_button), stage
+        assert bar.pump_now.text() and bar.next_action.text(), stage
+        assert _nested_scrolls(view) == [], stage
+
+    at_a_glance("running")
+    assert bar.pump_now.text() == "Pump at 42 mL/h" and bar.next_action.text().startswith("Next: ")
+    assert "(in " in bar.next_action.text()  # the time to it
+    clock.set(30)
+    window.model.tick()
+    at_a_glance("step due")
+    assert bar.next_action.text().startswith("NOW: ")
+    window.confirm()
+    clock.set(42)
+    window.model.tick()
+    view.symptoms.boxes["chills"].setChecked(True)
+    view.symptoms.report_button.click()
+    at_a_glance("mild reaction")
+    window.confirm()
+    view.left_scroll.verticalScrollBar().setValue(view.left_scroll.verticalScrollBar().maximum())  # scrolled down
+    clock.set(55)
+    window.model.tick()
+    view.symptoms.boxes["wheeze"].setChecked(True)
+    view.symptoms.report_button.click()
+    at_a_glance("STOP")
+    assert bar.state_badge.text() == "STOP NOW"
+    assert view.left_scroll.verticalScrollBar().value() == 0  # scrolled back to the emergency steps
+    assert in_view(view.emergency.title) and not view.emergency.steps.visibleRegion().isEmpty()
+    window.confirm()
+    clock.set(60)
+    window.model.tick()
+    at_a_glance("observation")
+    assert not bar.stop_button.isEnabled() and not bar.pause_button.isEnabled()
+    window.set_large(False)

@@ -91,7 +91,7 @@ def test_severe_reaction_shows_the_emergency_steps_and_ends(qtbot, window, clock
     assert s.status == "stopped"
     assert view.emergency.isVisible()  # stays until the nurse hides it
     assert "STOPPED" in view.after.summary.text() and "highest grade severe" in view.after.summary.text()
-    assert not view.controls.resume_button.isEnabled() and not view.controls.pause_button.isEnabled()
+    assert not view.bar.resume_button.isEnabled() and not view.bar.pause_button.isEnabled()
 
 
 def test_large_type_help_and_chair_list(qtbot, window, clock):
@@ -195,7 +195,7 @@ def test_moderate_reaction_pause_resolve_resume_and_hold(qtbot, window, clock):
     window.confirm()
     assert s.status == "paused"
     assert view.pump.reason.text().startswith("Reaction (moderate): review at 09:15")
-    assert view.controls.resolved_button.isEnabled() and not view.controls.resume_button.isEnabled()
+    assert view.controls.resolved_button.isEnabled() and not view.bar.resume_button.isEnabled()
     clock.set(60)
     window.model.tick()
     qtbot.keyClick(window, Qt.Key_R, Qt.ControlModifier)

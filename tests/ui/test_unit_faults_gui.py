@@ -87,7 +87,7 @@ def test_a_chair_taken_over_elsewhere_turns_read_only_in_this_window(qtbot, cloc
         line = w.unit.fenced_lines[chair].text()
         assert line.startswith("READ-ONLY: chair Bay C/1 is now driven from workstation ws-b")
         assert "READ-ONLY here: chair Bay C/1 is now driven from workstation ws-b" in banner.text()
-        assert not view.pump.confirm_button.isEnabled() and not view.controls.pause_button.isEnabled()
+        assert not view.pump.confirm_button.isEnabled() and not view.bar.pause_button.isEnabled()
         n = len(a.events(chair.journal_id))
         chair.pause("tried here")  # the model's own path: the journal refuses to record it
         assert len(a.events(chair.journal_id)) == n

@@ -110,7 +110,7 @@ def test_a_chair_driven_elsewhere_opens_read_only_and_live(qtbot, unit_window, t
         assert watched.read_only_line.isVisible()
         assert view.pump.pump_rate.text().startswith("42")
         assert not view.pump.confirm_button.isEnabled() and not view.vitals.isEnabled()
-        assert not view.symptoms.isEnabled() and not view.controls.pause_button.isEnabled()
+        assert not view.symptoms.isEnabled() and not view.bar.pause_button.isEnabled()
         n = len(view.chair.session.events)
         win.confirm()  # Ctrl+Enter from here records nothing
         view.chair.pause("tried from here")  # the model refuses too, whatever the widgets allow

@@ -52,21 +52,17 @@ class ReasonBox(QFrame):
 
 
 class InfusionControls(QGroupBox):
-    """Pause, resume, stop and 'symptoms resolved'; enabled as the state allows."""
+    """'Symptoms resolved', enabled as the state allows (Pause, Resume and Stop are in the chair's
+    fixed header, always in view)."""
 
     def __init__(self, parent=None):
-        super().__init__("Infusion", parent)
+        super().__init__("Reaction", parent)
         cl = QGridLayout(self)
         self.resolved_button = QPushButton("Symptoms resolved (Ctrl+R)")
         self.resolved_button.setObjectName("resolvedButton")
-        self.pause_button = QPushButton("Pause… (Ctrl+P)")
-        self.pause_button.setObjectName("pauseButton")
-        self.resume_button = QPushButton("Resume (Ctrl+Shift+R)")
-        self.resume_button.setObjectName("resumeButton")
-        self.stop_button = QPushButton("Stop infusion… (Ctrl+Shift+X)")
-        self.stop_button.setObjectName("stopButton")
-        for i, b in enumerate((self.resolved_button, self.pause_button, self.resume_button, self.stop_button)):
-            cl.addWidget(b, i, 0)  # one a row: the words never clip in a narrow column
+        self.resolved_button.setAccessibleName("Symptoms resolved")
+        self.resolved_button.setAccessibleDescription("Record that the reaction's symptoms are over")
+        cl.addWidget(self.resolved_button, 0, 0)
 
     def update_for(self, s) -> None:
         st, r = s.status, s.state.reaction
@@ -74,9 +70,6 @@ class InfusionControls(QGroupBox):
         self.resolved_button.setEnabled((r is not None and r.resolved_at is None and st in ("running", "paused"))
                                         or (ep is not None and ep.resolved_at is None and ep.review_at is not None
                                             and st != "planned"))
-        self.pause_button.setEnabled(st == "running")
-        self.resume_button.setEnabled(st == "paused" and r is None and s.state.pending is None)
-        self.stop_button.setEnabled(st in ("running", "paused"))
 
 
 class EmergencyPanel(QFrame):
@@ -95,6 +88,8 @@ class EmergencyPanel(QFrame):
         self.note = label("emergencyNote", wrap=True)
         lay.addWidget(self.note)
         self.steps = label("emergencySteps", wrap=True)
+        self.steps.setAccessibleName("Emergency steps")
+        self.steps.setAccessibleDescription("What to do now, in order, for this reaction")
         lay.addWidget(self.steps)
         self.source = label("emergencySource", wrap=True)
         lay.addWidget(self.source)
@@ -138,6 +133,8 @@ class AfterPanel(QGroupBox):
         sl.addWidget(self.look_out)
         self.close_obs_button = QPushButton("Close observation (Ctrl+Shift+C)")
         self.close_obs_button.setObjectName("closeObservation")
+        self.close_obs_button.setAccessibleName("Close the observation")
+        self.close_obs_button.setAccessibleDescription("The observation after the infusion is over: close the record")
         sl.addWidget(self.close_obs_button)
         self.hide()
 

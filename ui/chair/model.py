@@ -19,6 +19,7 @@ from titration.session import Session
 from titration.store.base import JournalError
 from titration.timefmt import after_start, after_start_seconds, finish_words, session_time, span_hm
 from ui.chair.summary import ChairSummary, summary_of
+from ui.chart.feed import ChartFeed
 
 
 @dataclass
@@ -62,6 +63,7 @@ class ChairModel(QObject):
                           journal_errors=(JournalError,))
         self.now = self._now_raw()
         self.state: ChairState = self.core.snapshot(self.now)  # the snapshot every view draws
+        self.chart_feed = ChartFeed(session)  # what the chair's chart draws, one frame per change
 
     @property
     def unsaved_from(self) -> int | None:
@@ -127,8 +129,14 @@ class ChairModel(QObject):
     def start(self, second: str = ""):
         return self._publish(self.core.start(self._now_raw(), second))
 
-    def report_symptoms(self, ids: list[str], vitals=None):
-        return self._publish(self.core.report_symptoms(self._now_raw(), list(ids), vitals))
+    def _answer(self, out: Outcome) -> Outcome:
+        """Publish as every intent does, and hand back the core's answer itself (done, or refused with the
+        reasons): the view acts on it, never on what an error label happens to say."""
+        self._publish(out)
+        return out
+
+    def report_symptoms(self, ids: list[str], vitals=None) -> Outcome:
+        return self._answer(self.core.report_symptoms(self._now_raw(), list(ids), vitals))
 
     def resolved(self):
         return self._publish(self.core.resolved(self._now_raw()))
@@ -141,8 +149,8 @@ class ChairModel(QObject):
         """The nurse confirms: the pump was set as shown (or the infusion started)."""
         return self._publish(self.core.confirm(self._now_raw()))
 
-    def override(self, action: str, rate_ml_h: float, reason: str, second: str = ""):
-        return self._publish(self.core.override(self._now_raw(), action, rate_ml_h, reason, second))
+    def override(self, action: str, rate_ml_h: float, reason: str, second: str = "") -> Outcome:
+        return self._answer(self.core.override(self._now_raw(), action, rate_ml_h, reason, second))
 
     def record_checklist(self, result):
         """The checklist's answers, blocks and holds, journaled before the start."""
@@ -151,8 +159,9 @@ class ChairModel(QObject):
     def prescriber_decision(self, prescriber: str, decision: str, note: str = ""):
         return self._publish(self.core.prescriber_decision(self._now_raw(), prescriber, decision, note))
 
-    def prescriber_rate(self, entry):
-        return self._publish(self.core.prescriber_rate(self._now_raw(), entry))
+    def prescriber_rate(self, entry) -> Outcome:
+        """A prescriber's new maximum or rate: the core's answer itself (done, or refused with the reasons)."""
+        return self._answer(self.core.prescriber_rate(self._now_raw(), entry))
 
     def quit(self, pump: str):
         """The app is being quit on purpose: journal what this pump does meanwhile."""
@@ -176,17 +185,17 @@ class ChairModel(QObject):
         return self._publish(self.core.give_premedication(self._now_raw(), drug, dose, unit, route, given_min,
                                                           from_list))
 
-    def pause(self, reason: str = ""):
-        return self._publish(self.core.pause(self._now_raw(), reason))
+    def pause(self, reason: str = "") -> Outcome:
+        return self._answer(self.core.pause(self._now_raw(), reason))
 
     def resume(self):
         return self._publish(self.core.resume(self._now_raw()))
 
-    def stop(self, reason: str):
-        return self._publish(self.core.stop(self._now_raw(), reason))
+    def stop(self, reason: str) -> Outcome:
+        return self._answer(self.core.stop(self._now_raw(), reason))
 
-    def close_observation(self, reason: str = ""):
-        return self._publish(self.core.close_observation(self._now_raw(), reason))
+    def close_observation(self, reason: str = "") -> Outcome:
+        return self._answer(self.core.close_observation(self._now_raw(), reason))
 
     def note(self, text: str):
         return self._publish(self.core.note(self._now_raw(), text))

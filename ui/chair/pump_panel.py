@@ -52,6 +52,8 @@ class PumpPanel(QGroupBox):
         self.override_button.setFlat(True)
         self.override_button.setObjectName("overrideButton")
         self.override_button.clicked.connect(self.open_override)
+        self.override_button.setAccessibleName("Override the proposal")
+        self.override_button.setAccessibleDescription("Do something else than the proposal, with a reason")
         pl.addWidget(self.confirm_button)  # a row of its own: its words never clip
         pl.addWidget(self.override_button)
         pl.addWidget(self._override_panel())
@@ -111,16 +113,11 @@ class PumpPanel(QGroupBox):
         except FieldError as exc:
             self.show_error(str(exc))
             return False
-        errors: list[str] = []
-        self.chair.sig_error.connect(errors.append)
-        try:
-            self.chair.override(self.ov_action.currentData(), rate or 0.0, self.ov_reason.text())
-        finally:
-            self.chair.sig_error.disconnect(errors.append)
-        if not errors:
+        out = self.chair.override(self.ov_action.currentData(), rate or 0.0, self.ov_reason.text())
+        if out.done:  # the core's answer itself (a refusal is said on the chair's error line)
             self.ov_reason.clear()
             self.override_panel.hide()
-        return not errors
+        return out.done
 
     # ------------------------------------------------------------------ rendering
     def _rate(self, rate: float) -> None:
@@ -142,6 +139,19 @@ class PumpPanel(QGroupBox):
         elif self.why_button.isChecked():
             self.why.show()
 
+    def _danger(self, on: bool) -> None:
+        """A STOP is confirmed with a red button, never the green of a step (white on red: 5.9:1)."""
+        css = f"#confirm {{ background: {GRADE_COLOURS['severe']}; color: white; }}" if on else ""
+        if self.confirm_button.styleSheet() != css:
+            self.confirm_button.setStyleSheet(css)
+
+    def _name_confirm(self, name: str, description: str) -> None:
+        """One button starts the infusion and confirms each proposal: its accessible name says which."""
+        if self.confirm_button.accessibleName() != name:
+            self.confirm_button.setAccessibleName(name)
+        if self.confirm_button.accessibleDescription() != description:
+            self.confirm_button.setAccessibleDescription(description)
+
     def _show(self, t: float, p) -> None:
         s, c = self.session, self.chair
         st = s.status
@@ -160,6 +170,8 @@ class PumpPanel(QGroupBox):
             self.rule.setText(f"protocol {plan.protocol_id}" + (" (LOCAL)" if plan.protocol_kind == "local" else ""))
             self.confirm_button.setText("Start: pump is set")
             self.confirm_button.setEnabled(ready)
+            self._name_confirm("Start the infusion", f"The pump is set to {s.rungs[0].rate_ml_h:g} mL/h (step 1): "
+                               "start the infusion")
             self._colour("none")
             return
         if p is not None:
@@ -185,10 +197,14 @@ class PumpPanel(QGroupBox):
             self._colour(p.grade)
             self.confirm_button.setText("Confirm: pump finished" if p.action == "complete" else f"Confirm: {p.action}")
             self.confirm_button.setEnabled(True)
+            self._name_confirm("Confirm the proposal", p.one_line())
+            self._danger(p.action in ("stop", "emergency"))
             return
         self._colour("none")
         self.confirm_button.setText("Nothing to confirm")
         self.confirm_button.setEnabled(False)
+        self._danger(False)
+        self._name_confirm("Confirm the proposal", "Nothing to confirm now")
         self.rule.setText("")
         self.why_text.setText("")
         rx = s.state.reaction

@@ -46,6 +46,8 @@ class SymptomItem(QWidget):
         self.box = QCheckBox()
         self.box.setObjectName(f"symptom_{s.id}")
         self.box.setAccessibleName(s.label)
+        said = f'; a patient may say: "{s.words}"' if s.words else ""
+        self.box.setAccessibleDescription(f"{s.grade} symptom{said}")
         self.words = SymptomLabel(s.label, self.box)
         tip = f'{s.label} ({s.grade}). A patient may say: "{s.words}"' if s.words else s.label
         for w in (self.box, self.words):
@@ -83,6 +85,9 @@ class SymptomsPanel(QWidget):
         row = QHBoxLayout()
         self.report_button = QPushButton("Report symptoms\n(Ctrl+Shift+Enter)")  # two lines: fits large type
         self.report_button.setObjectName("reportSymptoms")
+        self.report_button.setAccessibleName("Report symptoms")
+        self.report_button.setAccessibleDescription("Report the ticked symptoms: the reaction is graded and an "
+                                                    "action proposed")
         self.report_button.clicked.connect(self._report)
         row.addWidget(self.report_button)
         row.addStretch(1)

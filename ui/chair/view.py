@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -28,21 +29,21 @@ from titration.timefmt import minutes_after_midnight
 from ui.chair.controls import AfterPanel, EmergencyPanel, InfusionControls, ReasonBox
 from ui.chair.day_fit_panel import DayFitPanel
 from ui.chair.event_log import EventLog
+from ui.chair.header import ChairHeader
 from ui.chair.model import ChairModel
 from ui.chair.now_panel import NowPanel
+from ui.chair.prescriber_panel import PrescriberRatePanel
 from ui.chair.pump_panel import PumpPanel
 from ui.chair.symptoms_panel import SymptomsPanel
 from ui.chair.vitals_panel import VitalsForm
 from ui.chart.infusion_chart import InfusionChart
-from ui.common.style import GRADE_COLOURS, STATE_COLOURS
-from ui.common.widgets import ElidedLabel, label, scrolled
+from ui.chart.text_alternative import ChartSummary, PlannedSteps
+from ui.common.widgets import label, scrolled
 
 if TYPE_CHECKING:
     from ui.training.panel import TrainingPanel  # built with a training chair only
 
 __all__ = ["ChairView"]
-HEADER_ACTION = {"stop": "STOP NOW", "pause": "PAUSE NOW", "slow": "SLOW DOWN NOW",
-                 "complete": "BAG EMPTY: CONFIRM END", "emergency": "EMERGENCY", "review": "URGENT REVIEW"}
 
 
 class ChairView(QWidget):
@@ -56,6 +57,7 @@ class ChairView(QWidget):
         root.setContentsMargins(4, 4, 4, 4)
         root.setSpacing(3)
         self.training_panel: TrainingPanel | None = None
+        self.large = False
         if chair.training:
             from ui.training.panel import TrainingBanner
 
@@ -63,7 +65,20 @@ class ChairView(QWidget):
         self.journal_banner = label("journalBanner", wrap=True)
         self.journal_banner.hide()
         root.addWidget(self.journal_banner)
-        root.addLayout(self._header())
+        # a timer of the view's own (not a single shot holding a bound method): it dies with the view
+        self._refit_timer = QTimer(self)
+        self._refit_timer.setSingleShot(True)
+        self._refit_timer.setInterval(0)
+        self._refit_timer.timeout.connect(self._refit)
+        self.bar = ChairHeader()  # fixed: the pump rate, the next action, Pause and Stop never scroll away
+        self.bar.sig_pause.connect(lambda: self.open_reason("pause"))
+        self.bar.sig_resume.connect(self.resume)
+        self.bar.sig_stop.connect(lambda: self.open_reason("stop"))
+        root.addWidget(self.bar)
+        self.export_plan_button = QPushButton("Export rate chart… (Ctrl+E)")
+        self.export_record_button = QPushButton("Export infusion record… (Ctrl+Shift+E)")
+        for b in (self.export_plan_button, self.export_record_button):
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.error = label("errorLine", wrap=True)
         root.addWidget(self.error)
 
@@ -76,8 +91,23 @@ class ChairView(QWidget):
         self.chart = InfusionChart()
         self.chart.setMinimumSize(240, 200)
         self.centre.addWidget(self.chart)
+        # under the chart: the chart in words (its text alternative), then the event log and the plan as a table
+        below = QWidget()
+        bl = QVBoxLayout(below)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.setSpacing(2)
+        self.chart_summary = ChartSummary()
+        bl.addWidget(self.chart_summary)
         self.log = EventLog(chair.clock_text, elapsed=chair.elapsed_at)
-        self.centre.addWidget(self.log)
+        self.steps = PlannedSteps()
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("logTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.log, "Event log")
+        self.tabs.addTab(self.steps, "Planned steps")
+        self.tabs.setMinimumHeight(60)  # a short window shrinks the log, never grows the window (large type)
+        bl.addWidget(self.tabs, 1)
+        self.centre.addWidget(below)
         self.centre.setSizes([520, 200])
         right = self.right = self._right_column()
         if self.training_panel is not None:
@@ -89,7 +119,7 @@ class ChairView(QWidget):
         self.split.setSizes([340, 620, 330])
 
         self.chart.set_wall_start(chair.wall_start)
-        self.chart.set_session(self.session, chair.now)
+        self._chart_frame(chair.now)
         chair.sig_changed.connect(self.on_changed)
         chair.sig_tick.connect(self.on_tick)
         chair.sig_error.connect(self.show_error)
@@ -100,21 +130,6 @@ class ChairView(QWidget):
         self.on_changed()
 
     # ------------------------------------------------------------------ layout
-    def _header(self) -> QHBoxLayout:
-        head = QHBoxLayout()
-        self.header = ElidedLabel("chairHeader")
-        self.now_label = label("nowClock")
-        self.now_label.setToolTip("the time now, and how long since the pump was started")
-        self.state_badge = label("stateBadge")
-        self.export_plan_button = QPushButton("Export rate chart… (Ctrl+E)")
-        self.export_record_button = QPushButton("Export infusion record… (Ctrl+Shift+E)")
-        for b in (self.export_plan_button, self.export_record_button):
-            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        head.addWidget(self.header, 1)
-        for w in (self.now_label, self.state_badge):
-            head.addWidget(w, 0, Qt.AlignmentFlag.AlignVCenter)
-        return head
-
     def _left_column(self) -> QWidget:
         """The pump panel and the reason box stay in view; the rest scrolls under them."""
         col = QWidget()
@@ -131,9 +146,9 @@ class ChairView(QWidget):
         w = QWidget()
         lay = QVBoxLayout(w)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.pump.why)
-        self.emergency = EmergencyPanel()
+        self.emergency = EmergencyPanel()  # first: after a STOP the column is scrolled back to it
         lay.addWidget(self.emergency)
+        lay.addWidget(self.pump.why)
         self.day_fit = DayFitPanel()
         self.day_fit.sig_note.connect(self.chair.note)
         lay.addWidget(self.day_fit)
@@ -144,10 +159,10 @@ class ChairView(QWidget):
         lay.addWidget(self.now_panel)
         self.controls = InfusionControls()
         self.controls.resolved_button.clicked.connect(self.resolved)
-        self.controls.pause_button.clicked.connect(lambda: self.open_reason("pause"))
-        self.controls.resume_button.clicked.connect(self.resume)
-        self.controls.stop_button.clicked.connect(lambda: self.open_reason("stop"))
         lay.addWidget(self.controls)
+        # the way out of a plan that does not fit the day; after vitals and symptoms (large type stacks them above)
+        self.prescriber = PrescriberRatePanel(self.chair.prescriber_rate)
+        lay.addWidget(self.prescriber)
         ex = QGroupBox("Export")
         el = QVBoxLayout(ex)
         for b in (self.export_plan_button, self.export_record_button):
@@ -220,8 +235,8 @@ class ChairView(QWidget):
     def submit_reason(self) -> None:
         self._clear_error()
         kind, text = self.reason_box.kind, self.reason_box.edit.text()
-        {"pause": self.chair.pause, "close": self.chair.close_observation, "stop": self.chair.stop}[kind](text)
-        if not self.error.text():
+        out = {"pause": self.chair.pause, "close": self.chair.close_observation, "stop": self.chair.stop}[kind](text)
+        if out.done:
             self.reason_box.edit.clear()
             self.reason_box.hide()
 
@@ -272,8 +287,7 @@ class ChairView(QWidget):
 
     def _report(self, ids) -> None:
         self._clear_error()
-        self.chair.report_symptoms(ids)
-        if not self.error.text():
+        if self.chair.report_symptoms(ids).done:
             self.symptoms.set_checked(())
 
     def show_debrief_tab(self) -> None:
@@ -310,14 +324,22 @@ class ChairView(QWidget):
         self.symptoms_box.setTitle("Symptoms" if large else "Symptoms (Ctrl+Shift+S)")
         # a button's words cannot wrap: in large type the shortcut goes on a second line, so the left
         # column is not wider than its viewport (the emergency steps then wrap where they can be read)
+        self.large = large
+        self.bar.set_large(large)
+        # large type is a layout of its own: the proposal's line is said once, in the header's next action
+        # (full width there), so the pump panel keeps the rate and Confirm and leaves room for what is below
+        self.pump.reason.setVisible(not large)
         for b in (self.export_plan_button, self.export_record_button, self.after.close_obs_button,
-                  self.controls.resolved_button, self.controls.pause_button, self.controls.resume_button,
-                  self.controls.stop_button):
+                  self.controls.resolved_button):
             one = b.property("oneLine") or b.text()
             b.setProperty("oneLine", one)
             b.setText(one.replace(" (", "\n(") if large else one)
         self._stack_sides(large)
-        QTimer.singleShot(0, self.log.refit)  # after the new font has reached the table
+        self._refit_timer.start()  # the log and the header measured again once the new font has reached them
+
+    def _refit(self) -> None:
+        self.log.refit()
+        self.bar.refit()
 
     def _stack_sides(self, stacked: bool) -> None:
         """Large type does not fit three columns in 1024 px: the right column (vitals, symptoms)
@@ -341,8 +363,8 @@ class ChairView(QWidget):
         s, c = self.session, self.chair
         p0 = s.original_plan
         r = p0.request
-        self.header.setText(f"{c.name} · {c.patient.label} · {p0.product_name} · {r.indication.upper()} · "
-                            f"{r.weight_kg:g} kg · {p0.volume_ml:.0f} mL")
+        self.title = (f"{c.name} · {c.patient.label} · {p0.product_name} · {r.indication.upper()} · "
+                      f"{r.weight_kg:g} kg · {p0.volume_ml:.0f} mL")
         self.vitals.set_baseline(s.state.baseline)
         self.vitals.show_state(s.baseline_notice(), s.early_warning())
         self.controls.update_for(s)
@@ -355,33 +377,37 @@ class ChairView(QWidget):
         self.vitals.record_button.setEnabled(True)
         self.on_tick(c.now)
 
-    def _badge(self, p) -> None:
-        """The state, unless an action is due that contradicts it (never RUNNING beside a STOP)."""
-        s = self.session
-        if p is not None and p.action in HEADER_ACTION:
-            text, colour = HEADER_ACTION[p.action], GRADE_COLOURS.get(p.grade, GRADE_COLOURS["alert"])
-            if p.grade == "none":
-                colour = GRADE_COLOURS["alert"]
-        else:
-            text, colour = s.status.upper(), STATE_COLOURS.get(s.status, "#555")
-        if self.state_badge.text() != text:
-            self.state_badge.setText(text)
-            self.state_badge.setStyleSheet(f"background: {colour}; color: white; font-weight: bold; padding: 4px 10px;")
-
     def on_tick(self, now: float) -> None:
         s, c = self.session, self.chair
         t = max(now, s.events[-1].at_min) if s.events else now
         p = s.due(t) if s.status != "planned" else None  # after the end too: advice and emergency steps
+        was_shown = self.emergency.isVisible()
         self.emergency.offer(p, s.catalogue)
+        if self.emergency.isVisible() and not was_shown:  # after a STOP the emergency steps are what is in view
+            self.left_scroll.verticalScrollBar().setValue(0)
+        if c.state.status == "closed" and c.state.emergency is None:
+            self.emergency.hide()  # the observation is closed and the reaction over: the steps no longer apply
         self.pump.show_now(t, p)
-        self._badge(p)
-        self.now_label.setText(f"{c.clock_text(t)} · {c.elapsed_short(t)}")
+        # large type, a STOP due and its steps shown: the header says the rate ("Set pump to 0"); the big
+        # "STOP" gives its room to the steps (after the confirm it shows the volume in again)
+        stop_due = p is not None and p.action in ("stop", "emergency")
+        self.pump.pump_rate.setVisible(not (self.large and stop_due and self.emergency.isVisible()))
+        self.bar.show_state(c.state, self.title, f"{c.clock_text(t)} · {c.elapsed_short(t)}")
         self.now_panel.refresh(t)
         self._day_fit(t)
         self.log.sync(s.events, c.unsaved_from)
-        self.chart.refresh(t)
+        self._chart_frame(t)
+        self.chart_summary.show_state(c.state)
+        self.prescriber.show_state(c.state)
         if self.training_panel is not None:
             self.training_panel.refresh(t)
+
+    def _chart_frame(self, t: float) -> None:
+        """The chart's frame (the tip moves; new events append); the table of steps follows a new plan."""
+        f = self.chair.chart_feed.frame(t)
+        self.chart.show_frame(f)
+        if f.plan is not None:
+            self.steps.show_steps(f.plan.steps, f.origin_min)
 
     def _day_fit(self, t: float) -> None:
         """While the infusion runs (or waits to start): does its expected finish still fit the day?"""

@@ -56,6 +56,8 @@ class VitalsForm(QWidget):
             e.setObjectName(f"vital_{key}")
             # no validator: it would drop the '/' of "120/80" and leave 12080; the core reads what was typed
             e.setPlaceholderText(f"{lo:g}–{hi:g}")
+            e.setAccessibleName(label)
+            e.setAccessibleDescription(f"{label} in {unit}, {lo:g} to {hi:g}")
             e.setMaximumWidth(110)
             e.textChanged.connect(self._preview)
             e.returnPressed.connect(self._record)
@@ -69,6 +71,8 @@ class VitalsForm(QWidget):
             if key == "spo2":
                 self.on_oxygen = QCheckBox("On oxygen (NEWS2 scores 2)")
                 self.on_oxygen.setObjectName("onOxygen")
+                self.on_oxygen.setAccessibleName("On oxygen")
+                self.on_oxygen.setAccessibleDescription("The patient breathes added oxygen (NEWS2 scores 2)")
                 self.on_oxygen.toggled.connect(self._preview)
                 form.addRow("", self.on_oxygen)
         self.as_baseline = QCheckBox("Record as the baseline")
@@ -98,6 +102,8 @@ class VitalsForm(QWidget):
         row = QHBoxLayout()
         self.record_button = QPushButton(button_text)
         self.record_button.setObjectName("recordVitals")
+        self.record_button.setAccessibleName(button_text)
+        self.record_button.setAccessibleDescription("Record the vitals typed above; they are graded at once")
         self.record_button.clicked.connect(self._record)
         row.addWidget(self.record_button)
         row.addStretch(1)

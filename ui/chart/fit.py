@@ -1,11 +1,9 @@
 """How the infusion chart fits its space: legend columns or the compact key, headroom above the
-data, y-axis titles that never run into each other (`ChartFit`), and event labels that never cover
-each other or the 'now' label (`EventLabels`). Runs on a resize or a redraw (and 'now' on a tick),
-never more.
+data, y-axis titles that never run into each other, and the 'now' label kept inside the plot.
+Runs on a resize or a change of what is drawn (and 'now' on a tick), never more.
 """
 from __future__ import annotations
 
-import pyqtgraph as pg
 from PySide6.QtGui import QFontMetrics
 
 from .legend import Legends
@@ -17,92 +15,11 @@ LEGEND_MAX_SHARE = 0.3  # ...as does one taller than this share of the plot (the
 AXIS_TITLES = {"volume": ("Volume in (mL)", "mL"), "rate": ("Rate (mL/h)", "mL/h")}
 
 
-class EventLabels:
-    """The text labels of the few events that change the plan, placed inside the volume plot."""
-
-    def __init__(self, parts: ChartParts):
-        self.parts = parts
-        self.items: list[tuple[pg.TextItem, float]] = []  # (label, its event's minute)
-
-    def add(self, ti: pg.TextItem, x: float) -> None:
-        self.items.append((ti, x))
-
-    def clear(self) -> None:
-        self.items = []  # the items themselves are removed with the chart's other decorations
-
-    def covers_now(self) -> bool:
-        """A shown label lies under the 'now' label."""
-        r = self.parts.now_line.label.sceneBoundingRect()
-        return any(ti.isVisible() and ti.sceneBoundingRect().intersects(r) for ti, _ in self.items)
-
-    def place(self) -> None:
-        """Each event label right of its line when it fits there, else moved left just enough to
-        stay inside the plot: a narrow chart beside a chair's controls must not cut it off."""
-        if not self.items:
-            return
-        vb = self.parts.vp.getViewBox()
-        x0, x1 = vb.viewRange()[0]
-        px_per_min = vb.width() / max(x1 - x0, 1e-9)
-        for ti, x in self.items:
-            w = max(ti.boundingRect().width(), 1.0)  # pixels: a TextItem ignores the view's scale
-            right, left = (x1 - x) * px_per_min, (x - x0) * px_per_min
-            if w <= right:
-                a = 0.0
-            elif w <= right + left:
-                a = (w - right) / w  # flush with the right edge
-            else:
-                a = max(0.0, left) / w  # wider than the plot: flush with the left edge
-            ti.setAnchor((min(1.0, a), 0.5))
-        self.unstack()
-
-    def keep_now_inside(self) -> None:
-        """The 'now' label to the right of its line, or to the left where the right edge is near."""
-        now_line = self.parts.now_line
-        lab = now_line.label
-        vb = self.parts.vp.getViewBox()
-        x0, x1 = vb.viewRange()[0]
-        right_px = (x1 - now_line.value()) * vb.width() / max(x1 - x0, 1e-9)
-        side = (1, 0.5) if lab.boundingRect().width() + 6 > right_px else (0, 0.5)
-        if lab.anchors[0] != side:
-            lab.anchors = [side, side]
-            lab.updatePosition()
-
-    def unstack(self) -> None:
-        """Event labels never cover each other or the 'now' label: each moves down below the one it
-        would cover; one that no longer fits in the plot is left out (its marker keeps the tip)."""
-        vb = self.parts.vp.getViewBox()
-        h = vb.height()
-        if h <= 0:
-            return
-        y0, y1 = vb.viewRange()[1]
-        per_px = (y1 - y0) / h
-        bottom = vb.sceneBoundingRect().bottom()
-        self.keep_now_inside()
-        now_line = self.parts.now_line
-        placed = [now_line.label.sceneBoundingRect()] if now_line.isVisible() else []
-        for ti, x in sorted(self.items, key=lambda p: p[1]):
-            ti.show()
-            ti.updateTransform(force=True)  # its size on screen (a hidden label was never scaled)
-            for _ in range(len(self.items) + 2):
-                r = ti.sceneBoundingRect()
-                hit = next((p for p in placed if r.intersects(p)), None)
-                if hit is None:
-                    break
-                ti.setPos(x, ti.pos().y() - (hit.bottom() - r.top() + 3) * per_px)
-            r = ti.sceneBoundingRect()
-            if r.bottom() > bottom + 2 and len(placed) > 1:  # no room below the others: left out
-                ti.hide()
-            elif any(r.intersects(p) for p in placed):
-                ti.hide()
-            else:
-                placed.append(r)
-
-
 class ChartFit:
     """The layout decisions of the infusion chart: legend columns or the key, headroom, axis titles."""
 
-    def __init__(self, parts: ChartParts, legends: Legends, labels: EventLabels):
-        self.parts, self.legends, self.labels = parts, legends, labels
+    def __init__(self, parts: ChartParts, legends: Legends):
+        self.parts, self.legends = parts, legends
         self.compact = False  # legends hidden, the key above the plots instead
         self.y_max = 100.0  # the prescribed volume: the top of the volume data
         self.r_max = 100.0  # the top rate
@@ -137,7 +54,7 @@ class ChartFit:
                 self._choose_layout(h)
             self._fit_headroom(look)
             self._fit_axis_titles(look)
-            self.labels.place()
+            self.keep_now_inside()
         finally:
             self._fitting = False
 
@@ -157,6 +74,18 @@ class ChartFit:
                 else:  # too short even for the unit: no title rather than one over the other
                     ax.labelText = ""
                     ax.showLabel(False)
+
+    def keep_now_inside(self) -> None:
+        """The 'now' label to the right of its line, or to the left where the right edge is near."""
+        now_line = self.parts.now_line
+        lab = now_line.label
+        vb = self.parts.vp.getViewBox()
+        x0, x1 = vb.viewRange()[0]
+        right_px = (x1 - now_line.value()) * vb.width() / max(x1 - x0, 1e-9)
+        side = (1, 0.5) if lab.boundingRect().width() + 6 > right_px else (0, 0.5)
+        if lab.anchors[0] != side:
+            lab.anchors = [side, side]
+            lab.updatePosition()
 
     def axis_title(self, key: str) -> str:
         pw = self.parts.volume_plot if key == "volume" else self.parts.rate_plot

@@ -33,8 +33,8 @@ class Legends:
                               (p.c_delivered, "delivered", "Delivered")):
             if c.xData is not None and len(c.xData) or (c is p.c_delivered and not preview):
                 vol.append((c, key, label))
-        if len(p.marker_items["vitals"].data):
-            vol.append((p.marker_items["vitals"], "vitals", MARKER_STYLES["vitals"][0]))
+        if len(p.vitals_spots.data):
+            vol.append((p.vitals_spots, "vitals", MARKER_STYLES["vitals"][0]))
         if p.volume_line.isVisible():
             vol.append((p.volume_sample, "volume", self.volume_text))
         for c, label in ((p.c_original_rate, "Original rate"),

@@ -1,122 +1,236 @@
-"""The chart's event markers: a symbol per event, text labels and dotted lines for the few events
-that change the plan, and the mL/h written over each planned step."""
+"""The chart's events: a symbol per event, a small number beside the ones that change the infusion
+and the same number in the list beside the plots (what happened, in words), never a text box over
+a curve; and the mL/h written over each planned step. Markers are appended as events arrive; the
+step labels are kept and moved when the plan changes, never built again."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QPainterPath, QTransform
+from PySide6.QtWidgets import QAbstractItemView, QGraphicsLineItem, QListWidget, QListWidgetItem
 
-from titration.report.chartdata import Marker, MarkerTrace
-from titration.session import Session
+from titration.report.chartdata import Marker
 from ui.common.style import GRADE_COLOURS  # the one grade palette (severe red, moderate orange, mild amber)
 
-from .fit import EventLabels
 from .parts import ChartParts
-from .style import GREY, LABELLED, MARKER_STYLES, OKABE_ITO, VLINED, Look, _pen
+from .style import GREY, MARKER_STYLES, NUMBERED, OKABE_ITO, VLINED, Look, _pen
+
+
+class EventList(QListWidget):
+    """The numbered events of the chart, in words: what the numbers on the plot stand for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("chartEvents")
+        self.setAccessibleName("Chart events")
+        self.setAccessibleDescription("The numbered events on the infusion chart: when, and what happened")
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.setWordWrap(True)
+        self.setStyleSheet("QListWidget#chartEvents { background: white; color: black; border: none; }")
+
+        self.max_rows = 4  # under the plots: at most this many rows in view (the rest scroll)
+
+    def add(self, number: int, when: str, what: str) -> None:
+        item = QListWidgetItem(f"{number}   {when}   {what}")
+        item.setToolTip(what)
+        self.addItem(item)  # scrolled to once per frame by the caller (a scroll lays the list out)
+
+    def fit_rows(self) -> None:
+        """Under the plots, max_rows rows tall whatever it holds (nothing moves when an event comes);
+        beside them, the plots' height."""
+        if not self.max_rows:
+            self.setMinimumHeight(0)
+            self.setMaximumHeight(16777215)
+            return
+        row = self.fontMetrics().lineSpacing() + 2
+        h = self.max_rows * row + 2 * self.frameWidth() + 4
+        if self.height() != h or self.minimumHeight() != h:
+            self.setFixedHeight(h)
+
+    def texts(self) -> list[str]:
+        return [self.item(i).text() for i in range(self.count())]
+
+
+@lru_cache(maxsize=512)  # a path per (number, height): built once, shared by every chart
+def number_symbol(n: int, above: int) -> tuple[QPainterPath, float]:
+    """The number `n` as a scatter symbol drawn above its marker (`above` numbers already stand at
+    that moment, so this one goes higher still), and the symbol's size in glyph heights.
+
+    pyqtgraph draws a symbol into a square of the spot's size centred on the spot, and clips what lies
+    outside it: the number is placed in the upper part of a square big enough to reach it, the rest
+    of which stays empty (the marker shows through)."""
+    path = QPainterPath()
+    f = QFont()
+    f.setBold(True)
+    f.setPointSize(10)
+    path.addText(0, 0, f, str(n))
+    br = path.boundingRect()
+    glyph = max(br.width(), br.height(), 1e-9)
+    lift = 1.3 + 1.15 * above  # the number's centre above the marker's, in glyph heights
+    box = 2.0 * (lift + 0.65)  # the square's side, in glyph heights
+    tr = QTransform()
+    tr.scale(1.0 / (glyph * box), 1.0 / (glyph * box))
+    tr.translate(-br.x() - br.width() / 2.0, -br.y() - br.height() / 2.0 - lift * glyph)
+    return tr.map(path), box
+
+
+@dataclass(frozen=True)
+class Tip:
+    """A spot's hover text, and what it marks."""
+
+    kind: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class Markers:
-    """The markers of a session's events, taken in as they arrive, and the per-redraw decorations
-    (event labels, dotted lines, the mL/h over each step)."""
+    """The markers of a session's events, appended as they arrive (a redraw never rebuilds them)."""
 
-    def __init__(self, parts: ChartParts, labels: EventLabels, elapsed: Callable[[float], str]):
-        self.parts, self.labels = parts, labels
+    def __init__(self, parts: ChartParts, events: EventList, elapsed: Callable[[float], str]):
+        self.parts, self.events = parts, events
         self.elapsed = elapsed  # an event's time as the x axis counts it
-        self.trace = MarkerTrace()  # markers taken in as events arrive
-        self._labelled: list[tuple[Marker, float]] = []  # the few that get a text label or a line
-        self._spots_big: bool | None = None  # the type size the marker spots were drawn at
-        self._decor: list[tuple[pg.PlotItem, pg.GraphicsObject]] = []  # removed on the next redraw
-
-    def reset(self) -> None:
-        """Another session (or none): start afresh."""
-        self.trace, self._labelled, self._spots_big = MarkerTrace(), [], None
+        self.pairs: list[tuple[Marker, float]] = []  # every marker drawn, with its height (mL)
+        self.numbered: list[Marker] = []
+        self._stack: dict[int, int] = {}  # numbers already at one moment (half-minutes): the next goes above
+        self._lines: list[tuple[pg.PlotItem, QGraphicsLineItem]] = []
+        self._big = False
 
     def clear(self) -> None:
-        for it in self.parts.marker_items.values():
+        self.parts.vitals_spots.clear()
+        self.parts.event_spots.clear()
+        for pi, ln in self._lines:
+            pi.getViewBox().removeItem(ln)
+        self.pairs, self.numbered, self._lines, self._stack = [], [], [], {}
+        self.events.clear()
+
+    def append(self, pairs: tuple[tuple[Marker, float], ...] | list[tuple[Marker, float]], look: Look) -> None:
+        """Draw the markers of new events: their symbols, numbers, list rows and dotted lines."""
+        if look.large != self._big:
+            self.restyle(look)
+        vitals, spots = self._spots(pairs, look.large, fresh=True)
+        if vitals:
+            self.parts.vitals_spots.addPoints(vitals)
+        if spots:
+            self.parts.event_spots.addPoints(spots)
+        if any(m.kind in NUMBERED for m, _ in pairs):
+            self.events.scrollToBottom()
+
+    def restyle(self, look: Look) -> None:
+        """A new type size: the symbols and numbers drawn again at it."""
+        self._big = look.large
+        self._stack = {}
+        vitals, spots = self._spots(self.pairs, look.large, fresh=False)
+        for it, new in ((self.parts.vitals_spots, vitals), (self.parts.event_spots, spots)):
             it.clear()
-        self.reset()
-        self.clear_decor()
+            if new:
+                it.addPoints(new)
 
-    def clear_decor(self) -> None:
-        for pi, it in self._decor:
-            pi.removeItem(it)
-        self._decor = []
-        self.labels.clear()
-
-    def take_in(self, s: Session) -> None:
-        """Events that draw nothing (notes) still move the trace on."""
-        self.trace.update(s)
-
-    def draw(self, s: Session, look: Look) -> None:
-        """Append the markers of new events; redraw them all only for a new session or a new type size."""
-        rebuilds = self.trace.rebuilds
-        added = self.trace.update(s)
-        big = look.large
-        items = self.parts.marker_items
-        if self.trace.rebuilds != rebuilds or self._spots_big != big:
-            added = self.trace.pairs
-            for it in items.values():
-                it.clear()
-            self._labelled, self._spots_big = [], big
-        new_spots: dict[str, list] = {}
-        for m, y in added:
-            if m.kind in items:
-                new_spots.setdefault(m.kind, []).append(self._spot(m, y, big))
-            if m.kind in LABELLED or m.kind in VLINED:
-                self._labelled.append((m, y))
-        for kind, spots in new_spots.items():
-            items[kind].addPoints(spots, symbol=MARKER_STYLES[kind][1])
-        self._draw_labels(s.volume_ml, look)
+    def _spots(self, pairs, big: bool, fresh: bool) -> tuple[list[dict], list[dict]]:
+        """The spots of `pairs` (vitals, the rest with their numbers); `fresh`: new events, which are
+        also kept, listed and given their dotted lines."""
+        vitals: list[dict] = []
+        spots: list[dict] = []
+        n = 0
+        for m, y in pairs:
+            if fresh:
+                self.pairs.append((m, y))
+            if m.kind not in MARKER_STYLES:
+                continue  # a note, a start: in the event log, not on the chart
+            (vitals if m.kind == "vitals" else spots).append(self._spot(m, y, big))
+            if m.kind in NUMBERED:
+                if fresh:
+                    self.numbered.append(m)
+                    self.events.add(len(self.numbered), self.elapsed(m.at_min), m.label)
+                n = len(self.numbered) if fresh else n + 1
+                spots.append(self._spot_number(n, m, y, big))
+            if fresh and m.kind in VLINED:
+                self._line(m)
+        return vitals, spots
 
     def _spot(self, m: Marker, y: float, big: bool) -> dict:
         kind = m.kind
         colour = GRADE_COLOURS.get(m.grade, MARKER_STYLES[kind][2]) if kind == "symptoms" else MARKER_STYLES[kind][2]
-        size = (18 if big else 14) if kind != "vitals" else (12 if big else 9)
-        return {"pos": (m.at_min, y), "data": f"{self.elapsed(m.at_min)}  {m.label}", "brush": pg.mkBrush(colour),
+        size = (16 if big else 12) if kind != "vitals" else (12 if big else 9)
+        return {"pos": (m.at_min, y), "data": Tip(kind, f"{self.elapsed(m.at_min)}  {m.label}"),
+                "brush": pg.mkBrush(colour), "symbol": MARKER_STYLES[kind][1],
                 "pen": pg.mkPen("k" if kind != "stop" else colour, width=1.5 if kind != "stop" else 3), "size": size}
 
-    def _draw_labels(self, vol: float, look: Look) -> None:
-        """Text labels and dotted lines for the few events that change the plan (a short list)."""
-        groups: dict[float, list[tuple[Marker, float]]] = {}
-        for m, y in self._labelled:
-            if m.kind in LABELLED:
-                groups.setdefault(round(m.at_min, 1), []).append((m, y))
-        vp, rp = self.parts.vp, self.parts.rp
-        for i, (x, group) in enumerate(groups.items()):
-            text = "\n".join(f"{self.elapsed(m.at_min)} {m.label}" for m, _ in group)
-            ti = pg.TextItem(text, color=OKABE_ITO["black"], anchor=(0.0, 0.5),
-                             fill=pg.mkBrush(255, 255, 255, 225), border=pg.mkPen(GREY))
-            ti.setFont(look.font(14 if look.large else 11))
-            # Beside the event's dotted line, in the empty middle of the plot (the curves run
-            # low early and high late); successive labels step down so they do not pile up.
-            ti.setPos(x, min(0.8 * vol, max(vol * (0.55 - 0.13 * (i % 4)), group[0][1] + 0.08 * vol)))
-            ti.setZValue(25)
-            vp.addItem(ti, ignoreBounds=True)
-            self._decor.append((vp, ti))
-            self.labels.add(ti, x)
-        self.labels.place()
-        QTimer.singleShot(0, self.labels.place)  # again once the plot is laid out (sizes are known then)
-        for m, _ in self._labelled:
-            if m.kind in VLINED:
-                colour = GRADE_COLOURS.get(m.grade, GREY) if m.kind == "symptoms" else MARKER_STYLES[m.kind][2]
-                for pi in (vp, rp):
-                    ln = pg.InfiniteLine(pos=float(m.at_min), angle=90, movable=False,
-                                         pen=_pen(colour, 1.5, Qt.PenStyle.DotLine))
-                    ln.setZValue(5)
-                    pi.addItem(ln, ignoreBounds=True)
-                    self._decor.append((pi, ln))
+    def _spot_number(self, n: int, m: Marker, y: float, big: bool) -> dict:
+        moment = int(round(m.at_min * 2))
+        above = self._stack.get(moment, 0)
+        self._stack[moment] = above + 1
+        symbol, box = number_symbol(n, above)
+        return {"pos": (m.at_min, y), "symbol": symbol, "size": (13 if big else 10) * box,
+                "brush": pg.mkBrush(OKABE_ITO["black"]), "pen": None,
+                "data": Tip("number", f"{n}: {self.elapsed(m.at_min)}  {m.label}")}
 
-    def rate_labels(self, t: np.ndarray, r: np.ndarray, x_end: float, look: Look) -> None:
-        """The mL/h of each planned step, written over it (what goes into the pump)."""
-        rp = self.parts.rp
-        span = max(x_end - float(t[0]), 1.0)
-        for a, b, rate in zip(t[:-1], t[1:], r):
-            if rate <= 0 or (b - a) < 0.04 * span:
-                continue
-            ti = pg.TextItem(f"{rate:g}", color=OKABE_ITO["blue"], anchor=(0.5, 1.0))
-            ti.setFont(look.font(14 if look.large else 11, bold=True))
-            ti.setPos((a + b) / 2.0, rate)
-            rp.addItem(ti, ignoreBounds=True)
-            self._decor.append((rp, ti))
+    def kinds(self) -> list[str]:
+        """The kind of every spot on the events' scatter ('number' for a number), in order."""
+        return [d.kind for d in self.parts.event_spots.data["data"]]
+
+    def _line(self, m: Marker) -> None:
+        """A dotted line across both plots at the event (a plain line item: cheap to add)."""
+        colour = GRADE_COLOURS.get(m.grade, GREY) if m.kind == "symptoms" else MARKER_STYLES[m.kind][2]
+        pen = _pen(colour, 1.5, Qt.PenStyle.DotLine)
+        for pi in (self.parts.vp, self.parts.rp):
+            ln = QGraphicsLineItem(m.at_min, -1e6, m.at_min, 1e6)
+            ln.setPen(pen)
+            ln.setZValue(5)
+            pi.getViewBox().addItem(ln, ignoreBounds=True)  # the view box only: no plot bookkeeping for a line
+            self._lines.append((pi, ln))
+
+    def line_minutes(self) -> list[float]:
+        return [ln.line().x1() for pi, ln in self._lines if pi is self.parts.vp]
+
+
+class StepLabels:
+    """The mL/h of each planned step, written over it (what goes into the pump); the text items are
+    kept and moved when the plan changes."""
+
+    def __init__(self, parts: ChartParts):
+        self.parts = parts
+        self.items: list[pg.TextItem] = []
+        self._large: bool | None = None
+
+    def show(self, t: np.ndarray, r: np.ndarray, x_end: float, look: Look) -> None:
+        shown = 0
+        if look.large != self._large:
+            self._large = look.large
+            font = look.font(14 if look.large else 11, bold=True)
+            for ti in self.items:
+                ti.setFont(font)
+        if len(t):
+            span = max(x_end - float(t[0]), 1.0)
+            top = float(max(r)) if len(r) else 0.0
+            short = self.parts.rp.getViewBox().height() < 120  # beside a chair's controls, in large type
+            for a, b, rate in zip(t[:-1], t[1:], r):
+                if rate <= 0 or (b - a) < 0.04 * span:
+                    continue
+                if shown == len(self.items):
+                    ti = pg.TextItem("", color=OKABE_ITO["blue"], anchor=(0.5, 1.0))
+                    ti.setFont(look.font(14 if look.large else 11, bold=True))
+                    self.parts.rp.addItem(ti, ignoreBounds=True)
+                    self.items.append(ti)
+                ti = self.items[shown]
+                if ti.toPlainText() != f"{rate:g}":
+                    ti.setText(f"{rate:g}")
+                # over its step; in a short rate plot under the top steps (no room above them there)
+                anchor = (0.5, 0.0) if short and rate >= 0.6 * top > 0 else (0.5, 1.0)
+                if tuple(ti.anchor) != anchor:
+                    ti.setAnchor(anchor)
+                ti.setPos((a + b) / 2.0, rate)
+                ti.show()
+                shown += 1
+        for ti in self.items[shown:]:
+            ti.hide()
+
+    def texts(self) -> list[str]:
+        return [ti.toPlainText() for ti in self.items if ti.isVisible()]

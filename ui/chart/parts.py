@@ -7,7 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
-from .style import MARKER_STYLES, ClockAxis, MinutesAxis
+from .style import MARKER_STYLES, ClockAxis, MinutesAxis, VolumeAxis
 
 
 def _tip(x: float, y: float, data: object) -> str:
@@ -19,8 +19,9 @@ class ChartParts:
 
     def __init__(self) -> None:
         self.volume_plot = pg.PlotWidget(background="w", axisItems={
-            "bottom": MinutesAxis("bottom"), "top": ClockAxis("top")})
-        self.rate_plot = pg.PlotWidget(background="w", axisItems={"bottom": MinutesAxis("bottom")})
+            "bottom": MinutesAxis("bottom"), "top": ClockAxis("top"), "left": VolumeAxis("left")})
+        self.rate_plot = pg.PlotWidget(background="w", axisItems={"bottom": MinutesAxis("bottom"),
+                                                                  "left": VolumeAxis("left")})
         self.rate_plot.setXLink(self.volume_plot)
         self.volume_plot.setObjectName("volumePlot")
         self.rate_plot.setObjectName("ratePlot")
@@ -48,7 +49,7 @@ class ChartParts:
 
         vp, rp = self.vp, self.rp
         # One row along the top, in headroom kept above the prescribed volume / top rate, so the
-        # legend never covers a curve. Markers carry their own text labels, so only vitals are listed.
+        # legend never covers a curve. Events are numbered and listed beside the plots, so only vitals are listed.
         self.legend_v = vp.addLegend(offset=(8, 4), labelTextSize="11pt", labelTextColor="#000", colCount=4)
         self.legend_r = rp.addLegend(offset=(8, 4), labelTextSize="11pt", labelTextColor="#000", colCount=3)
         # Named curves (pyqtgraph's export and our tests find them by name).
@@ -62,13 +63,16 @@ class ChartParts:
                         (self.c_delivered, "delivered_ml"), (self.c_original_rate, "original_rate_ml_h"),
                         (self.c_planned_rate, "planned_rate_ml_h"), (self.c_actual_rate, "actual_rate_ml_h")):
             c.setObjectName(name)
-        self.marker_items: dict[str, pg.ScatterPlotItem] = {}
-        for kind, (name, symbol, colour) in MARKER_STYLES.items():
-            it = pg.ScatterPlotItem(name=name, symbol=symbol, hoverable=True, tip=_tip, size=12,
-                                    brush=pg.mkBrush(colour), pen=pg.mkPen("k", width=1.2))
-            it.setZValue(20)
+        # Vitals are many: a scatter of their own (the legend lists it). Every other event, and the
+        # numbers beside the ones that change the infusion (text symbols), share one scatter: a new
+        # event costs one append, however long the record.
+        self.vitals_spots = pg.ScatterPlotItem(name=MARKER_STYLES["vitals"][0], symbol="o", hoverable=True, tip=_tip,
+                                               size=9, brush=pg.mkBrush(MARKER_STYLES["vitals"][2]),
+                                               pen=pg.mkPen("k", width=1.2))
+        self.event_spots = pg.ScatterPlotItem(name="Events", hoverable=True, tip=_tip)
+        for z, it in ((20, self.vitals_spots), (21, self.event_spots)):
+            it.setZValue(z)
             vp.addItem(it)
-            self.marker_items[kind] = it
         self.volume_line = pg.InfiniteLine(angle=0, movable=False, name="Prescribed volume")
         self.volume_sample = pg.PlotDataItem(name="Prescribed volume")  # its legend sample only, never drawn
         vp.addItem(self.volume_line, ignoreBounds=True)

@@ -3,12 +3,13 @@ size (`Look`) and the time axes (minutes from the pump start, or the clock). Sha
 and its parts."""
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
 
 from titration.timefmt import span_hm
 
@@ -25,51 +26,122 @@ MARKER_STYLES = {
     "symptoms": ("Symptoms", "t", OKABE_ITO["orange"]),
     "slow": ("Slowed", "t1", OKABE_ITO["purple"]),
     "pause": ("Paused", "s", OKABE_ITO["purple"]),
-    "resume": ("Resumed", "d", OKABE_ITO["blue"]),
+    "resume": ("Rate set again", "d", OKABE_ITO["blue"]),  # resumed, continued, stepped up: its label says which
     "stop": ("Stopped", "x", OKABE_ITO["black"]),
     "complete": ("Complete", "star", OKABE_ITO["blue"]),
 }
-LABELLED = ("symptoms", "slow", "pause", "resume", "stop")  # get a text label on the chart (the end shows itself)
+# Numbered on the chart (a small number beside the marker) and listed beside it with what happened;
+# the end shows itself, and vitals are many: their dots carry their values as a tip.
+NUMBERED = ("symptoms", "slow", "pause", "resume", "stop", "complete")
 VLINED = ("symptoms", "pause", "stop")  # get a dotted vertical line across both plots
-
-# Events that change neither a curve nor a drawn marker: the chart skips its full redraw for them.
-UNDRAWN_EVENTS = ("note",)
 
 CURVE_KEYS = ("original_ml", "current_ml", "delivered_ml", "planned_rate_ml_h", "actual_rate_ml_h",
               "original_rate_ml_h")
 
 
-def _nice_spacing(span: float, pixels: float) -> tuple[float, float]:
-    """Major/minor tick spacing in minutes that match how nurses count time (15, 30, 60 min)."""
-    wanted = max(2.0, pixels / 75.0)  # about one label per 75 px
-    for major, minor in ((5, 1), (10, 5), (15, 5), (30, 10), (60, 15), (120, 30), (240, 60), (480, 120)):
+MINUTE_SPACINGS = ((15, 5), (30, 15), (60, 15), (120, 30), (240, 60), (480, 120), (960, 240))
+
+
+def minute_spacing(span: float, labels: float) -> tuple[float, float]:
+    """Major and minor tick spacing in minutes, as nurses count time: 15, 30 or 60 minutes (then
+    whole hours); `labels` is how many labels fit along the axis."""
+    wanted = max(2.0, labels)
+    for major, minor in MINUTE_SPACINGS:
         if span / major <= wanted:
             return float(major), float(minor)
-    return 960.0, 240.0
+    return 1920.0, 480.0
 
 
-class MinutesAxis(pg.AxisItem):
-    """Minutes from the pump start (the chair's one clock), ticked on 15/30/60-minute boundaries."""
+def one_two_five(span: float, labels: float) -> float:
+    """The smallest 1-2-5 step (1, 2, 5, 10, 20, 50 ...) that needs no more than `labels` labels."""
+    wanted = max(2.0, labels)
+    raw = max(span / wanted, 1e-9)
+    p = 10.0 ** math.floor(math.log10(raw))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * p >= raw - 1e-12:
+            return m * p
+    return 10.0 * p
 
-    origin = 0.0  # the session minute the pump was started at (0 until it is)
 
-    def tickSpacing(self, minVal, maxVal, size):
-        major, minor = _nice_spacing(maxVal - minVal, size)
-        return [(major, 0), (minor, 0)]
+def multiples(lo: float, hi: float, step: float, offset: float = 0.0) -> list[float]:
+    """offset + k * step within [lo, hi]."""
+    k0, k1 = math.ceil((lo - offset) / step - 1e-9), math.floor((hi - offset) / step + 1e-9)
+    return [offset + k * step for k in range(k0, k1 + 1)]
+
+
+def _levels(lo: float, hi: float, major: float, minor: float, offset: float = 0.0) -> list:
+    big = multiples(lo, hi, major, offset)
+    seen = {round(v, 6) for v in big}
+    small = [v for v in multiples(lo, hi, minor, offset) if round(v, 6) not in seen]
+    return [(major, big), (minor, small)]
+
+
+class _RoundAxis(pg.AxisItem):
+    """An axis whose labelled ticks are round numbers; only the major ticks carry text."""
+
+    sample = "0000"  # the widest label it shows, for how many fit
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.setStyle(maxTextLevel=0)
+
+    def _labels_fit(self, size: float) -> float:
+        font = self.style.get("tickFont") or QFont()
+        fm = QFontMetrics(font)
+        if self.orientation in ("left", "right"):
+            return size / (fm.height() * 1.5)
+        return size / (fm.horizontalAdvance(self.sample) + 16)
+
+
+class VolumeAxis(_RoundAxis):
+    """mL and mL/h on 1-2-5 steps (100, 200, 500 ...): never 29.7219."""
+
+    def tickValues(self, minVal, maxVal, size):
+        step = one_two_five(maxVal - minVal, self._labels_fit(size))
+        mantissa = round(step / 10.0 ** math.floor(math.log10(step)))
+        return _levels(max(minVal, 0.0), maxVal, step, step / (4.0 if mantissa == 2 else 5.0))
 
     def tickStrings(self, values, scale, spacing):
-        return [f"{v - self.origin:g}" for v in values]
+        return [f"{v:g}" for v in values]
+
+
+class MinutesAxis(_RoundAxis):
+    """Minutes from the pump start (the chair's one clock), ticked every 15, 30 or 60 minutes of it."""
+
+    origin = 0.0  # the session minute the pump was started at (0 until it is)
+    sample = "0000"
+
+    def tickValues(self, minVal, maxVal, size):
+        major, minor = minute_spacing(maxVal - minVal, self._labels_fit(size))
+        return _levels(minVal, maxVal, major, minor, self.origin)
+
+    def tickStrings(self, values, scale, spacing):
+        return [f"{round(v - self.origin):d}" for v in values]
 
 
 class ClockAxis(MinutesAxis):
-    """The same minutes as wall-clock time (HH:MM), once the start time is known."""
+    """The same minutes as the time of day (HH:MM) on the quarter hour, once the start time is
+    known; before that, h:mm since the start."""
 
     wall_start: float | None = None
+    sample = "00:00"
+
+    def _offset(self) -> float:
+        """The session minute of a midnight: clock ticks fall on the quarter hours of the day."""
+        if self.wall_start is None:
+            return self.origin
+        lt = time.localtime(self.wall_start)
+        start_clock = lt.tm_hour * 60 + lt.tm_min + (self.wall_start % 60) / 60.0
+        return -start_clock
+
+    def tickValues(self, minVal, maxVal, size):
+        major, minor = minute_spacing(maxVal - minVal, self._labels_fit(size))
+        return _levels(minVal, maxVal, major, minor, self._offset())
 
     def tickStrings(self, values, scale, spacing):
         if self.wall_start is None:
-            return [span_hm(v) for v in values]  # elapsed h:mm
-        return [time.strftime("%H:%M", time.localtime(self.wall_start + v * 60.0)) for v in values]
+            return [span_hm(v - self.origin) for v in values]  # elapsed h:mm
+        return [time.strftime("%H:%M", time.localtime(self.wall_start + v * 60.0 + 0.5)) for v in values]
 
 
 def _faded(colour: str, alpha: int) -> str:

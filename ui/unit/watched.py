@@ -46,6 +46,7 @@ class ReadOnlyChair(ChairModel):
         super().__init__(name, session, clock, wall_start=wall_start, patient=patient)
         self.holder = holder
         self.core.read_only = f"driven from workstation {holder}: read-only here"
+        self.state = self.core.snapshot(self.now)  # the first snapshot already allows no intent here
 
     def acknowledge(self) -> None:
         return None

@@ -291,7 +291,15 @@ class AppModel(QObject):
             self.sig_notice.emit(f"NOT SAVED: the journal cannot be written ({exc}).")
 
     def remove_chair(self, chair: ChairModel) -> None:
+        """The chair closes: its views go (sig_chair_removed), the journal lets go of its session, and
+        the model itself is deleted, so nothing of it stays until quit."""
         if chair in self.chairs:
             self.chairs.remove(chair)
             self.sig_chair_removed.emit(chair)
             self.board.set_summaries(local_summaries(self))
+            if self.journal is not None:
+                self.journal.detach(chair.session)
+            chair.sig_changed.disconnect(self.refresh_board)
+            chair.sig_alerts.disconnect(self.refresh_board)
+            chair.setParent(None)
+            chair.deleteLater()
