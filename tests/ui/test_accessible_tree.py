@@ -85,7 +85,6 @@ def test_a_whole_infusion_runs_through_the_accessible_tree(driven):
     assert not unreachable, unreachable
 
 
-@pytest.mark.xfail(strict=True, reason="the chair screen (ui/chair) does not carry every contract name yet")
 def test_the_chair_screen_answers_to_its_contract_names(driven):
     found, _kinds, _err = driven
     assert [n for n in CHAIR_NAMES if found.get(n) != "name"] == []
