@@ -99,7 +99,7 @@ class Markers:
         self.elapsed = elapsed  # an event's time as the x axis counts it
         self.pairs: list[tuple[Marker, float]] = []  # every marker drawn, with its height (mL)
         self.numbered: list[Marker] = []
-        self._stack: dict[int, int] = {}  # numbers already at one moment (half-minutes): the next goes above
+        self._stack: list[tuple[float, int]] = []  # (minute, level) of each number drawn: a close one goes above
         self._lines: list[tuple[pg.PlotItem, QGraphicsLineItem]] = []
         self._big = False
 
@@ -108,7 +108,7 @@ class Markers:
         self.parts.event_spots.clear()
         for pi, ln in self._lines:
             pi.getViewBox().removeItem(ln)
-        self.pairs, self.numbered, self._lines, self._stack = [], [], [], {}
+        self.pairs, self.numbered, self._lines, self._stack = [], [], [], []
         self.events.clear()
 
     def append(self, pairs: tuple[tuple[Marker, float], ...] | list[tuple[Marker, float]], look: Look) -> None:
@@ -126,7 +126,7 @@ class Markers:
     def restyle(self, look: Look) -> None:
         """A new type size: the symbols and numbers drawn again at it."""
         self._big = look.large
-        self._stack = {}
+        self._stack = []
         vitals, spots = self._spots(self.pairs, look.large, fresh=False)
         for it, new in ((self.parts.vitals_spots, vitals), (self.parts.event_spots, spots)):
             it.clear()
@@ -164,13 +164,20 @@ class Markers:
                 "pen": pg.mkPen("k" if kind != "stop" else colour, width=1.5 if kind != "stop" else 3), "size": size}
 
     def _spot_number(self, n: int, m: Marker, y: float, big: bool) -> dict:
-        moment = int(round(m.at_min * 2))
-        above = self._stack.get(moment, 0)
-        self._stack[moment] = above + 1
-        symbol, box = number_symbol(n, above)
+        symbol, box = number_symbol(n, self._level(m.at_min))
         return {"pos": (m.at_min, y), "symbol": symbol, "size": (13 if big else 10) * box,
                 "brush": pg.mkBrush(OKABE_ITO["black"]), "pen": None,
                 "data": Tip("number", f"{n}: {self.elapsed(m.at_min)}  {m.label}")}
+
+    def _level(self, at_min: float) -> int:
+        """How many numbers up this one goes: above any drawn within a few per cent of the time axis
+        (two events five minutes apart would otherwise print their numbers over each other)."""
+        lo, hi = self.parts.vp.getViewBox().viewRange()[0]
+        near = max(0.04 * (hi - lo), 0.5)
+        used = {level for t, level in self._stack if abs(t - at_min) < near}
+        level = min(set(range(len(used) + 1)) - used)
+        self._stack.append((at_min, level))
+        return level
 
     def kinds(self) -> list[str]:
         """The kind of every spot on the events' scatter ('number' for a number), in order."""
