@@ -313,5 +313,5 @@ END $$"""),
 CALLABLE = ("ivig_hello(text, text, text)",
             "ivig_append(text, text, bigint, jsonb, integer[], double precision[], text[], text[], text[])",
             "ivig_take(text, text, text)", "ivig_beat(text, text, text[], bigint[])",
-            "ivig_heads(text, text, text[], integer[])",
+            "ivig_heads(text, text, text[], integer[])", "ivig_vouch(text, text, text[], bigint[])",
             "ivig_active(text, text, text, boolean)")
