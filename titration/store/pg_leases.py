@@ -58,6 +58,11 @@ BEGIN
                 'recorded here: they are kept on this workstation, not sent', p_chair
                 USING ERRCODE = 'IVF01', DETAIL = detail;
         END IF;
+        IF p_epoch > l.epoch AND l.incarnation IS NOT DISTINCT FROM ivig_incarnation() THEN
+            -- epochs are the server's to give: a higher one than its record, which no restore replaced, is made up
+            RAISE EXCEPTION 'chair %: epoch % was never given by the unit server (its lease is at epoch %): not sent',
+                p_chair, p_epoch, l.epoch USING ERRCODE = 'IVN01';
+        END IF;
         IF {_DOUBT.format(l='l')} THEN
             RAISE EXCEPTION 'chair %: the unit server was restored from a backup taken while this workstation held '
                 'it, and its hold lapsed after that (its record ends at % by the server''s clock): another '
@@ -92,7 +97,9 @@ BEGIN
     IF NOT FOUND THEN  -- a new infusion (or one a restored server lost): epoch 1, whatever the caller holds
         INSERT INTO leases(session_id, workstation, nurse, expires, since, installation, login, epoch, renewed,
                            incarnation)
-            VALUES (s.id, st.label, NULL, {EXPIRES}, now(), st.installation, st.login, 1, now(), ivig_incarnation())
+            VALUES (s.id, st.label, NULL, {EXPIRES}, now(), st.installation, st.login, 1, now(),
+                    -- a caller that held a later epoch: the server lost this lease's history (restored)
+                    CASE WHEN p_epoch > 1 THEN NULL ELSE ivig_incarnation() END)
             ON CONFLICT (session_id) DO NOTHING RETURNING * INTO l;
         IF FOUND THEN
             INSERT INTO lease_log(session_id, epoch, installation, label, login, how)
