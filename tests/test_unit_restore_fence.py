@@ -119,3 +119,37 @@ def test_a_workstation_that_kept_its_hold_heals_a_restored_server_whose_copy_of_
     finally:
         a.close()
     assert verified(admin) == []
+
+
+def test_when_nobody_comes_back_the_nurse_takes_the_chair_again_and_what_was_recorded_alone_stays_kept(
+        unit, pg_server, proxy, tmp_path, monkeypatch):
+    from titration.store.takeover import take_over
+
+    admin, as_ws, name = unit
+    dump = os.path.join(pg_server.dir, f"{name}.dump")
+    via = pg_server.tcp_url(name, pg_server.workstation_login(), proxy.port)
+    monkeypatch.setattr(outbox_module, "VOUCH_MARGIN_S", LEASE_S)  # away longer than a lease, by its own clock
+    a, s, sid = driving(via, tmp_path, "ws-a")
+    uid = a._uids[sid]
+    try:
+        assert a.flush(20) == 0
+        proxy.blackhole()
+        s.pause(10, "pump alarm")  # recorded alone, while cut off
+        pg_server.dump(name, dump)
+        pg_server.restore(name, dump)
+        q(admin, "UPDATE leases SET expires = now() - interval '1 second'")
+        proxy.heal()
+        proxy.reset()
+        wait_for(lambda: uid in a.outbox.refused, 30)
+        back = take_over(a, uid, pump="ran", reason="the server was restored; nobody else drove it",
+                         now_wall=time.time())
+        assert back.session.status == "running"  # the server's record: the pause made alone is not in it
+        back.session.note(back.session.events[-1].at_min + 1, "driven from ws-a again")
+        assert a.flush(20) >= 1  # the pause is kept (its old record, superseded), never sent
+        assert uid in a.outbox.status()["superseded"]
+    finally:
+        a.close()
+    assert q(admin, "SELECT workstation, epoch FROM leases") == [("ws-a", 2)]
+    assert "taken again after a restore" in [h for (h,) in q(admin, "SELECT how FROM lease_log")]
+    assert "pause" not in [k for _, _, k in _events(admin)]
+    assert verified(admin) == []

@@ -64,8 +64,8 @@ BEGIN
                 p_chair, p_epoch, l.epoch USING ERRCODE = 'IVN01';
         END IF;
         IF {_DOUBT.format(l='l')} THEN
-            RAISE EXCEPTION 'chair %: the unit server was restored from a backup taken while this workstation held '
-                'it, and its hold lapsed after that (its record ends at % by the server''s clock): another '
+            RAISE EXCEPTION 'the unit server was restored from a backup taken while this workstation held chair %, '
+                'and its hold lapsed after that (the restored record ends at % by the server''s clock): another '
                 'workstation may have taken the chair over since, in what the restore lost. This workstation''s '
                 'events wait here, not sent, until that workstation comes back, or a nurse takes the chair over '
                 'again', p_chair, to_char(l.renewed, 'HH24:MI') USING ERRCODE = '{LAPSED}', DETAIL = detail;
