@@ -111,7 +111,8 @@ def new(chair, patient):
             "speed": 1.0, "product": "octagam-10", "workstation": "raw", "nurse": "n"}
 
 
-NOTE = {"at_min": 0.0, "kind": "note", "who": "nurse", "data": {"text": "set up"}}
+# every infusion's record begins with its plan (the server refuses any other first event)
+PLANNED = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0))).events[0].to_dict()
 
 
 def test_the_server_decides_what_is_active_from_its_own_record_not_from_a_workstations_word(url, tmp_path):
@@ -128,18 +129,18 @@ def test_the_server_decides_what_is_active_from_its_own_record_not_from_a_workst
         # A second infusion for P1 that says it is over: the server does not take its word (no status is read).
         claim = dict(new("Bay A/2", "P1"), status="completed")
         with pytest.raises(psycopg.Error) as err:
-            raw.append(claim, [NOTE])
+            raw.append(claim, [PLANNED])
         assert err.value.sqlstate == "IVA01" and json.loads(err.value.diag.message_detail)["status"] == "planned"
         first.start(0)
         assert a.outbox.send_now()
         with pytest.raises(psycopg.Error, match="another active infusion"):
-            raw.append(new("bay c / 5", "P9"), [NOTE])  # the chair, as a nurse reads its name
+            raw.append(new("bay c / 5", "P9"), [PLANNED])  # the chair, as a nurse reads its name
         # An infusion whose events arrive already ended (sent late) is history: in nobody's way, taken.
         late = new("Bay C/5", "P1")
-        assert raw.append(late, [NOTE, {"at_min": 1.0, "kind": "stop", "who": "nurse", "data": {"reason": "x"}}])
+        assert raw.append(late, [PLANNED, {"at_min": 1.0, "kind": "stop", "who": "nurse", "data": {"reason": "x"}}])
         # A reaction's stop ends an infusion on the server too: the chair is free once it has arrived.
         other = new("Bay B/1", "P2")
-        raw.append(other, [NOTE])
+        raw.append(other, [PLANNED])
         store = PgStore(url, readonly=True)
         try:
             assert {(x.chair, x.status) for x in store.active()} == {("Bay C/5", "running"), ("Bay B/1", "planned")}
@@ -147,7 +148,7 @@ def test_the_server_decides_what_is_active_from_its_own_record_not_from_a_workst
             assert [(x.chair, x.patient_id) for x in store.active()] == [("Bay C/5", "P1")]
         finally:
             store.close()
-        assert raw.append(new("bay b/1", "P2"), [NOTE])
+        assert raw.append(new("bay b/1", "P2"), [PLANNED])
     finally:
         raw.close()
         a.close()

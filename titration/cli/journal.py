@@ -160,6 +160,7 @@ def journal_json(j, training: bool | None = None) -> dict:
 
 def _verify(path, as_json: bool) -> int:
     from ..store.base import JournalError, scrub
+    from ..store.chain import NO_REPLAY
 
     label = scrub(str(path))
     try:
@@ -175,9 +176,17 @@ def _verify(path, as_json: bool) -> int:
             n_s, n_e = len(listed), sum(d["n_events"] for d in listed)
         finally:
             j.close()
+    unreplayable = [p for p in problems if NO_REPLAY in p]
+    chain_intact = len(unreplayable) == len(problems)
     if as_json:
         print(json.dumps({"journal": label, "intact": not problems, "sessions": n_s, "events": n_e,
-                          "problems": problems}, indent=1))
+                          "problems": problems, "chain_intact": chain_intact, "unreplayable": unreplayable},
+                         indent=1))
+    elif problems and chain_intact:  # every event as it was stored; some infusions' records do not replay
+        print(f"journal {label}: hash chain intact ({count(n_s, 'session')}, {count(n_e, 'event')}), but "
+              f"{count(len(problems), 'infusion')} cannot be rebuilt from its events (shown as unreadable):")
+        for p in problems:
+            print(f"  - {p}")
     elif problems:
         print(f"journal {label}: BROKEN ({count(len(problems), 'problem')})")
         for p in problems:

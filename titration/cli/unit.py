@@ -246,7 +246,7 @@ def _workstation(store) -> dict:
     if not path.exists():
         return out
     try:
-        local = SqliteStore(path, now=lambda: 0.0, readonly=True)
+        local = SqliteStore(path, now=lambda: 0.0, readonly=True, own=True)
     except JournalError as exc:
         out["error"] = str(exc)
         return out

@@ -213,18 +213,27 @@ def connection_problem(url: str) -> str:
     if text.lower().startswith(URL_SCHEMES):
         parts = urlsplit(text)
         user = parts.netloc.rsplit("@", 1)[0] if "@" in parts.netloc else ""
-        if ":" in user:
+        # libpq decodes the user part before it uses it (and shows it back in its errors): a ':' in
+        # it, however spelt, is user:password
+        if ":" in user or ":" in unquote(user):
             return PASSWORD_REFUSED
-        keys = [k for k, _ in parse_qsl(parts.query, keep_blank_values=True)]
+        hosts = parts.netloc.rsplit("@", 1)[-1]
+        if not all(re.fullmatch(r"(\[[^\]]*\]|[^:\[\]]*)(:\d*)?", unquote(h)) for h in hosts.split(",")):
+            # libpq would show a port that is not a number back (user:password with the @ left out?)
+            return ("the unit server's connection string has a host or port that cannot be read (not shown: it "
+                    "may hold a secret); write it as postgresql://user@host:5432/dbname")
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
     else:
         pairs = _keyword_pairs(text)
         if pairs is None:
             return ("the unit server's connection string cannot be read (it is not shown: it may hold a secret); "
                     "write it as host=... dbname=... user=..., or postgresql://user@host/dbname")
-        keys = [k for k, _ in pairs]
-    for key in keys:
-        if key.lower() in SECRET_KEYWORDS:
+    for key, value in pairs:
+        if key.lower() in SECRET_KEYWORDS or (key == "user" and ":" in value):
             return PASSWORD_REFUSED
+        if key == "port" and not re.fullmatch(r"[\d,\s]*", value):
+            return ("the unit server's connection string has a port that is not a number (not shown: it may hold "
+                    "a secret)")
         if key not in LIBPQ_KEYWORDS:
             shown = f"'{key}'" if re.fullmatch(r"[A-Za-z_]{1,40}", key) else "(not shown)"
             if _SECRET_LIKE.search(key):

@@ -8,6 +8,10 @@ within the retention period, compared with this workstation's own record.
   shown on the red line;
 - another workstation holds the infusion at a later epoch (taken over while this one was away):
   "fenced", read-only here.
+
+Whatever is found, the events of this workstation's that the server does not hold (lost in a
+restore, or another event in their place) are never counted as sent: the outbox is rewound to
+the first of them, so they wait, are shown, and are sent again or refused loudly (never dropped).
 """
 from __future__ import annotations
 
@@ -41,22 +45,29 @@ def compare(db: sqlite3.Connection, station, retention_s: float) -> tuple[list[F
             chairs[uid] = chair
             head = heads.get(uid)
             if head is not None and state == odb.OPEN:
-                found += _one(db, sid, uid, chair, sent, epoch, confirmed_hash, head)
+                found += _one(db, station, sid, uid, chair, sent, epoch, confirmed_hash, head)
     return found, chairs
 
 
-def _one(db, sid, uid, chair, sent, epoch, confirmed_hash, head) -> list[Finding]:
+def _one(db, station, sid, uid, chair, sent, epoch, confirmed_hash, head) -> list[Finding]:
     _, n_server, hash_at, server_digest, mine, holder, server_epoch, _since = head
-    if n_server and mine is False and server_epoch is not None and server_epoch > epoch:
+    common = min(n_server, sent)
+    same = common
+    if common and server_digest != odb.digest(db, sid, common):
+        same = _same_upto(db, station, sid, uid, common)
+    fenced = bool(n_server and mine is False and server_epoch is not None and server_epoch > epoch)
+    if same < common or (fenced and same < sent):  # others in their place, or lost: not sent, whatever follows
+        odb.unsend(db, sid, same)
+    if fenced:
         return [Finding("fenced", sid, uid, chair, f"chair {chair} is now driven from workstation {holder} (taken over "
                                                    "while this workstation was away): read-only here; what it recorded "
                                                    "after that is kept here, not sent")]
-    common = min(n_server, sent)
-    if common and server_digest != odb.digest(db, sid, common):
-        return [Finding("changed", sid, uid, chair, f"chair {chair}: the unit server's record differs from this "
-                                                    f"workstation's in its first {common} events (changed on the "
-                                                    "server?); this workstation's record is kept: check the server "
-                                                    "with `journal verify`")]
+    if same < common:
+        return [Finding("changed", sid, uid, chair, f"chair {chair}: the unit server holds other events than this "
+                                                    f"workstation's from event #{same + 1} on (changed on the server, "
+                                                    "or written there by another workstation after a restore?); this "
+                                                    f"workstation's {sent - same} event(s) from there are kept here, "
+                                                    "not sent: check the server with `journal verify`")]
     out = []
     if n_server >= sent and sent and confirmed_hash and hash_at != confirmed_hash:
         out.append(Finding("changed", sid, uid, chair, f"chair {chair}: the unit server's hash of event #{sent} is "
@@ -65,6 +76,20 @@ def _one(db, sid, uid, chair, sent, epoch, confirmed_hash, head) -> list[Finding
     if n_server < sent:
         out.append(Finding("healed", sid, uid, chair, events=odb.rewind(db, sid, n_server)))
     return out
+
+
+def _same_upto(db, station, sid: int, uid: str, upto: int) -> int:
+    """How many first events the server holds as this workstation does (its digest of the first k
+    differs for k = upto): found by halving, one question to the server each time."""
+    lo, hi = 0, upto  # the first lo agree; the first hi do not
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        rows = station.heads([(uid, mid)])
+        if rows and rows[0][3] == odb.digest(db, sid, mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
 
 
 def lacking(db: sqlite3.Connection, store, retention_s: float) -> list[dict]:

@@ -90,7 +90,7 @@ class Journal:
             self.local = None
         else:
             path = Path(outbox or os.environ.get("IVIG_OUTBOX") or local_default()) if self.url else Path(db)
-            self.local = self.store = SqliteStore(path, now=now)
+            self.local = self.store = SqliteStore(path, now=now, own=bool(self.url))
             if self.url:
                 from .outbox import Outbox
                 from .outbox_db import DamagedId, installation_id

@@ -33,6 +33,7 @@ from . import heal
 from . import outbox_db as odb
 from .active import refuse
 from .base import ENDED, JournalError, ServerUnreachable, check_name, identity, scrub
+from .pg_common import LEASE_S
 from .pg_conn import OutOfStep
 from .station import DuplicateStation, Fenced, Refused, Station, new_instance
 
@@ -40,6 +41,7 @@ RETRY_MAX_S = 2.0  # a refused connection costs nothing; one through a dead link
 BEAT_S = 3.0  # lease renewal and the liveness check
 SILENT_S = 10.0  # no answer for this long: the red line, whatever a call is still waiting for
 CHECK_WAIT_S = 2.0  # a new infusion waits at most this long for the sender's connection
+VOUCH_MARGIN_S = 15.0  # clocks run at slightly different rates: vouch only well inside the lease
 OUT_OF_STEP_TRIES = 4  # connections made again at once in one pass after answers out of step (repeated packets)
 
 # Throttle between batches (seconds): for a link that must not be flooded, and for the tests
@@ -93,6 +95,7 @@ class Outbox:
         self._thread: threading.Thread | None = None
         self._station: Station | None = None
         self._reader = None
+        self._renewed: dict[str, tuple[int, float]] = {}  # uid -> (epoch, monotonic start of the call that renewed it)
         db = self._open_local()
         try:
             for _sid, uid, state, why, chair, _n in odb.kept(db):
@@ -355,7 +358,9 @@ class Outbox:
                 while sent < n and not self._stop:
                     evs, damaged = odb.batch(db, sid, sent, size, meta)
                     if evs:
+                        began = time.monotonic()
                         have, added, epoch, last_hash = st.append(sess, evs, epoch)
+                        self._renewed[uid] = (epoch, began)
                         self.last_ok = time.monotonic()
                         self.sent_total += added
                         sent = min(have, n)
@@ -378,8 +383,13 @@ class Outbox:
         with self._lock:
             uids = [u for u, s in self._watched.items() if s.status not in ENDED]
         mine = odb.held(db, uids)
-        for uid, is_held, holder, _epoch, _since in st.beat(mine):
-            if not is_held:
+        began = time.monotonic()
+        for uid, is_held, holder, epoch, _since in st.beat(mine):
+            if is_held:
+                self._renewed[uid] = (epoch, began)
+            elif is_held is None:  # its own, in doubt after a restore: the next send says why it waits
+                continue
+            else:
                 sid = odb.newest_local(db, uid)
                 if sid is not None:
                     self._fence(db, sid, uid, f"chair {self.chairs.get(uid, '?')} is now driven from workstation "
@@ -392,10 +402,21 @@ class Outbox:
         self.fenced[uid] = why
         self.refused.pop(uid, None)
 
+    def _vouch(self, st: Station) -> None:
+        """A server restored from a backup does not know this run kept its leases: tell it, for the
+        ones renewed less than a lease's length ago (by this run's own clock), so no takeover can
+        have happened since. After a longer silence it cannot be said (pg_leases.py)."""
+        now = time.monotonic()
+        fresh = [(uid, epoch) for uid, (epoch, began) in self._renewed.items()
+                 if now - began < LEASE_S - VOUCH_MARGIN_S]
+        if fresh:
+            st.vouch(fresh)
+
     def _heal(self, st: Station) -> None:
         """Compare the server's record of each recent infusion with this one (heal.py)."""
         db = self._open_local()
         try:
+            self._vouch(st)
             found, chairs = heal.compare(db, st, self.retention_s)
             self.chairs.update(chairs)
             for f in found:

@@ -107,6 +107,12 @@ def rewind(db: sqlite3.Connection, sid: int, to: int) -> int:
     return sent - to
 
 
+def unsend(db: sqlite3.Connection, sid: int, to: int) -> None:
+    """Events from `to` on are not on the server as recorded here: not sent (kept, shown, counted
+    as waiting). Unlike `rewind`, nothing says they were healed."""
+    db.execute("UPDATE outbox SET sent=min(sent, ?), confirmed_hash=NULL WHERE session_id=?", (to, sid))
+
+
 def held(db: sqlite3.Connection, uids: list[str]) -> list[tuple[str, int]]:
     """(uid, epoch) of these infusions, where this workstation still drives them (its newest record)."""
     if not uids:

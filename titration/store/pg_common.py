@@ -16,6 +16,7 @@ DUPLICATE = "IVD01"  # another live connection uses this installation id
 OTHER_LOGIN = "IVD02"  # this installation id was registered by another login
 FENCED = "IVF01"  # another workstation took the infusion over: read-only here
 HELD = "IVH01"  # another workstation holds the infusion (its lease is live)
+LAPSED = "IVL01"  # this workstation's own lease lapsed in a record the server was restored to: in doubt
 BUSY = "IVB01"  # the caller's own rows are busy (its other connection): try again
 CONFLICT = "IVC01"  # an event number the server holds with other content
 IDENTITY = "IVC02"  # the infusion's identity differs on the server

@@ -31,6 +31,7 @@ workstation's. Errors carry SQLSTATEs of our own (class IV) that the client read
 """
 from __future__ import annotations
 
+from ..session_events import KINDS
 from .base import REFUSED_RANGES, SET_ASIDE
 from .pg_common import ACTIVE, ACTIVE_LOCK, CHANNEL, DEFINER, ENDING_ACTIONS, ENDING_KINDS, LOCK_SPACE
 from .pg_leases import LEASE_FUNCTIONS
@@ -46,6 +47,16 @@ _REFUSED = "[" + "".join(_pg_escape(max(a, 1)) if a == b else f"{_pg_escape(max(
                          for a, b in REFUSED_RANGES) + "]"
 _ENDING = ", ".join(f"'{k}'" for k in ENDING_KINDS)
 _ENDING_ACTIONS = ", ".join(f"'{k}'" for k in ENDING_ACTIONS)
+_LATER_KINDS = ", ".join(f"'{k}'" for k in KINDS if k != "planned")
+# what replay reads of the first event's plan (planio.plan_from_dict): all there, each of its type
+_PLAN_KEYS = ", ".join(f"'{k}'" for k in (
+    "request", "product_name", "protocol_id", "protocol_name", "protocol_kind", "concentration_mg_per_ml", "dosing",
+    "rate_weight_kg", "dose", "limits", "rungs", "steps", "notes", "sources", "delivered_at_start_ml",
+    "replanned_at_min"))
+_PLAN_TYPES = " OR ".join(f"jsonb_typeof(p_body->'plan'->'{k}') IS DISTINCT FROM '{t}'" for k, t in (
+    ("request", "object"), ("dosing", "object"), ("dose", "object"), ("limits", "array"), ("rungs", "array"),
+    ("steps", "array"), ("notes", "array"), ("sources", "array"), ("product_name", "string"),
+    ("concentration_mg_per_ml", "number"), ("rate_weight_kg", "number"), ("delivered_at_start_ml", "number")))
 
 FUNCTIONS: list[tuple[str, str]] = LEASE_FUNCTIONS + [
     ("ivig_payload(bigint, text, text, text, boolean, double precision, double precision, integer, "
@@ -60,6 +71,25 @@ RETURNS text LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
         encode(float8send(p_wall), 'hex'), p_ws, p_nurse, p_login, encode(float8send(p_received), 'hex'), p_body])
         WITH ORDINALITY AS t(f, i)
 $$"""),
+    ("ivig_shape(integer, jsonb, text)", rf"""
+CREATE OR REPLACE FUNCTION ivig_shape(p_seq integer, p_body jsonb, p_chair text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog AS $$
+-- An event that would leave the infusion's record impossible to replay is refused here, before it is
+-- stored (after that, the append-only record would carry it for good): the first event is the plan,
+-- with the plan replay reads; every later one is of a kind the app records, never a second plan.
+BEGIN
+    IF p_seq = 0 THEN
+        IF p_body->>'kind' IS DISTINCT FROM 'planned' OR jsonb_typeof(p_body->'plan') IS DISTINCT FROM 'object'
+                OR NOT (p_body->'plan' ?& ARRAY[{_PLAN_KEYS}]) OR {_PLAN_TYPES}
+                OR jsonb_typeof(p_body->'plan'->'dose'->'vials') IS DISTINCT FROM 'array' THEN
+            RAISE EXCEPTION 'event #1 of chair % is not the infusion''s plan (an infusion''s record begins with '
+                'the plan it was started with): not sent', p_chair USING ERRCODE = 'IVN01';
+        END IF;
+    ELSIF NOT coalesce(p_body->>'kind' IN ({_LATER_KINDS}), false) THEN
+        RAISE EXCEPTION 'event #% of chair % is of a kind this unit''s app does not record (%): not sent',
+            p_seq + 1, p_chair, left(p_body->>'kind', 40) USING ERRCODE = 'IVN01';
+    END IF;
+END $$"""),
     ("ivig_name(text, text)", rf"""
 CREATE OR REPLACE FUNCTION ivig_name(p_field text, p_value text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog AS $$
@@ -227,6 +257,7 @@ BEGIN
                 RAISE EXCEPTION 'event #% of chair % is not an event (its body is not a JSON object with a kind and a '
                     'time): not sent', p_seqs[i] + 1, s.chair USING ERRCODE = 'IVN01';
             END;
+            PERFORM ivig_shape(p_seqs[i], body, s.chair);
             IF p_walls[i] IS NULL OR p_walls[i] <> p_walls[i] OR abs(p_walls[i]) = 'Infinity'::float8 THEN
                 RAISE EXCEPTION 'event #% of chair % has no time', p_seqs[i] + 1, s.chair USING ERRCODE = 'IVN01';
             END IF;
@@ -313,5 +344,5 @@ END $$"""),
 CALLABLE = ("ivig_hello(text, text, text)",
             "ivig_append(text, text, bigint, jsonb, integer[], double precision[], text[], text[], text[])",
             "ivig_take(text, text, text)", "ivig_beat(text, text, text[], bigint[])",
-            "ivig_heads(text, text, text[], integer[])",
+            "ivig_heads(text, text, text[], integer[])", "ivig_vouch(text, text, text[], bigint[])",
             "ivig_active(text, text, text, boolean)")

@@ -104,8 +104,16 @@ DROP FUNCTION IF EXISTS ivig_append(text, text, bigint, jsonb, integer[], double
 REVOKE ALL ON heads, lease_log FROM PUBLIC;
 """
 
-# 3: the drug library (pg_library.py); 4: per-infusion chains, server-made epochs, no client summary
-MIGRATIONS: list[tuple[int, str]] = [(1, M1), (2, M2), (3, M3), (4, M4)]
+# Which copy of the database last wrote each lease (pg_leases.py, ivig_incarnation): a lease row a
+# restore brought back names an earlier one, so the server knows its record of that lease may lack a
+# takeover made after the backup.
+M5 = r"""
+ALTER TABLE leases ADD COLUMN incarnation text;
+"""
+
+# 3: the drug library (pg_library.py); 4: per-infusion chains, server-made epochs, no client summary;
+# 5: the database's incarnation on each lease
+MIGRATIONS: list[tuple[int, str]] = [(1, M1), (2, M2), (3, M3), (4, M4), (5, M5)]
 LATEST = MIGRATIONS[-1][0]
 
 OWNER, WORKSTATION = "ivig_owner", "ivig_workstation"

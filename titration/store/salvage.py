@@ -82,18 +82,49 @@ def _open(path: Path) -> sqlite3.Connection:
 # SQLite's own header fields that every file of ours holds (sqlite.org/fileformat.html, 1.3)
 _MAGIC = b"SQLite format 3\x00"
 _FIXED = bytes([2, 2, 0, 64, 32, 32])  # bytes 18-23: WAL read/write versions, no reserve, payload fractions
+_PAGE_SIZES = (4096, 1024, 2048, 8192, 16384, 32768, 65536, 512)  # this app's journals use SQLite's default first
+
+
+def _header(size: int) -> bytes:
+    """The 100 bytes of SQLite's header as this app writes them, for a page size: the values that
+    may differ (change counter, database size, freelist) left for SQLite to work out from the file."""
+    from .sqlite_schema import APP_ID
+
+    h = bytearray(100)
+    h[0:16] = _MAGIC
+    h[16:18] = (1 if size == 65536 else size).to_bytes(2, "big")
+    h[18:24] = _FIXED
+    h[40:44] = (1).to_bytes(4, "big")  # schema cookie
+    h[44:48] = (4).to_bytes(4, "big")  # schema format 4
+    h[56:60] = (1).to_bytes(4, "big")  # UTF-8
+    h[68:72] = APP_ID.to_bytes(4, "big")
+    return bytes(h)
+
+
+def _readable(copy: Path) -> bool:
+    try:
+        c = _open(copy)
+        try:
+            c.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            c.execute("SELECT count(*) FROM sessions").fetchone()
+        finally:
+            c.close()
+    except sqlite3.Error:
+        return False
+    return True
 
 
 @contextmanager
 def _reading(path: Path):
     """A read-only connection to a damaged copy. When its first bytes are damaged (SQLite's header,
-    our application id still in place), a private copy with that header written again is read
-    instead: the rest of the file is intact and its rows can be recovered."""
+    wholly or in part), a private copy with the header this app writes put back is read instead:
+    the rest of the file is intact and its rows can be recovered. The page size, if lost, is the
+    first of SQLite's sizes at which the copy reads."""
     from .sqlite_store import damaged_header
 
     with open(path, "rb") as f:
         head = f.read(101)
-    if not damaged_header(head):
+    if head.startswith(_MAGIC) and not damaged_header(head):
         c = _open(path)
         try:
             yield c
@@ -107,13 +138,15 @@ def _reading(path: Path):
         wal = path.with_name(path.name + "-wal")
         if wal.exists():
             shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
-        size = int.from_bytes(head[16:18], "big")
-        with open(copy, "r+b") as f:
-            f.write(_MAGIC)
-            if size != 1 and (size < 512 or size > 32768 or size & (size - 1)):
-                f.write((4096).to_bytes(2, "big"))  # the default page size of this app's journals
-            f.seek(18)
-            f.write(_FIXED)
+        size = int.from_bytes(head[16:18], "big") if len(head) >= 18 else 0
+        size = 65536 if size == 1 else size
+        length = path.stat().st_size
+        tries = ([size] if size in _PAGE_SIZES else []) + [p for p in _PAGE_SIZES if p != size and length % p == 0]
+        for page in tries or [4096]:
+            with open(copy, "r+b") as f:
+                f.write(_header(page))
+            if _readable(copy):
+                break
         c = _open(copy)
         try:
             yield c

@@ -2,7 +2,9 @@
 
 A write returns only once the event is on disk. Errors never lose a record silently:
 - a file that is not a journal of this app (a text file, a device, a folder, another program's
-  database) is refused and left exactly as it was; nothing is created beside it;
+  database) is refused and left exactly as it was; nothing is created beside it. The outbox is
+  the exception (`own`): the app made the file at its own path, so whatever is there and cannot
+  be read as a journal is a damaged outbox, set aside like any other, never "not ours";
 - a journal of ours that is damaged is renamed aside with a time stamp
   (`journal.sqlite3.corrupt-YYYYmmdd-HHMMSS`) and a new one started; `notice` says so;
 - a journal open in another copy of the app raises `JournalLocked` (the lock is taken on the
@@ -45,8 +47,10 @@ class _Unreadable(Exception):
 class SqliteStore(Store):
     kind = "sqlite"
 
-    def __init__(self, path, *, now: Callable[[], float], readonly: bool = False, checked: bool = False):
+    def __init__(self, path, *, now: Callable[[], float], readonly: bool = False, checked: bool = False,
+                 own: bool = False):
         self.path = Path(path).expanduser()
+        self.own = own  # the workstation's outbox at its own path: a file the app made there
         self._checked = checked  # this run has already read the file through (the report's workers)
         self.notice = ""
         self.readonly = readonly
@@ -75,7 +79,7 @@ class SqliteStore(Store):
             raise JournalError(f"{p} is not a regular file (a device or a pipe?); it was left as it was; {WHERE}")
         if not os.access(p, os.R_OK):
             raise JournalError(f"cannot read the journal {p} (permission denied); {WHERE}")
-        if st.st_size == 0:
+        if st.st_size == 0 or self.own:  # the outbox: whatever cannot be read is damage, set aside
             return
         with open(p, "rb") as f:
             head = f.read(101)
@@ -185,6 +189,8 @@ class SqliteStore(Store):
             if app == 0 and not tables:
                 return 0
             if app != APP_ID:
+                if self.own:
+                    raise _Unreadable("its header is not the one this app writes (damaged)")
                 raise JournalError(f"{self.path} is not a journal of this app; it was left as it was; {WHERE}")
             ok = "ok" if self._checked else c.execute("PRAGMA quick_check").fetchone()[0]
             if ok != "ok":

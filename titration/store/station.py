@@ -26,6 +26,7 @@ from .pg_common import (
     GAP,
     HELD,
     IDENTITY,
+    LAPSED,
     OTHER_LOGIN,
     STATION,
     UNKNOWN,
@@ -141,6 +142,13 @@ class Station:
                               (self.installation, self.instance, [u for u, _ in held], [e for _, e in held])),
                     [u for u, _ in held], 5)
 
+    def vouch(self, held: list[tuple[str, int]]) -> list[tuple]:
+        """These leases were renewed by this run less than a lease's length ago: (uid, renewed)."""
+        held = sorted(held)
+        return _for(self.call("SELECT * FROM ivig_vouch(%s, %s, %s::text[], %s::bigint[])",
+                              (self.installation, self.instance, [u for u, _ in held], [e for _, e in held])),
+                    [u for u, _ in held], 2)
+
     def take(self, uid: str) -> dict:
         row = _one(self.call("SELECT * FROM ivig_take(%s, %s, %s)", (self.installation, self.instance, uid)), 8)
         keys = ("session_id", "chair", "from", "was_mine", "epoch", "server_now", "last_alive", "last_received")
@@ -202,7 +210,7 @@ def _refusal(exc, where: str) -> JournalError:
         return Held(message, code, detail)
     if code == ACTIVE:
         return _active_elsewhere(message, detail)
-    if code in (CONFLICT, IDENTITY, GAP, BAD, UNKNOWN):
+    if code in (CONFLICT, IDENTITY, GAP, BAD, UNKNOWN, LAPSED):
         return Refused(message, code, detail)
     # Anything else the server or the driver refuses for this call (a NUL byte in an old record, ...)
     return Refused(f"the unit server {where} refused: {message}", code)
