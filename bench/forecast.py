@@ -6,7 +6,7 @@ from common import median
 
 def run() -> dict:
     from titration.plan import PlanRequest, build_plan
-    from titration.training.forecast import forecast
+    from titration.forecast import forecast
 
     plan = build_plan(PlanRequest("octagam-10", "itp", 70, 1.0))
     forecast(plan, n=10_000, seed=1)  # warm-up (numpy's first calls)
