@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from titration.chair_state import ChairState, EmergencyView
+from ui.common.style import danger_css
 from ui.common.widgets import label
 
 REASON_BUTTONS = {"pause": "Pause now", "stop": "STOP the infusion", "close": "Close the observation early"}
@@ -43,6 +44,10 @@ class ReasonBox(QFrame):
     def open(self, kind: str) -> None:
         self.kind = kind
         self.ok.setText(REASON_BUTTONS[kind])
+        # STOP looks like danger, as on the pump panel; the other reasons' buttons look as any other
+        css = danger_css("submitReason", "4px 12px") if kind == "stop" else ""
+        if self.ok.styleSheet() != css:
+            self.ok.setStyleSheet(css)
         self.title.setText({"pause": "Why pause? (optional)", "stop": "Why stop? (required)",
                             "close": "The hour is not over: why close the observation now? (required)"}[kind])
         self.edit.setPlaceholderText("reason (optional)" if kind == "pause" else "reason (required)")

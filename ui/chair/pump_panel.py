@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QComboBox, QFrame, QGridLayout, QGroupBox, QLabel,
 
 from titration.chair_state import ChairState
 from ui.common.form_fields import FieldError, parse_number
-from ui.common.style import GRADE_COLOURS
+from ui.common.style import GRADE_COLOURS, danger_css
 from ui.common.widgets import label
 
 
@@ -150,7 +150,7 @@ class PumpPanel(QGroupBox):
 
     def _danger(self, on: bool) -> None:
         """A STOP is confirmed with a red button, never the green of a step (white on red: 5.9:1)."""
-        css = f"#confirm {{ background: {GRADE_COLOURS['severe']}; color: white; }}" if on else ""
+        css = danger_css("confirm") if on else ""
         if self.confirm_button.styleSheet() != css:
             self.confirm_button.setStyleSheet(css)
 
