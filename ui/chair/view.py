@@ -1,7 +1,8 @@
 """The live view of one chair: the pump panel, the chart and log, vitals and symptoms.
 
 It composes the chair's panels (ui.chair.pump_panel, ui.chair.now_panel, ui.chair.controls) and routes the
-nurse's intents to the chair's model. Everything shown is a core answer. Panels are inline (no
+nurse's intents to the chair's model. Every panel draws the snapshot the model publishes (`chair.state`,
+titration/chair_state.py); none reads the session (tests/test_chair_widgets_snapshot.py). Panels are inline (no
 modal dialog steals focus from a running countdown). A clock tick only updates labels and the
 chart's tip; tables grow by appending rows.
 """
@@ -12,8 +13,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QGroupBox,
-    QHBoxLayout,
-    QLabel,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from titration.errors import TitrationError
 from ui.chair.controls import AfterPanel, EmergencyPanel, InfusionControls, ReasonBox
 from ui.chair.day_fit_panel import DayFitPanel
+from ui.chair.debrief_page import DebriefPage
 from ui.chair.event_log import EventLog
 from ui.chair.header import ChairHeader
 from ui.chair.model import ChairModel
@@ -201,21 +201,9 @@ class ChairView(QWidget):
         return scrolled(w, 250)
 
     def _debrief_page(self, panel: TrainingPanel) -> None:
-        page = QWidget()
-        pl = QVBoxLayout(page)
-        row = QHBoxLayout()
-        title = QLabel("Debrief: what the protocol expected, against what was done")
-        title.setObjectName("chairHeader")
-        back = QPushButton("Back to the chair (Esc)")
-        back.setObjectName("debriefBack")
-        back.clicked.connect(self.show_live)
-        back.setShortcut("Esc")
-        row.addWidget(title, 1)
-        row.addWidget(back)
-        pl.addLayout(row)
-        pl.addWidget(panel.debrief, 1)
-        self.debrief_page = page
-        self.body.addWidget(page)
+        self.debrief_page = DebriefPage(panel.debrief)
+        self.debrief_page.back.clicked.connect(self.show_live)
+        self.body.addWidget(self.debrief_page)
         panel.sig_debrief_shown.connect(self.show_debrief_tab)
 
     # ------------------------------------------------------------------ intents (buttons and shortcuts)
