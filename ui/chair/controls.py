@@ -44,8 +44,8 @@ class ReasonBox(QFrame):
     def open(self, kind: str) -> None:
         self.kind = kind
         self.ok.setText(REASON_BUTTONS[kind])
-        # STOP looks like danger, as on the pump panel; the other reasons' buttons look as any other
-        css = danger_css("submitReason", "4px 12px") if kind == "stop" else ""
+        # STOP looks like danger, as on the pump panel (no side padding: its words fit a 1024-px window)
+        css = danger_css("submitReason", "3px 0px") if kind == "stop" else ""
         if self.ok.styleSheet() != css:
             self.ok.setStyleSheet(css)
         self.title.setText({"pause": "Why pause? (optional)", "stop": "Why stop? (required)",
