@@ -5,8 +5,8 @@ from common import median
 
 
 def run() -> dict:
+    from titration.forecast import forecast
     from titration.plan import PlanRequest, build_plan
-    from titration.training.forecast import forecast
 
     plan = build_plan(PlanRequest("octagam-10", "itp", 70, 1.0))
     forecast(plan, n=10_000, seed=1)  # warm-up (numpy's first calls)

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from titration.errors import DataError
+from titration.forecast import Forecast, forecast, load_params
 from titration.plan import PlanRequest, build_plan
-from titration.training.forecast import Forecast, forecast, load_params
 
 # Octagam 10%, 70 kg, 1 g/kg: 42, 84, 168, 336 mL/h for 30 min each, then 504 mL/h; 700 mL in 165.83 min
 PLAN = build_plan(PlanRequest("octagam-10", "itp", 70, 1.0))

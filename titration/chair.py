@@ -23,6 +23,7 @@ from .errors import SessionError, TitrationError
 from .reactions import Vitals
 from .session import Session
 from .snapshot import chair_state
+from .snapshot_cache import SnapshotCache
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Chair:
         self.journal_errors = journal_errors
         self.unsaved_from: int | None = None  # the first event the journal failed to save
         self.read_only = ""  # why every intent is refused here ("driven from workstation X: read-only here")
+        self.cache = SnapshotCache()  # the forecast once per plan, the record after the end once per event
 
     # ------------------------------------------------------------------ the snapshot
     def update_alerts(self, now: float) -> bool:
@@ -71,7 +73,7 @@ class Chair:
         """The chair at `now` (session minutes), with the alerts the nurse silenced. A chair driven
         elsewhere (read_only) allows no intent here, and says why."""
         self.update_alerts(now)
-        state = chair_state(self.session, self.facts, self.at(now), self.book.quiet_until)
+        state = chair_state(self.session, self.facts, self.at(now), self.book.quiet_until, self.cache)
         if self.read_only:
             why = tuple((name, self.read_only) for name in INTENT_NAMES)
             state = replace(state, read_only=self.read_only, intents=Intents(

@@ -10,10 +10,12 @@ compact JSON form (the unit board's summary and `unit status --json` carry it).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .alerts import Alert
 from .day_fit import DayFit, DaySettings
+from .news2 import EarlyWarning
+from .reactions import Vitals
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,8 @@ class ChairFacts:
     wall_start: float | None = None  # epoch seconds of session minute 0 (None: times show as +h:mm)
     speed: float = 1.0  # session minutes per real minute on the wall clock (a training run: 10x, 60x)
     training: bool = False
-    day: DaySettings = field(default_factory=DaySettings)  # the unit's closing time and longest infusion
+    # the unit's closing time and longest infusion; None: the infusion's own (its plan's request)
+    day: DaySettings | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,67 @@ class Times:
     finish_min: float | None
     finish_text: str  # "10:45, 2 h 04 min left" | "ended 10:45" | "—"
     observation_text: str  # "ends 11:45 (in 42:10)" | "over: close it" | "closed" | "60 min after the end"
+    since_start_text: str = "not started"  # "+0:42": the header's form of elapsed_text
+    started_min: float | None = None  # when the pump was started (session minutes)
+    observation_end_min: float | None = None  # the end of the observation hour (None before the end)
+
+
+@dataclass(frozen=True)
+class FinishForecast:
+    """When the infusion is likely done if a reaction may happen (titration/forecast.py), for one plan."""
+
+    median_min: float  # "likely done by"
+    p90_min: float  # "allow until"
+
+
+@dataclass(frozen=True)
+class PumpView:
+    """The pump panel: what to set on the pump now and what its Confirm does, in the nurse's words."""
+
+    title: str = ""  # "Set pump to (step 1)" | "SLOW DOWN: set pump to" | "Infusion STOPPED"
+    rate_text: str = ""  # "42 mL/h" | "STOP" | "123.4 mL in"
+    units_text: str = ""  # "0.50 mg/kg/min · 0.0050 mL/kg/min (at 70 kg, 100 mg/mL)" | "of 700.0 mL, ended 10:45"
+    line: str = ""  # the one line to act on
+    why: str = ""  # the core's reasons (under "Why?")
+    rule: str = ""  # the rule and its source
+    grade: str = "none"  # the reaction grade: the line's colour
+    confirm_text: str = "Nothing to confirm"
+    confirm_enabled: bool = False
+    confirm_shown: bool = True  # after the end only advice is confirmed
+    confirm_name: str = "Confirm the proposal"  # the button's accessible name and description
+    confirm_description: str = "Nothing to confirm now"
+    danger: bool = False  # a STOP (or the emergency steps) is confirmed with the danger look, never a step's green
+    override_enabled: bool = False
+    override_shown: bool = True
+
+
+@dataclass(frozen=True)
+class NowView:
+    """The chair's Now panel, row by row (a countdown first, then the time)."""
+
+    state: str = ""
+    rate: str = ""  # "42 mL/h" (0 once the bag is empty)
+    elapsed: str = ""
+    next_step: str = ""  # "in 30:00 (at 08:30)" | "due NOW" | why there is none | "—"
+    vitals: str = ""  # "in 15:00 (at 08:15) — 15 min after the start" | "NOW — ..." | "—"
+    volume: str = ""  # "10.5 of 700.0 mL"
+    volume_percent: int = 0
+    finish: str = ""  # "10:46, 2 h 46 min left" | "ended 10:45"
+    forecast: str = "—"  # "10:50 · allow until 11:20" | "—"
+    observation: str = ""  # "ends in 30:00 (at 11:45)" | "over: close it" | "closed" | "60 min after the end"
+
+    def rows(self) -> dict[str, str]:
+        return {"state": self.state, "rate": self.rate, "elapsed": self.elapsed, "next_step": self.next_step,
+                "vitals": self.vitals, "volume": self.volume, "finish": self.finish, "forecast": self.forecast,
+                "observation": self.observation}
+
+
+@dataclass(frozen=True)
+class AfterEndView:
+    """After the end: what was given, in lines, and what the patient is told to look out for."""
+
+    lines: tuple[str, ...]
+    look_out: tuple[str, ...]  # reactions that come hours later (the catalogue's words, with sources)
 
 
 @dataclass(frozen=True)
@@ -115,6 +179,7 @@ class EmergencyView:
     steps: tuple[str, ...]
     source: str
     after_end: bool = False  # reported after the end of the infusion: the pump is already off
+    note: str = ""  # said above the steps (after the end: the pump is already off)
 
 
 @dataclass(frozen=True)
@@ -197,6 +262,13 @@ class ChairState:
     emergency: EmergencyView | None = None  # the emergency steps with their title and source, while they apply
     bedside: BedsideView = BedsideView()
     read_only: str = ""  # why every intent is refused here (a chair driven from another workstation)
+    title: str = ""  # "Chair 1 · P-1 · Privigen · PID · 70 kg · 700 mL"
+    pump: PumpView = PumpView()
+    now: NowView = NowView()
+    after_end: AfterEndView | None = None  # once the infusion has ended
+    baseline: Vitals | None = None  # the baseline vitals (grading against them)
+    baseline_notice: str = ""  # which rules are off for want of a baseline ("" when there is one)
+    early_warning: EarlyWarning | None = None  # NEWS2 with its parts (None for a child, or nothing recorded)
 
     @property
     def priority(self) -> str:

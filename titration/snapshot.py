@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .alerts import Alert, due_alerts, silence
+from .chair_clock import ChairClock
+from .chair_panels import after_end_view, now_view, pump_view
 from .chair_state import (
     BedsideView,
     ChairFacts,
@@ -23,28 +25,34 @@ from .chair_state import (
     VialLine,
     Volumes,
 )
-from .day_fit import DayFit, day_fit
+from .day_fit import DayFit, DaySettings, day_fit
 from .errors import TitrationError
+from .news2 import EarlyWarning
 from .session import Session
 from .session_events import EPS, OBSERVATION_MIN
-from .timefmt import countdown, finish_words, minutes_after_midnight, session_time, span_hm
+from .snapshot_cache import SnapshotCache
+from .timefmt import after_start, countdown, finish_words, minutes_after_midnight, span_hm
 
 STATE_WORDS = {"planned": "NOT STARTED", "running": "RUNNING", "paused": "PAUSED", "stopped": "STOPPED",
                "completed": "COMPLETED: observation", "closed": "CLOSED"}
 OVERRIDE_ACTIONS = ("slow", "pause", "continue", "stop")
+AFTER_END_NOTE = ("Reported after the end of the infusion (observation): the pump is already off. "
+                  "These are the emergency steps for this kind of reaction.")
 ENDED = ("stopped", "completed", "closed")
 
 
 def chair_state(s: Session, facts: ChairFacts, now: float,
-                quiet_until: Mapping[tuple, float] | None = None) -> ChairState:
+                quiet_until: Mapping[tuple, float] | None = None, cache: SnapshotCache | None = None) -> ChairState:
     """The chair at minute `now` (never before its last event). `quiet_until`: the alerts the
-    nurse acknowledged and until when they stay silent (session minutes)."""
+    nurse acknowledged and until when they stay silent (session minutes). `cache`: the chair's
+    own (the finish forecast per plan, the record after the end per event); without one there is
+    no forecast."""
     if s.events:
         now = max(now, s.events[-1].at_min)
     st = s.state
     quiet = dict(quiet_until or {})
     alerts = tuple(silence(a, quiet, now) for a in due_alerts(s, now))
-    clock = _Clock(facts)
+    clock = ChairClock(facts)
     proposal = _proposal(s, now)
     intents = _intents(s, now, proposal)
     step = st.rung + 1 if st.status not in ("planned",) else 0
@@ -64,38 +72,32 @@ def chair_state(s: Session, facts: ChairFacts, now: float,
     summary += f" · {volumes.delivered_ml:.0f} of {volumes.prescribed_ml:.0f} mL"
     target = _target(s, now, proposal)
     emergency = _emergency_view(s, now)
+    times = _times(s, now, clock)
+    active = st.status in ("planned", "running", "paused") and not st.reactions
+    forecast = cache.forecast(s) if cache is not None and active else None
+    warning = s.early_warning()
+    p0 = s.original_plan
     return ChairState(
         chair=facts.name, patient=facts.patient, product=s.original_plan.product_name, training=facts.training,
         status=st.status, state_words=words, summary_line=summary, pump_rate_ml_h=rate,
         pump_line=_pump_line(s, now, proposal), rate_detail=_rate_detail(s, target), step=step, steps=len(s.rungs),
         proposal=proposal, alerts=alerts, ringing=any(not a.silenced for a in alerts),
         next_due=next_due(s, now, clock, alerts), next_step=_next_step(s, now, clock),
-        vitals_due=_vitals_due(s, now, clock), volumes=volumes, times=_times(s, now, clock),
-        episode=_episode(s, now, clock), news2_line=_news2(s), emergency_steps=emergency.steps if emergency else (),
+        vitals_due=_vitals_due(s, now, clock), volumes=volumes, times=times, episode=_episode(s, now, clock),
+        news2_line=_news2(warning), emergency_steps=emergency.steps if emergency else (),
         intents=intents, day_fit=_day_fit(s, now, facts), holds=holds, notices=_notices(s),
         highest_grade=st.highest_grade, at_min=now, events=len(s.events), target_ml_h=target,
         emergency=emergency, bedside=_bedside(s, clock),
+        title=f"{facts.name} · {facts.patient} · {p0.product_name} · {p0.request.indication.upper()} · "
+              f"{p0.request.weight_kg:g} kg · {p0.volume_ml:.0f} mL",
+        pump=pump_view(s, now, proposal, clock),
+        now=now_view(s, now, clock, times.elapsed_text, times.finish_text, forecast),
+        after_end=cache.after_end(s, clock) if cache is not None else after_end_view(s, clock),
+        baseline=st.baseline, baseline_notice=s.baseline_notice(), early_warning=warning,
     )
 
 
-class _Clock:
-    """Session minutes in the nurse's words, for this chair's wall start and speed."""
-
-    def __init__(self, facts: ChairFacts) -> None:
-        self.facts = facts
-
-    def at(self, t: float | None) -> str:
-        return session_time(t, self.facts.wall_start, self.facts.speed)
-
-    def due(self, what: str, at: float | None, now: float) -> Due:
-        if at is None:
-            return Due(what, None, "")
-        if at <= now + EPS:
-            return Due(what, at, "now", "now")
-        return Due(what, at, self.at(at), f"in {countdown(at - now)}")
-
-
-def next_due(s: Session, now: float, clock: _Clock, alerts: tuple[Alert, ...] = ()) -> Due | None:
+def next_due(s: Session, now: float, clock: ChairClock, alerts: tuple[Alert, ...] = ()) -> Due | None:
     """The first thing due on this chair: what the chair list, the Overview and the Unit board say
     under "next". A proposal or an alert is due now; otherwise the earliest of the next step (or a
     reaction's review, or the end), the vitals and the observation's end."""
@@ -182,7 +184,7 @@ def _rate_detail(s: Session, rate: float) -> str:
     return f"{p.mg_kg_min(rate):.2f} mg/kg/min · {p.ml_kg_min(rate):.4f} mL/kg/min"
 
 
-def _next_step(s: Session, now: float, clock: _Clock) -> NextStepView:
+def _next_step(s: Session, now: float, clock: ChairClock) -> NextStepView:
     n = s.next_step(now)
     if n.at_min is None:
         return NextStepView(None, None, n.why_none)
@@ -190,12 +192,12 @@ def _next_step(s: Session, now: float, clock: _Clock) -> NextStepView:
     return NextStepView(n.at_min, n.rate_ml_h, f"step {n.step}: {n.rate_ml_h:g} mL/h {when}")
 
 
-def _vitals_due(s: Session, now: float, clock: _Clock) -> Due | None:
+def _vitals_due(s: Session, now: float, clock: ChairClock) -> Due | None:
     v = s.vitals_due(now)
     return None if v is None else clock.due(v[1], v[0], now)
 
 
-def _times(s: Session, now: float, clock: _Clock) -> Times:
+def _times(s: Session, now: float, clock: ChairClock) -> Times:
     st = s.state
     if st.started_at is None:
         elapsed = "not started"
@@ -216,10 +218,14 @@ def _times(s: Session, now: float, clock: _Clock) -> Times:
         observation = "over: close it"
     else:
         observation = f"ends {clock.at(obs)} (in {countdown(obs - now)})"
-    return Times(now, clock.at(now), elapsed, finish_min, finish, observation)
+    if st.started_at is None:
+        since = "not started"
+    else:
+        since = after_start(st.end_min if st.end_min is not None and now > st.end_min else now, st.started_at)
+    return Times(now, clock.at(now), elapsed, finish_min, finish, observation, since, st.started_at, obs)
 
 
-def _episode(s: Session, now: float, clock: _Clock) -> EpisodeView | None:
+def _episode(s: Session, now: float, clock: ChairClock) -> EpisodeView | None:
     ep = s.state.episode
     if ep is None:
         return None
@@ -234,8 +240,7 @@ def _episode(s: Session, now: float, clock: _Clock) -> EpisodeView | None:
                        tuple(ep.judge), line)
 
 
-def _news2(s: Session) -> str:
-    w = s.early_warning()
+def _news2(w: EarlyWarning | None) -> str:
     if w is None:
         return ""
     return w.text() + (f": {w.response}" if w.grade != "none" else "")
@@ -255,10 +260,10 @@ def _emergency_view(s: Session, now: float) -> EmergencyView | None:
         return None
     kind = s.catalogue.kind(kid)
     title = "SEVERE REACTION — EMERGENCY" if kind.id == "other" else f"STOP — {kind.label}"
-    return EmergencyView(title, steps, kind.source, after_end)
+    return EmergencyView(title, steps, kind.source, after_end, AFTER_END_NOTE if after_end else "")
 
 
-def _bedside(s: Session, clock: _Clock) -> BedsideView:
+def _bedside(s: Session, clock: ChairClock) -> BedsideView:
     """The vials, the premedication, the nurse signed in and the second-nurse checks, in words."""
     from .vials import dose_words
 
@@ -312,7 +317,7 @@ def _intents(s: Session, now: float, proposal: ProposalView | None) -> Intents:
         can_increase=allow("increase", allowed_up, "no increase while a reaction episode is open" if episode_open
                            else "no increase now"),
         can_report_symptoms=allow("report_symptoms", st.status != "planned", "start the infusion first"),
-        can_resolve=allow("resolve", st.reaction is not None or episode_open, "no open reaction to mark as resolved"),
+        can_resolve=allow("resolve", _resolvable(s), "no open reaction to mark as resolved"),
         can_close_observation=allow("close_observation", st.status in ("completed", "stopped"),
                                     "the observation follows the end of the infusion"),
         can_record_prescriber_decision=allow("prescriber_decision", st.status == "planned" and
@@ -331,7 +336,9 @@ def _day_fit(s: Session, now: float, facts: ChairFacts) -> DayFit | None:
         return None
     try:
         start_clock = minutes_after_midnight(facts.wall_start)
-        return day_fit(s.plan, start_clock, facts.day, s.expected_end(now), s.state.started_at or now)
+        req = s.original_plan.request
+        settings = facts.day if facts.day is not None else DaySettings(req.closing_clock, req.max_hours)
+        return day_fit(s.plan, start_clock, settings, s.expected_end(now), s.state.started_at or now)
     except TitrationError:
         return None
 
@@ -342,3 +349,11 @@ def _notices(s: Session) -> tuple[str, ...]:
     if notice:
         out.append(notice)
     return tuple(out)
+
+
+def _resolvable(s: Session) -> bool:
+    """'Symptoms resolved' applies to a reaction being handled during the infusion, or to an episode
+    (after the end too) under review and not yet recorded resolved."""
+    st, r, ep = s.state, s.state.reaction, s.state.episode
+    return ((r is not None and r.resolved_at is None and st.status in ("running", "paused"))
+            or (ep is not None and ep.resolved_at is None and ep.review_at is not None and st.status != "planned"))

@@ -40,9 +40,11 @@ def test_the_checklist_does_not_ask_a_child_or_a_man_whether_they_are_pregnant(q
 
 
 def test_stop_is_confirmed_by_a_button_that_says_stop_and_is_never_green(qtbot, window):
+    from collections import Counter
+
     from PySide6.QtGui import QColor
 
-    from ui.common.style import CONFIRM_BG
+    from ui.common.style import CONFIRM_BG, GRADE_COLOURS, PAPER, contrast
 
     f = window.new_form
     window.show_new_infusion()
@@ -60,6 +62,13 @@ def test_stop_is_confirmed_by_a_button_that_says_stop_and_is_never_green(qtbot, 
     centre = img.pixelColor(img.width() // 2, 3)  # the face of the button, above its words
     assert abs(centre.red() - green.red()) + abs(centre.green() - green.green()) + abs(
         centre.blue() - green.blue()) > 60, centre.name()
+    red = QColor(GRADE_COLOURS["severe"])  # the danger look: the pump panel's STOP red, white words on it
+    face = Counter(img.pixelColor(x, y).name() for x in range(img.width()) for y in range(img.height()))
+    assert face.most_common(1)[0][0] == red.name(), face.most_common(3)
+    assert "color: #ffffff" in ok.styleSheet() and contrast(PAPER, GRADE_COLOURS["severe"]) >= 4.5
+    view.reason_box.hide()
+    view.open_reason("pause")  # a pause is not danger: the box's button looks as any other
+    assert ok.text() == "Pause now" and ok.styleSheet() == ""
 
 
 def test_the_banner_counts_in_english():

@@ -28,7 +28,7 @@ def _read(name: str, path: str) -> None:
 
         base_settings.__wrapped__(path)
     else:
-        from ..training.forecast import load_params
+        from ..forecast import load_params
 
         load_params(path)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
-from titration.timefmt import span_words
-from ui.chair.after_end import AFTER_END_NOTE, look_out_lines
+from titration.chair_state import ChairState, EmergencyView
+from ui.common.style import danger_css
 from ui.common.widgets import label
 
 REASON_BUTTONS = {"pause": "Pause now", "stop": "STOP the infusion", "close": "Close the observation early"}
@@ -44,6 +44,10 @@ class ReasonBox(QFrame):
     def open(self, kind: str) -> None:
         self.kind = kind
         self.ok.setText(REASON_BUTTONS[kind])
+        # STOP looks like danger, as on the pump panel (no side padding: its words fit a 1024-px window)
+        css = danger_css("submitReason", "3px 0px") if kind == "stop" else ""
+        if self.ok.styleSheet() != css:
+            self.ok.setStyleSheet(css)
         self.title.setText({"pause": "Why pause? (optional)", "stop": "Why stop? (required)",
                             "close": "The hour is not over: why close the observation now? (required)"}[kind])
         self.edit.setPlaceholderText("reason (optional)" if kind == "pause" else "reason (required)")
@@ -64,12 +68,9 @@ class InfusionControls(QGroupBox):
         self.resolved_button.setAccessibleDescription("Record that the reaction's symptoms are over")
         cl.addWidget(self.resolved_button, 0, 0)
 
-    def update_for(self, s) -> None:
-        st, r = s.status, s.state.reaction
-        ep = s.state.episode  # a reaction episode stays open, after the end too, until recorded resolved
-        self.resolved_button.setEnabled((r is not None and r.resolved_at is None and st in ("running", "paused"))
-                                        or (ep is not None and ep.resolved_at is None and ep.review_at is not None
-                                            and st != "planned"))
+    def show_state(self, state: ChairState) -> None:
+        # a reaction episode stays open, after the end too, until recorded resolved (the core says when)
+        self.resolved_button.setEnabled(state.intents.can_resolve)
 
 
 class EmergencyPanel(QFrame):
@@ -99,31 +100,30 @@ class EmergencyPanel(QFrame):
         lay.addWidget(hide)
         self.hide()
 
-    def offer(self, p, catalogue) -> None:
-        """A stop proposal's steps (the core chose them by the reaction's kind)."""
-        if p is not None and p.emergency:
-            note = AFTER_END_NOTE if p.action == "emergency" else ""
-            self.show_kind(p, catalogue.kind(p.kind), p.emergency, note)
+    def offer(self, state: ChairState) -> None:
+        """A STOP's (or after the end, the emergency) proposal's steps: the core chose them by the
+        reaction's kind. Shown once per proposal: hidden stays hidden."""
+        if state.proposal is not None and state.emergency is not None:
+            self.show_steps((state.proposal, state.emergency), state.emergency)
 
-    def show_kind(self, key, kind, steps, note: str = "") -> None:
-        """Show `steps` under the kind's name and source, once per `key` (hidden stays hidden)."""
+    def show_steps(self, key, e: EmergencyView) -> None:
+        """Show the steps under the kind's name and source, once per `key` (hidden stays hidden)."""
         if self.shown_for == key:
             return
         self.shown_for = key
-        self.title.setText("SEVERE REACTION — EMERGENCY" if kind.id == "other" else f"STOP — {kind.label}")
-        self.note.setText(note)
-        self.note.setVisible(bool(note))
-        self.steps.setText("\n".join(f"{i}. {x}" for i, x in enumerate(steps, 1)))
-        self.source.setText(f"Source: {kind.source}")
+        self.title.setText(e.title)
+        self.note.setText(e.note)
+        self.note.setVisible(bool(e.note))
+        self.steps.setText("\n".join(f"{i}. {x}" for i, x in enumerate(e.steps, 1)))
+        self.source.setText(f"Source: {e.source}")
         self.show()
 
 
 class AfterPanel(QGroupBox):
     """After the end: what was given, and the button that closes the observation."""
 
-    def __init__(self, chair, parent=None):
+    def __init__(self, parent=None):
         super().__init__("After the infusion", parent)
-        self.chair = chair
         sl = QVBoxLayout(self)
         self.summary = label("summary", wrap=True)
         sl.addWidget(self.summary)
@@ -138,22 +138,17 @@ class AfterPanel(QGroupBox):
         sl.addWidget(self.close_obs_button)
         self.hide()
 
-    def refresh(self, t: float) -> None:
-        s, c = self.chair.session, self.chair
-        st = s.state
-        lines = [f"{'Completed' if st.status != 'stopped' else 'STOPPED'} at {c.clock_text(st.end_min)}."]
-        if st.started_at is not None and st.end_min is not None:
-            took = span_words(st.end_min - st.started_at)
-            lines.append(f"Started {c.clock_text(st.started_at)}; infusion time {took}.")
-        lines.append(f"Delivered {s.delivered_ml(t):.1f} of {s.volume_ml:.1f} mL.")
-        top = max((seg[2] for seg in s.rate_segments()), default=0.0)
-        tolerated = f"{st.tolerated_ml_h:g} mL/h" if st.tolerated_ml_h > 0 else "none recorded"
-        lines.append(f"Highest pump rate {top:g} mL/h; highest tolerated {tolerated}.")
-        lines.append(f"Reactions: {st.reactions} (highest grade {st.highest_grade}).")
-        v = s.vitals_due(t)
-        if v is not None and st.status != "closed":
-            lines.append(f"Vitals: {v[1]} ({c.clock_text(v[0])}).")
-        self.summary.setText("\n".join(lines))
-        self.look_out.setText("Before the patient leaves, tell them to look out for (reactions can come hours "
-                              "later):\n" + "\n".join(f"• {x}" for x in look_out_lines(s)))
-        self.close_obs_button.setEnabled(st.status != "closed")
+    def show_state(self, state: ChairState) -> None:
+        """The record after the end (the core's lines) and what the patient is told; hidden before the end."""
+        after = state.after_end
+        self.setVisible(after is not None)
+        if after is None:
+            return
+        lines = list(after.lines)
+        if self.summary.text() != "\n".join(lines):
+            self.summary.setText("\n".join(lines))
+        look = ("Before the patient leaves, tell them to look out for (reactions can come hours later):\n"
+                + "\n".join(f"• {x}" for x in after.look_out))
+        if self.look_out.text() != look:
+            self.look_out.setText(look)
+        self.close_obs_button.setEnabled(state.status != "closed")

@@ -1,7 +1,7 @@
-"""The infusion's event log as a table (time, who, what), filled from the session's events.
+"""The infusion's event log as a table (time, who, what), filled from the infusion's events.
 
-`sync(events)` appends only the rows it has not shown yet, so a clock tick costs the same with
-ten events or a thousand.
+`append(new)` adds only the rows not shown yet (the chair's model hands over the new events), so a
+clock tick costs the same with ten events or a thousand.
 """
 from __future__ import annotations
 
@@ -34,11 +34,15 @@ class EventLog(QTableWidget):
         h.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
 
     def sync(self, events, unsaved_from: int | None = None) -> None:
-        if len(events) == self.shown:
+        """Show a whole record's events: only those not shown yet are appended."""
+        self.append(events[self.shown:], unsaved_from)
+
+    def append(self, new, unsaved_from: int | None = None) -> None:
+        """Append the events after the ones shown (`new`: those events only, in order)."""
+        if not new:
             return
         first = self.shown
-        for i in range(self.shown, len(events)):
-            e = events[i]
+        for i, e in enumerate(new, first):
             m = int(e.at_min)
             s = int(round((e.at_min - m) * 60)) % 60
             if self._elapsed is not None:
@@ -60,9 +64,9 @@ class EventLog(QTableWidget):
         if first == 0:
             self.resizeColumnToContents(0)
             self.resizeColumnToContents(1)
-        for row in range(first, len(events)):
+        self.shown = first + len(new)
+        for row in range(first, self.shown):
             self.resizeRowToContents(row)  # the new rows only: constant cost per new event
-        self.shown = len(events)
         self.scrollToBottom()
 
     def refit(self) -> None:

@@ -15,9 +15,11 @@ from titration.alerts import Alert
 from titration.chair import Chair, Outcome
 from titration.chair_state import ChairFacts, ChairState
 from titration.errors import TitrationError
+from titration.reactions import Catalogue
 from titration.session import Session
+from titration.session_events import Event
 from titration.store.base import JournalError
-from titration.timefmt import after_start, after_start_seconds, finish_words, session_time, span_hm
+from titration.timefmt import after_start_seconds, session_time
 from ui.chair.summary import ChairSummary, summary_of
 from ui.chart.feed import ChartFeed
 
@@ -86,29 +88,24 @@ class ChairModel(QObject):
         """A session time as a time of day (HH:MM), or +h:mm from the start when no wall start is known."""
         return session_time(t_min, self.wall_start)
 
-    def elapsed_text(self, t_min: float) -> str:
-        """How long since the pump was started (what every view of this chair calls 'elapsed')."""
-        st = self.session.state.started_at
-        if st is None:
-            return "not started"
-        end = self.session.state.end_min
-        return f"{span_hm((end if end is not None and t_min > end else t_min) - st)} since the start"
-
     def elapsed_at(self, t_min: float) -> str:
         """'+0:42:00' since the pump start for an event's time; '' before the start."""
         return after_start_seconds(t_min, self.session.state.started_at)
 
-    def elapsed_short(self, t_min: float) -> str:
-        """'+0:42' since the pump start (the header's form of elapsed_text)."""
-        st = self.session.state.started_at
-        if st is None:
-            return "not started"
-        end = self.session.state.end_min
-        return after_start(end if end is not None and t_min > end else t_min, st)
+    # ------------------------------------------------------------------ what the widgets are built with
+    @property
+    def catalogue(self) -> Catalogue:
+        """The symptom catalogue this infusion is graded by (the vitals and symptoms panels are built with it)."""
+        return self.session.catalogue
 
-    def left_text(self, t_min: float, end: float | None) -> str:
-        """'14:35, 2 h 10 min left' for an expected end."""
-        return finish_words(t_min, end, self.wall_start)
+    @property
+    def age_years(self) -> float | None:
+        return self.session.age_years
+
+    def events_from(self, first: int) -> tuple[Event, ...]:
+        """The events from `first` on (the event log appends only these: a tick costs the same however long
+        the record is)."""
+        return tuple(self.session.events[first:])
 
     # ------------------------------------------------------------------ intents: the core answers, we publish
     def _publish(self, out: Outcome):

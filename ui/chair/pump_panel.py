@@ -9,8 +9,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFrame, QGridLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
+from titration.chair_state import ChairState
 from ui.common.form_fields import FieldError, parse_number
-from ui.common.style import GRADE_COLOURS
+from ui.common.style import GRADE_COLOURS, danger_css
 from ui.common.widgets import label
 
 
@@ -19,8 +20,7 @@ class PumpPanel(QGroupBox):
 
     def __init__(self, chair, show_error, parent=None):
         super().__init__("Pump — Ctrl+Enter confirms", parent)
-        self.chair = chair
-        self.session = chair.session
+        self.chair = chair  # the intents (override); what is shown comes from the snapshot in show_state
         self.show_error = show_error
         pl = QVBoxLayout(self)
         pl.setSpacing(3)
@@ -95,7 +95,8 @@ class PumpPanel(QGroupBox):
 
     # ------------------------------------------------------------------ intents
     def open_override(self) -> None:
-        p = self.chair.proposal()
+        state = self.chair.state
+        p = state.proposal
         if p is None:
             self.show_error("Override: there is no proposal to override")
             return
@@ -103,7 +104,7 @@ class PumpPanel(QGroupBox):
             self.show_error("A stop cannot be overridden (severe reaction or policy stop).")
             return
         if not self.ov_rate.text():
-            self.ov_rate.setText(f"{self.session.state.rate_ml_h:g}")
+            self.ov_rate.setText(f"{state.pump_rate_ml_h:g}")
         self.override_panel.show()
         self.ov_reason.setFocus()
 
@@ -120,19 +121,27 @@ class PumpPanel(QGroupBox):
         return out.done
 
     # ------------------------------------------------------------------ rendering
-    def _rate(self, rate: float) -> None:
-        plan = self.session.original_plan
-        self.pump_rate.setText(f"{rate:g} mL/h")
-        self.pump_units.setText(f"{plan.mg_kg_min(rate):.2f} mg/kg/min · {plan.ml_kg_min(rate):.4f} mL/kg/min "
-                                f"(at {plan.rate_weight_kg:g} kg, {plan.concentration_mg_per_ml:g} mg/mL)")
-
     def _colour(self, grade: str) -> None:
         c = GRADE_COLOURS.get(grade) if grade not in ("none", "") else None
         self.reason.setStyleSheet(f"font-weight: bold; border-left: 8px solid {c}; padding-left: 6px;" if c else "")
 
-    def show_now(self, t: float, p) -> None:
-        """Render for session time `t`; `p` is the core's proposal now (or None)."""
-        self._show(t, p)
+    def show_state(self, state: ChairState) -> None:
+        """Everything from the snapshot's pump view: no session is read here."""
+        v = state.pump
+        self.pump_title.setText(v.title)
+        self.pump_rate.setText(v.rate_text)
+        self.pump_units.setText(v.units_text)
+        self.reason.setText(v.line)
+        self.why_text.setText(v.why)
+        self.rule.setText(v.rule)
+        self._colour(v.grade)
+        self.confirm_button.setText(v.confirm_text)
+        self.confirm_button.setEnabled(v.confirm_enabled)
+        self.confirm_button.setVisible(v.confirm_shown)
+        self._name_confirm(v.confirm_name, v.confirm_description)
+        self._danger(v.danger)
+        self.override_button.setEnabled(v.override_enabled)
+        self.override_button.setVisible(v.override_shown)
         self.why_button.setVisible(bool(self.why_text.text() or self.rule.text()))
         if not self.why_button.isVisible():
             self.why.hide()
@@ -141,7 +150,7 @@ class PumpPanel(QGroupBox):
 
     def _danger(self, on: bool) -> None:
         """A STOP is confirmed with a red button, never the green of a step (white on red: 5.9:1)."""
-        css = f"#confirm {{ background: {GRADE_COLOURS['severe']}; color: white; }}" if on else ""
+        css = danger_css("confirm") if on else ""
         if self.confirm_button.styleSheet() != css:
             self.confirm_button.setStyleSheet(css)
 
@@ -151,87 +160,3 @@ class PumpPanel(QGroupBox):
             self.confirm_button.setAccessibleName(name)
         if self.confirm_button.accessibleDescription() != description:
             self.confirm_button.setAccessibleDescription(description)
-
-    def _show(self, t: float, p) -> None:
-        s, c = self.session, self.chair
-        st = s.status
-        ended = st in ("completed", "stopped", "closed")
-        self.confirm_button.setVisible(not ended or p is not None)  # after the end: only advice to confirm
-        self.override_button.setEnabled(p is not None and p.action not in ("stop", "review", "emergency"))
-        self.override_button.setVisible(not ended)
-        if st == "planned":
-            self._rate(s.rungs[0].rate_ml_h)
-            self.pump_title.setText("Set pump to (step 1)")
-            ready = s.state.baseline is not None
-            self.reason.setText("Start the infusion when the pump is set." if ready
-                              else "Record the baseline vitals first (Vitals panel), then start.")
-            plan = s.original_plan
-            self.why_text.setText("")
-            self.rule.setText(f"protocol {plan.protocol_id}" + (" (LOCAL)" if plan.protocol_kind == "local" else ""))
-            self.confirm_button.setText("Start: pump is set")
-            self.confirm_button.setEnabled(ready)
-            self._name_confirm("Start the infusion", f"The pump is set to {s.rungs[0].rate_ml_h:g} mL/h (step 1): "
-                               "start the infusion")
-            self._colour("none")
-            return
-        if p is not None:
-            if p.action == "complete":  # the bag is empty: the nurse confirms the pump has finished
-                self.pump_title.setText("END: the bag should be empty")
-                self.pump_rate.setText(f"{s.delivered_ml(t):.0f} mL in")
-                self.pump_units.setText(f"of {s.volume_ml:.0f} mL; the pump delivers nothing more")
-            elif p.action in ("pause", "stop"):
-                self.pump_title.setText("PAUSE: set the pump to 0" if p.action == "pause" else "STOP THE INFUSION")
-                self.pump_rate.setText("0 mL/h" if p.action == "pause" else "STOP")
-                self.pump_units.setText("")
-            elif p.action in ("review", "emergency"):  # after the end: the pump is already off
-                self.pump_title.setText("EMERGENCY STEPS" if p.action == "emergency" else "URGENT MEDICAL REVIEW")
-                self.pump_rate.setText("pump off")
-                self.pump_units.setText("")
-            else:
-                self.pump_title.setText({"increase": "Increase", "slow": "SLOW DOWN",
-                                         "resume": "RESUME"}.get(p.action, p.action) + ": set pump to")
-                self._rate(p.rate_ml_h)
-            self.reason.setText(p.one_line())
-            self.why_text.setText(p.reason)
-            self.rule.setText((f"grade {p.grade} · " if p.grade != "none" else "") + p.rule)
-            self._colour(p.grade)
-            self.confirm_button.setText("Confirm: pump finished" if p.action == "complete" else f"Confirm: {p.action}")
-            self.confirm_button.setEnabled(True)
-            self._name_confirm("Confirm the proposal", p.one_line())
-            self._danger(p.action in ("stop", "emergency"))
-            return
-        self._colour("none")
-        self.confirm_button.setText("Nothing to confirm")
-        self.confirm_button.setEnabled(False)
-        self._danger(False)
-        self._name_confirm("Confirm the proposal", "Nothing to confirm now")
-        self.rule.setText("")
-        self.why_text.setText("")
-        rx = s.state.reaction
-        if st == "running":
-            self.pump_title.setText("Pump runs at")
-            self._rate(s.state.rate_ml_h)
-            nxt = s.next_step_at()  # the core gives no step past the end of the infusion
-            if rx is not None:
-                self.reason.setText(f"Reaction ({rx.grade}): escalation on hold"
-                                  + (f"; review at {c.clock_text(rx.review_at)}" if rx.review_at is not None else ""))
-            elif nxt is None:
-                self.reason.setText("Keep this rate until the volume is in.")
-            else:
-                self.reason.setText(f"Next step at {c.clock_text(nxt)}.")
-        elif st == "paused":
-            self.pump_title.setText("Infusion PAUSED")
-            self.pump_rate.setText("0 mL/h")
-            self.pump_units.setText("")
-            if rx is not None and rx.review_at is not None:
-                self.reason.setText(f"Reaction ({rx.grade}): review at {c.clock_text(rx.review_at)}. "
-                                  f"Mark 'Symptoms resolved' when they are.")
-            else:
-                self.reason.setText("Paused by the nurse: Resume when ready.")
-        else:
-            word = {"completed": "Infusion COMPLETED", "stopped": "Infusion STOPPED",
-                    "closed": "Observation closed"}[st]
-            self.pump_title.setText(word)
-            self.pump_rate.setText(f"{s.delivered_ml(t):.1f} mL in")
-            self.pump_units.setText(f"of {s.volume_ml:.1f} mL, ended {c.clock_text(s.state.end_min)}")
-            self.reason.setText("")

@@ -56,5 +56,6 @@ def summary_of(st: ChairState, key: object, workstation: str = "") -> ChairSumma
         key=key, chair=st.chair, patient=st.patient, product=st.product, rate=f"{st.pump_rate_ml_h:g} mL/h",
         state=st.status, next_what=due.what if due is not None else "—",
         next_at="" if due is None else due.at_text,
-        finish=st.times.finish_text.split(",")[0] if st.status in ("planned", "running", "paused") else "—",
+        # "10:46" while it runs, "ended 10:45" once it has ended: the core's finish words, never a dash
+        finish=st.times.finish_text.split(",")[0],
         alert=level, grade=grade, training=st.training, workstation=workstation, priority=st.priority)

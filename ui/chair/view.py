@@ -1,7 +1,8 @@
 """The live view of one chair: the pump panel, the chart and log, vitals and symptoms.
 
 It composes the chair's panels (ui.chair.pump_panel, ui.chair.now_panel, ui.chair.controls) and routes the
-nurse's intents to the chair's model. Everything shown is a core answer. Panels are inline (no
+nurse's intents to the chair's model. Every panel draws the snapshot the model publishes (`chair.state`,
+titration/chair_state.py); none reads the session (tests/test_chair_widgets_snapshot.py). Panels are inline (no
 modal dialog steals focus from a running countdown). A clock tick only updates labels and the
 chart's tip; tables grow by appending rows.
 """
@@ -12,8 +13,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QGroupBox,
-    QHBoxLayout,
-    QLabel,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -23,11 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from titration.day_fit import DaySettings
 from titration.errors import TitrationError
-from titration.timefmt import minutes_after_midnight
 from ui.chair.controls import AfterPanel, EmergencyPanel, InfusionControls, ReasonBox
 from ui.chair.day_fit_panel import DayFitPanel
+from ui.chair.debrief_page import DebriefPage
 from ui.chair.event_log import EventLog
 from ui.chair.header import ChairHeader
 from ui.chair.model import ChairModel
@@ -52,7 +50,6 @@ class ChairView(QWidget):
     def __init__(self, chair: ChairModel, parent=None):
         super().__init__(parent)
         self.chair = chair
-        self.session = chair.session
         root = self.root = QVBoxLayout(self)  # the unit board puts its read-only lines at the top
         root.setContentsMargins(4, 4, 4, 4)
         root.setSpacing(3)
@@ -152,10 +149,10 @@ class ChairView(QWidget):
         self.day_fit = DayFitPanel()
         self.day_fit.sig_note.connect(self.chair.note)
         lay.addWidget(self.day_fit)
-        self.after = AfterPanel(self.chair)
+        self.after = AfterPanel()
         self.after.close_obs_button.clicked.connect(self.close_observation)
         lay.addWidget(self.after)
-        self.now_panel = NowPanel(self.chair)
+        self.now_panel = NowPanel()
         lay.addWidget(self.now_panel)
         self.controls = InfusionControls()
         self.controls.resolved_button.clicked.connect(self.resolved)
@@ -187,7 +184,7 @@ class ChairView(QWidget):
         vg = self.vitals_box = QGroupBox("Vitals (Ctrl+Shift+V)")
         vg.setToolTip("Ctrl+Shift+V comes here")
         vl = QVBoxLayout(vg)
-        self.vitals = VitalsForm(catalogue=self.session.catalogue, age_years=self.session.age_years)
+        self.vitals = VitalsForm(catalogue=self.chair.catalogue, age_years=self.chair.age_years)
         self.vitals.sig_record.connect(self._record_vitals)
         self.vitals.sig_error.connect(self.show_error)
         vl.addWidget(self.vitals)
@@ -195,7 +192,7 @@ class ChairView(QWidget):
         sg = self.symptoms_box = QGroupBox("Symptoms (Ctrl+Shift+S)")
         sg.setToolTip("Ctrl+Shift+S comes here")
         sgl = QVBoxLayout(sg)
-        self.symptoms = SymptomsPanel(catalogue=self.session.catalogue)
+        self.symptoms = SymptomsPanel(catalogue=self.chair.catalogue)
         self.symptoms.sig_report.connect(self._report)
         sgl.addWidget(self.symptoms)
         lay.addWidget(sg)
@@ -204,21 +201,9 @@ class ChairView(QWidget):
         return scrolled(w, 250)
 
     def _debrief_page(self, panel: TrainingPanel) -> None:
-        page = QWidget()
-        pl = QVBoxLayout(page)
-        row = QHBoxLayout()
-        title = QLabel("Debrief: what the protocol expected, against what was done")
-        title.setObjectName("chairHeader")
-        back = QPushButton("Back to the chair (Esc)")
-        back.setObjectName("debriefBack")
-        back.clicked.connect(self.show_live)
-        back.setShortcut("Esc")
-        row.addWidget(title, 1)
-        row.addWidget(back)
-        pl.addLayout(row)
-        pl.addWidget(panel.debrief, 1)
-        self.debrief_page = page
-        self.body.addWidget(page)
+        self.debrief_page = DebriefPage(panel.debrief)
+        self.debrief_page.back.clicked.connect(self.show_live)
+        self.body.addWidget(self.debrief_page)
         panel.sig_debrief_shown.connect(self.show_debrief_tab)
 
     # ------------------------------------------------------------------ intents (buttons and shortcuts)
@@ -250,7 +235,7 @@ class ChairView(QWidget):
 
     def close_observation(self) -> None:
         self._clear_error()
-        ends = self.session.observation_ends_at()
+        ends = self.chair.state.times.observation_end_min
         if ends is not None and self.chair.time_now() < ends:
             self.open_reason("close")  # the hour is not up: say why it ends early
             return
@@ -283,7 +268,7 @@ class ChairView(QWidget):
                                      and self.vitals.as_baseline.isChecked())
         if g is not None:
             self.vitals.clear()
-            self.vitals.show_recorded(g, self.chair.clock_text(self.session.events[-1].at_min))
+            self.vitals.show_recorded(g, self.chair.state.times.now_text)
 
     def _report(self, ids) -> None:
         self._clear_error()
@@ -358,49 +343,42 @@ class ChairView(QWidget):
             self.right.setWidget(self.right_inner)
             self.right.show()
 
-    # ------------------------------------------------------------------ rendering
+    # ------------------------------------------------------------------ rendering: the snapshot, nothing else
     def on_changed(self) -> None:
-        s, c = self.session, self.chair
-        p0 = s.original_plan
-        r = p0.request
-        self.title = (f"{c.name} · {c.patient.label} · {p0.product_name} · {r.indication.upper()} · "
-                      f"{r.weight_kg:g} kg · {p0.volume_ml:.0f} mL")
-        self.vitals.set_baseline(s.state.baseline)
-        self.vitals.show_state(s.baseline_notice(), s.early_warning())
-        self.controls.update_for(s)
-        ended = s.status in ("completed", "stopped", "closed")
-        self.after.setVisible(ended)
-        if ended:  # only events change it: kept out of the per-tick work (it walks the event list)
-            self.after.refresh(c.time_now())  # a reaction after the end: the core proposes its steps (on_tick)
+        st = self.chair.state
+        self.vitals.set_baseline(st.baseline)
+        self.vitals.show_state(st.baseline_notice, st.early_warning)
+        self.controls.show_state(st)
+        self.after.show_state(st)  # a reaction after the end: the core proposes its steps (on_tick)
         # a reaction can come at any time, the observation hour and after it included
         self.symptoms.report_button.setEnabled(True)
         self.vitals.record_button.setEnabled(True)
-        self.on_tick(c.now)
+        self.on_tick(self.chair.now)
 
     def on_tick(self, now: float) -> None:
-        s, c = self.session, self.chair
-        t = max(now, s.events[-1].at_min) if s.events else now
-        p = s.due(t) if s.status != "planned" else None  # after the end too: advice and emergency steps
+        c = self.chair
+        st = c.state
         was_shown = self.emergency.isVisible()
-        self.emergency.offer(p, s.catalogue)
+        self.emergency.offer(st)  # after the end too: advice and emergency steps
         if self.emergency.isVisible() and not was_shown:  # after a STOP the emergency steps are what is in view
             self.left_scroll.verticalScrollBar().setValue(0)
-        if c.state.status == "closed" and c.state.emergency is None:
+        if st.status == "closed" and st.emergency is None:
             self.emergency.hide()  # the observation is closed and the reaction over: the steps no longer apply
-        self.pump.show_now(t, p)
+        self.pump.show_state(st)
         # large type, a STOP due and its steps shown: the header says the rate ("Set pump to 0"); the big
         # "STOP" gives its room to the steps (after the confirm it shows the volume in again)
-        stop_due = p is not None and p.action in ("stop", "emergency")
+        stop_due = st.proposal is not None and st.proposal.action in ("stop", "emergency")
         self.pump.pump_rate.setVisible(not (self.large and stop_due and self.emergency.isVisible()))
-        self.bar.show_state(c.state, self.title, f"{c.clock_text(t)} · {c.elapsed_short(t)}")
-        self.now_panel.refresh(t)
-        self._day_fit(t)
-        self.log.sync(s.events, c.unsaved_from)
-        self._chart_frame(t)
-        self.chart_summary.show_state(c.state)
-        self.prescriber.show_state(c.state)
+        self.bar.show_state(st, st.title, f"{st.times.now_text} · {st.times.since_start_text}")
+        self.now_panel.show_state(st)
+        self.day_fit.show_fit(st.day_fit)
+        if st.events != self.log.shown:
+            self.log.append(c.events_from(self.log.shown), c.unsaved_from)
+        self._chart_frame(now)
+        self.chart_summary.show_state(st)
+        self.prescriber.show_state(st)
         if self.training_panel is not None:
-            self.training_panel.refresh(t)
+            self.training_panel.refresh(st.at_min)
 
     def _chart_frame(self, t: float) -> None:
         """The chart's frame (the tip moves; new events append); the table of steps follows a new plan."""
@@ -409,19 +387,6 @@ class ChairView(QWidget):
         if f.plan is not None:
             self.steps.show_steps(f.plan.steps, f.origin_min)
 
-    def _day_fit(self, t: float) -> None:
-        """While the infusion runs (or waits to start): does its expected finish still fit the day?"""
-        s = self.session
-        start = None if self.chair.wall_start is None else minutes_after_midnight(self.chair.wall_start)
-        if start is None or s.status not in ("planned", "running", "paused"):
-            self.day_fit.show_fit(None)
-            return
-        try:
-            fit = s.day_fit(t, start, DaySettings(s.original_plan.request.closing_clock))
-        except TitrationError:  # a record without a valid closing time: nothing to compare with
-            fit = None
-        self.day_fit.show_fit(fit)
-
-    def summary_text(self, t: float) -> str:
-        self.after.refresh(t)
+    def summary_text(self) -> str:
+        """The record after the end and what the patient is told, as the After panel shows them."""
         return self.after.summary.text() + "\n" + self.after.look_out.text()

@@ -91,6 +91,7 @@ TEXT_PAIRS: dict[str, tuple[str, str]] = {
     "#dayFitTitle": (ERROR_INK, WARN_BG),
     "#noteLine": (INK, WINDOW),
     "#pumpUnits": (MUTED, WINDOW),
+    "danger button": (PAPER, GRADE_COLOURS["severe"]),  # STOP: the confirm and the reason box's button
     "quiet strip": (MUTED, WINDOW),
     "tile": (INK, TILE_BG),
     "tile focused": (INK, TILE_FOCUS_BG),
@@ -103,6 +104,16 @@ TEXT_PAIRS: dict[str, tuple[str, str]] = {
     "alert training": TRAINING_ALERT,
     "alert training quiet": TRAINING_QUIET,
 }
+
+
+
+def danger_css(object_name: str, padding: str = "8px 18px") -> str:
+    """A button that stops the infusion looks like danger, never like a step's green confirm: white on the
+    severe grade's red (the "danger button" pair above, 5.9:1), drawn flat (a border set: no style's shading)."""
+    fg, bg = TEXT_PAIRS["danger button"]
+    return (f"#{object_name} {{ background: {bg}; color: {fg}; border: 1px solid {bg}; border-radius: 4px; "
+            f"padding: {padding}; }}")
+
 
 BASE_PT = {False: 10, True: 14}
 # (object name) -> (points above the base size, bold); set with setFont so layouts follow the size

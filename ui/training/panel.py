@@ -228,7 +228,7 @@ class TrainingPanel(QGroupBox):
         c = self.chair
         state = "SIMULATION PAUSED" if c.sim_held else "running"
         self.clock_label.setText(f"Simulated time {c.clock_text(t)} · {c.speed:g}x · {state}")
-        self.debrief_button.setEnabled(c.run is not None and c.session.status in ("completed", "stopped", "closed"))
+        self.debrief_button.setEnabled(c.run is not None and c.state.status in ("completed", "stopped", "closed"))
 
     def show_debrief(self) -> None:
         run = self.chair.run

@@ -313,8 +313,8 @@ class UnitPages(QObject):
 
     @staticmethod
     def _swap(view: ChairView, session) -> None:
-        """The server's newer record of the chair, in the same view (panels keep the session they draw)."""
-        view.session = view.pump.session = view.now_panel.session = session
+        """The server's newer record of the chair, in the same view: its model takes the new session and
+        publishes a snapshot of it, which every panel draws."""
         view.chart.set_session(session, view.chair.now)
         chair = view.chair
         assert isinstance(chair, ReadOnlyChair)  # only chairs driven elsewhere are watched

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..data import Table, load_toml, resource
+from .data import Table, load_toml, resource
 
 
 @dataclass(frozen=True)
