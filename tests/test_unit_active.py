@@ -137,18 +137,45 @@ def test_the_server_decides_what_is_active_from_its_own_record_not_from_a_workst
             raw.append(new("bay c / 5", "P9"), [PLANNED])  # the chair, as a nurse reads its name
         # An infusion whose events arrive already ended (sent late) is history: in nobody's way, taken.
         late = new("Bay C/5", "P1")
-        assert raw.append(late, [PLANNED, {"at_min": 1.0, "kind": "stop", "who": "nurse", "data": {"reason": "x"}}])
+        assert raw.append(late, [PLANNED, {"at_min": 1.0, "kind": "stop", "who": "nurse", "reason": "x"}])
         # A reaction's stop ends an infusion on the server too: the chair is free once it has arrived.
         other = new("Bay B/1", "P2")
         raw.append(other, [PLANNED])
         store = PgStore(url, readonly=True)
         try:
             assert {(x.chair, x.status) for x in store.active()} == {("Bay C/5", "running"), ("Bay B/1", "planned")}
-            raw.append(other, [{"at_min": 2.0, "kind": "action", "who": "nurse", "data": {"action": "stop"}}], start=1)
+            raw.append(other, [{"at_min": 2.0, "kind": "action", "who": "nurse", "action": "stop"}], start=1)
             assert [(x.chair, x.patient_id) for x in store.active()] == [("Bay C/5", "P1")]
         finally:
             store.close()
         assert raw.append(new("bay b/1", "P2"), [PLANNED])
     finally:
         raw.close()
+        a.close()
+
+
+def test_a_chair_is_free_on_the_server_once_a_reactions_stop_has_ended_its_infusion(url, tmp_path):
+    """Through a real session: a severe reaction's STOP confirmed (an 'action' event), the observation
+    closed; the next patient's infusion on that chair is taken, and the stopped one is not active."""
+    from titration.store.pg_store import PgStore
+
+    a = ws(url, tmp_path, "ws-a")
+    try:
+        first = infusion()
+        a.attach(first, chair="Bay A/1", patient_id="P1", training=False, wall_start=T0)
+        first.start(0)
+        first.confirm(30, first.due(30))
+        first.confirm(40, first.report_symptoms(40, ["chest-pain"]))  # severe: STOP, confirmed
+        assert first.status == "stopped"
+        first.close_observation(110)
+        assert a.outbox.send_now() and a.waiting() == 0
+        store = PgStore(url, readonly=True)
+        try:
+            assert store.active() == []
+        finally:
+            store.close()
+        second = infusion()
+        a.attach(second, chair="Bay A/1", patient_id="P2", training=False, wall_start=T0 + 3 * 3600)
+        assert a.outbox.send_now() and a.waiting() == 0 and not a.outbox.status()["refused"]
+    finally:
         a.close()

@@ -120,10 +120,11 @@ $$"""),
 CREATE OR REPLACE FUNCTION ivig_ends(p_body jsonb) RETURNS boolean
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
     -- after this event the infusion never runs again: stopped (by hand, or a reaction's action), completed, or
-    -- set aside before it started (store/active.py NOT_ACTIVE; "closed" only ever follows one of these)
+    -- set aside before it started (store/active.py NOT_ACTIVE; "closed" only ever follows one of these).
+    -- An event's body is flat (Event.to_dict): the action and the note's text sit beside its kind.
     SELECT coalesce(p_body->>'kind' IN ({_ENDING})
-                    OR (p_body->>'kind' = 'action' AND p_body->'data'->>'action' IN ({_ENDING_ACTIONS}))
-                    OR (p_body->>'kind' = 'note' AND p_body->'data'->>'text' LIKE '{SET_ASIDE}%'), false)
+                    OR (p_body->>'kind' = 'action' AND p_body->>'action' IN ({_ENDING_ACTIONS}))
+                    OR (p_body->>'kind' = 'note' AND p_body->>'text' LIKE '{SET_ASIDE}%'), false)
 $$"""),
     ("ivig_active(text, text, text, boolean)", r"""
 CREATE OR REPLACE FUNCTION ivig_active(p_uid text, p_chair text, p_patient text, p_training boolean)
