@@ -99,3 +99,13 @@ def fill_patient(form, qtbot, *, weight="70", dose="1", product="octagam-10", in
         for k, v in normal.items():
             form.baseline.fields[k].setText(v)
     form.update_preview()
+
+
+def new_chair(window, qtbot):
+    """The usual patient through the New-infusion form, created: the chair's view (not started)."""
+    f = window.new_form
+    window.show_new_infusion()
+    fill_patient(f, qtbot)
+    answer_checklist(f)
+    assert f.create_infusion()
+    return window.current_view()

@@ -4,7 +4,7 @@ name the accessibility contract gives it (and a description), and the chart has 
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QApplication, QWidget
 
-from tests.ui.conftest import answer_checklist, fill_patient
+from tests.ui.conftest import new_chair
 
 FIELDS = ("Temperature", "Pulse", "Systolic BP", "Diastolic BP", "SpO2", "Respiratory rate", "On oxygen")
 
@@ -32,12 +32,7 @@ def expect(view, *names):
 
 
 def test_a_whole_infusion_by_accessible_name(qtbot, window, clock):
-    f = window.new_form
-    window.show_new_infusion()
-    fill_patient(f, qtbot)
-    answer_checklist(f)
-    assert f.create_infusion()
-    view = window.current_view()
+    view = new_chair(window, qtbot)
     expect(view, "Start the infusion", "Pump rate now", "Next action", "Chart summary")
     # the plan as a table is the page beside the event log: its tab says "Planned steps" (found by that
     # name too), and the table itself has the name once its page is shown

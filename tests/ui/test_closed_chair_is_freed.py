@@ -7,17 +7,12 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtWidgets import QApplication
 
-from tests.ui.conftest import answer_checklist, fill_patient
+from tests.ui.conftest import new_chair
 
 
 def _run_to_closed(qtbot, window, clock):
-    f = window.new_form
-    window.show_new_infusion()
-    fill_patient(f, qtbot)
-    answer_checklist(f)
-    assert f.create_infusion()
+    view = new_chair(window, qtbot)
     window.confirm()
-    view = window.current_view()
     chair = view.chair
     clock.set(10)
     window.model.tick()

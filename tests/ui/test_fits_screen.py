@@ -2,7 +2,7 @@
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from tests.ui.conftest import answer_checklist, fill_patient
+from tests.ui.conftest import answer_checklist, fill_patient, new_chair
 
 WARD = (1024, 700)
 
@@ -90,12 +90,7 @@ def test_large_type_on_and_off_returns_the_layout_exactly(qtbot, window, clock):
 
 
 def test_one_clock_counts_from_the_pump_start(qtbot, window, clock):
-    f = window.new_form
-    window.show_new_infusion()
-    fill_patient(f, qtbot)
-    answer_checklist(f)
-    assert f.create_infusion()
-    view = window.current_view()
+    view = new_chair(window, qtbot)
     clock.set(20)  # the pump is started 20 min after the plan was made
     window.model.tick()
     window.confirm()

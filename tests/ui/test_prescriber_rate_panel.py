@@ -1,16 +1,11 @@
 """A prescriber's new rate from the chair screen: a structured entry, checked by the core against the
 hard limits, journaled, and the plan made again from it; the answer comes back from the intent."""
-from tests.ui.conftest import answer_checklist, fill_patient
+from tests.ui.conftest import new_chair
 
 
 def _after_a_mild_reaction(qtbot, window, clock):
-    f = window.new_form
-    window.show_new_infusion()
-    fill_patient(f, qtbot)
-    answer_checklist(f)
-    assert f.create_infusion()
+    view = new_chair(window, qtbot)
     window.confirm()
-    view = window.current_view()
     chair = view.chair
     clock.set(30)
     window.model.tick()
