@@ -28,3 +28,13 @@ ACTIVE = "IVA01"  # the patient, or the chair, already has an active infusion (s
 DEFINER = (f"LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp "
            f"SET lock_timeout = '{LOCK_WAIT}'")
 EXPIRES = f"now() + make_interval(secs => {LEASE_S})"
+
+
+def append_only(*tables: str) -> str:
+    """The triggers that keep each table append-only: no UPDATE, DELETE or TRUNCATE, whoever asks
+    (the function ivig_append_only raises; a superuser can still drop a trigger, which verify reveals)."""
+    return "".join(
+        f"CREATE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t}\n"
+        f"    FOR EACH ROW EXECUTE FUNCTION ivig_append_only();\n"
+        f"CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t}\n"
+        f"    FOR EACH STATEMENT EXECUTE FUNCTION ivig_append_only();\n" for t in tables)

@@ -17,6 +17,8 @@ each one. A NOTIFY on `ivig_library` tells the workstations.
 """
 from __future__ import annotations
 
+from .pg_common import append_only
+
 CHANNEL = "ivig_library"
 LIBRARY_ROLE = "ivig_library"
 TABLES = ("library_versions", "library_approvals", "library_activations")
@@ -41,19 +43,7 @@ CREATE TABLE library_approvals(
 CREATE TABLE library_activations(
     id bigserial PRIMARY KEY, version integer NOT NULL REFERENCES library_versions(version),
     login text NOT NULL, activated timestamptz NOT NULL DEFAULT now());
-CREATE TRIGGER library_versions_append_only BEFORE UPDATE OR DELETE ON library_versions
-    FOR EACH ROW EXECUTE FUNCTION ivig_append_only();
-CREATE TRIGGER library_versions_no_truncate BEFORE TRUNCATE ON library_versions
-    FOR EACH STATEMENT EXECUTE FUNCTION ivig_append_only();
-CREATE TRIGGER library_approvals_append_only BEFORE UPDATE OR DELETE ON library_approvals
-    FOR EACH ROW EXECUTE FUNCTION ivig_append_only();
-CREATE TRIGGER library_approvals_no_truncate BEFORE TRUNCATE ON library_approvals
-    FOR EACH STATEMENT EXECUTE FUNCTION ivig_append_only();
-CREATE TRIGGER library_activations_append_only BEFORE UPDATE OR DELETE ON library_activations
-    FOR EACH ROW EXECUTE FUNCTION ivig_append_only();
-CREATE TRIGGER library_activations_no_truncate BEFORE TRUNCATE ON library_activations
-    FOR EACH STATEMENT EXECUTE FUNCTION ivig_append_only();
-REVOKE ALL ON library_versions, library_approvals, library_activations FROM PUBLIC;
+""" + append_only(*TABLES) + """REVOKE ALL ON library_versions, library_approvals, library_activations FROM PUBLIC;
 """
 
 _DEFINER = "LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp"

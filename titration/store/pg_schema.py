@@ -21,6 +21,7 @@ The server keeps the record honest by itself:
 """
 from __future__ import annotations
 
+from .pg_common import append_only
 from .pg_library import LIBRARY_ROLE, M3
 
 M1 = r"""
@@ -51,15 +52,7 @@ BEGIN
     RAISE EXCEPTION 'the journal is append-only: % on % is refused', TG_OP, TG_TABLE_NAME
         USING ERRCODE = 'insufficient_privilege';
 END $$;
-CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
-    FOR EACH ROW EXECUTE FUNCTION ivig_append_only();
-CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
-    FOR EACH STATEMENT EXECUTE FUNCTION ivig_append_only();
-CREATE TRIGGER sessions_append_only BEFORE UPDATE OR DELETE ON sessions
-    FOR EACH ROW EXECUTE FUNCTION ivig_append_only();
-CREATE TRIGGER sessions_no_truncate BEFORE TRUNCATE ON sessions
-    FOR EACH STATEMENT EXECUTE FUNCTION ivig_append_only();
-REVOKE ALL ON events, sessions, chain_head, chairs, leases FROM PUBLIC;
+""" + append_only("events", "sessions") + """REVOKE ALL ON events, sessions, chain_head, chairs, leases FROM PUBLIC;
 """
 
 
