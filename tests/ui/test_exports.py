@@ -566,3 +566,22 @@ def test_what_happened_gives_the_observations_real_close(plan):
     s.close_observation(end + 90)
     outcome = record_facts(s, end + 90)[0]
     assert outcome.startswith(f"Outcome: completed at {span_hm(end)}") and f"closed at {span_hm(end + 90)}" in outcome
+
+
+def test_an_exported_chart_lists_every_numbered_event_nothing_to_scroll(qapp):
+    from titration.session import Session
+    from ui.exports.render import PDF_CHART_SIZE, done, export_chart
+
+    s = Session(build_plan(PlanRequest("octagam-10", "itp", 70, 1.0)))
+    s.record_vitals(0, Vitals(36.8, 72, 124, 78, 98, 14))
+    s.start(0)
+    for k in range(4):  # eight numbered events: four pauses, four resumes
+        s.pause(10 + 4 * k, "line check")
+        s.resume(12 + 4 * k)
+    chart = export_chart(session=s, now_min=40, size=PDF_CHART_SIZE, large=True)
+    try:
+        ev = chart.events
+        assert ev.count() == 8 and ev.max_rows and ev.count() > ev.max_rows
+        assert ev.height() >= ev.count() * ev.row_height()  # every row in view: a page cannot scroll
+    finally:
+        done(chart)

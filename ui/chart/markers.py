@@ -35,6 +35,7 @@ class EventList(QListWidget):
         self.setStyleSheet("QListWidget#chartEvents { background: white; color: black; border: none; }")
 
         self.max_rows = 4  # under the plots: at most this many rows in view (the rest scroll)
+        self.show_all = False  # on paper nothing scrolls: every row in view (exports)
 
     def add(self, number: int, when: str, what: str) -> None:
         item = QListWidgetItem(f"{number}   {when}   {what}")
@@ -48,10 +49,17 @@ class EventList(QListWidget):
             self.setMinimumHeight(0)
             self.setMaximumHeight(16777215)
             return
-        row = self.fontMetrics().lineSpacing() + 2
-        h = self.max_rows * row + 2 * self.frameWidth() + 4
+        rows = max(self.count(), self.max_rows) if self.show_all else self.max_rows
+        h = rows * self.row_height() + 2 * self.frameWidth() + 4
         if self.height() != h or self.minimumHeight() != h:
             self.setFixedHeight(h)
+
+    def row_height(self) -> int:
+        return self.fontMetrics().lineSpacing() + 2
+
+    def hidden_rows(self) -> int:
+        """Rows under the plots that would need scrolling to be read."""
+        return max(self.count() - self.max_rows, 0) if self.max_rows else 0
 
     def texts(self) -> list[str]:
         return [self.item(i).text() for i in range(self.count())]

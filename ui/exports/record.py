@@ -106,7 +106,7 @@ def _record_pdf(r, chart, path: str, page: str, scrub) -> int:
                [[r.when(x.at_min) + ("\nAFTER THE END" if x.after_end else ""), ", ".join(x.symptoms), x.grade,
                  x.kind_label, scrub(x.action) + (f" ({r.when(x.action_at)})" if x.action_at is not None else ""),
                  r.when(x.resolved_at) if x.resolved_at is not None else "—"] for x in r.reactions],
-               [tw, 1.1, 0.7, 1.2, 3.0, tw])
+               [tw, 1.1, 0.9, 1.2, 2.8, tw])  # "moderate" whole in its column
     else:
         doc.lines(["No reaction recorded."])
 

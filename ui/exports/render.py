@@ -70,6 +70,13 @@ def export_chart(plan=None, session=None, *, now_min: float | None = None, size=
     else:
         chart.set_plan(plan)
     app.processEvents()
+    events = chart.events
+    if events.hidden_rows():  # on paper nothing scrolls: the chart grows by the rows the list would hide
+        grow = events.hidden_rows() * events.row_height()
+        events.show_all = True
+        chart.resize(chart.width(), chart.height() + grow)
+        app.processEvents()
+        events.scrollToTop()
     return chart
 
 
