@@ -1,22 +1,32 @@
 """The unit server's lease functions (SECURITY DEFINER; see pg_functions.py for the rest).
 
-- `ivig_lease_check`: is this lease the caller's (its installation and login), or expired with the
-  caller holding a later epoch (a takeover a restored server forgot); otherwise the refusal.
+- `ivig_lease_check`: what the caller may do with an infusion's lease: drive it ('mine'), claim it
+  ('claim': it holds a later epoch than a record a restore brought back), only re-send what the
+  server once confirmed to it ('heal'); otherwise the refusal.
 - `ivig_hold` (used inside `ivig_append` only): the caller's lease on an infusion, checked on a
   plain read, then locked, then checked again: another workstation's live lease is never locked.
 - `ivig_take`: take over an infusion whose lease has expired; the epoch goes up by one.
 - `ivig_beat`: renew the caller's own leases (a row it cannot lock at once is renewed next time).
-- `ivig_vouch`: the caller renewed these leases less than a lease's length ago (by its own clock):
-  no takeover can have happened since, so a lease the server's restored record shows lapsed is
-  its own again.
+- `ivig_vouch`: the caller renewed these leases, at these epochs, less than a lease's length ago
+  (by its own clocks): no takeover can have happened since, so a lease in doubt is its own again.
 
-A restore from a backup can make the server forget a takeover. Each lease row keeps the
-database's incarnation (`ivig_incarnation`: the cluster, its timeline, the database and the
-leases table, which a restore replaces) from when it was last written. A lease that has expired
-in a row from an earlier incarnation is "in doubt": another workstation may have taken it over
-after the backup. Its old holder may not go on by itself (LAPSED: its events stay in its outbox,
-shown) unless it vouches that it never let the lease lapse; a workstation that holds a later
-epoch (that takeover) claims it; a nurse can take it over again, the old holder too (epoch + 1).
+The restore rule. A restore from a backup can make the server forget takeovers, and even whole
+infusions. Each lease row keeps the database's incarnation (`ivig_incarnation`: the cluster, its
+timeline, the database and the leases table, which a restore replaces) from when it was last
+written. After a restore:
+- a lease that expired in a row from an earlier incarnation is "in doubt": another workstation may
+  have taken it over in what the restore lost. So is the lease of an infusion the server lost
+  entirely ("recreated after a restore": a sender that holds an epoch for an infusion the server
+  does not know). Its holder re-sends what the server once confirmed to it, but drives it again
+  only if it vouches, or a nurse takes the chair over again (a new epoch).
+- a workstation that holds a later epoch than the restored record (a takeover the restore lost)
+  claims the lease at that epoch; a claim, and a recreated lease, give way to a still later epoch
+  (the later takeover wins, whoever comes back first). A higher epoch is accepted nowhere else:
+  the server gives epochs, one at a time.
+- a chair a nurse took over on the restored server (ivig_take) is final: an epoch from the lost
+  history is refused there as taken over.
+The server cannot check a vouch or a claimed epoch: it is a workstation login's word, written to
+`lease_log` and the server's log.
 
 Every epoch a lease has had is kept in `lease_log` (who, how, when on the server's clock).
 """
@@ -26,6 +36,14 @@ from .pg_common import CHANNEL, DEFINER, EXPIRES, LAPSED
 
 # a lease in doubt: expired, in a row written by an earlier incarnation of the database (restored)
 _DOUBT = "({l}.expires <= now() AND {l}.incarnation IS DISTINCT FROM ivig_incarnation())"
+# how a lease was given when a later epoch may still replace it (the later takeover wins)
+_GIVE_WAY = ("claimed after a restore", "recreated after a restore")
+_SUPERSEDABLE = ("({l}.incarnation IS DISTINCT FROM ivig_incarnation() OR EXISTS (SELECT 1 FROM lease_log g "
+                 "WHERE g.session_id = {l}.session_id AND g.epoch = {l}.epoch AND g.how IN ("
+                 + ", ".join(f"'{h}'" for h in _GIVE_WAY) + ")))")
+# the lease went through a restore: epochs from the history it lost may still come back
+_RESTORED_HISTORY = ("({l}.incarnation IS DISTINCT FROM ivig_incarnation() OR EXISTS (SELECT 1 FROM lease_log g "
+                     "WHERE g.session_id = {l}.session_id AND g.how LIKE '%after a restore'))")
 
 LEASE_FUNCTIONS: list[tuple[str, str]] = [
     ("ivig_incarnation()", r"""
@@ -44,49 +62,57 @@ BEGIN
     END;
     RETURN md5(v);
 END $$"""),
-    ("ivig_lease_check(leases, stations, bigint, text)", rf"""
-CREATE OR REPLACE FUNCTION ivig_lease_check(l leases, st stations, p_epoch bigint, p_chair text) RETURNS boolean
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public AS $$
--- true: the caller's lease; false: expired, and the caller holds a later epoch than the server (a
--- takeover a restored server forgot). Otherwise the refusal, raised.
+    ("ivig_lease_check(leases, stations, bigint, text, boolean)", rf"""
+CREATE OR REPLACE FUNCTION ivig_lease_check(l leases, st stations, p_epoch bigint, p_chair text, p_heal boolean)
+RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public AS $$
+-- 'mine': the caller's lease; 'claim': the caller holds a later epoch than a record a restore brought
+-- back, or than a claim made since (see the module); 'heal': its own lease is in doubt, and it only
+-- re-sends what the server once confirmed to it (p_heal): the lease is left as it is. Otherwise the
+-- refusal, raised.
 DECLARE detail text := json_build_object('holder', l.workstation, 'epoch', l.epoch, 'login', l.login,
                                          'since', extract(epoch FROM l.since)::float8)::text;
+        own boolean := l.installation = st.installation AND l.login = st.login;
 BEGIN
-    IF l.installation = st.installation AND l.login = st.login THEN
-        IF p_epoch < l.epoch AND NOT (p_epoch = 0 AND l.epoch = 1) THEN
-            RAISE EXCEPTION 'chair % was taken over by another workstation and back since these events were '
-                'recorded here: they are kept on this workstation, not sent', p_chair
-                USING ERRCODE = 'IVF01', DETAIL = detail;
-        END IF;
-        IF p_epoch > l.epoch AND l.incarnation IS NOT DISTINCT FROM ivig_incarnation() THEN
-            -- epochs are the server's to give: a higher one than its record, which no restore replaced, is made up
-            RAISE EXCEPTION 'chair %: epoch % was never given by the unit server (its lease is at epoch %): not sent',
-                p_chair, p_epoch, l.epoch USING ERRCODE = 'IVN01';
-        END IF;
-        IF {_DOUBT.format(l='l')} THEN
-            RAISE EXCEPTION 'the unit server was restored from a backup taken while this workstation held chair %, '
-                'and its hold lapsed after that (the restored record ends at % by the server''s clock): another '
-                'workstation may have taken the chair over since, in what the restore lost. This workstation''s '
-                'events wait here, not sent, until that workstation comes back, or a nurse takes the chair over '
-                'again', p_chair, to_char(l.renewed, 'HH24:MI') USING ERRCODE = '{LAPSED}', DETAIL = detail;
-        END IF;
-        RETURN true;
+    IF own AND p_epoch < l.epoch AND NOT (p_epoch = 0 AND l.epoch = 1) THEN
+        RAISE EXCEPTION 'chair % was taken over by another workstation and back since these events were '
+            'recorded here: they are kept on this workstation, not sent', p_chair
+            USING ERRCODE = 'IVF01', DETAIL = detail;
     END IF;
-    IF p_epoch <= l.epoch THEN
+    IF NOT own AND p_epoch <= l.epoch THEN
         RAISE EXCEPTION 'chair % is now driven from workstation % (login %, taken over at % by the server''s clock): '
             'read-only here; what this workstation recorded after that is kept here, not sent', p_chair,
             l.workstation, l.login, to_char(l.since, 'HH24:MI') USING ERRCODE = 'IVF01', DETAIL = detail;
     END IF;
-    IF l.expires > now() THEN
-        RAISE EXCEPTION 'chair % is driven from workstation % (login %); it is shown read-only here', p_chair,
-            l.workstation, l.login USING ERRCODE = 'IVH01', DETAIL = detail;
+    IF p_epoch > l.epoch THEN
+        IF {_SUPERSEDABLE.format(l='l')} THEN
+            RETURN 'claim';  -- a heal too: the later epoch is the later takeover, whatever it sends
+        END IF;
+        IF {_RESTORED_HISTORY.format(l='l')} THEN
+            RAISE EXCEPTION 'chair % was taken over again at workstation % (login %) after the unit server was '
+                'restored from a backup: this workstation''s hold came from the history the restore lost. Read-only '
+                'here; what it recorded is kept here, not sent', p_chair, l.workstation, l.login
+                USING ERRCODE = 'IVF01', DETAIL = detail;
+        END IF;
+        -- epochs are the server's to give: a higher one than its record, which no restore replaced, is made up
+        RAISE EXCEPTION 'chair %: epoch % was never given by the unit server (its lease is at epoch %): not sent',
+            p_chair, p_epoch, l.epoch USING ERRCODE = 'IVN01';
     END IF;
-    RETURN false;
+    IF {_DOUBT.format(l='l')} THEN
+        IF p_heal THEN
+            RETURN 'heal';
+        END IF;
+        RAISE EXCEPTION 'the unit server was restored from a backup that may lack a takeover of chair % (its '
+            'record of this workstation''s hold ends at % by the server''s clock): another workstation may have '
+            'taken the chair over since, in what the restore lost. This workstation''s events wait here, not sent, '
+            'until that workstation comes back, or a nurse takes the chair over again', p_chair,
+            to_char(l.renewed, 'HH24:MI') USING ERRCODE = '{LAPSED}', DETAIL = detail;
+    END IF;
+    RETURN 'mine';
 END $$"""),
-    ("ivig_hold(bigint, text, text, bigint)", rf"""
-CREATE OR REPLACE FUNCTION ivig_hold(p_sid bigint, p_installation text, p_instance text, p_epoch bigint)
-RETURNS leases {DEFINER} AS $$
-DECLARE st stations; s sessions; l leases; mine boolean;
+    ("ivig_hold(bigint, text, text, bigint, boolean)", rf"""
+CREATE OR REPLACE FUNCTION ivig_hold(p_sid bigint, p_installation text, p_instance text, p_epoch bigint,
+                                     p_heal boolean) RETURNS leases {DEFINER} AS $$
+DECLARE st stations; s sessions; l leases; how text;
 BEGIN
     st := ivig_station(p_installation, p_instance);
     SELECT * INTO s FROM sessions WHERE id = p_sid;
@@ -94,35 +120,42 @@ BEGIN
         RAISE EXCEPTION 'an epoch out of range' USING ERRCODE = 'IVN01';
     END IF;
     SELECT * INTO l FROM leases WHERE session_id = s.id;  -- a plain read: no lock on another's lease
-    IF NOT FOUND THEN  -- a new infusion (or one a restored server lost): epoch 1, whatever the caller holds
+    IF NOT FOUND THEN
+        -- epoch 0: a new infusion, held at epoch 1. A sender that holds an epoch had it from this server, which
+        -- has lost the infusion (restored): the lease is recreated at that epoch, in doubt (see the module).
         INSERT INTO leases(session_id, workstation, nurse, expires, since, installation, login, epoch, renewed,
                            incarnation)
-            VALUES (s.id, st.label, NULL, {EXPIRES}, now(), st.installation, st.login, 1, now(),
-                    -- a caller that held a later epoch: the server lost this lease's history (restored)
-                    CASE WHEN p_epoch > 1 THEN NULL ELSE ivig_incarnation() END)
+            VALUES (s.id, st.label, NULL, CASE WHEN p_epoch = 0 THEN {EXPIRES} ELSE now() END, now(),
+                    st.installation, st.login, greatest(p_epoch, 1), now(),
+                    CASE WHEN p_epoch = 0 THEN ivig_incarnation() END)
             ON CONFLICT (session_id) DO NOTHING RETURNING * INTO l;
         IF FOUND THEN
             INSERT INTO lease_log(session_id, epoch, installation, label, login, how)
-                VALUES (s.id, 1, st.installation, st.label, st.login, 'new') ON CONFLICT DO NOTHING;
+                VALUES (s.id, l.epoch, st.installation, st.label, st.login,
+                        CASE WHEN p_epoch = 0 THEN 'new' ELSE 'recreated after a restore' END) ON CONFLICT DO NOTHING;
+            IF p_epoch > 0 THEN
+                PERFORM ivig_lease_check(l, st, p_epoch, s.chair, p_heal);  -- in doubt: only a heal goes on
+            END IF;
             RETURN l;
         END IF;
         SELECT * INTO l FROM leases WHERE session_id = s.id;
     END IF;
-    PERFORM ivig_lease_check(l, st, p_epoch, s.chair);  -- refused here without a lock taken
-    SELECT * INTO l FROM leases WHERE session_id = s.id FOR UPDATE;  -- the caller's own, or an expired one
-    mine := ivig_lease_check(l, st, p_epoch, s.chair);  -- again, under the lock
-    IF mine THEN
+    PERFORM ivig_lease_check(l, st, p_epoch, s.chair, p_heal);  -- refused here without a lock taken
+    SELECT * INTO l FROM leases WHERE session_id = s.id FOR UPDATE;  -- the caller's own, an expired or a lost one
+    how := ivig_lease_check(l, st, p_epoch, s.chair, p_heal);  -- again, under the lock
+    IF how = 'mine' THEN
         UPDATE leases SET expires = {EXPIRES}, renewed = now(), incarnation = ivig_incarnation()
             WHERE session_id = s.id RETURNING * INTO l;
-    ELSE
+    ELSIF how = 'claim' THEN  -- the later takeover, at the epoch it was given
         UPDATE leases SET installation = st.installation, workstation = st.label, login = st.login,
-            epoch = l.epoch + 1, since = now(), renewed = now(), expires = {EXPIRES}, incarnation = ivig_incarnation()
+            epoch = p_epoch, since = now(), renewed = now(), expires = {EXPIRES}, incarnation = ivig_incarnation()
             WHERE session_id = s.id RETURNING * INTO l;
         INSERT INTO lease_log(session_id, epoch, installation, label, login, how)
             VALUES (s.id, l.epoch, st.installation, st.label, st.login, 'claimed after a restore')
             ON CONFLICT ON CONSTRAINT lease_log_pkey DO UPDATE SET installation = EXCLUDED.installation,
                 label = EXCLUDED.label, login = EXCLUDED.login, how = EXCLUDED.how, at = now();
-    END IF;
+        PERFORM pg_notify('{CHANNEL}', s.id::text);
+    END IF;  -- 'heal': the lease is left as it is
     RETURN l;
 END $$"""),
     ("ivig_take(text, text, text)", rf"""
@@ -130,7 +163,8 @@ CREATE OR REPLACE FUNCTION ivig_take(p_installation text, p_instance text, p_uid
 RETURNS TABLE(session_id bigint, chair text, from_label text, was_mine boolean, epoch bigint,
               server_now double precision, last_alive double precision, last_received double precision)
 {DEFINER} AS $$
-DECLARE st stations; s sessions; l leases; mine boolean; doubt boolean; alive double precision; was text;
+DECLARE st stations; s sessions; l leases; mine boolean; doubt boolean; lost boolean; alive double precision;
+        was text;
 BEGIN
     st := ivig_station(p_installation, p_instance);
     SELECT * INTO s FROM sessions WHERE uid = p_uid;
@@ -166,6 +200,7 @@ BEGIN
         alive := extract(epoch FROM greatest(l.renewed,
                                              (SELECT c.alive FROM chairs c WHERE c.session_id = s.id)))::float8;
         doubt := {_DOUBT.format(l='l')};  -- its own, in doubt after a restore: taken again, a new epoch
+        lost := {_SUPERSEDABLE.format(l='l')};  -- a lease the restore left unsure: the takeover is final
         IF mine AND NOT doubt THEN
             UPDATE leases SET expires = {EXPIRES}, renewed = now(), incarnation = ivig_incarnation()
                 WHERE leases.session_id = s.id RETURNING * INTO l;
@@ -176,7 +211,8 @@ BEGIN
                 WHERE leases.session_id = s.id RETURNING * INTO l;
             INSERT INTO lease_log(session_id, epoch, installation, label, login, how)
                 VALUES (s.id, l.epoch, st.installation, st.label, st.login,
-                        CASE WHEN mine THEN 'taken again after a restore' ELSE 'take' END)
+                        CASE WHEN mine THEN 'taken again after a restore'
+                             WHEN doubt OR lost THEN 'taken over after a restore' ELSE 'take' END)
                 ON CONFLICT ON CONSTRAINT lease_log_pkey DO UPDATE SET installation = EXCLUDED.installation,
                     label = EXCLUDED.label, login = EXCLUDED.login, how = EXCLUDED.how, at = now();
         END IF;
@@ -190,7 +226,9 @@ END $$"""),
     ("ivig_beat(text, text, text[], bigint[])", rf"""
 CREATE OR REPLACE FUNCTION ivig_beat(p_installation text, p_instance text, p_uids text[], p_epochs bigint[])
 RETURNS TABLE(uid text, held boolean, holder text, epoch bigint, since double precision) {DEFINER} AS $$
-DECLARE st stations; s sessions; l leases; got bigint;
+-- held: true (renewed, or claimed: the caller holds a later epoch than a record the restore left unsure),
+-- NULL (its own, in doubt after a restore: not renewed), false (another's).
+DECLARE st stations; s sessions; l leases; got bigint; own boolean;
 BEGIN
     st := ivig_station(p_installation, p_instance);
     UPDATE stations SET seen = now() WHERE installation = st.installation;
@@ -199,12 +237,30 @@ BEGIN
         CONTINUE WHEN NOT FOUND;  -- not on the server yet: its events are on their way
         SELECT * INTO l FROM leases x WHERE x.session_id = s.id;  -- a plain read: another's lease is never locked
         CONTINUE WHEN NOT FOUND;
-        IF l.installation = st.installation AND l.login = st.login
-                AND (l.epoch <= p_epochs[i] OR (p_epochs[i] = 0 AND l.epoch = 1)) AND {_DOUBT.format(l='l')} THEN
+        own := l.installation = st.installation AND l.login = st.login;
+        IF p_epochs[i] > l.epoch AND p_epochs[i] <= 1000000000 AND {_SUPERSEDABLE.format(l='l')} THEN
+            -- the later takeover, back after a restore: claimed at the epoch it was given (as ivig_hold does)
+            UPDATE leases x SET installation = st.installation, workstation = st.label, login = st.login,
+                epoch = p_epochs[i], since = now(), renewed = now(), expires = {EXPIRES},
+                incarnation = ivig_incarnation()
+                WHERE x.session_id IN (SELECT y.session_id FROM leases y WHERE y.session_id = s.id
+                                       AND y.epoch = l.epoch FOR UPDATE SKIP LOCKED)
+                RETURNING x.session_id INTO got;
+            IF got IS NOT NULL THEN
+                INSERT INTO lease_log(session_id, epoch, installation, label, login, how)
+                    VALUES (s.id, p_epochs[i], st.installation, st.label, st.login, 'claimed after a restore')
+                    ON CONFLICT ON CONSTRAINT lease_log_pkey DO UPDATE SET installation = EXCLUDED.installation,
+                        label = EXCLUDED.label, login = EXCLUDED.login, how = EXCLUDED.how, at = now();
+                PERFORM pg_notify('{CHANNEL}', s.id::text);
+                RETURN QUERY SELECT p_uids[i], true, st.label, p_epochs[i], extract(epoch FROM now())::float8;
+            ELSE  -- busy for an instant: the next beat
+                RETURN QUERY SELECT p_uids[i], NULL::boolean, l.workstation, l.epoch,
+                    extract(epoch FROM l.since)::float8;
+            END IF;
+        ELSIF own AND (l.epoch = p_epochs[i] OR (p_epochs[i] = 0 AND l.epoch = 1)) AND {_DOUBT.format(l='l')} THEN
             -- its own, but in doubt after a restore: not renewed by a beat (held unknown: NULL)
             RETURN QUERY SELECT p_uids[i], NULL::boolean, l.workstation, l.epoch, extract(epoch FROM l.since)::float8;
-        ELSIF l.installation = st.installation AND l.login = st.login
-                AND (l.epoch <= p_epochs[i] OR (p_epochs[i] = 0 AND l.epoch = 1)) THEN
+        ELSIF own AND (l.epoch = p_epochs[i] OR (p_epochs[i] = 0 AND l.epoch = 1)) THEN
             UPDATE leases x SET expires = {EXPIRES}, renewed = now(), incarnation = ivig_incarnation()
                 WHERE x.session_id IN (SELECT y.session_id FROM leases y WHERE y.session_id = s.id
                                        AND y.installation = st.installation AND y.epoch = l.epoch
@@ -223,21 +279,46 @@ END $$"""),
     ("ivig_vouch(text, text, text[], bigint[])", rf"""
 CREATE OR REPLACE FUNCTION ivig_vouch(p_installation text, p_instance text, p_uids text[], p_epochs bigint[])
 RETURNS TABLE(uid text, renewed boolean) {DEFINER} AS $$
--- The caller renewed these leases, at these epochs, less than a lease's length ago by its own clock
--- (the outbox asks only then): nobody can have taken them over since, whatever a restore forgot, so
--- its own leases in doubt are renewed. Nothing else is: another's lease, another epoch, are left.
-DECLARE st stations; s sessions; l leases; n integer;
+-- The caller renewed these leases, at these epochs, less than a lease's length ago by its own clocks (the
+-- outbox asks only then): nobody can have taken them over since, whatever a restore forgot. Its own lease at
+-- that epoch is renewed; a record a restore left unsure at an earlier epoch (restored, claimed or recreated)
+-- becomes its own at that epoch. Nothing else: a chair taken over on the restored server, a later epoch,
+-- are left. The server cannot check the word: each vouch is written to lease_log and the server's log.
+DECLARE st stations; s sessions; l leases; n integer; own boolean; unsure boolean;
 BEGIN
     st := ivig_station(p_installation, p_instance);
     FOR i IN 1 .. coalesce(array_length(p_uids, 1), 0) LOOP
         SELECT * INTO s FROM sessions x WHERE x.uid = p_uids[i];
-        CONTINUE WHEN NOT FOUND;
+        CONTINUE WHEN NOT FOUND OR p_epochs[i] IS NULL OR p_epochs[i] < 1 OR p_epochs[i] > 1000000000;
         SELECT * INTO l FROM leases x WHERE x.session_id = s.id;  -- a plain read first
-        CONTINUE WHEN NOT FOUND OR l.installation IS DISTINCT FROM st.installation OR l.login <> st.login
-            OR l.epoch <> p_epochs[i];
-        UPDATE leases x SET expires = {EXPIRES}, renewed = now(), incarnation = ivig_incarnation()
-            WHERE x.session_id = s.id AND x.installation = st.installation AND x.epoch = p_epochs[i];
+        CONTINUE WHEN NOT FOUND;
+        own := l.installation = st.installation AND l.login = st.login;
+        unsure := {_DOUBT.format(l='l')} OR p_epochs[i] > l.epoch;  -- else an everyday renewal: nothing to log
+        IF own AND l.epoch = p_epochs[i] THEN
+            UPDATE leases x SET expires = {EXPIRES}, renewed = now(), incarnation = ivig_incarnation()
+                WHERE x.session_id = s.id AND x.installation = st.installation AND x.epoch = p_epochs[i];
+        ELSIF p_epochs[i] > l.epoch AND {_SUPERSEDABLE.format(l='l')} THEN
+            SELECT * INTO l FROM leases x WHERE x.session_id = s.id FOR UPDATE;
+            UPDATE leases x SET installation = st.installation, workstation = st.label, login = st.login,
+                epoch = p_epochs[i], since = now(), renewed = now(), expires = {EXPIRES},
+                incarnation = ivig_incarnation()
+                WHERE x.session_id = s.id AND x.epoch = l.epoch AND x.epoch < p_epochs[i];
+        ELSE
+            RETURN QUERY SELECT p_uids[i], false;
+            CONTINUE;
+        END IF;
         GET DIAGNOSTICS n = ROW_COUNT;
+        IF n > 0 AND unsure THEN
+            INSERT INTO lease_log(session_id, epoch, installation, label, login, how)
+                VALUES (s.id, p_epochs[i], st.installation, st.label, st.login, 'vouched after a restore')
+                ON CONFLICT ON CONSTRAINT lease_log_pkey DO UPDATE SET installation = EXCLUDED.installation,
+                    label = EXCLUDED.label, login = EXCLUDED.login, how = EXCLUDED.how, at = now();
+            RAISE LOG 'ivig: workstation % (login %) vouched for chair % at epoch %', st.label, st.login, s.chair,
+                p_epochs[i];
+        END IF;
+        IF n > 0 THEN
+            PERFORM pg_notify('{CHANNEL}', s.id::text);
+        END IF;
         RETURN QUERY SELECT p_uids[i], n > 0;
     END LOOP;
 END $$"""),

@@ -104,9 +104,18 @@ M5 = r"""
 ALTER TABLE leases ADD COLUMN incarnation text;
 """
 
+# The restore rule's second form (pg_leases.py): a heal that leaves the lease as it is, a claim at the
+# epoch the claimant holds, an infusion the server lost recreated in doubt. The functions whose
+# arguments changed are dropped here (`unit init` makes the new ones).
+M6 = r"""
+DROP FUNCTION IF EXISTS ivig_append(text, text, bigint, jsonb, integer[], double precision[], text[], text[], text[]);
+DROP FUNCTION IF EXISTS ivig_hold(bigint, text, text, bigint);
+DROP FUNCTION IF EXISTS ivig_lease_check(leases, stations, bigint, text);
+"""
+
 # 3: the drug library (pg_library.py); 4: per-infusion chains, server-made epochs, no client summary;
-# 5: the database's incarnation on each lease
-MIGRATIONS: list[tuple[int, str]] = [(1, M1), (2, M2), (3, M3), (4, M4), (5, M5)]
+# 5: the database's incarnation on each lease; 6: the restore rule's heal and claims
+MIGRATIONS: list[tuple[int, str]] = [(1, M1), (2, M2), (3, M3), (4, M4), (5, M5), (6, M6)]
 LATEST = MIGRATIONS[-1][0]
 
 OWNER, WORKSTATION = "ivig_owner", "ivig_workstation"

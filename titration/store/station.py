@@ -123,13 +123,16 @@ class Station:
         except pg.Error as exc:
             raise _refusal(exc, self.store.path) from None
 
-    def append(self, sess: dict, events: list[tuple], epoch: int) -> tuple[int, int, int, str]:
-        """Append one infusion's events: (events the server holds, added now, epoch, hash of the last)."""
+    def append(self, sess: dict, events: list[tuple], epoch: int, heal: bool = False) -> tuple[int, int, int, str]:
+        """Append one infusion's events: (events the server holds, added now, epoch, hash of the last).
+        `heal`: events the server once confirmed, sent again after a restore; the lease is left as
+        it is (one in doubt stays so: pg_leases.py)."""
         rows = self.call(
             "SELECT * FROM ivig_append(%s, %s, %s, %s::jsonb, %s::integer[], %s::float8[], %s::text[], %s::text[], "
-            "%s::text[])",
+            "%s::text[], %s)",
             (self.installation, self.instance, epoch, json.dumps(sess), [e[0] for e in events],
-             [float(e[1]) for e in events], [e[2] for e in events], [e[3] for e in events], [e[4] for e in events]))
+             [float(e[1]) for e in events], [e[2] for e in events], [e[3] for e in events], [e[4] for e in events],
+             heal))
         have, added, ep, last = _one(rows, 4)
         if not (isinstance(have, int) and isinstance(added, int) and isinstance(ep, int)) or added > len(events):
             raise OutOfStep("the unit server's answer to a send could not be read; connecting again")

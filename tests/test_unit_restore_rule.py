@@ -1,0 +1,275 @@
+"""The restore rule, call by call on the unit server (pg_leases.py): what a restore from a backup
+forgot can never let a superseded workstation drive, whichever workstation comes back first.
+
+Each workstation here is a connection of its own that calls the server's functions as the outbox
+does (ivig_append with or without `heal`, ivig_beat, ivig_take, ivig_vouch), so each step of a
+fault round is one line. Time passing is the lease's expiry set back by the administrator.
+
+- a later takeover wins even when its holder had taken the chair back from the one that took it;
+- an infusion the restore lost entirely: its first sender stores what it once had confirmed and
+  waits in doubt; the holder of a later epoch claims it; when nobody can, a nurse takes it again;
+- a higher epoch is taken only from a record a restore left unsure, never made up without one;
+- the server refuses events whose time or pump sequence no replay could accept.
+"""
+import json
+import os
+import time
+import uuid
+
+import psycopg
+import pytest
+from test_unit_logins import PLANNED, q, unit  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.pg
+
+T0 = 1.7e9
+
+
+class Desk:
+    """One workstation's connection (its own installation id), calling the server's functions."""
+
+    def __init__(self, url, label, inst=None):
+        self.url, self.label = url, label
+        self.inst = inst or uuid.uuid4().hex
+        self.instance = uuid.uuid4().hex
+        self.c = psycopg.connect(url, autocommit=True)
+        self.c.execute("SELECT * FROM ivig_hello(%s, %s, %s)", (self.inst, self.instance, label))
+
+    def again(self):
+        """Connected again (after a restore every connection was cut): the same installation."""
+        return Desk(self.url, self.label, self.inst)
+
+    def append(self, sess, bodies, start, epoch, heal=False):
+        """(have, added, epoch) or the SQLSTATE of the refusal. An event re-sent is the same event:
+        its time on the wall follows from its minute, and it keeps the workstation that recorded it
+        ("by", this one's when not said)."""
+        n = len(bodies)
+        by = [b.get("by", self.label) for b in bodies]
+        bodies = [{k: v for k, v in b.items() if k != "by"} for b in bodies]
+        try:
+            (row,) = self.c.execute(
+                "SELECT * FROM ivig_append(%s, %s, %s, %s::jsonb, %s::integer[], %s::float8[], %s::text[], "
+                "%s::text[], %s::text[], %s)",
+                (self.inst, self.instance, epoch, json.dumps(sess), list(range(start, start + n)),
+                 [T0 + 60.0 * float(b.get("at_min", 0)) for b in bodies], [json.dumps(b) for b in bodies], by,
+                 ["nurse"] * n, heal)).fetchall()
+        except psycopg.Error as exc:
+            return exc.sqlstate
+        return row[:3]
+
+    def take(self, uid):
+        try:
+            return self.c.execute("SELECT epoch FROM ivig_take(%s, %s, %s)",
+                                  (self.inst, self.instance, uid)).fetchone()[0]
+        except psycopg.Error as exc:
+            return exc.sqlstate
+
+    def beat(self, uid, epoch):
+        rows = self.c.execute("SELECT held FROM ivig_beat(%s, %s, %s, %s)",
+                              (self.inst, self.instance, [uid], [epoch])).fetchall()
+        return rows[0][0] if rows else "unknown"
+
+    def vouch(self, uid, epoch):
+        rows = self.c.execute("SELECT renewed FROM ivig_vouch(%s, %s, %s, %s)",
+                              (self.inst, self.instance, [uid], [epoch])).fetchall()
+        return rows[0][0] if rows else "unknown"
+
+
+def plan_and_start():
+    return [dict(json.loads(PLANNED), by="A"), {"at_min": 0.0, "kind": "start", "who": "n", "rate_ml_h": 21.0,
+                                               "by": "A"}]
+
+
+def note(at, text, by=None):
+    return {"at_min": float(at), "kind": "note", "who": "n", "text": text, **({"by": by} if by else {})}
+
+
+def pause(at, by):
+    return {"at_min": float(at), "kind": "pause", "who": "n", "reason": "", "by": by}
+
+
+def new_infusion(chair="Bay R/1"):
+    return {"uid": uuid.uuid4().hex, "chair": chair, "patient_id": None, "training": True, "wall_start": time.time(),
+            "speed": 1.0, "product": "octagam-10", "workstation": "A", "nurse": "n"}
+
+
+def lapse(admin):
+    """A lease's length passes on the server's clock."""
+    q(admin, "UPDATE leases SET expires = now() - interval '1 second'")
+
+
+def lease(admin):
+    return q(admin, "SELECT workstation, epoch FROM leases")
+
+
+def stored(admin):
+    return [(ws, json.loads(b).get("text") or json.loads(b)["kind"])
+            for ws, b in q(admin, "SELECT workstation, body FROM events ORDER BY seq")]
+
+
+@pytest.fixture
+def desks(unit, pg_server):  # noqa: F811 - the fixture of test_unit_logins
+    admin, as_ws, as_rogue = unit
+    name = admin.split("/")[3].split("?")[0]
+    dump = os.path.join(pg_server.dir, f"{name}-rule.dump")
+    return admin, Desk(as_ws, "A"), Desk(as_rogue, "B"), lambda: pg_server.dump(name, dump), \
+        lambda: pg_server.restore(name, dump)
+
+
+def _a_took_it_back(admin, a, b, sess):
+    """A drove; B takes over, notes, pauses; A takes it back and notes: (A's record, B's record)."""
+    uid = sess["uid"]
+    lapse(admin)
+    assert b.take(uid) == 2
+    b_own = [note(5, "B took over", "B"), pause(6, "B")]
+    assert b.append(sess, b_own, 2, 2) == (4, 2, 2)
+    lapse(admin)
+    assert a.take(uid) == 3
+    a_own = [note(8, "A took back", "A"), note(9, "A after", "A")]
+    assert a.append(sess, a_own, 4, 3) == (6, 2, 3)
+    return plan_and_start() + b_own + a_own, plan_and_start() + b_own
+
+
+@pytest.mark.parametrize("first", ["A", "B"])
+def test_the_later_takeover_wins_even_when_it_took_the_chair_back(desks, first):
+    admin, a, b, dump, restore = desks
+    sess = new_infusion()
+    uid = sess["uid"]
+    assert a.append(sess, plan_and_start(), 0, 0) == (2, 2, 1)
+    dump()  # the backup: A drives at epoch 1
+    a_record, b_record = _a_took_it_back(admin, a, b, sess)
+    restore()  # B's takeover and A's take-back are forgotten
+    lapse(admin)
+    a, b = a.again(), b.again()
+    if first == "A":
+        assert a.append(sess, a_record[2:], 2, 3, heal=True) == (6, 4, 3)  # it heals and claims: epoch 3
+        assert b.append(sess, b_record[2:], 2, 2, heal=True) == "IVF01"  # B's epoch 2 is superseded
+    else:
+        assert b.append(sess, b_record[2:], 2, 2, heal=True) == (4, 2, 2)  # B claims first, at epoch 2 ...
+        assert a.append(sess, a_record[4:], 4, 3, heal=True) == (6, 2, 3)  # ... and gives way to epoch 3
+        assert b.beat(uid, 2) is False  # B is told: read-only
+    assert lease(admin) == [("A", 3)]
+    assert stored(admin)[-2:] == [("A", "A took back"), ("A", "A after")]
+    assert a.append(sess, [note(10, "A drives")], 6, 3) == (7, 1, 3)
+    assert b.append(sess, [note(10, "B drives")], 6, 2) == "IVF01"
+
+
+def test_an_infusion_the_restore_lost_waits_for_the_later_takeover_whoever_sends_first(desks):
+    admin, a, b, dump, restore = desks
+    dump()  # last night's backup: before the infusion began
+    sess = new_infusion()
+    uid = sess["uid"]
+    assert a.append(sess, plan_and_start(), 0, 0) == (2, 2, 1)
+    lapse(admin)
+    assert b.take(uid) == 2
+    assert b.append(sess, [note(5, "B took over", "B"), pause(6, "B")], 2, 2) == (4, 2, 2)
+    restore()  # the infusion is gone from the server
+    a, b = a.again(), b.again()
+    # A is back first: what the server once confirmed to it is stored, but its lease is in doubt
+    assert a.append(sess, plan_and_start(), 0, 1, heal=True) == (2, 2, 1)
+    assert q(admin, "SELECT how FROM lease_log") == [("recreated after a restore",)]
+    assert a.append(sess, [note(7, "A alone")], 2, 1) == "IVR01"  # recorded while cut off: waits, not stored
+    assert a.beat(uid, 1) is None  # in doubt: not renewed
+    # B holds the later takeover: it claims, and its pause is the server's again
+    assert b.append(sess, plan_and_start() + [note(5, "B took over", "B"), pause(6, "B")], 0, 2,
+                    heal=True) == (4, 2, 2)
+    assert lease(admin) == [("B", 2)] and stored(admin)[-1] == ("B", "pause")
+    assert a.beat(uid, 1) is False and a.append(sess, [note(7, "A alone")], 4, 1) == "IVF01"
+
+
+def test_when_the_only_record_of_a_lost_infusion_is_in_doubt_a_nurse_takes_it_again(desks):
+    admin, a, b, dump, restore = desks
+    dump()
+    sess = new_infusion()
+    uid = sess["uid"]
+    assert a.append(sess, plan_and_start(), 0, 0) == (2, 2, 1)
+    lapse(admin)
+    assert b.take(uid) == 2
+    assert b.append(sess, [note(5, "B took over", "B")], 2, 2) == (3, 1, 2)
+    restore()
+    a, b = a.again(), b.again()
+    assert b.append(sess, plan_and_start() + [note(5, "B took over", "B")], 0, 2, heal=True) == (3, 3, 2)
+    assert b.append(sess, [note(6, "B alone")], 3, 2) == "IVR01"  # a later takeover may exist: B waits too
+    assert a.append(sess, plan_and_start(), 0, 1, heal=True) == "IVF01"  # A's epoch 1 is superseded
+    assert b.take(uid) == 3  # B's nurse takes the chair over again
+    assert q(admin, "SELECT epoch, how FROM lease_log ORDER BY epoch")[-1] == (3, "taken again after a restore")
+    assert b.append(sess, [note(6, "B alone")], 3, 3) == (4, 1, 3)
+
+
+def test_a_chair_taken_over_on_the_restored_server_refuses_epochs_from_the_lost_history(desks, unit):  # noqa: F811
+    admin, a, b, dump, restore = desks
+    sess = new_infusion()
+    uid = sess["uid"]
+    assert a.append(sess, plan_and_start(), 0, 0) == (2, 2, 1)
+    dump()
+    a_record, b_record = _a_took_it_back(admin, a, b, sess)
+    restore()
+    lapse(admin)
+    c = Desk(unit[1], "C")  # a third workstation takes the chair over on the restored server
+    assert c.take(uid) == 2
+    assert q(admin, "SELECT how FROM lease_log WHERE epoch = 2") == [("taken over after a restore",)]
+    a, b = a.again(), b.again()
+    assert a.append(sess, a_record[2:], 2, 3, heal=True) == "IVF01"  # its epoch 3 is from the lost history
+    assert b.append(sess, b_record[2:], 2, 2, heal=True) == "IVF01"
+    assert a.vouch(uid, 3) is False  # nor can a vouch take it back
+    assert lease(admin) == [("C", 2)]
+
+
+def test_a_higher_epoch_is_never_taken_without_a_restore(desks):
+    admin, a, b, _dump, _restore = desks
+    sess = new_infusion()
+    assert a.append(sess, plan_and_start(), 0, 0) == (2, 2, 1)
+    lapse(admin)
+    assert b.append(sess, [{"at_min": 5.0, "kind": "stop", "who": "n", "reason": "x"}], 2, 2) == "IVN01"
+    assert b.beat(sess["uid"], 7) is False
+    assert b.vouch(sess["uid"], 7) is False
+    assert lease(admin) == [("A", 1)] and q(admin, "SELECT how FROM lease_log") == [("new",)]
+    assert len(stored(admin)) == 2
+
+
+def test_a_vouch_is_written_down_and_takes_only_a_record_the_restore_left_unsure(desks):
+    admin, a, b, dump, restore = desks
+    sess = new_infusion()
+    uid = sess["uid"]
+    assert a.append(sess, plan_and_start(), 0, 0) == (2, 2, 1)
+    assert a.vouch(uid, 1) is True  # an everyday reconnection: renewed, nothing written
+    assert q(admin, "SELECT how FROM lease_log") == [("new",)]
+    dump()
+    restore()
+    lapse(admin)
+    a = a.again()
+    assert a.append(sess, [note(3, "A")], 2, 1) == "IVR01"
+    assert a.vouch(uid, 1) is True  # renewed moments before the restore, by its own clocks
+    assert q(admin, "SELECT epoch, how FROM lease_log") == [(1, "vouched after a restore")]
+    assert a.append(sess, [note(3, "A")], 2, 1) == (3, 1, 1)
+
+
+@pytest.mark.parametrize("events, why", [
+    ([{"kind": "start"}], "started twice"),
+    ([{"kind": "pause"}, {"kind": "pause"}], "paused twice"),
+    ([{"kind": "resume"}], "resumed, never paused"),
+    ([{"kind": "stop", "reason": "x"}, {"kind": "start"}], "started after its end"),
+    ([{"kind": "stop", "reason": "x"}, {"kind": "resume"}], "resumed after its end"),
+    ([{"kind": "note", "text": "x", "at_min": 1e308}], "a time beyond any infusion"),
+    ([{"kind": "note", "text": "x", "at_min": 9.0}, {"kind": "note", "text": "y", "at_min": 4.0}], "back in time"),
+])
+def test_the_server_refuses_what_no_replay_accepts(desks, events, why):
+    admin, a, *_ = desks
+    sess = new_infusion()
+    assert a.append(sess, plan_and_start(), 0, 0) == (2, 2, 1)
+    bodies = [{"at_min": 5.0, "who": "n", **e} for e in events]
+    assert a.append(sess, bodies, 2, 1) == "IVN01", why
+    assert len(stored(admin)) == 2
+
+
+def test_the_server_takes_every_pump_sequence_the_app_records(desks):
+    admin, a, *_ = desks
+    sess = new_infusion()
+    bodies = [{"at_min": 10.0, "kind": "pause", "who": "n"}, {"at_min": 12.0, "kind": "vitals", "who": "n"},
+              {"at_min": 15.0, "kind": "resume", "who": "n", "rate_ml_h": 21.0},
+              {"at_min": 20.0, "kind": "symptoms", "who": "n"}, {"at_min": 20.0, "kind": "action", "who": "n",
+                                                                   "action": "pause"},
+              {"at_min": 40.0, "kind": "resume", "who": "n", "rate_ml_h": 21.0},
+              {"at_min": 50.0, "kind": "pause", "who": "n"}, {"at_min": 51.0, "kind": "stop", "who": "n"},
+              {"at_min": 52.0, "kind": "note", "who": "n", "text": "after the end"}]
+    assert a.append(sess, plan_and_start() + bodies, 0, 0) == (11, 11, 1)
