@@ -98,6 +98,10 @@ def lapse(admin):
     q(admin, "UPDATE leases SET expires = now() - interval '1 second'")
 
 
+def now_epoch(admin):
+    return q(admin, "SELECT ivig_epoch_now()")[0][0]
+
+
 def lease(admin):
     return q(admin, "SELECT workstation, epoch FROM leases")
 
@@ -191,9 +195,10 @@ def test_when_the_only_record_of_a_lost_infusion_is_in_doubt_a_nurse_takes_it_ag
     assert b.append(sess, plan_and_start() + [note(5, "B took over", "B")], 0, 2, heal=True) == (3, 3, 2)
     assert b.append(sess, [note(6, "B alone")], 3, 2) == "IVR01"  # a later takeover may exist: B waits too
     assert a.append(sess, plan_and_start(), 0, 1, heal=True) == "IVF01"  # A's epoch 1 is superseded
-    assert b.take(uid) == 3  # B's nurse takes the chair over again
-    assert q(admin, "SELECT epoch, how FROM lease_log ORDER BY epoch")[-1] == (3, "taken again after a restore")
-    assert b.append(sess, [note(6, "B alone")], 3, 3) == (4, 1, 3)
+    again = b.take(uid)  # B's nurse takes the chair over again: an epoch after every one the restore forgot
+    assert again > 2 and again >= now_epoch(admin) - 60
+    assert q(admin, "SELECT epoch, how FROM lease_log ORDER BY id")[-1] == (again, "taken again after a restore")
+    assert b.append(sess, [note(6, "B alone")], 3, again) == (4, 1, again)
 
 
 def test_a_chair_taken_over_on_the_restored_server_refuses_epochs_from_the_lost_history(desks, unit):  # noqa: F811
@@ -206,13 +211,14 @@ def test_a_chair_taken_over_on_the_restored_server_refuses_epochs_from_the_lost_
     restore()
     lapse(admin)
     c = Desk(unit[1], "C")  # a third workstation takes the chair over on the restored server
-    assert c.take(uid) == 2
-    assert q(admin, "SELECT how FROM lease_log WHERE epoch = 2") == [("taken over after a restore",)]
+    taken = c.take(uid)
+    assert taken > 3 and q(admin, "SELECT how FROM lease_log WHERE epoch = %s", (taken,)) == [
+        ("taken over after a restore",)]
     a, b = a.again(), b.again()
     assert a.append(sess, a_record[2:], 2, 3, heal=True) == "IVF01"  # its epoch 3 is from the lost history
     assert b.append(sess, b_record[2:], 2, 2, heal=True) == "IVF01"
     assert a.vouch(uid, 3) is False  # nor can a vouch take it back
-    assert lease(admin) == [("C", 2)]
+    assert lease(admin) == [("C", taken)]
 
 
 def test_a_higher_epoch_is_never_taken_without_a_restore(desks):
@@ -240,7 +246,7 @@ def test_a_vouch_is_written_down_and_takes_only_a_record_the_restore_left_unsure
     a = a.again()
     assert a.append(sess, [note(3, "A")], 2, 1) == "IVR01"
     assert a.vouch(uid, 1) is True  # renewed moments before the restore, by its own clocks
-    assert q(admin, "SELECT epoch, how FROM lease_log") == [(1, "vouched after a restore")]
+    assert q(admin, "SELECT epoch, how FROM lease_log ORDER BY id") == [(1, "new"), (1, "vouched after a restore")]
     assert a.append(sess, [note(3, "A")], 2, 1) == (3, 1, 1)
 
 
@@ -273,3 +279,77 @@ def test_the_server_takes_every_pump_sequence_the_app_records(desks):
               {"at_min": 50.0, "kind": "pause", "who": "n"}, {"at_min": 51.0, "kind": "stop", "who": "n"},
               {"at_min": 52.0, "kind": "note", "who": "n", "text": "after the end"}]
     assert a.append(sess, plan_and_start() + bodies, 0, 0) == (11, 11, 1)
+
+
+def test_a_claim_is_final_after_the_grace_and_a_restored_live_lease_is_never_claimed(desks, unit):  # noqa: F811
+    admin, a, b, dump, restore = desks
+    sess = new_infusion()
+    assert a.append(sess, plan_and_start(), 0, 0) == (2, 2, 1)
+    dump()
+    restore()  # restored at once: A's hold, brought back, has not expired, so nobody can have taken it over
+    a, b = a.again(), b.again()
+    rogue = Desk(unit[2], "R")
+    assert rogue.append(sess, [note(3, "R")], 2, 2) == "IVF01"  # a made-up epoch on a live lease: refused
+    assert a.append(sess, [note(3, "A")], 2, 1) == (3, 1, 1)
+    # B claims a chair the restore left in doubt; past the grace, a later epoch no longer takes it
+    sess2 = new_infusion("Bay R/2")
+    assert a.append(sess2, plan_and_start(), 0, 0) == (2, 2, 1)
+    dump()
+    lapse(admin)
+    assert b.take(sess2["uid"]) == 2
+    assert b.append(sess2, [note(5, "B took over", "B")], 2, 2) == (3, 1, 2)
+    restore()
+    lapse(admin)
+    b, rogue = b.again(), Desk(unit[2], "R")
+    assert b.append(sess2, [note(5, "B took over", "B")], 2, 2, heal=True) == (3, 1, 2)  # claimed: B drives
+    q(admin, "ALTER TABLE lease_log DISABLE TRIGGER lease_log_append_only")
+    q(admin, "UPDATE lease_log SET at = now() - interval '11 minutes' WHERE how = 'claimed after a restore'")
+    q(admin, "ALTER TABLE lease_log ENABLE TRIGGER lease_log_append_only")
+    assert rogue.append(sess2, [note(6, "R")], 3, 3) == "IVF01"  # the claim is final: a later epoch is refused
+    assert b.append(sess2, [note(6, "B drives")], 3, 2) == (4, 1, 2)
+
+
+def test_after_two_restores_the_later_takeover_still_wins(desks, unit):  # noqa: F811
+    admin, a, b, dump, restore = desks
+    sess = new_infusion()
+    uid = sess["uid"]
+    assert a.append(sess, plan_and_start(), 0, 0) == (2, 2, 1)
+    dump()
+    lapse(admin)
+    assert b.take(uid) == 2
+    assert b.append(sess, [pause(6, "B")], 2, 2) == (3, 1, 2)
+    restore()  # B's takeover is forgotten
+    lapse(admin)
+    c = Desk(unit[1], "C")
+    taken = c.take(uid)  # C takes the chair over on the restored server, and stops the infusion
+    c_own = [note(7, "C took over", "C"), {"at_min": 8.0, "kind": "stop", "who": "n", "reason": "C", "by": "C"}]
+    assert c.append(sess, c_own, 2, taken) == (4, 2, taken)
+    restore()  # the same backup again: C's takeover is forgotten too
+    lapse(admin)
+    b, c = b.again(), Desk(unit[1], "C", c.inst)
+    assert b.append(sess, [pause(6, "B")], 2, 2, heal=True) == (3, 1, 2)  # B back first: it claims ...
+    assert c.append(sess, c_own, 2, taken, heal=True) == "IVC01"  # ... C's events are not B's: refused, loudly
+    restore()
+    lapse(admin)
+    b, c = b.again(), Desk(unit[1], "C", c.inst)
+    assert c.append(sess, c_own, 2, taken, heal=True) == (4, 2, taken)  # C first: its epoch is the later one
+    assert b.append(sess, [pause(6, "B")], 2, 2, heal=True) == "IVF01"
+    assert lease(admin) == [("C", taken)]
+
+
+def test_an_epoch_beyond_the_servers_clock_is_never_taken_and_the_log_keeps_every_row(desks):
+    admin, a, b, dump, restore = desks
+    sess = new_infusion()
+    uid = sess["uid"]
+    assert a.append(sess, plan_and_start(), 0, 0) == (2, 2, 1)
+    dump()
+    restore()
+    lapse(admin)
+    b = b.again()
+    assert b.append(sess, [note(3, "B")], 2, 10 ** 9, heal=True) == "IVN01"
+    assert b.append(new_infusion("Bay R/3"), plan_and_start(), 0, 10 ** 9, heal=True) == "IVN01"
+    a = a.again()
+    assert a.vouch(uid, 1) is True
+    assert q(admin, "SELECT epoch, how FROM lease_log ORDER BY id") == [(1, "new"), (1, "vouched after a restore")]
+    with pytest.raises(psycopg.Error):
+        q(admin, "DELETE FROM lease_log")

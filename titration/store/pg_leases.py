@@ -33,17 +33,19 @@ Every epoch a lease has had is kept in `lease_log` (who, how, when on the server
 from __future__ import annotations
 
 from .pg_common import CHANNEL, DEFINER, EXPIRES, LAPSED
+from .pg_common import RESTORE_GRACE_S as GRACE_S
 
 # a lease in doubt: expired, in a row written by an earlier incarnation of the database (restored)
 _DOUBT = "({l}.expires <= now() AND {l}.incarnation IS DISTINCT FROM ivig_incarnation())"
 # how a lease was given when a later epoch may still replace it (the later takeover wins)
 _GIVE_WAY = ("claimed after a restore", "recreated after a restore")
-_SUPERSEDABLE = ("({l}.incarnation IS DISTINCT FROM ivig_incarnation() OR EXISTS (SELECT 1 FROM lease_log g "
-                 "WHERE g.session_id = {l}.session_id AND g.epoch = {l}.epoch AND g.how IN ("
-                 + ", ".join(f"'{h}'" for h in _GIVE_WAY) + ")))")
-# the lease went through a restore: epochs from the history it lost may still come back
-_RESTORED_HISTORY = ("({l}.incarnation IS DISTINCT FROM ivig_incarnation() OR EXISTS (SELECT 1 FROM lease_log g "
-                     "WHERE g.session_id = {l}.session_id AND g.how LIKE '%after a restore'))")
+_GIVES = ", ".join(f"'{h}'" for h in _GIVE_WAY)
+# epochs follow the server's clock after a restore (ivig_epoch_now): one far above it was never given
+EPOCH_SLACK = 100_000
+_SUPERSEDABLE = "ivig_gives_way({l})"
+_RESTORED_HISTORY = "ivig_restored({l})"
+_LOG = ("INSERT INTO lease_log(session_id, epoch, installation, label, login, how) "
+        "VALUES ({sid}, {epoch}, st.installation, st.label, st.login, {how})")
 
 LEASE_FUNCTIONS: list[tuple[str, str]] = [
     ("ivig_incarnation()", r"""
@@ -62,6 +64,32 @@ BEGIN
     END;
     RETURN md5(v);
 END $$"""),
+    ("ivig_epoch_now()", r"""
+CREATE OR REPLACE FUNCTION ivig_epoch_now() RETURNS bigint
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    -- seconds since 2020 on the server's clock: an epoch given after a restore is above any the restore
+    -- may have forgotten (those were given earlier), however many restores there were
+    SELECT floor(extract(epoch FROM now()) - 1577836800)::bigint
+$$"""),
+    ("ivig_gives_way(leases)", rf"""
+CREATE OR REPLACE FUNCTION ivig_gives_way(l leases) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, public AS $$
+    -- a later epoch may take this lease: it is in doubt (expired, and restored or given after a restore:
+    -- nobody drives it), or it was claimed or recreated after a restore less than {GRACE_S} s ago (the
+    -- later takeover, coming back: after that the claim is final, like a nurse's takeover)
+    SELECT (l.expires <= now() AND (l.incarnation IS DISTINCT FROM ivig_incarnation() OR g.how IN ({_GIVES})))
+        OR (g.how IN ({_GIVES}) AND g.at > now() - make_interval(secs => {GRACE_S}))
+    FROM (SELECT NULL) AS one LEFT JOIN LATERAL (
+        SELECT x.how, x.at FROM lease_log x WHERE x.session_id = l.session_id AND x.epoch = l.epoch
+        ORDER BY x.id DESC LIMIT 1) g ON true
+$$"""),
+    ("ivig_restored(leases)", r"""
+CREATE OR REPLACE FUNCTION ivig_restored(l leases) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, public AS $$
+    -- the lease went through a restore: epochs from the history it lost may still come back
+    SELECT l.incarnation IS DISTINCT FROM ivig_incarnation()
+        OR EXISTS (SELECT 1 FROM lease_log g WHERE g.session_id = l.session_id AND g.how LIKE '%after a restore')
+$$"""),
     ("ivig_lease_check(leases, stations, bigint, text, boolean)", rf"""
 CREATE OR REPLACE FUNCTION ivig_lease_check(l leases, st stations, p_epoch bigint, p_chair text, p_heal boolean)
 RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public AS $$
@@ -84,13 +112,17 @@ BEGIN
             l.workstation, l.login, to_char(l.since, 'HH24:MI') USING ERRCODE = 'IVF01', DETAIL = detail;
     END IF;
     IF p_epoch > l.epoch THEN
+        IF p_epoch > ivig_epoch_now() + {EPOCH_SLACK} THEN
+            RAISE EXCEPTION 'chair %: epoch % was never given by the unit server: not sent', p_chair, p_epoch
+                USING ERRCODE = 'IVN01';
+        END IF;
         IF {_SUPERSEDABLE.format(l='l')} THEN
             RETURN 'claim';  -- a heal too: the later epoch is the later takeover, whatever it sends
         END IF;
         IF {_RESTORED_HISTORY.format(l='l')} THEN
-            RAISE EXCEPTION 'chair % was taken over again at workstation % (login %) after the unit server was '
-                'restored from a backup: this workstation''s hold came from the history the restore lost. Read-only '
-                'here; what it recorded is kept here, not sent', p_chair, l.workstation, l.login
+            RAISE EXCEPTION 'chair % has been driven from workstation % (login %) since the unit server was restored '
+                'from a backup: this workstation''s hold came from the history the restore lost. Read-only here; what '
+                'it recorded is kept here, not sent', p_chair, l.workstation, l.login
                 USING ERRCODE = 'IVF01', DETAIL = detail;
         END IF;
         -- epochs are the server's to give: a higher one than its record, which no restore replaced, is made up
@@ -120,6 +152,10 @@ BEGIN
         RAISE EXCEPTION 'an epoch out of range' USING ERRCODE = 'IVN01';
     END IF;
     SELECT * INTO l FROM leases WHERE session_id = s.id;  -- a plain read: no lock on another's lease
+    IF NOT FOUND AND p_epoch > ivig_epoch_now() + {EPOCH_SLACK} THEN
+        RAISE EXCEPTION 'chair %: epoch % was never given by the unit server: not sent', s.chair, p_epoch
+            USING ERRCODE = 'IVN01';
+    END IF;
     IF NOT FOUND THEN
         -- epoch 0: a new infusion, held at epoch 1. A sender that holds an epoch had it from this server, which
         -- has lost the infusion (restored): the lease is recreated at that epoch, in doubt (see the module).
@@ -132,7 +168,7 @@ BEGIN
         IF FOUND THEN
             INSERT INTO lease_log(session_id, epoch, installation, label, login, how)
                 VALUES (s.id, l.epoch, st.installation, st.label, st.login,
-                        CASE WHEN p_epoch = 0 THEN 'new' ELSE 'recreated after a restore' END) ON CONFLICT DO NOTHING;
+                        CASE WHEN p_epoch = 0 THEN 'new' ELSE 'recreated after a restore' END);
             IF p_epoch > 0 THEN
                 PERFORM ivig_lease_check(l, st, p_epoch, s.chair, p_heal);  -- in doubt: only a heal goes on
             END IF;
@@ -151,11 +187,12 @@ BEGIN
             epoch = p_epoch, since = now(), renewed = now(), expires = {EXPIRES}, incarnation = ivig_incarnation()
             WHERE session_id = s.id RETURNING * INTO l;
         INSERT INTO lease_log(session_id, epoch, installation, label, login, how)
-            VALUES (s.id, l.epoch, st.installation, st.label, st.login, 'claimed after a restore')
-            ON CONFLICT ON CONSTRAINT lease_log_pkey DO UPDATE SET installation = EXCLUDED.installation,
-                label = EXCLUDED.label, login = EXCLUDED.login, how = EXCLUDED.how, at = now();
+            VALUES (s.id, l.epoch, st.installation, st.label, st.login, 'claimed after a restore');
         PERFORM pg_notify('{CHANNEL}', s.id::text);
-    END IF;  -- 'heal': the lease is left as it is
+    ELSE  -- 'heal': the lease is left as it is; the server cannot tell what it once confirmed, so it is logged
+        RAISE LOG 'ivig: workstation % (login %) re-sends events of chair % (its lease in doubt, epoch %)', st.label,
+            st.login, s.chair, p_epoch;
+    END IF;
     RETURN l;
 END $$"""),
     ("ivig_take(text, text, text)", rf"""
@@ -180,7 +217,7 @@ BEGIN
                 ON CONFLICT DO NOTHING RETURNING * INTO l;
             IF FOUND THEN
                 INSERT INTO lease_log(session_id, epoch, installation, label, login, how)
-                    VALUES (s.id, 1, st.installation, st.label, st.login, 'take') ON CONFLICT DO NOTHING;
+                    VALUES (s.id, 1, st.installation, st.label, st.login, 'take');
                 EXIT;
             END IF;
             CONTINUE;
@@ -200,21 +237,26 @@ BEGIN
         alive := extract(epoch FROM greatest(l.renewed,
                                              (SELECT c.alive FROM chairs c WHERE c.session_id = s.id)))::float8;
         doubt := {_DOUBT.format(l='l')};  -- its own, in doubt after a restore: taken again, a new epoch
-        lost := {_SUPERSEDABLE.format(l='l')};  -- a lease the restore left unsure: the takeover is final
+        -- After a restore the takeover's epoch follows the server's clock, above every epoch the restore may
+        -- have forgotten: a nurse's takeover on the restored server is the latest, and stays so through
+        -- another restore of the same backup.
+        lost := {_RESTORED_HISTORY.format(l='l')};
         IF mine AND NOT doubt THEN
             UPDATE leases SET expires = {EXPIRES}, renewed = now(), incarnation = ivig_incarnation()
                 WHERE leases.session_id = s.id RETURNING * INTO l;
         ELSE
+            IF l.epoch >= 1000000000 THEN
+                RAISE EXCEPTION 'chair %: its lease is at epoch %, beyond any the unit server gives: the unit''s '
+                    'administrator must look at it (lease_log)', s.chair, l.epoch USING ERRCODE = 'IVN01';
+            END IF;
             UPDATE leases SET installation = st.installation, workstation = st.label, login = st.login,
-                epoch = l.epoch + 1, since = now(), renewed = now(), expires = {EXPIRES},
-                incarnation = ivig_incarnation()
+                epoch = CASE WHEN lost THEN greatest(l.epoch + 1, ivig_epoch_now()) ELSE l.epoch + 1 END,
+                since = now(), renewed = now(), expires = {EXPIRES}, incarnation = ivig_incarnation()
                 WHERE leases.session_id = s.id RETURNING * INTO l;
             INSERT INTO lease_log(session_id, epoch, installation, label, login, how)
                 VALUES (s.id, l.epoch, st.installation, st.label, st.login,
                         CASE WHEN mine THEN 'taken again after a restore'
-                             WHEN doubt OR lost THEN 'taken over after a restore' ELSE 'take' END)
-                ON CONFLICT ON CONSTRAINT lease_log_pkey DO UPDATE SET installation = EXCLUDED.installation,
-                    label = EXCLUDED.label, login = EXCLUDED.login, how = EXCLUDED.how, at = now();
+                             WHEN lost THEN 'taken over after a restore' ELSE 'take' END);
         END IF;
         EXIT;
     END LOOP;
@@ -226,8 +268,9 @@ END $$"""),
     ("ivig_beat(text, text, text[], bigint[])", rf"""
 CREATE OR REPLACE FUNCTION ivig_beat(p_installation text, p_instance text, p_uids text[], p_epochs bigint[])
 RETURNS TABLE(uid text, held boolean, holder text, epoch bigint, since double precision) {DEFINER} AS $$
--- held: true (renewed, or claimed: the caller holds a later epoch than a record the restore left unsure),
--- NULL (its own, in doubt after a restore: not renewed), false (another's).
+-- held: true (renewed), NULL (its own, in doubt after a restore: not renewed), false (another's, or an
+-- epoch it does not hold). A beat never claims: a claim comes with the events it sends (ivig_append), which
+-- must agree with the server's record.
 DECLARE st stations; s sessions; l leases; got bigint; own boolean;
 BEGIN
     st := ivig_station(p_installation, p_instance);
@@ -238,26 +281,7 @@ BEGIN
         SELECT * INTO l FROM leases x WHERE x.session_id = s.id;  -- a plain read: another's lease is never locked
         CONTINUE WHEN NOT FOUND;
         own := l.installation = st.installation AND l.login = st.login;
-        IF p_epochs[i] > l.epoch AND p_epochs[i] <= 1000000000 AND {_SUPERSEDABLE.format(l='l')} THEN
-            -- the later takeover, back after a restore: claimed at the epoch it was given (as ivig_hold does)
-            UPDATE leases x SET installation = st.installation, workstation = st.label, login = st.login,
-                epoch = p_epochs[i], since = now(), renewed = now(), expires = {EXPIRES},
-                incarnation = ivig_incarnation()
-                WHERE x.session_id IN (SELECT y.session_id FROM leases y WHERE y.session_id = s.id
-                                       AND y.epoch = l.epoch FOR UPDATE SKIP LOCKED)
-                RETURNING x.session_id INTO got;
-            IF got IS NOT NULL THEN
-                INSERT INTO lease_log(session_id, epoch, installation, label, login, how)
-                    VALUES (s.id, p_epochs[i], st.installation, st.label, st.login, 'claimed after a restore')
-                    ON CONFLICT ON CONSTRAINT lease_log_pkey DO UPDATE SET installation = EXCLUDED.installation,
-                        label = EXCLUDED.label, login = EXCLUDED.login, how = EXCLUDED.how, at = now();
-                PERFORM pg_notify('{CHANNEL}', s.id::text);
-                RETURN QUERY SELECT p_uids[i], true, st.label, p_epochs[i], extract(epoch FROM now())::float8;
-            ELSE  -- busy for an instant: the next beat
-                RETURN QUERY SELECT p_uids[i], NULL::boolean, l.workstation, l.epoch,
-                    extract(epoch FROM l.since)::float8;
-            END IF;
-        ELSIF own AND (l.epoch = p_epochs[i] OR (p_epochs[i] = 0 AND l.epoch = 1)) AND {_DOUBT.format(l='l')} THEN
+        IF own AND (l.epoch = p_epochs[i] OR (p_epochs[i] = 0 AND l.epoch = 1)) AND {_DOUBT.format(l='l')} THEN
             -- its own, but in doubt after a restore: not renewed by a beat (held unknown: NULL)
             RETURN QUERY SELECT p_uids[i], NULL::boolean, l.workstation, l.epoch, extract(epoch FROM l.since)::float8;
         ELSIF own AND (l.epoch = p_epochs[i] OR (p_epochs[i] = 0 AND l.epoch = 1)) THEN
@@ -280,11 +304,11 @@ END $$"""),
 CREATE OR REPLACE FUNCTION ivig_vouch(p_installation text, p_instance text, p_uids text[], p_epochs bigint[])
 RETURNS TABLE(uid text, renewed boolean) {DEFINER} AS $$
 -- The caller renewed these leases, at these epochs, less than a lease's length ago by its own clocks (the
--- outbox asks only then): nobody can have taken them over since, whatever a restore forgot. Its own lease at
--- that epoch is renewed; a record a restore left unsure at an earlier epoch (restored, claimed or recreated)
--- becomes its own at that epoch. Nothing else: a chair taken over on the restored server, a later epoch,
--- are left. The server cannot check the word: each vouch is written to lease_log and the server's log.
-DECLARE st stations; s sessions; l leases; n integer; own boolean; unsure boolean;
+-- outbox asks only then): nobody can have taken them over since, whatever a restore forgot, so its own lease
+-- at that epoch is renewed, in doubt or not. Nothing else: another's lease, another epoch (a later epoch
+-- claims with its events, ivig_append). The server cannot check the word: each vouch for a lease in doubt
+-- is written to lease_log and the server's log.
+DECLARE st stations; s sessions; l leases; n integer; unsure boolean;
 BEGIN
     st := ivig_station(p_installation, p_instance);
     FOR i IN 1 .. coalesce(array_length(p_uids, 1), 0) LOOP
@@ -292,17 +316,10 @@ BEGIN
         CONTINUE WHEN NOT FOUND OR p_epochs[i] IS NULL OR p_epochs[i] < 1 OR p_epochs[i] > 1000000000;
         SELECT * INTO l FROM leases x WHERE x.session_id = s.id;  -- a plain read first
         CONTINUE WHEN NOT FOUND;
-        own := l.installation = st.installation AND l.login = st.login;
-        unsure := {_DOUBT.format(l='l')} OR p_epochs[i] > l.epoch;  -- else an everyday renewal: nothing to log
-        IF own AND l.epoch = p_epochs[i] THEN
+        unsure := {_DOUBT.format(l='l')};  -- else an everyday renewal: nothing to log
+        IF l.installation = st.installation AND l.login = st.login AND l.epoch = p_epochs[i] THEN
             UPDATE leases x SET expires = {EXPIRES}, renewed = now(), incarnation = ivig_incarnation()
                 WHERE x.session_id = s.id AND x.installation = st.installation AND x.epoch = p_epochs[i];
-        ELSIF p_epochs[i] > l.epoch AND {_SUPERSEDABLE.format(l='l')} THEN
-            SELECT * INTO l FROM leases x WHERE x.session_id = s.id FOR UPDATE;
-            UPDATE leases x SET installation = st.installation, workstation = st.label, login = st.login,
-                epoch = p_epochs[i], since = now(), renewed = now(), expires = {EXPIRES},
-                incarnation = ivig_incarnation()
-                WHERE x.session_id = s.id AND x.epoch = l.epoch AND x.epoch < p_epochs[i];
         ELSE
             RETURN QUERY SELECT p_uids[i], false;
             CONTINUE;
@@ -310,9 +327,7 @@ BEGIN
         GET DIAGNOSTICS n = ROW_COUNT;
         IF n > 0 AND unsure THEN
             INSERT INTO lease_log(session_id, epoch, installation, label, login, how)
-                VALUES (s.id, p_epochs[i], st.installation, st.label, st.login, 'vouched after a restore')
-                ON CONFLICT ON CONSTRAINT lease_log_pkey DO UPDATE SET installation = EXCLUDED.installation,
-                    label = EXCLUDED.label, login = EXCLUDED.login, how = EXCLUDED.how, at = now();
+                VALUES (s.id, p_epochs[i], st.installation, st.label, st.login, 'vouched after a restore');
             RAISE LOG 'ivig: workstation % (login %) vouched for chair % at epoch %', st.label, st.login, s.chair,
                 p_epochs[i];
         END IF;
