@@ -353,3 +353,32 @@ def test_an_epoch_beyond_the_servers_clock_is_never_taken_and_the_log_keeps_ever
     assert q(admin, "SELECT epoch, how FROM lease_log ORDER BY id") == [(1, "new"), (1, "vouched after a restore")]
     with pytest.raises(psycopg.Error):
         q(admin, "DELETE FROM lease_log")
+
+
+def test_every_server_function_looks_in_a_callers_temporary_tables_last():
+    """PostgreSQL searches the caller's temporary schema FIRST unless a function's search_path names
+    pg_temp: a login could then put a table of its own (a lease_log, events) in place of the unit's."""
+    import re
+
+    from titration.store.pg_common import DEFINER
+    from titration.store.pg_functions import FUNCTIONS
+    from titration.store.pg_library import FUNCTIONS as LIBRARY
+
+    for sig, sql in FUNCTIONS + LIBRARY:
+        paths = re.findall(r"search_path = ((?:\w+, )*\w+)", sql.replace("{DEFINER}", DEFINER))
+        assert paths and all(p.split(", ")[-1] == "pg_temp" for p in paths), (sig, paths)
+
+
+def test_a_login_cannot_steer_the_rule_with_a_temporary_table_of_its_own(desks, unit):  # noqa: F811
+    admin, a, b, _dump, _restore = desks
+    sess = new_infusion()
+    assert a.append(sess, plan_and_start(), 0, 0) == (2, 2, 1)
+    rogue = Desk(unit[2], "R")
+    (sid,) = q(admin, "SELECT id FROM sessions")[0]
+    rogue.c.execute("CREATE TEMP TABLE lease_log(session_id bigint, epoch bigint, installation text, label text, "
+                    "login text, how text, at timestamptz, id bigint)")
+    rogue.c.execute("INSERT INTO lease_log VALUES (%s, 1, 'x', 'x', 'x', 'claimed after a restore', now(), 99)", (sid,))
+    rogue.c.execute("CREATE TEMP TABLE events AS SELECT * FROM public.events WITH NO DATA")
+    stop = {"at_min": 5.0, "kind": "stop", "who": "n", "reason": "rogue"}
+    assert rogue.append(sess, [stop], 2, 2) == "IVN01"  # a made-up epoch on a live lease, as ever
+    assert lease(admin) == [("A", 1)] and len(stored(admin)) == 2

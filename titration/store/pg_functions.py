@@ -71,7 +71,7 @@ FUNCTIONS: list[tuple[str, str]] = LEASE_FUNCTIONS + [
 CREATE OR REPLACE FUNCTION ivig_payload(p_sid bigint, p_uid text, p_chair text, p_patient text, p_training boolean,
     p_wall_start double precision, p_speed double precision, p_seq integer, p_wall double precision, p_ws text,
     p_nurse text, p_login text, p_received double precision, p_body text)
-RETURNS text LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
+RETURNS text LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT string_agg(CASE WHEN f IS NULL THEN '~' ELSE length(f) || ':' || f END, '' ORDER BY i)
     FROM unnest(ARRAY[p_sid::text, p_uid, p_chair, p_patient, CASE WHEN p_training THEN 't' ELSE 'f' END,
         encode(float8send(p_wall_start), 'hex'), encode(float8send(p_speed), 'hex'), p_seq::text,
@@ -80,7 +80,7 @@ RETURNS text LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
 $$"""),
     ("ivig_shape(integer, jsonb, text)", rf"""
 CREATE OR REPLACE FUNCTION ivig_shape(p_seq integer, p_body jsonb, p_chair text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 -- An event that would leave the infusion's record impossible to replay is refused here, before it is
 -- stored (after that, the append-only record would carry it for good): the first event is the plan,
 -- with the plan replay reads; every later one is of a kind the app records, never a second plan.
@@ -100,7 +100,7 @@ END $$"""),
     ("ivig_sequence(bigint, integer, jsonb, text, boolean, boolean)", rf"""
 CREATE OR REPLACE FUNCTION ivig_sequence(p_sid bigint, p_seq integer, p_body jsonb, p_chair text, p_started boolean,
                                          p_ended boolean) RETURNS void
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 -- What the server can check of an event's place in its infusion without the app's clinical replay (which
 -- stays the workstation's, and `journal verify`'s): its time, and the pump's start, pause and resume.
 -- Each check is one the app's own replay makes too, so no event the app records is refused here.
@@ -143,7 +143,7 @@ BEGIN
 END $$"""),
     ("ivig_name(text, text)", rf"""
 CREATE OR REPLACE FUNCTION ivig_name(p_field text, p_value text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF p_value ~ '{_REFUSED}' THEN
         RAISE EXCEPTION '% holds a control character (a line break, a tab, a direction or zero-width mark...): '
@@ -155,7 +155,7 @@ BEGIN
 END $$"""),
     ("ivig_live(stations)", rf"""
 CREATE OR REPLACE FUNCTION ivig_live(st stations) RETURNS boolean
-LANGUAGE sql STABLE SET search_path = pg_catalog, public AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     -- the registered connection is still there: that backend, of that login, holds that key
     SELECT st.key IS NOT NULL AND EXISTS (
         SELECT 1 FROM pg_locks lk JOIN pg_stat_activity a ON a.pid = lk.pid
@@ -164,12 +164,12 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public AS $$
 $$"""),
     ("ivig_chair_key(text)", r"""
 CREATE OR REPLACE FUNCTION ivig_chair_key(p_chair text) RETURNS text
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT regexp_replace(lower(regexp_replace(btrim(coalesce(p_chair, '')), '\s+', ' ', 'g')), '\s*/\s*', '/', 'g')
 $$"""),
     ("ivig_ends(jsonb)", rf"""
 CREATE OR REPLACE FUNCTION ivig_ends(p_body jsonb) RETURNS boolean
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     -- after this event the infusion never runs again: stopped (by hand, or a reaction's action), completed, or
     -- set aside before it started (store/active.py NOT_ACTIVE; "closed" only ever follows one of these).
     -- An event's body is flat (Event.to_dict): the action and the note's text sit beside its kind.

@@ -50,7 +50,7 @@ _LOG = ("INSERT INTO lease_log(session_id, epoch, installation, label, login, ho
 LEASE_FUNCTIONS: list[tuple[str, str]] = [
     ("ivig_incarnation()", r"""
 CREATE OR REPLACE FUNCTION ivig_incarnation() RETURNS text
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 -- Which copy of the database this is: a restore (pg_restore, a new cluster, a point-in-time recovery)
 -- changes at least one of these; the rows it brings back keep the value they were written with.
 DECLARE v text := (SELECT oid::text FROM pg_database WHERE datname = current_database()) || ':'
@@ -66,14 +66,14 @@ BEGIN
 END $$"""),
     ("ivig_epoch_now()", r"""
 CREATE OR REPLACE FUNCTION ivig_epoch_now() RETURNS bigint
-LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     -- seconds since 2020 on the server's clock: an epoch given after a restore is above any the restore
     -- may have forgotten (those were given earlier), however many restores there were
     SELECT floor(extract(epoch FROM now()) - 1577836800)::bigint
 $$"""),
     ("ivig_gives_way(leases)", rf"""
 CREATE OR REPLACE FUNCTION ivig_gives_way(l leases) RETURNS boolean
-LANGUAGE sql STABLE SET search_path = pg_catalog, public AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     -- a later epoch may take this lease: it is in doubt (expired, and restored or given after a restore:
     -- nobody drives it), or it was claimed or recreated after a restore less than {GRACE_S} s ago (the
     -- later takeover, coming back: after that the claim is final, like a nurse's takeover)
@@ -85,14 +85,14 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public AS $$
 $$"""),
     ("ivig_restored(leases)", r"""
 CREATE OR REPLACE FUNCTION ivig_restored(l leases) RETURNS boolean
-LANGUAGE sql STABLE SET search_path = pg_catalog, public AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     -- the lease went through a restore: epochs from the history it lost may still come back
     SELECT l.incarnation IS DISTINCT FROM ivig_incarnation()
         OR EXISTS (SELECT 1 FROM lease_log g WHERE g.session_id = l.session_id AND g.how LIKE '%after a restore')
 $$"""),
     ("ivig_lease_check(leases, stations, bigint, text, boolean)", rf"""
 CREATE OR REPLACE FUNCTION ivig_lease_check(l leases, st stations, p_epoch bigint, p_chair text, p_heal boolean)
-RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public AS $$
+RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 -- 'mine': the caller's lease; 'claim': the caller holds a later epoch than a record a restore brought
 -- back, or than a claim made since (see the module); 'heal': its own lease is in doubt, and it only
 -- re-sends what the server once confirmed to it (p_heal): the lease is left as it is. Otherwise the
