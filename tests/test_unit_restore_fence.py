@@ -35,6 +35,12 @@ def proxy(pg_server):
     p.close()
 
 
+def _claims_window_passes(admin):
+    """The window in which the workstations back after a restore are compared (CLAIM_WINDOW_S) has passed."""
+    assert q(admin, "SELECT count(*) FROM claims")[0][0] >= 1
+    q(admin, "UPDATE claims SET at = at - interval '1 hour'")
+
+
 def _events(admin):
     return [(seq, ws, json.loads(body)["kind"]) for seq, ws, body in q(
         admin, "SELECT e.seq, e.workstation, e.body FROM events e ORDER BY e.seq")]
@@ -81,7 +87,10 @@ def test_a_restore_that_forgets_a_takeover_lets_the_taker_win_even_when_the_old_
         assert a.flush(3) >= 2  # kept and counted
         b = Journal(as_ws, outbox=tmp_path / "ws-b.sqlite3", workstation="ws-b", nurse="nurse-b")
         try:
-            assert b.flush(30) == 0  # ws-b comes back: it heals the server with its takeover and events
+            assert b.flush(10) > 0  # ws-b, the later takeover, claims the chair: its events wait ...
+            assert any("compared with those of the other workstations" in w for w in b.outbox.refused.values())
+            _claims_window_passes(admin)
+            assert b.flush(30) == 0  # ... and once no later one came back, it heals the server with its events
             assert _events(admin) == with_b
             assert q(admin, "SELECT workstation, epoch FROM leases") == [("ws-b", 2)]
             assert "claimed after a restore" in [h for (h,) in q(admin, "SELECT how FROM lease_log")]
@@ -190,7 +199,10 @@ def test_an_infusion_the_restore_lost_is_healed_but_its_old_driver_waits_for_the
         assert q(admin, "SELECT workstation, epoch, expires > now() FROM leases") == [("ws-a", 1, False)]
         b = Journal(as_ws, outbox=tmp_path / "ws-b.sqlite3", workstation="ws-b", nurse="nurse-b")
         try:
-            assert b.flush(30) == 0  # ws-b, the later takeover, claims it: its pause is the server's again
+            assert b.flush(10) > 0  # ws-b, the later takeover, claims the chair: its events wait ...
+            assert any("compared with those of the other workstations" in w for w in b.outbox.refused.values())
+            _claims_window_passes(admin)
+            assert b.flush(30) == 0  # ... and once no later one came back, it heals the server with its events
             assert _events(admin) == with_b
             assert q(admin, "SELECT workstation, epoch FROM leases") == [("ws-b", 2)]
         finally:

@@ -102,6 +102,11 @@ def now_epoch(admin):
     return q(admin, "SELECT ivig_epoch_now()")[0][0]
 
 
+def close_window(admin):
+    """The claims' window (pg_common.CLAIM_WINDOW_S) has passed."""
+    q(admin, "UPDATE claims SET at = at - interval '1 hour'")
+
+
 def lease(admin):
     return q(admin, "SELECT workstation, epoch FROM leases")
 
@@ -145,13 +150,18 @@ def test_the_later_takeover_wins_even_when_it_took_the_chair_back(desks, first):
     restore()  # B's takeover and A's take-back are forgotten
     lapse(admin)
     a, b = a.again(), b.again()
+    # Each claims; nothing is stored while the window is open, so who comes back first decides nothing.
     if first == "A":
-        assert a.append(sess, a_record[2:], 2, 3, heal=True) == (6, 4, 3)  # it heals and claims: epoch 3
-        assert b.append(sess, b_record[2:], 2, 2, heal=True) == "IVF01"  # B's epoch 2 is superseded
+        assert a.append(sess, a_record[2:], 2, 3, heal=True) == (2, 0, -1)  # pending
+        assert b.append(sess, b_record[2:], 2, 2, heal=True) == "IVF01"  # a later takeover was heard: read-only
     else:
-        assert b.append(sess, b_record[2:], 2, 2, heal=True) == (4, 2, 2)  # B claims first, at epoch 2 ...
-        assert a.append(sess, a_record[4:], 4, 3, heal=True) == (6, 2, 3)  # ... and gives way to epoch 3
-        assert b.beat(uid, 2) is False  # B is told: read-only
+        assert b.append(sess, b_record[2:], 2, 2, heal=True) == (2, 0, -1)  # pending ...
+        assert a.append(sess, a_record[2:], 2, 3, heal=True) == (2, 0, -1)
+        assert b.append(sess, b_record[2:], 2, 2, heal=True) == "IVF01"  # ... then superseded
+    assert stored(admin) == [("A", "planned"), ("A", "start")]
+    close_window(admin)
+    assert a.append(sess, a_record[2:], 2, 3, heal=True) == (6, 4, 3)  # the window closed: epoch 3 is granted
+    assert b.beat(uid, 2) is False  # B is told: read-only
     assert lease(admin) == [("A", 3)]
     assert stored(admin)[-2:] == [("A", "A took back"), ("A", "A after")]
     assert a.append(sess, [note(10, "A drives")], 6, 3) == (7, 1, 3)
@@ -174,9 +184,11 @@ def test_an_infusion_the_restore_lost_waits_for_the_later_takeover_whoever_sends
     assert q(admin, "SELECT how FROM lease_log") == [("recreated after a restore",)]
     assert a.append(sess, [note(7, "A alone")], 2, 1) == "IVR01"  # recorded while cut off: waits, not stored
     assert a.beat(uid, 1) is None  # in doubt: not renewed
-    # B holds the later takeover: it claims, and its pause is the server's again
-    assert b.append(sess, plan_and_start() + [note(5, "B took over", "B"), pause(6, "B")], 0, 2,
-                    heal=True) == (4, 2, 2)
+    # B holds the later takeover: it claims, and once the window closes its pause is the server's again
+    b_record = plan_and_start() + [note(5, "B took over", "B"), pause(6, "B")]
+    assert b.append(sess, b_record, 0, 2, heal=True) == (2, 0, -1)
+    close_window(admin)
+    assert b.append(sess, b_record, 0, 2, heal=True) == (4, 2, 2)
     assert lease(admin) == [("B", 2)] and stored(admin)[-1] == ("B", "pause")
     assert a.beat(uid, 1) is False and a.append(sess, [note(7, "A alone")], 4, 1) == "IVF01"
 
@@ -281,7 +293,7 @@ def test_the_server_takes_every_pump_sequence_the_app_records(desks):
     assert a.append(sess, plan_and_start() + bodies, 0, 0) == (11, 11, 1)
 
 
-def test_a_claim_is_final_after_the_grace_and_a_restored_live_lease_is_never_claimed(desks, unit):  # noqa: F811
+def test_a_restored_live_lease_and_a_granted_claim_never_give_way(desks, unit):  # noqa: F811
     admin, a, b, dump, restore = desks
     sess = new_infusion()
     assert a.append(sess, plan_and_start(), 0, 0) == (2, 2, 1)
@@ -291,7 +303,7 @@ def test_a_claim_is_final_after_the_grace_and_a_restored_live_lease_is_never_cla
     rogue = Desk(unit[2], "R")
     assert rogue.append(sess, [note(3, "R")], 2, 2) == "IVF01"  # a made-up epoch on a live lease: refused
     assert a.append(sess, [note(3, "A")], 2, 1) == (3, 1, 1)
-    # B claims a chair the restore left in doubt; past the grace, a later epoch no longer takes it
+    # B claims a chair the restore left in doubt; once granted (live), a later epoch no longer takes it
     sess2 = new_infusion("Bay R/2")
     assert a.append(sess2, plan_and_start(), 0, 0) == (2, 2, 1)
     dump()
@@ -301,11 +313,11 @@ def test_a_claim_is_final_after_the_grace_and_a_restored_live_lease_is_never_cla
     restore()
     lapse(admin)
     b, rogue = b.again(), Desk(unit[2], "R")
-    assert b.append(sess2, [note(5, "B took over", "B")], 2, 2, heal=True) == (3, 1, 2)  # claimed: B drives
-    q(admin, "ALTER TABLE lease_log DISABLE TRIGGER lease_log_append_only")
-    q(admin, "UPDATE lease_log SET at = now() - interval '11 minutes' WHERE how = 'claimed after a restore'")
-    q(admin, "ALTER TABLE lease_log ENABLE TRIGGER lease_log_append_only")
-    assert rogue.append(sess2, [note(6, "R")], 3, 3) == "IVF01"  # the claim is final: a later epoch is refused
+    assert b.append(sess2, [note(5, "B took over", "B")], 2, 2, heal=True) == (2, 0, -1)
+    close_window(admin)
+    assert b.append(sess2, [note(5, "B took over", "B")], 2, 2, heal=True) == (3, 1, 2)  # granted: B drives
+    assert rogue.append(sess2, [note(6, "R")], 3, 3) == "IVF01"  # a live lease: a later epoch is refused
+    assert rogue.beat(sess2["uid"], 3) is False and rogue.vouch(sess2["uid"], 3) is False
     assert b.append(sess2, [note(6, "B drives")], 3, 2) == (4, 1, 2)
 
 
@@ -327,14 +339,12 @@ def test_after_two_restores_the_later_takeover_still_wins(desks, unit):  # noqa:
     restore()  # the same backup again: C's takeover is forgotten too
     lapse(admin)
     b, c = b.again(), Desk(unit[1], "C", c.inst)
-    assert b.append(sess, [pause(6, "B")], 2, 2, heal=True) == (3, 1, 2)  # B back first: it claims ...
-    assert c.append(sess, c_own, 2, taken, heal=True) == "IVC01"  # ... C's events are not B's: refused, loudly
-    restore()
-    lapse(admin)
-    b, c = b.again(), Desk(unit[1], "C", c.inst)
-    assert c.append(sess, c_own, 2, taken, heal=True) == (4, 2, taken)  # C first: its epoch is the later one
+    assert b.append(sess, [pause(6, "B")], 2, 2, heal=True) == (2, 0, -1)  # B back first: pending ...
+    assert c.append(sess, c_own, 2, taken, heal=True) == (2, 0, -1)  # ... C's epoch follows the clock: higher
+    close_window(admin)
     assert b.append(sess, [pause(6, "B")], 2, 2, heal=True) == "IVF01"
-    assert lease(admin) == [("C", taken)]
+    assert c.append(sess, c_own, 2, taken, heal=True) == (4, 2, taken)
+    assert lease(admin) == [("C", taken)] and stored(admin)[-1] == ("C", "stop")
 
 
 def test_an_epoch_beyond_the_servers_clock_is_never_taken_and_the_log_keeps_every_row(desks):

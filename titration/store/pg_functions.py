@@ -288,6 +288,10 @@ BEGIN
     -- p_heal: only what this server once confirmed to the caller, sent again after a restore (the lease is left)
     l := ivig_hold(s.id, p_installation, p_instance, p_epoch, coalesce(p_heal, false));  -- the row is locked
     SELECT coalesce(max(ev.seq) + 1, 0) INTO n_have FROM events ev WHERE ev.session_id = s.id;
+    IF l.epoch = -1 THEN  -- a claim after a restore, pending (pg_leases.py): nothing is stored yet
+        RETURN QUERY SELECT n_have, 0, -1::bigint, NULL::text;
+        RETURN;
+    END IF;
     SELECT coalesce(c.started, false), coalesce(c.ended, false) INTO was_started, was_ended
         FROM chairs c WHERE c.session_id = s.id;
     FOR i IN 1 .. coalesce(array_length(p_seqs, 1), 0) LOOP

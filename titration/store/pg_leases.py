@@ -32,8 +32,7 @@ Every epoch a lease has had is kept in `lease_log` (who, how, when on the server
 """
 from __future__ import annotations
 
-from .pg_common import CHANNEL, DEFINER, EXPIRES, LAPSED
-from .pg_common import RESTORE_GRACE_S as GRACE_S
+from .pg_common import CHANNEL, CLAIM_WINDOW_S, DEFINER, EXPIRES, LAPSED
 
 # a lease in doubt: expired, in a row written by an earlier incarnation of the database (restored)
 _DOUBT = "({l}.expires <= now() AND {l}.incarnation IS DISTINCT FROM ivig_incarnation())"
@@ -74,13 +73,12 @@ $$"""),
     ("ivig_gives_way(leases)", rf"""
 CREATE OR REPLACE FUNCTION ivig_gives_way(l leases) RETURNS boolean
 LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
-    -- a later epoch may take this lease: it is in doubt (expired, and restored or given after a restore:
-    -- nobody drives it), or it was claimed or recreated after a restore less than {GRACE_S} s ago (the
-    -- later takeover, coming back: after that the claim is final, like a nurse's takeover)
-    SELECT (l.expires <= now() AND (l.incarnation IS DISTINCT FROM ivig_incarnation() OR g.how IN ({_GIVES})))
-        OR (g.how IN ({_GIVES}) AND g.at > now() - make_interval(secs => {GRACE_S}))
+    -- a later epoch may claim this lease: it is in doubt (expired, and restored, or given by a claim or a
+    -- recreation after a restore): nobody drives it. A live lease never gives way.
+    SELECT l.expires <= now() AND (l.incarnation IS DISTINCT FROM ivig_incarnation() OR coalesce(g.how IN ({_GIVES}),
+                                                                                              false))
     FROM (SELECT NULL) AS one LEFT JOIN LATERAL (
-        SELECT x.how, x.at FROM lease_log x WHERE x.session_id = l.session_id AND x.epoch = l.epoch
+        SELECT x.how FROM lease_log x WHERE x.session_id = l.session_id AND x.epoch = l.epoch
         ORDER BY x.id DESC LIMIT 1) g ON true
 $$"""),
     ("ivig_restored(leases)", r"""
@@ -144,7 +142,7 @@ END $$"""),
     ("ivig_hold(bigint, text, text, bigint, boolean)", rf"""
 CREATE OR REPLACE FUNCTION ivig_hold(p_sid bigint, p_installation text, p_instance text, p_epoch bigint,
                                      p_heal boolean) RETURNS leases {DEFINER} AS $$
-DECLARE st stations; s sessions; l leases; how text;
+DECLARE st stations; s sessions; l leases; how text; opened timestamptz; top bigint;
 BEGIN
     st := ivig_station(p_installation, p_instance);
     SELECT * INTO s FROM sessions WHERE id = p_sid;
@@ -182,7 +180,26 @@ BEGIN
     IF how = 'mine' THEN
         UPDATE leases SET expires = {EXPIRES}, renewed = now(), incarnation = ivig_incarnation()
             WHERE session_id = s.id RETURNING * INTO l;
-    ELSIF how = 'claim' THEN  -- the later takeover, at the epoch it was given
+    ELSIF how = 'claim' THEN
+        -- Every workstation that holds a later epoch than this lease in doubt says so here; the window opens
+        -- with the first, and when it closes the highest epoch heard is the later takeover: it is granted the
+        -- lease at that epoch, with the events it sends then; the others are told, read-only. Until then
+        -- nothing is stored (pending: an epoch of -1 to ivig_append), so who comes back first decides nothing.
+        INSERT INTO claims(session_id, over_epoch, installation, epoch, label, login)
+            VALUES (s.id, l.epoch, st.installation, p_epoch, st.label, st.login)
+            ON CONFLICT (session_id, over_epoch, installation) DO UPDATE SET epoch = greatest(claims.epoch,
+                                                                                              EXCLUDED.epoch);
+        SELECT min(c.at), max(c.epoch) INTO opened, top FROM claims c WHERE c.session_id = s.id
+            AND c.over_epoch = l.epoch;
+        IF p_epoch < top THEN
+            RAISE EXCEPTION 'chair %: a workstation that took it over later (epoch %) came back after the unit server '
+                'was restored: read-only here; what this workstation recorded is kept here, not sent', s.chair, top
+                USING ERRCODE = 'IVF01';
+        END IF;
+        IF now() < opened + make_interval(secs => {CLAIM_WINDOW_S}) THEN
+            l.epoch := -1;  -- pending: the caller sends again, and learns at the window's close
+            RETURN l;
+        END IF;
         UPDATE leases SET installation = st.installation, workstation = st.label, login = st.login,
             epoch = p_epoch, since = now(), renewed = now(), expires = {EXPIRES}, incarnation = ivig_incarnation()
             WHERE session_id = s.id RETURNING * INTO l;

@@ -116,6 +116,12 @@ DROP FUNCTION IF EXISTS ivig_lease_check(leases, stations, bigint, text);
 ALTER TABLE lease_log DROP CONSTRAINT lease_log_pkey;
 ALTER TABLE lease_log ADD COLUMN id bigserial PRIMARY KEY;
 CREATE INDEX lease_log_epoch ON lease_log(session_id, epoch, id);
+-- after a restore: the workstations that say they hold a later epoch than a lease in doubt (pg_leases.py)
+CREATE TABLE claims(
+    session_id bigint NOT NULL REFERENCES sessions(id), over_epoch bigint NOT NULL, installation text NOT NULL,
+    epoch bigint NOT NULL, label text NOT NULL, login text NOT NULL, at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (session_id, over_epoch, installation));
+REVOKE ALL ON claims FROM PUBLIC;
 """ + append_only("lease_log")
 
 # 3: the drug library (pg_library.py); 4: per-infusion chains, server-made epochs, no client summary;
@@ -124,7 +130,8 @@ MIGRATIONS: list[tuple[int, str]] = [(1, M1), (2, M2), (3, M3), (4, M4), (5, M5)
 LATEST = MIGRATIONS[-1][0]
 
 OWNER, WORKSTATION = "ivig_owner", "ivig_workstation"
-TABLES = ("schema_version", "sessions", "events", "chain_head", "chairs", "leases", "stations", "heads", "lease_log")
+TABLES = ("schema_version", "sessions", "events", "chain_head", "chairs", "leases", "stations", "heads", "lease_log",
+          "claims")
 
 # Made before the migrations, by a role that may create roles (a superuser, or CREATEROLE).
 ROLES = f"""

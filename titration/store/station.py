@@ -20,6 +20,7 @@ from .pg_common import (
     ACTIVE,
     BAD,
     BUSY,
+    CLAIM_WINDOW_S,
     CONFLICT,
     DUPLICATE,
     FENCED,
@@ -54,6 +55,11 @@ class Refused(JournalError):
 
 class Fenced(Refused):
     """Another workstation took the infusion over (a later epoch): read-only here."""
+
+
+class ClaimPending(Refused):
+    """After a restore: this workstation's later takeover waits while the server hears which
+    workstations come back (pg_leases.py); its events wait, and are sent again at the next pass."""
 
 
 class Held(Refused, LeaseHeld):
@@ -136,6 +142,10 @@ class Station:
         have, added, ep, last = _one(rows, 4)
         if not (isinstance(have, int) and isinstance(added, int) and isinstance(ep, int)) or added > len(events):
             raise OutOfStep("the unit server's answer to a send could not be read; connecting again")
+        if ep == -1:
+            raise ClaimPending(f"the unit server was restored from a backup: this workstation's takeover of chair "
+                               f"{sess.get('chair', '?')} is compared with those of the other workstations that come "
+                               f"back (for {CLAIM_WINDOW_S // 60} minutes); its events wait here")
         return have, added, ep, last
 
     def beat(self, held: list[tuple[str, int]]) -> list[tuple]:
