@@ -98,8 +98,8 @@ class Raw:
     def append(self, sess, bodies, start=0):
         n = len(bodies)
         return self.c.execute(
-            "SELECT * FROM ivig_append(%s, %s, 1, %s::jsonb, %s::integer[], %s::float8[], %s::text[], %s::text[], "
-            "%s::text[])", (self.inst, self.instance, json.dumps(sess), list(range(start, start + n)), [T0] * n,
+            "SELECT * FROM ivig_append(%s, %s, 0, %s::jsonb, %s::integer[], %s::float8[], %s::text[], %s::text[], "
+            "%s::text[], false)", (self.inst, self.instance, json.dumps(sess), list(range(start, start + n)), [T0] * n,
                             [json.dumps(b) for b in bodies], ["raw"] * n, ["n"] * n)).fetchall()
 
     def close(self):

@@ -35,6 +35,12 @@ def proxy(pg_server):
     p.close()
 
 
+def _claims_window_passes(admin):
+    """The window in which the workstations back after a restore are compared (CLAIM_WINDOW_S) has passed."""
+    assert q(admin, "SELECT count(*) FROM claims")[0][0] >= 1
+    q(admin, "UPDATE claims SET at = at - interval '1 hour'")
+
+
 def _events(admin):
     return [(seq, ws, json.loads(body)["kind"]) for seq, ws, body in q(
         admin, "SELECT e.seq, e.workstation, e.body FROM events e ORDER BY e.seq")]
@@ -81,7 +87,10 @@ def test_a_restore_that_forgets_a_takeover_lets_the_taker_win_even_when_the_old_
         assert a.flush(3) >= 2  # kept and counted
         b = Journal(as_ws, outbox=tmp_path / "ws-b.sqlite3", workstation="ws-b", nurse="nurse-b")
         try:
-            assert b.flush(30) == 0  # ws-b comes back: it heals the server with its takeover and events
+            assert b.flush(10) > 0  # ws-b, the later takeover, claims the chair: its events wait ...
+            assert any("compared with those of the other workstations" in w for w in b.outbox.refused.values())
+            _claims_window_passes(admin)
+            assert b.flush(30) == 0  # ... and once no later one came back, it heals the server with its events
             assert _events(admin) == with_b
             assert q(admin, "SELECT workstation, epoch FROM leases") == [("ws-b", 2)]
             assert "claimed after a restore" in [h for (h,) in q(admin, "SELECT how FROM lease_log")]
@@ -149,7 +158,72 @@ def test_when_nobody_comes_back_the_nurse_takes_the_chair_again_and_what_was_rec
         assert uid in a.outbox.status()["superseded"]
     finally:
         a.close()
-    assert q(admin, "SELECT workstation, epoch FROM leases") == [("ws-a", 2)]
-    assert "taken again after a restore" in [h for (h,) in q(admin, "SELECT how FROM lease_log")]
+    ((ws, epoch),) = q(admin, "SELECT workstation, epoch FROM leases")
+    assert ws == "ws-a" and epoch > 2  # after a restore a takeover's epoch follows the server's clock
+    assert (epoch, "taken again after a restore") in q(admin, "SELECT epoch, how FROM lease_log")
     assert "pause" not in [k for _, _, k in _events(admin)]
     assert verified(admin) == []
+
+
+def test_an_infusion_the_restore_lost_is_healed_but_its_old_driver_waits_for_the_later_takeover(
+        unit, pg_server, proxy, tmp_path, monkeypatch):
+    from titration.store.takeover import take_over
+
+    admin, as_ws, name = unit
+    dump = os.path.join(pg_server.dir, f"{name}.dump")
+    pg_server.dump(name, dump)  # last night's backup: before the infusion began
+    via = pg_server.tcp_url(name, pg_server.workstation_login(), proxy.port)
+    monkeypatch.setattr(outbox_module, "VOUCH_MARGIN_S", LEASE_S)  # away longer than a lease, by its own clock
+    a, s, sid = driving(via, tmp_path, "ws-a")
+    uid = a._uids[sid]
+    try:
+        assert a.flush(20) == 0
+        confirmed = _events(admin)
+        proxy.blackhole()
+        s.note(20, "ws-a alone")  # recorded while cut off: never confirmed
+        q(admin, "UPDATE leases SET expires = now() - interval '1 second'")
+        b = Journal(as_ws, outbox=tmp_path / "ws-b.sqlite3", workstation="ws-b", nurse="nurse-b")
+        try:
+            taken = take_over(b, uid, pump="ran", reason="ws-a does not answer", now_wall=time.time())
+            taken.session.pause(taken.session.events[-1].at_min + 1, "pump alarm")
+            assert b.flush(20) == 0
+            with_b = _events(admin)
+        finally:
+            b.close()
+        pg_server.restore(name, dump)  # the whole infusion is gone from the server
+        proxy.heal()
+        proxy.reset()
+        wait_for(lambda: uid in a.outbox.refused, 30)  # ws-a is back first: it heals what was confirmed, and waits
+        assert "restored from a backup" in a.outbox.refused[uid]
+        assert _events(admin) == confirmed  # its note made alone is not stored
+        assert q(admin, "SELECT workstation, epoch, expires > now() FROM leases") == [("ws-a", 1, False)]
+        b = Journal(as_ws, outbox=tmp_path / "ws-b.sqlite3", workstation="ws-b", nurse="nurse-b")
+        try:
+            assert b.flush(10) > 0  # ws-b, the later takeover, claims the chair: its events wait ...
+            assert any("compared with those of the other workstations" in w for w in b.outbox.refused.values())
+            _claims_window_passes(admin)
+            assert b.flush(30) == 0  # ... and once no later one came back, it heals the server with its events
+            assert _events(admin) == with_b
+            assert q(admin, "SELECT workstation, epoch FROM leases") == [("ws-b", 2)]
+        finally:
+            b.close()
+        wait_for(lambda: uid in a.outbox.fenced, 30)
+        assert a.flush(3) >= 1  # kept and counted
+    finally:
+        a.close()
+    assert verified(admin) == []
+
+
+def test_a_workstation_vouches_only_when_both_its_clocks_say_the_silence_was_short(monkeypatch):
+    from types import SimpleNamespace
+
+    asked = []
+    st = SimpleNamespace(vouch=asked.append)
+    limit = LEASE_S - outbox_module.VOUCH_MARGIN_S
+    for (mono, wall), vouched in [((10, 10), True), ((limit + 1, 10), False),  # a long silence
+                                  ((10, 3600), False),  # asleep: the monotonic clock stood still, the wall did not
+                                  ((10, -3600), False)]:  # the wall clock set back an hour meanwhile
+        asked.clear()
+        monkeypatch.setattr(outbox_module, "_clocks", lambda m=mono, w=wall: (1000.0 + m, 5000.0 + w))
+        outbox_module.Outbox._vouch(SimpleNamespace(_renewed={"u1": (3, (1000.0, 5000.0))}), st)
+        assert asked == ([[("u1", 3)]] if vouched else []), (mono, wall)

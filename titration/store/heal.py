@@ -2,7 +2,10 @@
 within the retention period, compared with this workstation's own record.
 
 - the server holds fewer events than it once confirmed (restored from a backup, or rows removed):
-  the outbox is rewound to send them again ("healed", and `unit status` says so);
+  "lost"; the outbox sends exactly those again, as a heal that leaves the lease as it is (a lease
+  the restore left in doubt stays so: pg_leases.py), then says "healed" (and `unit status` too).
+  Until the server confirms them, the outbox's own count is left alone, so a heal cut short is
+  found and finished at the next connection;
 - its events differ from this workstation's (a digest of their bodies), or its hash of the last
   event it confirmed is not the one it gave then (the record rewritten on the server): "changed",
   shown on the red line;
@@ -25,12 +28,13 @@ CHUNK = 200  # infusions asked about per call
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # "healed", "changed" or "fenced"
+    kind: str  # "lost", "changed" or "fenced"
     sid: int
     uid: str
     chair: str
     text: str = ""
     events: int = 0
+    start: int = 0  # "lost": the first event the server lacks
 
 
 def compare(db: sqlite3.Connection, station, retention_s: float) -> tuple[list[Finding], dict[str, str]]:
@@ -74,7 +78,7 @@ def _one(db, station, sid, uid, chair, sent, epoch, confirmed_hash, head) -> lis
                                                        "not the one it gave when it took it (the record was rewritten "
                                                        "on the server?)"))
     if n_server < sent:
-        out.append(Finding("healed", sid, uid, chair, events=odb.rewind(db, sid, n_server)))
+        out.append(Finding("lost", sid, uid, chair, events=sent - n_server, start=n_server))
     return out
 
 

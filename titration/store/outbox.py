@@ -42,6 +42,8 @@ BEAT_S = 3.0  # lease renewal and the liveness check
 SILENT_S = 10.0  # no answer for this long: the red line, whatever a call is still waiting for
 CHECK_WAIT_S = 2.0  # a new infusion waits at most this long for the sender's connection
 VOUCH_MARGIN_S = 15.0  # clocks run at slightly different rates: vouch only well inside the lease
+IN_DOUBT = ("the unit server was restored from a backup that may lack a takeover of this chair: this workstation "
+            "does not drive it until the workstation that took it over comes back, or a nurse takes it over again")
 OUT_OF_STEP_TRIES = 4  # connections made again at once in one pass after answers out of step (repeated packets)
 
 # Throttle between batches (seconds): for a link that must not be flooded, and for the tests
@@ -95,7 +97,7 @@ class Outbox:
         self._thread: threading.Thread | None = None
         self._station: Station | None = None
         self._reader = None
-        self._renewed: dict[str, tuple[int, float]] = {}  # uid -> (epoch, monotonic start of the call that renewed it)
+        self._renewed: dict[str, tuple[int, tuple[float, float]]] = {}  # uid -> (epoch, _clocks() at that call)
         db = self._open_local()
         try:
             for _sid, uid, state, why, chair, _n in odb.kept(db):
@@ -340,25 +342,17 @@ class Outbox:
 
     def _send_all(self, db: sqlite3.Connection, st: Station) -> None:
         size = batch_size()
-        for sid, sent, n, epoch, uid, chair, pid, training, wall_start, speed, product, ws, nurse in odb.to_send(db):
+        for row in odb.to_send(db):
             if self._stop:
                 return
+            sid, sent, n, epoch, uid, chair = row[:6]
             self.chairs[uid] = chair
-            sess = {"uid": uid, "chair": chair, "patient_id": pid, "training": bool(training),
-                    "wall_start": wall_start, "speed": speed, "product": product, "workstation": ws or "",
-                    "nurse": nurse or ""}
-            meta = identity(sid, chair, pid, training, wall_start, uid, speed)
             try:
-                for field, value in (("the chair's name", chair), ("the patient identifier", pid),
-                                     ("the workstation name", ws), ("the nurse's name", nurse)):
-                    try:
-                        check_name(field, value, empty_ok=True)
-                    except JournalError as exc:  # an old record: the server would refuse it anyway
-                        raise Refused(f"{exc}; kept here, not sent") from None
+                sess, meta = _infusion(row)
                 while sent < n and not self._stop:
                     evs, damaged = odb.batch(db, sid, sent, size, meta)
                     if evs:
-                        began = time.monotonic()
+                        began = _clocks()
                         have, added, epoch, last_hash = st.append(sess, evs, epoch)
                         self._renewed[uid] = (epoch, began)
                         self.last_ok = time.monotonic()
@@ -383,12 +377,14 @@ class Outbox:
         with self._lock:
             uids = [u for u, s in self._watched.items() if s.status not in ENDED]
         mine = odb.held(db, uids)
-        began = time.monotonic()
+        began = _clocks()
         for uid, is_held, holder, epoch, _since in st.beat(mine):
             if is_held:
                 self._renewed[uid] = (epoch, began)
-            elif is_held is None:  # its own, in doubt after a restore: the next send says why it waits
-                continue
+                if self.refused.get(uid, "").endswith(IN_DOUBT):
+                    self.refused.pop(uid, None)
+            elif is_held is None:  # its own, in doubt after a restore: said on the red line until it is not
+                self.refused.setdefault(uid, f"chair {self.chairs.get(uid, '?')}: {IN_DOUBT}")
             else:
                 sid = odb.newest_local(db, uid)
                 if sid is not None:
@@ -404,19 +400,22 @@ class Outbox:
 
     def _vouch(self, st: Station) -> None:
         """A server restored from a backup does not know this run kept its leases: tell it, for the
-        ones renewed less than a lease's length ago (by this run's own clock), so no takeover can
-        have happened since. After a longer silence it cannot be said (pg_leases.py)."""
-        now = time.monotonic()
-        fresh = [(uid, epoch) for uid, (epoch, began) in self._renewed.items()
-                 if now - began < LEASE_S - VOUCH_MARGIN_S]
+        ones renewed less than a lease's length ago, so no takeover can have happened since. Both
+        clocks must say so: the one that runs through a suspend (or the monotonic one where there is
+        none) and the wall clock, so neither a sleep nor a clock set back makes a silence look short.
+        After a longer silence it cannot be said (pg_leases.py)."""
+        mono, wall = _clocks()
+        limit = LEASE_S - VOUCH_MARGIN_S
+        fresh = [(uid, epoch) for uid, (epoch, (m0, w0)) in self._renewed.items()
+                 if 0 <= mono - m0 < limit and 0 <= wall - w0 < limit]
         if fresh:
             st.vouch(fresh)
 
     def _heal(self, st: Station) -> None:
-        """Compare the server's record of each recent infusion with this one (heal.py)."""
+        """Compare the server's record of each recent infusion with this one (heal.py), send again
+        what a restore lost, then vouch for the leases renewed moments ago."""
         db = self._open_local()
         try:
-            self._vouch(st)
             found, chairs = heal.compare(db, st, self.retention_s)
             self.chairs.update(chairs)
             for f in found:
@@ -425,10 +424,63 @@ class Outbox:
                 elif f.kind == "changed":
                     self.changed[f.uid] = f.text
                 else:
-                    self.healed[f.uid] = self.healed.get(f.uid, 0) + f.events
+                    self._resend(db, st, f)
+            self._vouch(st)
             self.last_ok = time.monotonic()
         finally:
             db.close()
+
+    def _resend(self, db: sqlite3.Connection, st: Station, f: heal.Finding) -> None:
+        """Send again exactly the events the server once confirmed and lost (a restore), as a heal:
+        the lease is left as it is. The outbox's own count moves only when the server has them all."""
+        row = odb.sending(db, f.sid)
+        sid, sent, _n, epoch, uid, chair = row[:6]
+        at, last_hash = f.start, None
+        try:
+            sess, meta = _infusion(row)
+            while at < sent:
+                evs, damaged = odb.batch(db, sid, at, min(batch_size(), sent - at), meta)
+                if evs:
+                    have, _added, _epoch, last_hash = st.append(sess, evs, epoch, heal=True)
+                    at = max(at, min(have, sent))
+                    self.last_ok = time.monotonic()
+                    if have > sent:
+                        last_hash = None  # the server's last event is not this outbox's last confirmed one
+                if damaged:
+                    raise Refused(damaged)
+                if not evs:
+                    break
+        except Fenced as exc:
+            self._fence(db, sid, uid, str(exc))
+            return
+        except Refused as exc:  # kept, shown, and waiting: the normal sends try again from there
+            odb.unsend(db, sid, at)
+            self.refused[uid] = f"chair {chair}: {exc}"
+            return
+        odb.healed(db, sid, sent - f.start, last_hash)
+        self.healed[uid] = self.healed.get(uid, 0) + sent - f.start
+
+
+def _infusion(row: tuple) -> tuple[dict, dict]:
+    """What the server is told of an infusion with its events, and what its local chain is checked
+    against, from an `odb.to_send` row. Refused when a name holds what the server refuses anyway."""
+    sid, _sent, _n, _epoch, uid, chair, pid, training, wall_start, speed, product, ws, nurse = row
+    for field, value in (("the chair's name", chair), ("the patient identifier", pid),
+                         ("the workstation name", ws), ("the nurse's name", nurse)):
+        try:
+            check_name(field, value, empty_ok=True)
+        except JournalError as exc:  # an old record: the server would refuse it anyway
+            raise Refused(f"{exc}; kept here, not sent") from None
+    sess = {"uid": uid, "chair": chair, "patient_id": pid, "training": bool(training), "wall_start": wall_start,
+            "speed": speed, "product": product, "workstation": ws or "", "nurse": nurse or ""}
+    return sess, identity(sid, chair, pid, training, wall_start, uid, speed)
+
+
+def _clocks() -> tuple[float, float]:
+    """(a clock that runs through a suspend where the system has one, else the monotonic clock;
+    the wall clock)."""
+    boot = getattr(time, "CLOCK_BOOTTIME", None)
+    return (time.clock_gettime(boot) if boot is not None else time.monotonic()), time.time()
 
 
 def waiting_in(db: sqlite3.Connection) -> int:

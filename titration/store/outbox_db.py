@@ -46,13 +46,20 @@ def _count(alias: str = "o") -> str:
     return f"(SELECT coalesce(max(seq) + 1, 0) FROM events e WHERE e.session_id = {alias}.session_id)"
 
 
+_SENDING = (f"SELECT o.session_id, o.sent, {_count()} AS n, o.epoch, s.uid, s.chair, s.patient_id, s.training, "
+            "s.wall_start, s.speed, s.product, s.workstation, s.nurse FROM outbox o JOIN sessions s "
+            "ON s.id = o.session_id ")
+
+
 def to_send(db: sqlite3.Connection) -> list[tuple]:
     """Open infusions with events the server has not confirmed, oldest first:
     (session id, sent, n, epoch, uid, chair, patient_id, training, wall_start, speed, product, workstation, nurse)."""
-    return db.execute(
-        f"SELECT o.session_id, o.sent, {_count()} AS n, o.epoch, s.uid, s.chair, s.patient_id, s.training, "
-        "s.wall_start, s.speed, s.product, s.workstation, s.nurse FROM outbox o JOIN sessions s ON s.id = o.session_id "
-        f"WHERE o.state = '{OPEN}' AND n > o.sent ORDER BY o.session_id").fetchall()
+    return db.execute(_SENDING + f"WHERE o.state = '{OPEN}' AND n > o.sent ORDER BY o.session_id").fetchall()
+
+
+def sending(db: sqlite3.Connection, sid: int) -> tuple:
+    """One infusion's row as `to_send` gives it, whatever it has left to send."""
+    return db.execute(_SENDING + "WHERE o.session_id = ?", (sid,)).fetchone()
 
 
 def batch(db: sqlite3.Connection, sid: int, start: int, size: int, meta: dict) -> tuple[list[tuple], str]:
@@ -98,18 +105,16 @@ def mark(db: sqlite3.Connection, sid: int, state: str, why: str) -> None:
     db.execute("UPDATE outbox SET state=?, why=? WHERE session_id=?", (state, why, sid))
 
 
-def rewind(db: sqlite3.Connection, sid: int, to: int) -> int:
-    """The server holds fewer events than were confirmed (restored from a backup): send again from
-    `to`, and note it (`unit status` says what was healed). The number of events to send again."""
-    (sent,) = db.execute("SELECT sent FROM outbox WHERE session_id=?", (sid,)).fetchone()
-    db.execute("UPDATE outbox SET sent=?, confirmed_hash=NULL, healed=healed + ?, healed_wall=? WHERE session_id=?",
-               (to, sent - to, time.time(), sid))
-    return sent - to
+def healed(db: sqlite3.Connection, sid: int, events: int, confirmed_hash: str | None) -> None:
+    """A restored server took these events again (`unit status` says what was healed); its hash of
+    the last one this outbox confirmed, when it is that one (None when others follow it there)."""
+    db.execute("UPDATE outbox SET confirmed_hash=?, healed=healed + ?, healed_wall=? WHERE session_id=?",
+               (confirmed_hash, events, time.time(), sid))
 
 
 def unsend(db: sqlite3.Connection, sid: int, to: int) -> None:
     """Events from `to` on are not on the server as recorded here: not sent (kept, shown, counted
-    as waiting). Unlike `rewind`, nothing says they were healed."""
+    as waiting). Nothing says they were healed."""
     db.execute("UPDATE outbox SET sent=min(sent, ?), confirmed_hash=NULL WHERE session_id=?", (to, sid))
 
 

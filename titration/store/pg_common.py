@@ -4,6 +4,7 @@ from __future__ import annotations
 
 CHANNEL = "ivig_unit"  # NOTIFY: the infusion's id on every change, for the boards
 LEASE_S = 90  # a workstation that has not renewed its hold for this long has crashed or is cut off
+CLAIM_WINDOW_S = 180  # after a restore, the later takeovers that come back within this are compared (pg_leases.py)
 LOCK_SPACE = 4952  # the advisory-lock key space of workstation connections
 ACTIVE_LOCK = 4953  # the key space of a new infusion's patient and chair, while it is checked against the active ones
 LOCK_WAIT = "1500ms"  # the longest any function waits for a row lock (only ever its caller's own rows)

@@ -48,6 +48,13 @@ _REFUSED = "[" + "".join(_pg_escape(max(a, 1)) if a == b else f"{_pg_escape(max(
 _ENDING = ", ".join(f"'{k}'" for k in ENDING_KINDS)
 _ENDING_ACTIONS = ", ".join(f"'{k}'" for k in ENDING_ACTIONS)
 _LATER_KINDS = ", ".join(f"'{k}'" for k in KINDS if k != "planned")
+MAX_AT_MIN = 1_000_000  # minutes (about two years): an event's time beyond this is no infusion's
+_PUMP_KINDS = "'start', 'pause', 'resume', 'increase'"  # the app records these only before the end
+# after these a paused pump may run again (or its state is the reaction's): a pause may follow
+_RUNS_AGAIN = "'resume', 'action', 'resolved', 'prescriber_rate', 'prescriber', 'start', 'app_closed', 'planned'"
+# these may have paused (or stopped) a running pump: a resume may follow
+_COULD_PAUSE = ", ".join(f"'{k}'" for k in KINDS if k not in (
+    "note", "signin", "vial", "vial_removed", "premedication", "checklist", "increase", "planned", "resume", "start"))
 # what replay reads of the first event's plan (planio.plan_from_dict): all there, each of its type
 _PLAN_KEYS = ", ".join(f"'{k}'" for k in (
     "request", "product_name", "protocol_id", "protocol_name", "protocol_kind", "concentration_mg_per_ml", "dosing",
@@ -64,7 +71,7 @@ FUNCTIONS: list[tuple[str, str]] = LEASE_FUNCTIONS + [
 CREATE OR REPLACE FUNCTION ivig_payload(p_sid bigint, p_uid text, p_chair text, p_patient text, p_training boolean,
     p_wall_start double precision, p_speed double precision, p_seq integer, p_wall double precision, p_ws text,
     p_nurse text, p_login text, p_received double precision, p_body text)
-RETURNS text LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
+RETURNS text LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT string_agg(CASE WHEN f IS NULL THEN '~' ELSE length(f) || ':' || f END, '' ORDER BY i)
     FROM unnest(ARRAY[p_sid::text, p_uid, p_chair, p_patient, CASE WHEN p_training THEN 't' ELSE 'f' END,
         encode(float8send(p_wall_start), 'hex'), encode(float8send(p_speed), 'hex'), p_seq::text,
@@ -73,7 +80,7 @@ RETURNS text LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
 $$"""),
     ("ivig_shape(integer, jsonb, text)", rf"""
 CREATE OR REPLACE FUNCTION ivig_shape(p_seq integer, p_body jsonb, p_chair text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 -- An event that would leave the infusion's record impossible to replay is refused here, before it is
 -- stored (after that, the append-only record would carry it for good): the first event is the plan,
 -- with the plan replay reads; every later one is of a kind the app records, never a second plan.
@@ -90,9 +97,53 @@ BEGIN
             p_seq + 1, p_chair, left(p_body->>'kind', 40) USING ERRCODE = 'IVN01';
     END IF;
 END $$"""),
+    ("ivig_sequence(bigint, integer, jsonb, text, boolean, boolean)", rf"""
+CREATE OR REPLACE FUNCTION ivig_sequence(p_sid bigint, p_seq integer, p_body jsonb, p_chair text, p_started boolean,
+                                         p_ended boolean) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+-- What the server can check of an event's place in its infusion without the app's clinical replay (which
+-- stays the workstation's, and `journal verify`'s): its time, and the pump's start, pause and resume.
+-- Each check is one the app's own replay makes too, so no event the app records is refused here.
+DECLARE at float8 := (p_body->>'at_min')::float8; prev jsonb; k text := p_body->>'kind'; last text;
+BEGIN
+    IF abs(at) > {MAX_AT_MIN} THEN
+        RAISE EXCEPTION 'event #% of chair % is at minute %, beyond any infusion (at most % minutes): not sent',
+            p_seq + 1, p_chair, at, {MAX_AT_MIN} USING ERRCODE = 'IVN01';
+    END IF;
+    IF p_seq > 0 THEN
+        SELECT ev.body::jsonb INTO prev FROM events ev WHERE ev.session_id = p_sid AND ev.seq = p_seq - 1;
+        IF jsonb_typeof(prev->'at_min') = 'number' AND at < (prev->>'at_min')::float8 - 1e-9 THEN
+            RAISE EXCEPTION 'event #% of chair % is at minute %, before the event before it (minute %): events are '
+                'in time order; not sent', p_seq + 1, p_chair, at, prev->>'at_min' USING ERRCODE = 'IVN01';
+        END IF;
+    END IF;
+    IF k IN ({_PUMP_KINDS}) AND p_ended THEN
+        RAISE EXCEPTION 'event #% of chair % (%) follows the end of the infusion: not sent', p_seq + 1, p_chair, k
+            USING ERRCODE = 'IVN01';
+    ELSIF k = 'start' AND p_started THEN
+        RAISE EXCEPTION 'event #% of chair % starts an infusion that has already started: not sent', p_seq + 1,
+            p_chair USING ERRCODE = 'IVN01';
+    ELSIF k IN ('pause', 'resume') AND NOT p_started THEN
+        RAISE EXCEPTION 'event #% of chair % (%) comes before the infusion started: not sent', p_seq + 1, p_chair, k
+            USING ERRCODE = 'IVN01';
+    ELSIF k IN ('pause', 'resume') THEN
+        -- the last event that could have changed whether the pump runs (the broader set for each: never too strict)
+        SELECT ev.body::jsonb->>'kind' INTO last FROM events ev WHERE ev.session_id = p_sid
+            AND ev.body::jsonb->>'kind' IN (SELECT unnest(CASE WHEN k = 'pause' THEN ARRAY[{_RUNS_AGAIN}, 'pause']
+                                                          ELSE ARRAY[{_COULD_PAUSE}, 'resume', 'start'] END))
+            ORDER BY ev.seq DESC LIMIT 1;
+        IF k = 'pause' AND last = 'pause' THEN
+            RAISE EXCEPTION 'event #% of chair % pauses an infusion already paused: not sent', p_seq + 1, p_chair
+                USING ERRCODE = 'IVN01';
+        ELSIF k = 'resume' AND last IN ('resume', 'start') THEN
+            RAISE EXCEPTION 'event #% of chair % resumes an infusion that was not paused: not sent', p_seq + 1,
+                p_chair USING ERRCODE = 'IVN01';
+        END IF;
+    END IF;
+END $$"""),
     ("ivig_name(text, text)", rf"""
 CREATE OR REPLACE FUNCTION ivig_name(p_field text, p_value text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF p_value ~ '{_REFUSED}' THEN
         RAISE EXCEPTION '% holds a control character (a line break, a tab, a direction or zero-width mark...): '
@@ -104,7 +155,7 @@ BEGIN
 END $$"""),
     ("ivig_live(stations)", rf"""
 CREATE OR REPLACE FUNCTION ivig_live(st stations) RETURNS boolean
-LANGUAGE sql STABLE SET search_path = pg_catalog, public AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     -- the registered connection is still there: that backend, of that login, holds that key
     SELECT st.key IS NOT NULL AND EXISTS (
         SELECT 1 FROM pg_locks lk JOIN pg_stat_activity a ON a.pid = lk.pid
@@ -113,12 +164,12 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public AS $$
 $$"""),
     ("ivig_chair_key(text)", r"""
 CREATE OR REPLACE FUNCTION ivig_chair_key(p_chair text) RETURNS text
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT regexp_replace(lower(regexp_replace(btrim(coalesce(p_chair, '')), '\s+', ' ', 'g')), '\s*/\s*', '/', 'g')
 $$"""),
     ("ivig_ends(jsonb)", rf"""
 CREATE OR REPLACE FUNCTION ivig_ends(p_body jsonb) RETURNS boolean
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     -- after this event the infusion never runs again: stopped (by hand, or a reaction's action), completed, or
     -- set aside before it started (store/active.py NOT_ACTIVE; "closed" only ever follows one of these).
     -- An event's body is flat (Event.to_dict): the action and the note's text sit beside its kind.
@@ -206,14 +257,14 @@ BEGIN
     END IF;
     RETURN QUERY SELECT extract(epoch FROM now())::float8, NULL::integer;
 END $$"""),
-    ("ivig_append(text, text, bigint, jsonb, integer[], double precision[], text[], text[], text[])", rf"""
+    ("ivig_append(text, text, bigint, jsonb, integer[], double precision[], text[], text[], text[], boolean)", rf"""
 CREATE OR REPLACE FUNCTION ivig_append(p_installation text, p_instance text, p_epoch bigint, p_session jsonb,
-    p_seqs integer[], p_walls double precision[], p_bodies text[], p_ws text[], p_nurses text[])
+    p_seqs integer[], p_walls double precision[], p_bodies text[], p_ws text[], p_nurses text[], p_heal boolean)
 RETURNS TABLE(have integer, added integer, epoch bigint, last_hash text) {DEFINER} AS $$
 DECLARE
     st stations; s sessions; l leases; e events; n_have integer; n_added integer := 0; prev text; h text;
     rec double precision := extract(epoch FROM now())::float8; k text; body jsonb; ended boolean := false;
-    started boolean := false; fresh boolean; a record;
+    started boolean := false; fresh boolean; a record; was_started boolean; was_ended boolean;
 BEGIN
     st := ivig_station(p_installation, p_instance);
     PERFORM set_config('synchronous_commit', 'on', true);  -- "held" means on the server's disk
@@ -234,8 +285,15 @@ BEGIN
         RAISE EXCEPTION 'the unit server holds this infusion (chair %) with another chair, patient or start: '
             'not sent', s.chair USING ERRCODE = 'IVC02';
     END IF;
-    l := ivig_hold(s.id, p_installation, p_instance, p_epoch);  -- from here on the lease row is ours, locked
+    -- p_heal: only what this server once confirmed to the caller, sent again after a restore (the lease is left)
+    l := ivig_hold(s.id, p_installation, p_instance, p_epoch, coalesce(p_heal, false));  -- the row is locked
     SELECT coalesce(max(ev.seq) + 1, 0) INTO n_have FROM events ev WHERE ev.session_id = s.id;
+    IF l.epoch = -1 THEN  -- a claim after a restore, pending (pg_leases.py): nothing is stored yet
+        RETURN QUERY SELECT n_have, 0, -1::bigint, NULL::text;
+        RETURN;
+    END IF;
+    SELECT coalesce(c.started, false), coalesce(c.ended, false) INTO was_started, was_ended
+        FROM chairs c WHERE c.session_id = s.id;
     FOR i IN 1 .. coalesce(array_length(p_seqs, 1), 0) LOOP
         IF p_seqs[i] < n_have THEN  -- the server has this number: the same event, or a refusal
             SELECT * INTO e FROM events ev WHERE ev.session_id = s.id AND ev.seq = p_seqs[i];
@@ -259,6 +317,8 @@ BEGIN
                     'time): not sent', p_seqs[i] + 1, s.chair USING ERRCODE = 'IVN01';
             END;
             PERFORM ivig_shape(p_seqs[i], body, s.chair);
+            PERFORM ivig_sequence(s.id, p_seqs[i], body, s.chair, coalesce(was_started, false) OR started,
+                                  coalesce(was_ended, false) OR ended);
             IF p_walls[i] IS NULL OR p_walls[i] <> p_walls[i] OR abs(p_walls[i]) = 'Infinity'::float8 THEN
                 RAISE EXCEPTION 'event #% of chair % has no time', p_seqs[i] + 1, s.chair USING ERRCODE = 'IVN01';
             END IF;
@@ -343,7 +403,7 @@ END $$"""),
 
 # The functions a workstation may call (the others are used only inside them, and nobody else may).
 CALLABLE = ("ivig_hello(text, text, text)",
-            "ivig_append(text, text, bigint, jsonb, integer[], double precision[], text[], text[], text[])",
+            "ivig_append(text, text, bigint, jsonb, integer[], double precision[], text[], text[], text[], boolean)",
             "ivig_take(text, text, text)", "ivig_beat(text, text, text[], bigint[])",
             "ivig_heads(text, text, text[], integer[])", "ivig_vouch(text, text, text[], bigint[])",
             "ivig_active(text, text, text, boolean)")

@@ -51,12 +51,12 @@ _DEFINER = "LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, publ
 FUNCTIONS: list[tuple[str, str]] = [
     ("ivig_person(text)", r"""
 CREATE OR REPLACE FUNCTION ivig_person(p_name text) RETURNS text
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT lower(regexp_replace(btrim(coalesce(p_name, '')), '\s+', ' ', 'g'))
 $$"""),
     ("ivig_files_digest(jsonb)", r"""
 CREATE OR REPLACE FUNCTION ivig_files_digest(p_files jsonb) RETURNS text
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT 'sha256:' || encode(sha256(convert_to(coalesce(string_agg(length(key) || ':' || key || length(value)
         || ':' || value, '' ORDER BY convert_to(key, 'UTF8')), ''), 'UTF8')), 'hex')
     FROM jsonb_each_text(p_files)

@@ -104,13 +104,34 @@ M5 = r"""
 ALTER TABLE leases ADD COLUMN incarnation text;
 """
 
+# The restore rule's second form (pg_leases.py): a heal that leaves the lease as it is, a claim at the
+# epoch the claimant holds, an infusion the server lost recreated in doubt. The functions whose
+# arguments changed are dropped here (`unit init` makes the new ones).
+# lease_log keeps every row (a vouch or a second claim at one epoch is a row of its own, never written
+# over), append-only like the events.
+M6 = r"""
+DROP FUNCTION IF EXISTS ivig_append(text, text, bigint, jsonb, integer[], double precision[], text[], text[], text[]);
+DROP FUNCTION IF EXISTS ivig_hold(bigint, text, text, bigint);
+DROP FUNCTION IF EXISTS ivig_lease_check(leases, stations, bigint, text);
+ALTER TABLE lease_log DROP CONSTRAINT lease_log_pkey;
+ALTER TABLE lease_log ADD COLUMN id bigserial PRIMARY KEY;
+CREATE INDEX lease_log_epoch ON lease_log(session_id, epoch, id);
+-- after a restore: the workstations that say they hold a later epoch than a lease in doubt (pg_leases.py)
+CREATE TABLE claims(
+    session_id bigint NOT NULL REFERENCES sessions(id), over_epoch bigint NOT NULL, installation text NOT NULL,
+    epoch bigint NOT NULL, label text NOT NULL, login text NOT NULL, at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (session_id, over_epoch, installation));
+REVOKE ALL ON claims FROM PUBLIC;
+""" + append_only("lease_log")
+
 # 3: the drug library (pg_library.py); 4: per-infusion chains, server-made epochs, no client summary;
-# 5: the database's incarnation on each lease
-MIGRATIONS: list[tuple[int, str]] = [(1, M1), (2, M2), (3, M3), (4, M4), (5, M5)]
+# 5: the database's incarnation on each lease; 6: the restore rule's heal and claims
+MIGRATIONS: list[tuple[int, str]] = [(1, M1), (2, M2), (3, M3), (4, M4), (5, M5), (6, M6)]
 LATEST = MIGRATIONS[-1][0]
 
 OWNER, WORKSTATION = "ivig_owner", "ivig_workstation"
-TABLES = ("schema_version", "sessions", "events", "chain_head", "chairs", "leases", "stations", "heads", "lease_log")
+TABLES = ("schema_version", "sessions", "events", "chain_head", "chairs", "leases", "stations", "heads", "lease_log",
+          "claims")
 
 # Made before the migrations, by a role that may create roles (a superuser, or CREATEROLE).
 ROLES = f"""
@@ -137,7 +158,8 @@ def privileges(functions: list[str], callable_: list[str]) -> str:
     (`callable_`). Nothing else: the functions used only inside those are nobody's to call."""
     tables = ", ".join(TABLES)
     out = [f"ALTER TABLE {t} OWNER TO {OWNER};" for t in TABLES]
-    out += [f"ALTER SEQUENCE {s} OWNER TO {OWNER};" for s in ("sessions_id_seq", "events_id_seq")]
+    out += [f"ALTER SEQUENCE {s} OWNER TO {OWNER};" for s in ("sessions_id_seq", "events_id_seq",
+                                                                             "lease_log_id_seq")]
     out += [f"ALTER FUNCTION {f} OWNER TO {OWNER};" for f in functions + ["ivig_append_only()"]]
     out += [f"REVOKE ALL ON {tables} FROM PUBLIC, {WORKSTATION};",
             f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC, {WORKSTATION};",

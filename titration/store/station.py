@@ -20,6 +20,7 @@ from .pg_common import (
     ACTIVE,
     BAD,
     BUSY,
+    CLAIM_WINDOW_S,
     CONFLICT,
     DUPLICATE,
     FENCED,
@@ -54,6 +55,11 @@ class Refused(JournalError):
 
 class Fenced(Refused):
     """Another workstation took the infusion over (a later epoch): read-only here."""
+
+
+class ClaimPending(Refused):
+    """After a restore: this workstation's later takeover waits while the server hears which
+    workstations come back (pg_leases.py); its events wait, and are sent again at the next pass."""
 
 
 class Held(Refused, LeaseHeld):
@@ -123,16 +129,23 @@ class Station:
         except pg.Error as exc:
             raise _refusal(exc, self.store.path) from None
 
-    def append(self, sess: dict, events: list[tuple], epoch: int) -> tuple[int, int, int, str]:
-        """Append one infusion's events: (events the server holds, added now, epoch, hash of the last)."""
+    def append(self, sess: dict, events: list[tuple], epoch: int, heal: bool = False) -> tuple[int, int, int, str]:
+        """Append one infusion's events: (events the server holds, added now, epoch, hash of the last).
+        `heal`: events the server once confirmed, sent again after a restore; the lease is left as
+        it is (one in doubt stays so: pg_leases.py)."""
         rows = self.call(
             "SELECT * FROM ivig_append(%s, %s, %s, %s::jsonb, %s::integer[], %s::float8[], %s::text[], %s::text[], "
-            "%s::text[])",
+            "%s::text[], %s)",
             (self.installation, self.instance, epoch, json.dumps(sess), [e[0] for e in events],
-             [float(e[1]) for e in events], [e[2] for e in events], [e[3] for e in events], [e[4] for e in events]))
+             [float(e[1]) for e in events], [e[2] for e in events], [e[3] for e in events], [e[4] for e in events],
+             heal))
         have, added, ep, last = _one(rows, 4)
         if not (isinstance(have, int) and isinstance(added, int) and isinstance(ep, int)) or added > len(events):
             raise OutOfStep("the unit server's answer to a send could not be read; connecting again")
+        if ep == -1:
+            raise ClaimPending(f"the unit server was restored from a backup: this workstation's takeover of chair "
+                               f"{sess.get('chair', '?')} is compared with those of the other workstations that come "
+                               f"back (for {CLAIM_WINDOW_S // 60} minutes); its events wait here")
         return have, added, ep, last
 
     def beat(self, held: list[tuple[str, int]]) -> list[tuple]:
