@@ -56,7 +56,10 @@ def test_plan_json_loads_only_what_it_needs():
     # only on an error, and the library's hash and review tools (hashlib, titration.library) are not
     # needed to plan.
     heavy = {"sqlite3", "psycopg", "numpy", "titration.store", "titration.training", "difflib", "hashlib",
-             "titration.library"}
+             "titration.library",
+             # nor the other commands' modules and parsers: each command is imported when it is asked for
+             "titration.cli.journal", "titration.cli.unit", "titration.cli.library", "titration.cli.simulate",
+             "titration.cli.train", "titration.cli.products"}
     assert "titration.plan" in loaded and not heavy & loaded, sorted(heavy & loaded)
 
 

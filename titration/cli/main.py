@@ -7,23 +7,77 @@ from __future__ import annotations
 
 import os
 import sys
+from types import ModuleType
 
 from ..errors import TitrationError
-from . import journal, library, plan, products, simulate, train, unit
 from .args import DB_HELP, Parser, UsageError
 from .hooks import HOOKS
 
-COMMANDS = (products, plan, simulate, train, journal, unit, library)
+
+# Each command's module, imported only when it is asked for: a command pays for its own imports and
+# parser, not for every other command's (`plan --json` is run by other tools, often).
+def _products() -> ModuleType:
+    from . import products
+    return products
 
 
-def build_parser() -> Parser:
+def _plan() -> ModuleType:
+    from . import plan
+    return plan
+
+
+def _simulate() -> ModuleType:
+    from . import simulate
+    return simulate
+
+
+def _train() -> ModuleType:
+    from . import train
+    return train
+
+
+def _journal() -> ModuleType:
+    from . import journal
+    return journal
+
+
+def _unit() -> ModuleType:
+    from . import unit
+    return unit
+
+
+def _library() -> ModuleType:
+    from . import library
+    return library
+
+
+COMMANDS = {"products": _products, "plan": _plan, "simulate": _simulate, "train": _train, "journal": _journal,
+            "unit": _unit, "library": _library}
+
+
+def _asked(argv: list[str]) -> str | None:
+    """The command named in argv (after the global --db and its value), if it is one of ours."""
+    rest = iter(argv)
+    for word in rest:
+        if word == "--db":
+            next(rest, None)
+        elif not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
+def build_parser(argv: list[str] | None = None) -> Parser:
+    """The parser: with only the command argv names when it names one (else every command, for
+    help and for the usage error)."""
     p = Parser(prog="python main.py",
                description="IVIg infusion-rate titration assistant. With no command it opens the desktop app.",
                epilog="'python main.py COMMAND --help' shows a command's options.")
     p.add_argument("--db", metavar="PATH", help=DB_HELP)
     sub = p.add_subparsers(title="commands", metavar="COMMAND")
-    for command in COMMANDS:
-        command.add_parser(sub)
+    asked = None if argv is None else _asked(argv)
+    for name, module in COMMANDS.items():
+        if asked is None or name == asked:
+            module().add_parser(sub)
     return p
 
 
@@ -39,7 +93,7 @@ def main(argv: list[str] | None = None, hooks: dict | None = None) -> int:
     if hooks:
         HOOKS.update(hooks)
     try:
-        a = build_parser().parse_args(argv)
+        a = build_parser(argv).parse_args(argv)
         return getattr(a, "handler", cmd_gui)(a)
     except (UsageError, TitrationError) as exc:  # bad input, a missing value, a broken file
         print(f"error: {exc}", file=sys.stderr)
