@@ -87,8 +87,13 @@ def test_a_restore_that_forgets_a_takeover_lets_the_taker_win_even_when_the_old_
         assert a.flush(3) >= 2  # kept and counted
         b = Journal(as_ws, outbox=tmp_path / "ws-b.sqlite3", workstation="ws-b", nurse="nurse-b")
         try:
+            b.outbox.watch(uid, taken.session)  # the chair is open on ws-b: it beats while its claim is compared
             assert b.flush(10) > 0  # ws-b, the later takeover, claims the chair: its events wait ...
             assert any("compared with those of the other workstations" in w for w in b.outbox.refused.values())
+            beat = b.outbox._last_beat
+            b.outbox.heartbeat()
+            wait_for(lambda: b.outbox._last_beat > beat, 10)
+            assert uid not in b.outbox.fenced  # ... its chair is not made read-only meanwhile ...
             _claims_window_passes(admin)
             assert b.flush(30) == 0  # ... and once no later one came back, it heals the server with its events
             assert _events(admin) == with_b
@@ -227,3 +232,41 @@ def test_a_workstation_vouches_only_when_both_its_clocks_say_the_silence_was_sho
         monkeypatch.setattr(outbox_module, "_clocks", lambda m=mono, w=wall: (1000.0 + m, 5000.0 + w))
         outbox_module.Outbox._vouch(SimpleNamespace(_renewed={"u1": (3, (1000.0, 5000.0))}), st)
         assert asked == ([[("u1", 3)]] if vouched else []), (mono, wall)
+
+
+def test_a_heal_cut_short_after_the_server_took_it_is_not_taken_for_a_record_rewritten(
+        unit, pg_server, tmp_path, monkeypatch):
+    from titration.store import station as station_module
+    from titration.store.base import ServerUnreachable
+
+    admin, as_ws, name = unit
+    dump = os.path.join(pg_server.dir, f"{name}.dump")
+    a, s, sid = driving(as_ws, tmp_path, "ws-a")
+    try:
+        assert a.flush(20) == 0
+        pg_server.dump(name, dump)
+        for i in range(5):
+            s.note(10 + i, f"after the backup {i}")
+        assert a.flush(20) == 0
+        a.close()
+        pg_server.restore(name, dump)
+        real = station_module.Station.append
+        cut = []
+
+        def stored_then_cut(self, sess, events, epoch, heal=False):
+            got = real(self, sess, events, epoch, heal)
+            if heal and not cut:  # the server took the heal; the workstation dies before it notes it
+                cut.append(got)
+                raise ServerUnreachable("cut after the server stored the heal")
+            return got
+
+        monkeypatch.setattr(station_module.Station, "append", stored_then_cut)
+        a = Journal(as_ws, outbox=tmp_path / "ws-a.sqlite3", workstation="ws-a", nurse="nurse-ws-a")
+        a.flush(20)
+        assert cut
+        wait_for(lambda: not a.outbox.problem() and a.outbox.last_ok is not None, 20)  # connected again
+        assert a.flush(20) == 0
+        assert a.outbox.changed == {}  # no "rewritten on the server" alarm
+    finally:
+        a.close()
+    assert verified(admin) == []

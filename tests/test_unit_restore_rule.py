@@ -153,9 +153,11 @@ def test_the_later_takeover_wins_even_when_it_took_the_chair_back(desks, first):
     # Each claims; nothing is stored while the window is open, so who comes back first decides nothing.
     if first == "A":
         assert a.append(sess, a_record[2:], 2, 3, heal=True) == (2, 0, -1)  # pending
+        assert a.beat(uid, 3) is None  # compared, not taken over: its chair is not made read-only
         assert b.append(sess, b_record[2:], 2, 2, heal=True) == "IVF01"  # a later takeover was heard: read-only
     else:
         assert b.append(sess, b_record[2:], 2, 2, heal=True) == (2, 0, -1)  # pending ...
+        assert b.beat(uid, 2) is None
         assert a.append(sess, a_record[2:], 2, 3, heal=True) == (2, 0, -1)
         assert b.append(sess, b_record[2:], 2, 2, heal=True) == "IVF01"  # ... then superseded
     assert stored(admin) == [("A", "planned"), ("A", "start")]

@@ -383,7 +383,7 @@ class Outbox:
                 self._renewed[uid] = (epoch, began)
                 if self.refused.get(uid, "").endswith(IN_DOUBT):
                     self.refused.pop(uid, None)
-            elif is_held is None:  # its own, in doubt after a restore: said on the red line until it is not
+            elif is_held is None:  # in doubt after a restore (its own, or its claim compared): said until it is not
                 self.refused.setdefault(uid, f"chair {self.chairs.get(uid, '?')}: {IN_DOUBT}")
             else:
                 sid = odb.newest_local(db, uid)
@@ -436,6 +436,7 @@ class Outbox:
         row = odb.sending(db, f.sid)
         sid, sent, _n, epoch, uid, chair = row[:6]
         at, last_hash = f.start, None
+        odb.forget_hash(db, sid)
         try:
             sess, meta = _infusion(row)
             while at < sent:

@@ -105,6 +105,12 @@ def mark(db: sqlite3.Connection, sid: int, state: str, why: str) -> None:
     db.execute("UPDATE outbox SET state=?, why=? WHERE session_id=?", (state, why, sid))
 
 
+def forget_hash(db: sqlite3.Connection, sid: int) -> None:
+    """The server's hash of the last confirmed event is about to change (a heal after a restore gives
+    new ones): not kept, so a heal cut short is not taken for a record rewritten on the server."""
+    db.execute("UPDATE outbox SET confirmed_hash=NULL WHERE session_id=?", (sid,))
+
+
 def healed(db: sqlite3.Connection, sid: int, events: int, confirmed_hash: str | None) -> None:
     """A restored server took these events again (`unit status` says what was healed); its hash of
     the last one this outbox confirmed, when it is that one (None when others follow it there)."""

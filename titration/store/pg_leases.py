@@ -285,9 +285,9 @@ END $$"""),
     ("ivig_beat(text, text, text[], bigint[])", rf"""
 CREATE OR REPLACE FUNCTION ivig_beat(p_installation text, p_instance text, p_uids text[], p_epochs bigint[])
 RETURNS TABLE(uid text, held boolean, holder text, epoch bigint, since double precision) {DEFINER} AS $$
--- held: true (renewed), NULL (its own, in doubt after a restore: not renewed), false (another's, or an
--- epoch it does not hold). A beat never claims: a claim comes with the events it sends (ivig_append), which
--- must agree with the server's record.
+-- held: true (renewed), NULL (its own, in doubt after a restore, or one in doubt it holds a later epoch of:
+-- not renewed), false (another's, or an epoch it does not hold). A beat never claims: a claim comes with
+-- the events it sends (ivig_append), which must agree with the server's record.
 DECLARE st stations; s sessions; l leases; got bigint; own boolean;
 BEGIN
     st := ivig_station(p_installation, p_instance);
@@ -300,6 +300,10 @@ BEGIN
         own := l.installation = st.installation AND l.login = st.login;
         IF own AND (l.epoch = p_epochs[i] OR (p_epochs[i] = 0 AND l.epoch = 1)) AND {_DOUBT.format(l='l')} THEN
             -- its own, but in doubt after a restore: not renewed by a beat (held unknown: NULL)
+            RETURN QUERY SELECT p_uids[i], NULL::boolean, l.workstation, l.epoch, extract(epoch FROM l.since)::float8;
+        ELSIF p_epochs[i] > l.epoch AND ivig_gives_way(l) THEN
+            -- a lease in doubt that the caller holds a later epoch of: its claim is (or will be) compared, so
+            -- it is not told it was taken over (held unknown: NULL)
             RETURN QUERY SELECT p_uids[i], NULL::boolean, l.workstation, l.epoch, extract(epoch FROM l.since)::float8;
         ELSIF own AND (l.epoch = p_epochs[i] OR (p_epochs[i] = 0 AND l.epoch = 1)) THEN
             UPDATE leases x SET expires = {EXPIRES}, renewed = now(), incarnation = ivig_incarnation()
