@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QPainterPath, QTransform
+from PySide6.QtGui import QBrush, QFont, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import QAbstractItemView, QGraphicsLineItem, QListWidget, QListWidgetItem
 
 from titration.report.chartdata import Marker
@@ -86,6 +86,20 @@ def number_symbol(n: int, above: int) -> tuple[QPainterPath, float]:
     tr.scale(1.0 / (glyph * box), 1.0 / (glyph * box))
     tr.translate(-br.x() - br.width() / 2.0, -br.y() - br.height() / 2.0 - lift * glyph)
     return tr.map(path), box
+
+
+# pyqtgraph renders each scatter symbol once into its atlas, keyed by the pen's and the brush's
+# identity: a fresh pen per spot would render (and grow the atlas by) every spot anew. Shared, so
+# never changed in place.
+@lru_cache(maxsize=64)
+def spot_brush(colour: str) -> QBrush:
+    return pg.mkBrush(colour)
+
+
+@lru_cache(maxsize=64)
+def spot_pen(colour: str | None, width: float = 1.0) -> QPen:
+    """An outline; None: none (pyqtgraph would make a fresh empty pen per spot)."""
+    return pg.mkPen(colour, width=width)
 
 
 @dataclass(frozen=True)
@@ -168,13 +182,13 @@ class Markers:
         colour = GRADE_COLOURS.get(m.grade, MARKER_STYLES[kind][2]) if kind == "symptoms" else MARKER_STYLES[kind][2]
         size = (16 if big else 12) if kind != "vitals" else (12 if big else 9)
         return {"pos": (m.at_min, y), "data": Tip(kind, f"{self.elapsed(m.at_min)}  {m.label}"),
-                "brush": pg.mkBrush(colour), "symbol": MARKER_STYLES[kind][1],
-                "pen": pg.mkPen("k" if kind != "stop" else colour, width=1.5 if kind != "stop" else 3), "size": size}
+                "brush": spot_brush(colour), "symbol": MARKER_STYLES[kind][1],
+                "pen": spot_pen("k" if kind != "stop" else colour, 1.5 if kind != "stop" else 3.0), "size": size}
 
     def _spot_number(self, n: int, m: Marker, y: float, big: bool) -> dict:
         symbol, box = number_symbol(n, self._level(m.at_min))
         return {"pos": (m.at_min, y), "symbol": symbol, "size": (13 if big else 10) * box,
-                "brush": pg.mkBrush(OKABE_ITO["black"]), "pen": None,
+                "brush": spot_brush(OKABE_ITO["black"]), "pen": spot_pen(None),
                 "data": Tip("number", f"{n}: {self.elapsed(m.at_min)}  {m.label}")}
 
     def _level(self, at_min: float) -> int:
