@@ -78,6 +78,9 @@ class InfusionChart(QWidget):
         self.parts = ChartParts()
         for c in self.parts.curves():
             c.setSkipFiniteCheck(True)  # the core's numbers are finite: no scan of every point on each set
+            # no clipping of far off-screen points: the chart never zooms, and its numbers are a few
+            # thousand at most (the check costs two scans of the data on every set)
+            c.setDynamicRangeLimit(None)
         self.parts.volume_plot.setAccessibleName("Volume in over time")
         self.parts.rate_plot.setAccessibleName("Pump rate over time")
         self.legends = Legends(self.parts)
