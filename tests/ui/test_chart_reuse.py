@@ -1,8 +1,10 @@
 """What the chart keeps between frames so that a replan costs little: the pens and brushes of the
-event symbols (shared, so each symbol is rendered once). It may never show something stale."""
+event symbols (shared, so each symbol is rendered once) and the 'now' label (laid out by the move of
+its line). None may ever show something stale."""
 import pytest
 
 from titration.plan import PlanRequest, build_plan
+from titration.reactions import Vitals
 from titration.report.chartdata import Marker
 from titration.session import Session
 from ui.chart.feed import ChartFeed
@@ -51,3 +53,22 @@ def test_a_symbol_already_drawn_is_not_rendered_again(chart, plan):
     again = [d for d in chart.parts.event_spots.data if d["data"].kind == "number"]
     assert [str(d["data"]).split(":")[0] for d in again] == ["1", "2", "3"]
     assert [d["symbol"] for d in again] == [d["symbol"] for d in numbers]  # the same places, stacked alike
+
+
+def test_the_now_label_shows_the_minute_whatever_moved(chart, plan):
+    s = Session(plan)
+    s.record_vitals(0, Vitals(36.8, 72, 124, 78, 98, 14))
+    s.start(0)
+    feed = ChartFeed(s)
+    label = chart.parts.now_line.label
+    chart.show_frame(feed.frame(45.0))
+    assert label.toPlainText() == "now 0:45"
+    chart.show_frame(feed.frame(45.2))  # the same minute
+    assert label.toPlainText() == "now 0:45" and chart.parts.now_line.value() == 45.2
+    chart.show_frame(feed.frame(46.0))
+    assert label.toPlainText() == "now 0:46"
+    chart.set_show_now(False)  # hidden while 'now' moves on
+    chart.show_frame(feed.frame(50.0))
+    chart.set_show_now(True)
+    chart.show_frame(feed.frame(50.0))  # shown again, 'now' where it was
+    assert label.isVisible() and label.toPlainText() == "now 0:50"

@@ -302,12 +302,16 @@ class InfusionChart(QWidget):
 
     def _move_now(self, now_min: float) -> None:
         now_line = self.parts.now_line
-        for ln in (now_line, self.parts.now_line_rate):
-            ln.setValue(now_min)
-            ln.setVisible(self._show_now)
+        label = now_line.label
         text = f"now {self._elapsed(now_min)}"
-        if now_line.label.format != text:  # the text changes once a minute: lay it out only then
-            now_line.label.setFormat(text)
+        # The label follows its line: the move lays it out (the new text and its place) once, where
+        # setFormat would lay it out a second time. The text changes once a minute.
+        label.format = text
+        for ln in (now_line, self.parts.now_line_rate):
+            ln.setVisible(self._show_now)
+            ln.setValue(now_min)
+        if label.toPlainText() != text:  # 'now' did not move, or the label was hidden when it did
+            label.valueChanged()
         if self._show_now:
             self.fit.keep_now_inside()
 
