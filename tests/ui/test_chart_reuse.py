@@ -1,6 +1,9 @@
-"""What the chart keeps between frames so that a replan costs little: the pens and brushes of the
-event symbols (shared, so each symbol is rendered once) and the 'now' label (laid out by the move of
-its line). None may ever show something stale."""
+"""What the chart keeps between frames so that a replan costs little: the mL/h labels (a hidden one
+keeps its text for a later plan), the pens and brushes of the event symbols (shared, so each symbol
+is rendered once) and the 'now' label (laid out by the move of its line). None may ever show
+something stale."""
+import numpy as np
+import pyqtgraph as pg
 import pytest
 
 from titration.plan import PlanRequest, build_plan
@@ -24,6 +27,63 @@ def chart(qtbot):
     c.show()
     qtbot.waitExposed(c)
     return c
+
+
+def labels_in_view(c) -> list[tuple[str, float, float]]:
+    """What the rate plot shows, left to right: each visible label's text and place."""
+    shown = [ti for ti in c.step_labels.items if ti.isVisible()]
+    return sorted(((ti.toPlainText(), ti.pos().x(), ti.pos().y()) for ti in shown), key=lambda e: e[1])
+
+
+def show_steps(c, edges, rates) -> None:
+    c.step_labels.show(np.array(edges, float), np.array(rates, float), float(edges[-1]) if edges else 0.0, c.look)
+
+
+def test_labels_follow_each_plan_and_only_a_new_rate_is_written(chart, monkeypatch):
+    written = []
+    set_text = pg.TextItem.setText
+    monkeypatch.setattr(pg.TextItem, "setText", lambda ti, text, *a: (written.append(text), set_text(ti, text, *a)))
+    show_steps(chart, [0, 30, 60, 90], [42, 84, 168])
+    assert labels_in_view(chart) == [("42", 15, 42), ("84", 45, 84), ("168", 75, 168)]
+    assert written == ["42", "84", "168"]
+    show_steps(chart, [0, 30, 60, 90, 120], [84, 42, 168, 336])  # the same rates on other steps, and one new
+    assert labels_in_view(chart) == [("84", 15, 84), ("42", 45, 42), ("168", 75, 168), ("336", 105, 336)]
+    assert chart.step_labels.texts() == ["84", "42", "168", "336"]  # in the order of the steps
+    assert written[3:] == ["336"]
+    show_steps(chart, [0, 50, 200], [0, 42])  # a pause, then one step: the rest hide
+    assert labels_in_view(chart) == [("42", 125, 42)]
+    show_steps(chart, [0, 30, 60, 90], [42, 84, 168])  # back: the kept texts, shown again where they belong
+    assert labels_in_view(chart) == [("42", 15, 42), ("84", 45, 84), ("168", 75, 168)]
+    assert written[4:] == []
+    show_steps(chart, [0, 30, 60, 90], [42, 42, 60])  # one rate on two steps: two labels
+    assert labels_in_view(chart) == [("42", 15, 42), ("42", 45, 42), ("60", 75, 60)]
+
+
+def test_labels_kept_are_few_and_still_right_after_many_rates(chart):
+    for k in range(60):
+        rates = [10 + k, 200 + 3 * k, 500 - k]
+        show_steps(chart, [0, 40, 80, 120], rates)
+        assert labels_in_view(chart) == [(f"{r:g}", x, r) for r, x in zip(rates, (20, 60, 100))]
+    assert len(chart.step_labels.items) <= chart.step_labels.KEPT
+    show_steps(chart, [], [])
+    assert labels_in_view(chart) == [] and chart.step_labels.texts() == []
+
+
+def test_a_replan_shows_its_new_rate_and_a_new_session_its_own(chart, plan):
+    s = Session(plan)
+    s.record_vitals(0, Vitals(36.8, 72, 124, 78, 98, 14))
+    s.start(0)
+    s.confirm(30, s.due(30))
+    feed = ChartFeed(s)
+    chart.show_frame(feed.frame(31.0))
+    assert [t for t, _, _ in labels_in_view(chart)] == ["84", "168", "336", "504"]
+    s.confirm(40, s.report_symptoms(40, ["rigors"]))  # moderate: paused, then 42 mL/h to the end
+    chart.show_frame(feed.frame(41.0))
+    tr, _ = chart.curves()["planned_rate_ml_h"]
+    assert labels_in_view(chart) == [("42", pytest.approx((70.0 + tr[-1]) / 2), 42)]
+    chart.show_frame(ChartFeed(Session(plan)).frame(0.0))  # another session in the same chart
+    assert [(t, x) for t, x, _ in labels_in_view(chart)] == [
+        ("42", 15), ("84", 45), ("168", 75), ("336", 105), ("504", pytest.approx(142.9167, abs=1e-3))]
 
 
 def symptoms(at_min: float) -> tuple[Marker, float]:
