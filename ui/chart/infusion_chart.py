@@ -76,11 +76,6 @@ class InfusionChart(QWidget):
         self._now_timer.setInterval(0)
         self._now_timer.timeout.connect(self._keep_now_inside)
         self.parts = ChartParts()
-        for c in self.parts.curves():
-            c.setSkipFiniteCheck(True)  # the core's numbers are finite: no scan of every point on each set
-            # no clipping of far off-screen points: the chart never zooms, and its numbers are a few
-            # thousand at most (the check costs two scans of the data on every set)
-            c.setDynamicRangeLimit(None)
         self.parts.volume_plot.setAccessibleName("Volume in over time")
         self.parts.rate_plot.setAccessibleName("Pump rate over time")
         self.legends = Legends(self.parts)
@@ -315,12 +310,12 @@ class InfusionChart(QWidget):
         if self._show_now:
             self.fit.keep_now_inside()
 
-    def _set(self, curve: pg.PlotDataItem, key: str, x: np.ndarray, y: np.ndarray) -> None:
+    def _set(self, curve: pg.PlotCurveItem, key: str, x: np.ndarray, y: np.ndarray) -> None:
         """Points, or steps (len(x) == len(y) + 1); nothing to draw clears the curve."""
         self._data[key] = (x, y)
         self.stats["set_data"] += 1
         if len(y):
-            curve.setData(x, y)
+            curve.setData(x=x, y=y, stepMode="center" if len(x) == len(y) + 1 else None)
         else:
             curve.clear()
 
