@@ -76,8 +76,6 @@ class InfusionChart(QWidget):
         self._now_timer.setInterval(0)
         self._now_timer.timeout.connect(self._keep_now_inside)
         self.parts = ChartParts()
-        for c in self.parts.curves():
-            c.setSkipFiniteCheck(True)  # the core's numbers are finite: no scan of every point on each set
         self.parts.volume_plot.setAccessibleName("Volume in over time")
         self.parts.rate_plot.setAccessibleName("Pump rate over time")
         self.legends = Legends(self.parts)
@@ -299,21 +297,25 @@ class InfusionChart(QWidget):
 
     def _move_now(self, now_min: float) -> None:
         now_line = self.parts.now_line
-        for ln in (now_line, self.parts.now_line_rate):
-            ln.setValue(now_min)
-            ln.setVisible(self._show_now)
+        label = now_line.label
         text = f"now {self._elapsed(now_min)}"
-        if now_line.label.format != text:  # the text changes once a minute: lay it out only then
-            now_line.label.setFormat(text)
+        # The label follows its line: the move lays it out (the new text and its place) once, where
+        # setFormat would lay it out a second time. The text changes once a minute.
+        label.format = text
+        for ln in (now_line, self.parts.now_line_rate):
+            ln.setVisible(self._show_now)
+            ln.setValue(now_min)
+        if label.toPlainText() != text:  # 'now' did not move, or the label was hidden when it did
+            label.valueChanged()
         if self._show_now:
             self.fit.keep_now_inside()
 
-    def _set(self, curve: pg.PlotDataItem, key: str, x: np.ndarray, y: np.ndarray) -> None:
+    def _set(self, curve: pg.PlotCurveItem, key: str, x: np.ndarray, y: np.ndarray) -> None:
         """Points, or steps (len(x) == len(y) + 1); nothing to draw clears the curve."""
         self._data[key] = (x, y)
         self.stats["set_data"] += 1
         if len(y):
-            curve.setData(x, y)
+            curve.setData(x=x, y=y, stepMode="center" if len(x) == len(y) + 1 else None)
         else:
             curve.clear()
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QPainterPath, QTransform
+from PySide6.QtGui import QBrush, QFont, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import QAbstractItemView, QGraphicsLineItem, QListWidget, QListWidgetItem
 
 from titration.report.chartdata import Marker
@@ -86,6 +86,20 @@ def number_symbol(n: int, above: int) -> tuple[QPainterPath, float]:
     tr.scale(1.0 / (glyph * box), 1.0 / (glyph * box))
     tr.translate(-br.x() - br.width() / 2.0, -br.y() - br.height() / 2.0 - lift * glyph)
     return tr.map(path), box
+
+
+# pyqtgraph renders each scatter symbol once into its atlas, keyed by the pen's and the brush's
+# identity: a fresh pen per spot would render (and grow the atlas by) every spot anew. Shared, so
+# never changed in place.
+@lru_cache(maxsize=64)
+def spot_brush(colour: str) -> QBrush:
+    return pg.mkBrush(colour)
+
+
+@lru_cache(maxsize=64)
+def spot_pen(colour: str | None, width: float = 1.0) -> QPen:
+    """An outline; None: none (pyqtgraph would make a fresh empty pen per spot)."""
+    return pg.mkPen(colour, width=width)
 
 
 @dataclass(frozen=True)
@@ -168,13 +182,13 @@ class Markers:
         colour = GRADE_COLOURS.get(m.grade, MARKER_STYLES[kind][2]) if kind == "symptoms" else MARKER_STYLES[kind][2]
         size = (16 if big else 12) if kind != "vitals" else (12 if big else 9)
         return {"pos": (m.at_min, y), "data": Tip(kind, f"{self.elapsed(m.at_min)}  {m.label}"),
-                "brush": pg.mkBrush(colour), "symbol": MARKER_STYLES[kind][1],
-                "pen": pg.mkPen("k" if kind != "stop" else colour, width=1.5 if kind != "stop" else 3), "size": size}
+                "brush": spot_brush(colour), "symbol": MARKER_STYLES[kind][1],
+                "pen": spot_pen("k" if kind != "stop" else colour, 1.5 if kind != "stop" else 3.0), "size": size}
 
     def _spot_number(self, n: int, m: Marker, y: float, big: bool) -> dict:
         symbol, box = number_symbol(n, self._level(m.at_min))
         return {"pos": (m.at_min, y), "symbol": symbol, "size": (13 if big else 10) * box,
-                "brush": pg.mkBrush(OKABE_ITO["black"]), "pen": None,
+                "brush": spot_brush(OKABE_ITO["black"]), "pen": spot_pen(None),
                 "data": Tip("number", f"{n}: {self.elapsed(m.at_min)}  {m.label}")}
 
     def _level(self, at_min: float) -> int:
@@ -207,21 +221,26 @@ class Markers:
 
 
 class StepLabels:
-    """The mL/h of each planned step, written over it (what goes into the pump); the text items are
-    kept and moved when the plan changes."""
+    """The mL/h of each planned step, written over it (what goes into the pump). A text item keeps
+    its text when hidden: a replan mostly moves the same rates to other steps, so the item that
+    already holds a rate is moved and shown, and only a rate not held by any is written again
+    (laying a text out costs more than everything else about the labels)."""
+
+    KEPT = 16  # text items kept at most; a plan has a handful of steps, from a short list of rates
 
     def __init__(self, parts: ChartParts):
         self.parts = parts
-        self.items: list[pg.TextItem] = []
+        self.items: list[pg.TextItem] = []  # every item made: shown, or hidden with its text kept
+        self.shown: list[pg.TextItem] = []  # the labels in view, in the order of the steps
         self._large: bool | None = None
 
     def show(self, t: np.ndarray, r: np.ndarray, x_end: float, look: Look) -> None:
-        shown = 0
         if look.large != self._large:
             self._large = look.large
             font = look.font(14 if look.large else 11, bold=True)
             for ti in self.items:
                 ti.setFont(font)
+        wanted = []  # (text, x, rate, anchor) of each label, in step order
         if len(t):
             span = max(x_end - float(t[0]), 1.0)
             top = float(max(r)) if len(r) else 0.0
@@ -229,23 +248,38 @@ class StepLabels:
             for a, b, rate in zip(t[:-1], t[1:], r):
                 if rate <= 0 or (b - a) < 0.04 * span:
                     continue
-                if shown == len(self.items):
-                    ti = pg.TextItem("", color=OKABE_ITO["blue"], anchor=(0.5, 1.0))
-                    ti.setFont(look.font(14 if look.large else 11, bold=True))
-                    self.parts.rp.addItem(ti, ignoreBounds=True)
-                    self.items.append(ti)
-                ti = self.items[shown]
-                if ti.toPlainText() != f"{rate:g}":
-                    ti.setText(f"{rate:g}")
                 # over its step; in a short rate plot under the top steps (no room above them there)
                 anchor = (0.5, 0.0) if short and rate >= 0.6 * top > 0 else (0.5, 1.0)
-                if tuple(ti.anchor) != anchor:
-                    ti.setAnchor(anchor)
-                ti.setPos((a + b) / 2.0, rate)
-                ti.show()
-                shown += 1
-        for ti in self.items[shown:]:
+                wanted.append((f"{rate:g}", (a + b) / 2.0, float(rate), anchor))
+        holding: dict[str, list[pg.TextItem]] = {}
+        for ti in reversed(self.items):
+            holding.setdefault(ti.toPlainText(), []).append(ti)
+        picked = [holding[text].pop() if holding.get(text) else None for text, *_ in wanted]
+        taken = {id(ti) for ti in picked if ti is not None}
+        spare = [ti for ti in self.items if id(ti) not in taken]  # free for another text, or hidden
+        self.shown = []
+        for ti, (text, x, rate, anchor) in zip(picked, wanted):
+            if ti is None and (len(self.items) < self.KEPT or not spare):  # a rate no item holds
+                ti = self._new(text, look)
+            elif ti is None:  # ...and enough items kept: a spare one is written again
+                ti = spare.pop(0)
+                ti.setText(text)
+            if tuple(ti.anchor) != anchor:
+                ti.setAnchor(anchor)
+            ti.setPos(x, rate)
+            ti.show()
+            self.shown.append(ti)
+        for ti in spare:
             ti.hide()
 
+    def _new(self, text: str, look: Look) -> pg.TextItem:
+        ti = pg.TextItem(text, color=OKABE_ITO["blue"], anchor=(0.5, 1.0))
+        ti.setFont(look.font(14 if look.large else 11, bold=True))
+        ti.hide()
+        self.parts.rp.addItem(ti, ignoreBounds=True)
+        self.items.append(ti)
+        return ti
+
     def texts(self) -> list[str]:
-        return [ti.toPlainText() for ti in self.items if ti.isVisible()]
+        """The labels in view, in the order of the steps."""
+        return [ti.toPlainText() for ti in self.shown]
