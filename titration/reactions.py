@@ -45,6 +45,8 @@ UNRECORDABLE = "sbp_unrecordable"  # a systolic pressure that cannot be measured
 ON_OXYGEN = "on_oxygen"  # supplemental oxygen (true) or air (false) at this reading; absent: not stated
 VITALS_KEYS = (*VITAL_FIELDS, UNRECORDABLE, ON_OXYGEN)
 FLAGS = (UNRECORDABLE, ON_OXYGEN)
+_KEYS = frozenset(VITALS_KEYS)
+_RANGES = tuple((name, lo, hi) for name, (_, _, (lo, hi)) in VITAL_FIELDS.items())
 
 
 @dataclass(frozen=True)
@@ -59,10 +61,11 @@ class Vitals:
     on_oxygen: bool | None = None  # NEWS2 scores oxygen 2 (RCP 2017); None: not stated with this reading
 
     def __post_init__(self):
-        for name, (label, unit, (lo, hi)) in VITAL_FIELDS.items():  # each number in its range (FLAGS apart)
+        for name, lo, hi in _RANGES:  # each number in its range (FLAGS apart)
             v = getattr(self, name)
-            if v is None:
-                continue
+            if v is None or ((type(v) is float or type(v) is int) and lo <= v <= hi):
+                continue  # the usual case, checked at once (a NaN or an infinity fails the range)
+            label, unit, _ = VITAL_FIELDS[name]
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
                 shown = f"{v:g}" if isinstance(v, float) else str(v)
                 raise InputError(name, v, f"{lo:g} to {hi:g}",
@@ -85,7 +88,11 @@ class Vitals:
     def values(self) -> dict:
         """The numbers to grade: an unrecordable systolic pressure counts as 0 mmHg; oxygen as 1 (air 0),
         as the early-warning score reads it."""
-        d = {k: v for k, v in self.to_dict().items() if k not in FLAGS}
+        d = {}
+        for k in VITAL_FIELDS:  # the numbers of to_dict, without its flags: a replay asks this of every reading
+            v = getattr(self, k)
+            if v is not None:
+                d[k] = v
         if self.sbp_unrecordable:
             d["sbp"] = 0.0
         if self.on_oxygen is not None:
@@ -94,8 +101,8 @@ class Vitals:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Vitals":
-        unknown = set(d) - set(VITALS_KEYS)
-        if unknown:
+        if not _KEYS.issuperset(d):
+            unknown = set(d) - _KEYS
             raise InputError("vitals", sorted(unknown)[0], f"one of {', '.join(VITALS_KEYS)}")
         return cls(**d)
 
