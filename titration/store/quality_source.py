@@ -125,7 +125,9 @@ def _compute(db, rows: list[dict], workers: int | None, cache_key: str | None) -
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    shares = [rows[k::n] for k in range(n)]
+    # shares of CHUNK infusions, handed to whichever worker is free: the cores finish together even
+    # when one is slowed by other work (two halves fixed ahead finished up to 0.8 s apart)
+    shares = [rows[k:k + CHUNK] for k in range(0, len(rows), CHUNK)]
     # fork where this process has one thread (the command line): the workers start at once with the
     # modules loaded; spawn where it has more (the app: the outbox, the board), which a fork would
     # copy half-way
@@ -133,7 +135,7 @@ def _compute(db, rows: list[dict], workers: int | None, cache_key: str | None) -
 
     how = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context(how)) as pool:
-        parts = list(pool.map(_work, [db] * n, shares, [cache_key] * n))
+        parts = list(pool.map(_work, [db] * len(shares), shares, [cache_key] * len(shares)))
     return [d for part in parts for d in part]
 
 
