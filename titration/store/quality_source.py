@@ -13,7 +13,10 @@ import json
 import os
 import sqlite3
 
+from ..errors import TitrationError
 from ..report.quality_facts import InfusionFacts, facts, from_dict, to_dict
+from .base import JournalError
+from .chain import body_of
 from .journal import open_reader
 
 FORMAT = 1  # of the cached facts: raise it when quality_facts changes what it works out
@@ -41,7 +44,8 @@ def _rows(store, sql: str, args) -> list[tuple]:
 
 
 def bodies(store, ids: list[int]):
-    """(session id, its events) for each id, in order, read in chunks."""
+    """(session id, its events) for each id, in order, read in chunks; a body that is not an event
+    is an error naming it."""
     for k in range(0, len(ids), CHUNK):
         chunk = ids[k:k + CHUNK]
         if store.kind == "sqlite":
@@ -57,12 +61,19 @@ def bodies(store, ids: list[int]):
                 if sid is not None:
                     yield sid, evs
                 sid, evs = s_id, []
-            evs.append(_decode(body))
+            try:
+                ev = _decode(body)
+            except ValueError:  # not JSON, or bytes that are not text
+                ev = None
+            if type(ev) is not dict:
+                raise JournalError(f"session {s_id}, event #{len(evs) + 1}: {body_of(body)[1] or _NOT_EVENT}")
+            evs.append(ev)
         if sid is not None:
             yield sid, evs
 
 
 _DECODER = json.JSONDecoder()
+_NOT_EVENT = "its body is not an event (damaged)"
 
 
 def _decode(body: str):
@@ -94,7 +105,10 @@ def _work(db, rows: list[dict], cache_key: str | None = None) -> list[dict]:
             key = (lib.get("hash") if isinstance(lib, dict) else None, first.get("policy"))
             if key not in rules:
                 rules[key] = replay_rules(evs)
-            out.append(to_dict(facts(sid, by_id[sid], evs, **rules[key])))
+            try:
+                out.append(to_dict(facts(sid, by_id[sid], evs, **rules[key])))
+            except TitrationError as exc:  # the replay refused it: said as a store error, which a worker hands back
+                raise JournalError(f"session {sid}: its record cannot be replayed ({exc})") from None
     finally:
         store.close()
     if cache_key is not None and out:
@@ -135,7 +149,11 @@ def _compute(db, rows: list[dict], workers: int | None, cache_key: str | None) -
 
     how = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context(how)) as pool:
-        parts = list(pool.map(_work, [db] * len(shares), shares, [cache_key] * len(shares)))
+        try:
+            parts = list(pool.map(_work, [db] * len(shares), shares, [cache_key] * len(shares)))
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # a record refused: the shares not begun are not worked out
+            raise
     return [d for part in parts for d in part]
 
 
