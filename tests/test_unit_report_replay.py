@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from titration.cli.main import main
 from titration.errors import InputError
-from titration.reactions import FLAGS, ON_OXYGEN, UNRECORDABLE, VITAL_FIELDS, Vitals
+from titration.reactions import FLAGS, ON_OXYGEN, UNRECORDABLE, VITAL_FIELDS, VITALS_KEYS, Vitals
 from titration.replanning import Replanner
 from titration.session import Event, Session
 from titration.store import quality_source
@@ -170,3 +170,20 @@ def test_the_values_graded_are_read_as_before(values):
     if v.on_oxygen is not None:
         before[ON_OXYGEN] = 1.0 if v.on_oxygen else 0.0
     assert v.values() == before and list(v.values()) == list(before)
+
+
+STORED = st.dictionaries(st.sampled_from([*VITALS_KEYS, "pulse_rate"]), NUMBERS | st.booleans(), max_size=4)
+
+
+@given(STORED | READINGS.map(lambda d: {k: v for k, v in d.items() if v is not None}))
+def test_a_stored_reading_gives_the_values_of_the_reading_or_its_refusal(d):
+    """A replay reads a stored reading's values without making the reading: the same values, the same refusal."""
+    try:
+        expected = Vitals.from_dict(d).values()
+    except InputError as exc:
+        with pytest.raises(InputError) as got:
+            Vitals.values_of(d)
+        assert str(got.value) == str(exc)
+    else:
+        got = Vitals.values_of(d)
+        assert [(k, type(x), x) for k, x in got.items()] == [(k, type(x), x) for k, x in expected.items()]
