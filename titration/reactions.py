@@ -45,6 +45,30 @@ UNRECORDABLE = "sbp_unrecordable"  # a systolic pressure that cannot be measured
 ON_OXYGEN = "on_oxygen"  # supplemental oxygen (true) or air (false) at this reading; absent: not stated
 VITALS_KEYS = (*VITAL_FIELDS, UNRECORDABLE, ON_OXYGEN)
 FLAGS = (UNRECORDABLE, ON_OXYGEN)
+_KEYS = frozenset(VITALS_KEYS)
+_RANGES = tuple((name, lo, hi) for name, (_, _, (lo, hi)) in VITAL_FIELDS.items())
+
+
+def _check_number(name: str, v, lo: float, hi: float) -> None:
+    """Refuse a reading's value that is not a finite number in its field's range."""
+    label, unit, _ = VITAL_FIELDS[name]
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
+        shown = f"{v:g}" if isinstance(v, float) else str(v)
+        raise InputError(name, v, f"{lo:g} to {hi:g}", f"{label} ({unit}): {shown} is not allowed; {lo:g} to {hi:g}")
+
+
+def _check_flags(unrecordable, oxygen, sbp) -> None:
+    if not isinstance(unrecordable, bool):
+        raise InputError(UNRECORDABLE, unrecordable, "true or false")
+    if oxygen is not None and not isinstance(oxygen, bool):
+        raise InputError(ON_OXYGEN, oxygen, "true (on oxygen) or false (on air)")
+    if unrecordable and sbp is not None:
+        raise InputError("sbp", sbp, "no number when the systolic BP is recorded as unrecordable")
+
+
+def _unknown(d) -> None:
+    unknown = set(d) - _KEYS
+    raise InputError("vitals", sorted(unknown)[0], f"one of {', '.join(VITALS_KEYS)}")
 
 
 @dataclass(frozen=True)
@@ -59,20 +83,12 @@ class Vitals:
     on_oxygen: bool | None = None  # NEWS2 scores oxygen 2 (RCP 2017); None: not stated with this reading
 
     def __post_init__(self):
-        for name, (label, unit, (lo, hi)) in VITAL_FIELDS.items():  # each number in its range (FLAGS apart)
+        for name, lo, hi in _RANGES:  # each number in its range (FLAGS apart)
             v = getattr(self, name)
-            if v is None:
-                continue
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
-                shown = f"{v:g}" if isinstance(v, float) else str(v)
-                raise InputError(name, v, f"{lo:g} to {hi:g}",
-                                 f"{label} ({unit}): {shown} is not allowed; {lo:g} to {hi:g}")
-        if not isinstance(self.sbp_unrecordable, bool):
-            raise InputError(UNRECORDABLE, self.sbp_unrecordable, "true or false")
-        if self.on_oxygen is not None and not isinstance(self.on_oxygen, bool):
-            raise InputError(ON_OXYGEN, self.on_oxygen, "true (on oxygen) or false (on air)")
-        if self.sbp_unrecordable and self.sbp is not None:
-            raise InputError("sbp", self.sbp, "no number when the systolic BP is recorded as unrecordable")
+            if v is None or ((type(v) is float or type(v) is int) and lo <= v <= hi):
+                continue  # the usual case, checked at once (a NaN or an infinity fails the range)
+            _check_number(name, v, lo, hi)
+        _check_flags(self.sbp_unrecordable, self.on_oxygen, self.sbp)
 
     def to_dict(self) -> dict:
         out = {}  # not dataclasses.asdict: it deep-copies, and a replay reads thousands of vitals
@@ -85,7 +101,11 @@ class Vitals:
     def values(self) -> dict:
         """The numbers to grade: an unrecordable systolic pressure counts as 0 mmHg; oxygen as 1 (air 0),
         as the early-warning score reads it."""
-        d = {k: v for k, v in self.to_dict().items() if k not in FLAGS}
+        d = {}
+        for k in VITAL_FIELDS:  # the numbers of to_dict, without its flags: a replay asks this of every reading
+            v = getattr(self, k)
+            if v is not None:
+                d[k] = v
         if self.sbp_unrecordable:
             d["sbp"] = 0.0
         if self.on_oxygen is not None:
@@ -94,10 +114,33 @@ class Vitals:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Vitals":
-        unknown = set(d) - set(VITALS_KEYS)
-        if unknown:
-            raise InputError("vitals", sorted(unknown)[0], f"one of {', '.join(VITALS_KEYS)}")
+        if not _KEYS.issuperset(d):
+            _unknown(d)
         return cls(**d)
+
+    @classmethod
+    def values_of(cls, d: dict) -> dict:
+        """`from_dict(d).values()`, refused in the same words, without making the reading: a replay
+        reads thousands of readings and keeps few (the baseline, those that raise a reaction)."""
+        if not isinstance(d, dict):
+            return cls.from_dict(d).values()
+        if not _KEYS.issuperset(d):
+            _unknown(d)
+        out = {}
+        for name, lo, hi in _RANGES:  # as __post_init__, in the same order
+            v = d.get(name)
+            if v is None:
+                continue
+            if not ((type(v) is float or type(v) is int) and lo <= v <= hi):
+                _check_number(name, v, lo, hi)
+            out[name] = v
+        unrecordable, oxygen = d.get(UNRECORDABLE, False), d.get(ON_OXYGEN)
+        _check_flags(unrecordable, oxygen, d.get("sbp"))
+        if unrecordable:
+            out["sbp"] = 0.0
+        if oxygen is not None:
+            out[ON_OXYGEN] = 1.0 if oxygen else 0.0
+        return out
 
     def is_empty(self) -> bool:
         return not self.to_dict()

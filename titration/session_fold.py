@@ -149,12 +149,14 @@ class EventFold:
 
     def _vitals(self, e: Event) -> None:
         s, d = self.progress.state, e.data
-        v = Vitals.from_dict(d["vitals"])
-        if s.baseline is None and (s.status == "planned" or d.get("baseline")):
+        values = Vitals.values_of(d["vitals"])  # checked as the reading is; the reading made only where kept
+        baseline = s.baseline is None and (s.status == "planned" or d.get("baseline"))
+        graded = d.get("grade", "none") != "none"  # graded when recorded (bands and NEWS2): the same on replay
+        v = Vitals.from_dict(d["vitals"]) if baseline or (graded and s.status != "planned") else None
+        if baseline:
             s.baseline = v
         s.last_vitals_at = e.at_min
-        s.latest.update(v.values())
-        graded = d.get("grade", "none") != "none"  # graded when recorded (bands and NEWS2): the same on replay
+        s.latest.update(values)
         if graded and s.status == "planned":
             self.holds.add(f"baseline vitals grade {d['grade']} ({vitals_text(d['vitals'])})")
         elif graded:

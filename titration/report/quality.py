@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from .quality_facts import InfusionFacts
 from .quality_model import Chart, Figure, QualityReport, Section, Table
@@ -27,7 +27,7 @@ def per100(n: int, of: int) -> str:
 
 
 def _day(wall: float) -> date:
-    return datetime.fromtimestamp(wall).date()
+    return date.fromtimestamp(wall)  # the local day
 
 
 def _minutes(v: float | None) -> str:
@@ -37,11 +37,12 @@ def _minutes(v: float | None) -> str:
 def build(facts: list[InfusionFacts], first: date, last: date, training: bool, generated: str,
           source: str) -> QualityReport:
     started = [f for f in facts if f.started]
+    day = {f.session_id: _day(f.wall_start) for f in started}  # once: a year is 9,000 infusions
     n = len(started)
     never = len(facts) - n
     scope = "real infusions and training runs" if training else "real infusions (training runs left out)"
     sections = [_infusions(started), _reactions(started), _to_max(started), _soft(started), _hard(started),
-                _not_followed(started), _observations(started), _chair_hours(started, first, last)]
+                _not_followed(started), _observations(started, day), _chair_hours(started, day, first, last)]
     notes = [f"Source: {source}. Counted: {n} infusion(s) started from {first.isoformat()} to {last.isoformat()}"
              + (f"; {never} set up and never started are not counted." if never else "."),
              "Per 100: per 100 infusions started in the period. A reaction is an episode: every finding from the "
@@ -50,10 +51,10 @@ def build(facts: list[InfusionFacts], first: date, last: date, training: bool, g
              "Observations: late when taken more than 5 min after they fell due; missed when the schedule moved on "
              "without them."]
     return QualityReport("Unit quality report", f"{first.isoformat()} to {last.isoformat()}", scope, generated,
-                         _figures(started), sections, notes)
+                         _figures(started, day), sections, notes)
 
 
-def _figures(fs: list[InfusionFacts]) -> list[Figure]:
+def _figures(fs: list[InfusionFacts], day: dict[int, date]) -> list[Figure]:
     n = len(fs)
     reactions = [r for f in fs for r in f.reactions]
     severe = sum(1 for r in reactions if r.grade == "severe")
@@ -65,7 +66,7 @@ def _figures(fs: list[InfusionFacts]) -> list[Figure]:
     nf = sum(len(f.not_followed) for f in fs)
     due = sum(f.rounds_due for f in fs)
     late, missed = sum(f.rounds_late for f in fs), sum(f.rounds_missed for f in fs)
-    days = {_day(f.wall_start) for f in fs}
+    days = set(day.values())
     hours = sum(f.chair_s for f in fs) / 3600.0
     completed = sum(1 for f in fs if f.outcome == "completed")
     stopped = sum(1 for f in fs if f.outcome == "stopped")
@@ -81,16 +82,16 @@ def _figures(fs: list[InfusionFacts]) -> list[Figure]:
         Figure("Observations late / missed", f"{per100(late, due)}% / {per100(missed, due)}%",
                f"of {due} rounds", alarm=missed > 0),
         Figure("Chair hours per open day", "—" if not days else f"{hours / len(days):.0f}",
-               f"{hours:.0f} h over {len(days)} days; {_per_chair(fs)}"),
+               f"{hours:.0f} h over {len(days)} days; {_per_chair(fs, day)}"),
     ]
 
 
-def _per_chair(fs: list[InfusionFacts]) -> str:
+def _per_chair(fs: list[InfusionFacts], day: dict[int, date]) -> str:
     """'10.9 h a day per chair in use': the mean over each open day of its hours per chair used that day."""
     per_day: defaultdict[date, float] = defaultdict(float)
     chairs: defaultdict[date, set] = defaultdict(set)
     for f in fs:
-        d = _day(f.wall_start)
+        d = day[f.session_id]
         per_day[d] += f.chair_s / 3600.0
         chairs[d].add(f.chair)
     if not per_day:
@@ -233,10 +234,11 @@ def _not_followed(fs: list[InfusionFacts]) -> Section:
               tuple((k, why, str(c)) for (k, why), c in items.most_common()), frozenset({2}))])
 
 
-def _observations(fs: list[InfusionFacts]) -> Section:
+def _observations(fs: list[InfusionFacts], day: dict[int, date]) -> Section:
     months: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for f in fs:
-        m = _day(f.wall_start).strftime("%Y-%m")
+        d = day[f.session_id]
+        m = f"{d.year:04d}-{d.month:02d}"
         months[m][0] += f.rounds_due
         months[m][1] += f.rounds_late
         months[m][2] += f.rounds_missed
@@ -254,11 +256,11 @@ def _observations(fs: list[InfusionFacts]) -> Section:
     return Section("Observations late or missed", answer, [chart] if due else [], [table])
 
 
-def _chair_hours(fs: list[InfusionFacts], first: date, last: date) -> Section:
+def _chair_hours(fs: list[InfusionFacts], day: dict[int, date], first: date, last: date) -> Section:
     per_day: defaultdict[date, float] = defaultdict(float)
     chairs = defaultdict(set)
     for f in fs:
-        d = _day(f.wall_start)
+        d = day[f.session_id]
         per_day[d] += f.chair_s / 3600.0
         chairs[d].add(f.chair)
     days = sorted(per_day)
@@ -266,7 +268,7 @@ def _chair_hours(fs: list[InfusionFacts], first: date, last: date) -> Section:
         return Section("Chair hours used per day", "No chair was used in this period.", [], [])
     mean = sum(per_day.values()) / len(days)
     busiest = max(days, key=lambda d: per_day[d])
-    answer = (f"{mean:.1f} chair hours per open day on average ({len(days)} days; {_per_chair(fs)}); the busiest "
+    answer = (f"{mean:.1f} chair hours per open day on average ({len(days)} days; {_per_chair(fs, day)}); the busiest "
               f"was {busiest.isoformat()} with {per_day[busiest]:.1f} h on {len(chairs[busiest])} chairs.")
     if (last - first).days <= 62:
         labels = tuple(d.strftime("%d %b") for d in days)

@@ -75,6 +75,7 @@ def facts(session_id: int, row: dict, events: list[dict], policy=None, catalogue
 
     evs = [Event.from_dict(e) for e in events]
     s = Session.replay(evs[:1], policy, catalogue)
+    s.replanner.when_read()  # the facts read the first plan only
     plan = s.original_plan
     req = plan.request
     lib = s.library or {}

@@ -13,7 +13,10 @@ import json
 import os
 import sqlite3
 
+from ..errors import TitrationError
 from ..report.quality_facts import InfusionFacts, facts, from_dict, to_dict
+from .base import JournalError
+from .chain import body_of
 from .journal import open_reader
 
 FORMAT = 1  # of the cached facts: raise it when quality_facts changes what it works out
@@ -41,7 +44,8 @@ def _rows(store, sql: str, args) -> list[tuple]:
 
 
 def bodies(store, ids: list[int]):
-    """(session id, its events) for each id, in order, read in chunks."""
+    """(session id, its events) for each id, in order, read in chunks; a body that is not an event
+    is an error naming it."""
     for k in range(0, len(ids), CHUNK):
         chunk = ids[k:k + CHUNK]
         if store.kind == "sqlite":
@@ -57,13 +61,37 @@ def bodies(store, ids: list[int]):
                 if sid is not None:
                     yield sid, evs
                 sid, evs = s_id, []
-            evs.append(json.loads(body))
+            try:
+                ev = _decode(body)
+            except ValueError:  # not JSON, or bytes that are not text
+                ev = None
+            if type(ev) is not dict:
+                raise JournalError(f"session {s_id}, event #{len(evs) + 1}: {body_of(body)[1] or _NOT_EVENT}")
+            evs.append(ev)
         if sid is not None:
             yield sid, evs
 
 
-def _work(db, rows: list[dict]) -> list[dict]:
-    """A worker's share: the facts of these infusions, as dicts (what the cache keeps)."""
+_DECODER = json.JSONDecoder()
+_NOT_EVENT = "its body is not an event (damaged)"
+
+
+def _decode(body: str):
+    """One event's body, as json.loads reads it, without its wrapper's cost (a year is 166,000 bodies): a
+    body that is not one JSON document from its first character to its last goes to json.loads, which
+    refuses it in its own words (or reads it, with space around it, or as bytes)."""
+    if type(body) is not str:
+        return json.loads(body)
+    try:
+        value, end = _DECODER.raw_decode(body)
+    except json.JSONDecodeError:
+        return json.loads(body)
+    return value if end == len(body) else json.loads(body)
+
+
+def _work(db, rows: list[dict], cache_key: str | None = None) -> list[dict]:
+    """A worker's share: the facts of these infusions, as dicts, written to the cache (under
+    `cache_key`) by the worker itself, so that the workers share that work too."""
     from ..library.cache import replay_rules
 
     store = open_reader(db, checked=True)  # the command opened and checked it before it listed the infusions
@@ -77,10 +105,15 @@ def _work(db, rows: list[dict]) -> list[dict]:
             key = (lib.get("hash") if isinstance(lib, dict) else None, first.get("policy"))
             if key not in rules:
                 rules[key] = replay_rules(evs)
-            out.append(to_dict(facts(sid, by_id[sid], evs, **rules[key])))
-        return out
+            try:
+                out.append(to_dict(facts(sid, by_id[sid], evs, **rules[key])))
+            except TitrationError as exc:  # the replay refused it: said as a store error, which a worker hands back
+                raise JournalError(f"session {sid}: its record cannot be replayed ({exc})") from None
     finally:
         store.close()
+    if cache_key is not None and out:
+        _cache_write(cache_key, [(d["session_id"], by_id[d["session_id"]]["last_hash"], json.dumps(d)) for d in out])
+    return out
 
 
 def collect(db, rows: list[dict], workers: int | None = None, cache: bool = True) -> list[InfusionFacts]:
@@ -93,23 +126,22 @@ def collect(db, rows: list[dict], workers: int | None = None, cache: bool = True
         hit = kept.get(r["id"])
         (have if hit is not None and hit[0] == r["last_hash"] else todo).append(r)
     got = [json.loads(kept[r["id"]][1]) for r in have]
-    new = _compute(db, todo, workers)
-    if cache and new:
-        hashes = {r["id"]: r["last_hash"] for r in todo}
-        _cache_write(key, [(d["session_id"], hashes[d["session_id"]], json.dumps(d)) for d in new])
+    new = _compute(db, todo, workers, key if cache else None)
     return [from_dict(d) for d in sorted(got + new, key=lambda d: d["session_id"])]
 
 
-def _compute(db, rows: list[dict], workers: int | None) -> list[dict]:
+def _compute(db, rows: list[dict], workers: int | None, cache_key: str | None) -> list[dict]:
     if not rows:
         return []
     n = workers if workers is not None else min(4, os.cpu_count() or 1)
     if n <= 1 or len(rows) < IN_PROCESS_BELOW:
-        return _work(db, rows)
+        return _work(db, rows, cache_key)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    shares = [rows[k::n] for k in range(n)]
+    # shares of CHUNK infusions, handed to whichever worker is free: the cores finish together even
+    # when one is slowed by other work (two halves fixed ahead finished up to 0.8 s apart)
+    shares = [rows[k:k + CHUNK] for k in range(0, len(rows), CHUNK)]
     # fork where this process has one thread (the command line): the workers start at once with the
     # modules loaded; spawn where it has more (the app: the outbox, the board), which a fork would
     # copy half-way
@@ -117,7 +149,11 @@ def _compute(db, rows: list[dict], workers: int | None) -> list[dict]:
 
     how = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context(how)) as pool:
-        parts = list(pool.map(_work, [db] * n, shares))
+        try:
+            parts = list(pool.map(_work, [db] * len(shares), shares, [cache_key] * len(shares)))
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # a record refused: the shares not begun are not worked out
+            raise
     return [d for part in parts for d in part]
 
 
@@ -138,7 +174,10 @@ def _cache_conn() -> sqlite3.Connection | None:
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         if not os.path.exists(path):
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            try:
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            except FileExistsError:
+                pass  # made meanwhile by another worker
         c = sqlite3.connect(path, timeout=2.0)
         c.execute("CREATE TABLE IF NOT EXISTS facts(source TEXT NOT NULL, sid INTEGER NOT NULL, last_hash TEXT NOT "
                   "NULL, format INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (source, sid))")

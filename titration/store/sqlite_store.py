@@ -23,6 +23,7 @@ from typing import Callable
 from . import file_lock
 from .base import JournalError, JournalFull, JournalLocked, Store, session_filter
 from .chain import body_of, check_caches, walk
+from .read_ahead import read_through
 from .sqlite_schema import APP_ID, LATEST, migrate
 
 BUSY_TIMEOUT_S = 2.0
@@ -192,6 +193,8 @@ class SqliteStore(Store):
                 if self.own:
                     raise _Unreadable("its header is not the one this app writes (damaged)")
                 raise JournalError(f"{self.path} is not a journal of this app; it was left as it was; {WHERE}")
+            if not self._checked:
+                read_through(self.path)
             ok = "ok" if self._checked else c.execute("PRAGMA quick_check").fetchone()[0]
             if ok != "ok":
                 raise _Unreadable(f"it is damaged: {ok}")

@@ -1,0 +1,189 @@
+"""The quality report's replay, done the quick way, against the plain way, on four generated weeks
+of a 12-chair unit (bench/unit_year.py: 720 infusions, each driven through the Session, with
+reactions, proposals overridden, a unit cap set aside, resumes refused by a hard limit, rounds late
+and missed): the facts are the same, in the worker processes too; and a damaged record is refused
+with one line naming it, as the report did before it was quick (and now from a worker too).
+
+The plain way: each event body read by json.loads and every replan laid out as it is made, as at
+the bedside. The quick way decodes bodies without json.loads' wrapper and lays plans out only when
+read (the report reads none).
+"""
+import importlib.util
+import json
+import math
+import os
+import re
+import shutil
+import sqlite3
+from datetime import date, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from titration.cli.main import main
+from titration.errors import InputError
+from titration.reactions import FLAGS, ON_OXYGEN, UNRECORDABLE, VITAL_FIELDS, VITALS_KEYS, Vitals
+from titration.replanning import Replanner
+from titration.session import Event, Session
+from titration.store import quality_source
+from titration.store.base import JournalError
+from titration.store.journal import open_reader
+from titration.store.quality_source import collect, period_rows
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+INFUSIONS = 720  # 12 chairs, three a day or so, the weekdays of four weeks from 2027-01-04
+PERIOD = (date(2027, 1, 1), date(2027, 2, 28))  # the last few run into February
+
+
+@pytest.fixture(scope="module")
+def month(tmp_path_factory):
+    spec = importlib.util.spec_from_file_location("unit_year", os.path.join(ROOT, "bench", "unit_year.py"))
+    unit_year = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(unit_year)
+    folder = tmp_path_factory.mktemp("month")
+    with pytest.MonkeyPatch.context() as mp:  # the module's journal is made before each test's own folders
+        for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+            mp.setenv(name, str(folder / name.lower()))
+        path = str(folder / "month.sqlite3")
+        made = unit_year.make_year(path, infusions=INFUSIONS)
+    assert made["infusions"] == INFUSIONS
+    return path
+
+
+def rows_of(db, training=True):
+    store = open_reader(db)
+    try:
+        start = datetime.combine(PERIOD[0], datetime.min.time()).timestamp()
+        end = datetime.combine(PERIOD[1], datetime.max.time()).timestamp()
+        return period_rows(store, start, end, training)
+    finally:
+        store.close()
+
+
+def test_the_facts_of_a_generated_month_are_those_of_the_plain_replay(month, monkeypatch):
+    rows = rows_of(month)
+    assert len(rows) == INFUSIONS and len(rows) >= quality_source.IN_PROCESS_BELOW  # the workers are used
+    quick = collect(month, rows, workers=1, cache=False)
+    in_workers = collect(month, rows, workers=2, cache=False)
+    with monkeypatch.context() as mp:
+        mp.setattr(quality_source, "_decode", json.loads)
+        mp.setattr(Replanner, "when_read", lambda self: None)
+        plain = collect(month, rows, workers=1, cache=False)
+    assert quick == plain and in_workers == plain
+    # the month reaches every kind of fact the report counts, so the comparison covers them
+    assert sum(len(f.reactions) for f in plain) >= 40
+    assert {r.grade for f in plain for r in f.reactions} == {"mild", "moderate", "severe"}
+    assert sum(len(f.not_followed) for f in plain) >= 5 and sum(len(f.soft_overrides) for f in plain) >= 20
+    assert sum(len(f.hard_hits) for f in plain) >= 1
+    assert sum(f.rounds_late for f in plain) > 0 and sum(f.rounds_missed for f in plain) > 0
+    assert {f.outcome for f in plain} >= {"completed", "stopped"} and any(f.training for f in plain)
+
+
+def test_plans_laid_out_when_read_are_the_plans_laid_out_at_once(month):
+    store = open_reader(month)
+    try:
+        records = [store.events(r["id"]) for r in rows_of(month)]
+    finally:
+        store.close()
+    replanned = 0
+    for evs in records:
+        at_once = Session.replay(evs)
+        later = Session.replay(evs[:1])
+        later.replanner.when_read()
+        for e in evs[1:]:
+            later.apply(Event.from_dict(e))
+        assert later.plan == at_once.plan  # the latest alone, then all of them
+        assert later.plans == at_once.plans
+        replanned += len(at_once.plans) - 1
+    assert replanned > 5 * len(records)
+
+
+def damaged(month, tmp_path, change: str) -> tuple[str, int]:
+    """A copy of the month with one vitals body of a real (not training) infusion changed: (path, its session)."""
+    path = str(tmp_path / "damaged.sqlite3")
+    for suffix in ("", "-wal"):
+        if os.path.exists(month + suffix):
+            shutil.copy(month + suffix, path + suffix)
+    c = sqlite3.connect(path)
+    with c:
+        sid = c.execute("SELECT min(id) FROM sessions WHERE training = 0 AND id >= 50").fetchone()[0]
+        rid = c.execute("SELECT id FROM events WHERE session_id = ? AND body LIKE '%\"kind\":\"vitals\"%' "
+                        "ORDER BY seq LIMIT 1 OFFSET 3", (sid,)).fetchone()[0]
+        c.execute(f"UPDATE events SET body = {change} WHERE id = ?", (rid,))
+    c.close()
+    return path, sid
+
+
+@pytest.mark.parametrize("change, said", [
+    ("substr(body, 1, length(body) - 5)", r"session {sid}, event #\d+: its body is not JSON \(damaged\)"),
+    ("'[1, 2]'", r"session {sid}, event #\d+: its body is not an event \(damaged\)"),
+    ("replace(body, '\"pulse\":72', '\"pulse\":720')",
+     r"session {sid}: its record cannot be replayed \(Pulse \(/min\): 720 is not allowed; 0 to 250\)"),
+])
+def test_a_damaged_record_is_refused_naming_it_in_process_and_from_the_workers(month, tmp_path, capsys, change,
+                                                                                said):
+    db, sid = damaged(month, tmp_path, change)
+    said = said.format(sid=sid)
+    with pytest.raises(JournalError, match=said):
+        collect(db, rows_of(db), workers=1, cache=False)
+    out = tmp_path / "report.html"
+    code = main(["unit", "report", "--db", db, "--from", PERIOD[0].isoformat(), "--to", PERIOD[1].isoformat(),
+                 "--out", str(out)])  # some 700 infusions: worked out by the worker processes
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and re.fullmatch("error: " + said, err[0])
+    assert not out.exists()
+
+
+NUMBERS = st.one_of(st.none(), st.integers(-300, 400), st.floats(allow_nan=True, allow_infinity=True),
+                    st.floats(-300, 400), st.booleans(), st.text(max_size=3), st.decimals(-5, 300))
+
+
+@given(st.sampled_from(list(VITAL_FIELDS)), NUMBERS)
+def test_vitals_are_refused_exactly_as_the_full_check_says(name, value):
+    """The quick check (a plain number in range) lets through only what the full one allows."""
+    lo, hi = VITAL_FIELDS[name][2]
+    if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+                         and lo <= value <= hi):
+        assert getattr(Vitals(**{name: value}), name) == value
+    else:
+        with pytest.raises(InputError, match=re.escape(VITAL_FIELDS[name][0])):  # the field, by its label
+            Vitals(**{name: value})
+
+
+def _in_range(name):
+    lo, hi = VITAL_FIELDS[name][2]
+    return st.none() | st.floats(lo, hi) | st.integers(math.ceil(lo), math.floor(hi))
+
+
+READINGS = st.fixed_dictionaries({name: _in_range(name) for name in VITAL_FIELDS} | {
+    UNRECORDABLE: st.booleans(), ON_OXYGEN: st.none() | st.booleans()}).filter(
+    lambda d: not (d[UNRECORDABLE] and d["sbp"] is not None))
+
+
+@given(READINGS)
+def test_the_values_graded_are_read_as_before(values):
+    v = Vitals(**values)
+    before = {k: x for k, x in v.to_dict().items() if k not in FLAGS}  # values() as it was written
+    if v.sbp_unrecordable:
+        before["sbp"] = 0.0
+    if v.on_oxygen is not None:
+        before[ON_OXYGEN] = 1.0 if v.on_oxygen else 0.0
+    assert v.values() == before and list(v.values()) == list(before)
+
+
+STORED = st.dictionaries(st.sampled_from([*VITALS_KEYS, "pulse_rate"]), NUMBERS | st.booleans(), max_size=4)
+
+
+@given(STORED | READINGS.map(lambda d: {k: v for k, v in d.items() if v is not None}))
+def test_a_stored_reading_gives_the_values_of_the_reading_or_its_refusal(d):
+    """A replay reads a stored reading's values without making the reading: the same values, the same refusal."""
+    try:
+        expected = Vitals.from_dict(d).values()
+    except InputError as exc:
+        with pytest.raises(InputError) as got:
+            Vitals.values_of(d)
+        assert str(got.value) == str(exc)
+    else:
+        got = Vitals.values_of(d)
+        assert [(k, type(x), x) for k, x in got.items()] == [(k, type(x), x) for k, x in expected.items()]
