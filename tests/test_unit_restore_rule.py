@@ -394,3 +394,28 @@ def test_a_login_cannot_steer_the_rule_with_a_temporary_table_of_its_own(desks, 
     stop = {"at_min": 5.0, "kind": "stop", "who": "n", "reason": "rogue"}
     assert rogue.append(sess, [stop], 2, 2) == "IVN01"  # a made-up epoch on a live lease, as ever
     assert lease(admin) == [("A", 1)] and len(stored(admin)) == 2
+
+
+def test_claims_a_backup_brought_back_count_for_nothing(desks):
+    """A backup taken while claims were being compared, restored later: the window opens afresh."""
+    admin, a, b, dump, restore = desks
+    sess = new_infusion()
+    uid = sess["uid"]
+    assert a.append(sess, plan_and_start(), 0, 0) == (2, 2, 1)
+    dump()
+    a_record, b_record = _a_took_it_back(admin, a, b, sess)
+    restore()
+    lapse(admin)
+    a, b = a.again(), b.again()
+    assert b.append(sess, b_record[2:], 2, 2, heal=True) == (2, 0, -1)  # B's claim is being compared ...
+    dump()  # ... when a backup is taken
+    restore()  # restored later, much later than the claims it brings back
+    lapse(admin)
+    close_window(admin)
+    a, b = a.again(), b.again()
+    assert b.append(sess, b_record[2:], 2, 2, heal=True) == (2, 0, -1)  # B back first: compared again, not granted
+    assert a.append(sess, a_record[2:], 2, 3, heal=True) == (2, 0, -1)
+    assert b.append(sess, b_record[2:], 2, 2, heal=True) == "IVF01"
+    close_window(admin)
+    assert a.append(sess, a_record[2:], 2, 3, heal=True) == (6, 4, 3)
+    assert lease(admin) == [("A", 3)] and b.beat(uid, 2) is False

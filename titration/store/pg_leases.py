@@ -185,12 +185,17 @@ BEGIN
         -- with the first, and when it closes the highest epoch heard is the later takeover: it is granted the
         -- lease at that epoch, with the events it sends then; the others are told, read-only. Until then
         -- nothing is stored (pending: an epoch of -1 to ivig_append), so who comes back first decides nothing.
-        INSERT INTO claims(session_id, over_epoch, installation, epoch, label, login)
-            VALUES (s.id, l.epoch, st.installation, p_epoch, st.label, st.login)
-            ON CONFLICT (session_id, over_epoch, installation) DO UPDATE SET epoch = greatest(claims.epoch,
-                                                                                              EXCLUDED.epoch);
+        -- A claim names the copy of the database it was made in: one a backup brought back (made while claims
+        -- were being compared) counts for nothing, so the window opens afresh on this copy.
+        INSERT INTO claims(session_id, over_epoch, installation, epoch, label, login, incarnation)
+            VALUES (s.id, l.epoch, st.installation, p_epoch, st.label, st.login, ivig_incarnation())
+            ON CONFLICT (session_id, over_epoch, installation) DO UPDATE SET
+                epoch = CASE WHEN claims.incarnation IS DISTINCT FROM EXCLUDED.incarnation THEN EXCLUDED.epoch
+                             ELSE greatest(claims.epoch, EXCLUDED.epoch) END,
+                at = CASE WHEN claims.incarnation IS DISTINCT FROM EXCLUDED.incarnation THEN now() ELSE claims.at END,
+                incarnation = EXCLUDED.incarnation;
         SELECT min(c.at), max(c.epoch) INTO opened, top FROM claims c WHERE c.session_id = s.id
-            AND c.over_epoch = l.epoch;
+            AND c.over_epoch = l.epoch AND c.incarnation = ivig_incarnation();
         IF p_epoch < top THEN
             RAISE EXCEPTION 'chair %: a workstation that took it over later (epoch %) came back after the unit server '
                 'was restored: read-only here; what this workstation recorded is kept here, not sent', s.chair, top

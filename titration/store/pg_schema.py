@@ -120,7 +120,7 @@ CREATE INDEX lease_log_epoch ON lease_log(session_id, epoch, id);
 CREATE TABLE claims(
     session_id bigint NOT NULL REFERENCES sessions(id), over_epoch bigint NOT NULL, installation text NOT NULL,
     epoch bigint NOT NULL, label text NOT NULL, login text NOT NULL, at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (session_id, over_epoch, installation));
+    incarnation text, PRIMARY KEY (session_id, over_epoch, installation));
 REVOKE ALL ON claims FROM PUBLIC;
 """ + append_only("lease_log")
 
