@@ -45,10 +45,7 @@ def refuse_report_options(a) -> None:
 
 
 def cmd_report(a) -> int:
-    from ..report.quality import build
-    from ..store.base import default_db, is_url, scrub
-    from ..store.journal import open_reader
-    from ..store.quality_source import collect, period_rows
+    from ..store.read_ahead import start_reading
     from .hooks import HOOKS
     from .journal import given_db
 
@@ -63,6 +60,13 @@ def cmd_report(a) -> int:
         raise InputError("--out", out, "a file name ending .pdf or .html")
     if a.json:
         raise InputError("--json", True, "nothing with 'unit report' (it writes a file)")
+    if given_db(a) is not None:
+        start_reading(given_db(a))  # a journal file comes in from disk while the report's code loads
+    from ..report.quality import build
+    from ..store.base import default_db, is_url, scrub
+    from ..store.journal import open_reader
+    from ..store.quality_source import collect, period_rows
+
     db = given_db(a) or default_db()
     db = str(db).strip() if is_url(str(db)) else os.fspath(db)
     training = bool(getattr(a, "training", False))
