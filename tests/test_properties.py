@@ -23,6 +23,8 @@ def requests(draw):
     cap = None
     if at_risk and (ind.at_risk_max_mg_kg_min is None or ind.at_risk_ceiling_only or draw(st.booleans())):
         top = ind.at_risk_max_mg_kg_min or ind.max_mg_kg_min
+        if ind.at_risk_exclusive:  # "below 2 mg/kg/min" refuses 2 itself (and what rounds to it)
+            top -= 1e-6
         cap = draw(st.floats(0.2, top))
     usual = load_usual_doses().get(indication)
     dose = draw(st.floats(0.05, 2.0))
