@@ -21,12 +21,14 @@ give the real day (GSCN 21-040), but older stock with "00" is still read.
 """
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from typing import TYPE_CHECKING
 
 from .errors import InputError
+
+if TYPE_CHECKING:  # the library reads GTINs at every start; dates are only for scans
+    from datetime import date
 
 GS = "\x1d"
 SYMBOLOGY_IDS = ("]d2", "]C1", "]Q3", "]e0")
@@ -74,6 +76,9 @@ def gtin14(value: str, field: str = "gtin") -> str:
 
 def expiry_date(yymmdd: str, today: date, field: str = "expiry") -> date:
     """An AI (17) date: the century nearest today's (-49..+50 years), day 00 = the month's last day."""
+    import calendar
+    from datetime import date
+
     if not re.fullmatch(r"[0-9]{6}", yymmdd):
         raise InputError(field, yymmdd, "six digits YYMMDD")
     yy, mm, dd = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:])
