@@ -290,7 +290,7 @@ def test_a_unit_of_schema_2_is_upgraded_in_place_and_its_record_still_verifies(p
     assert r.returncode == 0, r.stderr
     admin = pg_server.url(name)
     assert q(admin, "SELECT version FROM schema_version") == [(2,)]
-    assert init_schema(admin) == (2, 6)
+    assert init_schema(admin) == (2, 7)
     # What was active stays so (the stopped infusion on Bay A/1 is not; the running one on Bay A/2 is),
     # now read from the server's own record.
     from titration.store.pg_store import PgStore

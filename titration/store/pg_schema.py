@@ -124,9 +124,35 @@ CREATE TABLE claims(
 REVOKE ALL ON claims FROM PUBLIC;
 """ + append_only("lease_log")
 
+# Schema 6 grew after units had it (lease_log's own id, then claims, then the claims' incarnation), and a
+# unit already at 6 never runs M6 again: this brings a unit at any form of 6 to its last, and changes
+# nothing on one that has it. Never edit a migration a unit may have run: add one.
+M7 = r"""
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'lease_log'::regclass AND attname = 'id'
+                   AND NOT attisdropped) THEN
+        ALTER TABLE lease_log DROP CONSTRAINT IF EXISTS lease_log_pkey;
+        ALTER TABLE lease_log ADD COLUMN id bigserial PRIMARY KEY;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_trigger WHERE tgrelid = 'lease_log'::regclass
+                   AND tgname = 'lease_log_append_only') THEN
+        """ + append_only("lease_log") + r"""
+    END IF;
+END $$;
+CREATE INDEX IF NOT EXISTS lease_log_epoch ON lease_log(session_id, epoch, id);
+CREATE TABLE IF NOT EXISTS claims(
+    session_id bigint NOT NULL REFERENCES sessions(id), over_epoch bigint NOT NULL, installation text NOT NULL,
+    epoch bigint NOT NULL, label text NOT NULL, login text NOT NULL, at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (session_id, over_epoch, installation));
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS incarnation text;
+REVOKE ALL ON claims FROM PUBLIC;
+"""
+
 # 3: the drug library (pg_library.py); 4: per-infusion chains, server-made epochs, no client summary;
-# 5: the database's incarnation on each lease; 6: the restore rule's heal and claims
-MIGRATIONS: list[tuple[int, str]] = [(1, M1), (2, M2), (3, M3), (4, M4), (5, M5), (6, M6)]
+# 5: the database's incarnation on each lease; 6: the restore rule's heal and claims; 7: any form of 6
+# brought to its last
+MIGRATIONS: list[tuple[int, str]] = [(1, M1), (2, M2), (3, M3), (4, M4), (5, M5), (6, M6), (7, M7)]
 LATEST = MIGRATIONS[-1][0]
 
 OWNER, WORKSTATION = "ivig_owner", "ivig_workstation"
