@@ -139,6 +139,18 @@ def _a_took_it_back(admin, a, b, sess):
     return plan_and_start() + b_own + a_own, plan_and_start() + b_own
 
 
+def _restored_after_a_took_it_back(admin, a, b, dump, restore):
+    """A drove (the backup then), B took over, A took it back; the backup restored, its lease lapsed:
+    (the infusion, A's record, B's record, A and B connected again)."""
+    sess = new_infusion()
+    assert a.append(sess, plan_and_start(), 0, 0) == (2, 2, 1)
+    dump()
+    a_record, b_record = _a_took_it_back(admin, a, b, sess)
+    restore()
+    lapse(admin)
+    return sess, a_record, b_record, a.again(), b.again()
+
+
 @pytest.mark.parametrize("first", ["A", "B"])
 def test_the_later_takeover_wins_even_when_it_took_the_chair_back(desks, first):
     admin, a, b, dump, restore = desks
@@ -399,14 +411,8 @@ def test_a_login_cannot_steer_the_rule_with_a_temporary_table_of_its_own(desks, 
 def test_claims_a_backup_brought_back_count_for_nothing(desks):
     """A backup taken while claims were being compared, restored later: the window opens afresh."""
     admin, a, b, dump, restore = desks
-    sess = new_infusion()
+    sess, a_record, b_record, a, b = _restored_after_a_took_it_back(admin, a, b, dump, restore)
     uid = sess["uid"]
-    assert a.append(sess, plan_and_start(), 0, 0) == (2, 2, 1)
-    dump()
-    a_record, b_record = _a_took_it_back(admin, a, b, sess)
-    restore()
-    lapse(admin)
-    a, b = a.again(), b.again()
     assert b.append(sess, b_record[2:], 2, 2, heal=True) == (2, 0, -1)  # B's claim is being compared ...
     dump()  # ... when a backup is taken
     restore()  # restored later, much later than the claims it brings back

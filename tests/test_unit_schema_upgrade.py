@@ -6,7 +6,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 from test_unit_logins import unit  # noqa: F401 - the fixture
-from test_unit_restore_rule import _a_took_it_back, close_window, desks, lapse, new_infusion, plan_and_start  # noqa: F401
+from test_unit_restore_rule import _restored_after_a_took_it_back, close_window, desks  # noqa: F401
 
 from titration.store.pg_schema import LATEST
 from titration.store.pg_store import init_schema
@@ -77,14 +77,8 @@ def test_a_claim_after_a_restore_is_granted_on_an_upgraded_unit(desks):  # noqa:
     admin, a, b, dump, restore = desks
     q(admin, EARLIER_SIX["claims without incarnation"] + "\nUPDATE schema_version SET version = 6;")
     assert init_schema(admin) == (6, LATEST)
-    sess = new_infusion()
+    sess, a_record, b_record, a, b = _restored_after_a_took_it_back(admin, a, b, dump, restore)
     uid = sess["uid"]
-    assert a.append(sess, plan_and_start(), 0, 0) == (2, 2, 1)
-    dump()
-    a_record, b_record = _a_took_it_back(admin, a, b, sess)
-    restore()
-    lapse(admin)
-    a, b = a.again(), b.again()
     assert b.append(sess, b_record[2:], 2, 2, heal=True) == (2, 0, -1)  # pending, not an SQL error
     assert a.append(sess, a_record[2:], 2, 3, heal=True) == (2, 0, -1)
     close_window(admin)
