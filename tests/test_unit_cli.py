@@ -23,9 +23,9 @@ def run(*argv, env=None):
 def test_unit_init_creates_then_finds_the_schema_and_status_lists_chairs(pg_server, tmp_path, capsys):
     url = pg_server.new_database(init=False)
     assert main(["unit", "init", "--db", url]) == 0
-    assert "schema created 6" in capsys.readouterr().out
+    assert "schema created 7" in capsys.readouterr().out
     assert main(["unit", "init", "--db", url]) == 0
-    assert "schema already at 6" in capsys.readouterr().out
+    assert "schema already at 7" in capsys.readouterr().out
     env = {"IVIG_OUTBOX": str(tmp_path / "o.sqlite3"), "IVIG_WORKSTATION": "bay-c"}
     r = run("simulate", os.path.join(ROOT, "resources", "scenarios", "03-moderate-reaction.toml"), "--db", url,
             "--speed", "50000", env=env)
