@@ -84,3 +84,17 @@ def test_a_claim_after_a_restore_is_granted_on_an_upgraded_unit(desks):  # noqa:
     close_window(admin)
     assert a.append(sess, a_record[2:], 2, 3, heal=True) == (6, 4, 3)  # the later takeover is granted
     assert b.beat(uid, 2) is False
+
+
+def test_the_incarnation_keeps_its_value_on_a_server_that_was_not_restored(pg_server):
+    """It names the timeline WAL is written on now (a recovery ended by promotion writes on its new
+    one while the last checkpoint still names the old); on a server that has not switched, that is
+    the checkpoint's, written the same way, so leases written before an update are not put in doubt."""
+    url = pg_server.new_database()
+    (now, before), = q(url, """
+        SELECT ivig_incarnation(),
+               md5((SELECT oid::text FROM pg_database WHERE datname = current_database()) || ':'
+                   || 'public.leases'::regclass::oid::text || ':'
+                   || (SELECT system_identifier::text FROM pg_control_system()) || ':'
+                   || (SELECT timeline_id::text FROM pg_control_checkpoint()))""")
+    assert now == before

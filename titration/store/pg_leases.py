@@ -52,12 +52,15 @@ CREATE OR REPLACE FUNCTION ivig_incarnation() RETURNS text
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 -- Which copy of the database this is: a restore (pg_restore, a new cluster, a point-in-time recovery)
 -- changes at least one of these; the rows it brings back keep the value they were written with.
+-- The timeline is the one WAL is written on now: a recovery ended by promotion writes on its new
+-- timeline at once, while the last checkpoint's names the old one for minutes.
 DECLARE v text := (SELECT oid::text FROM pg_database WHERE datname = current_database()) || ':'
                   || 'public.leases'::regclass::oid::text;
 BEGIN
     BEGIN
         v := v || ':' || (SELECT system_identifier::text FROM pg_control_system())
-               || ':' || (SELECT timeline_id::text FROM pg_control_checkpoint());
+               || ':' || CASE WHEN pg_is_in_recovery() THEN (SELECT timeline_id::text FROM pg_control_checkpoint())
+                         ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int::text END;
     EXCEPTION WHEN insufficient_privilege THEN
         NULL;  -- an administrator took these away: the database and table are still told apart
     END;
