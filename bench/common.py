@@ -36,8 +36,8 @@ def median(xs):
 def long_session(n_events: int):
     """A running Octagam 10% infusion whose history holds n_events events (vitals, notes, steps)."""
     from titration.plan import PlanRequest, build_plan
-    from titration.reactions import Vitals
     from titration.session import Session
+    from titration.vitals import Vitals
 
     # A large dose (set aside as a single infusion, with a reason) at a low unit cap, so the
     # infusion is still running after many events.

@@ -34,8 +34,8 @@ CHAIRS = [f"Bay {'AB'[i // 6]}/{i % 6 + 1}" for i in range(12)]
 def one_infusion(rng: random.Random, chair: str, patient: str, training: bool = False):
     """(Session, wall-time offset of the end of the observation in minutes), driven to its close."""
     from titration.plan import PlanRequest, build_plan
-    from titration.reactions import Vitals
     from titration.session import Session
+    from titration.vitals import Vitals
 
     product, indication = rng.choices([(a, b) for a, b, _ in PRODUCTS], [w for *_, w in PRODUCTS])[0]
     kg = round(rng.uniform(48, 105), 1)

@@ -9,10 +9,10 @@ from titration.errors import DataError, InputError, SessionError
 from titration.nurses import DoubleCheck
 from titration.plan import PlanRequest, build_plan
 from titration.products import load_library
-from titration.reactions import Vitals
 from titration.session import Session
 from titration.unit_settings import load_unit_settings
 from titration.vials import dose_words, typed_vial
+from titration.vitals import Vitals
 
 TODAY = date(2026, 12, 1)
 PRIVIGEN_10G, PRIVIGEN_5G = "00344206437100", "00344206436059"

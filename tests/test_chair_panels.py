@@ -13,8 +13,8 @@ from titration.chair import Chair
 from titration.chair_state import ChairFacts
 from titration.forecast import Forecast
 from titration.plan import PlanRequest, build_plan
-from titration.reactions import Vitals
 from titration.session import Session
+from titration.vitals import Vitals
 
 ADULT = Vitals(36.8, 72, 124, 78, 98, 14)
 

@@ -14,10 +14,10 @@ from titration.intake import FormRequest, check_form, read_vitals
 from titration.occupancy import OpenInfusion, conflicts
 from titration.plan import PlanRequest, build_plan
 from titration.prescriber_rate import PrescriberRate
-from titration.reactions import Vitals
 from titration.reopen import PumpAnswer, record_quit, reopen, reopening
 from titration.report.chartdata import marker_for
 from titration.session import Session
+from titration.vitals import Vitals
 
 ADULT = Vitals(36.8, 72, 124, 78, 98, 14)
 CHILD_FEVER = Vitals(38.6, 100, 100, 60, 98, 24)  # a 6-year-old: normal but for the temperature

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from titration.plan import PlanRequest, build_plan
-from titration.reactions import Vitals
 from titration.report.chartdata import (
     DeliveredTrace,
     MarkerTrace,
@@ -20,6 +19,7 @@ from titration.report.chartdata import (
     volume_at,
 )
 from titration.session import Session
+from titration.vitals import Vitals
 
 
 @pytest.fixture(scope="module")

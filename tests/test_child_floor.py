@@ -18,8 +18,9 @@ from titration.bands import DERIVED_FIELDS, side_of
 from titration.catalogue_file import load_catalogue
 from titration.plan import PlanRequest, build_plan
 from titration.policy import get_policy
-from titration.reactions import GRADES, VITAL_FIELDS, Vitals, grade_index
+from titration.reactions import GRADES, grade_index
 from titration.session import Session
+from titration.vitals import VITAL_FIELDS, Vitals
 
 CAT = load_catalogue()
 

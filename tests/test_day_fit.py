@@ -10,9 +10,9 @@ from titration.day_fit import DaySettings, day_fit, volume_by
 from titration.errors import InputError
 from titration.plan import PlanRequest, build_plan, plan_json
 from titration.policy import get_policy
-from titration.reactions import Vitals
 from titration.session import Session
 from titration.timefmt import parse_time_of_day as parse_clock
+from titration.vitals import Vitals
 
 OCTAGAM = PlanRequest("octagam-10", "itp", 70, 1.0)  # 700 mL; ends at 165.8 min
 

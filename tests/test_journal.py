@@ -11,11 +11,11 @@ import pytest
 
 from titration.cli.main import main as cli_main
 from titration.plan import PlanRequest, build_plan
-from titration.reactions import Vitals
 from titration.session import Session
 from titration.store.base import JournalError, JournalFull, JournalLocked, default_path
 from titration.store.journal import Journal
 from titration.store.sqlite_schema import LATEST
+from titration.vitals import Vitals
 
 BASE = Vitals(temp_c=36.8, pulse=72, sbp=124, dbp=78, spo2=98, rr=14)
 

@@ -11,8 +11,8 @@ import pytest
 
 from titration.plan import PlanRequest, build_plan
 from titration.policy import get_policy
-from titration.reactions import Vitals
 from titration.session import Session
+from titration.vitals import Vitals
 
 ADULT = Vitals(temp_c=36.8, pulse=76, sbp=128, dbp=78, spo2=97, rr=14)
 CHILD = Vitals(temp_c=36.8, pulse=85, sbp=108, dbp=65, spo2=98, rr=18)

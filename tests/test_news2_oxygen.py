@@ -10,8 +10,8 @@ from titration.errors import InputError
 from titration.news2 import load_chart
 from titration.plan import PlanRequest, build_plan
 from titration.policy import get_policy
-from titration.reactions import Vitals, vitals_text
 from titration.session import Session
+from titration.vitals import Vitals, vitals_text
 
 CHART = load_chart()
 BASE = Vitals(temp_c=36.8, pulse=72, sbp=124, dbp=78, spo2=98, rr=14)

@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from titration.catalogue_file import load_catalogue
-from titration.reactions import GRADED_FIELDS, SIDES, VITAL_FIELDS, Vitals, age_text, grade_index
+from titration.reactions import GRADED_FIELDS, SIDES, age_text, grade_index
+from titration.vitals import VITAL_FIELDS, Vitals
 
 CAT = load_catalogue()
 

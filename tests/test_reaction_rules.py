@@ -13,8 +13,8 @@ from titration.data import resource
 from titration.errors import DataError
 from titration.plan import PlanRequest, build_plan
 from titration.policy import get_policy
-from titration.reactions import Vitals
 from titration.session import Session
+from titration.vitals import Vitals
 
 CAT = load_catalogue()
 CAT_PATH = resource("symptoms.toml")

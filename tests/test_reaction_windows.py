@@ -19,8 +19,8 @@ from nurse_on_time import follow
 from titration.catalogue_file import load_catalogue
 from titration.plan import PlanRequest, build_plan
 from titration.policy import get_policy
-from titration.reactions import Vitals
 from titration.session import Session
+from titration.vitals import Vitals
 
 CAT = load_catalogue()
 BASE = Vitals(temp_c=36.8, pulse=72, sbp=124, dbp=78, spo2=98, rr=14)

@@ -7,12 +7,12 @@ import pytest
 
 from titration.errors import DataError
 from titration.plan import PlanRequest, build_plan
-from titration.reactions import Vitals
 from titration.report.export import write_record
 from titration.report.observations import rounds
 from titration.report.record import RecordSource, build_record, library_text
 from titration.session import Event, Session
 from titration.training.scenario import read_scenario
+from titration.vitals import Vitals
 
 V = Vitals(36.8, 72, 124, 78, 98, 14)
 

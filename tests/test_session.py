@@ -4,8 +4,8 @@ import pytest
 from titration.errors import SessionError
 from titration.plan import PlanRequest, build_plan
 from titration.policy import get_policy
-from titration.reactions import Vitals
 from titration.session import Session
+from titration.vitals import Vitals
 
 BASE = Vitals(temp_c=36.8, pulse=72, sbp=124, dbp=78, spo2=98, rr=14)
 

@@ -10,10 +10,10 @@ import sqlite3
 import pytest
 
 from titration.plan import PlanRequest, build_plan
-from titration.reactions import Vitals
 from titration.session import Session
 from titration.store.history import History
 from titration.store.journal import Journal
+from titration.vitals import Vitals
 
 BASE = Vitals(temp_c=36.8, pulse=72, sbp=124, dbp=78, spo2=98, rr=14)
 T0 = 1_800_000_000.0

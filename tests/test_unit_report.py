@@ -32,11 +32,11 @@ import pytest
 from titration.cli.main import main
 from titration.errors import SessionError
 from titration.plan import PlanRequest, build_plan
-from titration.reactions import Vitals
 from titration.report.quality import build
 from titration.session import Session
 from titration.store.journal import Journal, open_reader
 from titration.store.quality_source import collect, period_rows
+from titration.vitals import Vitals
 
 BASE = Vitals(temp_c=36.8, pulse=72, sbp=124, dbp=78, spo2=98, rr=14)
 DAY1, DAY2 = datetime(2027, 3, 1, 8, 0).timestamp(), datetime(2027, 3, 2, 9, 0).timestamp()

@@ -23,13 +23,13 @@ from hypothesis import strategies as st
 
 from titration.cli.main import main
 from titration.errors import InputError
-from titration.reactions import FLAGS, ON_OXYGEN, UNRECORDABLE, VITAL_FIELDS, VITALS_KEYS, Vitals
 from titration.replanning import Replanner
 from titration.session import Event, Session
 from titration.store import quality_source
 from titration.store.base import JournalError
 from titration.store.journal import open_reader
 from titration.store.quality_source import collect, period_rows
+from titration.vitals import FLAGS, ON_OXYGEN, UNRECORDABLE, VITAL_FIELDS, VITALS_KEYS, Vitals
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INFUSIONS = 720  # 12 chairs, three a day or so, the weekdays of four weeks from 2027-01-04

@@ -9,7 +9,8 @@ from functools import lru_cache
 from .bands import DERIVED_FIELDS, NEW_OXYGEN, OPS, ChildBand, Criterion, NormalRange, VitalsRule
 from .catalogue_floor import check_floor
 from .data import Table, library_resource, load_toml
-from .reactions import GRADES, VITAL_FIELDS, Catalogue, Kind, Symptom
+from .reactions import GRADES, Catalogue, Kind, Symptom
+from .vitals import VITAL_FIELDS
 
 WHEN_FIELDS = (*VITAL_FIELDS, *DERIVED_FIELDS, NEW_OXYGEN)
 BAND_FIELDS = (*VITAL_FIELDS, "pulse_rise")  # a child's band: a value, or a rise from the child's own baseline

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from .bands import NEW_OXYGEN
 from .errors import DataError
-from .reactions import VITAL_FIELDS, grade_index
+from .reactions import grade_index
+from .vitals import VITAL_FIELDS
 
 SEVERE = "severe"
 
@@ -60,7 +61,7 @@ EMERGENCY_VITALS = (
      "WAO 2020 (G): a fall of more than 30 % from baseline is hypotension"),
 )
 
-# How far a derived value can go (a vital sign's own range is in reactions.VITAL_FIELDS).
+# How far a derived value can go (a vital sign's own range is in vitals.VITAL_FIELDS).
 DERIVED_RANGES = {"temp_rise_c": (-14.0, 14.0), "sbp_fall": (-220.0, 220.0), "sbp_fall_pct": (-100.0, 100.0),
                   "sbp_rise": (-260.0, 260.0), "pulse_rise": (-250.0, 250.0), NEW_OXYGEN: (0.0, 1.0)}
 

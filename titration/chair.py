@@ -20,10 +20,10 @@ from typing import Any
 from .alerts import AlertBook, due_alerts
 from .chair_state import ChairFacts, ChairState, Intents
 from .errors import SessionError, TitrationError
-from .reactions import Vitals
 from .session import Session
 from .snapshot import chair_state
 from .snapshot_cache import SnapshotCache
+from .vitals import Vitals
 
 
 @dataclass(frozen=True)

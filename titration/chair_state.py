@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .alerts import Alert
 from .day_fit import DayFit, DaySettings
 from .news2 import EarlyWarning
-from .reactions import Vitals
+from .vitals import Vitals
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from .dosing import split_course
 from .errors import InputError, NeedsInput, TitrationError
 from .limits import SOFT_LIMIT_WORDS
 from .plan import CHILD_WEIGHT_KG, DOSE_RANGE, WEIGHT_RANGE, Plan, PlanRequest, build_plan
-from .reactions import VITAL_FIELDS, Vitals
 from .timefmt import parse_time_of_day
+from .vitals import VITAL_FIELDS, Vitals
 
 NUMBER = re.compile(r"^\d+(?:[.,]\d*)?$|^[.,]\d+$")
 

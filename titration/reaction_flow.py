@@ -20,9 +20,10 @@ from .news2 import Chart as News2Chart
 from .news2 import EarlyWarning
 from .policy import Policy
 from .progress import Progress
-from .reactions import Catalogue, Hit, Vitals, grade_index
+from .reactions import Catalogue, Hit, grade_index
 from .replanning import Replanner
 from .session_events import Event, Proposal, Reaction
+from .vitals import Vitals
 
 AFTER_END = ("review", "emergency")
 

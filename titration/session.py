@@ -31,11 +31,12 @@ from .progress import Progress
 from .pump_record import PumpRecord
 from .rate_guard import Allowed, RateGuard
 from .reaction_flow import AFTER_END, ReactionFlow
-from .reactions import Catalogue, Grading, Vitals, higher
+from .reactions import Catalogue, Grading, higher
 from .replanning import Replanner
 from .schedule import NextStep, Schedule
 from .session_events import EPS, KINDS, OBSERVATION_MIN, Event, Proposal, Reaction, State
 from .session_fold import RATE_ACTIONS, EventFold, after_close
+from .vitals import Vitals
 
 __all__ = ["Session", "Event", "Proposal", "Reaction", "State", "KINDS", "OBSERVATION_MIN", "EPS"]
 

@@ -8,7 +8,7 @@ from .findings import FindingsRecord
 
 if TYPE_CHECKING:
     from .episode import Episode
-    from .reactions import Vitals
+    from .vitals import Vitals
 
 OBSERVATION_MIN = 60.0  # observe for an hour after the end (design section 1)
 EPS = 1e-9

@@ -17,9 +17,9 @@ from .progress import Progress
 from .pump_record import PumpRecord
 from .rate_guard import Allowed, RateGuard
 from .reaction_flow import AFTER_END, ReactionFlow
-from .reactions import Vitals, vitals_text
 from .replanning import Replanner
 from .session_events import EPS, Event
+from .vitals import Vitals, vitals_text
 
 # Saved times carry 4 decimals: a confirmation replayed from them may fall this much before the
 # moment the volume was in (0.006 s).

@@ -5,8 +5,8 @@ from datetime import datetime
 from titration.chair import Chair
 from titration.chair_state import ChairFacts
 from titration.plan import PlanRequest, build_plan
-from titration.reactions import Vitals
 from titration.session import Session
+from titration.vitals import Vitals
 from ui.chair.summary import summary_of
 
 EIGHT = datetime(2026, 1, 5, 8, 0).timestamp()

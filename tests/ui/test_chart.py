@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import QPointF
 
 from titration.plan import PlanRequest, build_plan
-from titration.reactions import Vitals
 from titration.session import Session
+from titration.vitals import Vitals
 from ui.chart.feed import ChartFeed
 from ui.chart.infusion_chart import InfusionChart
 from ui.chart.style import ClockAxis

@@ -7,9 +7,9 @@ import pyqtgraph as pg
 import pytest
 
 from titration.plan import PlanRequest, build_plan
-from titration.reactions import Vitals
 from titration.report.chartdata import Marker
 from titration.session import Session
+from titration.vitals import Vitals
 from ui.chart.feed import ChartFeed
 from ui.chart.infusion_chart import InfusionChart
 

@@ -16,10 +16,10 @@ from PySide6.QtGui import QImage
 
 from titration.errors import InputError
 from titration.plan import PlanRequest, build_plan
-from titration.reactions import Vitals
 from titration.report.table import rows
 from titration.session import Session
 from titration.timefmt import span_hm
+from titration.vitals import Vitals
 from ui.exports.plan_export import export_plan_file
 from ui.exports.record import export_record_file
 from ui.exports.render import CHART_SIZE

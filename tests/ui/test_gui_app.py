@@ -157,9 +157,9 @@ def test_the_window_opens_on_a_real_x_server(xvfb, tmp_path):
 
 def _unfinished_journal(path, wall0):
     from titration.plan import PlanRequest, build_plan
-    from titration.reactions import Vitals
     from titration.session import Session
     from titration.store.journal import Journal
+    from titration.vitals import Vitals
 
     j = Journal(path, now=lambda: wall0 + 31 * 60)
     s = Session(build_plan(PlanRequest("octagam-10", "itp", 70.0, 1.0)))

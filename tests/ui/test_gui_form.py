@@ -127,8 +127,8 @@ def test_typed_values_survive_leaving_the_form(qtbot, window):
 def test_history_offers_the_tolerated_maximum_and_warns_of_a_switch(qtbot, window):
     """A completed infusion of P-9 on Octagam 10% is offered next time: a switch, and a soft cap."""
     from titration.plan import PlanRequest, build_plan
-    from titration.reactions import Vitals
     from titration.session import Session
+    from titration.vitals import Vitals
 
     j = window.model.journal
     s = Session(build_plan(PlanRequest("octagam-10", "itp", 70.0, 0.4)))

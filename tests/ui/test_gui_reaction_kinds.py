@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest import answer_checklist, fill_patient
 from titration.catalogue_file import load_catalogue
-from titration.reactions import Vitals
+from titration.vitals import Vitals
 
 OUT = Path(__file__).resolve().parents[2] / "out"
 WARD = (1024, 700)

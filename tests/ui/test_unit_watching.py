@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 
 from tests.ui.conftest import WALL0, answer_checklist, fill_patient
 from titration.plan import PlanRequest, build_plan
-from titration.reactions import Vitals
 from titration.session import Session
+from titration.vitals import Vitals
 from ui.chair.model import PatientInfo
 from ui.unit.rows import row_summary
 from ui.unit.watched import STALE_S, ReadOnlyChair, WatchedClock

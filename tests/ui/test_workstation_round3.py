@@ -5,9 +5,9 @@ import pytest
 from tests.ui.conftest import WALL0, answer_checklist, fill_patient
 from titration.intake import default_indication
 from titration.plan import PlanRequest, build_plan
-from titration.reactions import Vitals
 from titration.session import Session
 from titration.store.journal import Journal
+from titration.vitals import Vitals
 from ui.window.app_model import AppModel
 
 RES = "resources/scenarios/01-uneventful-first-infusion.toml"

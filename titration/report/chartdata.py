@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..plan import Plan
-from ..reactions import higher, vitals_text
+from ..reactions import higher
+from ..vitals import vitals_text
 
 EPS = 1e-9
 

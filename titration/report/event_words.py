@@ -5,8 +5,8 @@ from __future__ import annotations
 from ..catalogue_file import load_catalogue
 from ..holds import Decision
 from ..prescriber_rate import words as prescriber_rate_words
-from ..reactions import vitals_text
 from ..reopen import PUMP_AT_QUIT
+from ..vitals import vitals_text
 
 
 def judge_text(d: dict) -> str:

@@ -214,7 +214,7 @@ def _reactions(s) -> list[ReactionRow]:
     for i, e in enumerate(ev):
         if e.kind != "symptoms":
             continue
-        from ..reactions import Vitals
+        from ..vitals import Vitals
 
         vit = Vitals.from_dict(e.data["vitals"]) if "vitals" in e.data else None
         g = cat.grade(e.data.get("symptoms", []), vit, s.state.baseline, s.age_years)

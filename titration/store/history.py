@@ -18,9 +18,10 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from ..errors import TitrationError
-from ..reactions import Vitals, grade_index
+from ..reactions import grade_index
 from ..session import Session
 from ..units import mg_kg_min_from_ml_h
+from ..vitals import Vitals
 from .base import ServerUnreachable
 from .journal import Journal, JournalError
 

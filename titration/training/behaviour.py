@@ -34,7 +34,7 @@ from functools import lru_cache
 from ..catalogue_file import load_catalogue
 from ..data import Table, load_toml, resource
 from ..errors import DataError
-from ..reactions import VITAL_FIELDS, Vitals
+from ..vitals import VITAL_FIELDS, Vitals
 
 ONSETS = ("at_min", "rate_ml_kg_min", "step", "after_end_min")
 SETTLES_ON = ("slow", "pause", "stop")

@@ -13,7 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from ..catalogue_file import load_catalogue
-from ..reactions import VITAL_FIELDS, Vitals
+from ..vitals import VITAL_FIELDS, Vitals
 from .behaviour import ReactionSpec, read_behaviour
 
 EPS = 1e-9

@@ -17,7 +17,8 @@ import os
 
 from ..data import Table, nearest
 from ..errors import DataError
-from ..reactions import GRADES, VITALS_KEYS
+from ..reactions import GRADES
+from ..vitals import VITALS_KEYS
 
 MAX_BYTES = 5_000_000
 MAX_ACTIONS = 20_000

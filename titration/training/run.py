@@ -49,8 +49,8 @@ from ..data import resource
 from ..errors import DataError, SessionError, TitrationError
 from ..plan import build_plan
 from ..policy import get_policy
-from ..reactions import Vitals
 from ..session import OBSERVATION_MIN, Event, Session
+from ..vitals import Vitals
 from .debrief import Debrief, _Debriefer
 from .patient_model import EPS, PumpHistory, SimulatedPatient
 from .scenario import confirm_end_if_due, record_prelude, start_second

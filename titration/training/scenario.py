@@ -13,9 +13,9 @@ from ..nurses import Nurse, nurse, second_name
 from ..plan import PlanRequest, build_plan
 from ..policy import get_policy
 from ..premedication import Premedication, premedication
-from ..reactions import VITAL_FIELDS, Vitals
 from ..session import Session
 from ..vials import Vial, typed_vial
+from ..vitals import VITAL_FIELDS, Vitals
 
 MAX_STEPS = 10_000  # a run that has not ended after this many decisions is a bug, not a patient
 

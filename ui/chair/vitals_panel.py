@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from titration.catalogue_file import load_catalogue
 from titration.errors import InputError, TitrationError
 from titration.intake import read_vitals
-from titration.reactions import VITAL_FIELDS, Vitals
+from titration.vitals import VITAL_FIELDS, Vitals
 from ui.common.style import GRADE_COLOURS
 
 ORDER = ("temp_c", "pulse", "sbp", "dbp", "spo2", "rr")

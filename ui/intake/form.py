@@ -20,8 +20,8 @@ from titration.intake import default_indication
 from titration.policy import load_policies
 from titration.products import load_library
 from titration.protocols import load_protocols
-from titration.reactions import Vitals
 from titration.timefmt import minutes_after_midnight
+from titration.vitals import Vitals
 from ui.chair.model import PatientInfo
 from ui.chair.vitals_panel import VitalsForm
 from ui.common.form_fields import FieldError
