@@ -12,7 +12,7 @@ import time
 import pytest
 from test_unit_faults import dbname, driving, q, verified, wait_for
 
-from titration.store import outbox as outbox_module
+from titration.store import renewals
 from titration.store.journal import Journal
 from titration.store.pg_common import LEASE_S
 
@@ -54,7 +54,7 @@ def test_a_restore_that_forgets_a_takeover_lets_the_taker_win_even_when_the_old_
     dump = os.path.join(pg_server.dir, f"{name}.dump")
     via = pg_server.tcp_url(name, pg_server.workstation_login(), proxy.port)
     # ws-a's own clock says it has not renewed its hold for a lease's length (it was cut off that long)
-    monkeypatch.setattr(outbox_module, "VOUCH_MARGIN_S", LEASE_S, raising=False)
+    monkeypatch.setattr(renewals, "VOUCH_MARGIN_S", LEASE_S)
     a, s, sid = driving(via, tmp_path, "ws-a")
     uid = a._uids[sid]
     try:
@@ -142,7 +142,7 @@ def test_when_nobody_comes_back_the_nurse_takes_the_chair_again_and_what_was_rec
     admin, as_ws, name = unit
     dump = os.path.join(pg_server.dir, f"{name}.dump")
     via = pg_server.tcp_url(name, pg_server.workstation_login(), proxy.port)
-    monkeypatch.setattr(outbox_module, "VOUCH_MARGIN_S", LEASE_S)  # away longer than a lease, by its own clock
+    monkeypatch.setattr(renewals, "VOUCH_MARGIN_S", LEASE_S)  # away longer than a lease, by its own clock
     a, s, sid = driving(via, tmp_path, "ws-a")
     uid = a._uids[sid]
     try:
@@ -178,7 +178,7 @@ def test_an_infusion_the_restore_lost_is_healed_but_its_old_driver_waits_for_the
     dump = os.path.join(pg_server.dir, f"{name}.dump")
     pg_server.dump(name, dump)  # last night's backup: before the infusion began
     via = pg_server.tcp_url(name, pg_server.workstation_login(), proxy.port)
-    monkeypatch.setattr(outbox_module, "VOUCH_MARGIN_S", LEASE_S)  # away longer than a lease, by its own clock
+    monkeypatch.setattr(renewals, "VOUCH_MARGIN_S", LEASE_S)  # away longer than a lease, by its own clock
     a, s, sid = driving(via, tmp_path, "ws-a")
     uid = a._uids[sid]
     try:
@@ -220,18 +220,14 @@ def test_an_infusion_the_restore_lost_is_healed_but_its_old_driver_waits_for_the
 
 
 def test_a_workstation_vouches_only_when_both_its_clocks_say_the_silence_was_short(monkeypatch):
-    from types import SimpleNamespace
-
-    asked = []
-    st = SimpleNamespace(vouch=asked.append)
-    limit = LEASE_S - outbox_module.VOUCH_MARGIN_S
+    limit = LEASE_S - renewals.VOUCH_MARGIN_S
     for (mono, wall), vouched in [((10, 10), True), ((limit + 1, 10), False),  # a long silence
                                   ((10, 3600), False),  # asleep: the monotonic clock stood still, the wall did not
                                   ((10, -3600), False)]:  # the wall clock set back an hour meanwhile
-        asked.clear()
-        monkeypatch.setattr(outbox_module, "_clocks", lambda m=mono, w=wall: (1000.0 + m, 5000.0 + w))
-        outbox_module.Outbox._vouch(SimpleNamespace(_renewed={"u1": (3, (1000.0, 5000.0))}), st)
-        assert asked == ([[("u1", 3)]] if vouched else []), (mono, wall)
+        monkeypatch.setattr(renewals, "clocks", lambda m=mono, w=wall: (1000.0 + m, 5000.0 + w))
+        renewed = renewals.Renewals()
+        renewed.note("u1", 3, (1000.0, 5000.0))
+        assert renewed.to_vouch() == ([("u1", 3)] if vouched else []), (mono, wall)
 
 
 def test_a_heal_cut_short_after_the_server_took_it_is_not_taken_for_a_record_rewritten(

@@ -19,9 +19,11 @@ the first of them, so they wait, are shown, and are sent again or refused loudly
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import outbox_db as odb
+from .station import Fenced, Refused, Station, infusion_of
 
 CHUNK = 200  # infusions asked about per call
 
@@ -112,3 +114,42 @@ def lacking(db: sqlite3.Connection, store, retention_s: float) -> list[dict]:
             if n < sent:
                 out.append({"chair": chair, "uid": uid, "confirmed": sent, "server": n, "events": sent - n})
     return out
+
+
+@dataclass(frozen=True)
+class Resent:
+    kind: str  # "healed", "fenced" (taken over meanwhile) or "refused" (kept, shown, waiting)
+    sid: int
+    text: str = ""
+    events: int = 0  # "healed": how many the server has again
+
+
+def resend(db: sqlite3.Connection, st: Station, f: Finding, answered: Callable[[], None]) -> Resent:
+    """Send again exactly the events the server once confirmed and lost (a restore), as a heal: the
+    lease is left as it is. The outbox's own count moves only when the server has them all; a refusal
+    rewinds it to the first event the server lacks, so the normal sends try again from there."""
+    row = odb.sending(db, f.sid)
+    sid, sent, _n, epoch, uid, chair = row[:6]
+    at, last_hash = f.start, None
+    odb.forget_hash(db, sid)
+    try:
+        sess, meta = infusion_of(row)
+        while at < sent:
+            evs, damaged = odb.batch(db, sid, at, min(odb.batch_size(), sent - at), meta)
+            if evs:
+                have, _added, _epoch, last_hash = st.append(sess, evs, epoch, heal=True)
+                at = max(at, min(have, sent))
+                answered()
+                if have > sent:
+                    last_hash = None  # the server's last event is not this outbox's last confirmed one
+            if damaged:
+                raise Refused(damaged)
+            if not evs:
+                break
+    except Fenced as exc:
+        return Resent("fenced", sid, str(exc))
+    except Refused as exc:
+        odb.unsend(db, sid, at)
+        return Resent("refused", sid, f"chair {chair}: {exc}")
+    odb.healed(db, sid, sent - f.start, last_hash)
+    return Resent("healed", sid, events=sent - f.start)

@@ -32,16 +32,16 @@ from ..session import Session
 from . import heal
 from . import outbox_db as odb
 from .active import refuse
-from .base import ENDED, JournalError, ServerUnreachable, check_name, identity, scrub
-from .pg_common import LEASE_S
+from .base import ENDED, JournalError, ServerUnreachable, scrub
 from .pg_conn import OutOfStep
-from .station import DuplicateStation, Fenced, Refused, Station, new_instance
+from .renewals import Renewals, clocks
+from .server_reader import ServerReader
+from .station import DuplicateStation, Fenced, Refused, Station, infusion_of, new_instance
 
 RETRY_MAX_S = 2.0  # a refused connection costs nothing; one through a dead link, connect_timeout
 BEAT_S = 3.0  # lease renewal and the liveness check
 SILENT_S = 10.0  # no answer for this long: the red line, whatever a call is still waiting for
 CHECK_WAIT_S = 2.0  # a new infusion waits at most this long for the sender's connection
-VOUCH_MARGIN_S = 15.0  # clocks run at slightly different rates: vouch only well inside the lease
 IN_DOUBT = ("the unit server was restored from a backup that may lack a takeover of this chair: this workstation "
             "does not drive it until the workstation that took it over comes back, or a nurse takes it over again")
 OUT_OF_STEP_TRIES = 4  # connections made again at once in one pass after answers out of step (repeated packets)
@@ -49,13 +49,6 @@ OUT_OF_STEP_TRIES = 4  # connections made again at once in one pass after answer
 # Throttle between batches (seconds): for a link that must not be flooded, and for the tests
 # that kill a workstation in the middle of a send.
 _PAUSE_S = float(os.environ.get("IVIG_OUTBOX_PAUSE_S", "0") or 0)
-
-
-def batch_size() -> int:
-    try:
-        return max(1, int(os.environ.get("IVIG_OUTBOX_BATCH", "500")))
-    except ValueError:
-        return 500
 
 
 def retention_s() -> float:
@@ -96,8 +89,8 @@ class Outbox:
         self._last_beat = 0.0
         self._thread: threading.Thread | None = None
         self._station: Station | None = None
-        self._reader = None
-        self._renewed: dict[str, tuple[int, tuple[float, float]]] = {}  # uid -> (epoch, _clocks() at that call)
+        self._reader = ServerReader(url)
+        self._renewed = Renewals()
         db = self._open_local()
         try:
             for _sid, uid, state, why, chair, _n in odb.kept(db):
@@ -142,9 +135,7 @@ class Outbox:
                 self._thread.join(timeout=3.0)
         if self._thread is None or not self._thread.is_alive():  # never close a connection a call still uses
             self._drop()
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
+        self._reader.close()
 
     def flush(self, timeout: float = 10.0) -> int:
         """Wait until a pass has sent everything (or timeout); the events still waiting, counted
@@ -204,17 +195,7 @@ class Outbox:
 
     def reader(self):
         """A connection for reading the server (a watched chair), made on demand; one thread at a time."""
-        from .pg_store import PgStore
-
-        if self._reader is not None:
-            try:
-                self._reader.q("SELECT 1")
-                return self._reader
-            except JournalError:
-                self._reader.close()
-                self._reader = None
-        self._reader = PgStore(self.url, readonly=True)
-        return self._reader
+        return self._reader.get()
 
     def take(self, uid: str) -> dict:
         """Take over an infusion on the server (its lease expired), through this workstation's connection."""
@@ -321,10 +302,7 @@ class Outbox:
                         raise
             self.unreachable = ""
             ok = True
-        except (ServerUnreachable, DuplicateStation, Refused) as exc:  # Refused here: the connection itself
-            self.unreachable = scrub(str(exc))
-            self._drop()
-        except JournalError as exc:
+        except JournalError as exc:  # unreachable, a duplicate station, or the connection itself refused
             self.unreachable = scrub(str(exc))
             self._drop()
         except sqlite3.Error as exc:
@@ -341,20 +319,20 @@ class Outbox:
         return ok
 
     def _send_all(self, db: sqlite3.Connection, st: Station) -> None:
-        size = batch_size()
+        size = odb.batch_size()
         for row in odb.to_send(db):
             if self._stop:
                 return
             sid, sent, n, epoch, uid, chair = row[:6]
             self.chairs[uid] = chair
             try:
-                sess, meta = _infusion(row)
+                sess, meta = infusion_of(row)
                 while sent < n and not self._stop:
                     evs, damaged = odb.batch(db, sid, sent, size, meta)
                     if evs:
-                        began = _clocks()
+                        began = clocks()
                         have, added, epoch, last_hash = st.append(sess, evs, epoch)
-                        self._renewed[uid] = (epoch, began)
+                        self._renewed.note(uid, epoch, began)
                         self.last_ok = time.monotonic()
                         self.sent_total += added
                         sent = min(have, n)
@@ -377,10 +355,10 @@ class Outbox:
         with self._lock:
             uids = [u for u, s in self._watched.items() if s.status not in ENDED]
         mine = odb.held(db, uids)
-        began = _clocks()
+        began = clocks()
         for uid, is_held, holder, epoch, _since in st.beat(mine):
             if is_held:
-                self._renewed[uid] = (epoch, began)
+                self._renewed.note(uid, epoch, began)
                 if self.refused.get(uid, "").endswith(IN_DOUBT):
                     self.refused.pop(uid, None)
             elif is_held is None:  # in doubt after a restore (its own, or its claim compared): said until it is not
@@ -398,22 +376,9 @@ class Outbox:
         self.fenced[uid] = why
         self.refused.pop(uid, None)
 
-    def _vouch(self, st: Station) -> None:
-        """A server restored from a backup does not know this run kept its leases: tell it, for the
-        ones renewed less than a lease's length ago, so no takeover can have happened since. Both
-        clocks must say so: the one that runs through a suspend (or the monotonic one where there is
-        none) and the wall clock, so neither a sleep nor a clock set back makes a silence look short.
-        After a longer silence it cannot be said (pg_leases.py)."""
-        mono, wall = _clocks()
-        limit = LEASE_S - VOUCH_MARGIN_S
-        fresh = [(uid, epoch) for uid, (epoch, (m0, w0)) in self._renewed.items()
-                 if 0 <= mono - m0 < limit and 0 <= wall - w0 < limit]
-        if fresh:
-            st.vouch(fresh)
-
     def _heal(self, st: Station) -> None:
         """Compare the server's record of each recent infusion with this one (heal.py), send again
-        what a restore lost, then vouch for the leases renewed moments ago."""
+        what a restore lost, then vouch for the leases renewed moments ago (renewals.py)."""
         db = self._open_local()
         try:
             found, chairs = heal.compare(db, st, self.retention_s)
@@ -424,64 +389,25 @@ class Outbox:
                 elif f.kind == "changed":
                     self.changed[f.uid] = f.text
                 else:
-                    self._resend(db, st, f)
-            self._vouch(st)
+                    self._healed(db, f.uid, heal.resend(db, st, f, self._answered))
+            fresh = self._renewed.to_vouch()  # leases renewed moments ago: nobody can have taken them over
+            if fresh:
+                st.vouch(fresh)
             self.last_ok = time.monotonic()
         finally:
             db.close()
 
-    def _resend(self, db: sqlite3.Connection, st: Station, f: heal.Finding) -> None:
-        """Send again exactly the events the server once confirmed and lost (a restore), as a heal:
-        the lease is left as it is. The outbox's own count moves only when the server has them all."""
-        row = odb.sending(db, f.sid)
-        sid, sent, _n, epoch, uid, chair = row[:6]
-        at, last_hash = f.start, None
-        odb.forget_hash(db, sid)
-        try:
-            sess, meta = _infusion(row)
-            while at < sent:
-                evs, damaged = odb.batch(db, sid, at, min(batch_size(), sent - at), meta)
-                if evs:
-                    have, _added, _epoch, last_hash = st.append(sess, evs, epoch, heal=True)
-                    at = max(at, min(have, sent))
-                    self.last_ok = time.monotonic()
-                    if have > sent:
-                        last_hash = None  # the server's last event is not this outbox's last confirmed one
-                if damaged:
-                    raise Refused(damaged)
-                if not evs:
-                    break
-        except Fenced as exc:
-            self._fence(db, sid, uid, str(exc))
-            return
-        except Refused as exc:  # kept, shown, and waiting: the normal sends try again from there
-            odb.unsend(db, sid, at)
-            self.refused[uid] = f"chair {chair}: {exc}"
-            return
-        odb.healed(db, sid, sent - f.start, last_hash)
-        self.healed[uid] = self.healed.get(uid, 0) + sent - f.start
 
+    def _answered(self) -> None:
+        self.last_ok = time.monotonic()
 
-def _infusion(row: tuple) -> tuple[dict, dict]:
-    """What the server is told of an infusion with its events, and what its local chain is checked
-    against, from an `odb.to_send` row. Refused when a name holds what the server refuses anyway."""
-    sid, _sent, _n, _epoch, uid, chair, pid, training, wall_start, speed, product, ws, nurse = row
-    for field, value in (("the chair's name", chair), ("the patient identifier", pid),
-                         ("the workstation name", ws), ("the nurse's name", nurse)):
-        try:
-            check_name(field, value, empty_ok=True)
-        except JournalError as exc:  # an old record: the server would refuse it anyway
-            raise Refused(f"{exc}; kept here, not sent") from None
-    sess = {"uid": uid, "chair": chair, "patient_id": pid, "training": bool(training), "wall_start": wall_start,
-            "speed": speed, "product": product, "workstation": ws or "", "nurse": nurse or ""}
-    return sess, identity(sid, chair, pid, training, wall_start, uid, speed)
-
-
-def _clocks() -> tuple[float, float]:
-    """(a clock that runs through a suspend where the system has one, else the monotonic clock;
-    the wall clock)."""
-    boot = getattr(time, "CLOCK_BOOTTIME", None)
-    return (time.clock_gettime(boot) if boot is not None else time.monotonic()), time.time()
+    def _healed(self, db: sqlite3.Connection, uid: str, r: heal.Resent) -> None:
+        if r.kind == "fenced":
+            self._fence(db, r.sid, uid, r.text)
+        elif r.kind == "refused":
+            self.refused[uid] = r.text
+        else:
+            self.healed[uid] = self.healed.get(uid, 0) + r.events
 
 
 def waiting_in(db: sqlite3.Connection) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import time
@@ -23,6 +24,14 @@ class DamagedId(JournalError):
     """The workstation id kept in the outbox cannot be read."""
 _HEX32 = re.compile(r"[0-9a-f]{32}")
 
+
+
+def batch_size() -> int:
+    """Events per call to the server (IVIG_OUTBOX_BATCH; 500)."""
+    try:
+        return max(1, int(os.environ.get("IVIG_OUTBOX_BATCH", "500")))
+    except ValueError:
+        return 500
 
 def installation_id(db: sqlite3.Connection, path) -> str:
     """This installation's id (made on first use, kept in its journal); the host name is only a label."""

@@ -15,7 +15,7 @@ import json
 import time
 import uuid
 
-from .base import JournalError, LeaseHeld, ServerUnreachable
+from .base import JournalError, LeaseHeld, ServerUnreachable, check_name, identity
 from .pg_common import (
     ACTIVE,
     BAD,
@@ -248,3 +248,18 @@ def _active_elsewhere(message: str, detail: dict) -> ActiveElsewhere:
     except (KeyError, TypeError, ValueError):
         line = message
     return ActiveElsewhere(line, ACTIVE, detail)
+
+
+def infusion_of(row: tuple) -> tuple[dict, dict]:
+    """What the server is told of an infusion with its events, and what its local chain is checked
+    against, from an `odb.to_send` row. Refused when a name holds what the server refuses anyway."""
+    sid, _sent, _n, _epoch, uid, chair, pid, training, wall_start, speed, product, ws, nurse = row
+    for field, value in (("the chair's name", chair), ("the patient identifier", pid),
+                         ("the workstation name", ws), ("the nurse's name", nurse)):
+        try:
+            check_name(field, value, empty_ok=True)
+        except JournalError as exc:  # an old record: the server would refuse it anyway
+            raise Refused(f"{exc}; kept here, not sent") from None
+    sess = {"uid": uid, "chair": chair, "patient_id": pid, "training": bool(training), "wall_start": wall_start,
+            "speed": speed, "product": product, "workstation": ws or "", "nurse": nurse or ""}
+    return sess, identity(sid, chair, pid, training, wall_start, uid, speed)
