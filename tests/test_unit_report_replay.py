@@ -9,7 +9,6 @@ the bedside. The quick way decodes bodies without json.loads' wrapper and lays p
 read (the report reads none).
 """
 import importlib.util
-import json
 import math
 import os
 import re
@@ -67,7 +66,6 @@ def test_the_facts_of_a_generated_month_are_those_of_the_plain_replay(month, mon
     quick = collect(month, rows, workers=1, cache=False)
     in_workers = collect(month, rows, workers=2, cache=False)
     with monkeypatch.context() as mp:
-        mp.setattr(quality_source, "_decode", json.loads)
         mp.setattr(Replanner, "when_read", lambda self: None)
         plain = collect(month, rows, workers=1, cache=False)
     assert quick == plain and in_workers == plain

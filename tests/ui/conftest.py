@@ -109,3 +109,24 @@ def new_chair(window, qtbot):
     answer_checklist(f)
     assert f.create_infusion()
     return window.current_view()
+
+
+@pytest.fixture(scope="module")
+def plan():
+    """A standard plan: Octagam 10%, ITP, 70 kg, 1 g/kg."""
+    from titration.plan import PlanRequest, build_plan
+
+    return build_plan(PlanRequest("octagam-10", "itp", 70.0, 1.0))
+
+
+@pytest.fixture
+def chart(qtbot):
+    """The infusion chart, shown at 1000x700."""
+    from ui.chart.infusion_chart import InfusionChart
+
+    c = InfusionChart()
+    qtbot.addWidget(c)
+    c.resize(1000, 700)
+    c.show()
+    qtbot.waitExposed(c)
+    return c

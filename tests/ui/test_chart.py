@@ -6,27 +6,11 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPointF
 
-from titration.plan import PlanRequest, build_plan
 from titration.session import Session
 from titration.vitals import Vitals
 from ui.chart.feed import ChartFeed
 from ui.chart.infusion_chart import InfusionChart
 from ui.chart.style import ClockAxis
-
-
-@pytest.fixture(scope="module")
-def plan():
-    return build_plan(PlanRequest("octagam-10", "itp", 70.0, 1.0))
-
-
-@pytest.fixture
-def chart(qtbot):
-    c = InfusionChart()
-    qtbot.addWidget(c)
-    c.resize(1000, 700)
-    c.show()
-    qtbot.waitExposed(c)
-    return c
 
 
 def mild_reaction(plan) -> Session:

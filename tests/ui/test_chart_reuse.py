@@ -6,27 +6,10 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 
-from titration.plan import PlanRequest, build_plan
 from titration.report.chartdata import Marker
 from titration.session import Session
 from titration.vitals import Vitals
 from ui.chart.feed import ChartFeed
-from ui.chart.infusion_chart import InfusionChart
-
-
-@pytest.fixture(scope="module")
-def plan():
-    return build_plan(PlanRequest("octagam-10", "itp", 70.0, 1.0))
-
-
-@pytest.fixture
-def chart(qtbot):
-    c = InfusionChart()
-    qtbot.addWidget(c)
-    c.resize(1000, 700)
-    c.show()
-    qtbot.waitExposed(c)
-    return c
 
 
 def labels_in_view(c) -> list[tuple[str, float, float]]:

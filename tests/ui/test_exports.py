@@ -29,11 +29,6 @@ PDFTOTEXT = shutil.which("pdftotext")
 PATIENT = {"id": "MRN-884422", "name": "Jane Example"}
 
 
-@pytest.fixture(scope="module")
-def plan():
-    return build_plan(PlanRequest("octagam-10", "itp", 70.0, 1.0))
-
-
 @pytest.fixture
 def app(qtbot):
     """pytest-qt's QApplication (never our own, peers-and-pitfalls C.3)."""
