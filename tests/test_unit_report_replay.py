@@ -4,9 +4,8 @@ reactions, proposals overridden, a unit cap set aside, resumes refused by a hard
 and missed): the facts are the same, in the worker processes too; and a damaged record is refused
 with one line naming it, as the report did before it was quick (and now from a worker too).
 
-The plain way: each event body read by json.loads and every replan laid out as it is made, as at
-the bedside. The quick way decodes bodies without json.loads' wrapper and lays plans out only when
-read (the report reads none).
+The plain way: every replan laid out as it is made, as at the bedside. The quick way lays plans out
+only when read (the report reads none), in worker processes, while the file's whole check runs.
 """
 import importlib.util
 import math
@@ -185,3 +184,40 @@ def test_a_stored_reading_gives_the_values_of_the_reading_or_its_refusal(d):
     else:
         got = Vitals.values_of(d)
         assert [(k, type(x), x) for k, x in got.items()] == [(k, type(x), x) for k, x in expected.items()]
+
+
+def page_damaged(month, tmp_path, which: str) -> str:
+    """A copy of the month with one page overwritten: the sessions table's first page (the listing
+    breaks), or a page in the middle of the file (the events: the listing holds, the check does not)."""
+    path = str(tmp_path / f"paged-{which}.sqlite3")
+    src = sqlite3.connect(month)
+    dst = sqlite3.connect(path)
+    with dst:
+        src.backup(dst)  # one file, no -wal beside it
+    size, root = dst.execute("PRAGMA page_size").fetchone()[0], dst.execute(
+        "SELECT rootpage FROM sqlite_master WHERE name = 'sessions'").fetchone()[0]
+    pages = dst.execute("PRAGMA page_count").fetchone()[0]
+    src.close()
+    dst.close()
+    page = root if which == "listing" else pages // 2
+    with open(path, "r+b") as f:
+        f.seek((page - 1) * size + 8)  # past a leaf's header: its cell pointers and cells are nonsense
+        f.write(bytes(range(256)) * (size // 256 - 1))
+    return path
+
+
+@pytest.mark.parametrize("which", ["listing", "middle"])
+def test_a_journal_file_damaged_is_refused_in_the_checks_words_whether_or_not_the_listing_breaks(
+        month, tmp_path, capsys, which):
+    """The file's whole check runs beside the workers' replay: a damage it finds is said in its words
+    and no report is written, whatever the listing or the workers met first."""
+    db = page_damaged(month, tmp_path, which)
+    with pytest.raises(JournalError, match="is a journal of this app but it is damaged"):
+        open_reader(db).close()  # the damage is one the check finds
+    out = tmp_path / "report.html"
+    code = main(["unit", "report", "--db", db, "--from", PERIOD[0].isoformat(), "--to", PERIOD[1].isoformat(),
+                 "--out", str(out)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1, err
+    assert re.fullmatch(r"error: .*paged-\w+\.sqlite3 is a journal of this app but it is damaged \(.+\)", err[0])
+    assert not out.exists()

@@ -64,8 +64,7 @@ def cmd_report(a) -> int:
         start_reading(given_db(a))  # a journal file comes in from disk while the report's code loads
     from ..report.quality import build
     from ..store.base import default_db, is_url, scrub
-    from ..store.journal import open_reader
-    from ..store.quality_source import collect, period_rows
+    from ..store.quality_source import report_facts
 
     db = given_db(a) or default_db()
     db = str(db).strip() if is_url(str(db)) else os.fspath(db)
@@ -73,13 +72,7 @@ def cmd_report(a) -> int:
     t0 = time.perf_counter()
     start = datetime.combine(first, datetime.min.time()).timestamp()
     end = datetime.combine(last + timedelta(days=1), datetime.min.time()).timestamp()
-    store = open_reader(db)
-    try:
-        rows = period_rows(store, start, end, training)
-        label = store.label
-    finally:
-        store.close()
-    facts = collect(db, rows)
+    facts, label = report_facts(db, start, end, training)
     report = build(facts, first, last, training, datetime.now().strftime("%Y-%m-%d %H:%M"), scrub(label))
     if ext == ".pdf":
         writer = HOOKS.get("report_pdf")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Callable
 
 from ..errors import TitrationError
 from ..report.quality_facts import InfusionFacts, facts, from_dict, to_dict
@@ -35,6 +36,29 @@ def period_rows(store, start_wall: float, end_wall: float, training: bool) -> li
     rows = _rows(store, sql, (float(start_wall), float(end_wall)))
     return [{"id": r[0], "chair": r[1], "training": bool(r[2]), "wall_start": r[3], "speed": r[4] or 1.0,
              "last_hash": r[5]} for r in rows]
+
+
+def report_facts(db, start_wall: float, end_wall: float, training: bool, workers: int | None = None,
+                 cache: bool = True) -> tuple[list[InfusionFacts], str]:
+    """The facts of the infusions started in [start_wall, end_wall), and what the source is called.
+
+    A journal file is checked whole (`PRAGMA quick_check`, a fifth of a second for a year) while the
+    workers replay, not before: the infusions are listed from the file opened without it, and no
+    facts are given unless the check then passes. A listing the file's damage breaks is said as the
+    check says it."""
+    from .base import is_url
+
+    store = open_reader(db, checked=True)
+    try:
+        rows, label = period_rows(store, start_wall, end_wall, training), store.label
+    except (sqlite3.DatabaseError, JournalError):
+        if not is_url(db):
+            open_reader(db).close()  # damaged: refused in the check's words
+        raise
+    finally:
+        store.close()
+    check = None if is_url(db) else (lambda: open_reader(db).close())
+    return collect(db, rows, workers, cache, meanwhile=check), label
 
 
 def _rows(store, sql: str, args) -> list[tuple]:
@@ -102,8 +126,11 @@ def _work(db, rows: list[dict], cache_key: str | None = None) -> list[dict]:
     return out
 
 
-def collect(db, rows: list[dict], workers: int | None = None, cache: bool = True) -> list[InfusionFacts]:
-    """The facts of every infusion listed, from the cache where it holds them, else worked out."""
+def collect(db, rows: list[dict], workers: int | None = None, cache: bool = True,
+            meanwhile: Callable[[], None] | None = None) -> list[InfusionFacts]:
+    """The facts of every infusion listed, from the cache where it holds them, else worked out.
+    `meanwhile` runs in this process while the workers work (first, where there are none); what it
+    raises is raised, and nothing is given."""
     key = _source_key(db)
     kept = _cache_read(key) if cache else {}
     have: list = []
@@ -112,16 +139,17 @@ def collect(db, rows: list[dict], workers: int | None = None, cache: bool = True
         hit = kept.get(r["id"])
         (have if hit is not None and hit[0] == r["last_hash"] else todo).append(r)
     got = [json.loads(kept[r["id"]][1]) for r in have]
-    new = _compute(db, todo, workers, key if cache else None)
+    new = _compute(db, todo, workers, key if cache else None, meanwhile)
     return [from_dict(d) for d in sorted(got + new, key=lambda d: d["session_id"])]
 
 
-def _compute(db, rows: list[dict], workers: int | None, cache_key: str | None) -> list[dict]:
-    if not rows:
-        return []
+def _compute(db, rows: list[dict], workers: int | None, cache_key: str | None,
+             meanwhile: Callable[[], None] | None) -> list[dict]:
     n = workers if workers is not None else min(4, os.cpu_count() or 1)
     if n <= 1 or len(rows) < IN_PROCESS_BELOW:
-        return _work(db, rows, cache_key)
+        if meanwhile is not None:
+            meanwhile()
+        return _work(db, rows, cache_key) if rows else []
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -136,7 +164,10 @@ def _compute(db, rows: list[dict], workers: int | None, cache_key: str | None) -
     how = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context(how)) as pool:
         try:
-            parts = list(pool.map(_work, [db] * len(shares), shares, [cache_key] * len(shares)))
+            pending = pool.map(_work, [db] * len(shares), shares, [cache_key] * len(shares))  # begun at once
+            if meanwhile is not None:
+                meanwhile()
+            parts = list(pending)
         except BaseException:
             pool.shutdown(cancel_futures=True)  # a record refused: the shares not begun are not worked out
             raise

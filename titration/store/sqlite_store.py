@@ -197,7 +197,7 @@ class SqliteStore(Store):
                 read_through(self.path)
             ok = "ok" if self._checked else c.execute("PRAGMA quick_check").fetchone()[0]
             if ok != "ok":
-                raise _Unreadable(f"it is damaged: {ok}")
+                raise _Unreadable("it is damaged: " + "; ".join(ok.splitlines()))  # one line, as errors are said
             if "schema_version" not in tables:
                 raise _Unreadable("it has no schema version")
             return int(c.execute("SELECT version FROM schema_version").fetchone()[0])

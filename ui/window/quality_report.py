@@ -42,17 +42,11 @@ def make_report(db: str, first: date, last: date, training: bool):
     """The report (titration.report.quality_model.QualityReport); called in a worker thread."""
     from titration.report.quality import build
     from titration.store.base import scrub
-    from titration.store.journal import open_reader
-    from titration.store.quality_source import collect, period_rows
+    from titration.store.quality_source import report_facts
 
     start = datetime.combine(first, datetime.min.time()).timestamp()
     end = datetime.combine(last + timedelta(days=1), datetime.min.time()).timestamp()
-    store = open_reader(db)
-    try:
-        rows, label = period_rows(store, start, end, training), store.label
-    finally:
-        store.close()
-    facts = collect(db, rows, workers=1)  # a thread of the app: no worker processes from here
+    facts, label = report_facts(db, start, end, training, workers=1)  # a thread of the app: no worker processes
     return build(facts, first, last, training, datetime.now().strftime("%Y-%m-%d %H:%M"), scrub(label))
 
 
