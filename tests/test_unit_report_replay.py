@@ -8,6 +8,7 @@ The plain way: every replan laid out as it is made, as at the bedside. The quick
 only when read (the report reads none), in worker processes, while the file's whole check runs.
 """
 import importlib.util
+import json
 import math
 import os
 import re
@@ -221,3 +222,36 @@ def test_a_journal_file_damaged_is_refused_in_the_checks_words_whether_or_not_th
     assert code == 2 and len(err) == 1, err
     assert re.fullmatch(r"error: .*paged-\w+\.sqlite3 is a journal of this app but it is damaged \(.+\)", err[0])
     assert not out.exists()
+
+
+def test_bodies_each_broken_that_would_read_as_whole_events_together_are_refused_naming_the_first(month, tmp_path):
+    """A record's bodies are decoded as one array only where each is whole JSON. Three bodies broken
+    so that, put side by side, they read as three objects ('{"a":[{}' + '{"x":1}]}' + '{"q":1},{"r":2}')
+    are read one by one, and the first is named."""
+    path = str(tmp_path / "split.sqlite3")
+    shutil.copy(month, path)
+    c = sqlite3.connect(path)
+    with c:
+        sid = c.execute("SELECT min(id) FROM sessions WHERE training = 0 AND id >= 50").fetchone()[0]
+        ids = [r[0] for r in c.execute("SELECT id FROM events WHERE session_id = ? ORDER BY seq LIMIT 3 OFFSET 4",
+                                       (sid,))]
+        for rid, body in zip(ids, ('{"a":[{}', '{"x":1}]}', '{"q":1},{"r":2}')):
+            c.execute("UPDATE events SET body = ? WHERE id = ?", (body, rid))
+    c.close()
+    with pytest.raises(JournalError, match=rf"session {sid}, event #5: its body is not JSON \(damaged\)"):
+        collect(path, [r for r in rows_of(path) if r["id"] == sid], workers=1, cache=False)
+
+
+def test_a_record_read_whole_is_the_record_read_body_by_body(month):
+    store = open_reader(month)
+    try:
+        ids = [r["id"] for r in rows_of(month)][:60]
+        whole = dict(quality_source.bodies(store, ids))
+        rows = store.conn().execute("SELECT session_id, body FROM events WHERE session_id IN (%s) ORDER BY "
+                                    "session_id, seq" % ",".join("?" * len(ids)), ids).fetchall()
+    finally:
+        store.close()
+    one_by_one: dict = {}
+    for sid, body in rows:
+        one_by_one.setdefault(sid, []).append(json.loads(body))
+    assert whole == one_by_one and len(whole) == 60
