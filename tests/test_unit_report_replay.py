@@ -8,7 +8,6 @@ The plain way: every replan laid out as it is made, as at the bedside. The quick
 only when read (the report reads none), in worker processes, while the file's whole check runs.
 """
 import importlib.util
-import json
 import math
 import os
 import re
@@ -225,9 +224,9 @@ def test_a_journal_file_damaged_is_refused_in_the_checks_words_whether_or_not_th
 
 
 def test_bodies_each_broken_that_would_read_as_whole_events_together_are_refused_naming_the_first(month, tmp_path):
-    """A record's bodies are decoded as one array only where each is whole JSON. Three bodies broken
-    so that, put side by side, they read as three objects ('{"a":[{}' + '{"x":1}]}' + '{"q":1},{"r":2}')
-    are read one by one, and the first is named."""
+    """Three bodies broken so that, put side by side in an array, they would read as three objects
+    ('{"a":[{}' + '{"x":1}]}' + '{"q":1},{"r":2}'): a reader that decoded a record's bodies as one array
+    would take them for events. Each is read on its own, and the first is named."""
     path = str(tmp_path / "split.sqlite3")
     shutil.copy(month, path)
     c = sqlite3.connect(path)
@@ -241,17 +240,3 @@ def test_bodies_each_broken_that_would_read_as_whole_events_together_are_refused
     with pytest.raises(JournalError, match=rf"session {sid}, event #5: its body is not JSON \(damaged\)"):
         collect(path, [r for r in rows_of(path) if r["id"] == sid], workers=1, cache=False)
 
-
-def test_a_record_read_whole_is_the_record_read_body_by_body(month):
-    store = open_reader(month)
-    try:
-        ids = [r["id"] for r in rows_of(month)][:60]
-        whole = dict(quality_source.bodies(store, ids))
-        rows = store.conn().execute("SELECT session_id, body FROM events WHERE session_id IN (%s) ORDER BY "
-                                    "session_id, seq" % ",".join("?" * len(ids)), ids).fetchall()
-    finally:
-        store.close()
-    one_by_one: dict = {}
-    for sid, body in rows:
-        one_by_one.setdefault(sid, []).append(json.loads(body))
-    assert whole == one_by_one and len(whole) == 60

@@ -73,55 +73,27 @@ def bodies(store, ids: list[int]):
     for k in range(0, len(ids), CHUNK):
         chunk = ids[k:k + CHUNK]
         if store.kind == "sqlite":
-            rows = _sqlite_rows(store.conn(), chunk)
+            marks = ",".join("?" * len(chunk))
+            rows = store.conn().execute(f"SELECT session_id, body FROM events WHERE session_id IN ({marks}) "
+                                        "ORDER BY session_id, seq", chunk)
         else:
-            rows = store.q("SELECT session_id, body, NULL FROM events WHERE session_id = ANY(%s) "
-                           "ORDER BY session_id, seq", (chunk,))
-        sid, texts, whole = None, [], True  # type: tuple[int | None, list, bool]
-        for s_id, body, valid in rows:
+            rows = store.q("SELECT session_id, body FROM events WHERE session_id = ANY(%s) ORDER BY session_id, seq",
+                           (chunk,))
+        sid, evs = None, []  # type: tuple[int | None, list]
+        for s_id, body in rows:
             if s_id != sid:
                 if sid is not None:
-                    yield sid, _events(sid, texts, whole)
-                sid, texts, whole = s_id, [], True
-            texts.append(body)
-            whole = whole and valid == 1
+                    yield sid, evs
+                sid, evs = s_id, []
+            try:
+                ev = json.loads(body)
+            except ValueError:  # not JSON, or bytes that are not text
+                ev = None
+            if type(ev) is not dict:
+                raise JournalError(f"session {s_id}, event #{len(evs) + 1}: {body_of(body)[1] or _NOT_EVENT}")
+            evs.append(ev)
         if sid is not None:
-            yield sid, _events(sid, texts, whole)
-
-
-def _sqlite_rows(conn: sqlite3.Connection, chunk: list[int]):
-    """The rows of these sessions, each body with SQLite's word on whether it is one whole JSON text
-    (NULL where this SQLite has no JSON functions)."""
-    marks = ",".join("?" * len(chunk))
-    sql = f"SELECT session_id, body, {{}} FROM events WHERE session_id IN ({marks}) ORDER BY session_id, seq"
-    try:
-        return conn.execute(sql.format("json_valid(body)"), chunk)
-    except sqlite3.OperationalError:  # built without JSON: each body is read on its own
-        return conn.execute(sql.format("NULL"), chunk)
-
-
-def _events(sid: int, texts: list, whole: bool) -> list[dict]:
-    """One record's bodies as events. Where SQLite found every body one whole JSON text, they are
-    decoded as one array (one standard decode for the record, not one per event: a twentieth of the
-    report's work): each being whole, the array's items are the bodies, one each. Otherwise, or if
-    that fails, body by body, so that the one that is not an event is named."""
-    if whole:
-        try:
-            evs = json.loads("[" + ",".join(texts) + "]")
-        except (ValueError, TypeError):  # Python reads it otherwise than SQLite, or a body is bytes
-            evs = None
-        if evs is not None and len(evs) == len(texts) and all(type(ev) is dict for ev in evs):
-            return evs
-    out: list[dict] = []
-    for body in texts:
-        try:
-            ev = json.loads(body)
-        except ValueError:  # not JSON, or bytes that are not text
-            ev = None
-        if type(ev) is not dict:
-            raise JournalError(f"session {sid}, event #{len(out) + 1}: {body_of(body)[1] or _NOT_EVENT}")
-        out.append(ev)
-    return out
+            yield sid, evs
 
 
 _NOT_EVENT = "its body is not an event (damaged)"
