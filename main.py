@@ -37,14 +37,15 @@ def record_pdf(record, path, page, scrub) -> int:
     return write_record_pdf(record, path, page, scrub)
 
 
-def report_pdf(report, path) -> str:
-    """The unit's quality report as a PDF for `unit report`: Qt, offscreen when there is no display."""
+def report_pdf(path):
+    """The quality report's PDF writer for `unit report`, (report, path) -> path, made ready: Qt
+    loaded, offscreen when there is no display (the report asks for it while its workers replay)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     try:
-        from ui.exports.quality import write_quality_pdf
+        from ui.exports.quality import ready_writer
     except ImportError as exc:
         raise InputError("--out", path, f"a .html file (the PDF could not load Qt: {exc})") from None
-    return write_quality_pdf(report, path)
+    return ready_writer()
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ import os
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 from datetime import date, datetime
 
 import pytest
@@ -240,3 +242,34 @@ def test_bodies_each_broken_that_would_read_as_whole_events_together_are_refused
     with pytest.raises(JournalError, match=rf"session {sid}, event #5: its body is not JSON \(damaged\)"):
         collect(path, [r for r in rows_of(path) if r["id"] == sid], workers=1, cache=False)
 
+
+
+def test_the_pdf_report_from_the_command_line_is_written_with_qt_loaded_beside_the_workers(month, tmp_path):
+    out = tmp_path / "report.pdf"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CACHE_HOME=str(tmp_path / "cache"))
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "main.py"), "unit", "report", "--db", month, "--from",
+                        PERIOD[0].isoformat(), "--to", PERIOD[1].isoformat(), "--out", str(out)],
+                       env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert re.fullmatch(rf"wrote {re.escape(str(out))}: \d+ infusion\(s\) from 2027-01-01 to 2027-02-28 .* in "
+                        r"[\d.]+ s\n", r.stdout)
+    assert out.read_bytes().startswith(b"%PDF") and out.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_pdf_writer_that_cannot_load_stops_the_report_with_its_words_and_writes_nothing(month, tmp_path, capsys,
+                                                                                        monkeypatch):
+    from titration.cli.hooks import HOOKS
+
+    asked = []
+
+    def no_qt(path):
+        asked.append(path)
+        raise InputError("--out", path, "a .html file (the PDF could not load Qt: no Qt here)")
+
+    monkeypatch.setitem(HOOKS, "report_pdf", no_qt)
+    out = tmp_path / "report.pdf"
+    code = main(["unit", "report", "--db", month, "--from", PERIOD[0].isoformat(), "--to", PERIOD[1].isoformat(),
+                 "--out", str(out)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and asked == [str(out)] and len(err) == 1 and "could not load Qt: no Qt here" in err[0]
+    assert not out.exists()

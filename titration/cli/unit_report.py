@@ -72,13 +72,19 @@ def cmd_report(a) -> int:
     t0 = time.perf_counter()
     start = datetime.combine(first, datetime.min.time()).timestamp()
     end = datetime.combine(last + timedelta(days=1), datetime.min.time()).timestamp()
-    facts, label = report_facts(db, start, end, training)
+    pdf = HOOKS.get("report_pdf") if ext == ".pdf" else None
+    if ext == ".pdf" and pdf is None:
+        raise InputError("--out", out, "a .html file (the PDF is written by main.py's Qt writer)")
+    write_pdf = None
+
+    def ready_pdf() -> None:  # Qt loaded while the workers replay (forked before it: see collect)
+        nonlocal write_pdf
+        write_pdf = pdf(out)
+
+    facts, label = report_facts(db, start, end, training, meanwhile=ready_pdf if pdf is not None else None)
     report = build(facts, first, last, training, datetime.now().strftime("%Y-%m-%d %H:%M"), scrub(label))
-    if ext == ".pdf":
-        writer = HOOKS.get("report_pdf")
-        if writer is None:
-            raise InputError("--out", out, "a .html file (the PDF is written by main.py's Qt writer)")
-        writer(report, out)
+    if write_pdf is not None:
+        write_pdf(report, out)
     else:
         from ..report.quality_html import write_html
 

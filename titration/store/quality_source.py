@@ -39,8 +39,9 @@ def period_rows(store, start_wall: float, end_wall: float, training: bool) -> li
 
 
 def report_facts(db, start_wall: float, end_wall: float, training: bool, workers: int | None = None,
-                 cache: bool = True) -> tuple[list[InfusionFacts], str]:
-    """The facts of the infusions started in [start_wall, end_wall), and what the source is called.
+                 cache: bool = True, meanwhile: Callable[[], None] | None = None) -> tuple[list[InfusionFacts], str]:
+    """The facts of the infusions started in [start_wall, end_wall), and what the source is called;
+    `meanwhile`: what else this process has to do, done while the workers replay (after the check).
 
     A journal file is checked whole (`PRAGMA quick_check`, a fifth of a second for a year) while the
     workers replay, not before: the infusions are listed from the file opened without it, and no
@@ -57,8 +58,13 @@ def report_facts(db, start_wall: float, end_wall: float, training: bool, workers
         raise
     finally:
         store.close()
-    check = None if is_url(db) else (lambda: open_reader(db).close())
-    return collect(db, rows, workers, cache, meanwhile=check), label
+    def alongside() -> None:
+        if not is_url(db):
+            open_reader(db).close()
+        if meanwhile is not None:
+            meanwhile()
+
+    return collect(db, rows, workers, cache, meanwhile=alongside), label
 
 
 def _rows(store, sql: str, args) -> list[tuple]:

@@ -27,12 +27,20 @@ COLOURS = ("#2f6f9f", "#c0392b", "#7f8c8d", "#27ae60")
 
 
 def write_quality_pdf(report: QualityReport, path: str, page: str = "a4") -> str:
-    from .render import _qt_app
-
-    _qt_app()  # the window's, or an offscreen one for the command line
+    ready_writer()
     with written(path, "--out") as tmp:
         _draw(report, tmp, page)
     return path
+
+
+def ready_writer():
+    """write_quality_pdf, with the application it draws in made (the window's, or an offscreen one for
+    the command line): a cold start reads Qt's libraries and plugins from disk, a third of a second
+    the command line spends while its workers replay."""
+    from .render import _qt_app
+
+    _qt_app()
+    return write_quality_pdf
 
 
 def _draw(r: QualityReport, path: str, page: str) -> int:
