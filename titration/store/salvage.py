@@ -120,7 +120,7 @@ def _reading(path: Path):
     wholly or in part), a private copy with the header this app writes put back is read instead:
     the rest of the file is intact and its rows can be recovered. The page size, if lost, is the
     first of SQLite's sizes at which the copy reads."""
-    from .sqlite_store import damaged_header
+    from .file_kind import damaged_header
 
     with open(path, "rb") as f:
         head = f.read(101)

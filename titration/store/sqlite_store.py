@@ -2,9 +2,8 @@
 
 A write returns only once the event is on disk. Errors never lose a record silently:
 - a file that is not a journal of this app (a text file, a device, a folder, another program's
-  database) is refused and left exactly as it was; nothing is created beside it. The outbox is
-  the exception (`own`): the app made the file at its own path, so whatever is there and cannot
-  be read as a journal is a damaged outbox, set aside like any other, never "not ours";
+  database) is refused and left exactly as it was; nothing is created beside it (file_kind.py).
+  The outbox is the exception (`own`): whatever is at its path and cannot be read is damage;
 - a journal of ours that is damaged is renamed aside with a time stamp
   (`journal.sqlite3.corrupt-YYYYmmdd-HHMMSS`) and a new one started; `notice` says so;
 - a journal open in another copy of the app raises `JournalLocked` (the lock is taken on the
@@ -15,7 +14,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import stat
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -23,22 +21,12 @@ from typing import Callable
 from . import file_lock
 from .base import JournalError, JournalFull, JournalLocked, Store, session_filter
 from .chain import body_of, check_caches, walk
+from .file_kind import BUSY_TIMEOUT_S, WHERE, refuse_foreign
 from .read_ahead import read_through
 from .sqlite_schema import APP_ID, LATEST, migrate
 
-BUSY_TIMEOUT_S = 2.0
-SQLITE_MAGIC = b"SQLite format 3\x00"
-WHERE = "choose another file with --db PATH or the IVIG_DB variable"
 SESSION_KEYS = ("id", "chair", "patient_id", "training", "wall_start", "speed", "status", "product", "alive_wall",
                 "n_events", "last_wall", "uid", "first_wall")
-
-
-def damaged_header(head: bytes) -> bool:
-    """The first page of a journal of ours whose first bytes (SQLite's "format 3" string, the page
-    size...) are damaged: our application id is in its place (bytes 68-71) and page 1's table
-    begins where it should (byte 100). Anything else is not called ours."""
-    return (len(head) > 100 and not head.startswith(SQLITE_MAGIC)
-            and int.from_bytes(head[68:72], "big") == APP_ID and head[100] in (0x05, 0x0D))
 
 
 class _Unreadable(Exception):
@@ -68,53 +56,9 @@ class SqliteStore(Store):
         return str(self.path)
 
     # ------------------------------------------------------------------ opening
-    def _refuse_foreign(self) -> None:
-        """Refuse, before touching anything, a path that is not (or may not be) our journal."""
-        p = self.path
-        if p.is_dir():
-            raise JournalError(f"the journal {p} is a folder, not a file; {WHERE}")
-        if not p.exists():
-            return
-        st = os.stat(p)
-        if not stat.S_ISREG(st.st_mode):
-            raise JournalError(f"{p} is not a regular file (a device or a pipe?); it was left as it was; {WHERE}")
-        if not os.access(p, os.R_OK):
-            raise JournalError(f"cannot read the journal {p} (permission denied); {WHERE}")
-        if st.st_size == 0 or self.own:  # the outbox: whatever cannot be read is damage, set aside
-            return
-        with open(p, "rb") as f:
-            head = f.read(101)
-        if not head.startswith(SQLITE_MAGIC) and damaged_header(head):
-            return  # ours, its first bytes damaged: it cannot be opened, and is set aside like any damaged journal
-        if not head.startswith(SQLITE_MAGIC) or len(head) < 72:
-            raise JournalError(f"{p} is not a journal of this app; it was left as it was; {WHERE}")
-        app = int.from_bytes(head[68:72], "big")
-        if app == 0:  # our id may still be in the -wal beside it: ask SQLite, read-only
-            app = self._peek_app_id()
-        if app != APP_ID:
-            raise JournalError(f"{p} is a database of another program, not a journal of this app; it was left as "
-                               f"it was; {WHERE}")
-
-    def _peek_app_id(self) -> int:
-        # Without a -wal beside it the file is complete: read it as immutable, which creates no
-        # -wal or -shm beside a file that may be another program's. With one, it must be read too.
-        wal = self.path.with_name(self.path.name + "-wal").exists()
-        uri = "file:" + str(self.path.resolve()).replace("?", "%3f").replace("#", "%23") + \
-            ("?mode=ro" if wal else "?immutable=1")
-        try:
-            c = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
-            try:
-                app = c.execute("PRAGMA application_id").fetchone()[0]
-                tables = c.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            finally:
-                c.close()
-        except sqlite3.Error:
-            return -1
-        return APP_ID if app == 0 and tables == 0 else app
-
     def _open(self) -> sqlite3.Connection:
         folder = self.path.parent
-        self._refuse_foreign()
+        refuse_foreign(self.path, self.own)
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -262,7 +206,7 @@ class SqliteStore(Store):
             if self.path.exists():
                 raise JournalError(f"{self.path} is not a journal file (a folder or a device?)")
             raise JournalError(f"there is no journal file at {self.path}")
-        self._refuse_foreign()
+        refuse_foreign(self.path, self.own)
         base = "file:" + str(self.path.resolve()).replace("?", "%3f").replace("#", "%23")
         try:
             c = sqlite3.connect(base + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
