@@ -227,10 +227,22 @@ def test_unit_report_writes_html_from_the_command_line_and_refuses_bad_input(tmp
     for argv, field in ((["--from", "2027-03-05", "--to", "2027-03-01", "--out", "r.html"], "--to"),
                         (["--from", "1 March", "--to", "2027-03-01", "--out", "r.html"], "--from"),
                         (["--from", "2027-03-01", "--to", "2027-03-01", "--out", "r.docx"], "--out"),
-                        (["--from", "2027-03-01", "--to", "2027-03-01"], "--out")):
+                        (["--from", "2027-03-01", "--to", "2027-03-01"], "--out"),
+                        (["--from", "0001-01-01", "--to", "2027-03-01", "--out", "r.html"], "--from"),
+                        (["--from", "2027-03-01", "--to", "9999-12-31", "--out", "r.html"], "--to"),
+                        (["--from", "2027-03-01", "--to", "2027-03-01", "--out", str(tmp_path / "no" / "r.html")],
+                         "--out")):
         assert main(["unit", "report", "--db", db, *argv]) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith(f"error: {field}")
+    assert main(["unit", "report", "--db", "postgresql://u@[::1", "--from", "2027-03-01", "--to", "2027-03-01",
+                 "--out", "r.html"]) == 2
+    assert capsys.readouterr().err == ("error: the unit server's address is not a valid postgresql:// URL (check "
+                                       "its host and port)\n")
+    assert main(["unit", "report", "--db", str(tmp_path / "two\nlines.sqlite3"), "--from", "2027-03-01", "--to",
+                 "2027-03-01", "--out", str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "two / lines.sqlite3" in err  # one line, whatever the name holds
     assert main(["unit", "status", "--db", db, "--training"]) == 2
     assert "belongs to 'unit report'" in capsys.readouterr().err
 

@@ -118,7 +118,13 @@ def damaged(month, tmp_path, change: str) -> tuple[str, int]:
     ("substr(body, 1, length(body) - 5)", r"session {sid}, event #\d+: its body is not JSON \(damaged\)"),
     ("'[1, 2]'", r"session {sid}, event #\d+: its body is not an event \(damaged\)"),
     ("replace(body, '\"pulse\":72', '\"pulse\":720')",
-     r"session {sid}: its record cannot be replayed \(Pulse \(/min\): 720 is not allowed; 0 to 250\)"),
+     r"session {sid}, event #\d+: its record cannot be replayed \(Pulse \(/min\): 720 is not allowed; 0 to 250\)"),
+    ("json_set(body, '$.at_min', 1e300)",  # the rounds between two events were once counted for ever
+     r"session {sid}, event #\d+: its record cannot be replayed \(an event's time is minutes from 0 to 43200 "
+     r"after the planning, not 1e\+300\)"),
+    ("json_remove(body, '$.kind')", r"session {sid}, event #\d+: its record cannot be replayed \('kind' is missing\)"),
+    ("json_remove(body, '$.vitals')",
+     r"session {sid}, event #\d+: its record cannot be replayed \('vitals' is missing\)"),
 ])
 def test_a_damaged_record_is_refused_naming_it_in_process_and_from_the_workers(month, tmp_path, capsys, change,
                                                                                 said):
@@ -273,3 +279,124 @@ def test_a_pdf_writer_that_cannot_load_stops_the_report_with_its_words_and_write
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and asked == [str(out)] and len(err) == 1 and "could not load Qt: no Qt here" in err[0]
     assert not out.exists()
+
+
+def copy_of(month, tmp_path, name="copy.sqlite3") -> str:
+    path = str(tmp_path / name)
+    src, dst = sqlite3.connect(month), sqlite3.connect(path)
+    with dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+    return path
+
+
+def report(db, out, capsys) -> tuple[int, list[str]]:
+    code = main(["unit", "report", "--db", db, "--from", PERIOD[0].isoformat(), "--to", PERIOD[1].isoformat(),
+                 "--out", str(out)])
+    return code, capsys.readouterr().err.strip().splitlines()
+
+
+def figures(out) -> str:
+    return re.sub(r"Generated [^<]*", "", out.read_text(encoding="utf-8"))
+
+
+def test_kept_facts_serve_only_a_record_as_it_was_so_a_report_says_what_one_from_none_would(month, tmp_path,
+                                                                                              capsys):
+    db = copy_of(month, tmp_path)
+    first, again = tmp_path / "first.html", tmp_path / "again.html"
+    assert report(db, first, capsys)[0] == 0  # the facts are kept
+    c = sqlite3.connect(db)
+    sid = c.execute("SELECT min(id) FROM sessions WHERE training = 0 AND id >= 50").fetchone()[0]
+    rid, body = c.execute("SELECT id, body FROM events WHERE session_id = ? AND body LIKE '%\"pulse\":72%' ORDER BY "
+                          "seq LIMIT 1", (sid,)).fetchone()
+    with c:  # edited in place: its last event, and the hash kept beside it, unchanged
+        c.execute("UPDATE events SET body = ? WHERE id = ?", (body.replace('"pulse":72', '"pulse":720'), rid))
+    code, err = report(db, again, capsys)
+    assert code == 2 and len(err) == 1 and re.fullmatch(
+        rf"error: session {sid}, event #\d+: its record cannot be replayed \(Pulse \(/min\): 720 .*\)", err[0])
+    with c:
+        c.execute("UPDATE events SET body = ? WHERE id = ?", (body, rid))
+        other = c.execute("SELECT id FROM events WHERE session_id = ? AND body LIKE '%\"kind\":\"vitals\"%' ORDER BY "
+                          "seq LIMIT 1 OFFSET 5", (sid + 1,)).fetchone()[0]
+        c.execute("DELETE FROM events WHERE id = ?", (other,))  # one observation fewer in another record
+    c.close()
+    assert report(db, again, capsys)[0] == 0
+    cold = tmp_path / "cold.html"
+    shutil.rmtree(os.environ["XDG_CACHE_HOME"])
+    assert report(db, cold, capsys)[0] == 0
+    assert figures(again) == figures(cold) != figures(first)
+
+
+@pytest.mark.parametrize("damage", ["garbage row", "link"])
+def test_a_cache_that_cannot_serve_only_costs_time(month, tmp_path, capsys, damage):
+    db = copy_of(month, tmp_path)
+    first, again = tmp_path / "first.html", tmp_path / "again.html"
+    cache = os.path.join(os.environ["XDG_CACHE_HOME"], "ivig-titration", "report-facts.sqlite3")
+    if damage == "link":
+        os.makedirs(os.path.dirname(cache))
+        os.symlink(db, cache)  # written through, the facts would land in the journal itself
+    assert report(db, first, capsys)[0] == 0
+    if damage == "garbage row":
+        c = sqlite3.connect(cache)
+        with c:
+            c.execute("UPDATE facts SET body = '{not facts' WHERE sid = (SELECT min(sid) FROM facts)")
+            c.execute("UPDATE facts SET body = '{\"session_id\": 1, \"nonsense\": 2}' WHERE sid = "
+                      "(SELECT max(sid) FROM facts)")
+        c.close()
+    assert report(db, again, capsys)[0] == 0 and figures(again) == figures(first)
+    tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "facts" not in tables
+
+
+def test_the_report_is_never_written_over_the_journal_it_reads(month, tmp_path, capsys):
+    db = copy_of(month, tmp_path, "journal.html")
+    before = open(db, "rb").read()
+    code, err = report(db, db, capsys)
+    assert code == 2 and len(err) == 1 and "a file other than the journal the report reads (--db)" in err[0]
+    assert open(db, "rb").read() == before
+
+
+def test_a_journal_the_listing_cannot_read_is_refused_in_one_line(month, tmp_path, capsys):
+    db = copy_of(month, tmp_path)
+    c = sqlite3.connect(db)
+    c.execute("ALTER TABLE sessions DROP COLUMN speed")  # as a journal of the first schema
+    c.close()
+    code, err = report(db, tmp_path / "r.html", capsys)
+    assert code == 2 and len(err) == 1 and re.fullmatch(
+        r"error: the journal .* cannot be listed \(no such column: s\.speed\); a journal an older version of the "
+        r"app made is brought up to date when this version opens it", err[0])
+
+
+def test_a_worker_that_dies_is_said_in_one_line(month, monkeypatch):
+    from titration.errors import TitrationError
+
+    def dies(*a, **k):
+        os._exit(1)
+
+    dies.__module__, dies.__qualname__ = quality_source.__name__, "_work"  # what the pool names, forked with it
+    monkeypatch.setattr(quality_source, "_work", dies)
+    with pytest.raises(TitrationError, match="a worker process of the report stopped before its share was done"):
+        quality_source._compute(month, rows_of(month), 2, None, None)
+
+
+def _worker_waiting(parent: int, seconds: float) -> None:
+    import time
+
+    quality_source._watch_parent(parent)
+    time.sleep(seconds)
+
+
+def test_a_worker_ends_when_the_command_that_started_it_is_gone():
+    """A command killed (kill -9) while its workers replay: each worker ends by itself, instead of
+    waiting for ever to hand back a share nobody reads."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    gone = ctx.Process(target=_worker_waiting, args=(os.getpid() + 10**7, 30.0))  # not its parent: as if gone
+    here = ctx.Process(target=_worker_waiting, args=(os.getpid(), 1.0))
+    gone.start()
+    here.start()
+    gone.join(5)
+    here.join(5)
+    assert (gone.exitcode, here.exitcode) == (1, 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .errors import SessionError
 from .findings import FindingsRecord
 
 if TYPE_CHECKING:
@@ -12,6 +13,16 @@ if TYPE_CHECKING:
 
 OBSERVATION_MIN = 60.0  # observe for an hour after the end (design section 1)
 EPS = 1e-9
+# Not a clinical figure: an infusion and its observation last hours, so a time past 30 days after the
+# planning is damage. Bounded, the rounds between two events are counted in bounded time.
+MAX_AT_MIN = 30 * 24 * 60.0
+
+
+def event_time(v) -> float:
+    """An event's time as recorded: minutes after the planning, a number from 0 to MAX_AT_MIN."""
+    if (type(v) is not float and type(v) is not int) or not 0.0 <= v <= MAX_AT_MIN:  # NaN fails the range
+        raise SessionError(f"an event's time is minutes from 0 to {MAX_AT_MIN:g} after the planning, not {v!r}")
+    return float(v)
 
 KINDS = ("planned", "vitals", "start", "increase", "symptoms", "action", "resolved",
          "pause", "resume", "stop", "complete", "observed", "note",
@@ -34,7 +45,7 @@ class Event:
     @classmethod
     def from_dict(cls, d: dict) -> "Event":
         d = dict(d)
-        return cls(float(d.pop("at_min")), d.pop("kind"), d.pop("who", "nurse"), d)
+        return cls(event_time(d.pop("at_min")), d.pop("kind"), d.pop("who", "nurse"), d)
 
 
 ACTION_LINES = {

@@ -18,7 +18,7 @@ from .pump_record import PumpRecord
 from .rate_guard import Allowed, RateGuard
 from .reaction_flow import AFTER_END, ReactionFlow
 from .replanning import Replanner
-from .session_events import EPS, Event
+from .session_events import EPS, Event, event_time
 from .vitals import Vitals, vitals_text
 
 # Saved times carry 4 decimals: a confirmation replayed from them may fall this much before the
@@ -65,6 +65,7 @@ class EventFold:
     # ------------------------------------------------------------------ folding
     def fold(self, e: Event) -> None:
         """Validate and apply one event, and keep the pump record in step with it."""
+        event_time(e.at_min)
         if e.kind == "action" and e.data.get("action") in AFTER_END:
             self._apply(e)  # advice: the pump is already off, no rate changes
             return
@@ -96,7 +97,9 @@ class EventFold:
                                else f"the infusion has ended ({s.status})")
         if k == "observed" and s.status == "closed":
             raise SessionError("the observation is already closed")
-        if k in ("increase", "resume") or (k == "action" and d.get("action") in RATE_ACTIONS):
+        if k == "start" and s.status != "planned":
+            raise SessionError(f"the infusion has already started ({s.status})")
+        if k in ("start", "increase", "resume") or (k == "action" and d.get("action") in RATE_ACTIONS):
             self.check_rate(at, float(d["rate_ml_h"]), resume=s.status == "paused")
         if k == "vitals":
             self._vitals(e)
@@ -117,7 +120,7 @@ class EventFold:
                 s.episode.resolved_at = at
         elif k == "increase":
             self.progress.note_tolerated(at)
-            s.rung, s.rung_started, s.last_increase_at = d["rung"], at, at
+            s.rung, s.rung_started, s.last_increase_at = self._rung(d["rung"]), at, at
             s.held_until = None
             self.progress.set_rate(at, d["rate_ml_h"])
             self.plans.replan(at)
@@ -128,7 +131,7 @@ class EventFold:
             self.plans.replan(at)
         elif k == "resume":
             self.progress.run_again(at, d["rate_ml_h"])
-            s.rung, s.rung_started = d["rung"], at
+            s.rung, s.rung_started = self._rung(d["rung"]), at
             if s.episode is not None and s.episode.is_open(at):
                 s.episode.rate_set(s.rate_ml_h)
             self.plans.replan(at)
@@ -146,6 +149,13 @@ class EventFold:
             s.delivered_at_rate = self.progress.volume_ml  # all of it, never more
         elif k == "observed":
             s.status = "closed"
+
+    def _rung(self, v) -> int:
+        """A step of the ladder named by a recorded event (a record replayed may be damaged)."""
+        n = len(self.plans.rungs)
+        if type(v) is not int or not 0 <= v < n:
+            raise SessionError(f"there is no step {v!r} on this plan's ladder (0 to {n - 1})")
+        return v
 
     def _vitals(self, e: Event) -> None:
         s, d = self.progress.state, e.data

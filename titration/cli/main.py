@@ -88,6 +88,11 @@ def cmd_gui(a) -> int:
     return gui(a)
 
 
+def one_line(text: str) -> str:
+    """A message as one line (a name or a database's words may hold line breaks)."""
+    return " / ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
 def main(argv: list[str] | None = None, hooks: dict | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if hooks:
@@ -96,7 +101,7 @@ def main(argv: list[str] | None = None, hooks: dict | None = None) -> int:
         a = build_parser(argv).parse_args(argv)
         return getattr(a, "handler", cmd_gui)(a)
     except (UsageError, TitrationError) as exc:  # bad input, a missing value, a broken file
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -106,5 +111,6 @@ def main(argv: list[str] | None = None, hooks: dict | None = None) -> int:
     except Exception as exc:  # the last guard: one line, never a traceback
         if os.environ.get("IVIG_DEBUG"):
             raise
-        print(f"internal error: {type(exc).__name__}: {exc} (set IVIG_DEBUG=1 for details)", file=sys.stderr)
+        print(f"internal error: {type(exc).__name__}: {one_line(str(exc))} (set IVIG_DEBUG=1 for details)",
+              file=sys.stderr)
         return 1

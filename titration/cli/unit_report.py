@@ -55,6 +55,9 @@ def cmd_report(a) -> int:
             raise InputError(field, None, "needed by 'unit report' (--from DATE --to DATE --out FILE.pdf|.html)")
     if last < first:
         raise InputError("--to", last.isoformat(), f"a day on or after --from ({first.isoformat()})")
+    for field, day in (("--from", first), ("--to", last)):
+        if not 1970 <= day.year <= 9998:  # what the clock and a day after it can hold
+            raise InputError(field, day.isoformat(), "a day in the years 1970 to 9998")
     ext = os.path.splitext(out)[1].lower()
     if ext not in (".pdf", ".html", ".htm"):
         raise InputError("--out", out, "a file name ending .pdf or .html")
@@ -62,12 +65,16 @@ def cmd_report(a) -> int:
         raise InputError("--json", True, "nothing with 'unit report' (it writes a file)")
     if given_db(a) is not None:
         start_reading(given_db(a))  # a journal file comes in from disk while the report's code loads
+    from ..report.files import check_path
     from ..report.quality import build
     from ..store.base import default_db, is_url, scrub
     from ..store.quality_source import report_facts
 
     db = given_db(a) or default_db()
     db = str(db).strip() if is_url(str(db)) else os.fspath(db)
+    check_path(out, "--out")  # before the work, not after it
+    if not is_url(db) and os.path.exists(out) and os.path.exists(db) and os.path.samefile(out, db):
+        raise InputError("--out", out, "a file other than the journal the report reads (--db)")
     training = bool(getattr(a, "training", False))
     t0 = time.perf_counter()
     start = datetime.combine(first, datetime.min.time()).timestamp()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
+from ..errors import TitrationError
 from ..session_events import EPS
 from .observations import RoundsWatch
 
@@ -69,11 +70,37 @@ def planned_to_max(plan) -> float | None:
     return None
 
 
+class Unreplayable(Exception):
+    """A record the replay refuses: why, and where (', event #N', or '' for the record as a whole)."""
+
+    def __init__(self, why: str, where: str = ""):
+        super().__init__(why)
+        self.why, self.where = why, where
+
+
+# What a damaged record raises in the replay: the session's own refusals, and a value missing
+# or of the wrong kind where the record should hold one
+DAMAGE = (TitrationError, KeyError, TypeError, ValueError, IndexError, OverflowError, AttributeError)
+
+
 def facts(session_id: int, row: dict, events: list[dict], policy=None, catalogue=None) -> InfusionFacts:
-    """The facts of one infusion (row: its listing, as `sessions()` gives it), replayed once."""
+    """The facts of one infusion (row: its listing, as `sessions()` gives it), replayed once; a
+    record that cannot be replayed raises Unreplayable, naming the event where it can."""
+    at = [0]  # the event being read (1: the first), for a refusal to name
+    try:
+        return _facts(session_id, row, events, policy, catalogue, at)
+    except DAMAGE as exc:
+        why = f"{exc.args[0]!r} is missing" if type(exc) is KeyError and exc.args else str(exc)
+        raise Unreplayable(why, f", event #{at[0]}" if at[0] else "") from None
+
+
+def _facts(session_id: int, row: dict, events: list[dict], policy, catalogue, at: list[int]) -> InfusionFacts:
     from ..session import Event, Session
 
-    evs = [Event.from_dict(e) for e in events]
+    evs: list = []
+    for at[0], e in enumerate(events, 1):
+        evs.append(Event.from_dict(e))
+    at[0] = 1
     s = Session.replay(evs[:1], policy, catalogue)
     s.replanner.when_read()  # the facts read the first plan only
     plan = s.original_plan
@@ -86,7 +113,7 @@ def facts(session_id: int, row: dict, events: list[dict], policy=None, catalogue
     top = plan.rungs[-1].rate_ml_h
     watch = RoundsWatch()
     episodes: list = []
-    for e in evs[1:]:
+    for at[0], e in enumerate(evs[1:], 2):
         watch.before(s, e)
         before = s.state.episode
         s.apply(e)
@@ -103,6 +130,7 @@ def facts(session_id: int, row: dict, events: list[dict], policy=None, catalogue
         if f.actual_to_max_min is None and st.started_at is not None and st.status == "running" \
                 and st.rate_ml_h >= top - EPS:
             f.actual_to_max_min = e.at_min - st.started_at
+    at[0] = 0
     st = s.state
     f.started = st.started_at is not None
     if st.status in ("completed", "stopped"):
@@ -118,8 +146,16 @@ def facts(session_id: int, row: dict, events: list[dict], policy=None, catalogue
     f.rounds_due = sum(1 for r in rs if r.status in ("on time", "late", "missed"))
     f.rounds_late = sum(1 for r in rs if r.status == "late")
     f.rounds_missed = sum(1 for r in rs if r.status == "missed")
-    f.chair_s = (evs[-1].at_min - evs[0].at_min) * 60.0 / float(row.get("speed") or 1.0)
+    f.chair_s = (evs[-1].at_min - evs[0].at_min) * 60.0 / _speed(row.get("speed"))
     return f
+
+
+def _speed(v) -> float:
+    """The session's clock speed: 1 for a real infusion, more for a training run (simulate --speed)."""
+    speed = float(v or 1.0)
+    if not 0.0 < speed <= 100000.0:  # simulate's own range; NaN fails too
+        raise ValueError(f"the session's clock speed {v!r} is not one the app runs at (above 0, to 100000)")
+    return speed
 
 
 def to_dict(f: InfusionFacts) -> dict:

@@ -211,7 +211,10 @@ def connection_problem(url: str) -> str:
     if re.search(r"(^|[\s?&;])(ssl)?password\s*=", unquote(text), flags=re.I):
         return PASSWORD_REFUSED
     if text.lower().startswith(URL_SCHEMES):
-        parts = urlsplit(text)
+        try:
+            parts = urlsplit(text)
+        except ValueError:  # a bracket not closed, a port that is not one: said without the string
+            return "the unit server's address is not a valid postgresql:// URL (check its host and port)"
         user = parts.netloc.rsplit("@", 1)[0] if "@" in parts.netloc else ""
         # libpq decodes the user part before it uses it (and shows it back in its errors): a ':' in
         # it, however spelt, is user:password

@@ -3,9 +3,8 @@ and each infusion's facts (report/quality_facts.py).
 
 A year of a 12-chair unit is about 9,000 infusions and 170,000 events, and each infusion is
 replayed once (its observations are judged by the same rules the chair showed). So the facts are
-worked out in worker processes when there are many, and kept in a cache in the user cache folder
-(0600), keyed by the journal, the infusion and the hash of its last event: an infusion whose
-record changes (a late event, an edit) is worked out again; the others are read back.
+worked out in worker processes when there are many, and kept (facts_cache.py) against a digest of
+each record as stored: a record that changed in any way is replayed again, the others read back.
 """
 from __future__ import annotations
 
@@ -15,27 +14,27 @@ import sqlite3
 from collections.abc import Callable
 
 from ..errors import TitrationError
-from ..report.quality_facts import InfusionFacts, facts, from_dict, to_dict
+from ..report.quality_facts import InfusionFacts, Unreplayable, facts, from_dict, to_dict
+from . import facts_cache
 from .base import JournalError
 from .chain import body_of
 from .journal import open_reader
 
-FORMAT = 1  # of the cached facts: raise it when quality_facts changes what it works out
 IN_PROCESS_BELOW = 400  # fewer infusions than this: no worker processes (starting them costs more)
 CHUNK = 500
 
 
 def period_rows(store, start_wall: float, end_wall: float, training: bool) -> list[dict]:
-    """The infusions started in [start_wall, end_wall): id, chair, training, wall_start, speed and
-    the hash of the last event (what the cache is keyed by)."""
+    """The infusions started in [start_wall, end_wall) that have a record: id, chair, training,
+    wall_start and speed."""
     mark = "?" if store.kind == "sqlite" else "%s"
     train = "" if training else " AND NOT s.training" if store.kind != "sqlite" else " AND s.training = 0"
-    sql = ("SELECT s.id, s.chair, s.training, s.wall_start, s.speed, e.hash FROM sessions s JOIN events e "
-           "ON e.session_id = s.id AND e.seq = (SELECT max(x.seq) FROM events x WHERE x.session_id = s.id) "
-           f"WHERE s.wall_start >= {mark} AND s.wall_start < {mark}{train} ORDER BY s.id")
+    sql = ("SELECT s.id, s.chair, s.training, s.wall_start, s.speed FROM sessions s WHERE EXISTS (SELECT 1 FROM "
+           f"events e WHERE e.session_id = s.id) AND s.wall_start >= {mark} AND s.wall_start < {mark}{train} "
+           "ORDER BY s.id")
     rows = _rows(store, sql, (float(start_wall), float(end_wall)))
-    return [{"id": r[0], "chair": r[1], "training": bool(r[2]), "wall_start": r[3], "speed": r[4] or 1.0,
-             "last_hash": r[5]} for r in rows]
+    return [{"id": r[0], "chair": r[1], "training": bool(r[2]), "wall_start": r[3], "speed": r[4] or 1.0}
+            for r in rows]
 
 
 def report_facts(db, start_wall: float, end_wall: float, training: bool, workers: int | None = None,
@@ -52,10 +51,13 @@ def report_facts(db, start_wall: float, end_wall: float, training: bool, workers
     store = open_reader(db, checked=True)
     try:
         rows, label = period_rows(store, start_wall, end_wall, training), store.label
-    except (sqlite3.DatabaseError, JournalError):
+    except (sqlite3.DatabaseError, JournalError) as exc:
         if not is_url(db):
             open_reader(db).close()  # damaged: refused in the check's words
-        raise
+        if isinstance(exc, JournalError):
+            raise
+        raise JournalError(f"the journal {db} cannot be listed ({exc}); a journal an older version of the app made "
+                           "is brought up to date when this version opens it") from None
     finally:
         store.close()
     def alongside() -> None:
@@ -73,33 +75,43 @@ def _rows(store, sql: str, args) -> list[tuple]:
     return store.q(sql, args)
 
 
-def bodies(store, ids: list[int]):
-    """(session id, its events) for each id, in order, read in chunks; a body that is not an event
-    is an error naming it."""
+def texts(store, ids: list[int]):
+    """(session id, its event bodies as stored, in order) for each id, read in chunks; a journal
+    file's bodies as bytes, so that one that is not text is named, not an error of the reading."""
     for k in range(0, len(ids), CHUNK):
         chunk = ids[k:k + CHUNK]
         if store.kind == "sqlite":
             marks = ",".join("?" * len(chunk))
-            rows = store.conn().execute(f"SELECT session_id, body FROM events WHERE session_id IN ({marks}) "
-                                        "ORDER BY session_id, seq", chunk)
+            rows = store.conn().execute(f"SELECT session_id, CAST(body AS BLOB) FROM events WHERE session_id IN "
+                                        f"({marks}) ORDER BY session_id, seq", chunk)
         else:
             rows = store.q("SELECT session_id, body FROM events WHERE session_id = ANY(%s) ORDER BY session_id, seq",
                            (chunk,))
-        sid, evs = None, []  # type: tuple[int | None, list]
+        sid, got = None, []  # type: tuple[int | None, list]
         for s_id, body in rows:
             if s_id != sid:
                 if sid is not None:
-                    yield sid, evs
-                sid, evs = s_id, []
+                    yield sid, got
+                sid, got = s_id, []
+            got.append(body)
+        if sid is not None:
+            yield sid, got
+
+
+def bodies(store, ids: list[int]):
+    """(session id, its events, the digest of its record) for each id, in order; a body that is not
+    an event is an error naming it."""
+    for sid, raw in texts(store, ids):
+        evs: list[dict] = []
+        for body in raw:
             try:
                 ev = json.loads(body)
-            except ValueError:  # not JSON, or bytes that are not text
+            except (ValueError, TypeError):  # not JSON, bytes that are not text, no body at all
                 ev = None
             if type(ev) is not dict:
-                raise JournalError(f"session {s_id}, event #{len(evs) + 1}: {body_of(body)[1] or _NOT_EVENT}")
+                raise JournalError(f"session {sid}, event #{len(evs) + 1}: {body_of(body)[1] or _NOT_EVENT}")
             evs.append(ev)
-        if sid is not None:
-            yield sid, evs
+        yield sid, evs, facts_cache.digest(raw)
 
 
 _NOT_EVENT = "its body is not an event (damaged)"
@@ -113,40 +125,73 @@ def _work(db, rows: list[dict], cache_key: str | None = None) -> list[dict]:
     store = open_reader(db, checked=True)  # the command opened and checked it before it listed the infusions
     try:
         by_id = {r["id"]: r for r in rows}
-        out = []
+        out, kept = [], []
         rules: dict = {}  # by the library version and policy the infusion was planned with: a year has few
-        for sid, evs in bodies(store, list(by_id)):
-            first = evs[0] if evs and isinstance(evs[0], dict) else {}
-            lib = first.get("library")
-            key = (lib.get("hash") if isinstance(lib, dict) else None, first.get("policy"))
-            if key not in rules:
-                rules[key] = replay_rules(evs)
+        for sid, evs, dig in bodies(store, list(by_id)):
             try:
-                out.append(to_dict(facts(sid, by_id[sid], evs, **rules[key])))
-            except TitrationError as exc:  # the replay refused it: said as a store error, which a worker hands back
-                raise JournalError(f"session {sid}: its record cannot be replayed ({exc})") from None
+                key = _rules_key(evs[0])
+                if key not in rules:
+                    rules[key] = replay_rules(evs)
+                d = to_dict(facts(sid, by_id[sid], evs, **rules[key]))
+            except Unreplayable as exc:  # said as a store error, which a worker hands back
+                raise JournalError(f"session {sid}{exc.where}: its record cannot be replayed ({exc.why})") from None
+            out.append(d)
+            kept.append((sid, dig, json.dumps(d)))
     finally:
         store.close()
-    if cache_key is not None and out:
-        _cache_write(cache_key, [(d["session_id"], by_id[d["session_id"]]["last_hash"], json.dumps(d)) for d in out])
+    if cache_key is not None and kept:
+        facts_cache.write(cache_key, kept)
     return out
+
+
+def _rules_key(first: dict) -> tuple:
+    lib = first.get("library")
+    key = (lib.get("hash") if isinstance(lib, dict) else None, first.get("policy"))
+    hash(key)  # a damaged first event (a list, an object) is refused here, not as an internal error
+    return key
 
 
 def collect(db, rows: list[dict], workers: int | None = None, cache: bool = True,
             meanwhile: Callable[[], None] | None = None) -> list[InfusionFacts]:
-    """The facts of every infusion listed, from the cache where it holds them, else worked out.
+    """The facts of every infusion listed: kept ones whose record is as it was, the others worked out.
     `meanwhile` runs in this process while the workers work (first, where there are none); what it
     raises is raised, and nothing is given."""
-    key = _source_key(db)
-    kept = _cache_read(key) if cache else {}
-    have: list = []
-    todo: list = []
+    key = facts_cache.source_key(db)
+    kept = facts_cache.read(key) if cache else {}
+    now = _digests(db, [r["id"] for r in rows if r["id"] in kept]) if kept else {}
+    have, todo = [], []
     for r in rows:
-        hit = kept.get(r["id"])
-        (have if hit is not None and hit[0] == r["last_hash"] else todo).append(r)
-    got = [json.loads(kept[r["id"]][1]) for r in have]
-    new = _compute(db, todo, workers, key if cache else None, meanwhile)
-    return [from_dict(d) for d in sorted(got + new, key=lambda d: d["session_id"])]
+        f = _kept(kept.get(r["id"]), now.get(r["id"]))
+        if f is None:
+            todo.append(r)
+        else:
+            have.append(f)
+    new = [from_dict(d) for d in _compute(db, todo, workers, key if cache else None, meanwhile)]
+    return sorted(have + new, key=lambda f: f.session_id)
+
+
+def _kept(hit: tuple[str, dict] | None, dig: str | None) -> InfusionFacts | None:
+    if hit is None or dig is None or hit[0] != dig:
+        return None
+    try:
+        return from_dict(hit[1])
+    except (TypeError, ValueError, KeyError):  # kept by another version, or damaged: worked out again
+        return None
+
+
+def _digests(db, ids: list[int]) -> dict[int, str]:
+    """The digest of each record as it is now (a store that cannot be read gives none: all are worked
+    out, and the check or the replay says why)."""
+    try:
+        store = open_reader(db, checked=True)
+    except JournalError:
+        return {}
+    try:
+        return {sid: facts_cache.digest(raw) for sid, raw in texts(store, ids)}
+    except sqlite3.DatabaseError:
+        return {}
+    finally:
+        store.close()
 
 
 def _compute(db, rows: list[dict], workers: int | None, cache_key: str | None,
@@ -158,6 +203,7 @@ def _compute(db, rows: list[dict], workers: int | None, cache_key: str | None,
         return _work(db, rows, cache_key) if rows else []
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     # shares of CHUNK infusions, handed to whichever worker is free: the cores finish together even
     # when one is slowed by other work (two halves fixed ahead finished up to 0.8 s apart)
@@ -168,69 +214,31 @@ def _compute(db, rows: list[dict], workers: int | None, cache_key: str | None,
     import threading
 
     how = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context(how)) as pool:
+    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context(how),
+                             initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
         try:
             pending = pool.map(_work, [db] * len(shares), shares, [cache_key] * len(shares))  # begun at once
             if meanwhile is not None:
                 meanwhile()
             parts = list(pending)
+        except BrokenProcessPool:
+            raise TitrationError("a worker process of the report stopped before its share was done (was it "
+                                 "killed?); nothing was written: run the report again") from None
         except BaseException:
             pool.shutdown(cancel_futures=True)  # a record refused: the shares not begun are not worked out
             raise
     return [d for part in parts for d in part]
 
 
-# ---------------------------------------------------------------------- the cache
-def _source_key(db) -> str:
-    from .base import is_url, scrub
+def _watch_parent(parent: int) -> None:
+    """A worker ends when the command that started it is gone (killed): otherwise it would wait for
+    ever to hand back a share nobody reads."""
+    import threading
+    import time
 
-    return scrub(str(db)).strip() if is_url(db) else os.path.realpath(os.fspath(db))
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
 
-
-def _cache_path() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "ivig-titration", "report-facts.sqlite3")
-
-
-def _cache_conn() -> sqlite3.Connection | None:
-    path = _cache_path()
-    try:
-        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        if not os.path.exists(path):
-            try:
-                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-            except FileExistsError:
-                pass  # made meanwhile by another worker
-        c = sqlite3.connect(path, timeout=2.0)
-        c.execute("CREATE TABLE IF NOT EXISTS facts(source TEXT NOT NULL, sid INTEGER NOT NULL, last_hash TEXT NOT "
-                  "NULL, format INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (source, sid))")
-        return c
-    except (OSError, sqlite3.Error):
-        return None  # a cache that cannot be used only costs time
-
-
-def _cache_read(key: str) -> dict[int, tuple[str, str]]:
-    c = _cache_conn()
-    if c is None:
-        return {}
-    try:
-        return {sid: (h, body) for sid, h, body in
-                c.execute("SELECT sid, last_hash, body FROM facts WHERE source = ? AND format = ?", (key, FORMAT))}
-    except sqlite3.Error:
-        return {}
-    finally:
-        c.close()
-
-
-def _cache_write(key: str, items: list[tuple[int, str, str]]) -> None:
-    c = _cache_conn()
-    if c is None:
-        return
-    try:
-        with c:
-            c.executemany("INSERT OR REPLACE INTO facts(source, sid, last_hash, format, body) VALUES (?,?,?,?,?)",
-                          [(key, sid, h, FORMAT, body) for sid, h, body in items])
-    except sqlite3.Error:
-        pass
-    finally:
-        c.close()
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
