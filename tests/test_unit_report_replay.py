@@ -120,8 +120,8 @@ def damaged(month, tmp_path, change: str) -> tuple[str, int]:
     ("replace(body, '\"pulse\":72', '\"pulse\":720')",
      r"session {sid}, event #\d+: its record cannot be replayed \(Pulse \(/min\): 720 is not allowed; 0 to 250\)"),
     ("json_set(body, '$.at_min', 1e300)",  # the rounds between two events were once counted for ever
-     r"session {sid}, event #\d+: its record cannot be replayed \(an event's time is minutes from 0 to 43200 "
-     r"after the planning, not 1e\+300\)"),
+     r"session {sid}, event #\d+: its record cannot be replayed \(an event's time is minutes from 0 to 5259600 "
+     r"\(ten years\) after the planning, not 1e\+300\)"),
     ("json_remove(body, '$.kind')", r"session {sid}, event #\d+: its record cannot be replayed \('kind' is missing\)"),
     ("json_remove(body, '$.vitals')",
      r"session {sid}, event #\d+: its record cannot be replayed \('vitals' is missing\)"),
