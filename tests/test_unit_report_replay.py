@@ -120,9 +120,10 @@ def damaged(month, tmp_path, change: str) -> tuple[str, int]:
     ("replace(body, '\"pulse\":72', '\"pulse\":720')",
      r"session {sid}, event #\d+: its record cannot be replayed \(Pulse \(/min\): 720 is not allowed; 0 to 250\)"),
     ("json_set(body, '$.at_min', 1e300)",  # the rounds between two events were once counted for ever
-     r"session {sid}, event #\d+: its record cannot be replayed \(an event's time is minutes from 0 to 5259600 "
-     r"\(ten years\) after the planning, not 1e\+300\)"),
+     r"session {sid}, event #\d+: its record cannot be replayed \(an event's time is minutes from 0 to 1000000 "
+     r"\(about two years\) after the planning, not 1e\+300\)"),
     ("json_remove(body, '$.kind')", r"session {sid}, event #\d+: its record cannot be replayed \('kind' is missing\)"),
+    ("json_set(body, '$.vitals', json('[1]'))", r"session {sid}, event #\d+: its record cannot be replayed \(.+\)"),
     ("json_remove(body, '$.vitals')",
      r"session {sid}, event #\d+: its record cannot be replayed \('vitals' is missing\)"),
 ])
@@ -400,3 +401,38 @@ def test_a_worker_ends_when_the_command_that_started_it_is_gone():
     gone.join(5)
     here.join(5)
     assert (gone.exitcode, here.exitcode) == (1, 0)
+
+
+@pytest.mark.parametrize("edit", ["chair = 'Bay Z/99'", "speed = 60", "wall_start = wall_start + 3 * 86400",
+                                  "speed = -1"])
+def test_kept_facts_serve_only_an_infusion_whose_listing_is_as_it_was(month, tmp_path, capsys, edit):
+    db = copy_of(month, tmp_path)
+    assert report(db, tmp_path / "first.html", capsys)[0] == 0
+    c = sqlite3.connect(db)
+    with c:
+        c.execute(f"UPDATE sessions SET {edit} WHERE id = (SELECT min(id) FROM sessions WHERE training = 0 AND "
+                  "id >= 50)")
+    c.close()
+    warm = report(db, tmp_path / "warm.html", capsys)
+    shutil.rmtree(os.environ["XDG_CACHE_HOME"])
+    cold = report(db, tmp_path / "cold.html", capsys)
+    assert warm == cold
+    if cold[0] == 0:
+        assert figures(tmp_path / "warm.html") == figures(tmp_path / "cold.html") != figures(tmp_path / "first.html")
+    else:
+        assert "clock speed -1.0 is not one the app runs at" in cold[1][0]
+
+
+@pytest.mark.parametrize("change", ["json_set(body, '$.policy', json('[\"tiered\"]'))",
+                                    "json_set(body, '$.library.hash', json('{\"a\": 1}'))",
+                                    "json_set(body, '$.library', 'v1')"])
+def test_a_planned_event_naming_no_library_or_policy_a_record_can_is_refused_naming_it(month, tmp_path, change):
+    db = copy_of(month, tmp_path)
+    c = sqlite3.connect(db)
+    sid = c.execute("SELECT min(id) FROM sessions WHERE training = 0 AND id >= 50").fetchone()[0]
+    with c:
+        c.execute(f"UPDATE events SET body = {change} WHERE session_id = ? AND seq = (SELECT min(seq) FROM events "
+                  "WHERE session_id = ?)", (sid, sid))
+    c.close()
+    with pytest.raises(JournalError, match=rf"session {sid}, event #1: its record cannot be replayed \(.+\)"):
+        collect(db, [r for r in rows_of(db) if r["id"] == sid], workers=1, cache=False)

@@ -13,16 +13,16 @@ if TYPE_CHECKING:
 
 OBSERVATION_MIN = 60.0  # observe for an hour after the end (design section 1)
 EPS = 1e-9
-# Not a clinical figure: a sanity bound far beyond any record (a chair reopened years after it was
-# planned still records), so that an absurd time (1e300, a damaged record) is refused and the rounds
-# between two events are counted in bounded time (at most some 350,000 over a record).
-MAX_AT_MIN = 10 * 365.25 * 24 * 60  # ten years of minutes
+# Not a clinical figure: the unit server's bound (an event beyond it is no infusion's), far beyond any
+# record (a chair reopened months after it was planned still records). An absurd time (1e300, a
+# damaged record) is refused, and the rounds between two events are counted in bounded time.
+MAX_AT_MIN = 1_000_000  # minutes, about two years
 
 
 def event_time(v) -> float:
     """An event's time as recorded: minutes after the planning, a number from 0 to MAX_AT_MIN."""
     if (type(v) is not float and type(v) is not int) or not 0.0 <= v <= MAX_AT_MIN:  # NaN fails the range
-        raise SessionError(f"an event's time is minutes from 0 to {MAX_AT_MIN:.0f} (ten years) after the planning, "
+        raise SessionError(f"an event's time is minutes from 0 to {MAX_AT_MIN} (about two years) after the planning, "
                            f"not {v!r}")
     return float(v)
 

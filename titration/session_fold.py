@@ -56,8 +56,8 @@ class EventFold:
         return self.guard.allowed(s, self.pump_record.minutes_run(at), at, resume=resume, last_tolerated=last)
 
     def check_rate(self, at: float, rate: float, *, resume: bool = False) -> None:
-        if rate < 0:
-            raise SessionError(f"{rate:g} mL/h: a rate is 0 or more")
+        if not rate >= 0:  # NaN too: it is above no limit, and would pass every one
+            raise SessionError(f"{rate:g} mL/h: a rate is a number, 0 or more")
         allowed = self.allowed_rate(at, resume=resume)
         if allowed.refuses(rate):
             raise SessionError(f"{rate:g} mL/h is above {allowed.why}")
@@ -99,7 +99,12 @@ class EventFold:
             raise SessionError("the observation is already closed")
         if k == "start" and s.status != "planned":
             raise SessionError(f"the infusion has already started ({s.status})")
-        if k in ("start", "increase", "resume") or (k == "action" and d.get("action") in RATE_ACTIONS):
+        if k == "start" and self._rung(d.get("rung", 0)) != 0:
+            raise SessionError(f"an infusion starts at the first step (0), not at step {d['rung']!r}")
+        rate_action = k == "action" and d.get("action") in RATE_ACTIONS
+        if rate_action and "rung" in d:
+            self._rung(d["rung"])
+        if k in ("start", "increase", "resume") or rate_action:
             self.check_rate(at, float(d["rate_ml_h"]), resume=s.status == "paused")
         if k == "vitals":
             self._vitals(e)

@@ -1,8 +1,9 @@
 """The quality report's facts, kept between reports in the user cache folder (0600), one row per
 infusion, keyed by the source (the journal file's real path, or the server's address without its
-password), the infusion, and a digest of its record as stored: every body, in order. A record
-that changed in any way (an event added, edited, damaged or removed) no longer matches, and is
-replayed again, so a report from kept facts says what a report from none would.
+password), the infusion, and a digest of its record as stored: what its listing says (chair,
+training, start, clock speed) and every body, in order. A record that changed in any way (an event
+added, edited, damaged or removed, its listing edited) no longer matches, and is replayed again,
+so a report from kept facts says what a report from none would.
 
 A cache that cannot be used (missing, unreadable, a row that is not facts, a link to elsewhere)
 only costs time: the facts are worked out again.
@@ -14,7 +15,7 @@ import json
 import os
 import sqlite3
 
-FORMAT = 2  # of the kept facts: raise it when quality_facts changes what it works out (2: keyed by the digest)
+FORMAT = 3  # of the kept facts: raise it when quality_facts changes what it works out (3: keyed by record_digest)
 
 
 def source_key(db) -> str:
@@ -23,8 +24,16 @@ def source_key(db) -> str:
     return scrub(str(db)).strip() if is_url(db) else os.path.realpath(os.fspath(db))
 
 
+LISTED = ("chair", "training", "wall_start", "speed")  # what the facts take from the infusion's listing
+
+
+def record_digest(row: dict, bodies: list) -> str:
+    """An infusion's record as stored: its listing (`period_rows`) and its event bodies, in order."""
+    return digest([json.dumps([row.get(k) for k in LISTED]).encode()] + bodies)
+
+
 def digest(bodies: list) -> str:
-    """The record as stored, every body in order (text or bytes), each with its length."""
+    """Bodies in order (text or bytes), each with its length."""
     h = hashlib.sha256()
     for body in bodies:
         raw = body if isinstance(body, bytes) else str(body).encode("utf-8", "surrogatepass")

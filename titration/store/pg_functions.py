@@ -31,7 +31,7 @@ workstation's. Errors carry SQLSTATEs of our own (class IV) that the client read
 """
 from __future__ import annotations
 
-from ..session_events import KINDS
+from ..session_events import KINDS, MAX_AT_MIN
 from .base import REFUSED_RANGES, SET_ASIDE
 from .pg_common import ACTIVE, ACTIVE_LOCK, CHANNEL, DEFINER, ENDING_ACTIONS, ENDING_KINDS, LOCK_SPACE
 from .pg_leases import LEASE_FUNCTIONS
@@ -48,7 +48,6 @@ _REFUSED = "[" + "".join(_pg_escape(max(a, 1)) if a == b else f"{_pg_escape(max(
 _ENDING = ", ".join(f"'{k}'" for k in ENDING_KINDS)
 _ENDING_ACTIONS = ", ".join(f"'{k}'" for k in ENDING_ACTIONS)
 _LATER_KINDS = ", ".join(f"'{k}'" for k in KINDS if k != "planned")
-MAX_AT_MIN = 1_000_000  # minutes (about two years): an event's time beyond this is no infusion's
 _PUMP_KINDS = "'start', 'pause', 'resume', 'increase'"  # the app records these only before the end
 # after these a paused pump may run again (or its state is the reaction's): a pause may follow
 _RUNS_AGAIN = "'resume', 'action', 'resolved', 'prescriber_rate', 'prescriber', 'start', 'app_closed', 'planned'"

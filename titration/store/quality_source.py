@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Callable
 
 from ..errors import TitrationError
-from ..report.quality_facts import InfusionFacts, Unreplayable, facts, from_dict, to_dict
+from ..report.quality_facts import DAMAGE, InfusionFacts, Unreplayable, facts, from_dict, to_dict
 from . import facts_cache
 from .base import JournalError
 from .chain import body_of
@@ -99,8 +99,8 @@ def texts(store, ids: list[int]):
 
 
 def bodies(store, ids: list[int]):
-    """(session id, its events, the digest of its record) for each id, in order; a body that is not
-    an event is an error naming it."""
+    """(session id, its events, its bodies as stored) for each id, in order; a body that is not an
+    event is an error naming it."""
     for sid, raw in texts(store, ids):
         evs: list[dict] = []
         for body in raw:
@@ -111,7 +111,7 @@ def bodies(store, ids: list[int]):
             if type(ev) is not dict:
                 raise JournalError(f"session {sid}, event #{len(evs) + 1}: {body_of(body)[1] or _NOT_EVENT}")
             evs.append(ev)
-        yield sid, evs, facts_cache.digest(raw)
+        yield sid, evs, raw
 
 
 _NOT_EVENT = "its body is not an event (damaged)"
@@ -127,16 +127,19 @@ def _work(db, rows: list[dict], cache_key: str | None = None) -> list[dict]:
         by_id = {r["id"]: r for r in rows}
         out, kept = [], []
         rules: dict = {}  # by the library version and policy the infusion was planned with: a year has few
-        for sid, evs, dig in bodies(store, list(by_id)):
+        for sid, evs, raw in bodies(store, list(by_id)):
             try:
                 key = _rules_key(evs[0])
                 if key not in rules:
                     rules[key] = replay_rules(evs)
+            except DAMAGE as exc:  # the planned event names no library or policy a record can
+                raise JournalError(f"session {sid}, event #1: its record cannot be replayed ({exc})") from None
+            try:
                 d = to_dict(facts(sid, by_id[sid], evs, **rules[key]))
             except Unreplayable as exc:  # said as a store error, which a worker hands back
                 raise JournalError(f"session {sid}{exc.where}: its record cannot be replayed ({exc.why})") from None
             out.append(d)
-            kept.append((sid, dig, json.dumps(d)))
+            kept.append((sid, facts_cache.record_digest(by_id[sid], raw), json.dumps(d)))
     finally:
         store.close()
     if cache_key is not None and kept:
@@ -147,7 +150,7 @@ def _work(db, rows: list[dict], cache_key: str | None = None) -> list[dict]:
 def _rules_key(first: dict) -> tuple:
     lib = first.get("library")
     key = (lib.get("hash") if isinstance(lib, dict) else None, first.get("policy"))
-    hash(key)  # a damaged first event (a list, an object) is refused here, not as an internal error
+    hash(key)  # a list or an object where a name should be: TypeError, the record refused by the caller
     return key
 
 
@@ -158,7 +161,7 @@ def collect(db, rows: list[dict], workers: int | None = None, cache: bool = True
     raises is raised, and nothing is given."""
     key = facts_cache.source_key(db)
     kept = facts_cache.read(key) if cache else {}
-    now = _digests(db, [r["id"] for r in rows if r["id"] in kept]) if kept else {}
+    now = _digests(db, [r for r in rows if r["id"] in kept]) if kept else {}
     have, todo = [], []
     for r in rows:
         f = _kept(kept.get(r["id"]), now.get(r["id"]))
@@ -179,7 +182,7 @@ def _kept(hit: tuple[str, dict] | None, dig: str | None) -> InfusionFacts | None
         return None
 
 
-def _digests(db, ids: list[int]) -> dict[int, str]:
+def _digests(db, rows: list[dict]) -> dict[int, str]:
     """The digest of each record as it is now (a store that cannot be read gives none: all are worked
     out, and the check or the replay says why)."""
     try:
@@ -187,7 +190,8 @@ def _digests(db, ids: list[int]) -> dict[int, str]:
     except JournalError:
         return {}
     try:
-        return {sid: facts_cache.digest(raw) for sid, raw in texts(store, ids)}
+        by_id = {r["id"]: r for r in rows}
+        return {sid: facts_cache.record_digest(by_id[sid], raw) for sid, raw in texts(store, list(by_id))}
     except sqlite3.DatabaseError:
         return {}
     finally:
