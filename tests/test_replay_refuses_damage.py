@@ -127,3 +127,13 @@ def test_a_reaction_action_names_a_step_on_the_ladder(rung):
     with pytest.raises(SessionError, match="on this plan's ladder"):
         replayed(evs)
     assert replayed(slowed()).state.rate_ml_h == 84.0
+
+
+@pytest.mark.parametrize("cap", [math.nan, 0.0, -5.0])
+def test_a_prescribers_maximum_that_would_cap_nothing_is_refused(cap):
+    evs = record() + [{"at_min": 61.0, "kind": "prescriber_rate", "who": "nurse", "prescriber": "Dr Osei",
+                       "reason": "slower after the last infusion", "max_ml_h": cap}]
+    with pytest.raises(SessionError, match="a prescriber's maximum is a number above 0"):
+        replayed(evs)
+    evs[-1]["max_ml_h"] = 100.0
+    assert replayed(evs).events[-1].data["max_ml_h"] == 100.0

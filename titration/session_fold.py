@@ -187,6 +187,8 @@ class EventFold:
         cap = d.get("max_ml_h")
         if cap is not None:
             cap = float(cap)
+            if not cap > 0:  # as the entry is checked (prescriber_rate.py); NaN would cap nothing
+                raise SessionError(f"{cap:g} mL/h: a prescriber's maximum is a number above 0")
             if cap > self.guard.top_ml_h + EPS:
                 raise SessionError(f"{cap:g} mL/h is above this plan's maximum of {self.guard.top_ml_h:g} mL/h "
                                    f"(the label's and the unit's limits)")
