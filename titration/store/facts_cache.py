@@ -14,8 +14,9 @@ import hashlib
 import json
 import os
 import sqlite3
+import struct
 
-FORMAT = 3  # of the kept facts: raise it when quality_facts changes what it works out (3: keyed by record_digest)
+FORMAT = 4  # of the kept facts: raise it when quality_facts changes what it works out (4: keyed by record_digest)
 
 
 def source_key(db) -> str:
@@ -29,16 +30,14 @@ LISTED = ("chair", "training", "wall_start", "speed")  # what the facts take fro
 
 def record_digest(row: dict, bodies: list) -> str:
     """An infusion's record as stored: its listing (`period_rows`) and its event bodies, in order."""
-    return digest([json.dumps([row.get(k) for k in LISTED]).encode()] + bodies)
+    return digest([repr(tuple(row.get(k) for k in LISTED)).encode()] + bodies)
 
 
 def digest(bodies: list) -> str:
-    """Bodies in order (text or bytes), each with its length."""
-    h = hashlib.sha256()
-    for body in bodies:
-        raw = body if isinstance(body, bytes) else str(body).encode("utf-8", "surrogatepass")
-        h.update(len(raw).to_bytes(8, "big"))
-        h.update(raw)
+    """Bodies in order (text or bytes): their lengths first, which fix where each ends, then their bytes."""
+    raw = [b if isinstance(b, bytes) else str(b).encode("utf-8", "surrogatepass") for b in bodies]
+    h = hashlib.sha256(struct.pack(f">{len(raw)}Q", *map(len, raw)))
+    h.update(b"".join(raw))
     return h.hexdigest()
 
 

@@ -104,8 +104,8 @@ def bodies(store, ids: list[int]):
     for sid, raw in texts(store, ids):
         evs: list[dict] = []
         for body in raw:
-            try:
-                ev = json.loads(body)
+            try:  # a journal file's bytes decoded here, not by json.loads' own guess at their encoding
+                ev = json.loads(body.decode() if type(body) is bytes else body)
             except (ValueError, TypeError):  # not JSON, bytes that are not text, no body at all
                 ev = None
             if type(ev) is not dict:
@@ -139,7 +139,8 @@ def _work(db, rows: list[dict], cache_key: str | None = None) -> list[dict]:
             except Unreplayable as exc:  # said as a store error, which a worker hands back
                 raise JournalError(f"session {sid}{exc.where}: its record cannot be replayed ({exc.why})") from None
             out.append(d)
-            kept.append((sid, facts_cache.record_digest(by_id[sid], raw), json.dumps(d)))
+            if cache_key is not None:
+                kept.append((sid, facts_cache.record_digest(by_id[sid], raw), json.dumps(d)))
     finally:
         store.close()
     if cache_key is not None and kept:
