@@ -45,16 +45,22 @@ def library_resource(*parts: str) -> str:
 _CACHE_FORMAT = 2
 
 
-def _cache_file(path: str) -> str | None:
-    """Where the parsed form of a TOML file is cached (like __pycache__ for bytecode)."""
+def cache_folder() -> str | None:
+    """The app's folder in the user cache folder (None where the system names none)."""
     if os.name == "nt":
         base = os.environ.get("LOCALAPPDATA")
     else:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    if not base:
+    return os.path.join(base, "ivig-titration") if base else None
+
+
+def _cache_file(path: str) -> str | None:
+    """Where the parsed form of a TOML file is cached (like __pycache__ for bytecode)."""
+    base = cache_folder()
+    if base is None:
         return None
     name = os.path.abspath(path).replace(os.sep, "%").replace(":", "%")
-    return os.path.join(base, "ivig-titration", "toml", name + ".marshal")
+    return os.path.join(base, "toml", name + ".marshal")
 
 
 def _cached(cache: str | None, key: tuple) -> dict | None:

@@ -16,6 +16,8 @@ import os
 import sqlite3
 import struct
 
+from ..data import cache_folder
+
 FORMAT = 4  # of the kept facts: raise it when quality_facts changes what it works out (4: keyed by record_digest)
 
 
@@ -41,13 +43,11 @@ def digest(bodies: list) -> str:
     return h.hexdigest()
 
 
-def _path() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "ivig-titration", "report-facts.sqlite3")
-
-
 def _conn() -> sqlite3.Connection | None:
-    path = _path()
+    folder = cache_folder()
+    if folder is None:
+        return None
+    path = os.path.join(folder, "report-facts.sqlite3")
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         if os.path.islink(path):

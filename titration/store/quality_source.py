@@ -60,6 +60,7 @@ def report_facts(db, start_wall: float, end_wall: float, training: bool, workers
                            "is brought up to date when this version opens it") from None
     finally:
         store.close()
+
     def alongside() -> None:
         if not is_url(db):
             open_reader(db).close()
@@ -120,22 +121,14 @@ _NOT_EVENT = "its body is not an event (damaged)"
 def _work(db, rows: list[dict], cache_key: str | None = None) -> list[dict]:
     """A worker's share: the facts of these infusions, as dicts, written to the cache (under
     `cache_key`) by the worker itself, so that the workers share that work too."""
-    from ..library.cache import replay_rules
-
     store = open_reader(db, checked=True)  # the command opened and checked it before it listed the infusions
     try:
         by_id = {r["id"]: r for r in rows}
         out, kept = [], []
-        rules: dict = {}  # by the library version and policy the infusion was planned with: a year has few
+        rules: dict = {}
         for sid, evs, raw in bodies(store, list(by_id)):
             try:
-                key = _rules_key(evs[0])
-                if key not in rules:
-                    rules[key] = replay_rules(evs)
-            except DAMAGE as exc:  # the planned event names no library or policy a record can
-                raise JournalError(f"session {sid}, event #1: its record cannot be replayed ({exc})") from None
-            try:
-                d = to_dict(facts(sid, by_id[sid], evs, **rules[key]))
+                d = to_dict(facts(sid, by_id[sid], evs, **_rules(evs, rules)))
             except Unreplayable as exc:  # said as a store error, which a worker hands back
                 raise JournalError(f"session {sid}{exc.where}: its record cannot be replayed ({exc.why})") from None
             out.append(d)
@@ -148,11 +141,19 @@ def _work(db, rows: list[dict], cache_key: str | None = None) -> list[dict]:
     return out
 
 
-def _rules_key(first: dict) -> tuple:
+def _rules(evs: list[dict], known: dict) -> dict:
+    """The rules the infusion was planned with, by its library version and policy (a year has few)."""
+    first = evs[0]
     lib = first.get("library")
     key = (lib.get("hash") if isinstance(lib, dict) else None, first.get("policy"))
-    hash(key)  # a list or an object where a name should be: TypeError, the record refused by the caller
-    return key
+    try:
+        if key not in known:  # a list or an object where a name should be: TypeError
+            from ..library.cache import replay_rules
+
+            known[key] = replay_rules(evs)
+    except DAMAGE as exc:
+        raise Unreplayable(str(exc), ", event #1") from None
+    return known[key]
 
 
 def collect(db, rows: list[dict], workers: int | None = None, cache: bool = True,
