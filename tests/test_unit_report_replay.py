@@ -198,16 +198,12 @@ def test_a_stored_reading_gives_the_values_of_the_reading_or_its_refusal(d):
 def page_damaged(month, tmp_path, which: str) -> str:
     """A copy of the month with one page overwritten: the sessions table's first page (the listing
     breaks), or a page in the middle of the file (the events: the listing holds, the check does not)."""
-    path = str(tmp_path / f"paged-{which}.sqlite3")
-    src = sqlite3.connect(month)
-    dst = sqlite3.connect(path)
-    with dst:
-        src.backup(dst)  # one file, no -wal beside it
-    size, root = dst.execute("PRAGMA page_size").fetchone()[0], dst.execute(
+    path = copy_of(month, tmp_path, f"paged-{which}.sqlite3")  # one file, no -wal beside it
+    c = sqlite3.connect(path)
+    size, root = c.execute("PRAGMA page_size").fetchone()[0], c.execute(
         "SELECT rootpage FROM sqlite_master WHERE name = 'sessions'").fetchone()[0]
-    pages = dst.execute("PRAGMA page_count").fetchone()[0]
-    src.close()
-    dst.close()
+    pages = c.execute("PRAGMA page_count").fetchone()[0]
+    c.close()
     page = root if which == "listing" else pages // 2
     with open(path, "r+b") as f:
         f.seek((page - 1) * size + 8)  # past a leaf's header: its cell pointers and cells are nonsense
